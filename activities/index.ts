@@ -1,0 +1,19 @@
+// Activities are side effects, built by a factory from their dependencies so that neither Nest
+// nor TypeORM enters the workflow sandbox (workflows import only `type AllegationActivities`).
+import type { DataSource } from 'typeorm';
+import { notify, NotifyInput, NotifyResult } from './notifications';
+import { openTriage, OpenTriageInput } from './projections';
+
+export interface ActivityDependencies {
+  db: DataSource;
+}
+
+export function createActivities({ db }: ActivityDependencies) {
+  return {
+    notify: (input: NotifyInput): Promise<NotifyResult> => notify(db, input),
+    openTriage: (input: OpenTriageInput): Promise<void> => openTriage(db, input),
+  };
+}
+
+export type AllegationActivities = ReturnType<typeof createActivities>;
+export type { NotifyInput, NotifyResult, OpenTriageInput };

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { Role } from '../libs/auth/principal';
+import { appendAuditEvent } from '../libs/persistence/audit';
+
+export interface NotifyInput {
+  caseId?: string;
+  authorityId: string;
+  /** identifies the due event; a notification goes to each recipient once per key, whatever the retries */
+  dueKey: string;
+  kind: string;
+  subject: string;
+  body: string;
+  to: { authorityRoles?: Role[]; forceId?: string; forceRoles?: Role[] };
+  /** marks the case as escalated */
+  escalation?: boolean;
+}
+
+export interface NotifyResult {
+  recipients: number;
+  newlySent: number;
+}
+
+/**
+ * Writes in-app notifications for one due event. The unique (recipient, due key) index makes a
+ * retried or replayed activity a no-op, so each person is told once; the audit event is written
+ * only by the attempt that actually sent something.
+ */
+export async function notify(db: DataSource, input: NotifyInput): Promise<NotifyResult> {
+  return db.transaction(async (m) => {
+    const recipients: { id: string; username: string }[] = [];
+    if (input.to.authorityRoles?.length) {
+      recipients.push(...(await m.query('SELECT id, username FROM users WHERE authority_id = $1 AND roles && $2::text[] ORDER BY username', [input.authorityId, input.to.authorityRoles])));
+    }
+    if (input.to.forceId && input.to.forceRoles?.length) {
+      recipients.push(...(await m.query('SELECT id, username FROM users WHERE force_id = $1 AND roles && $2::text[] ORDER BY username', [input.to.forceId, input.to.forceRoles])));
+    }
+    const sentTo: string[] = [];
+    for (const recipient of recipients) {
+      const inserted = await m.query(
+        `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (recipient_id, due_key) DO NOTHING RETURNING id`,
+        [randomUUID(), recipient.id, input.caseId ?? null, input.kind, input.subject, input.body, input.dueKey],
+      );
+      if (inserted.length > 0) sentTo.push(recipient.username);
+    }
+    if (sentTo.length > 0 && input.caseId) {
+      if (input.escalation) {
+        await m.query('UPDATE allegations SET escalated_at = COALESCE(escalated_at, now()), updated_at = now() WHERE id = $1', [input.caseId]);
+      }
+      await appendAuditEvent(m, {
+        caseId: input.caseId,
+        authorityId: input.authorityId,
+        actor: 'system:workflow',
+        role: 'system',
+        action: `notification.${input.kind}`,
+        after: { dueKey: input.dueKey, recipients: sentTo, subject: input.subject },
+      });
+    }
+    return { recipients: recipients.length, newlySent: sentTo.length };
+  });
+}

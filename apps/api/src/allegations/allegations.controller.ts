@@ -1,0 +1,40 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '../../../../libs/auth/principal';
+import { badRequest } from '../common/api-error';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { AllegationsService } from './allegations.service';
+import { CreateAllegationDto } from './dto/create-allegation.dto';
+import { ListAllegationsQuery } from './dto/list-allegations.query';
+
+@ApiTags('allegations')
+@ApiBearerAuth()
+@Controller('allegations')
+export class AllegationsController {
+  constructor(@Inject(AllegationsService) private readonly allegations: AllegationsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles('staff')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'retrying with the same key and body returns the same case and creates nothing' })
+  @ApiCreatedResponse({ description: '{ id, reference, status: "triage", triageDueAt }' })
+  create(@CurrentUser() principal: Principal, @Body() dto: CreateAllegationDto, @Headers('idempotency-key') idempotencyKey?: string) {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+      throw badRequest('Idempotency-Key must be 1 to 200 visible ASCII characters', [{ field: 'Idempotency-Key', problem: 'malformed' }]);
+    }
+    return this.allegations.create(principal, dto, idempotencyKey);
+  }
+
+  /** The caller's authority's allegations, newest first, in cursor pages. */
+  @Get()
+  @Roles('staff', 'triage', 'returning_officer', 'legal')
+  list(@CurrentUser() principal: Principal, @Query() query: ListAllegationsQuery) {
+    return this.allegations.list(principal, query);
+  }
+
+  @Get(':id')
+  @Roles('staff', 'triage', 'returning_officer', 'legal', 'spoc', 'feoa')
+  get(@CurrentUser() principal: Principal, @Param('id') id: string) {
+    return this.allegations.get(principal, id);
+  }
+}

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { DataSource } from 'typeorm';
+import { TemporalConfig } from '../../../../libs/config';
+import type { allegationWorkflow } from '../../../../workflows';
+import type { AllegationWorkflowInput } from '../../../../workflows/messages';
+
+/**
+ * Starts an allegation's workflow from its outbox row and records that it started. The workflow
+ * id comes from the case id and a duplicate start is refused by Temporal, so starting twice
+ * (a retried request, the recovery sweep) can never create a second workflow.
+ */
+@Injectable()
+export class AllegationWorkflowStarter {
+  constructor(
+    @Inject(Client) private readonly client: Client,
+    @Inject(TemporalConfig) private readonly config: TemporalConfig,
+    @Inject(DataSource) private readonly db: DataSource,
+  ) {}
+
+  async start(allegationId: string, workflowId: string, input: AllegationWorkflowInput): Promise<void> {
+    try {
+      await this.client.workflow.start<typeof allegationWorkflow>('allegationWorkflow', {
+        workflowId,
+        taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+        await this.db
+          .query('UPDATE workflow_starts SET attempts = attempts + 1, last_error = $2 WHERE allegation_id = $1', [allegationId, String((error as Error).message).slice(0, 500)])
+          .catch(() => undefined);
+        throw error;
+      }
+    }
+    await this.markStarted(allegationId);
+  }
+
+  async markStarted(allegationId: string): Promise<void> {
+    await this.db.query('UPDATE workflow_starts SET started_at = now(), attempts = attempts + 1, last_error = NULL WHERE allegation_id = $1 AND started_at IS NULL', [allegationId]);
+  }
+}

@@ -1,0 +1,35 @@
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { AllegationsModule } from './allegations/allegations.module';
+import { AuthModule } from './auth/auth.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { LOGGER } from './common/logger.provider';
+import { ApiConfigs, ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthController } from './health/health.controller';
+import { HistoryModule } from './history/history.module';
+import { NotificationsController } from './notifications/notifications.controller';
+import { PoliciesModule } from './policies/policies.module';
+import { TemporalModule } from './temporal/temporal.module';
+
+@Global()
+@Module({})
+class LoggerModule {
+  static forRoot(log: Logger): DynamicModule {
+    const provider: Provider = { provide: LOGGER, useValue: log };
+    return { module: LoggerModule, providers: [provider], exports: [provider] };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(configs: ApiConfigs, log: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule],
+      controllers: [HealthController, NotificationsController],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+    };
+  }
+}

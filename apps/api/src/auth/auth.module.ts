@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { embeddedVerifier, jwksVerifier } from '../../../../libs/auth/tokens';
+import { loadOrCreateSigningKeys } from '../../../../libs/auth/keys';
+import { AuthConfig } from '../../../../libs/config';
+import { AuthGuard, TOKEN_VERIFIER } from './auth.guard';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: TOKEN_VERIFIER,
+      inject: [AuthConfig],
+      useFactory: async (config: AuthConfig) =>
+        config.AUTH_JWKS_URL
+          ? jwksVerifier(config.AUTH_JWKS_URL, config.AUTH_ISSUER!, config.AUTH_AUDIENCE!)
+          : embeddedVerifier(await loadOrCreateSigningKeys(config.DATA_DIR)),
+    },
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [TOKEN_VERIFIER],
+})
+export class AuthModule {}

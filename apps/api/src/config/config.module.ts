@@ -1,0 +1,24 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ApiConfig, AuthConfig, DatabaseConfig, TemporalConfig } from '../../../../libs/config';
+
+export interface ApiConfigs {
+  api: ApiConfig;
+  auth: AuthConfig;
+  database: DatabaseConfig;
+  temporal: TemporalConfig;
+}
+
+/** Validated configuration objects, injectable by class. */
+@Global()
+@Module({})
+export class ConfigModule {
+  static forRoot(configs: ApiConfigs): DynamicModule {
+    const providers = [
+      { provide: ApiConfig, useValue: configs.api },
+      { provide: AuthConfig, useValue: configs.auth },
+      { provide: DatabaseConfig, useValue: configs.database },
+      { provide: TemporalConfig, useValue: configs.temporal },
+    ];
+    return { module: ConfigModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}

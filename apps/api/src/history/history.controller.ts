@@ -1,0 +1,53 @@
+import { Controller, Get, Headers, Inject, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import type { Principal, Role } from '../../../../libs/auth/principal';
+import { appendAuditEvent, loadAuditEvents, verifyChain } from '../../../../libs/persistence';
+import { AllegationsService } from '../allegations/allegations.service';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { badRequest } from '../common/api-error';
+
+const HISTORY_READERS: Role[] = ['legal', 'triage', 'returning_officer'];
+
+@ApiTags('history')
+@ApiBearerAuth()
+@Controller('allegations/:id/history')
+export class HistoryController {
+  constructor(@Inject(DataSource) private readonly db: DataSource, @Inject(AllegationsService) private readonly allegations: AllegationsService) {}
+
+  /**
+   * Every audit event of the case, in order. Reading a case history is itself recorded, with the
+   * stated reason, in the same chain (Data Protection Act 2018 s.62 logging).
+   */
+  @Get()
+  @Roles(...HISTORY_READERS)
+  @ApiHeader({ name: 'X-Access-Reason', required: true, description: 'why the history is being read; recorded in the audit chain' })
+  async history(@CurrentUser() principal: Principal, @Param('id') id: string, @Headers('x-access-reason') reason?: string) {
+    const trimmed = reason?.trim() ?? '';
+    if (trimmed.length < 3 || trimmed.length > 500) {
+      throw badRequest('state why you are reading this case history in the X-Access-Reason header (3 to 500 characters)', [
+        { field: 'X-Access-Reason', problem: reason === undefined ? 'is missing' : 'must be 3 to 500 characters' },
+      ]);
+    }
+    const allegation = await this.allegations.findVisible(principal, id, HISTORY_READERS);
+    return this.db.transaction(async (m) => {
+      await appendAuditEvent(m, {
+        caseId: allegation.id,
+        authorityId: allegation.authorityId,
+        actor: principal.sub,
+        role: HISTORY_READERS.find((r) => principal.roles.includes(r))!,
+        action: 'history.read',
+        after: { reason: trimmed },
+      });
+      return loadAuditEvents(m, allegation.id);
+    });
+  }
+
+  /** Recomputes the hash chain; names the first event that was edited or removed. */
+  @Get('verify')
+  @Roles(...HISTORY_READERS)
+  async verify(@CurrentUser() principal: Principal, @Param('id') id: string) {
+    const allegation = await this.allegations.findVisible(principal, id, HISTORY_READERS);
+    return verifyChain(allegation.id, await loadAuditEvents(this.db.manager, allegation.id));
+  }
+}

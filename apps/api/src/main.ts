@@ -1,0 +1,27 @@
+// API process: validates its configuration, then serves HTTP on PORT until SIGINT or SIGTERM.
+import 'reflect-metadata';
+import { ConfigError } from '../../../libs/config';
+import { createLogger } from '../../../libs/logging';
+import { createApiApp, loadApiConfigs } from './app.factory';
+
+async function main(): Promise<void> {
+  let configs;
+  try {
+    configs = loadApiConfigs();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`api: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger('api', configs.api.LOG_LEVEL);
+  const app = await createApiApp(configs, log);
+  await app.listen(configs.api.PORT, process.env.HOST ?? '127.0.0.1');
+  log.info({ url: `http://127.0.0.1:${configs.api.PORT}`, docs: `http://127.0.0.1:${configs.api.PORT}/docs` }, 'api listening');
+}
+
+main().catch((error) => {
+  process.stderr.write(`api: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+// Worker process: connects to PostgreSQL and Temporal, then polls the allegation task queue
+// until SIGINT or SIGTERM, when it finishes in-flight tasks and exits.
+import 'reflect-metadata';
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { ConfigError, DatabaseConfig, loadConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
+import { createLogger } from '../../../libs/logging';
+import { createDataSource } from '../../../libs/persistence';
+import { createAllegationWorker } from './worker';
+
+async function main(): Promise<void> {
+  let configs;
+  try {
+    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig) };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`worker: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger('worker', configs.worker.LOG_LEVEL);
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  const db = await createDataSource({ url: configs.db.DATABASE_URL, poolSize: configs.db.DATABASE_POOL_SIZE, applicationName: 'casework-worker' }).initialize();
+  const connection = await NativeConnection.connect({ address: configs.temporal.TEMPORAL_ADDRESS });
+  const worker = await createAllegationWorker({
+    connection,
+    db,
+    namespace: configs.temporal.TEMPORAL_NAMESPACE,
+    taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
+    maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  });
+  log.info({ taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE, namespace: configs.temporal.TEMPORAL_NAMESPACE }, 'worker polling');
+  // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves once in-flight work is done.
+  await worker.run();
+  await connection.close();
+  await db.destroy();
+  log.info('worker stopped');
+}
+
+main().catch((error) => {
+  process.stderr.write(`worker: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { createActivities } from '../../../activities';
+
+export interface AllegationWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: DataSource;
+  maxConcurrentActivities?: number;
+  /** a prebuilt bundle (tests build one per file); otherwise the workflows are bundled at start */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** Registers the allegation workflows and the activities built from their dependencies. */
+export function createAllegationWorker(options: AllegationWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../../workflows') }),
+    activities: createActivities({ db: options.db }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
+    shutdownGraceTime: '10 seconds',
+  });
+}

@@ -1,0 +1,4 @@
+export * from './demo-data';
+export * from './keys';
+export * from './principal';
+export * from './tokens';

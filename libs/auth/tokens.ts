@@ -1,0 +1,62 @@
+import { createRemoteJWKSet, jwtVerify, JWTPayload, SignJWT } from 'jose';
+import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, SIGNING_ALG, SigningKeys } from './keys';
+import { Principal, Role, ROLES } from './principal';
+
+export async function signToken(keys: SigningKeys, principal: Principal, expiresIn = '12h'): Promise<string> {
+  const claims: JWTPayload & Record<string, unknown> = { roles: principal.roles };
+  if (principal.authorityId) claims.authorityId = principal.authorityId;
+  if (principal.forceId) claims.forceId = principal.forceId;
+  if (principal.name) claims.name = principal.name;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.kid, typ: 'JWT' })
+    .setSubject(principal.sub)
+    .setIssuer(EMBEDDED_ISSUER)
+    .setAudience(EMBEDDED_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(keys.privateKey);
+}
+
+export class InvalidToken extends Error {}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+/** Turns verified claims into a principal, refusing tokens without a known role or a single tenant. */
+export function principalFromClaims(payload: JWTPayload): Principal {
+  const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
+  if (!payload.sub) throw new InvalidToken('token has no sub claim');
+  if (roles.length === 0) throw new InvalidToken('token has no known role');
+  const authorityId = typeof payload.authorityId === 'string' ? payload.authorityId : undefined;
+  const forceId = typeof payload.forceId === 'string' ? payload.forceId : undefined;
+  if (Boolean(authorityId) === Boolean(forceId)) throw new InvalidToken('token must name exactly one of authorityId or forceId');
+  return { sub: payload.sub, roles, authorityId, forceId, name: typeof payload.name === 'string' ? payload.name : undefined };
+}
+
+const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+
+/** Verifies against the embedded key; only RS256, so `alg: none` and HS/RS swaps are refused. */
+export function embeddedVerifier(keys: SigningKeys): TokenVerifier {
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, keys.publicKey, { issuer: EMBEDDED_ISSUER, audience: EMBEDDED_AUDIENCE, algorithms: [SIGNING_ALG] });
+      return principalFromClaims(payload);
+    } catch (error) {
+      if (error instanceof InvalidToken) throw error;
+      throw new InvalidToken((error as Error).message);
+    }
+  };
+}
+
+/** Verifies against an identity provider's JWKS (production). */
+export function jwksVerifier(jwksUrl: string, issuer: string, audience: string): TokenVerifier {
+  const jwks = createRemoteJWKSet(new URL(jwksUrl));
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ASYMMETRIC_ALGS });
+      return principalFromClaims(payload);
+    } catch (error) {
+      if (error instanceof InvalidToken) throw error;
+      throw new InvalidToken((error as Error).message);
+    }
+  };
+}

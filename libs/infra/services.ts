@@ -1,0 +1,26 @@
+import { ChildProcess, spawn } from 'node:child_process';
+
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Runs a Node entry point as a child process that is stopped with SIGTERM, then SIGKILL. */
+export function runNodeService(name: string, entry: string, env: NodeJS.ProcessEnv, stdio: 'inherit' | 'ignore' | 'pipe' = 'inherit'): ManagedProcess {
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], { env, stdio: ['ignore', stdio, stdio] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  return {
+    name,
+    child,
+    exited,
+    async stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// Starts the Temporal CLI's dev server: with a SQLite file for `npm start` (so cases and their
+// timers survive a restart, with the web UI), in memory for tests.
+import { ChildProcess, spawn } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import { findTemporalCli } from './temporal-cli';
+import { freePort, waitFor } from './ports';
+
+export interface TemporalDevServerOptions {
+  /** SQLite file; omitted means in-memory */
+  dbFile?: string;
+  port?: number;
+  /** serve the web UI on this port; omitted means headless */
+  uiPort?: number;
+  namespace?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningTemporal {
+  address: string;
+  uiUrl?: string;
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+export async function startTemporalDevServer(options: TemporalDevServerOptions = {}): Promise<RunningTemporal> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const namespace = options.namespace ?? 'default';
+  const cli = findTemporalCli(log);
+  if (!cli) return startWithSdkDownload(options, namespace);
+  const port = options.port ?? (await freePort());
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1');
+  else args.push('--headless');
+  const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const address = `127.0.0.1:${port}`;
+  try {
+    await Promise.race([
+      waitFor(`the Temporal dev server on ${address}`, () => probeTemporal(address), 60_000, 200),
+      exited.then((code) => {
+        throw new Error(`the Temporal dev server exited with code ${code}: ${stderr.trim()}`);
+      }),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    address,
+    pid: child.pid,
+    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    stop: () => stopChild(child, exited),
+  };
+}
+
+export async function probeTemporal(address: string): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+  try {
+    await connection.workflowService.getSystemInfo({});
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startWithSdkDownload(options: TemporalDevServerOptions, namespace: string): Promise<RunningTemporal> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      ip: '127.0.0.1',
+      namespace,
+      dbFilename: options.dbFile,
+      ui: Boolean(options.uiPort),
+      uiPort: options.uiPort,
+      port: options.port,
+    },
+  });
+  const address = env.address;
+  return {
+    address,
+    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    stop: () => env.teardown(),
+  };
+}

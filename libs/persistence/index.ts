@@ -1,0 +1,4 @@
+export * from './audit';
+export * from './data-source';
+export * from './entities';
+export * from './seed';
