@@ -54,7 +54,7 @@ export class IntakeRecoveryService implements OnApplicationBootstrap, OnApplicat
       );
       for (const row of rows) {
         try {
-          await this.starter.start(row.allegation_id, row.workflow_id, row.input);
+          await this.starter.start(row.allegation_id, row.workflow_id, row.input, m);
           started += 1;
         } catch (error) {
           this.log.warn({ allegationId: row.allegation_id, err: (error as Error).message }, 'intake recovery: workflow start failed; will retry');

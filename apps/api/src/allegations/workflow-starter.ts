@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { TemporalConfig } from '../../../../libs/config';
 import type { allegationWorkflow } from '../../../../workflows';
 import type { AllegationWorkflowInput } from '../../../../workflows/messages';
@@ -19,7 +19,8 @@ export class AllegationWorkflowStarter {
     @Inject(DataSource) private readonly db: DataSource,
   ) {}
 
-  async start(allegationId: string, workflowId: string, input: AllegationWorkflowInput): Promise<void> {
+  /** `manager`: the caller's transaction when it holds the outbox row locked (the recovery sweep). */
+  async start(allegationId: string, workflowId: string, input: AllegationWorkflowInput, manager: EntityManager = this.db.manager): Promise<void> {
     try {
       await this.client.workflow.start<typeof allegationWorkflow>('allegationWorkflow', {
         workflowId,
@@ -29,16 +30,16 @@ export class AllegationWorkflowStarter {
       });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-        await this.db
+        await manager
           .query('UPDATE workflow_starts SET attempts = attempts + 1, last_error = $2 WHERE allegation_id = $1', [allegationId, String((error as Error).message).slice(0, 500)])
           .catch(() => undefined);
         throw error;
       }
     }
-    await this.markStarted(allegationId);
+    await this.markStarted(allegationId, manager);
   }
 
-  async markStarted(allegationId: string): Promise<void> {
-    await this.db.query('UPDATE workflow_starts SET started_at = now(), attempts = attempts + 1, last_error = NULL WHERE allegation_id = $1 AND started_at IS NULL', [allegationId]);
+  async markStarted(allegationId: string, manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.query('UPDATE workflow_starts SET started_at = now(), attempts = attempts + 1, last_error = NULL WHERE allegation_id = $1 AND started_at IS NULL', [allegationId]);
   }
 }

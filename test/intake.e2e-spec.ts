@@ -1,0 +1,244 @@
+// Intake end to end: the real Nest app over HTTP, PostgreSQL, Temporal and a worker.
+import { randomUUID } from 'node:crypto';
+import { allegationWorkflowId } from '../libs/domain';
+import { IntakeRecoveryService } from '../apps/api/src/allegations/intake-recovery.service';
+import { AllegationWorkflowStarter } from '../apps/api/src/allegations/workflow-starter';
+import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
+
+let stack: TestStack;
+let staff: string;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  staff = await stack.token('staff@northshire');
+});
+afterAll(() => stack?.close());
+afterEach(() => jest.restoreAllMocks());
+
+const count = async (table: string) => Number((await stack.db.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n);
+const post = (body: unknown, key?: string, token = staff) => {
+  const req = stack.http.post('/allegations').set('Authorization', `Bearer ${token}`);
+  if (key) req.set('Idempotency-Key', key);
+  return req.send(body as object);
+};
+const workflowExists = async (caseId: string) => {
+  try {
+    await stack.temporal.workflow.getHandle(allegationWorkflowId(caseId)).describe();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('logging an allegation', () => {
+  it('acknowledges with a reference and a triage deadline, and the case, its workflow and its history exist', async () => {
+    const res = await post(allegationBody(), randomUUID()).expect(201);
+    expect(res.body).toEqual({ id: expect.any(String), reference: expect.stringMatching(/^NS-\d{4}-\d{5}$/), status: 'triage', triageDueAt: expect.any(String) });
+    expect(Date.parse(res.body.triageDueAt)).toBeGreaterThan(Date.now());
+    expect(await workflowExists(res.body.id)).toBe(true);
+
+    const got = await stack.http.get(`/allegations/${res.body.id}`).set('Authorization', `Bearer ${staff}`).expect(200);
+    expect(got.body).toMatchObject({ id: res.body.id, reference: res.body.reference, status: 'triage', category: 'postal_vote', location: { ward: 'Castle Ward' }, triageDueAt: res.body.triageDueAt });
+
+    const state = await stack.temporal.workflow.getHandle(allegationWorkflowId(res.body.id)).query('getState');
+    expect(state).toMatchObject({ status: 'triage', deadlines: [{ kind: 'triage', dueAt: res.body.triageDueAt }] });
+
+    const legal = await stack.token('legal@northshire');
+    const history = await stack.http.get(`/allegations/${res.body.id}/history`).set('Authorization', `Bearer ${legal}`).set('X-Access-Reason', 'preparing a court bundle').expect(200);
+    expect(history.body[0]).toMatchObject({ seq: 1, action: 'allegation.created', role: 'staff', before: null, prevHash: '0'.repeat(64) });
+    expect(history.body.at(-1)).toMatchObject({ action: 'history.read', after: { reason: 'preparing a court bundle' } });
+    const verify = await stack.http.get(`/allegations/${res.body.id}/history/verify`).set('Authorization', `Bearer ${legal}`).expect(200);
+    expect(verify.body).toEqual({ valid: true, events: history.body.length });
+  });
+
+  it('numbers references per authority in sequence', async () => {
+    const a = await post(allegationBody()).expect(201);
+    const b = await post(allegationBody()).expect(201);
+    const n = (ref: string) => Number(ref.split('-')[2]);
+    expect(n(b.body.reference)).toBe(n(a.body.reference) + 1);
+    const southvale = await post(allegationBody(), undefined, await stack.token('staff@southvale')).expect(201);
+    expect(southvale.body.reference).toMatch(/^SV-\d{4}-00001$/);
+  });
+
+  it('returns the same case for a retry with the same Idempotency-Key and creates nothing new', async () => {
+    const key = randomUUID();
+    const first = await post(allegationBody({ description: 'retry me' }), key).expect(201);
+    const before = await count('allegations');
+    const again = await post(allegationBody({ description: 'retry me' }), key).expect(201);
+    expect(again.body).toEqual(first.body);
+    expect(await count('allegations')).toBe(before);
+  });
+
+  it('refuses the same Idempotency-Key with a different body (409) and writes nothing', async () => {
+    const key = randomUUID();
+    await post(allegationBody({ description: 'original' }), key).expect(201);
+    const before = await count('allegations');
+    const res = await post(allegationBody({ description: 'different' }), key).expect(409);
+    expect(res.body).toMatchObject({ statusCode: 409, details: [{ field: 'Idempotency-Key' }] });
+    expect(await count('allegations')).toBe(before);
+  });
+
+  it('makes one case from two concurrent requests with the same key', async () => {
+    const key = randomUUID();
+    const before = await count('allegations');
+    const [a, b] = await Promise.all([post(allegationBody(), key), post(allegationBody(), key)]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.id).toBe(b.body.id);
+    expect(await count('allegations')).toBe(before + 1);
+  });
+});
+
+describe('bad input gets a clear 4xx naming the field, and changes nothing', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['an unknown category', { category: 'arson' }, 'category'],
+    ['no election or poll date', { pollDate: undefined }, 'electionId'],
+    ['a poll date that is not a date', { pollDate: '2027-02-30' }, 'pollDate'],
+    ['a location with no place', { location: {} }, 'location'],
+    ['a location that is a string', { location: 'Castle Ward' }, 'location'],
+    ['an occurredAt in the future', { occurredAt: '2099-01-01T00:00:00Z' }, 'occurredAt'],
+    ['an occurredAt that is not a date', { occurredAt: 'last Tuesday' }, 'occurredAt'],
+    ['a reporter without contact', { reporter: { name: 'A', type: 'elector' } }, 'reporter.contact'],
+    ['a reporter of unknown type', { reporter: { name: 'A', contact: 'x', type: 'alien' } }, 'reporter.type'],
+    ['an empty description', { description: '' }, 'description'],
+    ['an unknown urgency', { urgency: 'whenever' }, 'urgency'],
+    ['a safetyConcern that is a string', { safetyConcern: 'yes' }, 'safetyConcern'],
+    ['a person without a name', { peopleInvolved: [{ role: 'agent' }] }, 'peopleInvolved.0.name'],
+    ['an unknown field', { status: 'closed' }, 'status'],
+  ];
+  it.each(cases)('422 for %s', async (_what, override, field) => {
+    const before = await count('allegations');
+    const keysBefore = await count('idempotency_keys');
+    const res = await post(allegationBody(override), randomUUID()).expect(422);
+    expect(res.body).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity' });
+    expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+    expect(await count('allegations')).toBe(before);
+    expect(await count('idempotency_keys')).toBe(keysBefore);
+  });
+
+  it('400 for malformed JSON', async () => {
+    const res = await stack.http.post('/allegations').set('Authorization', `Bearer ${staff}`).set('Content-Type', 'application/json').send('{"category": ').expect(400);
+    expect(res.body).toMatchObject({ statusCode: 400, details: [{ field: 'body', problem: 'malformed JSON' }] });
+  });
+
+  it('415 for a body that is not JSON', async () => {
+    const res = await stack.http.post('/allegations').set('Authorization', `Bearer ${staff}`).set('Content-Type', 'text/plain').send('category=postal_vote').expect(415);
+    expect(res.body.details[0].field).toBe('Content-Type');
+  });
+
+  it('400 for a malformed Idempotency-Key', async () => {
+    const before = await count('allegations');
+    await post(allegationBody(), 'has spaces in it').expect(400);
+    expect(await count('allegations')).toBe(before);
+  });
+
+  it('422 for a bad list query', async () => {
+    const res = await stack.http.get('/allegations?limit=1000&status=lost').set('Authorization', `Bearer ${staff}`).expect(422);
+    expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['limit', 'status']);
+  });
+});
+
+describe('listing', () => {
+  it('pages newest first with a cursor, and filters by status, category and text', async () => {
+    const token = await stack.token('staff@southvale');
+    const marker = `marker-${randomUUID().slice(0, 8)}`;
+    const ids: string[] = [];
+    for (const category of ['bribery', 'treating', 'bribery']) {
+      ids.push((await post(allegationBody({ category, description: `${marker} ${category}` }), undefined, token).expect(201)).body.id);
+    }
+    const page1 = await stack.http.get(`/allegations?q=${marker}&limit=2`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(page1.body.items.map((a: { id: string }) => a.id)).toEqual([ids[2], ids[1]]);
+    const page2 = await stack.http.get(`/allegations?q=${marker}&limit=2&cursor=${page1.body.nextCursor}`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(page2.body.items.map((a: { id: string }) => a.id)).toEqual([ids[0]]);
+    expect(page2.body.nextCursor).toBeNull();
+    const bribery = await stack.http.get(`/allegations?q=${marker}&category=bribery&status=triage`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(bribery.body.items).toHaveLength(2);
+    await stack.http.get('/allegations?cursor=not-a-cursor').set('Authorization', `Bearer ${token}`).expect(422);
+  });
+});
+
+describe('invariant 1: a committed allegation always gets its workflow', () => {
+  it('recovers a crash between the database commit and the workflow start', async () => {
+    const starter = stack.app.get(AllegationWorkflowStarter);
+    jest.spyOn(starter, 'start').mockRejectedValueOnce(new Error('simulated crash after commit'));
+    const key = randomUUID();
+    const failed = await post(allegationBody(), key).expect(503);
+    const id = failed.body.id as string;
+    expect(id).toBeDefined();
+    expect(await workflowExists(id)).toBe(false);
+
+    // The recovery sweep (run on a timer in every API process) starts it.
+    expect(await stack.app.get(IntakeRecoveryService).sweep(0)).toBeGreaterThanOrEqual(1);
+    expect(await workflowExists(id)).toBe(true);
+    const retried = await post(allegationBody(), key).expect(201);
+    expect(retried.body.id).toBe(id);
+    expect(Number((await stack.db.query('SELECT count(*)::int AS n FROM allegations WHERE id = $1', [id]))[0].n)).toBe(1);
+    await eventually('the workflow to project the case', async () => (await stack.db.query('SELECT status FROM allegations WHERE id = $1', [id]))[0].status === 'triage');
+  });
+
+  it('recovers the reverse: the workflow started but the start was never recorded', async () => {
+    const starter = stack.app.get(AllegationWorkflowStarter);
+    jest.spyOn(starter, 'markStarted').mockRejectedValueOnce(new Error('simulated crash after the workflow start'));
+    const key = randomUUID();
+    const failed = await post(allegationBody(), key).expect(503);
+    const id = failed.body.id as string;
+    expect(await workflowExists(id)).toBe(true);
+    expect((await stack.db.query('SELECT started_at FROM workflow_starts WHERE allegation_id = $1', [id]))[0].started_at).toBeNull();
+
+    await stack.app.get(IntakeRecoveryService).sweep(0);
+    expect((await stack.db.query('SELECT started_at FROM workflow_starts WHERE allegation_id = $1', [id]))[0].started_at).not.toBeNull();
+    const runs = [];
+    for await (const run of stack.temporal.workflow.list({ query: `WorkflowId = '${allegationWorkflowId(id)}'` })) runs.push(run);
+    expect(runs).toHaveLength(1);
+    expect((await post(allegationBody(), key).expect(201)).body.id).toBe(id);
+  });
+});
+
+describe('audit chain', () => {
+  it('names the first broken seq when a row is edited behind the API', async () => {
+    const { body } = await post(allegationBody()).expect(201);
+    const legal = await stack.token('legal@northshire');
+    await stack.http.get(`/allegations/${body.id}/history`).set('Authorization', `Bearer ${legal}`).set('X-Access-Reason', 'first read').expect(200);
+    await stack.http.get(`/allegations/${body.id}/history`).set('Authorization', `Bearer ${legal}`).set('X-Access-Reason', 'second read').expect(200);
+    await stack.db.query(`UPDATE audit_events SET after = jsonb_set(after, '{reason}', '"nothing to see"') WHERE case_id = $1 AND seq = 2`, [body.id]);
+    const verify = await stack.http.get(`/allegations/${body.id}/history/verify`).set('Authorization', `Bearer ${legal}`).expect(200);
+    expect(verify.body).toMatchObject({ valid: false, firstBrokenSeq: 2 });
+  });
+
+  it('notices a deleted event', async () => {
+    const { body } = await post(allegationBody()).expect(201);
+    const legal = await stack.token('legal@northshire');
+    for (const reason of ['one', 'two', 'three']) {
+      await stack.http.get(`/allegations/${body.id}/history`).set('Authorization', `Bearer ${legal}`).set('X-Access-Reason', `read ${reason}`).expect(200);
+    }
+    await stack.db.query('DELETE FROM audit_events WHERE case_id = $1 AND seq = 3', [body.id]);
+    const verify = await stack.http.get(`/allegations/${body.id}/history/verify`).set('Authorization', `Bearer ${legal}`).expect(200);
+    expect(verify.body).toMatchObject({ valid: false, firstBrokenSeq: 3 });
+  });
+
+  it('requires a stated reason to read a history (400) and records nothing without one', async () => {
+    const { body } = await post(allegationBody()).expect(201);
+    const legal = await stack.token('legal@northshire');
+    const before = Number((await stack.db.query('SELECT count(*)::int AS n FROM audit_events WHERE case_id = $1', [body.id]))[0].n);
+    const res = await stack.http.get(`/allegations/${body.id}/history`).set('Authorization', `Bearer ${legal}`).expect(400);
+    expect(res.body.details[0].field).toBe('X-Access-Reason');
+    expect(Number((await stack.db.query('SELECT count(*)::int AS n FROM audit_events WHERE case_id = $1', [body.id]))[0].n)).toBe(before);
+  });
+});
+
+describe('health and docs', () => {
+  it('reports PostgreSQL and Temporal up without a token', async () => {
+    const res = await stack.http.get('/health').expect(200);
+    expect(res.body).toEqual({ status: 'ok', checks: { database: 'up', temporal: 'up' } });
+  });
+
+  it('serves the OpenAPI document', async () => {
+    const res = await stack.http.get('/docs/openapi.json').expect(200);
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/allegations', '/allegations/{id}', '/allegations/{id}/history', '/health', '/me/notifications']));
+    await stack.http.get('/docs').expect(200);
+  });
+
+  it('answers every request with a request id', async () => {
+    const res = await stack.http.get('/health').set('X-Request-Id', 'trace-123').expect(200);
+    expect(res.headers['x-request-id']).toBe('trace-123');
+  });
+});
