@@ -15,7 +15,7 @@ import { createApiApp, loadApiConfigs } from '../../apps/api/src/app.factory';
 import { createAllegationWorker } from '../../apps/worker/src/worker';
 import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '../../libs/auth';
 import type { Policy } from '../../libs/domain';
-import { ManagedProcess, runNodeService } from '../../libs/infra';
+import { ManagedProcess, runNodeService, waitFor } from '../../libs/infra';
 import { createDataSource, migrate, seedDemo } from '../../libs/persistence';
 import { createTestDatabase } from './database';
 
@@ -139,19 +139,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 }
 
 /** Polls until `probe` returns a truthy value or the deadline passes; never a bare sleep. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+export function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+  return waitFor(what, async () => (await probe()) || undefined, timeoutMs, intervalMs);
 }
 
 export function allegationBody(overrides: Record<string, unknown> = {}) {
