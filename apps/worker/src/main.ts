@@ -1,7 +1,7 @@
 // Worker process: connects to PostgreSQL and Temporal, then polls the allegation task queue
 // until SIGINT or SIGTERM, when it finishes in-flight tasks and exits.
 import 'reflect-metadata';
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { DefaultLogger, LogLevel, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { ConfigError, DatabaseConfig, loadConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
 import { createLogger } from '../../../libs/logging';
 import { createDataSource } from '../../../libs/persistence';
@@ -19,7 +19,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger('worker', configs.worker.LOG_LEVEL);
-  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+  // The SDK's own log lines go through pino too, so every line the worker prints is JSON.
+  const sdkLevel: LogLevel = ['trace', 'debug', 'info', 'warn', 'error'].includes(configs.worker.LOG_LEVEL) ? (configs.worker.LOG_LEVEL.toUpperCase() as LogLevel) : 'ERROR';
+  const sdkLog = log.child({ component: 'temporal-sdk' });
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel, ({ level, message, meta }) => {
+      const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : 'info';
+      sdkLog[method](meta ?? {}, message);
+    }),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
   const db = await createDataSource({ url: configs.db.DATABASE_URL, poolSize: configs.db.DATABASE_POOL_SIZE, applicationName: 'casework-worker' }).initialize();
   const connection = await NativeConnection.connect({ address: configs.temporal.TEMPORAL_ADDRESS });
   const worker = await createAllegationWorker({
