@@ -22,8 +22,8 @@ import { createTestDatabase } from './database';
 let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
 let runtimeInstalled = false;
 
-/** The workflow bundle, built once per test file (each Jest file has its own module registry). */
-export function workflowBundle() {
+/** The SDK's runtime, quiet but for warnings; installed before the first native connection. */
+function installQuietRuntime() {
   if (!runtimeInstalled) {
     runtimeInstalled = true;
     try {
@@ -32,6 +32,11 @@ export function workflowBundle() {
       // already installed in this process
     }
   }
+}
+
+/** The workflow bundle, built once per test file (each Jest file has its own module registry). */
+export function workflowBundle() {
+  installQuietRuntime();
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
   return bundle;
 }
@@ -61,6 +66,7 @@ export interface TestStackOptions {
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  installQuietRuntime();
   const database = await createTestDatabase();
   const db = await createDataSource({ url: database.url, poolSize: 5 }).initialize();
   await migrate(db);
