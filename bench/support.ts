@@ -43,6 +43,8 @@ export interface RunningStack {
 export class Stack {
   private readonly stops: { name: string; stop: () => Promise<void> }[] = [];
   private stopping: Promise<void> | undefined;
+  /** a component being started right now; stop() waits for it so it cannot be left behind */
+  private starting: Promise<unknown> | undefined;
   running?: RunningStack;
 
   constructor(private readonly log: (line: string) => void) {}
@@ -55,13 +57,33 @@ export class Stack {
     this.stops.push({ name, stop });
   }
 
-  /** Stops everything registered, newest first; later calls wait for the first. */
+  /** Starts one component and registers its stop before anyone can observe it started. */
+  private async launch<T extends { stop(): Promise<void> }>(name: string, start: () => Promise<T>): Promise<T> {
+    if (this.isStopping) throw new Error(`stopping: ${name} not started`);
+    const starting = (async () => {
+      const started = await start();
+      this.add(name, () => started.stop());
+      return started;
+    })();
+    this.starting = starting.catch(() => undefined);
+    try {
+      return await starting;
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  /** Stops everything registered, newest first, once any start in progress has finished; later calls wait for the first. */
   stop(): Promise<void> {
     if (this.stopping) return this.stopping;
     this.stopping = (async () => {
-      const names = [...this.stops].reverse().map((s) => s.name);
-      this.log(`stopping ${names.join(', ') || 'nothing'}`);
-      for (const s of [...this.stops].reverse()) {
+      if (this.starting) {
+        this.log('waiting for the component being started, to stop it too');
+        await this.starting;
+      }
+      const stops = [...this.stops].reverse();
+      this.log(`stopping ${stops.map((s) => s.name).join(', ') || 'nothing'}`);
+      for (const s of stops) {
         try {
           await s.stop();
           this.log(`stopped ${s.name}`);
@@ -92,14 +114,9 @@ export class Stack {
       // postgres user, who must be able to traverse every parent of its data directory.
       const pgDir = join(tmpdir(), `casework-bench-pg-${randomBytes(6).toString('hex')}`);
       log(`starting embedded PostgreSQL (throw-away, data in ${pgDir})`);
-      let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-      // Registered before starting, so a failed or interrupted start still removes the directory.
-      this.add('PostgreSQL', async () => {
-        await pg?.stop();
-        rmSync(pgDir, { recursive: true, force: true });
-      });
-      pg = await startEmbeddedPostgres({ dataDir: pgDir, persistent: false, database: 'casework_bench' });
-      if (this.isStopping) await pg.stop();
+      // Registered first, so a failed start still removes the directory (stop() removes it too).
+      this.add('PostgreSQL data directory', async () => rmSync(pgDir, { recursive: true, force: true }));
+      const pg = await this.launch('PostgreSQL', () => startEmbeddedPostgres({ dataDir: pgDir, persistent: false, database: 'casework_bench' }));
       databaseUrl = pg.url;
     } else {
       log('using the PostgreSQL at DATABASE_URL');
@@ -120,8 +137,7 @@ export class Stack {
     let temporalAddress = process.env.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
       log('starting the Temporal dev server (in memory, headless)');
-      const temporal = await startTemporalDevServer({ log });
-      this.add('Temporal', () => temporal.stop());
+      const temporal = await this.launch('Temporal', () => startTemporalDevServer({ log }));
       temporalAddress = temporal.address;
       log(`Temporal at ${temporalAddress}`);
     } else {
@@ -146,9 +162,9 @@ export class Stack {
       ['worker', 'apps/worker/src/main.js'],
       ['api', 'apps/api/src/main.js'],
     ] as const) {
-      if (name === 'worker' && process.env.BENCH_SKIP_WORKER) continue;
+      aborted();
       log(`starting the ${name} (${entry})`);
-      const service = runNodeService(name, join(distDir, entry), name === 'api' && process.env.BENCH_API_NODE_OPTIONS ? { ...env, NODE_OPTIONS: process.env.BENCH_API_NODE_OPTIONS } : env, 'pipe');
+      const service = runNodeService(name, join(distDir, entry), env, 'pipe');
       forwardOutput(service, log);
       services.push(service);
       this.add(name, () => service.stop());
@@ -173,7 +189,6 @@ export class Stack {
       }, 120_000, 250),
       exitedEarly,
     ]);
-    exitedEarly.catch(() => undefined);
     log(`API ready at ${baseUrl}`);
     this.running = { baseUrl, databaseUrl, temporalAddress, dataDir, keys, ownDatabase, services, unexpectedExits };
     return this.running;
@@ -266,6 +281,8 @@ export interface LoadOptions {
   onSuccess?: (result: HttpResult, i: number) => void;
   progressEvery?: number;
   log?: (line: string) => void;
+  /** checked before each request: true ends the run early (an interrupt) */
+  shouldStop?: () => boolean;
 }
 
 export interface LoadResult {
@@ -300,6 +317,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const started = performance.now();
   const client = async () => {
     for (let i = next++; i < options.count; i = next++) {
+      if (options.shouldStop?.()) throw new Error(`${options.name}: interrupted`);
       const spec = options.request(i);
       const result = await send(agent, base, spec);
       latencies[i] = result.ms;
