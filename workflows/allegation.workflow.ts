@@ -16,6 +16,8 @@ function rulesOf(policy: Policy, pollDate: string | null): DeadlineRules {
 
 /** Sleeps until `atMs` unless `interrupted` becomes true first; true when the time was reached. */
 async function sleepUntil(atMs: number, interrupted: () => boolean): Promise<boolean> {
+  // Date.now() inside the workflow sandbox is the SDK's replay-safe clock (the workflow task's
+  // time), and the wait itself is Temporal's condition() timer.
   const ms = atMs - Date.now();
   if (ms <= 0) return !interrupted();
   return !(await condition(interrupted, ms));
@@ -49,14 +51,14 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
   }
 
   const receivedAt = Date.parse(input.receivedAt);
-  const triage = openDeadline('triage', receivedAt, deadlineAfter(receivedAt, policy.triageDue[state.effectiveUrgency], rulesOf(policy, input.pollDate)));
+  const triage = openDeadline('triage', deadlineAfter(receivedAt, policy.triageDue[state.effectiveUrgency], rulesOf(policy, input.pollDate)));
   await activities.openTriage({ caseId: input.caseId, authorityId: input.authorityId, triageDueAt: triage.dueAt });
   await watchDeadline(triage, receivedAt, () => state.status !== 'triage');
 
   await condition(() => !isOpen(state.status));
   return state;
 
-  function openDeadline(kind: DeadlineState['kind'], _setAt: number, dueAtMs: number): DeadlineState {
+  function openDeadline(kind: DeadlineState['kind'], dueAtMs: number): DeadlineState {
     const deadline: DeadlineState = { kind, dueAt: new Date(dueAtMs).toISOString(), remindersSent: 0, escalated: false };
     state.deadlines.push(deadline);
     return deadline;

@@ -7,7 +7,6 @@ import { allegationWorkflowId, canonicalJson, deadlineAfter, toLondon } from '..
 import { AllegationEntity, appendAuditEvent } from '../../../../libs/persistence';
 import type { AllegationWorkflowInput } from '../../../../workflows/messages';
 import { ApiError, conflict, notFound } from '../common/api-error';
-import { isTemporalUnavailable } from '../common/dependency-errors';
 import { PoliciesService } from '../policies/policies.service';
 import { AllegationView, toAllegationView } from './allegation.view';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -133,8 +132,8 @@ export class AllegationsService {
   private async startOrExplain(receipt: IntakeReceipt, workflowId: string, input: AllegationWorkflowInput): Promise<void> {
     try {
       await this.starter.start(receipt.id, workflowId, input);
-    } catch (error) {
-      if (!isTemporalUnavailable(error) && !(error instanceof Error)) throw error;
+    } catch {
+      // Whatever failed, the committed outbox row guarantees the start; say so, with the case id.
       throw new ApiError(
         HttpStatus.SERVICE_UNAVAILABLE,
         `allegation ${receipt.reference} is recorded, but its workflow could not be started yet; it will be started automatically, and a retry with the same Idempotency-Key confirms it`,
