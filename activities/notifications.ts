@@ -11,7 +11,8 @@ export interface NotifyInput {
   kind: string;
   subject: string;
   body: string;
-  to: { authorityRoles?: Role[]; forceId?: string; forceRoles?: Role[] };
+  /** roles of the case's authority, roles of a force, named users; minus `exceptUserIds` */
+  to: { authorityRoles?: Role[]; forceId?: string; forceRoles?: Role[]; userIds?: string[]; exceptUserIds?: string[] };
   /** marks the case as escalated */
   escalation?: boolean;
 }
@@ -35,8 +36,15 @@ export async function notify(db: DataSource, input: NotifyInput): Promise<Notify
     if (input.to.forceId && input.to.forceRoles?.length) {
       recipients.push(...(await m.query('SELECT id, username FROM users WHERE force_id = $1 AND roles && $2::text[] ORDER BY username', [input.to.forceId, input.to.forceRoles])));
     }
+    if (input.to.userIds?.length) {
+      recipients.push(...(await m.query('SELECT id, username FROM users WHERE id = ANY($1::uuid[]) ORDER BY username', [input.to.userIds])));
+    }
+    const except = new Set(input.to.exceptUserIds ?? []);
+    const seen = new Set<string>();
     const sentTo: string[] = [];
     for (const recipient of recipients) {
+      if (except.has(recipient.id) || seen.has(recipient.id)) continue;
+      seen.add(recipient.id);
       const inserted = await m.query(
         `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (recipient_id, due_key) DO NOTHING RETURNING id`,
