@@ -2,7 +2,7 @@
 // nor TypeORM enters the workflow sandbox (workflows import only `type AllegationActivities`).
 import type { DataSource } from 'typeorm';
 import { notify, NotifyInput, NotifyResult } from './notifications';
-import { openTriage, OpenTriageInput } from './projections';
+import { openTriage, OpenTriageInput, projectCase, ProjectCaseInput } from './projections';
 
 export interface ActivityDependencies {
   db: DataSource;
@@ -12,8 +12,9 @@ export function createActivities({ db }: ActivityDependencies) {
   return {
     notify: (input: NotifyInput): Promise<NotifyResult> => notify(db, input),
     openTriage: (input: OpenTriageInput): Promise<void> => openTriage(db, input),
+    projectCase: (input: ProjectCaseInput): Promise<void> => projectCase(db, input),
   };
 }
 
 export type AllegationActivities = ReturnType<typeof createActivities>;
-export type { NotifyInput, NotifyResult, OpenTriageInput };
+export type { NotifyInput, NotifyResult, OpenTriageInput, ProjectCaseInput };

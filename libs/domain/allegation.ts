@@ -47,3 +47,30 @@ export interface Reporter {
   contact: string;
   type: ReporterType;
 }
+
+/** How triage resolves a case without referring it to the police. */
+export const RESOLUTIONS = ['advice', 'not_an_offence'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number] | 'duplicate';
+
+/** Why a SPOC returns a referral to the authority. */
+export const RETURN_REASONS = ['wrong_force', 'not_a_police_matter', 'insufficient_information', 'duplicate_referral', 'other'] as const;
+export type ReturnReason = (typeof RETURN_REASONS)[number];
+
+/** The police outcomes of an accepted referral, in the categories of the national returns. */
+export const POLICE_OUTCOMES = [
+  'no_further_action',
+  'local_resolution',
+  'caution',
+  'awaiting_cps_advice',
+  'court_proceedings',
+  'conviction',
+  'acquittal',
+] as const;
+export type PoliceOutcome = (typeof POLICE_OUTCOMES)[number];
+
+/** Every outcome a closed case can have: a police outcome, or one that never reached the police. */
+export const CASE_OUTCOMES = [...POLICE_OUTCOMES, 'resolved_without_referral', 'withdrawn'] as const;
+export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
+
+/** Police outcomes that mean proceedings have started, which stops the statutory clock mattering. */
+export const PROCEEDINGS_OUTCOMES: readonly PoliceOutcome[] = ['court_proceedings', 'conviction', 'acquittal'];

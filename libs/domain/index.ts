@@ -5,3 +5,4 @@ export * from './deadlines';
 export * from './duration';
 export * from './london-time';
 export * from './policy';
+export * from './statutory-clock';

@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY, mergePolicy, Policy, validatePolicy } from './policy';
+import { DEFAULT_POLICY, mergePolicy, Policy, validatePolicy, withPolicyDefaults } from './policy';
 
 /** A deep copy of the default policy with `change` applied to it. */
 function policyWith(change: (p: Record<string, any>) => void): Record<string, any> {
@@ -38,6 +38,10 @@ describe('validatePolicy', () => {
     ['a bad reminder', (p) => (p.remindBefore = ['PT2H', 'P1Y']), 'remindBefore[1]'],
     ['workingDays not a boolean', (p) => (p.workingDays = 'yes'), 'workingDays'],
     ['workingDays missing', (p) => delete p.workingDays, 'workingDays'],
+    ['a bad information reply duration', (p) => (p.informationReplyDue = '5 days'), 'informationReplyDue'],
+    ['an extension task at twelve months, too late to apply', (p) => (p.extensionTaskAfterMonths = 12), 'extensionTaskAfterMonths'],
+    ['an extension task at a fraction of a month', (p) => (p.extensionTaskAfterMonths = 9.5), 'extensionTaskAfterMonths'],
+    ['an extension task given as a duration', (p) => (p.extensionTaskAfterMonths = 'P10M'), 'extensionTaskAfterMonths'],
     ['pollWindow missing', (p) => delete p.pollWindow, 'pollWindow'],
     ['pollWindow null', (p) => (p.pollWindow = null), 'pollWindow'],
     ['a bad pollWindow.before', (p) => (p.pollWindow.before = '7 days'), 'pollWindow.before'],
@@ -75,7 +79,7 @@ describe('validatePolicy', () => {
 
   it('names every missing field of an empty document', () => {
     expect(fields({}).sort()).toEqual(
-      ['packageAcknowledgeDue', 'pollWindow', 'remindBefore', 'riskReviewGrace', 'spocResponseDue', 'triageDue', 'workingDays'].sort(),
+      ['extensionTaskAfterMonths', 'informationReplyDue', 'packageAcknowledgeDue', 'pollWindow', 'remindBefore', 'riskReviewGrace', 'spocResponseDue', 'triageDue', 'workingDays'].sort(),
     );
   });
 });
@@ -124,5 +128,14 @@ describe('mergePolicy', () => {
     const merged = mergePolicy(DEFAULT_POLICY, patch) as Record<string, unknown>;
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
     expect(fields(merged)).toEqual(['__proto__']);
+  });
+});
+
+describe('withPolicyDefaults', () => {
+  it('completes a document stored before a field existed, keeping what it says', () => {
+    const { informationReplyDue, extensionTaskAfterMonths, ...old } = structuredClone(DEFAULT_POLICY);
+    const completed = withPolicyDefaults({ ...old, remindBefore: ['PT1H'] });
+    expect(validatePolicy(completed)).toEqual([]);
+    expect(completed).toMatchObject({ informationReplyDue, extensionTaskAfterMonths, remindBefore: ['PT1H'] });
   });
 });

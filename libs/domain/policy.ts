@@ -16,6 +16,10 @@ export interface Policy {
   pollWindow: PollWindow;
   packageAcknowledgeDue: string;
   riskReviewGrace: string;
+  /** how long the reporter has to answer a request for information before the case returns to triage */
+  informationReplyDue: string;
+  /** calendar months after the offence when the "apply for extension" task falls due (s.176 RPA 1983) */
+  extensionTaskAfterMonths: number;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -26,7 +30,17 @@ export const DEFAULT_POLICY: Policy = {
   pollWindow: { before: 'P7D', after: 'P2D', scale: 0.25 },
   packageAcknowledgeDue: 'P3D',
   riskReviewGrace: 'P1D',
+  informationReplyDue: 'P5D',
+  extensionTaskAfterMonths: 10,
 };
+
+/**
+ * A stored or received policy document completed with today's defaults for fields added since
+ * it was written (cases logged before a policy field existed carry documents without it).
+ */
+export function withPolicyDefaults(policy: Partial<Policy>): Policy {
+  return { ...DEFAULT_POLICY, ...policy };
+}
 
 export interface PolicyProblem {
   field: string;
@@ -82,6 +96,11 @@ export function validatePolicy(policy: unknown): PolicyProblem[] {
   }
   duration('packageAcknowledgeDue', policy.packageAcknowledgeDue);
   duration('riskReviewGrace', policy.riskReviewGrace);
+  duration('informationReplyDue', policy.informationReplyDue);
+  const months = policy.extensionTaskAfterMonths;
+  if (typeof months !== 'number' || !Number.isInteger(months) || months < 1 || months > 11) {
+    problems.push({ field: 'extensionTaskAfterMonths', problem: 'must be a whole number of months from 1 to 11 (the application must be made within the first year)' });
+  }
   return problems;
 }
 

@@ -21,6 +21,17 @@ export class AllegationEntity {
   @Column('timestamptz', { name: 'triage_due_at', nullable: true }) triageDueAt: Date | null;
   @Column('text', { name: 'referred_force_id', nullable: true }) referredForceId: string | null;
   @Column('timestamptz', { name: 'escalated_at', nullable: true }) escalatedAt: Date | null;
+  /** the workflow's state as last projected (AllegationState); `{}` until the first decision */
+  @Column('jsonb') state: Record<string, unknown>;
+  @Column('int', { name: 'state_version' }) stateVersion: number;
+  @Column('timestamptz', { name: 'spoc_due_at', nullable: true }) spocDueAt: Date | null;
+  @Column('timestamptz', { name: 'information_due_at', nullable: true }) informationDueAt: Date | null;
+  @Column('timestamptz', { name: 'next_due_at', nullable: true }) nextDueAt: Date | null;
+  @Column('text', { nullable: true }) outcome: string | null;
+  @Column('timestamptz', { name: 'closed_at', nullable: true }) closedAt: Date | null;
+  @Column('uuid', { name: 'duplicate_of', nullable: true }) duplicateOf: string | null;
+  @Column('text', { name: 'referral_force_ids', array: true }) referralForceIds: string[];
+  @Column('boolean', { name: 'operation_ford' }) operationFord: boolean;
   @Column('uuid', { name: 'created_by' }) createdBy: string;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;

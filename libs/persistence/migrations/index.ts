@@ -1,4 +1,5 @@
 import { Foundation1763888400000 } from './1763888400000-Foundation';
+import { Lifecycle1763902800000 } from './1763902800000-Lifecycle';
 
 /** Every migration, in order. New ones are appended here. */
-export const MIGRATIONS = [Foundation1763888400000];
+export const MIGRATIONS = [Foundation1763888400000, Lifecycle1763902800000];

@@ -2,13 +2,15 @@ import { Module } from '@nestjs/common';
 import { PoliciesModule } from '../policies/policies.module';
 import { AllegationsController } from './allegations.controller';
 import { AllegationsService } from './allegations.service';
+import { DecisionsController } from './decisions.controller';
+import { DecisionsService } from './decisions.service';
 import { IntakeRecoveryService } from './intake-recovery.service';
 import { AllegationWorkflowStarter } from './workflow-starter';
 
 @Module({
   imports: [PoliciesModule],
-  controllers: [AllegationsController],
-  providers: [AllegationsService, AllegationWorkflowStarter, IntakeRecoveryService],
+  controllers: [AllegationsController, DecisionsController],
+  providers: [AllegationsService, DecisionsService, AllegationWorkflowStarter, IntakeRecoveryService],
   exports: [AllegationsService],
 })
 export class AllegationsModule {}

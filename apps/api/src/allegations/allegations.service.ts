@@ -76,8 +76,8 @@ export class AllegationsService {
           const occurredAt = new Date(dto.occurredAt);
           await m.query(
             `INSERT INTO allegations (id, authority_id, reference, category, election_id, poll_date, location, occurred_at, reporter, description,
-               urgency, safety_concern, people_involved, status, triage_due_at, created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'triage', $14, $15, $16, $16)`,
+               urgency, safety_concern, people_involved, status, triage_due_at, next_due_at, operation_ford, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'triage', $14, $14, $12 OR $11 = 'immediate', $15, $16, $16)`,
             [id, authorityId, receipt.reference, dto.category, dto.electionId ?? null, pollDate, JSON.stringify(fields.location), occurredAt, JSON.stringify(fields.reporter),
               dto.description, dto.urgency, dto.safetyConcern, JSON.stringify(fields.peopleInvolved ?? []), triageDueAt, principal.sub, receivedAt],
           );
@@ -180,7 +180,10 @@ export class AllegationsService {
     const allegation = await this.db.getRepository(AllegationEntity).findOne({ where: { id } });
     if (!allegation) throw notFound('allegation');
     const ownAuthority = principal.authorityId === allegation.authorityId && hasRole(principal, readers);
-    const referredForce = Boolean(principal.forceId) && principal.forceId === allegation.referredForceId && hasRole(principal, ['spoc', 'feoa']);
+    // A force keeps sight of a case it was ever referred: its SPOC may be asked about it later, and
+    // a decision it makes after the case moved on is refused with the reason rather than hidden.
+    const force = principal.forceId;
+    const referredForce = Boolean(force) && hasRole(principal, ['spoc', 'feoa']) && (force === allegation.referredForceId || allegation.referralForceIds.includes(force!));
     if (!ownAuthority && !referredForce) throw notFound('allegation');
     return allegation;
   }

@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../../../libs/auth/principal';
-import { DEFAULT_POLICY, mergePolicy, Policy, validatePolicy, allegationWorkflowId } from '../../../../libs/domain';
+import { allegationWorkflowId, mergePolicy, Policy, validatePolicy, withPolicyDefaults } from '../../../../libs/domain';
 import { policyChangedSignal } from '../../../../workflows/messages';
 import { notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
@@ -19,7 +19,7 @@ export class PoliciesService {
   /** The authority's policy; the defaults of API.md until an admin changes it. */
   async current(authorityId: string, m: EntityManager = this.db.manager): Promise<Policy> {
     const [row] = await m.query('SELECT document FROM policies WHERE authority_id = $1', [authorityId]);
-    return (row?.document as Policy) ?? DEFAULT_POLICY;
+    return withPolicyDefaults((row?.document as Partial<Policy>) ?? {});
   }
 
   async get(principal: Principal, authorityId: string): Promise<Policy> {

@@ -1,0 +1,127 @@
+import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../../../../libs/auth/principal';
+import {
+  acceptReferralUpdate,
+  applyForExtensionUpdate,
+  closeUpdate,
+  informationReceivedUpdate,
+  investigationUpdate,
+  recordPoliceOutcomeUpdate,
+  returnReferralUpdate,
+  triageUpdate,
+  withdrawUpdate,
+  type TriageDecision,
+} from '../../../../workflows/messages';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { unprocessable } from '../common/api-error';
+import { DecisionsService } from './decisions.service';
+import { AcceptReferralDto, CloseCaseDto, NoteDto, PoliceOutcomeDto, ReturnReferralDto, TRIAGE_DECISION_FIELDS, TriageDecisionDto } from './dto/decisions.dto';
+
+const REFUSED = 'the current state does not allow this decision: `message` says why, `state` is the case as it now stands; the refusal is recorded in the case history';
+
+/** Human decisions on a case. Each one asks the case's workflow, which alone moves its status. */
+@ApiTags('allegations')
+@ApiBearerAuth()
+@ApiConflictResponse({ description: REFUSED })
+@Controller('allegations/:id')
+export class DecisionsController {
+  constructor(@Inject(DecisionsService) private readonly decisions: DecisionsService, @Inject(DataSource) private readonly db: DataSource) {}
+
+  /** refer to a force, resolve without referral, ask the reporter for information, or mark as a duplicate */
+  @Post('triage')
+  @HttpCode(200)
+  @Roles('triage')
+  @ApiOkResponse({ description: 'the case after the decision' })
+  async triage(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: TriageDecisionDto) {
+    const misplaced = Object.entries(TRIAGE_DECISION_FIELDS)
+      .filter(([decision]) => decision !== dto.decision)
+      .flatMap(([, fields]) => fields)
+      .filter((field) => (dto as unknown as Record<string, unknown>)[field] !== undefined);
+    if (misplaced.length > 0) throw unprocessable(`${misplaced.join(', ')} do not belong to a ${dto.decision} decision`, misplaced.map((field) => ({ field, problem: `is not used by decision ${dto.decision}` })));
+    const payload = { ...dto } as TriageDecision;
+    return this.decisions.decide(principal, id, { name: `triage.${dto.decision}`, update: triageUpdate, payload, readers: ['triage'] }, async (allegation) => {
+      if (dto.decision === 'refer') await this.checkReferral(dto.forceId!, dto.spocId);
+      if (dto.decision === 'duplicate') {
+        const [original] = await this.db.query('SELECT id FROM allegations WHERE id = $1 AND authority_id = $2', [dto.duplicateOf, allegation.authorityId]);
+        if (!original) throw unprocessable('duplicateOf must be another case of this authority', [{ field: 'duplicateOf', problem: 'no such case in this authority' }]);
+      }
+    });
+  }
+
+  @Post('referral/accept')
+  @HttpCode(200)
+  @Roles('spoc')
+  accept(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: AcceptReferralDto) {
+    return this.decisions.decide(principal, id, { name: 'referral.accept', update: acceptReferralUpdate, payload: { ...dto }, readers: ['spoc'] });
+  }
+
+  /** the case goes back to triage, optionally naming the force that should have it */
+  @Post('referral/return')
+  @HttpCode(200)
+  @Roles('spoc')
+  async return(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: ReturnReferralDto) {
+    return this.decisions.decide(principal, id, { name: 'referral.return', update: returnReferralUpdate, payload: { ...dto }, readers: ['spoc'] }, async () => {
+      if (dto.suggestedForceId) await this.checkForce(dto.suggestedForceId, 'suggestedForceId');
+    });
+  }
+
+  /** a progress note from the force investigating the case */
+  @Post('referral/updates')
+  @HttpCode(200)
+  @Roles('spoc')
+  update(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
+    return this.decisions.decide(principal, id, { name: 'investigation.update', update: investigationUpdate, payload: { ...dto }, readers: ['spoc'] });
+  }
+
+  /** the police outcome, in the national-return categories */
+  @Post('referral/outcome')
+  @HttpCode(200)
+  @Roles('spoc')
+  outcome(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: PoliceOutcomeDto) {
+    return this.decisions.decide(principal, id, { name: 'investigation.outcome', update: recordPoliceOutcomeUpdate, payload: { ...dto }, readers: ['spoc'] });
+  }
+
+  /** the reporter answered a request for information: the case goes back to triage */
+  @Post('information')
+  @HttpCode(200)
+  @Roles('staff', 'triage')
+  information(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
+    return this.decisions.decide(principal, id, { name: 'information.received', update: informationReceivedUpdate, payload: { ...dto }, readers: ['staff', 'triage'] });
+  }
+
+  @Post('close')
+  @HttpCode(200)
+  @Roles('triage', 'returning_officer')
+  close(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: CloseCaseDto) {
+    return this.decisions.decide(principal, id, { name: 'case.close', update: closeUpdate, payload: { ...dto }, readers: ['triage', 'returning_officer'] });
+  }
+
+  @Post('withdraw')
+  @HttpCode(200)
+  @Roles('staff', 'triage')
+  withdraw(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
+    return this.decisions.decide(principal, id, { name: 'case.withdraw', update: withdrawUpdate, payload: { ...dto }, readers: ['staff', 'triage'] });
+  }
+
+  /** records that a court extension of the s.176 time limit was applied for (only within the first year) */
+  @Post('statutory-extension')
+  @HttpCode(200)
+  @Roles('triage', 'returning_officer')
+  extension(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
+    return this.decisions.decide(principal, id, { name: 'statutory.extension', update: applyForExtensionUpdate, payload: { ...dto }, readers: ['triage', 'returning_officer'] });
+  }
+
+  private async checkForce(forceId: string, field: string): Promise<void> {
+    const [force] = await this.db.query('SELECT id FROM police_forces WHERE id = $1', [forceId]);
+    if (!force) throw unprocessable(`${field} ${forceId} is not a police force`, [{ field, problem: 'no such police force' }]);
+  }
+
+  private async checkReferral(forceId: string, spocId?: string): Promise<void> {
+    await this.checkForce(forceId, 'forceId');
+    if (!spocId) return;
+    const [spoc] = await this.db.query("SELECT id FROM users WHERE id = $1 AND force_id = $2 AND 'spoc' = ANY(roles)", [spocId, forceId]);
+    if (!spoc) throw unprocessable('spocId must be a SPOC of the force referred to', [{ field: 'spocId', problem: `is not a SPOC of ${forceId}` }]);
+  }
+}

@@ -1,0 +1,87 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import type { Principal, Role } from '../../../../libs/auth/principal';
+import { allegationWorkflowId, isOpen } from '../../../../libs/domain';
+import { AllegationEntity, appendAuditEvent } from '../../../../libs/persistence';
+import { Actor, AllegationState, DECISION_REFUSED } from '../../../../workflows/messages';
+import { ApiError, conflict } from '../common/api-error';
+import { LOGGER } from '../common/logger.provider';
+import { toAllegationView, type AllegationView } from './allegation.view';
+import { AllegationsService } from './allegations.service';
+
+export interface Decision<P> {
+  /** the name recorded in the audit log when the decision is refused */
+  name: string;
+  update: UpdateDefinition<AllegationState, [P, Actor]>;
+  payload: P;
+  /** roles that may see the case for this decision (404 for anyone else) */
+  readers: Role[];
+}
+
+/**
+ * Asks the case's workflow to make a human decision. The workflow is the only judge of whether
+ * the state allows it: its Update validator refuses, and the refusal (which leaves no trace in
+ * Temporal's history) is written here to the case's audit chain before the 409 goes back.
+ */
+@Injectable()
+export class DecisionsService {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(Client) private readonly temporal: Client,
+    @Inject(AllegationsService) private readonly allegations: AllegationsService,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  async decide<P>(principal: Principal, caseId: string, decision: Decision<P>, check?: (allegation: AllegationEntity) => Promise<void>): Promise<AllegationView> {
+    const allegation = await this.allegations.findVisible(principal, caseId, decision.readers);
+    await check?.(allegation);
+    const actor: Actor = { userId: principal.sub, username: principal.name, roles: principal.roles, authorityId: principal.authorityId, forceId: principal.forceId };
+    const handle = this.temporal.workflow.getHandle(allegationWorkflowId(allegation.id));
+    try {
+      await handle.executeUpdate(decision.update, { args: [decision.payload, actor] });
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (refusal) throw await this.refused(principal, allegation, decision, refusal.rule, refusal.message);
+      if (error instanceof WorkflowNotFoundError || /already completed|not found/i.test((error as Error).message ?? '')) {
+        const current = await this.reload(allegation.id);
+        if (!isOpen(current.status)) throw await this.refused(principal, current, decision, 'state', `the case is ${current.status}; no further decisions can be made`);
+        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'the case workflow is not running yet; it is started automatically, retry shortly', [{ field: 'temporal', problem: 'workflow not found' }]);
+      }
+      throw error;
+    }
+    return toAllegationView(await this.reload(allegation.id));
+  }
+
+  private async refused<P>(principal: Principal, allegation: AllegationEntity, decision: Decision<P>, rule: string, message: string): Promise<ApiError> {
+    const current = await this.reload(allegation.id);
+    const role = decision.readers.find((r) => principal.roles.includes(r)) ?? principal.roles[0];
+    await this.db.transaction((m) =>
+      appendAuditEvent(m, {
+        caseId: allegation.id,
+        authorityId: allegation.authorityId,
+        actor: principal.sub,
+        role,
+        action: 'decision.refused',
+        before: { status: current.status },
+        after: { decision: decision.name, rule, reason: message, request: decision.payload as unknown },
+      }),
+    );
+    this.log.info({ caseId: allegation.id, decision: decision.name, rule, by: principal.sub }, 'decision refused');
+    return conflict(message, [{ field: rule, problem: message }], { state: toAllegationView(current) });
+  }
+
+  private async reload(id: string): Promise<AllegationEntity> {
+    return this.db.getRepository(AllegationEntity).findOneOrFail({ where: { id } });
+  }
+}
+
+function refusalOf(error: unknown): { rule: string; message: string } | null {
+  if (!(error instanceof WorkflowUpdateFailedError)) return null;
+  const cause = error.cause;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== DECISION_REFUSED) return null;
+  const [detail] = (cause.details ?? []) as { rule?: string }[];
+  return { rule: detail?.rule ?? 'state', message: cause.message };
+}
