@@ -45,6 +45,19 @@ describe('authentication', () => {
   });
 });
 
+/** Every decision route, the roles it admits, and a body it accepts. */
+const DECISIONS = [
+  { path: 'triage', roles: ['triage'], body: { decision: 'resolve', resolution: 'advice', note: 'x' } },
+  { path: 'referral/accept', roles: ['spoc'], body: { crimeReference: 'X1' } },
+  { path: 'referral/return', roles: ['spoc'], body: { reasonCode: 'other', note: 'x' } },
+  { path: 'referral/updates', roles: ['spoc'], body: { note: 'x' } },
+  { path: 'referral/outcome', roles: ['spoc'], body: { outcome: 'caution', note: 'x' } },
+  { path: 'information', roles: ['staff', 'triage'], body: { note: 'x' } },
+  { path: 'close', roles: ['triage', 'returning_officer'], body: { outcome: 'caution', note: 'x' } },
+  { path: 'withdraw', roles: ['staff', 'triage'], body: { note: 'x' } },
+  { path: 'statutory-extension', roles: ['triage', 'returning_officer'], body: { note: 'x' } },
+];
+
 describe('roles and tenants, for every demo user', () => {
   const readers = ['staff', 'triage', 'returning_officer', 'legal'];
   const historyReaders = ['triage', 'returning_officer', 'legal'];
@@ -82,6 +95,20 @@ describe('roles and tenants, for every demo user', () => {
 
     const notifications = await stack.http.get('/me/notifications').set('Authorization', auth);
     expect(notifications.status).toBe(200);
+
+    for (const route of DECISIONS) {
+      const url = `/allegations/${caseId}/${route.path}`;
+      const allowed = route.roles.includes(role);
+      // An empty body: 403 for a role the route does not allow, else 422 (the body is checked before the case).
+      const empty = await stack.http.post(url).set('Authorization', auth).send({});
+      expect([route.path, empty.status]).toEqual([route.path, allowed ? 422 : 403]);
+      // A valid body from an allowed role of another tenant, or a force the case was never referred to: 404.
+      // (The own tenant's decisions need the worker; test/lifecycle.e2e-spec.ts makes them.)
+      if (allowed && !own) {
+        const other = await stack.http.post(url).set('Authorization', auth).send(route.body);
+        expect([route.path, other.status]).toEqual([route.path, 404]);
+      }
+    }
   });
 
   it('404 for a case id that does not exist or is not a UUID', async () => {
