@@ -40,6 +40,10 @@ export class ApiConfig {
 
   @Expose() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
+
+  /** how long a decision waits for the case's workflow (a stopped worker) before answering 503 */
+  @Expose() @Transform(toInt) @IsInt() @Min(100)
+  DECISION_TIMEOUT_MS: number = 15_000;
 }
 
 export class AuthConfig {

@@ -9,6 +9,7 @@ import { AllegationEntity, appendAuditEvent } from '../../../../libs/persistence
 import { Actor, AllegationState, DECISION_REFUSED } from '../../../../workflows/messages';
 import { ApiError, conflict } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
+import { ApiConfig } from '../../../../libs/config';
 import { toAllegationView, type AllegationView } from './allegation.view';
 import { AllegationsService } from './allegations.service';
 
@@ -33,6 +34,7 @@ export class DecisionsService {
     @Inject(Client) private readonly temporal: Client,
     @Inject(AllegationsService) private readonly allegations: AllegationsService,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(ApiConfig) private readonly config: ApiConfig,
   ) {}
 
   async decide<P>(principal: Principal, caseId: string, decision: Decision<P>, check?: (allegation: AllegationEntity) => Promise<void>): Promise<AllegationView> {
@@ -41,8 +43,16 @@ export class DecisionsService {
     const actor: Actor = { userId: principal.sub, username: principal.name, roles: principal.roles, authorityId: principal.authorityId, forceId: principal.forceId };
     const handle = this.temporal.workflow.getHandle(allegationWorkflowId(allegation.id));
     try {
-      await handle.executeUpdate(decision.update, { args: [decision.payload, actor] });
+      await this.temporal.withDeadline(Date.now() + this.config.DECISION_TIMEOUT_MS, () => handle.executeUpdate(decision.update, { args: [decision.payload, actor] }));
     } catch (error) {
+      if (isDeadlineExceeded(error)) {
+        this.log.warn({ caseId: allegation.id, decision: decision.name }, 'decision timed out waiting for the workflow');
+        throw new ApiError(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          `the case's workflow did not answer within ${this.config.DECISION_TIMEOUT_MS / 1000} s (is the worker running?); the decision is not confirmed: read the case before trying again`,
+          [{ field: 'temporal', problem: 'update timed out' }],
+        );
+      }
       const refusal = refusalOf(error);
       if (refusal) throw await this.refused(principal, allegation, decision, refusal.rule, refusal.message);
       if (error instanceof WorkflowNotFoundError || /already completed|not found/i.test((error as Error).message ?? '')) {
@@ -84,4 +94,12 @@ function refusalOf(error: unknown): { rule: string; message: string } | null {
   if (!(cause instanceof ApplicationFailure) || cause.type !== DECISION_REFUSED) return null;
   const [detail] = (cause.details ?? []) as { rule?: string }[];
   return { rule: detail?.rule ?? 'state', message: cause.message };
+}
+
+function isDeadlineExceeded(error: unknown): boolean {
+  // gRPC DEADLINE_EXCEEDED (4), however deep the SDK wrapped it
+  for (let e = error as { code?: number; cause?: unknown; name?: string } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code === 4 || e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
+  }
+  return false;
 }
