@@ -66,6 +66,8 @@ describe('the triage deadline', () => {
       expect(alerts[0].subject).toContain(created.body.reference);
     }
     expect(await inbox('spoc@northshire-police', created.body.id)).toEqual([]);
+    const got = await stack.http.get(`/allegations/${created.body.id}`).set('Authorization', `Bearer ${staff}`).expect(200);
+    expect(got.body).toMatchObject({ safetyConcern: true, operationFord: true });
   });
 });
 

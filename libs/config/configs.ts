@@ -67,3 +67,36 @@ export class WorkerConfig {
   @Expose() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 }
+
+/** Evidence uploads: where the bytes go, how large, and which content types are taken. */
+export class EvidenceConfig {
+  /** the write-once content store; `DATA_DIR/evidence` when unset */
+  @Expose() @IsOptional() @IsString()
+  EVIDENCE_DIR?: string;
+
+  @Expose() @Transform(toInt) @IsInt() @Min(1)
+  EVIDENCE_MAX_BYTES: number = 2 * 1024 ** 3;
+
+  /** comma-separated allow-list of Content-Types an upload may have */
+  @Expose() @IsString() @Matches(/^\s*[\w.+-]+\/[\w.+-]+\s*(,\s*[\w.+-]+\/[\w.+-]+\s*)*$/, { message: 'EVIDENCE_CONTENT_TYPES must be a comma-separated list of type/subtype' })
+  EVIDENCE_CONTENT_TYPES: string = [
+    'application/pdf',
+    'image/jpeg',
+    'image/png',
+    'image/tiff',
+    'image/heic',
+    'text/plain',
+    'text/csv',
+    'message/rfc822',
+    'audio/mpeg',
+    'audio/wav',
+    'video/mp4',
+    'application/zip',
+    'application/octet-stream',
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ].join(',');
+
+  @Expose() @IsString()
+  DATA_DIR: string = '.data';
+}

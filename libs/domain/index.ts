@@ -6,3 +6,4 @@ export * from './duration';
 export * from './london-time';
 export * from './policy';
 export * from './statutory-clock';
+export * from './custody';

@@ -3,16 +3,19 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { ApiConfig, AuthConfig, DatabaseConfig, loadConfig, TemporalConfig } from '../../../libs/config';
+import { ApiConfig, AuthConfig, DatabaseConfig, EvidenceConfig, loadConfig, TemporalConfig } from '../../../libs/config';
 import { createLogger } from '../../../libs/logging';
 import { AppModule } from './app.module';
 import { jsonBody, requestContext, requireJsonBodies } from './common/http-middleware';
 import { createValidationPipe } from './common/validation';
 import type { ApiConfigs } from './config/config.module';
 
+/** Evidence uploads stream their raw body; everything else takes JSON. */
+const RAW_BODY_ROUTES = [/^\/allegations\/[^/]+\/evidence\/?$/];
+
 /** Reads and validates every API setting; throws ConfigError naming the first bad one. */
 export function loadApiConfigs(env: NodeJS.ProcessEnv = process.env): ApiConfigs {
-  return { api: loadConfig(ApiConfig, env), auth: loadConfig(AuthConfig, env), database: loadConfig(DatabaseConfig, env), temporal: loadConfig(TemporalConfig, env) };
+  return { api: loadConfig(ApiConfig, env), auth: loadConfig(AuthConfig, env), database: loadConfig(DatabaseConfig, env), temporal: loadConfig(TemporalConfig, env), evidence: loadConfig(EvidenceConfig, env) };
 }
 
 /** Express middleware, validation, docs: everything but listening. Tests call it too. */
@@ -21,7 +24,7 @@ export function configureApp(app: INestApplication, log: Logger): void {
   express.disable('x-powered-by');
   express.set('trust proxy', 'loopback');
   app.use(requestContext(log));
-  app.use(requireJsonBodies());
+  app.use(requireJsonBodies(RAW_BODY_ROUTES));
   app.use(jsonBody());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

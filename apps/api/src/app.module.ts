@@ -7,6 +7,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { LOGGER } from './common/logger.provider';
 import { ApiConfigs, ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EvidenceModule } from './evidence/evidence.module';
 import { HealthController } from './health/health.controller';
 import { HistoryModule } from './history/history.module';
 import { NotificationsController } from './notifications/notifications.controller';
@@ -27,7 +28,7 @@ export class AppModule {
   static forRoot(configs: ApiConfigs, log: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule],
+      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule],
       controllers: [HealthController, NotificationsController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -1,5 +1,6 @@
 import { Foundation1763888400000 } from './1763888400000-Foundation';
 import { Lifecycle1763902800000 } from './1763902800000-Lifecycle';
+import { Evidence1764061200000 } from './1764061200000-Evidence';
 
 /** Every migration, in order. New ones are appended here. */
-export const MIGRATIONS = [Foundation1763888400000, Lifecycle1763902800000];
+export const MIGRATIONS = [Foundation1763888400000, Lifecycle1763902800000, Evidence1764061200000];

@@ -1,11 +1,12 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ApiConfig, AuthConfig, DatabaseConfig, TemporalConfig } from '../../../../libs/config';
+import { ApiConfig, AuthConfig, DatabaseConfig, EvidenceConfig, TemporalConfig } from '../../../../libs/config';
 
 export interface ApiConfigs {
   api: ApiConfig;
   auth: AuthConfig;
   database: DatabaseConfig;
   temporal: TemporalConfig;
+  evidence: EvidenceConfig;
 }
 
 /** Validated configuration objects, injectable by class. */
@@ -18,6 +19,7 @@ export class ConfigModule {
       { provide: AuthConfig, useValue: configs.auth },
       { provide: DatabaseConfig, useValue: configs.database },
       { provide: TemporalConfig, useValue: configs.temporal },
+      { provide: EvidenceConfig, useValue: configs.evidence },
     ];
     return { module: ConfigModule, providers, exports: providers.map((p) => p.provide) };
   }

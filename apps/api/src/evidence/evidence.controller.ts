@@ -1,0 +1,79 @@
+import { Body, Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { Request, Response } from 'express';
+import type { Principal } from '../../../../libs/auth/principal';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { unprocessable } from '../common/api-error';
+import { CustodyEventDto, PhysicalEvidenceDto } from './dto/evidence.dto';
+import { EvidenceService } from './evidence.service';
+
+@ApiTags('evidence')
+@ApiBearerAuth()
+@Controller()
+export class EvidenceController {
+  constructor(@Inject(EvidenceService) private readonly evidence: EvidenceService) {}
+
+  /**
+   * A digital file as the raw request body (its Content-Type, `X-Filename`, `X-Description`),
+   * streamed and hashed; or, as JSON, a physical item. 201 for a new item; 200 with
+   * `duplicate: true` when the same bytes are already logged against this case.
+   */
+  @Post('allegations/:id/evidence')
+  @Roles('staff', 'triage', 'spoc')
+  @ApiConsumes('application/octet-stream', 'application/pdf', 'image/jpeg', 'application/json')
+  @ApiHeader({ name: 'X-Description', required: false, description: 'what the file is (required for a file)' })
+  @ApiHeader({ name: 'X-Filename', required: false, description: 'the original file name, percent-encoded if not ASCII; kept as metadata only' })
+  async add(@CurrentUser() principal: Principal, @Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    if (req.is('application/json')) {
+      const dto = plainToInstance(PhysicalEvidenceDto, req.body ?? {});
+      const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
+      if (errors.length > 0) {
+        throw unprocessable('the physical item is not valid', errors.flatMap((e) => Object.values(e.constraints ?? {}).map((problem) => ({ field: e.property, problem: problem.replace(`${e.property} `, '') }))));
+      }
+      const allegation = await this.evidence.caseForEvidence(principal, id);
+      res.status(201);
+      return this.evidence.addPhysical(principal, allegation, dto);
+    }
+    // Refusals before the body is read close the connection, so that a large body is not drained.
+    try {
+      const headers = this.evidence.uploadHeaders(req);
+      const allegation = await this.evidence.caseForEvidence(principal, id);
+      const { duplicate, item } = await this.evidence.addDigital(principal, allegation, headers, req);
+      res.status(duplicate ? 200 : 201);
+      return { ...item, duplicate };
+    } catch (error) {
+      if (!req.readableEnded) res.setHeader('Connection', 'close');
+      throw error;
+    }
+  }
+
+  @Get('evidence/:id')
+  @Roles('staff', 'triage', 'returning_officer', 'legal', 'spoc', 'feoa')
+  get(@CurrentUser() principal: Principal, @Param('id') id: string) {
+    return this.evidence.get(principal, id);
+  }
+
+  /** The stored bytes, unchanged, with their SHA-256 in `X-Content-SHA256` (and `Repr-Digest`). */
+  @Get('evidence/:id/content')
+  @Roles('staff', 'triage', 'returning_officer', 'legal', 'spoc', 'feoa')
+  async content(@CurrentUser() principal: Principal, @Param('id') id: string, @Res() res: Response) {
+    const { item, body } = await this.evidence.openContent(principal, id);
+    res.status(200);
+    res.setHeader('Content-Type', item.content_type ?? 'application/octet-stream');
+    res.setHeader('Content-Length', String(item.size));
+    res.setHeader('X-Content-SHA256', item.sha256!);
+    res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(item.sha256!, 'hex').toString('base64')}:`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Disposition', `attachment; filename="evidence-${item.id}"${item.filename ? `; filename*=UTF-8''${encodeURIComponent(item.filename)}` : ''}`);
+    body.on('error', () => res.destroy());
+    body.pipe(res);
+  }
+
+  @Post('evidence/:id/custody')
+  @Roles('staff', 'triage', 'spoc')
+  custody(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: CustodyEventDto) {
+    return this.evidence.custody(principal, id, dto);
+  }
+}

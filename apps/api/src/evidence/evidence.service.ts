@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import type { Logger } from 'pino';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Principal, Role } from '../../../../libs/auth/principal';
+import { EvidenceConfig } from '../../../../libs/config';
+import { applyCustody, isOpen, type CustodyItem, type EvidenceStatus } from '../../../../libs/domain';
+import { AllegationEntity, appendAuditEvent } from '../../../../libs/persistence';
+import { ContentMissingError, ContentStore, ContentTooLargeError } from '../../../../libs/storage';
+import { AllegationsService } from '../allegations/allegations.service';
+import { ApiError, badRequest, conflict, notFound } from '../common/api-error';
+import { LOGGER } from '../common/logger.provider';
+import type { CustodyEventDto, PhysicalEvidenceDto } from './dto/evidence.dto';
+import { CustodyRow, EvidenceRow, toEvidenceView } from './evidence.view';
+
+export const CONTENT_STORE = Symbol('CONTENT_STORE');
+
+/** Roles that read a case's evidence: the authority's case roles, and the referred force's. */
+const EVIDENCE_READERS: Role[] = ['staff', 'triage', 'returning_officer', 'legal'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface UploadHeaders {
+  contentType: string;
+  contentLength?: number;
+  description: string;
+  filename: string | null;
+}
+
+@Injectable()
+export class EvidenceService {
+  private readonly allowedTypes: Set<string>;
+
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(AllegationsService) private readonly allegations: AllegationsService,
+    @Inject(CONTENT_STORE) private readonly store: ContentStore,
+    @Inject(EvidenceConfig) private readonly config: EvidenceConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    this.allowedTypes = new Set(config.EVIDENCE_CONTENT_TYPES.split(',').map((t) => t.trim().toLowerCase()));
+  }
+
+  /** Everything about an upload that can be refused before a byte of the body is read. */
+  uploadHeaders(req: Request): UploadHeaders {
+    const contentType = (req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    if (!this.allowedTypes.has(contentType)) {
+      throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, `evidence of type ${contentType || '(none)'} is not accepted; accepted types: ${[...this.allowedTypes].join(', ')}`, [{ field: 'Content-Type', problem: 'not on the allow-list' }]);
+    }
+    const lengthHeader = req.header('content-length');
+    const contentLength = lengthHeader === undefined ? undefined : Number(lengthHeader);
+    if (contentLength !== undefined && contentLength > this.config.EVIDENCE_MAX_BYTES) throw this.tooLarge();
+    const description = (req.header('x-description') ?? '').trim();
+    if (!description || description.length > 2000) throw badRequest('describe the item in the X-Description header (1 to 2000 characters)', [{ field: 'X-Description', problem: description ? 'too long' : 'is missing' }]);
+    return { contentType, contentLength, description, filename: this.filenameOf(req.header('x-filename')) };
+  }
+
+  /** The client's name for the file, kept as metadata only: decoded, stripped of any path and control characters. */
+  private filenameOf(header: string | undefined): string | null {
+    if (header === undefined) return null;
+    let name = header;
+    try {
+      name = decodeURIComponent(header);
+    } catch {
+      throw badRequest('X-Filename must be plain or percent-encoded UTF-8', [{ field: 'X-Filename', problem: 'malformed percent-encoding' }]);
+    }
+    name = basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
+    if (!name || name.length > 255 || name === '.' || name === '..') throw badRequest('X-Filename must be a file name of 1 to 255 characters', [{ field: 'X-Filename', problem: 'not a usable file name' }]);
+    return name;
+  }
+
+  private tooLarge(): ApiError {
+    return new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, `evidence files may be at most ${this.config.EVIDENCE_MAX_BYTES} bytes`, [{ field: 'body', problem: 'too large' }]);
+  }
+
+  /** The case, if the caller may add evidence to it now. */
+  async caseForEvidence(principal: Principal, caseId: string): Promise<AllegationEntity> {
+    const allegation = await this.allegations.findVisible(principal, caseId, EVIDENCE_READERS);
+    if (!isOpen(allegation.status)) throw conflict(`the case is ${allegation.status}; no evidence can be added`, [{ field: 'state', problem: `case is ${allegation.status}` }]);
+    return allegation;
+  }
+
+  /**
+   * Streams the body into the content store, hashing it as it arrives, then records the item,
+   * its first custody event and the audit event together. The same bytes already logged
+   * against this case give back that item (`duplicate: true`) and record nothing new.
+   */
+  async addDigital(principal: Principal, allegation: AllegationEntity, headers: UploadHeaders, body: Readable) {
+    let stored;
+    try {
+      stored = await this.store.put(body, { maxBytes: this.config.EVIDENCE_MAX_BYTES });
+    } catch (error) {
+      if (error instanceof ContentTooLargeError) throw this.tooLarge();
+      this.log.warn({ caseId: allegation.id, err: (error as Error).message }, 'evidence upload failed');
+      throw badRequest('the upload did not complete; nothing was stored', [{ field: 'body', problem: 'incomplete upload' }]);
+    }
+    if (headers.contentLength !== undefined && stored.size !== headers.contentLength) {
+      throw badRequest(`Content-Length said ${headers.contentLength} bytes but ${stored.size} arrived; nothing was recorded`, [{ field: 'Content-Length', problem: 'does not match the body' }]);
+    }
+    return this.db.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 11))', [`${allegation.id}:${stored.sha256}`]);
+      const [existing] = await m.query("SELECT * FROM evidence_items WHERE case_id = $1 AND sha256 = $2 AND status <> 'destroyed' ORDER BY created_at LIMIT 1", [allegation.id, stored.sha256]);
+      if (existing) return { duplicate: true, item: toEvidenceView(existing) };
+      const id = randomUUID();
+      const holder = this.holderName(principal);
+      await m.query(
+        `INSERT INTO evidence_items (id, case_id, authority_id, kind, description, filename, content_type, size, sha256, holder, status, created_by)
+         VALUES ($1, $2, $3, 'digital', $4, $5, $6, $7, $8, $9, 'held', $10)`,
+        [id, allegation.id, allegation.authorityId, headers.description, headers.filename, headers.contentType, stored.size, stored.sha256, holder, principal.sub],
+      );
+      await this.recordCustody(m, principal, id, 1, { action: 'collected', to: holder, note: 'uploaded' });
+      await appendAuditEvent(m, {
+        caseId: allegation.id,
+        authorityId: allegation.authorityId,
+        actor: principal.sub,
+        role: this.roleOf(principal),
+        action: 'evidence.added',
+        after: { evidenceId: id, kind: 'digital', sha256: stored.sha256, size: stored.size, contentType: headers.contentType, filename: headers.filename, description: headers.description },
+      });
+      const [row] = await m.query('SELECT * FROM evidence_items WHERE id = $1', [id]);
+      return { duplicate: false, item: toEvidenceView(row) };
+    });
+  }
+
+  async addPhysical(principal: Principal, allegation: AllegationEntity, dto: PhysicalEvidenceDto) {
+    return this.db.transaction(async (m) => {
+      const id = randomUUID();
+      const holder = this.holderName(principal);
+      await m.query(
+        `INSERT INTO evidence_items (id, case_id, authority_id, kind, description, seal_number, location, holder, status, created_by)
+         VALUES ($1, $2, $3, 'physical', $4, $5, $6, $7, 'held', $8)`,
+        [id, allegation.id, allegation.authorityId, dto.description, dto.sealNumber, dto.location, holder, principal.sub],
+      );
+      await this.recordCustody(m, principal, id, 1, { action: 'collected', to: holder, location: dto.location, sealNumber: dto.sealNumber, note: 'logged' });
+      await appendAuditEvent(m, {
+        caseId: allegation.id,
+        authorityId: allegation.authorityId,
+        actor: principal.sub,
+        role: this.roleOf(principal),
+        action: 'evidence.added',
+        after: { evidenceId: id, kind: 'physical', description: dto.description, sealNumber: dto.sealNumber, location: dto.location },
+      });
+      const [row] = await m.query('SELECT * FROM evidence_items WHERE id = $1', [id]);
+      return toEvidenceView(row);
+    });
+  }
+
+  /** The item if the caller may see its case (404 otherwise, as for the case itself). */
+  async findVisible(principal: Principal, id: string, m: EntityManager = this.db.manager): Promise<{ item: EvidenceRow; allegation: AllegationEntity }> {
+    if (!UUID.test(id)) throw notFound('evidence item');
+    const [item] = await m.query('SELECT * FROM evidence_items WHERE id = $1', [id]);
+    if (!item) throw notFound('evidence item');
+    const allegation = await this.allegations.findVisible(principal, item.case_id, EVIDENCE_READERS).catch(() => {
+      throw notFound('evidence item');
+    });
+    return { item, allegation };
+  }
+
+  async get(principal: Principal, id: string) {
+    const { item } = await this.findVisible(principal, id);
+    const custody: CustodyRow[] = await this.db.query('SELECT * FROM custody_events WHERE evidence_id = $1 ORDER BY seq', [id]);
+    return toEvidenceView(item, custody);
+  }
+
+  /** The stored bytes, and the audit event that records who took a copy. */
+  async openContent(principal: Principal, id: string): Promise<{ item: EvidenceRow; body: Readable }> {
+    const { item, allegation } = await this.findVisible(principal, id);
+    if (item.kind !== 'digital') throw conflict('a physical item has no stored content', [{ field: 'kind', problem: 'physical' }]);
+    if (item.status === 'destroyed') throw new ApiError(HttpStatus.GONE, `the content was destroyed at ${item.destroyed_at?.toISOString()}; its hash remains on record`, [{ field: 'status', problem: 'destroyed' }]);
+    let body: Readable;
+    try {
+      body = await this.store.open(item.sha256!);
+    } catch (error) {
+      if (error instanceof ContentMissingError) throw new ApiError(HttpStatus.GONE, 'the stored content is missing; the integrity check will raise an alert', [{ field: 'content', problem: 'missing' }]);
+      throw error;
+    }
+    await this.db.transaction((m) =>
+      appendAuditEvent(m, { caseId: allegation.id, authorityId: allegation.authorityId, actor: principal.sub, role: this.roleOf(principal), action: 'evidence.downloaded', after: { evidenceId: id, sha256: item.sha256 } }),
+    );
+    return { item, body };
+  }
+
+  /** Records a custody event if the item's rules allow it; a refusal is a 409, audited, with nothing changed. */
+  async custody(principal: Principal, id: string, dto: CustodyEventDto) {
+    const { allegation } = await this.findVisible(principal, id);
+    const outcome = await this.db.transaction(async (m) => {
+      const [item]: EvidenceRow[] = await m.query('SELECT * FROM evidence_items WHERE id = $1 FOR UPDATE', [id]);
+      const current: CustodyItem = { status: item.status as EvidenceStatus, holder: item.holder, location: item.location, sealNumber: item.seal_number };
+      const decision = applyCustody(current, dto);
+      if (!decision.ok) return { refused: decision, item };
+      const next = decision.item;
+      await m.query('UPDATE evidence_items SET holder = $2, location = $3, seal_number = $4, status = $5, custody_seq = custody_seq + 1 WHERE id = $1', [id, next.holder, next.location, next.sealNumber, next.status]);
+      await this.recordCustody(m, principal, id, item.custody_seq + 1, dto);
+      await appendAuditEvent(m, {
+        caseId: allegation.id,
+        authorityId: allegation.authorityId,
+        actor: principal.sub,
+        role: this.roleOf(principal),
+        action: `custody.${dto.action}`,
+        before: { evidenceId: id, holder: current.holder, location: current.location, sealNumber: current.sealNumber, status: current.status },
+        after: { evidenceId: id, holder: next.holder, location: next.location, sealNumber: next.sealNumber, status: next.status, note: dto.note ?? null },
+      });
+      return { refused: null, item };
+    });
+    if (outcome.refused) {
+      const { rule, field, message } = outcome.refused;
+      await this.db.transaction((m) =>
+        appendAuditEvent(m, {
+          caseId: allegation.id,
+          authorityId: allegation.authorityId,
+          actor: principal.sub,
+          role: this.roleOf(principal),
+          action: 'custody.refused',
+          after: { evidenceId: id, rule, reason: message, request: { ...dto } },
+        }),
+      );
+      throw conflict(message, [{ field, problem: rule }], { item: toEvidenceView(outcome.item) });
+    }
+    return this.get(principal, id);
+  }
+
+  private async recordCustody(m: EntityManager, principal: Principal, evidenceId: string, seq: number, event: Partial<CustodyEventDto> & { action: string }) {
+    await m.query(
+      `INSERT INTO custody_events (evidence_id, seq, action, from_holder, to_holder, location, seal_number, note, actor, role)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [evidenceId, seq, event.action, event.from ?? null, event.to ?? null, event.location ?? null, event.sealNumber ?? null, event.note ?? null, principal.sub, this.roleOf(principal)],
+    );
+    if (seq === 1) await m.query('UPDATE evidence_items SET custody_seq = 1 WHERE id = $1', [evidenceId]);
+  }
+
+  /** Who holds an item they logged: the user's name where the token gives one. */
+  private holderName(principal: Principal): string {
+    return principal.name ?? principal.sub;
+  }
+
+  private roleOf(principal: Principal): Role {
+    return (['triage', 'staff', 'spoc', 'returning_officer', 'legal'] as Role[]).find((r) => principal.roles.includes(r)) ?? principal.roles[0];
+  }
+}
