@@ -2,7 +2,9 @@
 // nor TypeORM enters the workflow sandbox (workflows import only `type AllegationActivities`).
 import type { DataSource } from 'typeorm';
 import { notify, NotifyInput, NotifyResult } from './notifications';
+import { PackageStepInput, recordPackageAcknowledged, recordPackageHandover, sealPackage, SealPackageInput } from './packages';
 import { openTriage, OpenTriageInput, projectCase, ProjectCaseInput } from './projections';
+import type { SealedPackage } from '../workflows/messages';
 
 export interface ActivityDependencies {
   db: DataSource;
@@ -13,8 +15,11 @@ export function createActivities({ db }: ActivityDependencies) {
     notify: (input: NotifyInput): Promise<NotifyResult> => notify(db, input),
     openTriage: (input: OpenTriageInput): Promise<void> => openTriage(db, input),
     projectCase: (input: ProjectCaseInput): Promise<void> => projectCase(db, input),
+    sealPackage: (input: SealPackageInput): Promise<SealedPackage> => sealPackage(db, input),
+    recordPackageHandover: (input: PackageStepInput): Promise<void> => recordPackageHandover(db, input),
+    recordPackageAcknowledged: (input: PackageStepInput): Promise<void> => recordPackageAcknowledged(db, input),
   };
 }
 
 export type AllegationActivities = ReturnType<typeof createActivities>;
-export type { NotifyInput, NotifyResult, OpenTriageInput, ProjectCaseInput };
+export type { NotifyInput, NotifyResult, OpenTriageInput, PackageStepInput, ProjectCaseInput, SealPackageInput };

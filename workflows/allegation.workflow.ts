@@ -10,7 +10,8 @@
 // Human decisions are Updates: the validator refuses what the state does not allow (nothing is
 // written to history then); the handler changes the state synchronously, so a second decision
 // validated after it sees the new state, and returns once PostgreSQL shows the change.
-import { allHandlersFinished, ApplicationFailure, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, ParentClosePolicy, patched, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
+import { evidencePackageWorkflow } from './evidence-package.workflow';
 import type { AllegationActivities, NotifyInput } from '../activities';
 import type { Role } from '../libs/auth/principal';
 import {
@@ -34,9 +35,11 @@ import {
   DeadlineKind,
   DeadlineState,
   DECISION_REFUSED,
+  evidencePackageWorkflowId,
   getStateQuery,
   informationReceivedUpdate,
   investigationUpdate,
+  packageEvidenceUpdate,
   policyChangedSignal,
   recordPoliceOutcomeUpdate,
   returnReferralUpdate,
@@ -515,6 +518,27 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
           if ((state.status === 'referred' || state.status === 'accepted') && !actor.roles.includes('triage')) {
             refuse('role', `the case is ${state.status}; once the police have it, only triage can withdraw it, so that the force is told`);
           }
+        },
+      },
+    );
+
+    setHandler(
+      packageEvidenceUpdate,
+      async ({ packageId, evidenceIds, note }, actor) => {
+        const forceId = state.referral!.forceId;
+        const sealed = await activities.sealPackage({ packageId, caseId: input.caseId, authorityId: input.authorityId, reference: input.reference, forceId, evidenceIds, note, actor });
+        // The package outlives a closed case: its acknowledgement still matters to the chain of custody.
+        await startChild(evidencePackageWorkflow, {
+          workflowId: evidencePackageWorkflowId(packageId),
+          args: [{ packageId, caseId: input.caseId, authorityId: input.authorityId, forceId, reference: input.reference, pollDate: input.pollDate, policy }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        });
+        return sealed;
+      },
+      {
+        validator: (_request, actor) => {
+          requireAuthority(actor, ['triage']);
+          requireStatus('packaging evidence for the police', 'referred', 'accepted');
         },
       },
     );

@@ -1,2 +1,3 @@
 // Every workflow type the worker registers.
 export { allegationWorkflow } from './allegation.workflow';
+export { evidencePackageWorkflow } from './evidence-package.workflow';

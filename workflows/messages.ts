@@ -172,3 +172,47 @@ export const getStateQuery = defineQuery<AllegationState>('getState');
 
 /** The authority's policy changed; deadlines set from now on use it. */
 export const policyChangedSignal = defineSignal<[Policy]>('policyChanged');
+
+// --- evidence packages: a child workflow of the allegation per package
+
+export interface PackageEvidence {
+  /** chosen by the API, so that a retried request cannot seal two packages */
+  packageId: string;
+  evidenceIds: string[];
+  note?: string;
+}
+
+export interface SealedPackage {
+  packageId: string;
+  manifestSha256: string;
+  items: { id: string; sha256: string | null }[];
+}
+
+export interface EvidencePackageInput {
+  packageId: string;
+  caseId: string;
+  authorityId: string;
+  forceId: string;
+  reference: string;
+  pollDate: string | null;
+  policy: Policy;
+}
+
+export interface EvidencePackageState {
+  packageId: string;
+  status: 'sealed' | 'handed_over' | 'acknowledged';
+  handedOverAt: string | null;
+  acknowledgeDueAt: string | null;
+  acknowledgedAt: string | null;
+  remindersSent: number;
+  escalated: boolean;
+}
+
+export const packageEvidenceUpdate = defineUpdate<SealedPackage, [PackageEvidence, Actor]>('packageEvidence');
+export const handOverPackageUpdate = defineUpdate<EvidencePackageState, [{ note?: string }, Actor]>('handOverPackage');
+export const acknowledgePackageUpdate = defineUpdate<EvidencePackageState, [{ note?: string }, Actor]>('acknowledgePackage');
+export const getPackageStateQuery = defineQuery<EvidencePackageState>('getPackageState');
+
+export function evidencePackageWorkflowId(packageId: string): string {
+  return `evidence-package-${packageId}`;
+}

@@ -8,6 +8,7 @@ import { LOGGER } from './common/logger.provider';
 import { ApiConfigs, ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EvidenceModule } from './evidence/evidence.module';
+import { PackagesModule } from './packages/packages.module';
 import { HealthController } from './health/health.controller';
 import { HistoryModule } from './history/history.module';
 import { NotificationsController } from './notifications/notifications.controller';
@@ -28,7 +29,7 @@ export class AppModule {
   static forRoot(configs: ApiConfigs, log: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule],
+      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule, PackagesModule],
       controllers: [HealthController, NotificationsController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

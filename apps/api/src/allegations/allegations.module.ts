@@ -11,6 +11,6 @@ import { AllegationWorkflowStarter } from './workflow-starter';
   imports: [PoliciesModule],
   controllers: [AllegationsController, DecisionsController],
   providers: [AllegationsService, DecisionsService, AllegationWorkflowStarter, IntakeRecoveryService],
-  exports: [AllegationsService],
+  exports: [AllegationsService, DecisionsService],
 })
 export class AllegationsModule {}

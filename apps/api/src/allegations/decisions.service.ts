@@ -13,10 +13,10 @@ import { ApiConfig } from '../../../../libs/config';
 import { toAllegationView, type AllegationView } from './allegation.view';
 import { AllegationsService } from './allegations.service';
 
-export interface Decision<P> {
+export interface Decision<P, R = AllegationState> {
   /** the name recorded in the audit log when the decision is refused */
   name: string;
-  update: UpdateDefinition<AllegationState, [P, Actor]>;
+  update: UpdateDefinition<R, [P, Actor]>;
   payload: P;
   /** roles that may see the case for this decision (404 for anyone else) */
   readers: Role[];
@@ -40,13 +40,22 @@ export class DecisionsService {
   async decide<P>(principal: Principal, caseId: string, decision: Decision<P>, check?: (allegation: AllegationEntity) => Promise<void>): Promise<AllegationView> {
     const allegation = await this.allegations.findVisible(principal, caseId, decision.readers);
     await check?.(allegation);
+    await this.ask(principal, allegation, decision, allegationWorkflowId(allegation.id));
+    return toAllegationView(await this.reload(allegation.id));
+  }
+
+  /**
+   * Sends a decision to a workflow of the case (the allegation's own, or a child's such as an
+   * evidence package) and gives back the Update's result; refusals become an audited 409.
+   */
+  async ask<R, P>(principal: Principal, allegation: AllegationEntity, decision: Decision<P, R>, workflowId: string): Promise<R> {
     const actor: Actor = { userId: principal.sub, username: principal.name, roles: principal.roles, authorityId: principal.authorityId, forceId: principal.forceId };
-    const handle = this.temporal.workflow.getHandle(allegationWorkflowId(allegation.id));
+    const handle = this.temporal.workflow.getHandle(workflowId);
     try {
-      await this.temporal.withDeadline(Date.now() + this.config.DECISION_TIMEOUT_MS, () => handle.executeUpdate(decision.update, { args: [decision.payload, actor] }));
+      return await this.temporal.withDeadline(Date.now() + this.config.DECISION_TIMEOUT_MS, () => handle.executeUpdate(decision.update, { args: [decision.payload, actor] }));
     } catch (error) {
       if (isDeadlineExceeded(error)) {
-        this.log.warn({ caseId: allegation.id, decision: decision.name }, 'decision timed out waiting for the workflow');
+        this.log.warn({ caseId: allegation.id, workflowId, decision: decision.name }, 'decision timed out waiting for the workflow');
         throw new ApiError(
           HttpStatus.SERVICE_UNAVAILABLE,
           `the case's workflow did not answer within ${this.config.DECISION_TIMEOUT_MS / 1000} s (is the worker running?); the decision is not confirmed: read the case before trying again`,
@@ -57,15 +66,16 @@ export class DecisionsService {
       if (refusal) throw await this.refused(principal, allegation, decision, refusal.rule, refusal.message);
       if (error instanceof WorkflowNotFoundError || /already completed|not found/i.test((error as Error).message ?? '')) {
         const current = await this.reload(allegation.id);
-        if (!isOpen(current.status)) throw await this.refused(principal, current, decision, 'state', `the case is ${current.status}; no further decisions can be made`);
+        if (!isOpen(current.status) || workflowId !== allegationWorkflowId(allegation.id)) {
+          throw await this.refused(principal, current, decision, 'state', workflowId === allegationWorkflowId(allegation.id) ? `the case is ${current.status}; no further decisions can be made` : 'this step is finished; no further decisions can be made');
+        }
         throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'the case workflow is not running yet; it is started automatically, retry shortly', [{ field: 'temporal', problem: 'workflow not found' }]);
       }
       throw error;
     }
-    return toAllegationView(await this.reload(allegation.id));
   }
 
-  private async refused<P>(principal: Principal, allegation: AllegationEntity, decision: Decision<P>, rule: string, message: string): Promise<ApiError> {
+  private async refused<P, R>(principal: Principal, allegation: AllegationEntity, decision: Decision<P, R>, rule: string, message: string): Promise<ApiError> {
     const current = await this.reload(allegation.id);
     const role = decision.readers.find((r) => principal.roles.includes(r)) ?? principal.roles[0];
     await this.db.transaction((m) =>
@@ -90,10 +100,14 @@ export class DecisionsService {
 
 function refusalOf(error: unknown): { rule: string; message: string } | null {
   if (!(error instanceof WorkflowUpdateFailedError)) return null;
-  const cause = error.cause;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== DECISION_REFUSED) return null;
-  const [detail] = (cause.details ?? []) as { rule?: string }[];
-  return { rule: detail?.rule ?? 'state', message: cause.message };
+  // A validator's refusal is the update's cause; an activity's (sealing a package) is one level deeper.
+  for (let cause = error.cause, depth = 0; cause && depth < 3; cause = (cause as Error & { cause?: Error }).cause, depth++) {
+    if (cause instanceof ApplicationFailure && cause.type === DECISION_REFUSED) {
+      const [detail] = (cause.details ?? []) as { rule?: string }[];
+      return { rule: detail?.rule ?? 'state', message: cause.message };
+    }
+  }
+  return null;
 }
 
 function isDeadlineExceeded(error: unknown): boolean {

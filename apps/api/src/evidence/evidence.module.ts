@@ -13,5 +13,6 @@ import { CONTENT_STORE, EvidenceService } from './evidence.service';
     EvidenceService,
     { provide: CONTENT_STORE, inject: [EvidenceConfig], useFactory: (config: EvidenceConfig) => new FsContentStore(config.EVIDENCE_DIR ?? join(config.DATA_DIR, 'evidence')) },
   ],
+  exports: [CONTENT_STORE],
 })
 export class EvidenceModule {}

@@ -1,0 +1,86 @@
+// One evidence package for the police, a child workflow of its allegation: sealed (by the
+// parent), handed over to the referred force, and acknowledged by that force's SPOC before the
+// policy deadline, with reminders before it and one escalation when it passes.
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { AllegationActivities } from '../activities';
+import { deadlineAfter, reminderTimes, withPolicyDefaults } from '../libs/domain';
+import { acknowledgePackageUpdate, Actor, DECISION_REFUSED, EvidencePackageInput, EvidencePackageState, getPackageStateQuery, handOverPackageUpdate } from './messages';
+
+const activities = proxyActivities<AllegationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+function refuse(rule: string, message: string): never {
+  throw ApplicationFailure.create({ type: DECISION_REFUSED, message, nonRetryable: true, details: [{ rule }] });
+}
+
+export async function evidencePackageWorkflow(input: EvidencePackageInput): Promise<EvidencePackageState> {
+  const policy = withPolicyDefaults(input.policy);
+  const state: EvidencePackageState = { packageId: input.packageId, status: 'sealed', handedOverAt: null, acknowledgeDueAt: null, acknowledgedAt: null, remindersSent: 0, escalated: false };
+  const step = (actor: Actor, at: string, note?: string) => ({ packageId: input.packageId, caseId: input.caseId, authorityId: input.authorityId, forceId: input.forceId, actor, at, note });
+  setHandler(getPackageStateQuery, () => state);
+
+  setHandler(
+    handOverPackageUpdate,
+    async ({ note }, actor) => {
+      const now = Date.now();
+      state.status = 'handed_over';
+      state.handedOverAt = new Date(now).toISOString();
+      state.acknowledgeDueAt = new Date(deadlineAfter(now, policy.packageAcknowledgeDue, { workingDays: policy.workingDays, pollWindow: policy.pollWindow, pollDate: input.pollDate })).toISOString();
+      await activities.recordPackageHandover({ ...step(actor, state.handedOverAt, note), acknowledgeDueAt: state.acknowledgeDueAt });
+      return state;
+    },
+    {
+      validator: (_, actor) => {
+        if (!actor.roles.includes('triage') || actor.authorityId !== input.authorityId) refuse('role', 'the authority\'s triage team hands packages over');
+        if (state.status !== 'sealed') refuse('repeated', `the package was already handed over at ${state.handedOverAt}`);
+      },
+    },
+  );
+
+  setHandler(
+    acknowledgePackageUpdate,
+    async ({ note }, actor) => {
+      state.status = 'acknowledged';
+      state.acknowledgedAt = new Date(Date.now()).toISOString();
+      await activities.recordPackageAcknowledged(step(actor, state.acknowledgedAt, note));
+      return state;
+    },
+    {
+      validator: (_, actor) => {
+        if (!actor.roles.includes('spoc')) refuse('role', 'a SPOC of the receiving force acknowledges packages');
+        if (actor.forceId !== input.forceId) refuse('force', `the package is addressed to ${input.forceId}`);
+        if (state.status === 'sealed') refuse('state', 'the package has not been handed over yet');
+        if (state.status === 'acknowledged') refuse('repeated', `the package was already acknowledged at ${state.acknowledgedAt}`);
+      },
+    },
+  );
+
+  await condition(() => state.status !== 'sealed');
+  const acknowledged = () => state.status === 'acknowledged';
+  const dueAt = Date.parse(state.acknowledgeDueAt!);
+  const notice = (kind: string, subject: string, body: string, escalation: boolean) =>
+    activities.notify({
+      caseId: input.caseId,
+      authorityId: input.authorityId,
+      dueKey: `${input.packageId}:acknowledge:${kind}`,
+      kind: `package_acknowledge_${escalation ? 'escalation' : 'reminder'}`,
+      subject,
+      body,
+      to: escalation ? { authorityRoles: ['returning_officer'], forceId: input.forceId, forceRoles: ['spoc'] } : { forceId: input.forceId, forceRoles: ['spoc'] },
+      escalation,
+    });
+  for (const remindAt of reminderTimes(Date.parse(state.handedOverAt!), dueAt, policy.remindBefore)) {
+    if (await condition(acknowledged, Math.max(remindAt - Date.now(), 1))) break;
+    await notice(`reminder:${new Date(remindAt).toISOString()}`, `Acknowledge evidence package for ${input.reference}`, `The evidence package ${input.packageId} for allegation ${input.reference} was handed to ${input.forceId}; acknowledge receipt by ${state.acknowledgeDueAt}.`, false);
+    state.remindersSent += 1;
+  }
+  if (!acknowledged() && !(await condition(acknowledged, Math.max(dueAt - Date.now(), 1)))) {
+    await notice('escalation', `Evidence package not acknowledged: ${input.reference}`, `${input.forceId} did not acknowledge evidence package ${input.packageId} for allegation ${input.reference} by ${state.acknowledgeDueAt}.`, true);
+    state.escalated = true;
+  }
+  await condition(acknowledged);
+  await condition(allHandlersFinished);
+  return state;
+}
