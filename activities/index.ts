@@ -1,6 +1,8 @@
 // Activities are side effects, built by a factory from their dependencies so that neither Nest
 // nor TypeORM enters the workflow sandbox (workflows import only `type AllegationActivities`).
 import type { DataSource } from 'typeorm';
+import type { ContentStore } from '../libs/storage';
+import { checkEvidenceIntegrity, raiseDisposalReviews } from './evidence-checks';
 import { notify, NotifyInput, NotifyResult } from './notifications';
 import { PackageStepInput, recordPackageAcknowledged, recordPackageHandover, sealPackage, SealPackageInput } from './packages';
 import { openTriage, OpenTriageInput, projectCase, ProjectCaseInput } from './projections';
@@ -8,9 +10,11 @@ import type { SealedPackage } from '../workflows/messages';
 
 export interface ActivityDependencies {
   db: DataSource;
+  /** the evidence content store, re-hashed by the integrity check */
+  store: ContentStore;
 }
 
-export function createActivities({ db }: ActivityDependencies) {
+export function createActivities({ db, store }: ActivityDependencies) {
   return {
     notify: (input: NotifyInput): Promise<NotifyResult> => notify(db, input),
     openTriage: (input: OpenTriageInput): Promise<void> => openTriage(db, input),
@@ -18,6 +22,8 @@ export function createActivities({ db }: ActivityDependencies) {
     sealPackage: (input: SealPackageInput): Promise<SealedPackage> => sealPackage(db, input),
     recordPackageHandover: (input: PackageStepInput): Promise<void> => recordPackageHandover(db, input),
     recordPackageAcknowledged: (input: PackageStepInput): Promise<void> => recordPackageAcknowledged(db, input),
+    checkEvidenceIntegrity: () => checkEvidenceIntegrity(db, store),
+    raiseDisposalReviews: () => raiseDisposalReviews(db),
   };
 }
 

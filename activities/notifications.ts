@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Role } from '../libs/auth/principal';
+import type { Mailer } from '../libs/mail';
 import { appendAuditEvent } from '../libs/persistence/audit';
+import { emailNotifications } from './email';
 
 export interface NotifyInput {
   caseId?: string;
@@ -27,8 +29,8 @@ export interface NotifyResult {
  * retried or replayed activity a no-op, so each person is told once; the audit event is written
  * only by the attempt that actually sent something.
  */
-export async function notify(db: DataSource, input: NotifyInput): Promise<NotifyResult> {
-  return db.transaction(async (m) => {
+export async function notify(db: DataSource, input: NotifyInput, mailer: Mailer | null = null): Promise<NotifyResult> {
+  const result = await db.transaction(async (m) => {
     const recipients: { id: string; username: string }[] = [];
     if (input.to.authorityRoles?.length) {
       recipients.push(...(await m.query('SELECT id, username FROM users WHERE authority_id = $1 AND roles && $2::text[] ORDER BY username', [input.authorityId, input.to.authorityRoles])));
@@ -67,4 +69,7 @@ export async function notify(db: DataSource, input: NotifyInput): Promise<Notify
     }
     return { recipients: recipients.length, newlySent: sentTo.length };
   });
+  // After the commit, so the in-app notifications stand whatever happens to the email.
+  await emailNotifications(db, mailer, input.dueKey);
+  return result;
 }

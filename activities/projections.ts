@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../libs/persistence/audit';
+import { setRetentionOnClosure } from '../libs/persistence/retention';
 import type { AllegationState } from '../workflows/messages';
 
 export interface OpenTriageInput {
@@ -66,5 +67,6 @@ export async function projectCase(db: DataSource, input: ProjectCaseInput): Prom
         open.at(-1)?.dueAt ?? null, referredForce, state.outcome, state.closedAt, state.duplicateOf],
     );
     await appendAuditEvent(m, { caseId: input.caseId, authorityId: input.authorityId, ...input.audit });
+    if (state.closedAt) await setRetentionOnClosure(m, input.caseId, input.authorityId, state.closedAt);
   });
 }

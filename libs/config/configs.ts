@@ -1,6 +1,6 @@
 // One class per module; each is validated when its process starts (see load.ts).
 import { Expose, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value);
 
@@ -64,6 +64,14 @@ export class WorkerConfig {
   @Expose() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   WORKER_MAX_CONCURRENT_ACTIVITIES: number = 50;
 
+  /** how often the Temporal Schedule re-hashes every stored evidence file (ISO-8601 duration) */
+  @Expose() @IsString() @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { message: 'EVIDENCE_INTEGRITY_EVERY must be an ISO-8601 duration such as P1D or PT6H' })
+  EVIDENCE_INTEGRITY_EVERY: string = 'P1D';
+
+  /** how often the Temporal Schedule looks for evidence whose retention date has passed */
+  @Expose() @IsString() @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { message: 'EVIDENCE_RETENTION_REVIEW_EVERY must be an ISO-8601 duration such as P1D or PT6H' })
+  EVIDENCE_RETENTION_REVIEW_EVERY: string = 'P1D';
+
   @Expose() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 }
@@ -99,4 +107,26 @@ export class EvidenceConfig {
 
   @Expose() @IsString()
   DATA_DIR: string = '.data';
+}
+
+/** True for smtp://[user[:password]@]host[:port] and smtps://…, the URLs nodemailer accepts. */
+export function isSmtpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '' && (url.pathname === '' || url.pathname === '/');
+  } catch {
+    return false;
+  }
+}
+
+/** Email notifications from the worker (libs/mail). Never logged: SMTP_URL may hold a password. */
+export class SmtpConfig {
+  /** unset (or empty) means notifications are in-app only */
+  @Expose() @Transform(({ value }) => (value === '' ? undefined : value)) @IsOptional()
+  @ValidateBy({ name: 'isSmtpUrl', validator: { validate: isSmtpUrl, defaultMessage: () => 'SMTP_URL must be a URL like smtp://user:password@host:587 or smtps://…:465, with special characters in the user or password percent-encoded' } })
+  SMTP_URL?: string;
+
+  @Expose() @IsString() @Matches(/^(?:[^<>@]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, { message: 'SMTP_FROM must be an address like "Election casework <casework@example.gov.uk>"' })
+  SMTP_FROM: string = 'Election casework <casework@localhost>';
 }

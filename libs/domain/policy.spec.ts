@@ -79,7 +79,7 @@ describe('validatePolicy', () => {
 
   it('names every missing field of an empty document', () => {
     expect(fields({}).sort()).toEqual(
-      ['extensionTaskAfterMonths', 'informationReplyDue', 'packageAcknowledgeDue', 'pollWindow', 'remindBefore', 'riskReviewGrace', 'spocResponseDue', 'triageDue', 'workingDays'].sort(),
+      ['evidenceRetention', 'extensionTaskAfterMonths', 'informationReplyDue', 'packageAcknowledgeDue', 'pollWindow', 'remindBefore', 'riskReviewGrace', 'spocResponseDue', 'triageDue', 'workingDays'].sort(),
     );
   });
 });
@@ -133,9 +133,9 @@ describe('mergePolicy', () => {
 
 describe('withPolicyDefaults', () => {
   it('completes a document stored before a field existed, keeping what it says', () => {
-    const { informationReplyDue, extensionTaskAfterMonths, ...old } = structuredClone(DEFAULT_POLICY);
+    const { informationReplyDue, extensionTaskAfterMonths, evidenceRetention, ...old } = structuredClone(DEFAULT_POLICY);
     const completed = withPolicyDefaults({ ...old, remindBefore: ['PT1H'] });
     expect(validatePolicy(completed)).toEqual([]);
-    expect(completed).toMatchObject({ informationReplyDue, extensionTaskAfterMonths, remindBefore: ['PT1H'] });
+    expect(completed).toMatchObject({ informationReplyDue, extensionTaskAfterMonths, evidenceRetention, remindBefore: ['PT1H'] });
   });
 });

@@ -20,6 +20,8 @@ export interface Policy {
   informationReplyDue: string;
   /** calendar months after the offence when the "apply for extension" task falls due (s.176 RPA 1983) */
   extensionTaskAfterMonths: number;
+  /** how long evidence is kept after its case closes, before its disposal review falls due (elapsed time) */
+  evidenceRetention: string;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -32,6 +34,7 @@ export const DEFAULT_POLICY: Policy = {
   riskReviewGrace: 'P1D',
   informationReplyDue: 'P5D',
   extensionTaskAfterMonths: 10,
+  evidenceRetention: 'P730D',
 };
 
 /**
@@ -97,6 +100,7 @@ export function validatePolicy(policy: unknown): PolicyProblem[] {
   duration('packageAcknowledgeDue', policy.packageAcknowledgeDue);
   duration('riskReviewGrace', policy.riskReviewGrace);
   duration('informationReplyDue', policy.informationReplyDue);
+  duration('evidenceRetention', policy.evidenceRetention);
   const months = policy.extensionTaskAfterMonths;
   if (typeof months !== 'number' || !Number.isInteger(months) || months < 1 || months > 11) {
     problems.push({ field: 'extensionTaskAfterMonths', problem: 'must be a whole number of months from 1 to 11 (the application must be made within the first year)' });

@@ -2,3 +2,4 @@ export * from './audit';
 export * from './data-source';
 export * from './entities';
 export * from './seed';
+export * from './retention';

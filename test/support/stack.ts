@@ -17,6 +17,7 @@ import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '.
 import type { Policy } from '../../libs/domain';
 import { ManagedProcess, runNodeService, waitFor } from '../../libs/infra';
 import { createDataSource, migrate, seedDemo } from '../../libs/persistence';
+import { FsContentStore } from '../../libs/storage';
 import { createTestDatabase } from './database';
 
 let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
@@ -102,7 +103,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
   const startWorker = async () => {
     nativeConnection ??= await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await createAllegationWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db, workflowBundle: await workflowBundle() });
+    worker = await createAllegationWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db, store: new FsContentStore(join(dataDir, 'evidence')), workflowBundle: await workflowBundle() });
     running = worker.run();
   };
   const stopWorker = async () => {

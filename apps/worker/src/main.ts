@@ -2,7 +2,11 @@
 // until SIGINT or SIGTERM, when it finishes in-flight tasks and exits.
 import 'reflect-metadata';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { ConfigError, DatabaseConfig, loadConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
+import { FsContentStore } from '../../../libs/storage';
+import { ensureEvidenceSchedules } from './schedules';
 import { createLogger } from '../../../libs/logging';
 import { createDataSource } from '../../../libs/persistence';
 import { createAllegationWorker } from './worker';
@@ -10,7 +14,7 @@ import { createAllegationWorker } from './worker';
 async function main(): Promise<void> {
   let configs;
   try {
-    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig) };
+    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), evidence: loadConfig(EvidenceConfig) };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`worker: ${error.message}\n`);
@@ -31,13 +35,23 @@ async function main(): Promise<void> {
   });
   const db = await createDataSource({ url: configs.db.DATABASE_URL, poolSize: configs.db.DATABASE_POOL_SIZE, applicationName: 'casework-worker' }).initialize();
   const connection = await NativeConnection.connect({ address: configs.temporal.TEMPORAL_ADDRESS });
+  const store = new FsContentStore(configs.evidence.EVIDENCE_DIR ?? join(configs.evidence.DATA_DIR, 'evidence'));
   const worker = await createAllegationWorker({
     connection,
     db,
+    store,
     namespace: configs.temporal.TEMPORAL_NAMESPACE,
     taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
     maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
   });
+  const client = new Client({ connection: await Connection.connect({ address: configs.temporal.TEMPORAL_ADDRESS }), namespace: configs.temporal.TEMPORAL_NAMESPACE });
+  await ensureEvidenceSchedules(client, {
+    taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
+    integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY,
+    retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY,
+  });
+  await client.connection.close();
+  log.info({ integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY, retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY }, 'evidence schedules in place');
   log.info({ taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE, namespace: configs.temporal.TEMPORAL_NAMESPACE }, 'worker polling');
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves once in-flight work is done.
   await worker.run();

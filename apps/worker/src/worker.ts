@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
+import type { ContentStore } from '../../../libs/storage';
 import { createActivities } from '../../../activities';
 
 export interface AllegationWorkerOptions {
@@ -7,6 +8,7 @@ export interface AllegationWorkerOptions {
   namespace: string;
   taskQueue: string;
   db: DataSource;
+  store: ContentStore;
   maxConcurrentActivities?: number;
   /** a prebuilt bundle (tests build one per file); otherwise the workflows are bundled at start */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -19,7 +21,7 @@ export function createAllegationWorker(options: AllegationWorkerOptions): Promis
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../../workflows') }),
-    activities: createActivities({ db: options.db }),
+    activities: createActivities({ db: options.db, store: options.store }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
     shutdownGraceTime: '10 seconds',
   });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import type { Principal } from '../../../../libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { unprocessable } from '../common/api-error';
-import { CustodyEventDto, PhysicalEvidenceDto } from './dto/evidence.dto';
+import { CustodyEventDto, DisposalDto, LegalHoldDto, PhysicalEvidenceDto } from './dto/evidence.dto';
 import { EvidenceService } from './evidence.service';
 
 @ApiTags('evidence')
@@ -75,5 +75,21 @@ export class EvidenceController {
   @Roles('staff', 'triage', 'spoc')
   custody(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: CustodyEventDto) {
     return this.evidence.custody(principal, id, dto);
+  }
+
+  /** Places or lifts a legal hold, which blocks disposal. */
+  @Post('evidence/:id/legal-hold')
+  @HttpCode(200)
+  @Roles('legal', 'returning_officer')
+  legalHold(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: LegalHoldDto) {
+    return this.evidence.legalHold(principal, id, dto);
+  }
+
+  /** Disposal after review, once the retention date has passed and no legal hold applies. */
+  @Post('evidence/:id/dispose')
+  @HttpCode(200)
+  @Roles('returning_officer')
+  dispose(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: DisposalDto) {
+    return this.evidence.dispose(principal, id, dto);
   }
 }

@@ -13,7 +13,7 @@ import { ContentMissingError, ContentStore, ContentTooLargeError } from '../../.
 import { AllegationsService } from '../allegations/allegations.service';
 import { ApiError, badRequest, conflict, notFound } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
-import type { CustodyEventDto, PhysicalEvidenceDto } from './dto/evidence.dto';
+import type { CustodyEventDto, DisposalDto, LegalHoldDto, PhysicalEvidenceDto } from './dto/evidence.dto';
 import { CustodyRow, EvidenceRow, toEvidenceView } from './evidence.view';
 
 export const CONTENT_STORE = Symbol('CONTENT_STORE');
@@ -218,6 +218,71 @@ export class EvidenceService {
       );
       throw conflict(message, [{ field, problem: rule }], { item: toEvidenceView(outcome.item) });
     }
+    return this.get(principal, id);
+  }
+
+  /** Places or lifts a legal hold; a held item cannot be disposed of whatever its retention date. */
+  async legalHold(principal: Principal, id: string, dto: LegalHoldDto) {
+    const { allegation } = await this.findVisible(principal, id);
+    const refused = await this.db.transaction(async (m) => {
+      const [item]: EvidenceRow[] = await m.query('SELECT * FROM evidence_items WHERE id = $1 FOR UPDATE', [id]);
+      if (item.status === 'destroyed') return 'the item was destroyed; there is nothing left to hold';
+      if (item.legal_hold === dto.hold) return dto.hold ? 'the item is already under a legal hold' : 'the item is not under a legal hold';
+      await m.query('UPDATE evidence_items SET legal_hold = $2, legal_hold_reason = $3 WHERE id = $1', [id, dto.hold, dto.hold ? dto.reason : null]);
+      await appendAuditEvent(m, {
+        caseId: allegation.id,
+        authorityId: allegation.authorityId,
+        actor: principal.sub,
+        role: this.roleOf(principal),
+        action: dto.hold ? 'evidence.legal_hold_placed' : 'evidence.legal_hold_lifted',
+        before: { evidenceId: id, legalHold: item.legal_hold },
+        after: { evidenceId: id, legalHold: dto.hold, reason: dto.reason },
+      });
+      return null;
+    });
+    if (refused) throw conflict(refused, [{ field: 'hold', problem: refused }]);
+    return this.get(principal, id);
+  }
+
+  /**
+   * Disposal after review: the content is destroyed, a `destroyed` custody event is recorded, and
+   * the item's metadata and hash are kept. Refused before the retention date, under a legal hold,
+   * or while the police hold the item. The bytes go only when no other live item shares them.
+   */
+  async dispose(principal: Principal, id: string, dto: DisposalDto) {
+    const { allegation } = await this.findVisible(principal, id);
+    const outcome = await this.db.transaction(async (m) => {
+      const [item]: EvidenceRow[] = await m.query('SELECT * FROM evidence_items WHERE id = $1 FOR UPDATE', [id]);
+      const refuse = (rule: string, message: string) => ({ refused: { rule, message }, item });
+      if (item.status === 'destroyed') return refuse('destroyed', 'the item was already destroyed');
+      if (item.legal_hold) return refuse('legal_hold', `the item is under a legal hold (${item.legal_hold_reason}); lift it before disposal`);
+      if (!item.retention_until) return refuse('retention', 'the item has no retention date: its case is still open');
+      if (new Date(item.retention_until).getTime() > Date.now()) return refuse('retention', `the item must be kept until ${new Date(item.retention_until).toISOString()}`);
+      if (item.status !== 'held') return refuse('holder', `the item is ${item.status}; it must be back in the authority's hands to be disposed of`);
+      await m.query("UPDATE evidence_items SET status = 'destroyed', destroyed_at = now(), custody_seq = custody_seq + 1 WHERE id = $1", [id]);
+      await this.recordCustody(m, principal, id, item.custody_seq + 1, { action: 'destroyed', from: item.holder, note: dto.note });
+      await appendAuditEvent(m, {
+        caseId: allegation.id,
+        authorityId: allegation.authorityId,
+        actor: principal.sub,
+        role: this.roleOf(principal),
+        action: 'evidence.destroyed',
+        before: { evidenceId: id, status: item.status, sha256: item.sha256 },
+        after: { evidenceId: id, status: 'destroyed', sha256: item.sha256, note: dto.note },
+      });
+      const [shared] = item.sha256 ? await m.query("SELECT 1 FROM evidence_items WHERE sha256 = $1 AND id <> $2 AND status <> 'destroyed' LIMIT 1", [item.sha256, id]) : [true];
+      return { refused: null, item, destroyBytes: Boolean(item.sha256) && !shared };
+    });
+    if (outcome.refused) {
+      const { rule, message } = outcome.refused;
+      await this.db.transaction((m) =>
+        appendAuditEvent(m, { caseId: allegation.id, authorityId: allegation.authorityId, actor: principal.sub, role: this.roleOf(principal), action: 'disposal.refused', after: { evidenceId: id, rule, reason: message } }),
+      );
+      throw conflict(message, [{ field: rule, problem: message }], { item: toEvidenceView(outcome.item) });
+    }
+    // After the commit: the record says destroyed first, so a crash here leaves bytes that the
+    // integrity check reports, never a record that points at nothing it admits to.
+    if (outcome.destroyBytes) await this.store.destroy(outcome.item.sha256!);
     return this.get(principal, id);
   }
 

@@ -15,6 +15,7 @@ export interface EvidenceRow {
   status: string;
   package_id: string | null;
   legal_hold: boolean;
+  legal_hold_reason: string | null;
   retention_until: Date | null;
   destroyed_at: Date | null;
   integrity_checked_at: Date | null;
@@ -54,6 +55,7 @@ export function toEvidenceView(row: EvidenceRow, custody?: CustodyRow[]) {
     status: row.status,
     packageId: row.package_id,
     legalHold: row.legal_hold,
+    legalHoldReason: row.legal_hold_reason,
     retentionUntil: iso(row.retention_until),
     destroyedAt: iso(row.destroyed_at),
     integrity: { checkedAt: iso(row.integrity_checked_at), ok: row.integrity_ok },

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../../../libs/auth/principal';
 import { allegationWorkflowId, mergePolicy, Policy, validatePolicy, withPolicyDefaults } from '../../../../libs/domain';
 import { policyChangedSignal } from '../../../../workflows/messages';
+import { reevaluateRetention } from '../../../../libs/persistence';
 import { notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 
@@ -43,6 +44,10 @@ export class PoliciesService {
       [authorityId, JSON.stringify(policy), principal.sub],
     );
     this.log.info({ authorityId, by: principal.sub, changed: Object.keys(patch) }, 'policy changed');
+    if ('evidenceRetention' in patch) {
+      const items = await reevaluateRetention(this.db.manager, authorityId);
+      this.log.info({ authorityId, items }, 'evidence retention re-evaluated');
+    }
     await this.tellOpenCases(authorityId, policy);
     return policy;
   }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Equals, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Equals, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CUSTODY_ACTIONS, type CustodyAction } from '../../../../../libs/domain';
 
 /** A physical item (a postal vote statement, a ballot paper, a disc) logged against a case. */
@@ -45,4 +45,20 @@ export class CustodyEventDto {
   @ApiPropertyOptional({ description: 'why: required for a reseal and an examination' })
   @IsOptional() @IsString() @MaxLength(5000)
   note?: string;
+}
+
+export class LegalHoldDto {
+  @ApiProperty({ description: 'true places the hold, false lifts it' })
+  @IsBoolean()
+  hold: boolean;
+
+  @ApiProperty({ example: 'Election petition lodged; preserve all evidence' })
+  @IsString() @IsNotEmpty() @MaxLength(2000)
+  reason: string;
+}
+
+export class DisposalDto {
+  @ApiProperty({ example: 'Retention period ended; reviewed with the legal team' })
+  @IsString() @IsNotEmpty() @MaxLength(5000)
+  note: string;
 }

@@ -1,0 +1,73 @@
+import type { DataSource } from 'typeorm';
+import type { Mailer } from '../libs/mail';
+
+/**
+ * The Message-ID of a notification's email: derived from the notification's id alone, so every
+ * attempt to send that notification carries the same one.
+ */
+export function notificationMessageId(notificationId: string): string {
+  return `<notification.${notificationId}@election-casework>`;
+}
+
+/**
+ * Emails the notifications of one due event that have not been emailed yet, once each.
+ *
+ * Each row is sent inside its own transaction that holds the row (`FOR UPDATE SKIP LOCKED`) from
+ * before the send until `emailed_at` is committed, so two attempts (a retry on another worker
+ * while a timed-out one still runs, or a second worker) never send the same row at once, and a
+ * row with `emailed_at` set is never sent again. A worker that dies mid-send loses its
+ * connection, PostgreSQL rolls the transaction back and releases the row, and the activity's
+ * retry sends it.
+ *
+ * One window cannot be closed: the SMTP server accepted the message but we died (or lost the
+ * database) before the commit. The retry then sends it again, with the same Message-ID, so the
+ * receiving side can recognise and drop the duplicate; everything else is exactly once.
+ *
+ * Any failure, or a row held by another attempt, makes this throw after the other rows have been
+ * tried, so Temporal retries the activity; failures are recorded in `email_attempts` and
+ * `email_last_error`.
+ */
+export async function emailNotifications(db: DataSource, mailer: Mailer | null | undefined, dueKey: string): Promise<void> {
+  if (!mailer) return;
+  const pending: { id: string }[] = await db.query(
+    `SELECT n.id FROM notifications n JOIN users u ON u.id = n.recipient_id
+     WHERE n.due_key = $1 AND n.emailed_at IS NULL AND u.email <> '' ORDER BY n.id`,
+    [dueKey],
+  );
+  const problems: string[] = [];
+  for (const { id } of pending) {
+    const problem = await db.transaction(async (m): Promise<string | undefined> => {
+      const [row]: { subject: string; body: string; email: string; display_name: string; reference: string | null }[] = await m.query(
+        `SELECT n.subject, n.body, u.email, u.display_name, a.reference
+         FROM notifications n JOIN users u ON u.id = n.recipient_id LEFT JOIN allegations a ON a.id = n.case_id
+         WHERE n.id = $1 AND n.emailed_at IS NULL FOR UPDATE OF n SKIP LOCKED`,
+        [id],
+      );
+      if (!row) {
+        // Either emailed since we looked, or another attempt holds it right now. In the second
+        // case that attempt may yet fail, so this one must not report success: retry later.
+        const [now] = await m.query('SELECT emailed_at FROM notifications WHERE id = $1', [id]);
+        return now?.emailed_at ? undefined : `notification ${id} is being emailed by another attempt`;
+      }
+      const messageId = notificationMessageId(id);
+      try {
+        await mailer.send({
+          to: { name: row.display_name, address: row.email },
+          subject: row.subject,
+          text: `${row.body}\n\n${row.reference ? `Case reference: ${row.reference}\n\n` : ''}This is also in your notifications in the casework system.\n`,
+          messageId,
+        });
+      } catch (error) {
+        const message = String((error as Error)?.message ?? error).slice(0, 1000);
+        await m.query('UPDATE notifications SET email_attempts = email_attempts + 1, email_last_error = $2 WHERE id = $1', [id, message]);
+        return `notification ${id}: ${message}`;
+      }
+      await m.query('UPDATE notifications SET emailed_at = now(), email_message_id = $2, email_attempts = email_attempts + 1 WHERE id = $1', [id, messageId]);
+      return undefined;
+    });
+    if (problem) problems.push(problem);
+  }
+  if (problems.length > 0) {
+    throw new Error(`email delivery incomplete for due event ${dueKey} (${problems.length} of ${pending.length}): ${problems.join('; ')}`);
+  }
+}

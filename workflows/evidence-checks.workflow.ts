@@ -1,0 +1,19 @@
+// Started by Temporal Schedules (apps/worker/src/schedules.ts): each run does one pass.
+import { proxyActivities } from '@temporalio/workflow';
+import type { AllegationActivities } from '../activities';
+
+const { checkEvidenceIntegrity, raiseDisposalReviews } = proxyActivities<AllegationActivities>({
+  startToCloseTimeout: '6 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },
+});
+
+/** Re-hashes every stored evidence file; alerts on any whose bytes no longer match. */
+export async function evidenceIntegrityWorkflow() {
+  return checkEvidenceIntegrity();
+}
+
+/** Raises the disposal review of items whose retention date has passed. */
+export async function evidenceRetentionReviewWorkflow() {
+  return raiseDisposalReviews();
+}
