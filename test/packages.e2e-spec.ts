@@ -106,6 +106,11 @@ it('seals, locks, hands over and acknowledges a package, escalating a late ackno
     'spoc@northshire-police package_acknowledge_reminder',
   ]);
 
+  // The case cannot close while the package is in transit: every item must be accounted for.
+  await post('spoc@northshire-police', `/allegations/${id}/referral/accept`, { crimeReference: 'NP/PKG/1' }, 200);
+  const unaccounted = await post('returning_officer@northshire', `/allegations/${id}/close`, { outcome: 'no_further_action', note: 'x' }, 409);
+  expect(unaccounted.details[0].field).toBe('evidence');
+
   const acknowledged = await post('spoc@northshire-police', `/packages/${pkg.id}/acknowledge`, { note: 'received intact, seals checked' }, 200);
   expect(acknowledged).toMatchObject({ status: 'acknowledged', acknowledgedAt: expect.any(String) });
   const repeat = await post('spoc@northshire-police', `/packages/${pkg.id}/acknowledge`, {}, 409);
@@ -113,5 +118,6 @@ it('seals, locks, hands over and acknowledges a package, escalating a late ackno
   const received = (await stack.http.get(`/evidence/${physical.id}`).set('Authorization', await as('spoc@northshire-police')).expect(200)).body;
   expect(received.custody.map((c: Json) => c.action)).toEqual(['collected', 'packaged', 'handed_over', 'received']);
   const actions = (await stack.db.query('SELECT action FROM audit_events WHERE case_id = $1 ORDER BY seq', [id])).map((r: Json) => r.action);
-  expect(actions).toEqual(expect.arrayContaining(['package.sealed', 'package.downloaded', 'package.handed_over', 'package.acknowledged']));
+  expect(actions).toEqual(expect.arrayContaining(['package.sealed', 'package.downloaded', 'package.handed_over', 'package.acknowledged', 'decision.refused']));
+  expect(await post('returning_officer@northshire', `/allegations/${id}/close`, { outcome: 'no_further_action', note: 'accounted for' }, 200)).toMatchObject({ status: 'closed' });
 });

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
+import type { Principal, Role } from '../../../../libs/auth/principal';
 import {
   acceptReferralUpdate,
   applyForExtensionUpdate,
@@ -95,7 +95,17 @@ export class DecisionsController {
   @HttpCode(200)
   @Roles('triage', 'returning_officer')
   close(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: CloseCaseDto) {
-    return this.decisions.decide(principal, id, { name: 'case.close', update: closeUpdate, payload: { ...dto }, readers: ['triage', 'returning_officer'] });
+    const decision = { name: 'case.close', update: closeUpdate, payload: { ...dto }, readers: ['triage', 'returning_officer'] as Role[] };
+    return this.decisions.decide(principal, id, decision, async (allegation) => {
+      // Every evidence item must be accounted for: none may be in transit to the police.
+      const inTransit = await this.db.query(
+        "SELECT p.id, p.status FROM evidence_packages p WHERE p.case_id = $1 AND p.status <> 'acknowledged' ORDER BY p.created_at",
+        [allegation.id],
+      );
+      if (inTransit.length > 0) {
+        throw await this.decisions.refused(principal, allegation, decision, 'evidence', `evidence package ${inTransit[0].id} is ${inTransit[0].status} and not yet acknowledged by the police; every item must be accounted for before closure`);
+      }
+    });
   }
 
   @Post('withdraw')

@@ -75,7 +75,8 @@ export class DecisionsService {
     }
   }
 
-  private async refused<P, R>(principal: Principal, allegation: AllegationEntity, decision: Decision<P, R>, rule: string, message: string): Promise<ApiError> {
+  /** Records a refused decision in the case's chain and gives the 409 to throw. */
+  async refused<P, R>(principal: Principal, allegation: AllegationEntity, decision: Decision<P, R>, rule: string, message: string): Promise<ApiError> {
     const current = await this.reload(allegation.id);
     const role = decision.readers.find((r) => principal.roles.includes(r)) ?? principal.roles[0];
     await this.db.transaction((m) =>
