@@ -45,6 +45,25 @@ describe('authentication', () => {
   });
 });
 
+let fixture: { itemId: string; packageId: string } | undefined;
+/** An evidence item and a sealed package of the northshire case, written straight to the database. */
+async function evidenceFixture() {
+  if (fixture) return fixture;
+  const itemId = '5b1c8f3e-0000-4000-8000-000000000001';
+  const packageId = '5b1c8f3e-0000-4000-8000-000000000002';
+  await stack.db.query(
+    `INSERT INTO evidence_items (id, case_id, authority_id, kind, description, content_type, size, sha256, holder, status, created_by)
+     VALUES ($1, $2, 'northshire', 'digital', 'fixture', 'text/plain', 1, $3, 'staff@northshire', 'held', $4)`,
+    [itemId, caseId, 'a'.repeat(64), DEMO_USERS[0].id],
+  );
+  await stack.db.query(
+    `INSERT INTO evidence_packages (id, case_id, authority_id, force_id, status, manifest, manifest_sha256, created_by) VALUES ($1, $2, 'northshire', 'northshire-police', 'sealed', '{"items":[]}', $3, $4)`,
+    [packageId, caseId, 'b'.repeat(64), DEMO_USERS[0].id],
+  );
+  fixture = { itemId, packageId };
+  return fixture;
+}
+
 /** Every decision route, the roles it admits, and a body it accepts. */
 const DECISIONS = [
   { path: 'triage', roles: ['triage'], body: { decision: 'resolve', resolution: 'advice', note: 'x' } },
@@ -108,6 +127,38 @@ describe('roles and tenants, for every demo user', () => {
         const other = await stack.http.post(url).set('Authorization', auth).send(route.body);
         expect([route.path, other.status]).toEqual([route.path, 404]);
       }
+    }
+  });
+
+  it.each(DEMO_USERS.map((u) => [u.username]))('%s reaches evidence and packages only of its own tenant', async (username) => {
+    const user = DEMO_USERS.find((u) => u.username === username)!;
+    const role = user.roles[0];
+    const auth = await as(username);
+    const own = user.authorityId === 'northshire';
+    const { itemId, packageId } = await evidenceFixture();
+    const caseReaders = ['staff', 'triage', 'returning_officer', 'legal', 'spoc', 'feoa'];
+    const expectRead = (status: number, allowed: string[]) => expect(status).toBe(!allowed.includes(role) ? 403 : own && readers.includes(role) ? 200 : 404);
+    expectRead((await stack.http.get(`/evidence/${itemId}`).set('Authorization', auth)).status, caseReaders);
+    expectRead((await stack.http.get(`/packages/${packageId}`).set('Authorization', auth)).status, caseReaders);
+    expectRead((await stack.http.get(`/packages/${packageId}/download`).set('Authorization', auth)).status, ['triage', 'returning_officer', 'legal', 'spoc']);
+    const content = await stack.http.get(`/evidence/${itemId}/content`).set('Authorization', auth);
+    // the fixture has no stored bytes: 410 for those who may see it
+    expect(content.status).toBe(!caseReaders.includes(role) ? 403 : own && readers.includes(role) ? 410 : 404);
+    // Writes: 403 for a role the route does not admit; 404 for other tenants (own-tenant writes are in their own specs).
+    const writes: [string, string[], object][] = [
+      [`/evidence/${itemId}/custody`, ['staff', 'triage', 'spoc'], { action: 'examined', from: 'nobody', note: 'x' }],
+      [`/evidence/${itemId}/legal-hold`, ['legal', 'returning_officer'], { hold: true, reason: 'x' }],
+      [`/evidence/${itemId}/dispose`, ['returning_officer'], { note: 'x' }],
+      [`/packages/${packageId}/handover`, ['triage'], {}],
+      [`/packages/${packageId}/acknowledge`, ['spoc'], {}],
+      [`/allegations/${caseId}/packages`, ['triage'], { evidenceIds: [itemId] }],
+      [`/allegations/${caseId}/evidence`, ['staff', 'triage', 'spoc'], { kind: 'physical', description: 'x', sealNumber: 'S', location: 'L' }],
+    ];
+    for (const [url, allowed, body] of writes) {
+      if (allowed.includes(role) && own) continue;
+      const res = await stack.http.post(url).set('Authorization', auth).send(body);
+      if (!allowed.includes(role)) expect([url, res.status]).toEqual([url, 403]);
+      else if (!own) expect([url, res.status]).toEqual([url, 404]);
     }
   });
 
