@@ -9,7 +9,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadOrCreateSigningKeys, SigningKeys } from '../libs/auth';
+import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '../libs/auth';
 import { freePort, ManagedProcess, runNodeService, startEmbeddedPostgres, startTemporalDevServer, waitFor } from '../libs/infra';
 import { createDataSource, migrate, seedDemo } from '../libs/persistence';
 
@@ -380,4 +380,169 @@ export function envInt(name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`${name} must be a positive integer, not "${raw}"`);
   return Number(raw);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chains: one virtual client drives one case through several requests, in order
+
+export interface LatencyStats {
+  count: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+export function latencyStats(values: number[]): LatencyStats {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50Ms: percentile(sorted, 0.5),
+    p95Ms: percentile(sorted, 0.95),
+    p99Ms: percentile(sorted, 0.99),
+    maxMs: sorted[sorted.length - 1] ?? 0,
+    meanMs: sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1),
+  };
+}
+
+export interface ChainStep<C> {
+  name: string;
+  request: (ctx: C) => HttpRequestSpec;
+  expectStatus: number;
+  /** called with the expected response, e.g. to keep the case id for the next steps */
+  onSuccess?: (result: HttpResult, ctx: C) => void;
+}
+
+export interface ChainOptions<C> {
+  name: string;
+  concurrency: number;
+  /** how many chains (cases) to run */
+  count: number;
+  baseUrl: string;
+  /** the i-th chain's context (0-based), handed to each of its steps */
+  context: (i: number) => C;
+  steps: ChainStep<C>[];
+  progressEvery?: number;
+  log?: (line: string) => void;
+  /** checked before each request: true ends the run early (an interrupt) */
+  shouldStop?: () => boolean;
+}
+
+export interface ChainResult {
+  name: string;
+  concurrency: number;
+  /** chains whose every step answered as expected */
+  completed: number;
+  /** requests that did not; the first one ends the run (no new chain starts) */
+  failures: number;
+  failureSamples: string[];
+  elapsedMs: number;
+  /** completed chains per second */
+  perSecond: number;
+  /** latency of each step, by step name */
+  steps: Record<string, LatencyStats>;
+}
+
+/**
+ * Closed loop over chains: `concurrency` clients, each running one chain's steps in order, then
+ * the next chain. A failed step ends its chain and stops new chains from starting (fail fast);
+ * chains already under way run to their end, or their first failure.
+ */
+export async function runChains<C>(options: ChainOptions<C>): Promise<ChainResult> {
+  const base = new URL(options.baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency, maxFreeSockets: options.concurrency });
+  const latencies = new Map(options.steps.map((s) => [s.name, [] as number[]]));
+  const failureSamples: string[] = [];
+  let failures = 0;
+  let next = 0;
+  let completed = 0;
+  const every = options.progressEvery ?? 0;
+  const started = performance.now();
+  const client = async () => {
+    for (let i = next++; i < options.count && failures === 0; i = next++) {
+      const ctx = options.context(i);
+      for (const step of options.steps) {
+        if (options.shouldStop?.()) throw new Error(`${options.name}: interrupted`);
+        const result = await send(agent, base, step.request(ctx));
+        if (result.status !== step.expectStatus) {
+          failures += 1;
+          if (failureSamples.length < 5) failureSamples.push(`${step.name} (chain ${i}): ${result.status} ${result.error ?? result.body.slice(0, 300)}`);
+          break;
+        }
+        latencies.get(step.name)!.push(result.ms);
+        step.onSuccess?.(result, ctx);
+        if (step !== options.steps[options.steps.length - 1]) continue;
+        completed += 1;
+        if (every > 0 && completed % every === 0 && options.log) {
+          options.log(`${options.name}: ${completed}/${options.count} done, ${(completed / ((performance.now() - started) / 1000)).toFixed(1)}/s so far`);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.count) }, client));
+  const elapsedMs = performance.now() - started;
+  agent.destroy();
+  return {
+    name: options.name,
+    concurrency: options.concurrency,
+    completed,
+    failures,
+    failureSamples,
+    elapsedMs,
+    perSecond: completed / (elapsedMs / 1000),
+    steps: Object.fromEntries([...latencies].map(([name, values]) => [name, latencyStats(values)])),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a benchmark
+
+/** A bearer token for a demo user (`<role>@<tenant>`), signed with the stack's embedded key. */
+export async function demoToken(keys: SigningKeys, username: string): Promise<string> {
+  const user = findDemoUser(username);
+  if (!user) throw new Error(`no demo user ${username}`);
+  return signToken(keys, { sub: user.id, roles: user.roles, authorityId: user.authorityId, forceId: user.forceId, name: user.username });
+}
+
+/** A valid POST /allegations body; `i` makes each description distinct. */
+export function allegationBody(i: number): string {
+  return JSON.stringify({
+    category: 'postal_vote',
+    electionId: 'northshire-local-2027',
+    location: { ward: 'Castle Ward', pollingDistrict: 'CW3', pollingStation: 'St Mary’s Church Hall' },
+    occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
+    reporter: { name: 'A. Elector', contact: 'a.elector@example.com', type: 'elector' },
+    description: `Bench allegation ${i}: a canvasser was seen collecting completed postal votes at a care home.`,
+    urgency: 'routine',
+    safetyConcern: false,
+    peopleInvolved: [{ name: 'J. Canvasser', role: 'canvasser', details: 'wore a red rosette' }],
+  });
+}
+
+/**
+ * Runs a benchmark's main: SIGINT/SIGTERM and unhandled rejections stop the stack and exit 1;
+ * otherwise the stack is stopped when main settles, and the process exits with main's code (1 if
+ * it threw).
+ */
+export function runBenchmark(stack: Stack, say: (line: string) => void, main: () => Promise<number>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      say(`${signal} received`);
+      void stack.stop().then(() => process.exit(1));
+    });
+  }
+  process.on('unhandledRejection', (error) => {
+    say(`unhandled rejection: ${(error as Error)?.stack ?? error}`);
+    void stack.stop().then(() => process.exit(1));
+  });
+  main()
+    .catch((error: Error) => {
+      say(`failed: ${error.stack ?? error.message}`);
+      return 1;
+    })
+    .then(async (code) => {
+      await stack.stop();
+      process.exit(code);
+    });
 }
