@@ -1,6 +1,7 @@
 // Activities are side effects, built by a factory from their dependencies so that neither Nest
 // nor TypeORM enters the workflow sandbox (workflows import only `type AllegationActivities`).
 import type { DataSource } from 'typeorm';
+import type { Mailer } from '../libs/mail';
 import type { ContentStore } from '../libs/storage';
 import { checkEvidenceIntegrity, raiseDisposalReviews } from './evidence-checks';
 import { notify, NotifyInput, NotifyResult } from './notifications';
@@ -10,13 +11,15 @@ import type { SealedPackage } from '../workflows/messages';
 
 export interface ActivityDependencies {
   db: DataSource;
+  /** sends notifications by email too; null or absent means in-app only */
+  mailer?: Mailer | null;
   /** the evidence content store, re-hashed by the integrity check */
   store: ContentStore;
 }
 
-export function createActivities({ db, store }: ActivityDependencies) {
+export function createActivities({ db, store, mailer = null }: ActivityDependencies) {
   return {
-    notify: (input: NotifyInput): Promise<NotifyResult> => notify(db, input),
+    notify: (input: NotifyInput): Promise<NotifyResult> => notify(db, input, mailer),
     openTriage: (input: OpenTriageInput): Promise<void> => openTriage(db, input),
     projectCase: (input: ProjectCaseInput): Promise<void> => projectCase(db, input),
     sealPackage: (input: SealPackageInput): Promise<SealedPackage> => sealPackage(db, input),

@@ -14,8 +14,10 @@ import { DataSource } from 'typeorm';
 import { createApiApp, loadApiConfigs } from '../../apps/api/src/app.factory';
 import { createAllegationWorker } from '../../apps/worker/src/worker';
 import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '../../libs/auth';
+import { loadConfig, SmtpConfig } from '../../libs/config';
 import type { Policy } from '../../libs/domain';
 import { ManagedProcess, runNodeService, waitFor } from '../../libs/infra';
+import { createSmtpMailer } from '../../libs/mail';
 import { createDataSource, migrate, seedDemo } from '../../libs/persistence';
 import { FsContentStore } from '../../libs/storage';
 import { createTestDatabase } from './database';
@@ -64,6 +66,8 @@ export interface TestStackOptions {
   policy?: Partial<Policy>;
   worker?: 'in-process' | 'none';
   env?: Record<string, string>;
+  /** SMTP_URL for the in-process worker's mailer and for spawned workers; unset: in-app only */
+  smtpUrl?: string;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -83,6 +87,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     LOG_LEVEL: 'silent',
     OUTBOX_SWEEP_MS: '3600000',
     ...options.env,
+    // Empty means unset: a developer's own SMTP_URL never reaches the tests' workers.
+    SMTP_URL: options.smtpUrl ?? '',
   };
   const stack: Partial<TestStack> & { keys?: SigningKeys } = { db, taskQueue, dataDir, env };
   const setPolicy = async (authorityId: string, patch: Partial<Policy>) => {
@@ -103,7 +109,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
   const startWorker = async () => {
     nativeConnection ??= await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await createAllegationWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db, store: new FsContentStore(join(dataDir, 'evidence')), workflowBundle: await workflowBundle() });
+    worker = await createAllegationWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db, store: new FsContentStore(join(dataDir, 'evidence')), workflowBundle: await workflowBundle(), mailer: createSmtpMailer(loadConfig(SmtpConfig, env)) });
     running = worker.run();
   };
   const stopWorker = async () => {

@@ -4,17 +4,18 @@ import 'reflect-metadata';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
+import { ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, SmtpConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
 import { FsContentStore } from '../../../libs/storage';
 import { ensureEvidenceSchedules } from './schedules';
 import { createLogger } from '../../../libs/logging';
+import { createSmtpMailer, smtpTarget } from '../../../libs/mail';
 import { createDataSource } from '../../../libs/persistence';
 import { createAllegationWorker } from './worker';
 
 async function main(): Promise<void> {
   let configs;
   try {
-    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), evidence: loadConfig(EvidenceConfig) };
+    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), smtp: loadConfig(SmtpConfig), evidence: loadConfig(EvidenceConfig) };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`worker: ${error.message}\n`);
@@ -33,6 +34,9 @@ async function main(): Promise<void> {
     }),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
   });
+  const mailer = createSmtpMailer(configs.smtp);
+  if (configs.smtp.SMTP_URL) log.info({ smtp: smtpTarget(configs.smtp.SMTP_URL) }, 'notifications also go out by email through SMTP');
+  else log.info('SMTP_URL not set: notifications are in-app only');
   const db = await createDataSource({ url: configs.db.DATABASE_URL, poolSize: configs.db.DATABASE_POOL_SIZE, applicationName: 'casework-worker' }).initialize();
   const connection = await NativeConnection.connect({ address: configs.temporal.TEMPORAL_ADDRESS });
   const store = new FsContentStore(configs.evidence.EVIDENCE_DIR ?? join(configs.evidence.DATA_DIR, 'evidence'));
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
     namespace: configs.temporal.TEMPORAL_NAMESPACE,
     taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
     maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    mailer,
   });
   const client = new Client({ connection: await Connection.connect({ address: configs.temporal.TEMPORAL_ADDRESS }), namespace: configs.temporal.TEMPORAL_NAMESPACE });
   await ensureEvidenceSchedules(client, {

@@ -2,6 +2,7 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import type { ContentStore } from '../../../libs/storage';
 import { createActivities } from '../../../activities';
+import type { Mailer } from '../../../libs/mail';
 
 export interface AllegationWorkerOptions {
   connection: NativeConnection;
@@ -10,6 +11,8 @@ export interface AllegationWorkerOptions {
   db: DataSource;
   store: ContentStore;
   maxConcurrentActivities?: number;
+  /** sends notifications by email too (libs/mail); null or absent means in-app only */
+  mailer?: Mailer | null;
   /** a prebuilt bundle (tests build one per file); otherwise the workflows are bundled at start */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -21,7 +24,7 @@ export function createAllegationWorker(options: AllegationWorkerOptions): Promis
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../../workflows') }),
-    activities: createActivities({ db: options.db, store: options.store }),
+    activities: createActivities({ db: options.db, mailer: options.mailer, store: options.store }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
     shutdownGraceTime: '10 seconds',
   });
