@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Mailer } from '../libs/mail';
 
@@ -24,8 +25,8 @@ export function notificationMessageId(notificationId: string): string {
  * receiving side can recognise and drop the duplicate; everything else is exactly once.
  *
  * Any failure, or a row held by another attempt, makes this throw after the other rows have been
- * tried, so Temporal retries the activity; failures are recorded in `email_attempts` and
- * `email_last_error`.
+ * tried; failures are recorded in `email_attempts` and `email_last_error`, and the rows stay
+ * pending for `retryPendingEmails`.
  */
 export async function emailNotifications(db: DataSource, mailer: Mailer | null | undefined, dueKey: string): Promise<void> {
   if (!mailer) return;
@@ -69,5 +70,36 @@ export async function emailNotifications(db: DataSource, mailer: Mailer | null |
   }
   if (problems.length > 0) {
     throw new Error(`email delivery incomplete for due event ${dueKey} (${problems.length} of ${pending.length}): ${problems.join('; ')}`);
+  }
+}
+
+/** Give up on a notification's email after this many failed attempts (it stays in-app). */
+export const MAX_EMAIL_ATTEMPTS = 50;
+
+/**
+ * The email retry Schedule's pass: every due event with notifications still waiting for their
+ * email (a refused or failed send, a mail server that was down) is tried again, oldest first.
+ */
+export async function retryPendingEmails(db: DataSource, mailer: Mailer | null | undefined): Promise<{ dueEvents: number; failed: number }> {
+  if (!mailer) return { dueEvents: 0, failed: 0 };
+  const pending: { due_key: string }[] = await db.query(
+    `SELECT n.due_key FROM notifications n JOIN users u ON u.id = n.recipient_id
+      WHERE n.emailed_at IS NULL AND u.email <> '' AND n.email_attempts < $1
+      GROUP BY n.due_key ORDER BY min(n.created_at) LIMIT 500`,
+    [MAX_EMAIL_ATTEMPTS],
+  );
+  let failed = 0;
+  for (const { due_key } of pending) {
+    heartbeat(due_key);
+    await emailNotifications(db, mailer, due_key).catch(() => (failed += 1));
+  }
+  return { dueEvents: pending.length, failed };
+}
+
+function heartbeat(detail: string): void {
+  try {
+    Context.current().heartbeat(detail);
+  } catch {
+    // not running as an activity
   }
 }

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Mailer } from '../libs/mail';
 import type { ContentStore } from '../libs/storage';
 import { checkEvidenceIntegrity, raiseDisposalReviews } from './evidence-checks';
+import { retryPendingEmails } from './email';
 import { notify, NotifyInput, NotifyResult } from './notifications';
 import { PackageStepInput, recordPackageAcknowledged, recordPackageHandover, sealPackage, SealPackageInput } from './packages';
 import { openTriage, OpenTriageInput, projectCase, ProjectCaseInput } from './projections';
@@ -27,6 +28,7 @@ export function createActivities({ db, store, mailer = null }: ActivityDependenc
     recordPackageAcknowledged: (input: PackageStepInput): Promise<void> => recordPackageAcknowledged(db, input),
     checkEvidenceIntegrity: () => checkEvidenceIntegrity(db, store),
     raiseDisposalReviews: () => raiseDisposalReviews(db),
+    retryPendingEmails: () => retryPendingEmails(db, mailer),
   };
 }
 

@@ -3,7 +3,17 @@ import type { DataSource } from 'typeorm';
 import type { Role } from '../libs/auth/principal';
 import type { Mailer } from '../libs/mail';
 import { appendAuditEvent } from '../libs/persistence/audit';
+import { Context } from '@temporalio/activity';
 import { emailNotifications } from './email';
+
+/** The activity's logger, when running as one (notify is also called from other activities and tests). */
+function activityLog() {
+  try {
+    return Context.current().log;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface NotifyInput {
   caseId?: string;
@@ -69,7 +79,9 @@ export async function notify(db: DataSource, input: NotifyInput, mailer: Mailer 
     }
     return { recipients: recipients.length, newlySent: sentTo.length };
   });
-  // After the commit, so the in-app notifications stand whatever happens to the email.
-  await emailNotifications(db, mailer, input.dueKey);
+  // After the commit, so the in-app notifications stand whatever happens to the email. A failed
+  // send is not retried here: the workflow must not wait on a mail server before its next timer.
+  // The rows stay pending and the email retry Schedule (retryPendingEmails) sends them.
+  await emailNotifications(db, mailer, input.dueKey).catch((error) => activityLog()?.warn('email delivery deferred to the retry schedule', { dueKey: input.dueKey, error: String((error as Error).message) }));
   return result;
 }

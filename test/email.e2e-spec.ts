@@ -1,5 +1,6 @@
 // Invariant 4 by email: each reminder and escalation reaches a real SMTP server exactly once per due
-// event, across refused deliveries (activity retries) and a worker killed in the middle of a send.
+// event, across refused deliveries (the retry Schedule) and a worker killed in the middle of a send.
+import { ensureWorkerSchedules, workerScheduleIds } from '../apps/worker/src/schedules';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 import { ReceivedMail, startTestSmtpServer, TestSmtpServer } from './support/smtp';
 
@@ -40,8 +41,11 @@ describe('with the worker in this process', () => {
       smtpUrl: smtp.url,
       policy: { triageDue: { routine: 'PT4S', urgent: 'PT4S', immediate: 'PT4S' }, remindBefore: ['PT2S'], workingDays: false },
     });
+    // Failed sends are retried by the email retry Schedule, here every second.
+    await ensureWorkerSchedules(stack.temporal, { taskQueue: stack.taskQueue, integrityEvery: 'P1D', retentionReviewEvery: 'P1D', emailRetryEvery: 'PT1S' });
   });
   afterAll(async () => {
+    for (const id of Object.values(workerScheduleIds(stack.taskQueue))) await stack.temporal.schedule.getHandle(id).delete().catch(() => undefined);
     await stack?.close();
     await smtp?.close();
   });
@@ -72,20 +76,23 @@ describe('with the worker in this process', () => {
     expect(reminder.headers.get('auto-submitted')).toBe('auto-generated');
   });
 
-  it('sends each message once when the server refuses the first attempts', async () => {
+  it('sends each message once when the server refuses the first attempts, without holding the case up', async () => {
     // A safety concern alerts the SPOC and the FEOA in one activity. The SPOC's address is refused
-    // twice (451), so the activity fails twice after the FEOA's message went out; the FEOA must
-    // not get it again on the retries.
+    // four times (451): the FEOA's message went out on the first attempt and must not be sent
+    // again, and the case's own timeline (the reminder two seconds on) must not wait for the
+    // SPOC's email, which the retry Schedule delivers later.
     const spoc = 'spoc@southvale-police.example.gov.uk';
     const feoa = 'feoa@southvale-police.example.gov.uk';
-    smtp.refuse(spoc, 2);
+    smtp.refuse(spoc, 4);
     const created = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@southvale')}`).send(allegationBody({ safetyConcern: true })).expect(201);
     const { id, reference } = created.body;
 
+    await eventually('the reminder email', async () => mailsFor(smtp, reference, 'triage@southvale.example.gov.uk').length > 0, 30_000);
+    expect(mailsFor(smtp, reference, spoc)).toHaveLength(0);
     await eventually('the safety alert to the SPOC', async () => mailsFor(smtp, reference, spoc).length > 0, 30_000);
     await eventually('the escalation email', async () => mailsFor(smtp, reference, 'returning-officer@southvale.example.gov.uk').length > 0, 30_000);
     await pause(2_500);
-    expect(smtp.refusals.get(spoc)).toBe(2);
+    expect(smtp.refusals.get(spoc)).toBe(4);
     expect(mailsFor(smtp, reference, spoc)).toHaveLength(1);
     expect(mailsFor(smtp, reference, feoa)).toHaveLength(1);
 
@@ -97,7 +104,7 @@ describe('with the worker in this process', () => {
       'spoc@southvale-police safety_alert',
       'triage@southvale triage_reminder',
     ]);
-    expect(byUser.get('spoc@southvale-police safety_alert')).toMatchObject({ email_attempts: 3, email_last_error: expect.stringContaining('451') });
+    expect(byUser.get('spoc@southvale-police safety_alert')).toMatchObject({ email_attempts: 5, email_last_error: expect.stringContaining('451') });
     expect(byUser.get('feoa@southvale-police safety_alert')).toMatchObject({ email_attempts: 1, email_last_error: null });
   });
 });

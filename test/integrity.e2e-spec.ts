@@ -2,7 +2,7 @@
 // disk is found, and its alert (notification and audit event) is raised once, not once per run.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureEvidenceSchedules, evidenceScheduleIds } from '../apps/worker/src/schedules';
+import { ensureWorkerSchedules, workerScheduleIds } from '../apps/worker/src/schedules';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -11,8 +11,8 @@ beforeAll(async () => {
   stack = await startTestStack();
 });
 afterAll(async () => {
-  const ids = evidenceScheduleIds(stack.taskQueue);
-  for (const id of [ids.integrity, ids.retentionReview]) await stack.temporal.schedule.getHandle(id).delete().catch(() => undefined);
+  const ids = workerScheduleIds(stack.taskQueue);
+  for (const id of Object.values(ids)) await stack.temporal.schedule.getHandle(id).delete().catch(() => undefined);
   await stack?.close();
 });
 
@@ -29,11 +29,11 @@ it('finds a file altered on disk and alerts once', async () => {
   chmodSync(path, 0o644);
   writeFileSync(path, 'someone edited this file');
 
-  await ensureEvidenceSchedules(stack.temporal, { taskQueue: stack.taskQueue, integrityEvery: 'PT1S', retentionReviewEvery: 'P1D' });
+  await ensureWorkerSchedules(stack.temporal, { taskQueue: stack.taskQueue, integrityEvery: 'PT1S', retentionReviewEvery: 'P1D' });
   const alerts = async () => stack.db.query("SELECT u.username FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.kind = 'integrity_alert' AND n.case_id = $1 ORDER BY u.username", [caseId]);
   await eventually('the integrity alert', async () => (await alerts()).length > 0, 30_000);
   // Let the schedule run a few more times: the alert is not repeated.
-  const runs = async () => (await stack.temporal.schedule.getHandle(evidenceScheduleIds(stack.taskQueue).integrity).describe()).info.numActionsTaken;
+  const runs = async () => (await stack.temporal.schedule.getHandle(workerScheduleIds(stack.taskQueue).integrity).describe()).info.numActionsTaken;
   const before = await runs();
   await eventually('two more scheduled runs', async () => (await runs()) >= before + 2, 30_000);
   expect((await alerts()).map((r: { username: string }) => r.username)).toEqual(['returning_officer@northshire', 'triage@northshire']);

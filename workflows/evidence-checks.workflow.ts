@@ -1,8 +1,9 @@
 // Started by Temporal Schedules (apps/worker/src/schedules.ts): each run does one pass.
+// (Evidence integrity, disposal reviews, and email retries.)
 import { proxyActivities } from '@temporalio/workflow';
 import type { AllegationActivities } from '../activities';
 
-const { checkEvidenceIntegrity, raiseDisposalReviews } = proxyActivities<AllegationActivities>({
+const { checkEvidenceIntegrity, raiseDisposalReviews, retryPendingEmails } = proxyActivities<AllegationActivities>({
   startToCloseTimeout: '6 hours',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },
@@ -16,4 +17,9 @@ export async function evidenceIntegrityWorkflow() {
 /** Raises the disposal review of items whose retention date has passed. */
 export async function evidenceRetentionReviewWorkflow() {
   return raiseDisposalReviews();
+}
+
+/** Sends the emails of notifications whose first send failed (the in-app notification stands). */
+export async function emailRetryWorkflow() {
+  return retryPendingEmails();
 }

@@ -1,4 +1,4 @@
 // Every workflow type the worker registers.
 export { allegationWorkflow } from './allegation.workflow';
 export { evidencePackageWorkflow } from './evidence-package.workflow';
-export { evidenceIntegrityWorkflow, evidenceRetentionReviewWorkflow } from './evidence-checks.workflow';
+export { emailRetryWorkflow, evidenceIntegrityWorkflow, evidenceRetentionReviewWorkflow } from './evidence-checks.workflow';

@@ -72,6 +72,10 @@ export class WorkerConfig {
   @Expose() @IsString() @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { message: 'EVIDENCE_RETENTION_REVIEW_EVERY must be an ISO-8601 duration such as P1D or PT6H' })
   EVIDENCE_RETENTION_REVIEW_EVERY: string = 'P1D';
 
+  /** how often notifications whose email failed are sent again (ISO-8601 duration) */
+  @Expose() @IsString() @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { message: 'EMAIL_RETRY_EVERY must be an ISO-8601 duration such as PT1M' })
+  EMAIL_RETRY_EVERY: string = 'PT1M';
+
   @Expose() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, SmtpConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
 import { FsContentStore } from '../../../libs/storage';
-import { ensureEvidenceSchedules } from './schedules';
+import { ensureWorkerSchedules } from './schedules';
 import { createLogger } from '../../../libs/logging';
 import { createSmtpMailer, smtpTarget } from '../../../libs/mail';
 import { createDataSource } from '../../../libs/persistence';
@@ -50,13 +50,14 @@ async function main(): Promise<void> {
     mailer,
   });
   const client = new Client({ connection: await Connection.connect({ address: configs.temporal.TEMPORAL_ADDRESS }), namespace: configs.temporal.TEMPORAL_NAMESPACE });
-  await ensureEvidenceSchedules(client, {
+  await ensureWorkerSchedules(client, {
     taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
     integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY,
     retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY,
+    emailRetryEvery: configs.worker.EMAIL_RETRY_EVERY,
   });
   await client.connection.close();
-  log.info({ integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY, retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY }, 'evidence schedules in place');
+  log.info({ integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY, retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY, emailRetryEvery: configs.worker.EMAIL_RETRY_EVERY }, 'schedules in place');
   log.info({ taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE, namespace: configs.temporal.TEMPORAL_NAMESPACE }, 'worker polling');
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves once in-flight work is done.
   await worker.run();

@@ -1,23 +1,26 @@
-// The Temporal Schedules that run the evidence checks. Created or brought up to date when a
+// The Temporal Schedules that run the evidence checks and the email retries. Created or brought up to date when a
 // worker starts, so that a changed cadence applies without anyone touching the server.
 import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { durationMs, parseDuration } from '../../../libs/domain';
 
-export interface EvidenceScheduleOptions {
+export interface WorkerScheduleOptions {
   taskQueue: string;
   integrityEvery: string;
   retentionReviewEvery: string;
+  /** how often notifications whose email failed are tried again */
+  emailRetryEvery?: string;
 }
 
-export function evidenceScheduleIds(taskQueue: string) {
-  return { integrity: `evidence-integrity-${taskQueue}`, retentionReview: `evidence-retention-review-${taskQueue}` };
+export function workerScheduleIds(taskQueue: string) {
+  return { integrity: `evidence-integrity-${taskQueue}`, retentionReview: `evidence-retention-review-${taskQueue}`, emailRetry: `email-retry-${taskQueue}` };
 }
 
-export async function ensureEvidenceSchedules(client: Client, options: EvidenceScheduleOptions): Promise<void> {
-  const ids = evidenceScheduleIds(options.taskQueue);
+export async function ensureWorkerSchedules(client: Client, options: WorkerScheduleOptions): Promise<void> {
+  const ids = workerScheduleIds(options.taskQueue);
   const schedules: [string, string, string][] = [
     [ids.integrity, 'evidenceIntegrityWorkflow', options.integrityEvery],
     [ids.retentionReview, 'evidenceRetentionReviewWorkflow', options.retentionReviewEvery],
+    [ids.emailRetry, 'emailRetryWorkflow', options.emailRetryEvery ?? 'PT1M'],
   ];
   for (const [scheduleId, workflowType, every] of schedules) {
     const spec = { intervals: [{ every: durationMs(parseDuration(every)) }] };
