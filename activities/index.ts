@@ -8,6 +8,7 @@ import { retryPendingEmails } from './email';
 import { notify, NotifyInput, NotifyResult } from './notifications';
 import { PackageStepInput, recordPackageAcknowledged, recordPackageHandover, sealPackage, SealPackageInput } from './packages';
 import { openTriage, OpenTriageInput, projectCase, ProjectCaseInput } from './projections';
+import { projectRiskDue } from './risks';
 import type { SealedPackage } from '../workflows/messages';
 
 export interface ActivityDependencies {
@@ -29,6 +30,7 @@ export function createActivities({ db, store, mailer = null }: ActivityDependenc
     checkEvidenceIntegrity: () => checkEvidenceIntegrity(db, store),
     raiseDisposalReviews: () => raiseDisposalReviews(db),
     retryPendingEmails: () => retryPendingEmails(db, mailer),
+    projectRiskDue: (input: { riskId: string; nextReviewDueAt: string; escalated?: boolean }): Promise<void> => projectRiskDue(db, input),
   };
 }
 

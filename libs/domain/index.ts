@@ -7,3 +7,4 @@ export * from './london-time';
 export * from './policy';
 export * from './statutory-clock';
 export * from './custody';
+export * from './risks';

@@ -79,7 +79,7 @@ describe('validatePolicy', () => {
 
   it('names every missing field of an empty document', () => {
     expect(fields({}).sort()).toEqual(
-      ['evidenceRetention', 'extensionTaskAfterMonths', 'informationReplyDue', 'packageAcknowledgeDue', 'pollWindow', 'remindBefore', 'riskReviewGrace', 'spocResponseDue', 'triageDue', 'workingDays'].sort(),
+      ['evidenceRetention', 'extensionTaskAfterMonths', 'informationReplyDue', 'packageAcknowledgeDue', 'pollWindow', 'remindBefore', 'riskReviewGrace', 'riskReviewNearPoll', 'spocResponseDue', 'triageDue', 'workingDays'].sort(),
     );
   });
 });

@@ -22,6 +22,8 @@ export interface Policy {
   extensionTaskAfterMonths: number;
   /** how long evidence is kept after its case closes, before its disposal review falls due (elapsed time) */
   evidenceRetention: string;
+  /** risk reviews tighten to `every` once polling day is `within` away */
+  riskReviewNearPoll: { within: string; every: string };
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -35,6 +37,7 @@ export const DEFAULT_POLICY: Policy = {
   informationReplyDue: 'P5D',
   extensionTaskAfterMonths: 10,
   evidenceRetention: 'P730D',
+  riskReviewNearPoll: { within: 'P7D', every: 'P1D' },
 };
 
 /**
@@ -101,6 +104,16 @@ export function validatePolicy(policy: unknown): PolicyProblem[] {
   duration('riskReviewGrace', policy.riskReviewGrace);
   duration('informationReplyDue', policy.informationReplyDue);
   duration('evidenceRetention', policy.evidenceRetention);
+  const nearPoll = policy.riskReviewNearPoll;
+  if (!isPlainObject(nearPoll)) {
+    problems.push({ field: 'riskReviewNearPoll', problem: 'must be an object with within and every durations' });
+  } else {
+    duration('riskReviewNearPoll.within', nearPoll.within);
+    duration('riskReviewNearPoll.every', nearPoll.every);
+    for (const key of Object.keys(nearPoll)) {
+      if (!['within', 'every'].includes(key)) problems.push({ field: `riskReviewNearPoll.${key}`, problem: 'is not a policy field' });
+    }
+  }
   const months = policy.extensionTaskAfterMonths;
   if (typeof months !== 'number' || !Number.isInteger(months) || months < 1 || months > 11) {
     problems.push({ field: 'extensionTaskAfterMonths', problem: 'must be a whole number of months from 1 to 11 (the application must be made within the first year)' });

@@ -13,6 +13,7 @@ import { HealthController } from './health/health.controller';
 import { HistoryModule } from './history/history.module';
 import { NotificationsController } from './notifications/notifications.controller';
 import { PoliciesModule } from './policies/policies.module';
+import { RisksModule } from './risks/risks.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 @Global()
@@ -29,7 +30,7 @@ export class AppModule {
   static forRoot(configs: ApiConfigs, log: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule, PackagesModule],
+      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule],
       controllers: [HealthController, NotificationsController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

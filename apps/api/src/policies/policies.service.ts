@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../../../libs/auth/principal';
 import { allegationWorkflowId, mergePolicy, Policy, validatePolicy, withPolicyDefaults } from '../../../../libs/domain';
-import { policyChangedSignal } from '../../../../workflows/messages';
+import { policyChangedSignal, riskReviewWorkflowId } from '../../../../workflows/messages';
 import { reevaluateRetention } from '../../../../libs/persistence';
 import { notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
@@ -53,17 +53,20 @@ export class PoliciesService {
   }
 
   private async tellOpenCases(authorityId: string, policy: Policy): Promise<void> {
-    const open: { id: string }[] = await this.db.query("SELECT id FROM allegations WHERE authority_id = $1 AND status NOT IN ('closed', 'withdrawn')", [authorityId]);
+    const cases: { id: string }[] = await this.db.query("SELECT id FROM allegations WHERE authority_id = $1 AND status NOT IN ('closed', 'withdrawn')", [authorityId]);
+    const risks: { id: string }[] = await this.db.query("SELECT id FROM risks WHERE authority_id = $1 AND status = 'open'", [authorityId]);
+    // Open risks' review cycles take the new grace and near-poll cadence too.
+    const open = [...cases.map((c) => ({ workflowId: allegationWorkflowId(c.id) })), ...risks.map((r) => ({ workflowId: riskReviewWorkflowId(r.id) }))];
     let failed = 0;
     const queue = [...open];
     const signalNext = async (): Promise<void> => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         try {
-          await this.temporal.workflow.getHandle(allegationWorkflowId(next.id)).signal(policyChangedSignal, policy);
+          await this.temporal.workflow.getHandle(next.workflowId).signal(policyChangedSignal, policy);
         } catch (error) {
           // A case whose workflow has not started yet reads the stored policy when it does start.
           failed += 1;
-          this.log.warn({ caseId: next.id, err: (error as Error).message }, 'policy change not delivered to case');
+          this.log.warn({ workflowId: next.workflowId, err: (error as Error).message }, 'policy change not delivered');
         }
       }
     };

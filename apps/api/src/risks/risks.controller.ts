@@ -1,0 +1,56 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '../../../../libs/auth/principal';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { NoteDto } from '../allegations/dto/decisions.dto';
+import { CreateRiskDto, ListRisksQuery, RecordReviewDto, UpdateRiskDto } from './dto/risk.dto';
+import { RisksService } from './risks.service';
+
+const REGISTER_ROLES = ['staff', 'plan_owner', 'returning_officer'] as const;
+
+@ApiTags('risks')
+@ApiBearerAuth()
+@Controller('risks')
+export class RisksController {
+  constructor(@Inject(RisksService) private readonly risks: RisksService) {}
+
+  @Post()
+  @Roles(...REGISTER_ROLES)
+  create(@CurrentUser() principal: Principal, @Body() dto: CreateRiskDto) {
+    return this.risks.create(principal, dto);
+  }
+
+  /** The authority's register, overdue reviews first; `?overdue=true` for those alone. */
+  @Get()
+  @Roles(...REGISTER_ROLES)
+  list(@CurrentUser() principal: Principal, @Query() query: ListRisksQuery) {
+    return this.risks.list(principal, query);
+  }
+
+  @Get(':id')
+  @Roles(...REGISTER_ROLES)
+  get(@CurrentUser() principal: Principal, @Param('id') id: string) {
+    return this.risks.get(principal, id);
+  }
+
+  /** A new owner, cadence or poll date applies to the review cycle at once. */
+  @Patch(':id')
+  @Roles('plan_owner', 'returning_officer')
+  update(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: UpdateRiskDto) {
+    return this.risks.update(principal, id, dto);
+  }
+
+  /** The risk's owner records a review; the cycle restarts. */
+  @Post(':id/reviews')
+  @Roles(...REGISTER_ROLES)
+  review(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: RecordReviewDto) {
+    return this.risks.review(principal, id, dto);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @Roles('plan_owner', 'returning_officer')
+  close(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
+    return this.risks.close(principal, id, dto.note);
+  }
+}

@@ -1,0 +1,113 @@
+// The review cycle of one risk in the integrity plan: when a review falls due the owner is
+// reminded; after the policy's grace the Returning Officer gets exactly one escalation; a
+// recorded review restarts the cycle; a change of cadence, owner or poll date applies at once;
+// closing the risk ends it. Continues as new when the history grows, so a risk can live for years.
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { AllegationActivities } from '../activities';
+import { durationMs, nextReviewDue, parseDuration, withPolicyDefaults } from '../libs/domain';
+import {
+  closeRiskSignal,
+  getRiskReviewStateQuery,
+  policyChangedSignal,
+  riskChangedSignal,
+  riskReviewedUpdate,
+  RiskReviewInput,
+  RiskReviewState,
+} from './messages';
+
+const activities = proxyActivities<AllegationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskReviewState> {
+  let policy = withPolicyDefaults(input.policy);
+  let title = input.title;
+  const state: RiskReviewState = {
+    riskId: input.riskId,
+    ownerId: input.ownerId,
+    reviewEvery: input.reviewEvery,
+    pollDate: input.pollDate,
+    lastReviewedAt: input.lastReviewedAt,
+    nextReviewDueAt: input.lastReviewedAt,
+    remindersSent: 0,
+    escalations: 0,
+    cycles: input.cycles ?? 0,
+    closed: false,
+  };
+  /** bumped by anything that restarts the wait: a review, a change, closure */
+  let generation = 0;
+  const dueNow = () => nextReviewDue(Date.parse(state.lastReviewedAt), { every: state.reviewEvery, pollDate: state.pollDate, nearPoll: policy.riskReviewNearPoll });
+  const project = (escalated = false) => activities.projectRiskDue({ riskId: input.riskId, nextReviewDueAt: state.nextReviewDueAt, escalated });
+
+  setHandler(getRiskReviewStateQuery, () => state);
+  setHandler(policyChangedSignal, (next) => {
+    policy = withPolicyDefaults(next);
+    generation += 1;
+  });
+  setHandler(riskChangedSignal, (change) => {
+    if (change.ownerId) state.ownerId = change.ownerId;
+    if (change.reviewEvery) state.reviewEvery = change.reviewEvery;
+    if (change.pollDate !== undefined) state.pollDate = change.pollDate;
+    if (change.title) title = change.title;
+    generation += 1;
+  });
+  setHandler(closeRiskSignal, () => {
+    state.closed = true;
+    generation += 1;
+  });
+  setHandler(
+    riskReviewedUpdate,
+    async ({ reviewedAt }) => {
+      state.lastReviewedAt = reviewedAt;
+      state.cycles += 1;
+      state.nextReviewDueAt = new Date(dueNow()).toISOString();
+      generation += 1;
+      // The API answers with the new due date only once GET /risks shows it too.
+      await project();
+      return state;
+    },
+    {
+      validator: (_review: { reviewedAt: string }) => {
+        if (state.closed) throw new Error('the risk is closed');
+      },
+    },
+  );
+
+  while (!state.closed) {
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof riskReviewWorkflow>({ ...input, policy, title, ownerId: state.ownerId, reviewEvery: state.reviewEvery, pollDate: state.pollDate, lastReviewedAt: state.lastReviewedAt, cycles: state.cycles });
+    }
+    const seen = generation;
+    const changed = () => generation !== seen;
+    state.nextReviewDueAt = new Date(dueNow()).toISOString();
+    await project();
+    const dueAt = Date.parse(state.nextReviewDueAt);
+    if (await condition(changed, Math.max(dueAt - Date.now(), 1))) continue;
+    await activities.notify({
+      authorityId: input.authorityId,
+      dueKey: `risk:${input.riskId}:${state.nextReviewDueAt}:reminder`,
+      kind: 'risk_review_reminder',
+      subject: `Risk review due: ${title}`,
+      body: `The review of the risk "${title}" fell due at ${state.nextReviewDueAt}. Review its mitigations and record the review.`,
+      to: { userIds: [state.ownerId] },
+    });
+    state.remindersSent += 1;
+    const graceEnds = dueAt + durationMs(parseDuration(policy.riskReviewGrace));
+    if (await condition(changed, Math.max(graceEnds - Date.now(), 1))) continue;
+    await activities.notify({
+      authorityId: input.authorityId,
+      dueKey: `risk:${input.riskId}:${state.nextReviewDueAt}:escalation`,
+      kind: 'risk_review_escalation',
+      subject: `Risk review overdue: ${title}`,
+      body: `The review of the risk "${title}" was due at ${state.nextReviewDueAt} and has not been recorded. It is escalated to the Returning Officer.`,
+      to: { authorityRoles: ['returning_officer'] },
+    });
+    state.escalations += 1;
+    await project(true);
+    await condition(changed);
+  }
+  await condition(allHandlersFinished);
+  return state;
+}
