@@ -9,6 +9,7 @@ import { notify, NotifyInput, NotifyResult } from './notifications';
 import { PackageStepInput, recordPackageAcknowledged, recordPackageHandover, sealPackage, SealPackageInput } from './packages';
 import { openTriage, OpenTriageInput, projectCase, ProjectCaseInput } from './projections';
 import { projectRiskDue } from './risks';
+import { liaisonContactGrace, projectLiaisonDue } from './liaison';
 import type { SealedPackage } from '../workflows/messages';
 
 export interface ActivityDependencies {
@@ -31,6 +32,8 @@ export function createActivities({ db, store, mailer = null }: ActivityDependenc
     raiseDisposalReviews: () => raiseDisposalReviews(db),
     retryPendingEmails: () => retryPendingEmails(db, mailer),
     projectRiskDue: (input: { riskId: string; nextReviewDueAt: string; escalated?: boolean }): Promise<void> => projectRiskDue(db, input),
+    projectLiaisonDue: (input: { agreementId: string; nextContactDueAt: string; escalated?: boolean }): Promise<void> => projectLiaisonDue(db, input),
+    liaisonContactGrace: (authorityId: string): Promise<string> => liaisonContactGrace(db, authorityId),
   };
 }
 

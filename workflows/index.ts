@@ -3,3 +3,4 @@ export { allegationWorkflow } from './allegation.workflow';
 export { evidencePackageWorkflow } from './evidence-package.workflow';
 export { emailRetryWorkflow, evidenceIntegrityWorkflow, evidenceRetentionReviewWorkflow } from './evidence-checks.workflow';
 export { riskReviewWorkflow } from './risk-review.workflow';
+export { liaisonWorkflow } from './liaison.workflow';

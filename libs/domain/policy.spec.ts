@@ -54,6 +54,7 @@ describe('validatePolicy', () => {
     ['an unknown pollWindow field', (p) => (p.pollWindow.weekends = true), 'pollWindow.weekends'],
     ['a bad packageAcknowledgeDue', (p) => (p.packageAcknowledgeDue = 'P1M'), 'packageAcknowledgeDue'],
     ['a numeric riskReviewGrace', (p) => (p.riskReviewGrace = 86400), 'riskReviewGrace'],
+    ['a liaison grace in months', (p) => (p.liaisonContactGrace = 'P1M'), 'liaisonContactGrace'],
   ])('names the field for %s', (_label, change, field) => {
     const problems = validatePolicy(policyWith(change));
     expect(problems).toHaveLength(1);
@@ -79,7 +80,7 @@ describe('validatePolicy', () => {
 
   it('names every missing field of an empty document', () => {
     expect(fields({}).sort()).toEqual(
-      ['evidenceRetention', 'extensionTaskAfterMonths', 'informationReplyDue', 'packageAcknowledgeDue', 'pollWindow', 'remindBefore', 'riskReviewGrace', 'riskReviewNearPoll', 'spocResponseDue', 'triageDue', 'workingDays'].sort(),
+      ['evidenceRetention', 'extensionTaskAfterMonths', 'informationReplyDue', 'liaisonContactGrace', 'packageAcknowledgeDue', 'pollWindow', 'remindBefore', 'riskReviewGrace', 'riskReviewNearPoll', 'spocResponseDue', 'triageDue', 'workingDays'].sort(),
     );
   });
 });
@@ -133,9 +134,9 @@ describe('mergePolicy', () => {
 
 describe('withPolicyDefaults', () => {
   it('completes a document stored before a field existed, keeping what it says', () => {
-    const { informationReplyDue, extensionTaskAfterMonths, evidenceRetention, ...old } = structuredClone(DEFAULT_POLICY);
+    const { informationReplyDue, extensionTaskAfterMonths, evidenceRetention, liaisonContactGrace, ...old } = structuredClone(DEFAULT_POLICY);
     const completed = withPolicyDefaults({ ...old, remindBefore: ['PT1H'] });
     expect(validatePolicy(completed)).toEqual([]);
-    expect(completed).toMatchObject({ informationReplyDue, extensionTaskAfterMonths, evidenceRetention, remindBefore: ['PT1H'] });
+    expect(completed).toMatchObject({ informationReplyDue, extensionTaskAfterMonths, evidenceRetention, liaisonContactGrace, remindBefore: ['PT1H'] });
   });
 });

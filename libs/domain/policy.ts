@@ -24,6 +24,8 @@ export interface Policy {
   evidenceRetention: string;
   /** risk reviews tighten to `every` once polling day is `within` away */
   riskReviewNearPoll: { within: string; every: string };
+  /** how long after police liaison contact falls due, unmade, the Returning Officer is told (elapsed time) */
+  liaisonContactGrace: string;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -38,6 +40,7 @@ export const DEFAULT_POLICY: Policy = {
   extensionTaskAfterMonths: 10,
   evidenceRetention: 'P730D',
   riskReviewNearPoll: { within: 'P7D', every: 'P1D' },
+  liaisonContactGrace: 'P2D',
 };
 
 /**
@@ -104,6 +107,7 @@ export function validatePolicy(policy: unknown): PolicyProblem[] {
   duration('riskReviewGrace', policy.riskReviewGrace);
   duration('informationReplyDue', policy.informationReplyDue);
   duration('evidenceRetention', policy.evidenceRetention);
+  duration('liaisonContactGrace', policy.liaisonContactGrace);
   const nearPoll = policy.riskReviewNearPoll;
   if (!isPlainObject(nearPoll)) {
     problems.push({ field: 'riskReviewNearPoll', problem: 'must be an object with within and every durations' });

@@ -14,6 +14,7 @@ import { HistoryModule } from './history/history.module';
 import { NotificationsController } from './notifications/notifications.controller';
 import { PoliciesModule } from './policies/policies.module';
 import { RisksModule } from './risks/risks.module';
+import { LiaisonModule } from './liaison/liaison.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 @Global()
@@ -30,7 +31,7 @@ export class AppModule {
   static forRoot(configs: ApiConfigs, log: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule],
+      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule],
       controllers: [HealthController, NotificationsController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

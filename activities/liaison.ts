@@ -1,0 +1,20 @@
+import type { DataSource } from 'typeorm';
+import { withPolicyDefaults, type Policy } from '../libs/domain';
+
+/** Projects the liaison workflow's next contact due date, which `GET /liaison` reads. */
+export async function projectLiaisonDue(db: DataSource, input: { agreementId: string; nextContactDueAt: string; escalated?: boolean }): Promise<void> {
+  await db.query(
+    `UPDATE liaison_agreements SET next_contact_due_at = $2, escalated_at = CASE WHEN $3 THEN COALESCE(escalated_at, now()) ELSE NULL END WHERE id = $1`,
+    [input.agreementId, input.nextContactDueAt, Boolean(input.escalated)],
+  );
+}
+
+/**
+ * The authority's grace between contact falling due and the escalation to its Returning Officer,
+ * read from the stored policy each time a reminder goes out, so a policy change applies from the
+ * next due contact without the policy service having to signal every liaison workflow.
+ */
+export async function liaisonContactGrace(db: DataSource, authorityId: string): Promise<string> {
+  const [row] = await db.query('SELECT document FROM policies WHERE authority_id = $1', [authorityId]);
+  return withPolicyDefaults((row?.document as Partial<Policy>) ?? {}).liaisonContactGrace;
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Get, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Principal } from '../../../../libs/auth/principal';
+import { CurrentUser, Roles } from '../auth/decorators';
+import { AgreementQuery, LiaisonAgreementDto, RecordContactDto } from './dto/liaison.dto';
+import { LiaisonService } from './liaison.service';
+
+/** Everyone at the authority reads its liaison agreements; a force's SPOC and FEOA read those with their force. */
+const READERS = ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin', 'spoc', 'feoa'] as const;
+
+@ApiTags('liaison')
+@ApiBearerAuth()
+@Controller('liaison')
+export class LiaisonController {
+  constructor(@Inject(LiaisonService) private readonly liaison: LiaisonService) {}
+
+  /** The caller's agreements, the soonest contact due first. */
+  @Get()
+  @Roles(...READERS)
+  list(@CurrentUser() principal: Principal) {
+    return this.liaison.list(principal);
+  }
+
+  /** One agreement with its contacts, newest first. A force's SPOC or FEOA names the authority (`?authorityId=`). */
+  @Get(':forceId')
+  @Roles(...READERS)
+  get(@CurrentUser() principal: Principal, @Param('forceId') forceId: string, @Query() query: AgreementQuery) {
+    return this.liaison.get(principal, forceId, query);
+  }
+
+  /**
+   * Makes (201) or replaces (200) the authority's agreement with the force: its SPOC and FEOA, the
+   * agreed contact cadence, the authority's lead and notes. A new cadence applies at once.
+   */
+  @Put(':forceId')
+  @Roles('returning_officer', 'admin')
+  async put(@CurrentUser() principal: Principal, @Param('forceId') forceId: string, @Body() dto: LiaisonAgreementDto, @Res({ passthrough: true }) res: Response) {
+    const { created, agreement } = await this.liaison.put(principal, forceId, dto);
+    res.status(created ? 201 : 200);
+    return agreement;
+  }
+
+  /** Records a contact between the two sides; the contact cycle restarts from it. */
+  @Post(':forceId/contacts')
+  @Roles('staff', 'returning_officer', 'spoc', 'feoa')
+  recordContact(@CurrentUser() principal: Principal, @Param('forceId') forceId: string, @Body() dto: RecordContactDto) {
+    return this.liaison.recordContact(principal, forceId, dto);
+  }
+}
