@@ -57,7 +57,8 @@ export async function sealPackage(db: DataSource, input: SealPackageInput): Prom
       sealedAt: at,
       sealedBy: input.actor.userId,
       note: input.note ?? null,
-      items: await Promise.all(items.map(async (i: Record<string, any>) => ({
+      // One at a time: these queries share the transaction's connection.
+      items: await sequentially(items, async (i: Record<string, any>) => ({
         id: i.id,
         kind: i.kind,
         description: i.description,
@@ -69,7 +70,7 @@ export async function sealPackage(db: DataSource, input: SealPackageInput): Prom
         custody: (await m.query('SELECT seq, action, from_holder, to_holder, location, seal_number, note, actor, role, at FROM custody_events WHERE evidence_id = $1 ORDER BY seq', [i.id])).map((c: Record<string, any>) => ({
           seq: c.seq, action: c.action, from: c.from_holder, to: c.to_holder, location: c.location, sealNumber: c.seal_number, note: c.note, actor: c.actor, role: c.role, at: new Date(c.at).toISOString(),
         })),
-      }))),
+      })),
     };
     const manifestSha256 = createHash('sha256').update(canonicalJson(manifest)).digest('hex');
     await m.query(
@@ -135,4 +136,10 @@ export async function recordPackageAcknowledged(db: DataSource, input: PackageSt
     }
     await appendAuditEvent(m, { caseId: input.caseId, authorityId: input.authorityId, actor: input.actor.userId, role: 'spoc', action: 'package.acknowledged', after: { packageId: input.packageId, note: input.note ?? null } });
   });
+}
+
+async function sequentially<T, R>(items: T[], map: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const item of items) results.push(await map(item));
+  return results;
 }

@@ -1,8 +1,14 @@
 // `npm run record:histories [-- --out DIR] [-- --only NAME,NAME]`: records the event histories
-// that test/replay.spec.ts replays against the current workflow code. It runs the allegation
-// workflow of THIS tree through the HTTP API, with seconds-long deadlines, stops each case at an
-// interesting point and writes its history as proto3 JSON (what the SDK's historyToJSON writes)
-// to DIR/<scenario>.json (default test/histories/).
+// that test/replay.spec.ts replays against the current workflow code. It runs the workflows of
+// THIS tree (the allegation lifecycle, its evidence-package child, the risk review cycle and the
+// Schedules' one-pass workflows) through the HTTP API, with seconds-long deadlines, stops each
+// workflow at an interesting point (or lets it complete) and writes its history as proto3 JSON
+// (what the SDK's historyToJSON writes) to DIR/<file>.json (default test/histories/). A scenario
+// writes one file named after itself, or several named in its `files`.
+//
+// The first four scenarios (FOUNDATION) are the ones the foundation workflow (a55e8de) can run;
+// `--only early-after-start,routine-reminder-escalation,safety-concern,policy-changed` records
+// them in a clone of that commit. The others need the lifecycle, packages and risks.
 //
 // PostgreSQL: DATABASE_URL's server (a throw-away database is created and dropped there) or an
 // embedded, throw-away one. Temporal: TEMPORAL_ADDRESS or an in-memory dev server. The API and
@@ -24,8 +30,9 @@ import { createApiApp, loadApiConfigs } from '../apps/api/src/app.factory';
 import { createAllegationWorker } from '../apps/worker/src/worker';
 import { findDemoUser, loadOrCreateSigningKeys, signToken } from '../libs/auth';
 import { allegationWorkflowId } from '../libs/domain';
-import { startEmbeddedPostgres, startTemporalDevServer, waitFor } from '../libs/infra';
+import { startEmbeddedPostgres, startTemporalDevServer } from '../libs/infra';
 import { createDataSource, migrate, seedDemo } from '../libs/persistence';
+import { evidencePackageWorkflowId, liaisonWorkflowId, riskReviewWorkflowId } from '../workflows/messages';
 
 const say = (line: string) => process.stderr.write(`[record] ${line}\n`);
 const root = resolve(__dirname, '..', '..'); // dist/scripts -> the repository
@@ -36,6 +43,14 @@ const EventType = temporal.api.enums.v1.EventType;
 
 /** Seconds-long deadlines, as in test/deadlines.e2e-spec.ts; `urgent` is long so a case can be caught early. */
 const POLICY = { triageDue: { routine: 'PT4S', urgent: 'PT1H', immediate: 'PT3S' }, remindBefore: ['PT2S'], workingDays: false };
+/**
+ * For the lifecycle scenarios: triage (and anything not under test) an hour away, so that only
+ * the deadline a scenario is about fires while it runs. Each scenario sets its policy before it
+ * logs its case (straight in the table, so no running workflow is signalled); a case keeps the
+ * policy it was logged with.
+ */
+const HOUR = { routine: 'PT1H', urgent: 'PT1H', immediate: 'PT1H' };
+const LIFECYCLE_POLICY = { triageDue: HOUR, spocResponseDue: HOUR, remindBefore: ['PT3S'], workingDays: false, informationReplyDue: 'PT1H', packageAcknowledgeDue: 'PT1H', riskReviewGrace: 'PT1H' };
 
 function allegationBody(overrides: Record<string, unknown> = {}) {
   return {
@@ -54,21 +69,50 @@ function allegationBody(overrides: Record<string, unknown> = {}) {
 // --- reading a history
 
 const typeOf = (e: HistoryEvent) => EventType[e.eventType ?? 0].replace(/^EVENT_TYPE_/, '');
+const count = (events: HistoryEvent[], type: string) => events.filter((e) => typeOf(e) === type).length;
+
+/** The `kind` of a notify activity's input (which reminder, escalation or notice it sends). */
+function noticeKind(e: HistoryEvent): string {
+  const data = e.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
+  try {
+    return (JSON.parse(Buffer.from(data ?? new Uint8Array()).toString('utf8')) as { kind?: string }).kind ?? '?';
+  } catch {
+    return '?';
+  }
+}
 
 function summary(events: HistoryEvent[]) {
-  const activities = events.filter((e) => typeOf(e) === 'ACTIVITY_TASK_SCHEDULED').map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?');
-  const done = events.filter((e) => typeOf(e) === 'ACTIVITY_TASK_COMPLETED').length;
+  const scheduled = events.filter((e) => typeOf(e) === 'ACTIVITY_TASK_SCHEDULED');
+  const activities = scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?');
+  const done = count(events, 'ACTIVITY_TASK_COMPLETED');
   const ended = events.filter((e) => /^ACTIVITY_TASK_(FAILED|TIMED_OUT|CANCELED)$/.test(typeOf(e))).length;
   const lastTask = [...events].reverse().find((e) => typeOf(e).startsWith('WORKFLOW_TASK_'));
+  const updatesAccepted = events.filter((e) => typeOf(e) === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED').map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? '?');
+  const childrenInitiated = count(events, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED');
   return {
     activities,
     completed: done,
-    timersStarted: events.filter((e) => typeOf(e) === 'TIMER_STARTED').length,
-    timersFired: events.filter((e) => typeOf(e) === 'TIMER_FIRED').length,
+    /** the kinds of the notify activities, in order */
+    notices: scheduled.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notify').map(noticeKind),
+    timersStarted: count(events, 'TIMER_STARTED'),
+    timersFired: count(events, 'TIMER_FIRED'),
     signals: events.filter((e) => typeOf(e) === 'WORKFLOW_EXECUTION_SIGNALED').map((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? '?'),
-    /** no activity running and the last workflow task completed: the workflow waits for a timer or a message */
-    idle: done + ended === activities.length && lastTask !== undefined && typeOf(lastTask) === 'WORKFLOW_TASK_COMPLETED',
+    updates: updatesAccepted,
+    childrenStarted: count(events, 'CHILD_WORKFLOW_EXECUTION_STARTED'),
+    childrenCompleted: count(events, 'CHILD_WORKFLOW_EXECUTION_COMPLETED'),
+    /**
+     * no activity running, no update or child start under way, and the last workflow task
+     * completed: the workflow waits for a timer or a message (or has finished)
+     */
+    idle:
+      done + ended === activities.length &&
+      updatesAccepted.length === count(events, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED') &&
+      childrenInitiated === count(events, 'CHILD_WORKFLOW_EXECUTION_STARTED') + count(events, 'START_CHILD_WORKFLOW_EXECUTION_FAILED') &&
+      lastTask !== undefined &&
+      typeOf(lastTask) === 'WORKFLOW_TASK_COMPLETED',
     open: !events.some((e) => /^WORKFLOW_EXECUTION_(COMPLETED|FAILED|TIMED_OUT|TERMINATED|CANCELED|CONTINUED_AS_NEW)$/.test(typeOf(e))),
+    /** the workflow returned */
+    finished: count(events, 'WORKFLOW_EXECUTION_COMPLETED') === 1,
   };
 }
 type Summary = ReturnType<typeof summary>;
@@ -100,15 +144,29 @@ function scrubIdentities(value: unknown): unknown {
 interface Ctx {
   http: ReturnType<typeof request>;
   client: Client;
+  taskQueue: string;
   token(username: string): Promise<string>;
-  /** polls the case's history until `ready` holds while the workflow is idle; returns the history */
+  /** polls a workflow's history until `ready` holds; returns the history */
+  capture(workflowId: string, what: string, ready: (s: Summary, events: HistoryEvent[]) => boolean, timeoutMs?: number): Promise<History>;
+  /** `capture` for the case's allegation workflow */
   captureWhen(caseId: string, what: string, ready: (s: Summary, events: HistoryEvent[]) => boolean, timeoutMs?: number): Promise<History>;
+}
+
+/** One recorded history: `file` (without .json) defaults to the scenario's name. */
+interface Recorded {
+  file?: string;
+  workflowId: string;
+  history: History;
 }
 
 interface Scenario {
   name: string;
   about: string;
-  run(ctx: Ctx): Promise<{ caseId: string; history: History }>;
+  /** policy fields set before the scenario runs; default POLICY */
+  policy?: Record<string, unknown>;
+  /** the files it writes when more than one (their names, without .json) */
+  files?: string[];
+  run(ctx: Ctx): Promise<Recorded | Recorded[]>;
 }
 
 async function logCase(ctx: Ctx, user: string, overrides: Record<string, unknown> = {}): Promise<string> {
@@ -117,14 +175,42 @@ async function logCase(ctx: Ctx, user: string, overrides: Record<string, unknown
   return res.body.id as string;
 }
 
-const SCENARIOS: Scenario[] = [
+/** An API call that must answer `status`; returns the body. */
+async function call(ctx: Ctx, method: 'post' | 'patch' | 'put', user: string, path: string, body: Record<string, unknown>, status: number): Promise<Record<string, any>> {
+  const res = await ctx.http[method](path).set('Authorization', `Bearer ${await ctx.token(user)}`).send(body);
+  if (res.status !== status) throw new Error(`${method.toUpperCase()} ${path} as ${user}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** A decision on a case (POST /allegations/:id/<path>), answered 200 unless `status` says otherwise. */
+function decide(ctx: Ctx, user: string, caseId: string, path: string, body: Record<string, unknown>, status = 200) {
+  return call(ctx, 'post', user, `/allegations/${caseId}/${path}`, body, status);
+}
+
+/** Waits until the case's workflow is idle after the last step (its notices sent, its projections written). */
+function settled(ctx: Ctx, caseId: string, what: string, more: (s: Summary) => boolean = () => true) {
+  return ctx.captureWhen(caseId, what, (s) => s.idle && more(s));
+}
+
+/** A capture that cannot succeed any more: `capture` gives up at once instead of waiting. */
+class TooSlow extends Error {}
+
+/** Fails the scenario when a deadline it meant to beat has fired: the machine was too slow. */
+function mustNotHave(s: Summary, notice: string): boolean {
+  if (s.notices.includes(notice)) throw new TooSlow(`${notice} went out before the scenario's next step: too slow (rerun it with --only)`);
+  return true;
+}
+
+const allegation = (caseId: string, history: History, file?: string): Recorded => ({ file, workflowId: allegationWorkflowId(caseId), history });
+
+const FOUNDATION: Scenario[] = [
   {
     name: 'early-after-start',
     about: 'an urgent case (deadline an hour away) caught right after start: openTriage done, waiting on the reminder timer',
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@northshire', { urgency: 'urgent' });
       const history = await ctx.captureWhen(caseId, 'openTriage done and the reminder timer started', (s) => s.idle && s.completed === 1 && s.activities.join() === 'openTriage' && s.timersStarted >= 1 && s.timersFired === 0);
-      return { caseId, history };
+      return allegation(caseId, history);
     },
   },
   {
@@ -133,7 +219,7 @@ const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@northshire');
       const history = await ctx.captureWhen(caseId, 'the reminder and the escalation', (s) => s.idle && s.open && s.activities.join() === 'openTriage,notify,notify' && s.completed === 3);
-      return { caseId, history };
+      return allegation(caseId, history);
     },
   },
   {
@@ -142,7 +228,7 @@ const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@southvale', { safetyConcern: true, category: 'undue_influence' });
       const history = await ctx.captureWhen(caseId, 'the alert, the reminder and the escalation', (s) => s.idle && s.open && s.activities.join() === 'notify,openTriage,notify,notify' && s.completed === 4);
-      return { caseId, history };
+      return allegation(caseId, history);
     },
   },
   {
@@ -160,12 +246,198 @@ const SCENARIOS: Scenario[] = [
         if (signalAt >= 0 && scheduled.length >= 3 && signalAt > scheduled[2]) throw new Error('the policyChanged signal arrived after the deadline passed');
         return s.idle && s.open && s.signals.join() === 'policyChanged' && s.activities.join() === 'openTriage,notify,notify' && s.completed === 3;
       });
-      return { caseId, history };
+      return allegation(caseId, history);
     },
   },
 ];
 
+const LIFECYCLE: Scenario[] = [
+  {
+    name: 'lifecycle-refer-accept-close',
+    about: 'refer, accept, an investigation update, the police outcome, closure by triage: the completed workflow',
+    policy: LIFECYCLE_POLICY,
+    async run(ctx) {
+      const caseId = await logCase(ctx, 'staff@northshire');
+      await settled(ctx, caseId, 'openTriage done', (s) => s.activities.includes('openTriage'));
+      await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'names a canvasser and a care home' });
+      await settled(ctx, caseId, 'the referral notice', (s) => s.notices.includes('referral_received'));
+      await decide(ctx, 'spoc@northshire-police', caseId, 'referral/accept', { crimeReference: 'NP/2026/004512', note: 'allocated to CID' });
+      await decide(ctx, 'spoc@northshire-police', caseId, 'referral/updates', { note: 'witnesses interviewed' });
+      await decide(ctx, 'spoc@northshire-police', caseId, 'referral/outcome', { outcome: 'caution', note: 'suspect cautioned' });
+      await settled(ctx, caseId, 'the accepted case with its outcome');
+      await decide(ctx, 'triage@northshire', caseId, 'close', { outcome: 'caution', note: 'police cautioned the canvasser' });
+      const history = await ctx.captureWhen(caseId, 'the workflow to complete', (s) => s.idle && s.finished);
+      return allegation(caseId, history);
+    },
+  },
+  {
+    name: 'lifecycle-return-reroute-accept',
+    about: 'refer to Northshire Police, the SPOC response reminder, returned as the wrong force, re-routed to Southvale Police, accepted there; still open',
+    policy: { ...LIFECYCLE_POLICY, spocResponseDue: { routine: 'PT8S', urgent: 'PT8S', immediate: 'PT8S' } },
+    async run(ctx) {
+      const caseId = await logCase(ctx, 'staff@northshire');
+      await settled(ctx, caseId, 'openTriage done', (s) => s.activities.includes('openTriage'));
+      await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'first referral' });
+      // the reminder falls 3 s before the 8 s response deadline
+      await settled(ctx, caseId, 'the SPOC response reminder', (s) => mustNotHave(s, 'spoc_response_escalation') && s.notices.includes('spoc_response_reminder'));
+      await decide(ctx, 'spoc@northshire-police', caseId, 'referral/return', { reasonCode: 'wrong_force', note: 'the address is in Southvale', suggestedForceId: 'southvale-police' });
+      await settled(ctx, caseId, 'the return notice', (s) => mustNotHave(s, 'spoc_response_escalation') && s.notices.includes('referral_returned'));
+      await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'southvale-police', note: 're-routed as the SPOC suggested' });
+      await settled(ctx, caseId, 'the second referral notice', (s) => s.notices.filter((n) => n === 'referral_received').length === 2);
+      await decide(ctx, 'spoc@southvale-police', caseId, 'referral/accept', { crimeReference: 'SV/2026/77' });
+      const history = await settled(ctx, caseId, 'the accepted case', (s) => s.open && s.updates.join() === 'triage,returnReferral,triage,acceptReferral' && mustNotHave(s, 'spoc_response_escalation'));
+      return allegation(caseId, history);
+    },
+  },
+  {
+    name: 'lifecycle-information-lapsed',
+    about: 'a request for information whose 3 s reply deadline lapses: back to triage with a new deadline, the triage team told; still open',
+    policy: { ...LIFECYCLE_POLICY, informationReplyDue: 'PT3S' },
+    async run(ctx) {
+      const caseId = await logCase(ctx, 'staff@southvale');
+      await settled(ctx, caseId, 'openTriage done', (s) => s.activities.includes('openTriage'));
+      await decide(ctx, 'triage@southvale', caseId, 'triage', { decision: 'request_information', question: 'When exactly?', note: 'time missing' });
+      const history = await settled(ctx, caseId, 'the lapse back to triage', (s) => s.open && s.notices.includes('information_reply_lapsed') && s.timersFired >= 1);
+      return allegation(caseId, history);
+    },
+  },
+  {
+    name: 'lifecycle-refused-withdrawn',
+    about: 'a referred case: refused decisions (a repeated referral, a withdrawal by staff), then withdrawn by triage and the force told: the completed workflow',
+    policy: LIFECYCLE_POLICY,
+    async run(ctx) {
+      const caseId = await logCase(ctx, 'staff@northshire');
+      await settled(ctx, caseId, 'openTriage done', (s) => s.activities.includes('openTriage'));
+      await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'refer' });
+      await settled(ctx, caseId, 'the referral notice', (s) => s.notices.includes('referral_received'));
+      await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'again' }, 409);
+      await decide(ctx, 'staff@northshire', caseId, 'withdraw', { note: 'staff try' }, 409);
+      await decide(ctx, 'triage@northshire', caseId, 'withdraw', { note: 'reporter withdrew' });
+      const history = await ctx.captureWhen(caseId, 'the withdrawal notice and the end', (s) => s.idle && s.finished && s.notices.includes('referral_withdrawn'));
+      return allegation(caseId, history);
+    },
+  },
+  {
+    name: 'package-acknowledged-late',
+    files: ['package-acknowledged-late', 'lifecycle-package-closed'],
+    about:
+      'evidence uploaded, the case referred, a package sealed (the evidencePackageWorkflow child), handed over, its acknowledgement reminded and escalated (4 s), then acknowledged: the completed child; the case accepted and closed by the Returning Officer: the completed parent',
+    policy: { ...LIFECYCLE_POLICY, packageAcknowledgeDue: 'PT4S', remindBefore: ['PT2S'] },
+    async run(ctx) {
+      const caseId = await logCase(ctx, 'staff@northshire');
+      const evidenceIds: string[] = [];
+      for (const text of ['statement one', 'statement two']) {
+        const res = await ctx.http.post(`/allegations/${caseId}/evidence`).set('Authorization', `Bearer ${await ctx.token('staff@northshire')}`).set('Content-Type', 'text/plain').set('X-Description', text).set('X-Filename', `${text.replace(' ', '-')}.txt`).send(Buffer.from(`${text} for ${caseId}`));
+        if (res.status !== 201) throw new Error(`POST /allegations/${caseId}/evidence answered ${res.status}: ${JSON.stringify(res.body)}`);
+        evidenceIds.push(res.body.id);
+      }
+      evidenceIds.push((await call(ctx, 'post', 'triage@northshire', `/allegations/${caseId}/evidence`, { kind: 'physical', description: 'ballot paper', sealNumber: 'S-77', location: 'strongroom' }, 201)).id);
+      await settled(ctx, caseId, 'openTriage done', (s) => s.activities.includes('openTriage'));
+      await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'refer' });
+      await settled(ctx, caseId, 'the referral notice', (s) => s.notices.includes('referral_received'));
+
+      const pkg = await call(ctx, 'post', 'triage@northshire', `/allegations/${caseId}/packages`, { evidenceIds, note: 'for forensic examination' }, 201);
+      const packageWorkflowId = evidencePackageWorkflowId(pkg.id);
+      await settled(ctx, caseId, 'the sealed package and its child workflow', (s) => s.childrenStarted === 1);
+      await ctx.capture(packageWorkflowId, 'the package workflow waiting for the handover', (s) => s.idle);
+      await call(ctx, 'post', 'triage@northshire', `/packages/${pkg.id}/handover`, { note: 'collected by DC Smith' }, 200);
+      await ctx.capture(packageWorkflowId, 'the acknowledgement reminder and escalation', (s) => s.idle && s.notices.join() === 'package_acknowledge_reminder,package_acknowledge_escalation');
+
+      await decide(ctx, 'spoc@northshire-police', caseId, 'referral/accept', { crimeReference: 'NP/PKG/1' });
+      await settled(ctx, caseId, 'the accepted case');
+      await call(ctx, 'post', 'spoc@northshire-police', `/packages/${pkg.id}/acknowledge`, { note: 'received intact, seals checked' }, 200);
+      const child = await ctx.capture(packageWorkflowId, 'the acknowledged package workflow to complete', (s) => s.idle && s.finished);
+
+      await settled(ctx, caseId, 'the parent told of its child\'s completion', (s) => s.childrenCompleted === 1);
+      await decide(ctx, 'returning_officer@northshire', caseId, 'close', { outcome: 'no_further_action', note: 'every item accounted for' });
+      const parent = await ctx.captureWhen(caseId, 'the case workflow to complete', (s) => s.idle && s.finished);
+      return [
+        { file: 'package-acknowledged-late', workflowId: packageWorkflowId, history: child },
+        allegation(caseId, parent, 'lifecycle-package-closed'),
+      ];
+    },
+  },
+  {
+    name: 'risk-review-cycle',
+    about: 'a risk reviewed every 3 s: the owner reminded, the Returning Officer escalated to after the 2 s grace, a review restarting the cycle, a cadence change (riskChanged), closure: the completed workflow',
+    policy: { ...LIFECYCLE_POLICY, riskReviewGrace: 'PT2S' },
+    async run(ctx) {
+      const owner = findDemoUser('plan_owner@northshire')!;
+      const mitigations = [{ description: 'Visit HMOs with more than 10 applications', ownerId: owner.id, status: 'in_progress' }];
+      const risk = await call(ctx, 'post', 'returning_officer@northshire', '/risks', { title: 'Postal vote harvesting in houses of multiple occupation', category: 'houses_of_multiple_occupation', likelihood: 3, impact: 4, ownerId: owner.id, mitigations, reviewEvery: 'PT3S' }, 201);
+      const workflowId = riskReviewWorkflowId(risk.id);
+      await ctx.capture(workflowId, 'the reminder and the escalation', (s) => s.idle && s.notices.join() === 'risk_review_reminder,risk_review_escalation');
+      await call(ctx, 'post', 'plan_owner@northshire', `/risks/${risk.id}/reviews`, { notes: 'Visits done', likelihood: 2, mitigations: [{ ...mitigations[0], status: 'in_place' }] }, 201);
+      // the next review falls due 3 s after this one: change the cadence before it does
+      await call(ctx, 'patch', 'plan_owner@northshire', `/risks/${risk.id}`, { reviewEvery: 'P7D' }, 200);
+      const onlyTheFirstCycle = (s: Summary) => {
+        if (s.notices.length > 2) throw new TooSlow('the next review fell due before the cadence change: too slow (rerun it with --only)');
+        return true;
+      };
+      await ctx.capture(workflowId, 'the review and the new cadence', (s) => onlyTheFirstCycle(s) && s.idle && s.updates.join() === 'riskReviewed' && s.signals.join() === 'riskChanged');
+      await call(ctx, 'post', 'returning_officer@northshire', `/risks/${risk.id}/close`, { note: 'mitigated for good' }, 200);
+      const history = await ctx.capture(workflowId, 'the workflow to complete', (s) => onlyTheFirstCycle(s) && s.idle && s.finished);
+      return { workflowId, history };
+    },
+  },
+  {
+    name: 'liaison-contact-cycle',
+    about: 'a liaison agreement with contact every 3 s: both sides reminded, the Returning Officer escalated to after the 2 s grace, a contact recorded by the SPOC restarting the cycle, a cadence change (liaisonChanged); still running',
+    policy: { ...LIFECYCLE_POLICY, liaisonContactGrace: 'PT2S' },
+    async run(ctx) {
+      const id = (user: string) => findDemoUser(user)!.id;
+      const agreement = await call(ctx, 'put', 'returning_officer@northshire', '/liaison/northshire-police', { spocId: id('spoc@northshire-police'), feoaId: id('feoa@northshire-police'), leadId: id('staff@northshire'), contactEvery: 'PT3S', notes: 'weekly planning meeting' }, 201);
+      const workflowId = liaisonWorkflowId(agreement.id);
+      await ctx.capture(workflowId, 'the reminder and the escalation', (s) => s.idle && s.notices.join() === 'liaison_contact_reminder,liaison_contact_escalation');
+      await call(ctx, 'post', 'spoc@northshire-police', '/liaison/northshire-police/contacts', { authorityId: 'northshire', by: 'DS Example (SPOC)', with: 'Electoral services manager', channel: 'phone', summary: 'count plan' }, 201);
+      await call(ctx, 'put', 'returning_officer@northshire', '/liaison/northshire-police', { spocId: id('spoc@northshire-police'), feoaId: id('feoa@northshire-police'), leadId: id('staff@northshire'), contactEvery: 'P1W', notes: 'monthly from now' }, 200);
+      const history = await ctx.capture(workflowId, 'the contact and the new cadence', (s) => {
+        if (s.notices.length > 2) throw new TooSlow('the next contact fell due before the cadence change: too slow (rerun it with --only)');
+        return s.idle && s.updates.join() === 'liaisonContact' && s.signals.includes('liaisonChanged') && s.activities.filter((a) => a === 'projectLiaisonDue').length >= 4;
+      });
+      return { workflowId, history };
+    },
+  },
+  {
+    name: 'evidence-checks',
+    files: ['evidence-integrity-pass', 'evidence-retention-review-pass', 'email-retry-pass'],
+    about: 'one run each of the Schedules\' workflows (evidenceIntegrityWorkflow, evidenceRetentionReviewWorkflow, emailRetryWorkflow), started directly: completed',
+    async run(ctx) {
+      const runs: [string, string][] = [
+        ['evidenceIntegrityWorkflow', 'evidence-integrity-pass'],
+        ['evidenceRetentionReviewWorkflow', 'evidence-retention-review-pass'],
+        ['emailRetryWorkflow', 'email-retry-pass'],
+      ];
+      const recorded: Recorded[] = [];
+      for (const [workflowType, file] of runs) {
+        const workflowId = `${file}-${randomBytes(4).toString('hex')}`;
+        await ctx.client.workflow.execute(workflowType, { workflowId, taskQueue: ctx.taskQueue, args: [] });
+        recorded.push({ file, workflowId, history: await ctx.capture(workflowId, `${workflowType} to complete`, (s) => s.idle && s.finished) });
+      }
+      return recorded;
+    },
+  },
+];
+
+const SCENARIOS: Scenario[] = [...FOUNDATION, ...LIFECYCLE];
+const filesOf = (s: Scenario) => s.files ?? [s.name];
+
 // --- infrastructure
+
+/**
+ * The worker's evidence store: this tree's FsContentStore over `dir`, the directory the API
+ * stores uploads in. Required lazily, so that the script still runs in a clone of a commit from
+ * before libs/storage existed (whose worker takes no store).
+ */
+function evidenceStore(dir: string): unknown {
+  try {
+    const storage = require('../libs/storage') as typeof import('../libs/storage');
+    return new storage.FsContentStore(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
 
 function parseArgs(argv: string[]): { out: string; only?: string[] } {
   let out = join(root, 'test', 'histories');
@@ -232,7 +504,10 @@ async function main(): Promise<void> {
     stops.push({ name: 'database pool', stop: () => db.destroy() });
     await migrate(db);
     await seedDemo(db);
-    for (const id of ['northshire', 'southvale']) await db.query(`UPDATE policies SET document = document || $2::jsonb WHERE authority_id = $1`, [id, JSON.stringify(POLICY)]);
+    const setPolicy = async (patch: Record<string, unknown>) => {
+      for (const id of ['northshire', 'southvale']) await db.query(`UPDATE policies SET document = document || $2::jsonb WHERE authority_id = $1`, [id, JSON.stringify(patch)]);
+    };
+    await setPolicy(POLICY);
 
     // Temporal.
     let address = process.env.TEMPORAL_ADDRESS;
@@ -250,6 +525,9 @@ async function main(): Promise<void> {
     // The API, in this process.
     const dataDir = mkdtempSync(join(tmpdir(), 'casework-record-data-'));
     stops.push({ name: 'DATA_DIR', stop: async () => rmSync(dataDir, { recursive: true, force: true }) });
+    // The API stores uploaded evidence here and the worker's activities read it (sealing a package,
+    // the integrity check): one directory for both.
+    const evidenceDir = join(dataDir, 'evidence');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -260,6 +538,7 @@ async function main(): Promise<void> {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
       OUTBOX_SWEEP_MS: '3600000',
+      EVIDENCE_DIR: evidenceDir,
     };
     delete env.AUTH_JWKS_URL;
     delete env.AUTH_ISSUER;
@@ -277,48 +556,74 @@ async function main(): Promise<void> {
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
     const nativeConnection = await NativeConnection.connect({ address });
     stops.push({ name: 'worker connection', stop: () => nativeConnection.close() });
-    // Only what the recorded scenarios use: no evidence store, no mailer (notifications stay in-app).
-    // Cast, so that the script also builds in a clone of an older commit, whose worker takes less.
-    const workerOptions = { connection: nativeConnection, namespace, taskQueue, db, workflowBundle };
+    // No mailer: notifications stay in-app. The evidence store, when this tree has one (a clone
+    // of an older commit has no libs/storage; its worker takes no store, hence the cast).
+    const workerOptions = { connection: nativeConnection, namespace, taskQueue, db, workflowBundle, store: evidenceStore(evidenceDir) };
     const worker = await createAllegationWorker(workerOptions as Parameters<typeof createAllegationWorker>[0]);
 
+    /** Polls the history until `ready` holds. A probe that throws is tried again, a TooSlow ends the wait at once. */
+    const capture: Ctx['capture'] = async (workflowId, what, ready, timeoutMs = 30_000) => {
+      const handle = client.workflow.getHandle(workflowId);
+      const deadline = Date.now() + timeoutMs;
+      let last: Summary | undefined;
+      let lastError: Error | undefined;
+      for (;;) {
+        try {
+          const history = await handle.fetchHistory();
+          last = summary(history.events ?? []);
+          if (ready(last, history.events ?? [])) return history;
+        } catch (error) {
+          lastError = error as Error;
+          if (error instanceof TooSlow) break;
+        }
+        if (Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const why = lastError instanceof TooSlow ? lastError.message : `timed out after ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}`;
+      throw new Error(`waiting for ${what} (${workflowId}): ${why}; the history had: ${JSON.stringify(last)}`);
+    };
     const ctx: Ctx = {
       http: request(app.getHttpServer()),
       client,
+      taskQueue,
       token: async (username) => {
         const user = findDemoUser(username);
         if (!user) throw new Error(`no demo user ${username}`);
         return signToken(keys, { sub: user.id, roles: user.roles, authorityId: user.authorityId, forceId: user.forceId, name: user.username });
       },
-      captureWhen: async (caseId, what, ready, timeoutMs = 30_000) => {
-        const handle = client.workflow.getHandle(allegationWorkflowId(caseId));
-        let last: Summary | undefined;
-        try {
-          return await waitFor(`${what} (case ${caseId})`, async () => {
-            const history = await handle.fetchHistory();
-            last = summary(history.events ?? []);
-            return ready(last, history.events ?? []) && history;
-          }, timeoutMs, 100);
-        } catch (error) {
-          throw new Error(`${(error as Error).message}; the history had: ${JSON.stringify(last)}`);
-        }
-      },
+      capture,
+      captureWhen: (caseId, what, ready, timeoutMs) => capture(allegationWorkflowId(caseId), what, ready, timeoutMs),
     };
 
     mkdirSync(out, { recursive: true });
     const recorded: string[] = [];
     await worker.runUntil(async () => {
-      // One after another: the policy change signals every open case of the authority.
+      // One after another: the policy change signals every open case of the authority, and each
+      // scenario sets the policy its cases are logged with.
       for (const scenario of scenarios) {
         say(`${scenario.name}: ${scenario.about}`);
-        const { caseId, history } = await scenario.run(ctx);
-        const file = join(out, `${scenario.name}.json`);
-        const json = scrubIdentities(historyToJSON(history));
-        writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
-        const s = summary(history.events ?? []);
-        const line = `${relative(process.cwd(), file) || file}: ${allegationWorkflowId(caseId)}, ${history.events?.length} events; activities ${s.activities.join(', ')}; timers ${s.timersStarted} started, ${s.timersFired} fired${s.signals.length ? `; signals ${s.signals.join(', ')}` : ''}`;
-        recorded.push(line);
-        say(`recorded ${line}`);
+        await setPolicy(scenario.policy ?? POLICY);
+        const results = [await scenario.run(ctx)].flat();
+        const names = results.map((r) => r.file ?? scenario.name);
+        if (names.join() !== filesOf(scenario).join()) throw new Error(`${scenario.name} recorded ${names.join(', ')}, not ${filesOf(scenario).join(', ')}`);
+        for (const [i, { workflowId, history }] of results.entries()) {
+          const file = join(out, `${names[i]}.json`);
+          const json = scrubIdentities(historyToJSON(history));
+          writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+          const s = summary(history.events ?? []);
+          const type = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '?';
+          const line = [
+            `${relative(process.cwd(), file) || file}: ${type} ${workflowId}, ${history.events?.length} events, ${s.finished ? 'completed' : 'open'}`,
+            `activities ${s.activities.join(', ') || 'none'}`,
+            ...(s.notices.length ? [`notices ${s.notices.join(', ')}`] : []),
+            `timers ${s.timersStarted} started, ${s.timersFired} fired`,
+            ...(s.signals.length ? [`signals ${s.signals.join(', ')}`] : []),
+            ...(s.updates.length ? [`updates ${s.updates.join(', ')}`] : []),
+            ...(s.childrenStarted ? [`children ${s.childrenStarted} started, ${s.childrenCompleted} completed`] : []),
+          ].join('; ');
+          recorded.push(line);
+          say(`recorded ${line}`);
+        }
       }
     });
     process.stdout.write(`recorded ${recorded.length} histories in ${out}:\n${recorded.map((l) => `  ${l}\n`).join('')}`);

@@ -1,21 +1,42 @@
-// Workflow change safety: every recorded history in test/histories/ (see its README) must replay
-// against the workflow code of this tree without a determinism error, so a change to
-// workflows/ that would break cases already running fails here, in CI, and not in production.
-// The non-deterministic fixture shows that this test can fail. No server needed: the SDK's replay
-// worker runs the bundled workflow code against each history.
+// Workflow change safety: every recorded history in test/histories/ (see its README), of every
+// workflow type, must replay against the workflow code of this tree without a determinism error,
+// so a change to workflows/ that would break cases, packages or risk cycles already running fails
+// here, in CI, and not in production. The non-deterministic fixtures show that this test can
+// fail. No server needed: the SDK's replay worker runs the bundled workflow code against each
+// history.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { allegationWorkflowId } from '../libs/domain';
+import * as workflows from '../workflows';
+import { evidencePackageWorkflowId, riskReviewWorkflowId } from '../workflows/messages';
 
 type History = proto.temporal.api.history.v1.IHistory;
 
 const HISTORIES = join(__dirname, 'histories');
 const FILES = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
-/** the scenarios scripts/record-histories.ts records; a file removed by mistake fails the test */
-const SCENARIOS = ['early-after-start', 'policy-changed', 'routine-reminder-escalation', 'safety-concern'];
+/** the histories test/histories/README.md lists; a file removed by mistake fails the test */
+const RECORDED = [
+  // the foundation allegation workflow (a55e8de)
+  'early-after-start',
+  'policy-changed',
+  'routine-reminder-escalation',
+  'safety-concern',
+  // the lifecycle, packages and risks (300360c)
+  'lifecycle-refer-accept-close',
+  'lifecycle-return-reroute-accept',
+  'lifecycle-information-lapsed',
+  'lifecycle-refused-withdrawn',
+  'lifecycle-package-closed',
+  'package-acknowledged-late',
+  'risk-review-cycle',
+  'evidence-integrity-pass',
+  'evidence-retention-review-pass',
+  'email-retry-pass',
+];
 
 /**
  * Reads a proto3-JSON history file into a History message. The SDK's historyFromJSON (which
@@ -31,12 +52,36 @@ function loadHistory(file: string): History {
   return history;
 }
 
-/** allegation-<caseId>, from the workflow's input: histories do not carry their workflow id. */
-function workflowIdOf(history: History): string {
-  const payload = history.events![0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  const input = JSON.parse(Buffer.from(payload?.data ?? new Uint8Array()).toString('utf8')) as { caseId: string };
-  return `allegation-${input.caseId}`;
+/** The workflow type, from the first event (WorkflowExecutionStarted). */
+function workflowTypeOf(history: History): string {
+  const type = history.events![0].workflowExecutionStartedEventAttributes?.workflowType?.name;
+  if (!type) throw new Error('the first event is not WorkflowExecutionStarted with a workflow type');
+  return type;
 }
+
+/**
+ * A plausible workflow id: histories do not carry theirs. The ids the API gives, from the
+ * workflow's input (allegation-<caseId>, evidence-package-<packageId>, risk-review-<riskId>);
+ * for the Schedules' workflows, which take no input, one made from the type. Replay needs an id
+ * only for workflowInfo(), which none of the workflows bases a command on.
+ */
+function workflowIdOf(history: History): string {
+  const type = workflowTypeOf(history);
+  const payload = history.events![0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const input = payload?.data?.length ? (JSON.parse(Buffer.from(payload.data).toString('utf8')) as Record<string, string>) : {};
+  switch (type) {
+    case 'allegationWorkflow':
+      return allegationWorkflowId(input.caseId);
+    case 'evidencePackageWorkflow':
+      return evidencePackageWorkflowId(input.packageId);
+    case 'riskReviewWorkflow':
+      return riskReviewWorkflowId(input.riskId);
+    default:
+      return `replay-${type}`;
+  }
+}
+
+const TYPES = Object.fromEntries(FILES.map((f) => [f, workflowTypeOf(loadHistory(f))]));
 
 function replay(bundle: WorkflowBundleWithSourceMap, file: string): Promise<void> {
   const history = loadHistory(file);
@@ -56,12 +101,17 @@ beforeAll(async () => {
   const logger = new DefaultLogger('WARN');
   [current, nondeterministic] = await Promise.all([
     bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/nondeterministic-allegation.workflow'), logger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/nondeterministic.workflows'), logger }),
   ]);
 });
 
 it('test/histories holds every recorded scenario', () => {
-  expect(FILES.map((f) => f.replace(/\.json$/, ''))).toEqual(expect.arrayContaining(SCENARIOS));
+  expect(FILES.map((f) => f.replace(/\.json$/, ''))).toEqual(expect.arrayContaining(RECORDED));
+});
+
+it('every workflow type the worker registers has a recorded history', () => {
+  // A new workflow type needs a scenario in scripts/record-histories.ts and its history here.
+  expect(new Set(Object.values(TYPES))).toEqual(new Set(Object.keys(workflows)));
 });
 
 describe('recorded histories replay against the current workflows', () => {
@@ -70,8 +120,8 @@ describe('recorded histories replay against the current workflows', () => {
   });
 });
 
-describe('a non-deterministic change fails them (test/fixtures/nondeterministic-allegation.workflow.ts)', () => {
-  it.each(FILES)('%s', async (file) => {
+describe('a non-deterministic change fails them (test/fixtures/nondeterministic.workflows.ts)', () => {
+  it.each(FILES.map((f) => [f, TYPES[f]]))('%s (%s)', async (file) => {
     const failure = await replay(nondeterministic, file).then(
       () => undefined,
       (error: unknown) => error,
