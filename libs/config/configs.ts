@@ -1,7 +1,8 @@
 // One class per module; each is validated when its process starts (see load.ts).
 import { Expose, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value);
 
 export class DatabaseConfig {
@@ -87,6 +88,7 @@ export class EvidenceConfig {
   EVIDENCE_DIR?: string;
 
   @Expose() @Transform(toInt) @IsInt() @Min(1)
+  @ValidateBy({ name: 'copyableByS3', validator: { validate: (value, args) => (args?.object as EvidenceConfig).EVIDENCE_STORE !== 's3' || (value as number) <= 5 * 1024 ** 3, defaultMessage: () => 'EVIDENCE_MAX_BYTES must be at most 5368709120 (5 GiB, the largest object S3 copies in one request) when EVIDENCE_STORE is s3' } })
   EVIDENCE_MAX_BYTES: number = 2 * 1024 ** 3;
 
   /** comma-separated allow-list of Content-Types an upload may have */
@@ -111,6 +113,35 @@ export class EvidenceConfig {
 
   @Expose() @IsString()
   DATA_DIR: string = '.data';
+
+  /** where the bytes go: `fs` (EVIDENCE_DIR) or `s3` (the S3_* settings) */
+  @Expose() @IsIn(['fs', 's3'], { message: 'EVIDENCE_STORE must be fs or s3' })
+  EVIDENCE_STORE: 'fs' | 's3' = 'fs';
+
+  /** an S3-compatible server's URL; unset for AWS S3 */
+  @Expose() @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['https', 'http'], require_protocol: true }, { message: 'S3_ENDPOINT must be an http(s) URL' })
+  S3_ENDPOINT?: string;
+
+  @Expose() @IsString() @Matches(/^[a-z0-9][a-z0-9-]*$/, { message: 'S3_REGION must be a region name such as eu-west-2' })
+  S3_REGION: string = 'us-east-1';
+
+  @Expose() @Transform(emptyToUndefined) @ValidateIf((c: EvidenceConfig) => c.EVIDENCE_STORE === 's3' || c.S3_BUCKET !== undefined)
+  @IsString() @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'S3_BUCKET must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens' })
+  S3_BUCKET?: string;
+
+  /** with S3_SECRET_ACCESS_KEY; both unset means the AWS SDK's default credential chain */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'withSecret', validator: { validate: (_, args) => (args?.object as EvidenceConfig).S3_SECRET_ACCESS_KEY !== undefined, defaultMessage: () => 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together' } })
+  S3_ACCESS_KEY_ID?: string;
+
+  /** never logged */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'withKeyId', validator: { validate: (_, args) => (args?.object as EvidenceConfig).S3_ACCESS_KEY_ID !== undefined, defaultMessage: () => 'S3_SECRET_ACCESS_KEY and S3_ACCESS_KEY_ID must be set together' } })
+  S3_SECRET_ACCESS_KEY?: string;
+
+  /** path-style URLs (`endpoint/bucket/key`), which most S3-compatible servers need */
+  @Expose() @Transform(({ value }) => (value === undefined || value === '' ? false : value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value)) @IsBoolean({ message: 'S3_FORCE_PATH_STYLE must be true or false' })
+  S3_FORCE_PATH_STYLE: boolean = false;
 }
 
 /** True for smtp://[user[:password]@]host[:port] and smtps://…, the URLs nodemailer accepts. */

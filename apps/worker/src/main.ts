@@ -2,10 +2,9 @@
 // until SIGINT or SIGTERM, when it finishes in-flight tasks and exits.
 import 'reflect-metadata';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, SmtpConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
-import { FsContentStore } from '../../../libs/storage';
+import { createContentStore } from '../../../libs/storage';
 import { ensureWorkerSchedules } from './schedules';
 import { createLogger } from '../../../libs/logging';
 import { createSmtpMailer, smtpTarget } from '../../../libs/mail';
@@ -39,7 +38,7 @@ async function main(): Promise<void> {
   else log.info('SMTP_URL not set: notifications are in-app only');
   const db = await createDataSource({ url: configs.db.DATABASE_URL, poolSize: configs.db.DATABASE_POOL_SIZE, applicationName: 'casework-worker' }).initialize();
   const connection = await NativeConnection.connect({ address: configs.temporal.TEMPORAL_ADDRESS });
-  const store = new FsContentStore(configs.evidence.EVIDENCE_DIR ?? join(configs.evidence.DATA_DIR, 'evidence'));
+  const store = createContentStore(configs.evidence);
   const worker = await createAllegationWorker({
     connection,
     db,

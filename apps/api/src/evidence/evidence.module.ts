@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { EvidenceConfig } from '../../../../libs/config';
-import { FsContentStore } from '../../../../libs/storage';
+import { createContentStore } from '../../../../libs/storage';
 import { AllegationsModule } from '../allegations/allegations.module';
 import { EvidenceController } from './evidence.controller';
 import { CONTENT_STORE, EvidenceService } from './evidence.service';
@@ -11,7 +10,7 @@ import { CONTENT_STORE, EvidenceService } from './evidence.service';
   controllers: [EvidenceController],
   providers: [
     EvidenceService,
-    { provide: CONTENT_STORE, inject: [EvidenceConfig], useFactory: (config: EvidenceConfig) => new FsContentStore(config.EVIDENCE_DIR ?? join(config.DATA_DIR, 'evidence')) },
+    { provide: CONTENT_STORE, inject: [EvidenceConfig], useFactory: (config: EvidenceConfig) => createContentStore(config) },
   ],
   exports: [CONTENT_STORE],
 })
