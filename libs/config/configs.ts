@@ -45,6 +45,10 @@ export class ApiConfig {
   /** how long a decision waits for the case's workflow (a stopped worker) before answering 503 */
   @Expose() @Transform(toInt) @IsInt() @Min(100)
   DECISION_TIMEOUT_MS: number = 15_000;
+
+  /** the largest indicator observations CSV an upload may send; it is streamed, never held whole */
+  @Expose() @Transform(toInt) @IsInt() @Min(1)
+  INDICATOR_CSV_MAX_BYTES: number = 100 * 1024 ** 2;
 }
 
 export class AuthConfig {

@@ -8,3 +8,4 @@ export * from './policy';
 export * from './statutory-clock';
 export * from './custody';
 export * from './risks';
+export * from './indicators';

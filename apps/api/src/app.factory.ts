@@ -10,8 +10,8 @@ import { jsonBody, requestContext, requireJsonBodies } from './common/http-middl
 import { createValidationPipe } from './common/validation';
 import type { ApiConfigs } from './config/config.module';
 
-/** Evidence uploads stream their raw body; everything else takes JSON. */
-const RAW_BODY_ROUTES = [/^\/allegations\/[^/]+\/evidence\/?$/];
+/** Evidence and indicator uploads stream their raw body; everything else takes JSON. */
+const RAW_BODY_ROUTES = [/^\/allegations\/[^/]+\/evidence\/?$/, /^\/indicator-uploads\/?$/];
 
 /** Reads and validates every API setting; throws ConfigError naming the first bad one. */
 export function loadApiConfigs(env: NodeJS.ProcessEnv = process.env): ApiConfigs {

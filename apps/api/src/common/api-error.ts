@@ -3,6 +3,8 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 export interface ErrorDetail {
   field: string;
   problem: string;
+  /** the line of an uploaded file the problem is on */
+  line?: number;
 }
 
 /** Every error body: { statusCode, error, message, details } (API.md). */

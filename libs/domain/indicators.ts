@@ -1,0 +1,106 @@
+// Indicators of possible electoral fraud (postal vote applications per address, registrations per
+// property, proxies per proxy holder) and the rules for the observations recorded against them.
+// Plain functions, so that the CSV ingest and the JSON route judge a row the same way.
+
+export const INDICATOR_SUBJECT_TYPES = ['address', 'property', 'proxy_holder', 'polling_district', 'ward', 'other'] as const;
+export type IndicatorSubjectType = (typeof INDICATOR_SUBJECT_TYPES)[number];
+
+/** The columns of an observations CSV, in any order; `note` may be left out. */
+export const OBSERVATION_CSV_COLUMNS = ['indicator', 'subject', 'value', 'observedAt', 'note'] as const;
+const REQUIRED_COLUMNS = ['indicator', 'subject', 'value', 'observedAt'];
+
+export const MAX_SUBJECT_LENGTH = 300;
+export const MAX_NOTE_LENGTH = 2000;
+/** An observation may be dated a little ahead of the server's clock, not more. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+export interface RowProblem {
+  line: number;
+  field: string;
+  problem: string;
+}
+
+export interface ObservationInput {
+  indicator: string;
+  subject: string;
+  value: string | number;
+  observedAt: string;
+  note?: string;
+}
+
+export interface Observation {
+  indicatorId: string;
+  subject: string;
+  subjectKey: string;
+  value: number;
+  observedAt: Date;
+  note: string | null;
+}
+
+/** What a row is checked against: the authority's indicators by key. */
+export type IndicatorsByKey = ReadonlyMap<string, { id: string; status: string }>;
+
+/** Whitespace collapsed and trimmed; the key compares case-insensitively ("12 High St" = "12 high st"). */
+export function normaliseSubject(subject: string): { subject: string; subjectKey: string } {
+  const tidy = subject.replace(/\s+/g, ' ').trim();
+  return { subject: tidy, subjectKey: tidy.toLowerCase() };
+}
+
+/** Problems with a CSV header: unknown, repeated or missing columns. Line 1 is the header. */
+export function checkObservationHeader(columns: string[]): RowProblem[] {
+  const problems: RowProblem[] = [];
+  const seen = new Set<string>();
+  for (const column of columns) {
+    if (!(OBSERVATION_CSV_COLUMNS as readonly string[]).includes(column)) {
+      problems.push({ line: 1, field: column || '(empty)', problem: `is not a column this file may have (${OBSERVATION_CSV_COLUMNS.join(', ')})` });
+    } else if (seen.has(column)) {
+      problems.push({ line: 1, field: column, problem: 'appears twice' });
+    }
+    seen.add(column);
+  }
+  for (const column of REQUIRED_COLUMNS) {
+    if (!seen.has(column)) problems.push({ line: 1, field: column, problem: 'column is missing' });
+  }
+  return problems;
+}
+
+/**
+ * Checks one observation and returns it ready to store, or every problem it has. `line` is the
+ * CSV line (or 0 for a JSON body), so that a refused file names each bad row.
+ */
+export function checkObservation(input: ObservationInput, line: number, indicators: IndicatorsByKey, now: number): { observation?: Observation; problems: RowProblem[] } {
+  const problems: RowProblem[] = [];
+  const indicatorKey = String(input.indicator ?? '').trim();
+  const indicator = indicators.get(indicatorKey);
+  if (!indicatorKey) problems.push({ line, field: 'indicator', problem: 'is empty' });
+  else if (!indicator) problems.push({ line, field: 'indicator', problem: `"${indicatorKey.slice(0, 80)}" is not an indicator of this authority` });
+  else if (indicator.status !== 'active') problems.push({ line, field: 'indicator', problem: `"${indicatorKey}" is retired` });
+
+  const { subject, subjectKey } = normaliseSubject(String(input.subject ?? ''));
+  if (!subject) problems.push({ line, field: 'subject', problem: 'is empty' });
+  else if (subject.length > MAX_SUBJECT_LENGTH) problems.push({ line, field: 'subject', problem: `is longer than ${MAX_SUBJECT_LENGTH} characters` });
+
+  const rawValue = typeof input.value === 'number' ? String(input.value) : String(input.value ?? '').trim();
+  const value = /^\d+(\.\d+)?$/.test(rawValue) ? Number(rawValue) : Number.NaN;
+  if (!rawValue) problems.push({ line, field: 'value', problem: 'is empty' });
+  else if (!Number.isFinite(value) || value > 1e12) problems.push({ line, field: 'value', problem: `"${rawValue.slice(0, 40)}" is not a number of zero or more` });
+
+  const rawAt = String(input.observedAt ?? '').trim();
+  const observedAt = ISO_DATE_OR_TIME.test(rawAt) ? new Date(rawAt.length === 10 ? `${rawAt}T00:00:00Z` : rawAt) : new Date(Number.NaN);
+  if (!rawAt) problems.push({ line, field: 'observedAt', problem: 'is empty' });
+  else if (Number.isNaN(observedAt.getTime()) || (rawAt.length === 10 && observedAt.toISOString().slice(0, 10) !== rawAt)) {
+    problems.push({ line, field: 'observedAt', problem: `"${rawAt.slice(0, 40)}" is not an ISO-8601 date or date-time` });
+  } else if (observedAt.getTime() > now + FUTURE_TOLERANCE_MS) problems.push({ line, field: 'observedAt', problem: 'is in the future' });
+
+  const note = input.note === undefined || input.note === null ? '' : String(input.note).trim();
+  if (note.length > MAX_NOTE_LENGTH) problems.push({ line, field: 'note', problem: `is longer than ${MAX_NOTE_LENGTH} characters` });
+
+  if (problems.length > 0) return { problems };
+  return { observation: { indicatorId: indicator!.id, subject, subjectKey, value, observedAt, note: note || null }, problems };
+}
+
+/** A threshold is crossed when a value reaches it. */
+export function crossesThreshold(value: number, threshold: number): boolean {
+  return value >= threshold;
+}
