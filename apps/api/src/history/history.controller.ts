@@ -5,7 +5,7 @@ import type { Principal, Role } from '../../../../libs/auth/principal';
 import { appendAuditEvent, loadAuditEvents, verifyChain } from '../../../../libs/persistence';
 import { AllegationsService } from '../allegations/allegations.service';
 import { CurrentUser, Roles } from '../auth/decorators';
-import { badRequest } from '../common/api-error';
+import { accessStatement } from '../common/access-reason';
 
 const HISTORY_READERS: Role[] = ['legal', 'triage', 'returning_officer'];
 
@@ -22,13 +22,9 @@ export class HistoryController {
   @Get()
   @Roles(...HISTORY_READERS)
   @ApiHeader({ name: 'X-Access-Reason', required: true, description: 'why the history is being read; recorded in the audit chain' })
-  async history(@CurrentUser() principal: Principal, @Param('id') id: string, @Headers('x-access-reason') reason?: string) {
-    const trimmed = reason?.trim() ?? '';
-    if (trimmed.length < 3 || trimmed.length > 500) {
-      throw badRequest('state why you are reading this case history in the X-Access-Reason header (3 to 500 characters)', [
-        { field: 'X-Access-Reason', problem: reason === undefined ? 'is missing' : 'must be 3 to 500 characters' },
-      ]);
-    }
+  @ApiHeader({ name: 'X-Disclosed-To', required: false, description: 'who receives it, when not the reader; recorded in the audit chain' })
+  async history(@CurrentUser() principal: Principal, @Param('id') id: string, @Headers('x-access-reason') reason?: string, @Headers('x-disclosed-to') recipient?: string) {
+    const access = accessStatement(reason, recipient, principal.name ?? principal.sub);
     const allegation = await this.allegations.findVisible(principal, id, HISTORY_READERS);
     return this.db.transaction(async (m) => {
       await appendAuditEvent(m, {
@@ -37,7 +33,7 @@ export class HistoryController {
         actor: principal.sub,
         role: HISTORY_READERS.find((r) => principal.roles.includes(r))!,
         action: 'history.read',
-        after: { reason: trimmed },
+        after: { reason: access.reason, recipient: access.recipient, disclosed: 'case history' },
       });
       return loadAuditEvents(m, allegation.id);
     });
