@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+'use strict';
+// casework-bundle-verifier verify <bundle.json> [--public-key <file>] [--json]
+// Exit status: 0 every check passed; 1 a check failed; 2 the command could not run.
+const { readFileSync } = require('node:fs');
+const { verifyBundleText } = require('./index');
+
+const USAGE = 'usage: casework-bundle-verifier verify <bundle.json> [--public-key <key.pem>] [--json]';
+
+function main(argv) {
+  const [command, file, ...rest] = argv;
+  if (command !== 'verify' || !file) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  let publicKey;
+  let json = false;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--json') json = true;
+    else if (rest[i] === '--public-key' && rest[i + 1]) publicKey = readFileSync(rest[++i], 'utf8');
+    else {
+      process.stderr.write(`unknown option ${rest[i]}\n${USAGE}\n`);
+      return 2;
+    }
+  }
+  let text;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    process.stderr.write(`cannot read ${file}: ${error.message}\n`);
+    return 2;
+  }
+  const result = verifyBundleText(text, { publicKey });
+  if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    for (const c of result.checks) process.stdout.write(c.ok ? `ok    ${c.name}: ${c.detail}\n` : `FAIL  ${c.name}: ${c.problem}\n`);
+    process.stdout.write(result.valid ? 'the bundle is intact\n' : `the bundle FAILS ${result.problems.length} check${result.problems.length === 1 ? '' : 's'}\n`);
+  }
+  return result.valid ? 0 : 1;
+}
+
+process.exitCode = main(process.argv.slice(2));
