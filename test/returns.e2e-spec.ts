@@ -217,3 +217,12 @@ describe('bad input: 422 naming the field, in the error body', () => {
     expect([...new Set(res.body.details.map((d: Json) => d.field))]).toEqual([field]);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes the returns as CSV with their filters', async () => {
+    const doc = (await stack.http.get('/docs/openapi.json').expect(200)).body;
+    const operation = doc.paths['/reports/returns.csv'].get;
+    expect(Object.keys(operation.responses['200'].content)).toEqual(['text/csv']);
+    expect(operation.parameters.map((p: Json) => p.name).sort()).toEqual(['electionId', 'from', 'pollDate', 'to']);
+  });
+});

@@ -255,6 +255,16 @@ describe('roles and tenants', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes the search and each of its parameters', async () => {
+    const doc = (await stack.http.get('/docs/openapi.json').expect(200)).body;
+    const names = doc.paths['/allegations/search'].get.parameters.map((p: Json) => `${p.in}:${p.name}`);
+    expect(names.sort()).toEqual(
+      ['q', 'status', 'category', 'urgency', 'forceId', 'occurredFrom', 'occurredTo', 'createdFrom', 'createdTo', 'safetyConcern', 'limit', 'cursor'].map((n) => `query:${n}`).sort(),
+    );
+  });
+});
+
 describe('the Search migration', () => {
   it('makes cases logged before it searchable (the backfill)', async () => {
     const runner = stack.db.createQueryRunner();

@@ -16,7 +16,10 @@ export class ReportsController {
   @Roles('returning_officer', 'legal', 'admin')
   @ApiOperation({ summary: "The national returns for the caller's authority: case counts by force, offence category, status and outcome" })
   @ApiProduces('text/csv')
-  @ApiOkResponse({ description: `CSV (RFC 4180, CRLF) with the header ${RETURNS_HEADER.join(',')}; one row per combination that has cases` })
+  @ApiOkResponse({
+    description: `CSV (RFC 4180, CRLF) with the header ${RETURNS_HEADER.join(',')}; one row per combination that has cases`,
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
   async returnsCsv(@CurrentUser() principal: Principal, @Query() query: ReturnsQuery, @Res({ passthrough: true }) res: Response): Promise<string> {
     const csv = await this.returns.csv(principal, query);
     const day = new Date().toISOString().slice(0, 10);
