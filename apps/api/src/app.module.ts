@@ -16,6 +16,7 @@ import { PoliciesModule } from './policies/policies.module';
 import { RisksModule } from './risks/risks.module';
 import { LiaisonModule } from './liaison/liaison.module';
 import { IndicatorsModule } from './indicators/indicators.module';
+import { ReportsModule } from './reports/reports.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 @Global()
@@ -32,7 +33,7 @@ export class AppModule {
   static forRoot(configs: ApiConfigs, log: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule, IndicatorsModule],
+      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule, IndicatorsModule, ReportsModule],
       controllers: [HealthController, NotificationsController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

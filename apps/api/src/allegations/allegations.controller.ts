@@ -1,17 +1,22 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../../../libs/auth/principal';
 import { badRequest } from '../common/api-error';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { AllegationsService } from './allegations.service';
 import { CreateAllegationDto } from './dto/create-allegation.dto';
 import { ListAllegationsQuery } from './dto/list-allegations.query';
+import { SearchAllegationsQuery } from './dto/search-allegations.query';
+import { AllegationSearchService } from './search.service';
 
 @ApiTags('allegations')
 @ApiBearerAuth()
 @Controller('allegations')
 export class AllegationsController {
-  constructor(@Inject(AllegationsService) private readonly allegations: AllegationsService) {}
+  constructor(
+    @Inject(AllegationsService) private readonly allegations: AllegationsService,
+    @Inject(AllegationSearchService) private readonly searcher: AllegationSearchService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -30,6 +35,15 @@ export class AllegationsController {
   @Roles('staff', 'triage', 'returning_officer', 'legal')
   list(@CurrentUser() principal: Principal, @Query() query: ListAllegationsQuery) {
     return this.allegations.list(principal, query);
+  }
+
+  /** Declared before `:id`, which would otherwise take "search" for a case id. */
+  @Get('search')
+  @Roles('staff', 'triage', 'returning_officer', 'legal')
+  @ApiOperation({ summary: "Full-text search over the caller's authority's allegations, with filters; by relevance when q is given, newest first otherwise" })
+  @ApiOkResponse({ description: '{ items: [case fields and rank (null without q)], nextCursor }' })
+  search(@CurrentUser() principal: Principal, @Query() query: SearchAllegationsQuery) {
+    return this.searcher.search(principal, query);
   }
 
   @Get(':id')

@@ -5,12 +5,13 @@ import { AllegationsService } from './allegations.service';
 import { DecisionsController } from './decisions.controller';
 import { DecisionsService } from './decisions.service';
 import { IntakeRecoveryService } from './intake-recovery.service';
+import { AllegationSearchService } from './search.service';
 import { AllegationWorkflowStarter } from './workflow-starter';
 
 @Module({
   imports: [PoliciesModule],
   controllers: [AllegationsController, DecisionsController],
-  providers: [AllegationsService, DecisionsService, AllegationWorkflowStarter, IntakeRecoveryService],
+  providers: [AllegationsService, AllegationSearchService, DecisionsService, AllegationWorkflowStarter, IntakeRecoveryService],
   exports: [AllegationsService, DecisionsService],
 })
 export class AllegationsModule {}
