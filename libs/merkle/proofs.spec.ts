@@ -16,6 +16,7 @@ import {
   subtreesForTreeHead,
   subtreesOfLeaves,
   treeHead,
+  TreeBuilder,
   verifyConsistency,
   verifyInclusion,
   type Subtree,
@@ -63,6 +64,13 @@ describe('tree heads', () => {
         expect(rootFromLeafHashes(leaves)).toEqual(expected);
         expect(treeHead(leaves)).toEqual(expected);
         expect(treeHead(subtreesOfLeaves(leaves), leaves.length)).toEqual(expected);
+        // Leaf by leaf, every intermediate head along the way.
+        const builder = new TreeBuilder();
+        leaves.forEach((leaf, i) => {
+          builder.append(leaf);
+          expect(builder.size).toBe(i + 1);
+          expect(builder.root()).toEqual(mth(leaves.slice(0, i + 1)));
+        });
       }),
       RUNS,
     );

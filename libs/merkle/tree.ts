@@ -105,25 +105,45 @@ export function treeHead(tree: TreeSource, treeSize?: number): Buffer {
 }
 
 /**
- * The root over a list of leaf hashes, in one pass: a stack holds the complete subtrees of the
- * leaves seen so far (largest first); RFC 9162's root folds them from the right.
+ * Builds a tree head leaf by leaf in O(log n) memory, for logs too large to hold: a stack keeps
+ * the complete subtrees of the leaves appended so far, largest first, and RFC 9162's head folds
+ * them from the right.
  */
-export function rootFromLeafHashes(leafHashes: readonly HashInput[]): Buffer {
-  const stack: { size: number; hash: Buffer }[] = [];
-  leafHashes.forEach((h, i) => {
-    const hash = hashBytes(h);
-    if (!hash) throw new TypeError(`leaf hash ${i} is not 32 bytes`);
-    let top = { size: 1, hash };
-    while (stack.length > 0 && stack[stack.length - 1].size === top.size) {
-      const left = stack.pop()!;
-      top = { size: left.size * 2, hash: nodeHash(left.hash, top.hash) };
+export class TreeBuilder {
+  private readonly stack: { level: number; hash: Buffer }[] = [];
+  private count = 0;
+
+  /** Throws TypeError when the leaf hash is not 32 bytes. */
+  append(leafHash: HashInput): void {
+    const hash = hashBytes(leafHash);
+    if (!hash) throw new TypeError(`leaf hash ${this.count} is not 32 bytes`);
+    let top = { level: 0, hash };
+    while (this.stack.length > 0 && this.stack[this.stack.length - 1].level === top.level) {
+      const left = this.stack.pop()!;
+      top = { level: top.level + 1, hash: nodeHash(left.hash, top.hash) };
     }
-    stack.push(top);
-  });
-  if (stack.length === 0) return EMPTY_ROOT;
-  let root = stack.pop()!.hash;
-  while (stack.length > 0) root = nodeHash(stack.pop()!.hash, root);
-  return root;
+    this.stack.push(top);
+    this.count += 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The head of the tree of the leaves appended so far. */
+  root(): Buffer {
+    if (this.stack.length === 0) return EMPTY_ROOT;
+    let root = this.stack[this.stack.length - 1].hash;
+    for (let i = this.stack.length - 2; i >= 0; i--) root = nodeHash(this.stack[i].hash, root);
+    return root;
+  }
+}
+
+/** The head of the tree over a list of leaf hashes. */
+export function rootFromLeafHashes(leafHashes: readonly HashInput[]): Buffer {
+  const builder = new TreeBuilder();
+  for (const hash of leafHashes) builder.append(hash);
+  return builder.root();
 }
 
 /** The complete subtrees the head of a tree of `size` leaves is made of. */
