@@ -58,14 +58,21 @@ export async function checkpointPublicKeyById(db: Db, keyId: string): Promise<st
 /**
  * Signs and stores a checkpoint of the authority's log as it stands (every committed event).
  * With `ifGrown`, nothing is issued when the log has not grown since the latest checkpoint.
- * Before signing, the new tree must be consistent with the latest checkpoint: a log that lost or
- * changed events since then is refused with LogBroken, never signed over.
+ * Before signing, every position up to the log's end must hold an event, and the new tree must
+ * be consistent with the latest checkpoint: a log that lost events, or changed them since they
+ * were cached, is refused with LogBroken, never signed over. (A hash edited in place in
+ * audit_events after its subtree was cached is found by the case's chain verification and by
+ * checkLogAgainstCheckpoint, which recompute from the events.)
  */
 export async function issueCheckpoint(db: DataSource, authorityId: string, signer: CheckpointSigner, options: { ifGrown?: boolean; now?: Date } = {}): Promise<Checkpoint | null> {
   const size = await logSize(db, authorityId);
   const latest = await latestCheckpoint(db, authorityId);
   if (latest && options.ifGrown && latest.treeSize === size) return null;
   if (latest && latest.treeSize > size) throw new LogBroken(authorityId, size, `the log of ${authorityId} holds ${size} events, fewer than the ${latest.treeSize} its checkpoint of ${latest.issuedAt} signed`);
+  // The subtree cache would still give the old head over a log with events removed below its
+  // end: count them, so no checkpoint is ever signed over a hole.
+  const [{ events }] = await db.query('SELECT count(*) AS events FROM audit_events WHERE authority_id = $1', [authorityId]);
+  if (Number(events) !== size) throw new LogBroken(authorityId, null, `the log of ${authorityId} has ${size - Number(events)} of its ${size} positions empty: events were removed`);
   const rootHash = await treeHeadAt(db, authorityId, size);
   if (latest) {
     const { proof, toRoot } = await consistencyProofBetween(db, authorityId, latest.treeSize, size);
