@@ -16,6 +16,7 @@ import { PoliciesModule } from './policies/policies.module';
 import { RisksModule } from './risks/risks.module';
 import { LiaisonModule } from './liaison/liaison.module';
 import { TemporalModule } from './temporal/temporal.module';
+import { TransparencyModule } from './transparency/transparency.module';
 
 @Global()
 @Module({})
@@ -31,7 +32,7 @@ export class AppModule {
   static forRoot(configs: ApiConfigs, log: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule],
+      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule, TransparencyModule],
       controllers: [HealthController, NotificationsController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };
