@@ -18,7 +18,7 @@ export async function issueCheckpoints(db: DataSource, signer: CheckpointSigner)
   for (const { id } of authorities) {
     Context.current().heartbeat(id);
     try {
-      if (await issueCheckpoint(db, id, signer, { ifGrown: true })) issued += 1;
+      if (await issueCheckpoint(db, id, signer, { ifGrown: true, onProgress: (cached) => Context.current().heartbeat({ authorityId: id, cached }) })) issued += 1;
     } catch (error) {
       if (!(error instanceof LogBroken)) throw error;
       broken.push(error.message);

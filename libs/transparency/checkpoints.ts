@@ -2,7 +2,7 @@
 // in transparency_checkpoints, published by the API.
 import type { DataSource, EntityManager } from 'typeorm';
 import { rawPublicKey, signCheckpoint, toHex, verifyConsistency, type Checkpoint } from '../merkle';
-import { consistencyProofBetween, LogBroken, logSize, treeHeadAt } from './log';
+import { consistencyProofBetween, extendSubtreeCache, LogBroken, logSize, treeHeadAt } from './log';
 import type { CheckpointSigner } from './signing-key';
 
 type Db = DataSource | EntityManager;
@@ -64,7 +64,7 @@ export async function checkpointPublicKeyById(db: Db, keyId: string): Promise<st
  * audit_events after its subtree was cached is found by the case's chain verification and by
  * checkLogAgainstCheckpoint, which recompute from the events.)
  */
-export async function issueCheckpoint(db: DataSource, authorityId: string, signer: CheckpointSigner, options: { ifGrown?: boolean; now?: Date } = {}): Promise<Checkpoint | null> {
+export async function issueCheckpoint(db: DataSource, authorityId: string, signer: CheckpointSigner, options: { ifGrown?: boolean; now?: Date; onProgress?: (cachedSize: number) => void } = {}): Promise<Checkpoint | null> {
   const size = await logSize(db, authorityId);
   const latest = await latestCheckpoint(db, authorityId);
   if (latest && options.ifGrown && latest.treeSize === size) return null;
@@ -73,6 +73,7 @@ export async function issueCheckpoint(db: DataSource, authorityId: string, signe
   // end: count them, so no checkpoint is ever signed over a hole.
   const [{ events }] = await db.query('SELECT count(*) AS events FROM audit_events WHERE authority_id = $1', [authorityId]);
   if (Number(events) !== size) throw new LogBroken(authorityId, null, `the log of ${authorityId} has ${size - Number(events)} of its ${size} positions empty: events were removed`);
+  await extendSubtreeCache(db, authorityId, size, options.onProgress);
   const rootHash = await treeHeadAt(db, authorityId, size);
   if (latest) {
     const { proof, toRoot } = await consistencyProofBetween(db, authorityId, latest.treeSize, size);

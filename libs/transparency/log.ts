@@ -88,9 +88,10 @@ const dataSourceOf = (db: Db) => ('manager' in db ? db : db.connection);
 /**
  * Grows the subtree cache to cover the first `size` leaves. From where it stopped, it reads the
  * leaves in order and stores every subtree they complete; concurrent callers store the same rows
- * (ON CONFLICT DO NOTHING), and the mark only moves forward once they are stored.
+ * (ON CONFLICT DO NOTHING), and the mark only moves forward once they are stored. The first
+ * growth over a long log (a million events take about a minute) reports each chunk it stored.
  */
-export async function extendSubtreeCache(db: Db, authorityId: string, size: number): Promise<void> {
+export async function extendSubtreeCache(db: Db, authorityId: string, size: number, onProgress?: (cachedSize: number) => void): Promise<void> {
   const known = knownCached.get(dataSourceOf(db)) ?? new Map<string, number>();
   knownCached.set(dataSourceOf(db), known);
   if ((known.get(authorityId) ?? 0) >= size) return;
@@ -128,6 +129,7 @@ export async function extendSubtreeCache(db: Db, authorityId: string, size: numb
         [authorityId, to],
       );
       cached = to;
+      onProgress?.(cached);
     }
   }
   known.set(authorityId, Math.max(known.get(authorityId) ?? 0, cached));
