@@ -190,6 +190,14 @@ describe('checkpoints and proofs', () => {
     expect(res.body.rootHash).toBe(rootFromLeafHashes((await leaves('northshire')).slice(0, 2).map((r) => leafHash(Buffer.from(r.hash, 'hex')))).toString('hex'));
   });
 
+  it('are in the OpenAPI document, the reads without a bearer token', async () => {
+    const { paths } = (await stack.http.get('/docs/openapi.json').expect(200)).body;
+    for (const path of ['/transparency/{authorityId}/checkpoints/latest', '/transparency/{authorityId}/checkpoints', '/transparency/{authorityId}/public-key', '/transparency/{authorityId}/proofs/inclusion', '/transparency/{authorityId}/proofs/consistency']) {
+      expect([path, paths[path]?.get?.security]).toEqual([path, undefined]);
+    }
+    expect(paths['/transparency/checkpoints'].post.security).toEqual([{ bearer: [] }]);
+  });
+
   it('signs checkpoints on the Schedule, for logs that grew', async () => {
     await logCase();
     const size = (await leaves('northshire')).length;
