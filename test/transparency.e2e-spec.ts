@@ -4,7 +4,11 @@
 // short in SQL caught against a checkpoint signed before.
 import { randomUUID } from 'node:crypto';
 import { ensureWorkerSchedules, workerScheduleIds } from '../apps/worker/src/schedules';
-import { appendAuditEvent, loadAuditEvents, verifyChain } from '../libs/persistence';
+import { DataSource } from 'typeorm';
+import { appendAuditEvent, createDataSource, loadAuditEvents, migrate, verifyChain } from '../libs/persistence';
+import { MIGRATIONS } from '../libs/persistence/migrations';
+import { MerkleLog1764493200000 } from '../libs/persistence/migrations/1764493200000-MerkleLog';
+import { createTestDatabase } from './support/database';
 import { leafHash, rootFromLeafHashes, verifyCheckpoint, verifyConsistency, verifyInclusion, type Checkpoint } from '../libs/merkle';
 import { checkLogAgainstCheckpoint } from '../libs/transparency';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
@@ -39,6 +43,49 @@ async function leaves(authorityId: string): Promise<{ case_id: string; seq: numb
 async function publicKey(authorityId: string): Promise<Json> {
   return (await stack.http.get(`/transparency/${authorityId}/public-key`).expect(200)).body;
 }
+
+describe('the migration', () => {
+  it('numbers the events already there per authority, in (at, case id, seq) order, and later appends follow on', async () => {
+    const database = await createTestDatabase();
+    const before = new DataSource({ type: 'postgres', url: database.url, migrations: MIGRATIONS.slice(0, MIGRATIONS.indexOf(MerkleLog1764493200000)) });
+    await before.initialize();
+    try {
+      await before.runMigrations({ transaction: 'each' });
+      await before.query("INSERT INTO police_forces (id, name) VALUES ('f', 'Force'); INSERT INTO authorities (id, name, reference_prefix, force_id) VALUES ('a', 'A', 'A', 'f'), ('b', 'B', 'B', 'f')");
+      const [x, y] = ['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b'];
+      // (case, authority, seq, at): two events of different cases at the same moment are ordered by case id
+      const events: [string, string, number, string][] = [
+        [y, 'a', 1, '2026-01-01T10:00:00Z'],
+        [x, 'a', 1, '2026-01-01T10:00:00Z'],
+        [x, 'a', 2, '2026-01-01T09:00:00Z'],
+        [y, 'a', 2, '2026-01-02T00:00:00Z'],
+        [randomUUID(), 'b', 1, '2025-12-31T00:00:00Z'],
+      ];
+      for (const [caseId, authorityId, seq, at] of events) {
+        await before.query("INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, prev_hash, hash) VALUES ($1, $2, $3, $4, 'x', 'system', 'old', $5, $5)", [caseId, authorityId, seq, at, '0'.repeat(64)]);
+      }
+    } finally {
+      await before.destroy();
+    }
+    const after = await createDataSource({ url: database.url, poolSize: 2 }).initialize();
+    try {
+      await migrate(after);
+      const numbered = await after.query("SELECT authority_id, case_id, seq, log_index::int FROM audit_events ORDER BY authority_id, log_index");
+      expect(numbered.map((r: Json) => [r.authority_id, r.case_id.slice(-1), r.seq, r.log_index])).toEqual([
+        ['a', 'a', 2, 0],
+        ['a', 'a', 1, 1],
+        ['a', 'b', 1, 2],
+        ['a', 'b', 2, 3],
+        ['b', expect.any(String), 1, 0],
+      ]);
+      await after.transaction((m) => appendAuditEvent(m, { caseId: randomUUID(), authorityId: 'a', actor: 'x', role: 'system', action: 'new' }));
+      expect((await after.query("SELECT max(log_index)::int AS n FROM audit_events WHERE authority_id = 'a'"))[0].n).toBe(4);
+    } finally {
+      await after.destroy();
+      await database.drop();
+    }
+  });
+});
 
 describe('log positions', () => {
   it('are dense and unique per authority under concurrent appends across cases, and multi-case appends do not deadlock', async () => {
