@@ -3,6 +3,7 @@
 import type { DataSource } from 'typeorm';
 import type { Mailer } from '../libs/mail';
 import type { ContentStore } from '../libs/storage';
+import type { CheckpointSigner } from '../libs/transparency';
 import { checkEvidenceIntegrity, raiseDisposalReviews } from './evidence-checks';
 import { retryPendingEmails } from './email';
 import { notify, NotifyInput, NotifyResult } from './notifications';
@@ -10,6 +11,7 @@ import { PackageStepInput, recordPackageAcknowledged, recordPackageHandover, sea
 import { openTriage, OpenTriageInput, projectCase, ProjectCaseInput } from './projections';
 import { projectRiskDue } from './risks';
 import { liaisonContactGrace, projectLiaisonDue } from './liaison';
+import { issueCheckpoints } from './transparency';
 import type { SealedPackage } from '../workflows/messages';
 
 export interface ActivityDependencies {
@@ -18,9 +20,11 @@ export interface ActivityDependencies {
   mailer?: Mailer | null;
   /** the evidence content store, re-hashed by the integrity check */
   store: ContentStore;
+  /** signs the transparency log's checkpoints */
+  checkpointSigner: CheckpointSigner;
 }
 
-export function createActivities({ db, store, mailer = null }: ActivityDependencies) {
+export function createActivities({ db, store, checkpointSigner, mailer = null }: ActivityDependencies) {
   return {
     notify: (input: NotifyInput): Promise<NotifyResult> => notify(db, input, mailer),
     openTriage: (input: OpenTriageInput): Promise<void> => openTriage(db, input),
@@ -34,6 +38,7 @@ export function createActivities({ db, store, mailer = null }: ActivityDependenc
     projectRiskDue: (input: { riskId: string; nextReviewDueAt: string; escalated?: boolean }): Promise<void> => projectRiskDue(db, input),
     projectLiaisonDue: (input: { agreementId: string; nextContactDueAt: string; escalated?: boolean }): Promise<void> => projectLiaisonDue(db, input),
     liaisonContactGrace: (authorityId: string): Promise<string> => liaisonContactGrace(db, authorityId),
+    issueCheckpoints: () => issueCheckpoints(db, checkpointSigner),
   };
 }
 

@@ -1,7 +1,7 @@
 // `npm run record:histories [-- --out DIR] [-- --only NAME,NAME]`: records the event histories
 // that test/replay.spec.ts replays against the current workflow code. It runs the workflows of
 // THIS tree (the allegation lifecycle, its evidence-package child, the risk review cycle and the
-// Schedules' one-pass workflows) through the HTTP API, with seconds-long deadlines, stops each
+// Schedules' one-pass workflows, checkpoints included) through the HTTP API, with seconds-long deadlines, stops each
 // workflow at an interesting point (or lets it complete) and writes its history as proto3 JSON
 // (what the SDK's historyToJSON writes) to DIR/<file>.json (default test/histories/). A scenario
 // writes one file named after itself, or several named in its `files`.
@@ -417,6 +417,17 @@ const LIFECYCLE: Scenario[] = [
       return recorded;
     },
   },
+  {
+    name: 'transparency-checkpoint',
+    files: ['transparency-checkpoint-pass'],
+    about: "one run of the checkpoint Schedule's workflow (transparencyCheckpointWorkflow), started directly after a case was logged, so it signs one checkpoint: completed",
+    async run(ctx) {
+      await logCase(ctx, 'staff@northshire');
+      const workflowId = `transparency-checkpoint-pass-${randomBytes(4).toString('hex')}`;
+      await ctx.client.workflow.execute('transparencyCheckpointWorkflow', { workflowId, taskQueue: ctx.taskQueue, args: [] });
+      return { file: 'transparency-checkpoint-pass', workflowId, history: await ctx.capture(workflowId, 'transparencyCheckpointWorkflow to complete', (s) => s.idle && s.finished) };
+    },
+  },
 ];
 
 const SCENARIOS: Scenario[] = [...FOUNDATION, ...LIFECYCLE];
@@ -433,6 +444,20 @@ function evidenceStore(dir: string): unknown {
   try {
     const storage = require('../libs/storage') as typeof import('../libs/storage');
     return new storage.FsContentStore(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The key the worker signs checkpoints with: this tree's, under DATA_DIR. Required lazily like
+ * the store: a clone of a commit from before libs/transparency has no checkpoints.
+ */
+function checkpointSigner(dataDir: string): unknown {
+  try {
+    const transparency = require('../libs/transparency') as typeof import('../libs/transparency');
+    return transparency.loadCheckpointSigner({ DATA_DIR: dataDir });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
     throw error;
@@ -558,7 +583,7 @@ async function main(): Promise<void> {
     stops.push({ name: 'worker connection', stop: () => nativeConnection.close() });
     // No mailer: notifications stay in-app. The evidence store, when this tree has one (a clone
     // of an older commit has no libs/storage; its worker takes no store, hence the cast).
-    const workerOptions = { connection: nativeConnection, namespace, taskQueue, db, workflowBundle, store: evidenceStore(evidenceDir) };
+    const workerOptions = { connection: nativeConnection, namespace, taskQueue, db, workflowBundle, store: evidenceStore(evidenceDir), checkpointSigner: checkpointSigner(dataDir) };
     const worker = await createAllegationWorker(workerOptions as Parameters<typeof createAllegationWorker>[0]);
 
     /** Polls the history until `ready` holds. A probe that throws is tried again, a TooSlow ends the wait at once. */

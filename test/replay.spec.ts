@@ -36,6 +36,8 @@ const RECORDED = [
   'evidence-integrity-pass',
   'evidence-retention-review-pass',
   'email-retry-pass',
+  // the transparency checkpoint Schedule (branch merkle)
+  'transparency-checkpoint-pass',
 ];
 
 /**

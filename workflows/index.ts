@@ -4,3 +4,4 @@ export { evidencePackageWorkflow } from './evidence-package.workflow';
 export { emailRetryWorkflow, evidenceIntegrityWorkflow, evidenceRetentionReviewWorkflow } from './evidence-checks.workflow';
 export { riskReviewWorkflow } from './risk-review.workflow';
 export { liaisonWorkflow } from './liaison.workflow';
+export { transparencyCheckpointWorkflow } from './transparency.workflow';

@@ -1,4 +1,5 @@
 // One class per module; each is validated when its process starts (see load.ts).
+import { createPrivateKey } from 'node:crypto';
 import { Expose, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 
@@ -81,8 +82,37 @@ export class WorkerConfig {
   @Expose() @IsString() @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { message: 'EMAIL_RETRY_EVERY must be an ISO-8601 duration such as PT1M' })
   EMAIL_RETRY_EVERY: string = 'PT1M';
 
+  /** how often the Temporal Schedule signs a checkpoint of each authority's grown audit log */
+  @Expose() @IsString() @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { message: 'CHECKPOINT_EVERY must be an ISO-8601 duration such as PT1H' })
+  CHECKPOINT_EVERY: string = 'PT1H';
+
   @Expose() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
+}
+
+/** True for an Ed25519 private key in PKCS#8 PEM. */
+export function isEd25519PrivateKeyPem(value: unknown): boolean {
+  if (typeof value !== 'string' || !value.includes('-----BEGIN PRIVATE KEY-----')) return false;
+  try {
+    return createPrivateKey(value).asymmetricKeyType === 'ed25519';
+  } catch {
+    return false;
+  }
+}
+
+/** The key that signs the transparency log's checkpoints (libs/transparency). Never logged. */
+export class CheckpointConfig {
+  @Expose() @IsString()
+  DATA_DIR: string = '.data';
+
+  /**
+   * unset: DATA_DIR/keys/checkpoint-signing-key.pem, created on first use. Every process that
+   * signs (API and worker) must use the same key. `\n` escapes are read as line breaks, for
+   * environments that cannot hold a multi-line value.
+   */
+  @Expose() @Transform(({ value }) => (value === undefined || value === '' ? undefined : String(value).replace(/\\n/g, '\n'))) @IsOptional()
+  @ValidateBy({ name: 'isEd25519PrivateKeyPem', validator: { validate: isEd25519PrivateKeyPem, defaultMessage: () => 'CHECKPOINT_SIGNING_KEY must be an Ed25519 private key in PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)' } })
+  CHECKPOINT_SIGNING_KEY?: string;
 }
 
 /** Evidence uploads: where the bytes go, how large, and which content types are taken. */

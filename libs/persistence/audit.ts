@@ -43,23 +43,35 @@ export function hashEvent(caseId: string, prevHash: string, event: Omit<AuditEve
   return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
 }
 
+/** The advisory lock key of an authority's audit log: every append of its chains takes it. */
+export const auditLogLockKey = (authorityId: string) => `audit-log:${authorityId}`;
+
 /**
- * Appends one event inside the caller's transaction. A transaction-scoped advisory lock on the
- * case serialises writers, so two concurrent appends can never both take the same seq.
+ * Appends one event inside the caller's transaction, at the next position of its authority's
+ * Merkle log (libs/transparency). A transaction-scoped advisory lock on the authority serialises
+ * writers: two concurrent appends can never take the same seq in a case nor the same log index
+ * in the authority, and the indexes stay dense (a rolled-back append frees its index for the
+ * next). The lock comes first, before any case lock or row lock this function takes, and is the
+ * only one, so two transactions that append to several cases cannot deadlock on each other. It
+ * is held until the caller commits: append last, and commit soon after.
  */
 export async function appendAuditEvent(manager: EntityManager, input: AuditEventInput): Promise<AuditEvent> {
-  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [input.caseId]);
-  const [last] = await manager.query('SELECT seq, hash FROM audit_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1', [input.caseId]);
-  const seq = last ? Number(last.seq) + 1 : 1;
-  const prevHash: string = last ? last.hash : GENESIS_HASH;
+  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [auditLogLockKey(input.authorityId)]);
+  const [position] = await manager.query(
+    `SELECT last.seq, last.hash, (SELECT COALESCE(MAX(log_index) + 1, 0) FROM audit_events WHERE authority_id = $2) AS log_index
+       FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT seq, hash FROM audit_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1) last ON true`,
+    [input.caseId, input.authorityId],
+  );
+  const seq = position.seq !== null ? Number(position.seq) + 1 : 1;
+  const prevHash: string = position.seq !== null ? position.hash : GENESIS_HASH;
   // Millisecond precision: what PostgreSQL stores must be exactly what was hashed.
   const at = new Date(Math.floor((input.at ?? new Date()).getTime())).toISOString();
   const body = { seq, at, actor: input.actor, role: input.role, action: input.action, before: input.before ?? null, after: input.after ?? null };
   const hash = hashEvent(input.caseId, prevHash, body);
   await manager.query(
-    `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [input.caseId, input.authorityId, seq, at, body.actor, body.role, body.action, JSON.stringify(body.before), JSON.stringify(body.after), prevHash, hash],
+    `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [input.caseId, input.authorityId, seq, at, body.actor, body.role, body.action, JSON.stringify(body.before), JSON.stringify(body.after), prevHash, hash, position.log_index],
   );
   return { ...body, prevHash, hash };
 }

@@ -14,12 +14,13 @@ import { DataSource } from 'typeorm';
 import { createApiApp, loadApiConfigs } from '../../apps/api/src/app.factory';
 import { createAllegationWorker } from '../../apps/worker/src/worker';
 import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '../../libs/auth';
-import { loadConfig, SmtpConfig } from '../../libs/config';
+import { CheckpointConfig, loadConfig, SmtpConfig } from '../../libs/config';
 import type { Policy } from '../../libs/domain';
 import { ManagedProcess, runNodeService, waitFor } from '../../libs/infra';
 import { createSmtpMailer } from '../../libs/mail';
 import { createDataSource, migrate, seedDemo } from '../../libs/persistence';
 import { FsContentStore } from '../../libs/storage';
+import { loadCheckpointSigner } from '../../libs/transparency';
 import { createTestDatabase } from './database';
 
 let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
@@ -109,7 +110,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
   const startWorker = async () => {
     nativeConnection ??= await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await createAllegationWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db, store: new FsContentStore(join(dataDir, 'evidence')), workflowBundle: await workflowBundle(), mailer: createSmtpMailer(loadConfig(SmtpConfig, env)) });
+    worker = await createAllegationWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db, store: new FsContentStore(join(dataDir, 'evidence')), workflowBundle: await workflowBundle(), mailer: createSmtpMailer(loadConfig(SmtpConfig, env)), checkpointSigner: loadCheckpointSigner(loadConfig(CheckpointConfig, env)) });
     running = worker.run();
   };
   const stopWorker = async () => {

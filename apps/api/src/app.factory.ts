@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { ApiConfig, AuthConfig, DatabaseConfig, EvidenceConfig, loadConfig, TemporalConfig } from '../../../libs/config';
+import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig, loadConfig, TemporalConfig } from '../../../libs/config';
 import { createLogger } from '../../../libs/logging';
 import { AppModule } from './app.module';
 import { jsonBody, requestContext, requireJsonBodies } from './common/http-middleware';
@@ -15,7 +15,7 @@ const RAW_BODY_ROUTES = [/^\/allegations\/[^/]+\/evidence\/?$/, /^\/indicator-up
 
 /** Reads and validates every API setting; throws ConfigError naming the first bad one. */
 export function loadApiConfigs(env: NodeJS.ProcessEnv = process.env): ApiConfigs {
-  return { api: loadConfig(ApiConfig, env), auth: loadConfig(AuthConfig, env), database: loadConfig(DatabaseConfig, env), temporal: loadConfig(TemporalConfig, env), evidence: loadConfig(EvidenceConfig, env) };
+  return { api: loadConfig(ApiConfig, env), auth: loadConfig(AuthConfig, env), database: loadConfig(DatabaseConfig, env), temporal: loadConfig(TemporalConfig, env), evidence: loadConfig(EvidenceConfig, env), checkpoint: loadConfig(CheckpointConfig, env) };
 }
 
 /** Express middleware, validation, docs: everything but listening. Tests call it too. */

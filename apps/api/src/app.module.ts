@@ -18,6 +18,7 @@ import { LiaisonModule } from './liaison/liaison.module';
 import { IndicatorsModule } from './indicators/indicators.module';
 import { ReportsModule } from './reports/reports.module';
 import { TemporalModule } from './temporal/temporal.module';
+import { TransparencyModule } from './transparency/transparency.module';
 
 @Global()
 @Module({})
@@ -33,7 +34,7 @@ export class AppModule {
   static forRoot(configs: ApiConfigs, log: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule, IndicatorsModule, ReportsModule],
+      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule, IndicatorsModule, ReportsModule, TransparencyModule],
       controllers: [HealthController, NotificationsController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -3,18 +3,19 @@
 import 'reflect-metadata';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, SmtpConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
+import { CheckpointConfig, ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, SmtpConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
 import { createContentStore } from '../../../libs/storage';
 import { ensureWorkerSchedules } from './schedules';
 import { createLogger } from '../../../libs/logging';
 import { createSmtpMailer, smtpTarget } from '../../../libs/mail';
 import { createDataSource } from '../../../libs/persistence';
+import { loadCheckpointSigner } from '../../../libs/transparency';
 import { createAllegationWorker } from './worker';
 
 async function main(): Promise<void> {
   let configs;
   try {
-    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), smtp: loadConfig(SmtpConfig), evidence: loadConfig(EvidenceConfig) };
+    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), smtp: loadConfig(SmtpConfig), evidence: loadConfig(EvidenceConfig), checkpoint: loadConfig(CheckpointConfig) };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`worker: ${error.message}\n`);
@@ -39,10 +40,13 @@ async function main(): Promise<void> {
   const db = await createDataSource({ url: configs.db.DATABASE_URL, poolSize: configs.db.DATABASE_POOL_SIZE, applicationName: 'casework-worker' }).initialize();
   const connection = await NativeConnection.connect({ address: configs.temporal.TEMPORAL_ADDRESS });
   const store = createContentStore(configs.evidence);
+  const checkpointSigner = loadCheckpointSigner(configs.checkpoint);
+  log.info({ keyId: checkpointSigner.keyId }, 'checkpoints are signed with this key');
   const worker = await createAllegationWorker({
     connection,
     db,
     store,
+    checkpointSigner,
     namespace: configs.temporal.TEMPORAL_NAMESPACE,
     taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
     maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
@@ -54,9 +58,10 @@ async function main(): Promise<void> {
     integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY,
     retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY,
     emailRetryEvery: configs.worker.EMAIL_RETRY_EVERY,
+    checkpointEvery: configs.worker.CHECKPOINT_EVERY,
   });
   await client.connection.close();
-  log.info({ integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY, retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY, emailRetryEvery: configs.worker.EMAIL_RETRY_EVERY }, 'schedules in place');
+  log.info({ integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY, retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY, emailRetryEvery: configs.worker.EMAIL_RETRY_EVERY, checkpointEvery: configs.worker.CHECKPOINT_EVERY }, 'schedules in place');
   log.info({ taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE, namespace: configs.temporal.TEMPORAL_NAMESPACE }, 'worker polling');
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves once in-flight work is done.
   await worker.run();

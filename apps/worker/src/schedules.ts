@@ -1,4 +1,4 @@
-// The Temporal Schedules that run the evidence checks and the email retries. Created or brought up to date when a
+// The Temporal Schedules that run the evidence checks, the email retries and the transparency checkpoints. Created or brought up to date when a
 // worker starts, so that a changed cadence applies without anyone touching the server.
 import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { durationMs, parseDuration } from '../../../libs/domain';
@@ -9,10 +9,12 @@ export interface WorkerScheduleOptions {
   retentionReviewEvery: string;
   /** how often notifications whose email failed are tried again */
   emailRetryEvery?: string;
+  /** how often each authority's grown audit log gets a signed checkpoint */
+  checkpointEvery?: string;
 }
 
 export function workerScheduleIds(taskQueue: string) {
-  return { integrity: `evidence-integrity-${taskQueue}`, retentionReview: `evidence-retention-review-${taskQueue}`, emailRetry: `email-retry-${taskQueue}` };
+  return { integrity: `evidence-integrity-${taskQueue}`, retentionReview: `evidence-retention-review-${taskQueue}`, emailRetry: `email-retry-${taskQueue}`, checkpoint: `transparency-checkpoint-${taskQueue}` };
 }
 
 export async function ensureWorkerSchedules(client: Client, options: WorkerScheduleOptions): Promise<void> {
@@ -21,6 +23,7 @@ export async function ensureWorkerSchedules(client: Client, options: WorkerSched
     [ids.integrity, 'evidenceIntegrityWorkflow', options.integrityEvery],
     [ids.retentionReview, 'evidenceRetentionReviewWorkflow', options.retentionReviewEvery],
     [ids.emailRetry, 'emailRetryWorkflow', options.emailRetryEvery ?? 'PT1M'],
+    [ids.checkpoint, 'transparencyCheckpointWorkflow', options.checkpointEvery ?? 'PT1H'],
   ];
   for (const [scheduleId, workflowType, every] of schedules) {
     const spec = { intervals: [{ every: durationMs(parseDuration(every)) }] };

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ContentStore } from '../../../libs/storage';
 import { createActivities } from '../../../activities';
 import type { Mailer } from '../../../libs/mail';
+import type { CheckpointSigner } from '../../../libs/transparency';
 
 export interface AllegationWorkerOptions {
   connection: NativeConnection;
@@ -10,6 +11,8 @@ export interface AllegationWorkerOptions {
   taskQueue: string;
   db: DataSource;
   store: ContentStore;
+  /** signs the transparency log's checkpoints (the same key as the API's) */
+  checkpointSigner: CheckpointSigner;
   maxConcurrentActivities?: number;
   /** sends notifications by email too (libs/mail); null or absent means in-app only */
   mailer?: Mailer | null;
@@ -24,7 +27,7 @@ export function createAllegationWorker(options: AllegationWorkerOptions): Promis
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../../workflows') }),
-    activities: createActivities({ db: options.db, mailer: options.mailer, store: options.store }),
+    activities: createActivities({ db: options.db, mailer: options.mailer, store: options.store, checkpointSigner: options.checkpointSigner }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
     shutdownGraceTime: '10 seconds',
   });

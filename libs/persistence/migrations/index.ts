@@ -5,7 +5,18 @@ import { EmailDelivery1764147600000 } from './1764147600000-EmailDelivery';
 import { RiskRegister1764234000000 } from './1764234000000-RiskRegister';
 import { Liaison1764406800000 } from './1764406800000-Liaison';
 import { Indicators1764450000000 } from './1764450000000-Indicators';
+import { MerkleLog1764493200000 } from './1764493200000-MerkleLog';
 import { Search1764579600000 } from './1764579600000-Search';
 
 /** Every migration, in order. New ones are appended here. */
-export const MIGRATIONS = [Foundation1763888400000, Lifecycle1763902800000, Evidence1764061200000, EmailDelivery1764147600000, RiskRegister1764234000000, Liaison1764406800000, Indicators1764450000000, Search1764579600000];
+export const MIGRATIONS = [
+  Foundation1763888400000,
+  Lifecycle1763902800000,
+  Evidence1764061200000,
+  EmailDelivery1764147600000,
+  RiskRegister1764234000000,
+  Liaison1764406800000,
+  Indicators1764450000000,
+  MerkleLog1764493200000,
+  Search1764579600000,
+];

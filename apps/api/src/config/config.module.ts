@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ApiConfig, AuthConfig, DatabaseConfig, EvidenceConfig, TemporalConfig } from '../../../../libs/config';
+import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig, TemporalConfig } from '../../../../libs/config';
 
 export interface ApiConfigs {
   api: ApiConfig;
@@ -7,6 +7,7 @@ export interface ApiConfigs {
   database: DatabaseConfig;
   temporal: TemporalConfig;
   evidence: EvidenceConfig;
+  checkpoint: CheckpointConfig;
 }
 
 /** Validated configuration objects, injectable by class. */
@@ -20,6 +21,7 @@ export class ConfigModule {
       { provide: DatabaseConfig, useValue: configs.database },
       { provide: TemporalConfig, useValue: configs.temporal },
       { provide: EvidenceConfig, useValue: configs.evidence },
+      { provide: CheckpointConfig, useValue: configs.checkpoint },
     ];
     return { module: ConfigModule, providers, exports: providers.map((p) => p.provide) };
   }

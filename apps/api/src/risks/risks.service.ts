@@ -94,10 +94,11 @@ export class RisksService {
       await this.temporal.workflow.start('riskReviewWorkflow', { workflowId: riskReviewWorkflowId(id), taskQueue: this.temporalConfig.TEMPORAL_TASK_QUEUE, args: [input] });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-        // No risk without its review cycle: take the row back out and say so.
+        // No risk without its review cycle: take the row back out and say so. Its audit events
+        // stay, with the abandonment recorded: they are leaves of the authority's append-only log.
         await this.db.transaction(async (m) => {
-          await m.query('DELETE FROM audit_events WHERE case_id = $1', [id]);
           await m.query('DELETE FROM risks WHERE id = $1', [id]);
+          await this.audit(m, principal, id, authorityId, 'risk.registration_abandoned', null, { reason: 'the review workflow could not be started' });
         });
         this.log.warn({ riskId: id, err: (error as Error).message }, 'risk review workflow did not start');
         throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'the risk could not be registered because its review cycle could not be started; nothing was saved, try again', [{ field: 'temporal', problem: 'workflow start failed' }]);

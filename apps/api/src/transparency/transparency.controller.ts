@@ -1,0 +1,71 @@
+import { Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '../../../../libs/auth/principal';
+import { CurrentUser, Public, Roles } from '../auth/decorators';
+import { notFound } from '../common/api-error';
+import { uuid, wholeNumber } from './query';
+import { TransparencyService } from './transparency.service';
+
+/**
+ * The Merkle log over every audit event of an authority. Reading it needs no token, like
+ * /health: anyone may hold the authority to its signed checkpoints. Nothing here discloses what
+ * an event says: only hashes, sizes and log indexes.
+ */
+@ApiTags('transparency')
+@Controller('transparency')
+export class TransparencyController {
+  constructor(@Inject(TransparencyService) private readonly transparency: TransparencyService) {}
+
+  @Post('checkpoints')
+  @Roles('admin', 'legal')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "sign a checkpoint of the caller's authority's log as it stands now" })
+  issue(@CurrentUser() principal: Principal) {
+    if (!principal.authorityId) throw notFound('authority');
+    return this.transparency.issue(principal.authorityId);
+  }
+
+  @Get(':authorityId/checkpoints/latest')
+  @Public()
+  @ApiOperation({ summary: 'the newest signed checkpoint; 404 before the first' })
+  latest(@Param('authorityId') authorityId: string) {
+    return this.transparency.latest(authorityId);
+  }
+
+  @Get(':authorityId/checkpoints')
+  @Public()
+  @ApiOperation({ summary: 'signed checkpoints, newest first, cursor-paged' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 100, default 20' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor from the previous page' })
+  list(@Param('authorityId') authorityId: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    const n = wholeNumber(limit, 'limit', { min: 1 }) ?? 20;
+    return this.transparency.list(authorityId, Math.min(n, 100), cursor);
+  }
+
+  @Get(':authorityId/public-key')
+  @Public()
+  @ApiOperation({ summary: 'the Ed25519 key that signs the checkpoints (raw base64 and PEM)' })
+  @ApiQuery({ name: 'keyId', required: false, description: "a key that signed one of the authority's checkpoints; default: the latest checkpoint's" })
+  publicKey(@Param('authorityId') authorityId: string, @Query('keyId') keyId?: string) {
+    return this.transparency.publicKey(authorityId, keyId === undefined || keyId === '' ? undefined : keyId);
+  }
+
+  @Get(':authorityId/proofs/inclusion')
+  @Public()
+  @ApiOperation({ summary: 'the audit path of one audit event (case or record id and seq) in a tree of the log' })
+  @ApiQuery({ name: 'caseId', required: true, description: 'the id of the case (or risk, liaison agreement, candidate contact) whose chain holds the event' })
+  @ApiQuery({ name: 'seq', required: true })
+  @ApiQuery({ name: 'treeSize', required: false, description: 'default: the latest checkpoint that holds the event, else the whole log' })
+  inclusion(@Param('authorityId') authorityId: string, @Query('caseId') caseId?: string, @Query('seq') seq?: string, @Query('treeSize') treeSize?: string) {
+    return this.transparency.inclusion(authorityId, uuid(caseId, 'caseId'), wholeNumber(seq, 'seq', { min: 1, required: true })!, wholeNumber(treeSize, 'treeSize', { min: 1 }));
+  }
+
+  @Get(':authorityId/proofs/consistency')
+  @Public()
+  @ApiOperation({ summary: 'the proof that the tree of `from` events is a prefix of the tree of `to`' })
+  @ApiQuery({ name: 'from', required: true })
+  @ApiQuery({ name: 'to', required: false, description: 'default: the whole log' })
+  consistency(@Param('authorityId') authorityId: string, @Query('from') from?: string, @Query('to') to?: string) {
+    return this.transparency.consistency(authorityId, wholeNumber(from, 'from', { required: true })!, wholeNumber(to, 'to'));
+  }
+}

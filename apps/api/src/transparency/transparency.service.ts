@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { checkpointPublicKey, rawPublicKey, toHex } from '../../../../libs/merkle';
+import {
+  checkpointOfSize,
+  checkpointPublicKeyById,
+  CheckpointSigner,
+  consistencyProofBetween,
+  inclusionProofAt,
+  issueCheckpoint,
+  latestCheckpoint,
+  listCheckpoints,
+  LogBroken,
+  logIndexOf,
+  logSize,
+} from '../../../../libs/transparency';
+import { badRequest, conflict, notFound } from '../common/api-error';
+import { decodeCursor, encodeCursor } from './query';
+
+export const CHECKPOINT_SIGNER = Symbol('CHECKPOINT_SIGNER');
+
+/**
+ * The authority's transparency log as the public sees it: only hashes, sizes and indexes, never
+ * what an event says. A log that can no longer be read whole is a 409 naming where it broke.
+ */
+@Injectable()
+export class TransparencyService {
+  constructor(@Inject(DataSource) private readonly db: DataSource, @Inject(CHECKPOINT_SIGNER) private readonly signer: CheckpointSigner) {}
+
+  private async authority(authorityId: string): Promise<string> {
+    const [row] = /^[\w.-]{1,100}$/.test(authorityId) ? await this.db.query('SELECT id FROM authorities WHERE id = $1', [authorityId]) : [];
+    if (!row) throw notFound('authority');
+    return row.id;
+  }
+
+  private async orBroken<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof LogBroken) throw conflict(`the authority's audit log cannot be read whole: ${error.message}`, [{ field: 'log', problem: error.logIndex === null ? 'is inconsistent' : `index ${error.logIndex} is missing or damaged` }]);
+      throw error;
+    }
+  }
+
+  /** Signs a checkpoint of the log as it stands now. */
+  async issue(authorityId: string) {
+    // Without `ifGrown`, issueCheckpoint always signs one.
+    return (await this.orBroken(() => issueCheckpoint(this.db, authorityId, this.signer)))!;
+  }
+
+  async latest(authorityId: string) {
+    const checkpoint = await latestCheckpoint(this.db, await this.authority(authorityId));
+    if (!checkpoint) throw notFound('checkpoint');
+    return checkpoint;
+  }
+
+  async list(authorityId: string, limit: number, cursor: unknown) {
+    const page = await listCheckpoints(this.db, await this.authority(authorityId), limit, decodeCursor(cursor));
+    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+  }
+
+  /** The key of `keyId` if it signed one of the authority's checkpoints; by default the key of the latest, or the key this API signs with. */
+  async publicKey(authorityId: string, keyId?: string) {
+    const id = await this.authority(authorityId);
+    if (keyId !== undefined) {
+      const [used] = await this.db.query('SELECT 1 FROM transparency_checkpoints WHERE authority_id = $1 AND key_id = $2 LIMIT 1', [id, keyId]);
+      if (!used) throw notFound('signing key');
+    }
+    const chosen = keyId ?? (await latestCheckpoint(this.db, id))?.keyId ?? this.signer.keyId;
+    const raw = chosen === this.signer.keyId ? rawPublicKey(this.signer.publicKey).toString('base64') : await checkpointPublicKeyById(this.db, chosen);
+    if (!raw) throw notFound('signing key');
+    const pem = checkpointPublicKey(raw).export({ type: 'spki', format: 'pem' }).toString();
+    return { authorityId: id, keyId: chosen, algorithm: 'Ed25519', publicKey: raw, publicKeyPem: pem };
+  }
+
+  async inclusion(authorityId: string, caseId: string, seq: number, treeSize?: number) {
+    const id = await this.authority(authorityId);
+    const leafIndex = await logIndexOf(this.db, id, caseId, seq);
+    if (leafIndex === null) throw notFound('audit event');
+    const size = await logSize(this.db, id);
+    if (treeSize !== undefined && treeSize > size) throw badRequest(`treeSize ${treeSize} is beyond the log, which holds ${size} events`, [{ field: 'treeSize', problem: `is beyond the log (${size} events)` }]);
+    if (treeSize !== undefined && leafIndex >= treeSize) throw badRequest(`the event is at log index ${leafIndex}, outside a tree of ${treeSize}`, [{ field: 'treeSize', problem: `must be more than the event's log index ${leafIndex}` }]);
+    // By default, the latest signed tree that holds the event, so the proof checks against a signature.
+    const latest = await latestCheckpoint(this.db, id);
+    const tree = treeSize ?? (latest && latest.treeSize > leafIndex ? latest.treeSize : size);
+    const proof = await this.orBroken(() => inclusionProofAt(this.db, id, leafIndex, tree));
+    return {
+      authorityId: id,
+      caseId,
+      seq,
+      leafIndex,
+      leafHash: toHex(proof.leafHash),
+      treeSize: tree,
+      rootHash: toHex(proof.rootHash),
+      auditPath: proof.auditPath.map(toHex),
+      checkpoint: await checkpointOfSize(this.db, id, tree),
+    };
+  }
+
+  async consistency(authorityId: string, from: number, to?: number) {
+    const id = await this.authority(authorityId);
+    const size = await logSize(this.db, id);
+    if (from > size) throw badRequest(`from ${from} is beyond the log, which holds ${size} events`, [{ field: 'from', problem: `is beyond the log (${size} events)` }]);
+    if (to !== undefined && to > size) throw badRequest(`to ${to} is beyond the log, which holds ${size} events`, [{ field: 'to', problem: `is beyond the log (${size} events)` }]);
+    const end = to ?? size;
+    if (from > end) throw badRequest(`from ${from} is after to ${end}`, [{ field: 'from', problem: `must not be more than to (${end})` }]);
+    const proof = await this.orBroken(() => consistencyProofBetween(this.db, id, from, end));
+    return { authorityId: id, from, to: end, fromRootHash: toHex(proof.fromRoot), toRootHash: toHex(proof.toRoot), proof: proof.proof.map(toHex) };
+  }
+}
