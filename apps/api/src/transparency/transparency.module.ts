@@ -7,5 +7,6 @@ import { CHECKPOINT_SIGNER, TransparencyService } from './transparency.service';
 @Module({
   controllers: [TransparencyController],
   providers: [TransparencyService, { provide: CHECKPOINT_SIGNER, inject: [CheckpointConfig], useFactory: (config: CheckpointConfig) => loadCheckpointSigner(config) }],
+  exports: [CHECKPOINT_SIGNER],
 })
 export class TransparencyModule {}

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Principal, Role } from '../../../../libs/auth/principal';
+import { canonicalJson } from '../../../../libs/domain';
+import { checkpointPublicKey, toHex } from '../../../../libs/merkle';
+import { appendAuditEvent, GENESIS_HASH, loadAuditEvents } from '../../../../libs/persistence';
+import { CheckpointSigner, inclusionProofAt, issueCheckpoint } from '../../../../libs/transparency';
+import { toAllegationView } from '../allegations/allegation.view';
+import { AllegationsService } from '../allegations/allegations.service';
+import type { AccessStatement } from '../common/access-reason';
+import { CustodyRow, EvidenceRow, toEvidenceView } from '../evidence/evidence.view';
+import { CHECKPOINT_SIGNER } from '../transparency/transparency.service';
+import { BUNDLE_FORMAT, type CourtBundle } from './bundle.types';
+
+export const BUNDLE_READERS: Role[] = ['legal'];
+
+/**
+ * The court bundle: the case, its whole audit chain, every evidence item with its hash and custody
+ * log, and a signed checkpoint of the authority's Merkle log with an inclusion proof of each
+ * event, so that a third party can check all of it offline (packages/bundle-verifier).
+ */
+@Injectable()
+export class BundleService {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(AllegationsService) private readonly allegations: AllegationsService,
+    @Inject(CHECKPOINT_SIGNER) private readonly signer: CheckpointSigner,
+  ) {}
+
+  async build(principal: Principal, caseId: string, access: AccessStatement, format: 'json' | 'pdf'): Promise<CourtBundle> {
+    const found = await this.allegations.findVisible(principal, caseId, BUNDLE_READERS);
+    const role = BUNDLE_READERS.find((r) => principal.roles.includes(r))!;
+    // The disclosure is recorded first, and is itself in the bundle it records.
+    const disclosure = await this.db.transaction((m) =>
+      appendAuditEvent(m, {
+        caseId: found.id,
+        authorityId: found.authorityId,
+        actor: principal.sub,
+        role,
+        action: 'bundle.exported',
+        after: { reason: access.reason, recipient: access.recipient, format, disclosed: 'court bundle: case, history, evidence hashes and custody, inclusion proofs' },
+      }),
+    );
+    // A checkpoint signed now covers every event of the case, the disclosure included.
+    const checkpoint = (await issueCheckpoint(this.db, found.authorityId, this.signer))!;
+    const [allegation, events, evidenceRows, custodyRows, packageRows, positions] = await Promise.all([
+      this.allegations.findVisible(principal, caseId, BUNDLE_READERS),
+      loadAuditEvents(this.db.manager, found.id),
+      this.db.query('SELECT * FROM evidence_items WHERE case_id = $1 ORDER BY created_at, id', [found.id]) as Promise<EvidenceRow[]>,
+      this.db.query('SELECT c.* FROM custody_events c JOIN evidence_items e ON e.id = c.evidence_id WHERE e.case_id = $1 ORDER BY c.evidence_id, c.seq', [found.id]) as Promise<(CustodyRow & { evidence_id: string })[]>,
+      this.db.query('SELECT * FROM evidence_packages WHERE case_id = $1 ORDER BY created_at, id', [found.id]),
+      this.db.query('SELECT seq, log_index FROM audit_events WHERE case_id = $1 AND log_index < $2 ORDER BY seq', [found.id, checkpoint.treeSize]) as Promise<{ seq: number; log_index: string }[]>,
+    ]);
+    const inCheckpoint = events.filter((e) => e.seq <= positions.length);
+    const inclusionProofs = [];
+    for (const { seq, log_index } of positions) {
+      const proof = await inclusionProofAt(this.db, found.authorityId, Number(log_index), checkpoint.treeSize);
+      inclusionProofs.push({ seq: Number(seq), leafIndex: Number(log_index), auditPath: proof.auditPath.map(toHex) });
+    }
+    const custodyOf = new Map<string, CustodyRow[]>();
+    for (const row of custodyRows) custodyOf.set(row.evidence_id, [...(custodyOf.get(row.evidence_id) ?? []), row]);
+    const content: Omit<CourtBundle, 'bundleSha256'> = {
+      format: BUNDLE_FORMAT,
+      generatedAt: new Date().toISOString(),
+      disclosure: { actor: principal.name ?? principal.sub, role, reason: access.reason, recipient: access.recipient, at: disclosure.at, auditSeq: disclosure.seq },
+      case: toAllegationView(allegation),
+      history: { caseId: found.id, genesis: GENESIS_HASH, head: inCheckpoint.at(-1)?.hash ?? GENESIS_HASH, events: inCheckpoint },
+      evidence: evidenceRows.map((row) => {
+        const view = toEvidenceView(row, custodyOf.get(row.id) ?? []);
+        return {
+          id: view.id, kind: view.kind, description: view.description, filename: view.filename, contentType: view.contentType, size: view.size, sha256: view.sha256,
+          sealNumber: view.sealNumber, location: view.location, holder: view.holder, status: view.status, custody: view.custody!,
+        };
+      }),
+      packages: packageRows.map((p: Record<string, any>) => ({
+        id: p.id, forceId: p.force_id, status: p.status, manifestSha256: p.manifest_sha256,
+        items: p.manifest.items.map((i: { id: string; sha256: string | null }) => ({ id: i.id, sha256: i.sha256 })),
+        sealedAt: p.created_at ? new Date(p.created_at).toISOString() : null, acknowledgedAt: p.acknowledged_at ? new Date(p.acknowledged_at).toISOString() : null,
+      })),
+      transparency: {
+        checkpoint,
+        publicKey: checkpointPublicKey(this.signer.publicKey).export({ type: 'spki', format: 'pem' }).toString(),
+        inclusionProofs,
+      },
+    };
+    // What is hashed is exactly what a reader parses back from the JSON text.
+    const plain = JSON.parse(JSON.stringify(content)) as Omit<CourtBundle, 'bundleSha256'>;
+    return { ...plain, bundleSha256: createHash('sha256').update(canonicalJson(plain)).digest('hex') };
+  }
+}
