@@ -10,6 +10,9 @@ import { startEmbeddedPostgres, startTemporalDevServer } from '../libs/infra';
 
 const say = (line: string) => process.stderr.write(`[test] ${line}\n`);
 
+/** Suites whose assertions are about this process's memory. */
+const MEMORY_MEASURED = ['test/evidence-large.e2e-spec.ts', 'test/indicators.e2e-spec.ts'];
+
 async function main(): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   const stops: (() => Promise<void>)[] = [];
@@ -37,12 +40,23 @@ async function main(): Promise<number> {
       say(`using TEMPORAL_ADDRESS ${env.TEMPORAL_ADDRESS}`);
     }
     const jest = require.resolve('jest/bin/jest');
-    const args = [jest, '--ci', ...(process.env.CI ? ['--maxWorkers=2'] : []), ...process.argv.slice(2)];
-    const code = await new Promise<number>((resolveCode) => {
-      const child = spawn(process.execPath, args, { cwd: resolve(__dirname, '..'), env, stdio: 'inherit' });
-      child.on('exit', (c, signal) => resolveCode(c ?? (signal ? 1 : 0)));
-    });
-    return code;
+    const common = [jest, '--ci', ...(process.env.CI ? ['--maxWorkers=2'] : [])];
+    const runJest = (args: string[]) =>
+      new Promise<number>((resolveCode) => {
+        const child = spawn(process.execPath, [...common, ...args], { cwd: resolve(__dirname, '..'), env, stdio: 'inherit' });
+        child.on('exit', (c, signal) => resolveCode(c ?? (signal ? 1 : 0)));
+      });
+    const chosen = process.argv.slice(2);
+    if (chosen.length > 0) return await runJest(chosen);
+    // Suites that measure their own process's memory run last, each in a Jest process of its own:
+    // a worker that has already run other suites carries their heap, which skews the figures.
+    const everythingElse = await runJest(['--testPathIgnorePatterns=/node_modules/', ...MEMORY_MEASURED.map((f) => `--testPathIgnorePatterns=${f.replace(/\./g, '\\.')}`)]);
+    let measured = 0;
+    for (const suite of MEMORY_MEASURED) {
+      say(`running ${suite} in a process of its own`);
+      measured ||= await runJest(['--runInBand', suite]);
+    }
+    return everythingElse || measured;
   } finally {
     await stopAll();
   }
