@@ -5,7 +5,7 @@ import { allegationBody, eventually, startTestStack, TestStack } from './support
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack({ worker: 'none', policy: { triageDue: { routine: 'PT8S', urgent: 'PT8S', immediate: 'PT8S' }, remindBefore: ['PT5S'], workingDays: false } });
+  stack = await startTestStack({ worker: 'none', policy: { triageDue: { routine: 'PT20S', urgent: 'PT20S', immediate: 'PT20S' }, remindBefore: ['PT15S'], workingDays: false } });
 });
 afterAll(() => stack?.close());
 
@@ -18,7 +18,8 @@ it('escalates exactly once when the worker is killed and restarted mid-timer', a
   const first = stack.spawnWorker();
   const created = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@northshire')}`).send(allegationBody()).expect(201);
   const id = created.body.id;
-  // The reminder proves the first worker ran the workflow and its timers are set.
+  // The reminder (at 5 s) proves the first worker ran the workflow and its timers are set; the
+  // 15 s to the deadline leave room for a loaded machine to kill the worker before it passes.
   await eventually('the reminder from the first worker', async () => (await inbox('triage@northshire', id)).length === 1, 30_000);
   first.child.kill('SIGKILL');
   await first.exited;
