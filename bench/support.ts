@@ -4,7 +4,7 @@
 // stack.stop(), which is safe to call more than once and from a signal handler.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,6 +31,10 @@ export interface RunningStack {
   baseUrl: string;
   databaseUrl: string;
   temporalAddress: string;
+  /** the pid of the Temporal dev server started here (undefined with TEMPORAL_ADDRESS or the SDK's download) */
+  temporalPid?: number;
+  /** the PostgreSQL postmaster's pid, when PostgreSQL was started here (from postmaster.pid) */
+  postgresPid?: number;
   dataDir: string;
   keys: SigningKeys;
   /** true when PostgreSQL was started here, so its database holds only what this run wrote */
@@ -109,6 +113,7 @@ export class Stack {
 
     let databaseUrl = process.env.DATABASE_URL;
     const ownDatabase = !databaseUrl;
+    let postgresPid: number | undefined;
     if (!databaseUrl) {
       // Directly under the temp dir (not in a mkdtemp dir): run as root, PostgreSQL runs as the
       // postgres user, who must be able to traverse every parent of its data directory.
@@ -118,6 +123,11 @@ export class Stack {
       this.add('PostgreSQL data directory', async () => rmSync(pgDir, { recursive: true, force: true }));
       const pg = await this.launch('PostgreSQL', () => startEmbeddedPostgres({ dataDir: pgDir, persistent: false, database: 'casework_bench' }));
       databaseUrl = pg.url;
+      try {
+        postgresPid = Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+      } catch {
+        // not readable (another user): figures that need it are left out
+      }
     } else {
       log('using the PostgreSQL at DATABASE_URL');
     }
@@ -135,10 +145,12 @@ export class Stack {
     aborted();
 
     let temporalAddress = process.env.TEMPORAL_ADDRESS;
+    let temporalPid: number | undefined;
     if (!temporalAddress) {
       log('starting the Temporal dev server (in memory, headless)');
       const temporal = await this.launch('Temporal', () => startTemporalDevServer({ log }));
       temporalAddress = temporal.address;
+      temporalPid = temporal.pid;
       log(`Temporal at ${temporalAddress}`);
     } else {
       log(`using the Temporal server at ${temporalAddress}`);
@@ -190,7 +202,7 @@ export class Stack {
       exitedEarly,
     ]);
     log(`API ready at ${baseUrl}`);
-    this.running = { baseUrl, databaseUrl, temporalAddress, dataDir, keys, ownDatabase, services, unexpectedExits };
+    this.running = { baseUrl, databaseUrl, temporalAddress, temporalPid, postgresPid, dataDir, keys, ownDatabase, services, unexpectedExits };
     return this.running;
   }
 }
@@ -233,7 +245,7 @@ export interface HttpResult {
 }
 
 export interface HttpRequestSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   headers?: Record<string, string>;
   body?: string;
