@@ -54,7 +54,7 @@ async function main(): Promise<number> {
     let measured = 0;
     for (const suite of MEMORY_MEASURED) {
       say(`running ${suite} in a process of its own`);
-      measured ||= await runJest(['--runInBand', suite]);
+      measured ||= await runJest([suite]);
     }
     return everythingElse || measured;
   } finally {
