@@ -31,7 +31,7 @@ import { findDemoUser, signToken } from '../libs/auth';
 import { hashBytes, leafHash, toHex, TreeBuilder, verifyInclusion } from '../libs/merkle';
 import { auditLogLockKey, createDataSource, GENESIS_HASH, hashEvent, loadAuditEvents } from '../libs/persistence';
 import { extendSubtreeCache, inclusionProofAt, treeHeadAt } from '../libs/transparency';
-import { envInt, latencyStats, LatencyStats, round, RunningStack, sayer, send, Stack } from './support';
+import { envInt, latencyStats, LatencyStats, round, runBenchmark, RunningStack, sayer, send, Stack } from './support';
 
 const say = sayer('bench:history');
 const stack = new Stack(say);
@@ -371,24 +371,4 @@ async function main(): Promise<number> {
   return problems.length > 0 ? 1 : 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    say(`${signal} received`);
-    void stack.stop().then(() => process.exit(1));
-  });
-}
-
-process.on('unhandledRejection', (error) => {
-  say(`unhandled rejection: ${(error as Error)?.stack ?? error}`);
-  void stack.stop().then(() => process.exit(1));
-});
-
-main()
-  .catch((error: Error) => {
-    say(`failed: ${error.stack ?? error.message}`);
-    return 1;
-  })
-  .then(async (code) => {
-    await stack.stop();
-    process.exit(code);
-  });
+runBenchmark(stack, say, main);
