@@ -102,6 +102,7 @@ async function main(): Promise<void> {
   await waitFor('the API to answer /health', async () => (await fetch(`${base}/health`)).ok, 120_000, 250);
   if (stopping) return;
   say('ready:');
+  say(`  Web          ${base}/  (sign in as a demo user)`);
   say(`  API          ${base}`);
   say(`  API docs     ${base}/docs`);
   say(`  Temporal UI  ${uiUrl ?? '(external Temporal server; see its own UI)'}`);

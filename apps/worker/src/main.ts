@@ -8,7 +8,7 @@ import { createContentStore } from '../../../libs/storage';
 import { ensureWorkerSchedules } from './schedules';
 import { createLogger } from '../../../libs/logging';
 import { createSmtpMailer, smtpTarget } from '../../../libs/mail';
-import { createDataSource } from '../../../libs/persistence';
+import { createDataSource, WORKER_ROLE } from '../../../libs/persistence';
 import { loadCheckpointSigner } from '../../../libs/transparency';
 import { createAllegationWorker } from './worker';
 
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const mailer = createSmtpMailer(configs.smtp);
   if (configs.smtp.SMTP_URL) log.info({ smtp: smtpTarget(configs.smtp.SMTP_URL) }, 'notifications also go out by email through SMTP');
   else log.info('SMTP_URL not set: notifications are in-app only');
-  const db = await createDataSource({ url: configs.db.DATABASE_URL, poolSize: configs.db.DATABASE_POOL_SIZE, applicationName: 'casework-worker' }).initialize();
+  const db = await createDataSource({ url: configs.db.DATABASE_URL, poolSize: configs.db.DATABASE_POOL_SIZE, applicationName: 'casework-worker', role: WORKER_ROLE }).initialize();
   const connection = await NativeConnection.connect({ address: configs.temporal.TEMPORAL_ADDRESS });
   const store = createContentStore(configs.evidence);
   const checkpointSigner = loadCheckpointSigner(configs.checkpoint);

@@ -7,6 +7,8 @@ import { Liaison1764406800000 } from './1764406800000-Liaison';
 import { Indicators1764450000000 } from './1764450000000-Indicators';
 import { MerkleLog1764493200000 } from './1764493200000-MerkleLog';
 import { Search1764579600000 } from './1764579600000-Search';
+import { TenantIsolation1764666000000 } from './1764666000000-TenantIsolation';
+import { WebIntakeDrafts1764752400000 } from './1764752400000-WebIntakeDrafts';
 
 /** Every migration, in order. New ones are appended here. */
 export const MIGRATIONS = [
@@ -19,4 +21,6 @@ export const MIGRATIONS = [
   Indicators1764450000000,
   MerkleLog1764493200000,
   Search1764579600000,
+  TenantIsolation1764666000000,
+  WebIntakeDrafts1764752400000,
 ];

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ApiConfig } from '../../../../libs/config';
+import { runInTenantScope } from '../../../../libs/persistence';
 import type { AllegationWorkflowInput } from '../../../../workflows/messages';
 import { LOGGER } from '../common/logger.provider';
 import { AllegationWorkflowStarter } from './workflow-starter';
@@ -37,7 +38,8 @@ export class IntakeRecoveryService implements OnApplicationBootstrap, OnApplicat
   /** Starts the workflows of committed allegations that have none yet; returns how many it started. */
   sweep(graceMs = this.config.OUTBOX_GRACE_MS): Promise<number> {
     if (this.running) return this.running;
-    this.running = this.sweepOnce(graceMs).finally(() => {
+    // Every authority's outbox: the one piece of the API that is cross-tenant by design.
+    this.running = runInTenantScope({ system: true }, () => this.sweepOnce(graceMs)).finally(() => {
       this.running = undefined;
     });
     return this.running;

@@ -53,7 +53,9 @@ export class AllegationSearchService {
     if (words !== undefined) {
       qb.setParameter('q', words)
         .addSelect(`${RANK}::text`, 'position_rank')
-        .andWhere(`a.search @@ ${TSQUERY}`)
+        // Through the GIN index: under row-level security `a.search @@ …` could not use it (the
+        // function's comment in migration 1764666000000-TenantIsolation says why).
+        .andWhere(`a.id IN (SELECT allegations_matching(${TSQUERY}))`)
         .orderBy(RANK, 'DESC');
       if (after) qb.andWhere(`(${RANK}, a.created_at, a.id) < (CAST(:rank AS real), CAST(:createdAt AS timestamptz), CAST(:id AS uuid))`, { rank: after.rank, createdAt: after.createdAt, id: after.id });
     } else if (after) {
