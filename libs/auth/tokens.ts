@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, JWTPayload, SignJWT } from 'jose';
+import { createRemoteJWKSet, JWTHeaderParameters, jwtVerify, JWTPayload, SignJWT } from 'jose';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, SIGNING_ALG, SigningKeys } from './keys';
 import { Principal, Role, ROLES } from './principal';
 
@@ -25,6 +25,8 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
 export function principalFromClaims(payload: JWTPayload): Principal {
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
   if (!payload.sub) throw new InvalidToken('token has no sub claim');
+  // NUL cannot be stored or compared in PostgreSQL text; refusing the token beats a 500 later.
+  if ([payload.sub, payload.authorityId, payload.forceId].some((v) => typeof v === 'string' && v.includes('\0'))) throw new InvalidToken('token claims hold a NUL character');
   if (roles.length === 0) throw new InvalidToken('token has no known role');
   const authorityId = typeof payload.authorityId === 'string' ? payload.authorityId : undefined;
   const forceId = typeof payload.forceId === 'string' ? payload.forceId : undefined;
@@ -34,11 +36,22 @@ export function principalFromClaims(payload: JWTPayload): Principal {
 
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
-/** Verifies against the embedded key; only RS256, so `alg: none` and HS/RS swaps are refused. */
+/** Every token must say when it stops being valid: one without `exp` would be good for ever. */
+const REQUIRED_CLAIMS = ['exp', 'sub'];
+
+/**
+ * Verifies against the embedded key; only RS256, so `alg: none` and HS/RS swaps are refused. The
+ * token must name the key (`kid`) it was signed with: after the key is replaced, tokens of the
+ * old one are refused by name rather than by a failed signature alone.
+ */
 export function embeddedVerifier(keys: SigningKeys): TokenVerifier {
+  const resolveKey = (header: JWTHeaderParameters) => {
+    if (header.kid !== keys.kid) throw new InvalidToken(header.kid ? `unknown key id ${JSON.stringify(header.kid.slice(0, 64))}` : 'token names no key id (kid)');
+    return keys.publicKey;
+  };
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, keys.publicKey, { issuer: EMBEDDED_ISSUER, audience: EMBEDDED_AUDIENCE, algorithms: [SIGNING_ALG] });
+      const { payload } = await jwtVerify(token, resolveKey, { issuer: EMBEDDED_ISSUER, audience: EMBEDDED_AUDIENCE, algorithms: [SIGNING_ALG], requiredClaims: REQUIRED_CLAIMS });
       return principalFromClaims(payload);
     } catch (error) {
       if (error instanceof InvalidToken) throw error;
@@ -52,7 +65,7 @@ export function jwksVerifier(jwksUrl: string, issuer: string, audience: string):
   const jwks = createRemoteJWKSet(new URL(jwksUrl));
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ASYMMETRIC_ALGS });
+      const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ASYMMETRIC_ALGS, requiredClaims: REQUIRED_CLAIMS });
       return principalFromClaims(payload);
     } catch (error) {
       if (error instanceof InvalidToken) throw error;

@@ -43,6 +43,13 @@ export class ApiConfig {
   @Expose() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
+  /**
+   * how long one of a request's queries may wait for PostgreSQL before the API gives up on its
+   * connection and answers 503 (a database that stops answering without closing connections)
+   */
+  @Expose() @Transform(toInt) @IsInt() @Min(100)
+  DATABASE_QUERY_TIMEOUT_MS: number = 15_000;
+
   /** how long a decision waits for the case's workflow (a stopped worker) before answering 503 */
   @Expose() @Transform(toInt) @IsInt() @Min(100)
   DECISION_TIMEOUT_MS: number = 15_000;
@@ -50,6 +57,28 @@ export class ApiConfig {
   /** the largest indicator observations CSV an upload may send; it is streamed, never held whole */
   @Expose() @Transform(toInt) @IsInt() @Min(1)
   INDICATOR_CSV_MAX_BYTES: number = 100 * 1024 ** 2;
+
+  /**
+   * Requests one user (a verified token's sub) may make per RATE_LIMIT_WINDOW_MS; 0: no limit.
+   * Generous, because bench:intake drives about 150 requests a second as one user.
+   */
+  @Expose() @Transform(toInt) @IsInt() @Min(0)
+  RATE_LIMIT_PER_USER: number = 30_000;
+
+  /** requests per window from one client IP without a valid token (GET /health excepted); 0: no limit */
+  @Expose() @Transform(toInt) @IsInt() @Min(0)
+  RATE_LIMIT_PER_IP: number = 3_000;
+
+  @Expose() @Transform(toInt) @IsInt() @Min(1_000) @Max(3_600_000)
+  RATE_LIMIT_WINDOW_MS: number = 60_000;
+
+  /** the longest request target (path and query) accepted, in bytes; 414 beyond */
+  @Expose() @Transform(toInt) @IsInt() @Min(256) @Max(65_536)
+  MAX_URL_BYTES: number = 4_096;
+
+  /** the most header bytes (names and values) a request may carry; 431 beyond. Node itself refuses more than 16 KiB. */
+  @Expose() @Transform(toInt) @IsInt() @Min(1_024) @Max(16_384)
+  MAX_HEADER_BYTES: number = 8_192;
 }
 
 export class AuthConfig {
@@ -198,4 +227,35 @@ export class SmtpConfig {
 
   @Expose() @IsString() @Matches(/^(?:[^<>@]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, { message: 'SMTP_FROM must be an address like "Election casework <casework@example.gov.uk>"' })
   SMTP_FROM: string = 'Election casework <casework@localhost>';
+}
+
+/**
+ * The web front end's OpenID Connect sign-in (authorization code with PKCE). Required when an
+ * identity provider is configured (AUTH_JWKS_URL); unused on the embedded default.
+ */
+export class WebConfig {
+  @Expose() @Transform(emptyToUndefined) @IsOptional() @IsString()
+  AUTH_JWKS_URL?: string;
+
+  /** the provider's issuer URL; its /.well-known/openid-configuration is read at first sign-in */
+  @Expose() @Transform(emptyToUndefined) @ValidateIf((c: WebConfig) => Boolean(c.AUTH_JWKS_URL)) @IsUrl({ require_tld: false, protocols: ['https', 'http'] }, { message: 'OIDC_ISSUER_URL must be an http(s) URL when AUTH_JWKS_URL is set' })
+  OIDC_ISSUER_URL?: string;
+
+  @Expose() @Transform(emptyToUndefined) @ValidateIf((c: WebConfig) => Boolean(c.AUTH_JWKS_URL)) @IsString({ message: 'OIDC_CLIENT_ID must be set when AUTH_JWKS_URL is' })
+  OIDC_CLIENT_ID?: string;
+
+  /** for a confidential client (sent as client_secret_post); a public client relies on PKCE alone */
+  @Expose() @Transform(emptyToUndefined) @IsOptional() @IsString()
+  OIDC_CLIENT_SECRET?: string;
+
+  /** this service's callback as registered with the provider, ending in /sign-in/callback */
+  @Expose() @Transform(emptyToUndefined) @ValidateIf((c: WebConfig) => Boolean(c.AUTH_JWKS_URL)) @IsUrl({ require_tld: false, protocols: ['https', 'http'] }, { message: 'OIDC_REDIRECT_URL must be an http(s) URL when AUTH_JWKS_URL is set' }) @Matches(/\/sign-in\/callback$/, { message: 'OIDC_REDIRECT_URL must end in /sign-in/callback' })
+  OIDC_REDIRECT_URL?: string;
+
+  @Expose() @IsString()
+  OIDC_SCOPES: string = 'openid profile email';
+
+  /** which of the provider's tokens the API accepts as the bearer token (its audience is AUTH_AUDIENCE) */
+  @Expose() @IsIn(['access_token', 'id_token'])
+  OIDC_API_TOKEN: 'access_token' | 'id_token' = 'access_token';
 }

@@ -103,7 +103,9 @@ export function verifyCheckpoint(checkpoint: Checkpoint, publicKey: PublicKeyInp
     const key = checkpointPublicKey(publicKey);
     if (checkpoint.keyId !== checkpointKeyId(key)) return false;
     const signature = typeof checkpoint.signature === 'string' && /^[A-Za-z0-9+/]{86}==$/.test(checkpoint.signature) ? Buffer.from(checkpoint.signature, 'base64') : null;
-    if (!signature || signature.length !== 64) return false;
+    // Only the canonical encoding: the last character before "==" also carries 4 unused bits, so
+    // other texts decode to the same signature, and a checkpoint must change when a byte does.
+    if (!signature || signature.length !== 64 || signature.toString('base64') !== checkpoint.signature) return false;
     return verify(null, Buffer.from(checkpointBody(checkpoint), 'utf8'), key, signature);
   } catch {
     return false;

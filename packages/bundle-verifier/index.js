@@ -109,6 +109,8 @@ function checkCheckpoint(cp, keyInput) {
   if (key.asymmetricKeyType !== 'ed25519') return 'the public key is not an Ed25519 key';
   if (cp.keyId !== keyIdOf(key)) return `the checkpoint names key ${cp.keyId}, not the key given (${keyIdOf(key)})`;
   const signature = Buffer.from(String(cp.signature), 'base64');
+  // Other texts decode to the same bytes (unused bits, missing padding); only the canonical one is the checkpoint's.
+  if (signature.toString('base64') !== String(cp.signature)) return 'the checkpoint\'s signature is not canonical base64';
   if (signature.length !== 64 || !verify(null, Buffer.from(checkpointBody(cp), 'utf8'), key, signature)) return 'the checkpoint\'s signature does not verify with the public key';
   return null;
 }

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const log = createLogger('api', configs.api.LOG_LEVEL);
   const app = await createApiApp(configs, log);
   await app.listen(configs.api.PORT, process.env.HOST ?? '127.0.0.1');
-  log.info({ url: `http://127.0.0.1:${configs.api.PORT}`, docs: `http://127.0.0.1:${configs.api.PORT}/docs` }, 'api listening');
+  log.info({ url: `http://127.0.0.1:${configs.api.PORT}`, web: `http://127.0.0.1:${configs.api.PORT}/`, docs: `http://127.0.0.1:${configs.api.PORT}/docs` }, 'api listening');
 }
 
 main().catch((error) => {

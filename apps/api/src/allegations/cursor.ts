@@ -1,5 +1,9 @@
 import { unprocessable } from '../common/api-error';
 
+/** An instant as Date.prototype.toISOString prints it. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export interface Cursor {
   createdAt: string;
   id: string;
@@ -12,7 +16,9 @@ export function encodeCursor(c: Cursor): string {
 export function decodeCursor(text: string): Cursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
+    // Only what encodeCursor writes: Date.parse alone takes text PostgreSQL refuses ("1"), and 36
+    // hyphens are not a UUID (both were 500s, found by test/fuzz-requests.e2e-spec.ts).
+    if (typeof createdAt !== 'string' || !ISO_INSTANT.test(createdAt) || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !UUID.test(id)) throw new Error();
     return { createdAt, id };
   } catch {
     throw unprocessable('cursor is not one this API returned', [{ field: 'cursor', problem: 'is not a valid cursor' }]);

@@ -5,6 +5,7 @@ import { hasRole, Principal, Role } from '../../../../libs/auth/principal';
 import type { TokenVerifier } from '../../../../libs/auth/tokens';
 import { ApiError } from '../common/api-error';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { verifyOnce } from './verify-once';
 
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
 
@@ -30,7 +31,7 @@ export class AuthGuard implements CanActivate {
       throw new ApiError(HttpStatus.UNAUTHORIZED, 'a bearer token is required', [{ field: 'Authorization', problem: header ? 'is not a Bearer token' : 'is missing' }]);
     }
     try {
-      req.principal = await this.verify(match[1]);
+      req.principal = await verifyOnce(req, this.verify, match[1]);
     } catch (error) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
       throw new ApiError(HttpStatus.UNAUTHORIZED, 'the bearer token is not valid', [{ field: 'Authorization', problem: (error as Error).message }]);

@@ -2,6 +2,7 @@
 // whom (X-Disclosed-To, the reader themselves when absent), and is written to the audit chain
 // (Data Protection Act 2018 s.62: who, when, why, what, to whom).
 import { badRequest } from './api-error';
+import { unsafeAsSpaces } from './unsafe-text';
 
 export interface AccessStatement {
   reason: string;
@@ -19,7 +20,7 @@ export function accessStatement(reasonHeader: string | undefined, recipientHeade
   if (recipientHeader !== undefined && (recipient.length < 2 || recipient.length > 200)) {
     throw badRequest('X-Disclosed-To names who receives what is read (2 to 200 characters)', [{ field: 'X-Disclosed-To', problem: 'must be 2 to 200 characters' }]);
   }
-  // CR/LF and other control characters never reach the record or the logs.
-  const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  // CR/LF, other control characters and bidi controls never reach the record or the logs.
+  const clean = unsafeAsSpaces;
   return { reason: clean(reason), recipient: clean(recipient || readerName) };
 }

@@ -26,6 +26,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
       res.status(status).json(errorBody(status, message));
       return;
     }
+    // A client that hangs up mid-body makes the request stream fail with ECONNRESET ("aborted"),
+    // which is not the database going away (an aborted CSV upload was logged as one, with a 503).
+    if (req.readableAborted) {
+      this.log.info({ reqId: req.id, err: (exception as Error)?.message }, 'request body cut off by the client');
+      res.status(HttpStatus.BAD_REQUEST).json(errorBody(400, 'the request body was cut off before it ended; nothing was recorded', [{ field: 'body', problem: 'incomplete' }]));
+      return;
+    }
     if (isDatabaseUnavailable(exception)) {
       this.log.warn({ reqId: req.id, err: (exception as Error).message }, 'database unavailable');
       res.setHeader('Retry-After', '5');

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig, TemporalConfig } from '../../../../libs/config';
+import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig, TemporalConfig, WebConfig } from '../../../../libs/config';
 
 export interface ApiConfigs {
   api: ApiConfig;
@@ -8,6 +8,7 @@ export interface ApiConfigs {
   temporal: TemporalConfig;
   evidence: EvidenceConfig;
   checkpoint: CheckpointConfig;
+  web: WebConfig;
 }
 
 /** Validated configuration objects, injectable by class. */
@@ -22,6 +23,7 @@ export class ConfigModule {
       { provide: TemporalConfig, useValue: configs.temporal },
       { provide: EvidenceConfig, useValue: configs.evidence },
       { provide: CheckpointConfig, useValue: configs.checkpoint },
+      { provide: WebConfig, useValue: configs.web },
     ];
     return { module: ConfigModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -13,6 +13,7 @@ import { ContentMissingError, ContentStore, ContentTooLargeError } from '../../.
 import { AllegationsService } from '../allegations/allegations.service';
 import { ApiError, badRequest, conflict, notFound } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
+import { unsafeAsSpaces, withoutUnsafe } from '../common/unsafe-text';
 import type { CustodyEventDto, DisposalDto, LegalHoldDto, PhysicalEvidenceDto } from './dto/evidence.dto';
 import { CustodyRow, EvidenceRow, toEvidenceView } from './evidence.view';
 
@@ -52,12 +53,12 @@ export class EvidenceService {
     const lengthHeader = req.header('content-length');
     const contentLength = lengthHeader === undefined ? undefined : Number(lengthHeader);
     if (contentLength !== undefined && contentLength > this.config.EVIDENCE_MAX_BYTES) throw this.tooLarge();
-    const description = (req.header('x-description') ?? '').trim();
+    const description = unsafeAsSpaces(req.header('x-description') ?? '').trim();
     if (!description || description.length > 2000) throw badRequest('describe the item in the X-Description header (1 to 2000 characters)', [{ field: 'X-Description', problem: description ? 'too long' : 'is missing' }]);
     return { contentType, contentLength, description, filename: this.filenameOf(req.header('x-filename')) };
   }
 
-  /** The client's name for the file, kept as metadata only: decoded, stripped of any path and control characters. */
+  /** The client's name for the file, kept as metadata only: decoded, stripped of any path, control and bidi characters. */
   private filenameOf(header: string | undefined): string | null {
     if (header === undefined) return null;
     let name = header;
@@ -66,7 +67,7 @@ export class EvidenceService {
     } catch {
       throw badRequest('X-Filename must be plain or percent-encoded UTF-8', [{ field: 'X-Filename', problem: 'malformed percent-encoding' }]);
     }
-    name = basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
+    name = withoutUnsafe(basename(name.replace(/\\/g, '/'))).trim();
     if (!name || name.length > 255 || name === '.' || name === '..') throw badRequest('X-Filename must be a file name of 1 to 255 characters', [{ field: 'X-Filename', problem: 'not a usable file name' }]);
     return name;
   }
@@ -93,6 +94,11 @@ export class EvidenceService {
       stored = await this.store.put(body, { maxBytes: this.config.EVIDENCE_MAX_BYTES });
     } catch (error) {
       if (error instanceof ContentTooLargeError) throw this.tooLarge();
+      // A full disk is the server's problem, not a broken upload: 507, and the store left nothing behind.
+      if (['ENOSPC', 'EDQUOT'].includes((error as NodeJS.ErrnoException).code ?? '')) {
+        this.log.error({ caseId: allegation.id, err: (error as Error).message }, 'evidence store is full');
+        throw new ApiError(HttpStatus.INSUFFICIENT_STORAGE, 'the evidence store is full; nothing was stored. Try again once space has been freed', [{ field: 'storage', problem: 'full' }]);
+      }
       this.log.warn({ caseId: allegation.id, err: (error as Error).message }, 'evidence upload failed');
       throw badRequest('the upload did not complete; nothing was stored', [{ field: 'body', problem: 'incomplete upload' }]);
     }
@@ -156,6 +162,13 @@ export class EvidenceService {
       throw notFound('evidence item');
     });
     return { item, allegation };
+  }
+
+  /** The case's items, oldest first, without their custody logs (each item's page has it). */
+  async listForCase(principal: Principal, caseId: string) {
+    const allegation = await this.allegations.findVisible(principal, caseId, EVIDENCE_READERS);
+    const rows: EvidenceRow[] = await this.db.query('SELECT * FROM evidence_items WHERE case_id = $1 ORDER BY created_at, id', [allegation.id]);
+    return rows.map((row) => toEvidenceView(row));
   }
 
   async get(principal: Principal, id: string) {

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpStatus, Inject, Param, Patch, Post, Query, R
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Principal } from '../../../../libs/auth/principal';
+import { withoutUnsafe } from '../common/unsafe-text';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { ApiError, badRequest } from '../common/api-error';
 import { CreateIndicatorDto, ListObservationsQuery, ObservationDto, UpdateIndicatorDto } from './dto/indicator.dto';
@@ -69,7 +70,7 @@ export class IndicatorsController {
       if (!req.is('text/csv')) {
         throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'observations are uploaded as text/csv', [{ field: 'Content-Type', problem: `is ${req.header('content-type') ?? '(none)'}, not text/csv` }]);
       }
-      const filename = (req.header('x-filename') ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255) || null;
+      const filename = withoutUnsafe(req.header('x-filename') ?? '').trim().slice(0, 255) || null;
       if (filename?.includes('/')) throw badRequest('X-Filename must be a file name, not a path', [{ field: 'X-Filename', problem: 'contains a /' }]);
       res.status(201);
       return await this.indicators.upload(principal, req, filename);

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../../../libs/auth/principal';
+import { runInTenantScope } from '../../../../libs/persistence';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
 import { notFound } from '../common/api-error';
 import { uuid, wholeNumber } from './query';
@@ -11,6 +12,15 @@ import { TransparencyService } from './transparency.service';
  * /health: anyone may hold the authority to its signed checkpoints. Nothing here discloses what
  * an event says: only hashes, sizes and log indexes.
  */
+/**
+ * A public read runs in the scope of the authority its path names, so that row-level security
+ * admits that authority's log and no other's (README "Tenancy in the database"). A path that is
+ * no authority's id gets no scope; the service answers 404 for it.
+ */
+function forAuthority<T>(authorityId: string, read: () => Promise<T>): Promise<T> {
+  return /^[\w.-]{1,100}$/.test(authorityId) ? runInTenantScope({ authorityId }, read) : read();
+}
+
 @ApiTags('transparency')
 @Controller('transparency')
 export class TransparencyController {
@@ -29,7 +39,7 @@ export class TransparencyController {
   @Public()
   @ApiOperation({ summary: 'the newest signed checkpoint; 404 before the first' })
   latest(@Param('authorityId') authorityId: string) {
-    return this.transparency.latest(authorityId);
+    return forAuthority(authorityId, () => this.transparency.latest(authorityId));
   }
 
   @Get(':authorityId/checkpoints')
@@ -39,7 +49,7 @@ export class TransparencyController {
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor from the previous page' })
   list(@Param('authorityId') authorityId: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
     const n = wholeNumber(limit, 'limit', { min: 1 }) ?? 20;
-    return this.transparency.list(authorityId, Math.min(n, 100), cursor);
+    return forAuthority(authorityId, () => this.transparency.list(authorityId, Math.min(n, 100), cursor));
   }
 
   @Get(':authorityId/public-key')
@@ -47,7 +57,7 @@ export class TransparencyController {
   @ApiOperation({ summary: 'the Ed25519 key that signs the checkpoints (raw base64 and PEM)' })
   @ApiQuery({ name: 'keyId', required: false, description: "a key that signed one of the authority's checkpoints; default: the latest checkpoint's" })
   publicKey(@Param('authorityId') authorityId: string, @Query('keyId') keyId?: string) {
-    return this.transparency.publicKey(authorityId, keyId === undefined || keyId === '' ? undefined : keyId);
+    return forAuthority(authorityId, () => this.transparency.publicKey(authorityId, keyId === undefined || keyId === '' ? undefined : keyId));
   }
 
   @Get(':authorityId/proofs/inclusion')
@@ -57,7 +67,8 @@ export class TransparencyController {
   @ApiQuery({ name: 'seq', required: true })
   @ApiQuery({ name: 'treeSize', required: false, description: 'default: the latest checkpoint that holds the event, else the whole log' })
   inclusion(@Param('authorityId') authorityId: string, @Query('caseId') caseId?: string, @Query('seq') seq?: string, @Query('treeSize') treeSize?: string) {
-    return this.transparency.inclusion(authorityId, uuid(caseId, 'caseId'), wholeNumber(seq, 'seq', { min: 1, required: true })!, wholeNumber(treeSize, 'treeSize', { min: 1 }));
+    const at = { caseId: uuid(caseId, 'caseId'), seq: wholeNumber(seq, 'seq', { min: 1, required: true })!, treeSize: wholeNumber(treeSize, 'treeSize', { min: 1 }) };
+    return forAuthority(authorityId, () => this.transparency.inclusion(authorityId, at.caseId, at.seq, at.treeSize));
   }
 
   @Get(':authorityId/proofs/consistency')
@@ -66,6 +77,7 @@ export class TransparencyController {
   @ApiQuery({ name: 'from', required: true })
   @ApiQuery({ name: 'to', required: false, description: 'default: the whole log' })
   consistency(@Param('authorityId') authorityId: string, @Query('from') from?: string, @Query('to') to?: string) {
-    return this.transparency.consistency(authorityId, wholeNumber(from, 'from', { required: true })!, wholeNumber(to, 'to'));
+    const range = { from: wholeNumber(from, 'from', { required: true })!, to: wholeNumber(to, 'to') };
+    return forAuthority(authorityId, () => this.transparency.consistency(authorityId, range.from, range.to));
   }
 }
