@@ -66,6 +66,12 @@ it('starts everything, serves the API, and leaves no process after SIGINT', asyn
   expect(output).toMatch(/Temporal UI\s+http:\/\/127\.0\.0\.1:\d+/);
   const health = await fetch(`http://127.0.0.1:${port}/health`);
   expect(health.status).toBe(200);
+  // The web front end, served by the built API from dist/ with its templates and GOV.UK assets.
+  expect(output).toMatch(new RegExp(`Web\\s+http://127\\.0\\.0\\.1:${port}/`));
+  const signIn = await fetch(`http://127.0.0.1:${port}/sign-in`);
+  expect(signIn.status).toBe(200);
+  expect(await signIn.text()).toContain('staff@northshire');
+  expect((await fetch(`http://127.0.0.1:${port}/assets/govuk/govuk-frontend.min.css`)).status).toBe(200);
 
   const started = descendants(child.pid!);
   // PostgreSQL (with its helpers), Temporal, the worker and the API.

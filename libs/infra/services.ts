@@ -9,7 +9,11 @@ export interface ManagedProcess {
 
 /** Runs a Node entry point as a child process that is stopped with SIGTERM, then SIGKILL. */
 export function runNodeService(name: string, entry: string, env: NodeJS.ProcessEnv, stdio: 'inherit' | 'ignore' | 'pipe' = 'inherit'): ManagedProcess {
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], { env, stdio: ['ignore', stdio, stdio] });
+  return manageProcess(name, spawn(process.execPath, ['--enable-source-maps', entry], { env, stdio: ['ignore', stdio, stdio] }));
+}
+
+/** Wraps a spawned child: its exit (128 for a signal) and a stop that sends SIGTERM, then SIGKILL. */
+export function manageProcess(name: string, child: ChildProcess): ManagedProcess {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
   return {
     name,

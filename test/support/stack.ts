@@ -18,7 +18,7 @@ import { CheckpointConfig, loadConfig, SmtpConfig } from '../../libs/config';
 import type { Policy } from '../../libs/domain';
 import { ManagedProcess, runNodeService, waitFor } from '../../libs/infra';
 import { createSmtpMailer } from '../../libs/mail';
-import { createDataSource, migrate, seedDemo } from '../../libs/persistence';
+import { createDataSource, migrate, seedDemo, WORKER_ROLE } from '../../libs/persistence';
 import { FsContentStore } from '../../libs/storage';
 import { loadCheckpointSigner } from '../../libs/transparency';
 import { createTestDatabase } from './database';
@@ -77,6 +77,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const db = await createDataSource({ url: database.url, poolSize: 5 }).initialize();
   await migrate(db);
   await seedDemo(db);
+  // The in-process worker runs as the worker's database role, as the worker process does; `db`
+  // stays the owner, for what tests set up and tamper with.
+  const workerDb = await createDataSource({ url: database.url, poolSize: 5, applicationName: 'casework-worker', role: WORKER_ROLE }).initialize();
   const dataDir = mkdtempSync(join(tmpdir(), 'casework-test-data-'));
   const taskQueue = `test-${randomBytes(6).toString('hex')}`;
   const env: NodeJS.ProcessEnv = {
@@ -110,7 +113,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
   const startWorker = async () => {
     nativeConnection ??= await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await createAllegationWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db, store: new FsContentStore(join(dataDir, 'evidence')), workflowBundle: await workflowBundle(), mailer: createSmtpMailer(loadConfig(SmtpConfig, env)), checkpointSigner: loadCheckpointSigner(loadConfig(CheckpointConfig, env)) });
+    worker = await createAllegationWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db: workerDb, store: new FsContentStore(join(dataDir, 'evidence')), workflowBundle: await workflowBundle(), mailer: createSmtpMailer(loadConfig(SmtpConfig, env)), checkpointSigner: loadCheckpointSigner(loadConfig(CheckpointConfig, env)) });
     running = worker.run();
   };
   const stopWorker = async () => {
@@ -145,6 +148,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await app.close();
       await connection.close();
       await nativeConnection?.close();
+      await workerDb.destroy();
       await db.destroy();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -7,6 +7,13 @@ import type { allegationWorkflow } from '../../../../workflows';
 import type { AllegationWorkflowInput } from '../../../../workflows/messages';
 
 /**
+ * How long a start may wait for Temporal. A server that accepts the connection but does not
+ * answer (overloaded, half-dead) would otherwise hold the intake request open indefinitely; the
+ * outbox row makes a start that timed out happen later anyway.
+ */
+const START_DEADLINE_MS = 5_000;
+
+/**
  * Starts an allegation's workflow from its outbox row and records that it started. The workflow
  * id comes from the case id and a duplicate start is refused by Temporal, so starting twice
  * (a retried request, the recovery sweep) can never create a second workflow.
@@ -22,12 +29,14 @@ export class AllegationWorkflowStarter {
   /** `manager`: the caller's transaction when it holds the outbox row locked (the recovery sweep). */
   async start(allegationId: string, workflowId: string, input: AllegationWorkflowInput, manager: EntityManager = this.db.manager): Promise<void> {
     try {
-      await this.client.workflow.start<typeof allegationWorkflow>('allegationWorkflow', {
-        workflowId,
-        taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
+      await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        this.client.workflow.start<typeof allegationWorkflow>('allegationWorkflow', {
+          workflowId,
+          taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        }),
+      );
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
         await manager
