@@ -31,18 +31,16 @@
 // <timer p99 s>,...}. Exits 1 on a failed request, a missing or duplicate reminder, a wrong due
 // time or a start-up failure, after stopping everything.
 import 'reflect-metadata';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import v8 from 'node:v8';
-import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client } from 'pg';
 import { findDemoUser } from '../libs/auth';
 import { durationMs, parseDuration } from '../libs/domain';
-import { demoToken, describe, envInt, HttpResult, percentile, round, runBenchmark, runLoad, RunningStack, sayer, send, Stack } from './support';
+import { cpuPercent, cpuSnapshot, CpuKey, CpuSnapshot, describeCpu, describeStats, fmtMiB, mib, PostgresCpu, r1, RssSampler, startProbes, stats } from './samplers';
+import { demoToken, describe, envInt, HttpResult, round, runBenchmark, runLoad, sayer, send, Stack } from './support';
 
 const say = sayer('bench:risks');
 const stack = new Stack(say);
@@ -53,191 +51,8 @@ const ADMIN = 'admin@northshire';
 const AUTHORITY = 'northshire';
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 
-// ---------------------------------------------------------------------------------------------
-// Memory
-
-/** Resident set size of a process in KiB: /proc/<pid>/status VmRSS, or `ps` where there is no /proc. */
-function rssKiB(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    if (match) return Number(match[1]);
-  } catch {
-    // no /proc (or the process is gone): try ps
-  }
-  const ps = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' });
-  const kib = Number(ps.stdout?.trim());
-  return ps.status === 0 && kib > 0 ? kib : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// CPU
-
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-
-/** utime + stime (seconds, all threads) and the parent pid of a process, from /proc/<pid>/stat. */
-function procStat(pid: number): { cpuS: number; ppid: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
-    return { ppid: Number(rest[1]), cpuS: (Number(rest[11]) + Number(rest[12])) / CLK_TCK };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * CPU seconds used by PostgreSQL: the postmaster and its children (backends, background
- * processes). Backends come and go, so each process's last figure is kept after it exits; polled
- * every second, a process that exits loses at most its last second.
- */
-class PostgresCpu {
-  private readonly seen = new Map<number, number>();
-
-  constructor(private readonly postmaster: number | undefined) {}
-
-  poll(): number | undefined {
-    if (!this.postmaster) return undefined;
-    try {
-      for (const entry of readdirSync('/proc')) {
-        if (!/^\d+$/.test(entry)) continue;
-        const pid = Number(entry);
-        const st = procStat(pid);
-        if (st && (pid === this.postmaster || st.ppid === this.postmaster)) this.seen.set(pid, Math.max(st.cpuS, this.seen.get(pid) ?? 0));
-      }
-    } catch {
-      return undefined;
-    }
-    let total = 0;
-    for (const v of this.seen.values()) total += v;
-    return total;
-  }
-}
-
-/** CPU seconds used so far by each measured process, PostgreSQL (all its processes), this process, and the host. */
-interface CpuSnapshot {
-  at: number;
-  worker?: number;
-  temporal?: number;
-  api?: number;
-  postgres?: number;
-  bench: number;
-  /** busy seconds of all the host's cores, whoever used them */
-  host?: number;
-}
-
-function cpuSnapshot(pids: { worker?: number; temporal?: number; api?: number }, postgres: PostgresCpu): CpuSnapshot {
-  const one = (pid?: number) => (pid ? procStat(pid)?.cpuS : undefined);
-  let host: number | undefined;
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = fields; // idle and iowait left out
-    host = (user + nice + system + irq + softirq + steal) / CLK_TCK;
-  } catch {
-    host = undefined;
-  }
-  const usage = process.cpuUsage();
-  return { at: Date.now(), worker: one(pids.worker), temporal: one(pids.temporal), api: one(pids.api), postgres: postgres.poll(), bench: (usage.user + usage.system) / 1e6, host };
-}
-
-type CpuKey = Exclude<keyof CpuSnapshot, 'at'>;
-const CPU_KEYS: CpuKey[] = ['worker', 'temporal', 'api', 'postgres', 'bench', 'host'];
-
-/** Average CPU between two snapshots, in % of one core (the host's figure is over all its cores together). */
-function cpuPercent(from: CpuSnapshot, to: CpuSnapshot): Partial<Record<CpuKey, number>> {
-  const secs = (to.at - from.at) / 1000;
-  const out: Partial<Record<CpuKey, number>> = {};
-  for (const key of CPU_KEYS) {
-    const a = from[key];
-    const b = to[key];
-    if (a !== undefined && b !== undefined && secs > 0) out[key] = round(((b - a) / secs) * 100, 0);
-  }
-  return out;
-}
-
-const describeCpu = (c: Partial<Record<CpuKey, number>>) =>
-  CPU_KEYS.filter((k) => c[k] !== undefined).map((k) => `${k === 'host' ? 'host (all processes)' : k} ${c[k]}%`).join(', ');
-
 type Proc = 'worker' | 'temporal' | 'api';
 type Phase = 'idle' | 'creating' | 'waiting';
-
-class RssSampler {
-  private readonly samples: { at: number; phase: Phase; kib: Partial<Record<Proc, number>> }[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  phase: Phase = 'idle';
-
-  constructor(
-    private readonly pids: Record<Proc, number | undefined>,
-    private readonly postgres: PostgresCpu,
-  ) {}
-
-  sample(): Partial<Record<Proc, number>> {
-    this.postgres.poll();
-    const kib: Partial<Record<Proc, number>> = {};
-    for (const [name, pid] of Object.entries(this.pids) as [Proc, number | undefined][]) {
-      const value = rssKiB(pid);
-      if (value !== undefined) kib[name] = value;
-    }
-    this.samples.push({ at: Date.now(), phase: this.phase, kib });
-    return kib;
-  }
-
-  start(everyMs = 1_000): void {
-    this.timer = setInterval(() => this.sample(), everyMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  /** median of a phase's samples, in MiB */
-  median(proc: Proc, phase: Phase): number | undefined {
-    const values = this.samples.filter((s) => s.phase === phase && s.kib[proc] !== undefined).map((s) => s.kib[proc]!).sort((a, b) => a - b);
-    return values.length ? values[Math.floor(values.length / 2)] / 1024 : undefined;
-  }
-
-  /** highest sample of the whole run, in MiB */
-  peak(proc: Proc): number | undefined {
-    const values = this.samples.map((s) => s.kib[proc]).filter((v): v is number => v !== undefined);
-    return values.length ? Math.max(...values) / 1024 : undefined;
-  }
-}
-
-const mib = (kib: number | undefined) => (kib === undefined ? undefined : kib / 1024);
-const fmtMiB = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(0)} MiB`);
-const r1 = (v: number | undefined) => (v === undefined ? null : round(v, 1));
-
-// ---------------------------------------------------------------------------------------------
-// Lateness
-
-interface Stats {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  min: number;
-  mean: number;
-}
-
-/** Figures of a list of latenesses, in seconds. */
-function stats(ms: number[]): Stats {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const s = (v: number) => round(v / 1000, 3);
-  return {
-    count: sorted.length,
-    p50: s(percentile(sorted, 0.5)),
-    p95: s(percentile(sorted, 0.95)),
-    p99: s(percentile(sorted, 0.99)),
-    max: s(sorted[sorted.length - 1] ?? 0),
-    min: s(sorted[0] ?? 0),
-    mean: s(sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1)),
-  };
-}
-
-const describeStats = (label: string, st: Stats) =>
-  `${label.padEnd(34)} n=${String(st.count).padStart(6)}  p50 ${st.p50.toFixed(3)} s  p95 ${st.p95.toFixed(3)} s  p99 ${st.p99.toFixed(3)} s  max ${st.max.toFixed(3)} s  min ${st.min.toFixed(3)} s`;
 
 interface Reminder {
   riskId: string;
@@ -295,71 +110,6 @@ async function countReminders(db: Client, titlePrefix: string): Promise<number> 
 }
 
 // ---------------------------------------------------------------------------------------------
-// The reference: plain timers on a worker of the bench's own
-
-interface Probes {
-  start(dueAt: number): void;
-  fired: { probeId: number; dueAt: number; firedAt: number }[];
-  started: number;
-  failures: string[];
-  /** resolves once every start has been answered */
-  settled(): Promise<void>;
-}
-
-async function startProbes(running: RunningStack, runId: string): Promise<Probes> {
-  const taskQueue = `bench-timer-probe-${runId}`;
-  const fired: Probes['fired'] = [];
-  const connection = await NativeConnection.connect({ address: running.temporalAddress });
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  let worker: Worker;
-  try {
-    worker = await Worker.create({
-      connection,
-      namespace,
-      taskQueue,
-      workflowsPath: require.resolve('./timer-probe.workflow'),
-      activities: {
-        async probeFired(input: { probeId: number; dueAt: number }) {
-          const firedAt = Date.now();
-          fired.push({ ...input, firedAt });
-          return firedAt;
-        },
-      },
-    });
-  } catch (error) {
-    await connection.close();
-    throw error;
-  }
-  const running$ = worker.run();
-  const clientConnection = await Connection.connect({ address: running.temporalAddress });
-  stack.add('timer-probe worker', async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running$.catch(() => undefined);
-    await connection.close();
-    await clientConnection.close();
-  });
-  const client = new TemporalClient({ connection: clientConnection, namespace });
-  const pending = new Set<Promise<unknown>>();
-  const probes: Probes = {
-    fired,
-    started: 0,
-    failures: [],
-    start(dueAt: number) {
-      const probeId = probes.started++;
-      const p = client.workflow
-        .start('timerProbeWorkflow', { workflowId: `${taskQueue}-${probeId}`, taskQueue, args: [{ probeId, dueAt }] })
-        .catch((error: Error) => void probes.failures.push(error.message))
-        .finally(() => pending.delete(p));
-      pending.add(p);
-    },
-    async settled() {
-      while (pending.size > 0) await Promise.all([...pending]);
-    },
-  };
-  return probes;
-}
-
-// ---------------------------------------------------------------------------------------------
 
 function riskBody(title: string, ownerId: string, reviewEvery: string): string {
   return JSON.stringify({
@@ -399,7 +149,7 @@ async function main(): Promise<number> {
   const apiPid = running.services.find((s) => s.name === 'api')?.child.pid;
   if (running.temporalPid === undefined) say('the Temporal server was not started here (TEMPORAL_ADDRESS) or has no pid: its RSS is not measured');
   const postgresCpu = new PostgresCpu(running.postgresPid);
-  const sampler = new RssSampler({ worker: workerPid, temporal: running.temporalPid, api: apiPid }, postgresCpu);
+  const sampler = new RssSampler<Proc, Phase>({ worker: workerPid, temporal: running.temporalPid, api: apiPid }, postgresCpu, 'idle');
   sampler.start();
 
   const [creator, admin] = await Promise.all([demoToken(running.keys, CREATOR), demoToken(running.keys, ADMIN)]);
@@ -416,7 +166,7 @@ async function main(): Promise<number> {
   agent.destroy();
 
   say('starting the reference timers\' worker (bench/timer-probe.workflow.ts, in this process, on a task queue of its own)');
-  const probes = await startProbes(running, runId);
+  const probes = await startProbes(stack, running, runId);
 
   const common = { concurrency, baseUrl: running.baseUrl, log: say, shouldStop: () => stack.isStopping };
   if (warmup > 0) {

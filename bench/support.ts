@@ -517,8 +517,8 @@ export async function demoToken(keys: SigningKeys, username: string): Promise<st
   return signToken(keys, { sub: user.id, roles: user.roles, authorityId: user.authorityId, forceId: user.forceId, name: user.username });
 }
 
-/** A valid POST /allegations body; `i` makes each description distinct. */
-export function allegationBody(i: number): string {
+/** A valid POST /allegations body; `i` makes each description distinct; `overrides` replaces fields (urgency, occurredAt). */
+export function allegationBody(i: number, overrides: Record<string, unknown> = {}): string {
   return JSON.stringify({
     category: 'postal_vote',
     electionId: 'northshire-local-2027',
@@ -529,6 +529,7 @@ export function allegationBody(i: number): string {
     urgency: 'routine',
     safetyConcern: false,
     peopleInvolved: [{ name: 'J. Canvasser', role: 'canvasser', details: 'wore a red rosette' }],
+    ...overrides,
   });
 }
 

@@ -31,7 +31,7 @@ import { createAllegationWorker } from '../apps/worker/src/worker';
 import { findDemoUser, loadOrCreateSigningKeys, signToken } from '../libs/auth';
 import { allegationWorkflowId } from '../libs/domain';
 import { startEmbeddedPostgres, startTemporalDevServer } from '../libs/infra';
-import { createDataSource, migrate, seedDemo } from '../libs/persistence';
+import { createDataSource, migrate, seedDemo, WORKER_ROLE } from '../libs/persistence';
 import { evidencePackageWorkflowId, liaisonWorkflowId, riskReviewWorkflowId } from '../workflows/messages';
 
 const say = (line: string) => process.stderr.write(`[record] ${line}\n`);
@@ -583,7 +583,11 @@ async function main(): Promise<void> {
     stops.push({ name: 'worker connection', stop: () => nativeConnection.close() });
     // No mailer: notifications stay in-app. The evidence store, when this tree has one (a clone
     // of an older commit has no libs/storage; its worker takes no store, hence the cast).
-    const workerOptions = { connection: nativeConnection, namespace, taskQueue, db, workflowBundle, store: evidenceStore(evidenceDir), checkpointSigner: checkpointSigner(dataDir) };
+    // As the worker's database role, as the worker process runs (undefined in a clone from before
+    // the roles existed: then the owner, as then).
+    const workerDb = await createDataSource({ url: databaseUrl, poolSize: 5, applicationName: 'casework-worker', role: WORKER_ROLE }).initialize();
+    stops.push({ name: 'worker database pool', stop: () => workerDb.destroy() });
+    const workerOptions = { connection: nativeConnection, namespace, taskQueue, db: workerDb, workflowBundle, store: evidenceStore(evidenceDir), checkpointSigner: checkpointSigner(dataDir) };
     const worker = await createAllegationWorker(workerOptions as Parameters<typeof createAllegationWorker>[0]);
 
     /** Polls the history until `ready` holds. A probe that throws is tried again, a TooSlow ends the wait at once. */

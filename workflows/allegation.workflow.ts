@@ -107,10 +107,15 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
   setHandler(policyChangedSignal, (next) => {
     policy = withPolicyDefaults(next);
   });
+  // Cases started before the statutory clock existed replay without it. The clock is set before
+  // the decisions are registered: a decision delivered with the workflow's start (a worker behind
+  // on a busy day) runs its validator at registration, and an extension application would
+  // otherwise be refused as if the case predated the clock (found in CI under load). A refused
+  // update leaves no event in the history, so this changes no replay.
+  const statutoryTracked = patched('statutory-clock');
+  if (statutoryTracked) state.statutoryClock = { ...statutoryClock(Date.parse(input.occurredAt), policy.extensionTaskAfterMonths) };
   registerDecisions();
-
-  // Cases started before the statutory clock existed replay without it.
-  if (patched('statutory-clock')) void runStatutoryClock();
+  if (statutoryTracked) void runStatutoryClock();
 
   if (operationFord) {
     await activities.notify({
@@ -127,9 +132,16 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
   // The first triage phase keeps the foundation's shape (openTriage, then the deadline watch),
   // so histories recorded before the lifecycle existed still replay.
   const receivedAt = Date.parse(input.receivedAt);
-  const triage = openDeadline('triage', receivedAt, deadlineAfter(receivedAt, policy.triageDue[state.effectiveUrgency], rulesOf(policy, input.pollDate)));
-  await activities.openTriage({ caseId: input.caseId, authorityId: input.authorityId, triageDueAt: triage.dueAt });
-  await watchDeadline(triage, () => phase !== 0);
+  const triageDueAt = deadlineAfter(receivedAt, policy.triageDue[state.effectiveUrgency], rulesOf(policy, input.pollDate));
+  // A decision that reached Temporal before the worker's first task for this case (a worker
+  // behind on a busy day) is delivered with the start, and its handler runs as soon as it is
+  // registered, above: the case has already moved on, with its own deadline (a reporter's reply,
+  // a SPOC's response). Opening the triage deadline now would replace that one, which would then
+  // never fire (found by bench:soak). Histories from before this keep their path.
+  const decidedAtOnce = phase !== 0 && patched('decision-at-start-keeps-its-deadline');
+  const triage = decidedAtOnce ? null : openDeadline('triage', receivedAt, triageDueAt);
+  await activities.openTriage({ caseId: input.caseId, authorityId: input.authorityId, triageDueAt: new Date(triageDueAt).toISOString() });
+  if (triage) await watchDeadline(triage, () => phase !== 0);
 
   // Each transition starts a phase: its notices, then its deadline. The last phase entered may be
   // the terminal one (a withdrawal tells the force it was referred to).
@@ -283,8 +295,7 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
   // --- the statutory clock (RPA 1983 s.176)
 
   async function runStatutoryClock(): Promise<void> {
-    const clock = statutoryClock(Date.parse(input.occurredAt), policy.extensionTaskAfterMonths);
-    state.statutoryClock = { ...clock };
+    const clock = state.statutoryClock!;
     const limitAt = Date.parse(clock.limitAt);
     // A year after the offence no extension can be asked, so there is no task to raise.
     if (Date.now() >= limitAt) return;
@@ -297,7 +308,7 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
       body: `Proceedings for the offence in allegation ${input.reference} must begin by ${clock.limitAt} (Representation of the People Act 1983 s.176). If they will not, apply to the court for an extension before that date; no application can be made after it.`,
       to: state.triageOwnerId ? { userIds: [state.triageOwnerId], authorityRoles: ['returning_officer'] } : { authorityRoles: ['triage', 'returning_officer'] },
     });
-    state.statutoryClock.extensionTaskSentAt = nowIso();
+    clock.extensionTaskSentAt = nowIso();
   }
 
   // --- decisions
