@@ -3,10 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig, loadConfig, TemporalConfig } from '../../../libs/config';
+import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig, loadConfig, TemporalConfig, WebConfig } from '../../../libs/config';
 import { createLogger } from '../../../libs/logging';
+import { mountWebAssets, webForms, WEB_ROUTES } from '../../web/src/http';
 import { AppModule } from './app.module';
+import { TOKEN_VERIFIER } from './auth/auth.guard';
+import { requestLimits, securityHeaders } from './common/hardening';
+import { refuseHostileText } from './common/hostile-text';
 import { jsonBody, requestContext, requireJsonBodies } from './common/http-middleware';
+import { rateLimit } from './common/rate-limit';
 import { createValidationPipe } from './common/validation';
 import type { ApiConfigs } from './config/config.module';
 
@@ -15,17 +20,26 @@ const RAW_BODY_ROUTES = [/^\/allegations\/[^/]+\/evidence\/?$/, /^\/indicator-up
 
 /** Reads and validates every API setting; throws ConfigError naming the first bad one. */
 export function loadApiConfigs(env: NodeJS.ProcessEnv = process.env): ApiConfigs {
-  return { api: loadConfig(ApiConfig, env), auth: loadConfig(AuthConfig, env), database: loadConfig(DatabaseConfig, env), temporal: loadConfig(TemporalConfig, env), evidence: loadConfig(EvidenceConfig, env), checkpoint: loadConfig(CheckpointConfig, env) };
+  return { api: loadConfig(ApiConfig, env), auth: loadConfig(AuthConfig, env), database: loadConfig(DatabaseConfig, env), temporal: loadConfig(TemporalConfig, env), evidence: loadConfig(EvidenceConfig, env), checkpoint: loadConfig(CheckpointConfig, env), web: loadConfig(WebConfig, env) };
 }
 
 /** Express middleware, validation, docs: everything but listening. Tests call it too. */
-export function configureApp(app: INestApplication, log: Logger): void {
+export function configureApp(app: INestApplication, log: Logger, api: ApiConfig): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('trust proxy', 'loopback');
+  // Headers first so that every answer carries them, refusals included; then the cheap refusals
+  // (size, rate) before any body is read.
+  app.use(securityHeaders());
   app.use(requestContext(log));
-  app.use(requireJsonBodies(RAW_BODY_ROUTES));
+  app.use(requestLimits({ maxUrlBytes: api.MAX_URL_BYTES, maxHeaderBytes: api.MAX_HEADER_BYTES }));
+  app.use(rateLimit({ perUser: api.RATE_LIMIT_PER_USER, perIp: api.RATE_LIMIT_PER_IP, windowMs: api.RATE_LIMIT_WINDOW_MS }, app.get(TOKEN_VERIFIER)));
+  // The web pages' form posts and uploads are not JSON; their own parser takes them.
+  app.use(webForms());
+  app.use(requireJsonBodies([...RAW_BODY_ROUTES, ...WEB_ROUTES]));
   app.use(jsonBody());
+  app.use(refuseHostileText());
+  mountWebAssets(app);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
@@ -42,6 +56,6 @@ export function configureApp(app: INestApplication, log: Logger): void {
 
 export async function createApiApp(configs: ApiConfigs, log: Logger = createLogger('api', configs.api.LOG_LEVEL)): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(configs, log), { bodyParser: false, logger: ['error', 'warn'] });
-  configureApp(app, log);
+  configureApp(app, log, configs.api);
   return app;
 }

@@ -49,6 +49,13 @@ export class EvidenceController {
     }
   }
 
+  /** The case's evidence items, oldest first, without their custody logs. */
+  @Get('allegations/:id/evidence')
+  @Roles('staff', 'triage', 'returning_officer', 'legal', 'spoc', 'feoa')
+  list(@CurrentUser() principal: Principal, @Param('id') id: string) {
+    return this.evidence.listForCase(principal, id);
+  }
+
   @Get('evidence/:id')
   @Roles('staff', 'triage', 'returning_officer', 'legal', 'spoc', 'feoa')
   get(@CurrentUser() principal: Principal, @Param('id') id: string) {

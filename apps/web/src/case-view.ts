@@ -1,0 +1,53 @@
+// What a case page shows, worked out from the API's view of the case: deadlines with what is
+// overdue, a timeline of what happened, and which decisions this user may take now.
+import type { Principal } from '../../../libs/auth/principal';
+import { hasRole } from '../../../libs/auth/principal';
+import { labelOf } from './labels';
+
+export interface TimelineEntry {
+  at: string;
+  text: string;
+}
+
+export function isOverdue(dueAt: string | null | undefined, now = Date.now()): boolean {
+  return Boolean(dueAt) && Date.parse(dueAt!) < now;
+}
+
+export function deadlinesOf(c: any) {
+  return ((c.deadlines?.history ?? []) as any[]).map((d) => ({ ...d, label: labelOf(d.kind), open: !d.metAt, overdue: !d.metAt && isOverdue(d.dueAt) }));
+}
+
+export function timelineOf(c: any, forceName: (id: string) => string): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  const add = (at: string | null | undefined, text: string) => at && out.push({ at, text });
+  add(c.createdAt, `Allegation logged (${labelOf(c.urgency)}${c.safetyConcern ? ', safety concern' : ''})`);
+  for (const d of c.deadlines?.history ?? []) {
+    add(d.setAt, `${labelOf(d.kind)} deadline set`);
+    add(d.metAt, `${labelOf(d.kind)} step done`);
+  }
+  for (const r of c.referrals ?? []) {
+    add(r.referredAt, `Referred to ${forceName(r.forceId)}`);
+    add(r.acceptedAt, `Accepted by ${forceName(r.forceId)}${r.crimeReference ? `, crime reference ${r.crimeReference}` : ''}`);
+    add(r.returnedAt, `Returned by ${forceName(r.forceId)}: ${labelOf(r.reasonCode)}`);
+  }
+  if (c.informationRequest) {
+    add(c.informationRequest.requestedAt, 'Information requested from the reporter');
+    add(c.informationRequest.receivedAt, 'The reporter replied');
+    add(c.informationRequest.lapsedAt, 'The reporter did not reply in time; back to triage');
+  }
+  add(c.escalatedAt, 'Escalated to the Returning Officer: a deadline passed');
+  add(c.closedAt, `Closed: ${labelOf(c.outcome)}`);
+  return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || 0);
+}
+
+/** The decisions open to this user on this case as it stands. */
+export function actionsFor(principal: Principal, c: any) {
+  const spocOfReferral = hasRole(principal, ['spoc']) && c.status === 'referred' && c.referral?.forceId === principal.forceId && c.referral?.status === 'pending';
+  return {
+    triage: hasRole(principal, ['triage']) && c.status === 'triage',
+    spoc: spocOfReferral,
+    evidence: hasRole(principal, ['staff', 'triage', 'spoc']) && !['closed', 'withdrawn'].includes(c.status),
+    history: hasRole(principal, ['legal', 'triage', 'returning_officer']),
+    bundle: hasRole(principal, ['legal']),
+  };
+}

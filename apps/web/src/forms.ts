@@ -1,0 +1,44 @@
+// Errors in the GOV.UK pattern: an error summary at the top linking to each field, and the same
+// message beside the field. Messages come from the API's 422 details (or a page's own checks).
+import type { Request } from 'express';
+import { ApiFailure } from './api-client';
+
+export interface FormErrors {
+  /** for govukErrorSummary */
+  errorList: { text: string; href: string }[];
+  /** by field id, for each component's errorMessage */
+  errors: Record<string, { text: string }>;
+}
+
+export const noErrors = (): FormErrors => ({ errorList: [], errors: {} });
+
+export function addError(into: FormErrors, id: string, text: string): FormErrors {
+  if (!into.errors[id]) {
+    into.errors[id] = { text };
+    into.errorList.push({ text, href: `#${id}` });
+  }
+  return into;
+}
+
+/**
+ * The API's 422 details as page errors. `fields` maps an API field (as the API names it, for
+ * example `reporter.name`) to the page's field id and the words for it.
+ */
+export function errorsFromApi(failure: ApiFailure, fields: Record<string, { id: string; label: string }>, fallbackId: string): FormErrors {
+  const out = noErrors();
+  for (const detail of failure.details) {
+    const known = fields[detail.field] ?? Object.entries(fields).find(([name]) => detail.field.startsWith(`${name}.`) || detail.field.startsWith(`${name}[`))?.[1];
+    addError(out, known?.id ?? fallbackId, `${known?.label ?? (detail.field || 'The form')} ${detail.problem}`.trim());
+  }
+  if (out.errorList.length === 0) addError(out, fallbackId, failure.message);
+  return out;
+}
+
+export function formBody(req: Request): Record<string, string> {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) if (typeof value === 'string') out[key] = value;
+  return out;
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,143 @@
+// Cases: the searchable, filterable list; a case page with status, deadlines and a timeline; and
+// the decisions taken on it (triage; a SPOC's accept or return), each a form whose refusal (409:
+// the case moved on) or validation errors (422) are shown on the case page.
+import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DataSource } from 'typeorm';
+import { ALLEGATION_STATUSES, OFFENCE_CATEGORIES, RESOLUTIONS, RETURN_REASONS } from '../../../../libs/domain';
+import { Public } from '../../../api/src/auth/decorators';
+import { ApiFailure } from '../api-client';
+import { actionsFor, deadlinesOf, isOverdue, timelineOf } from '../case-view';
+import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { labelOf, STATUS_TAG } from '../labels';
+import { WebErrorsFilter } from '../web-errors.filter';
+import { sendPage, WebUser, WebUsers } from '../web-user';
+
+const options = (codes: readonly string[]) => codes.map((value) => ({ value, text: labelOf(value) }));
+
+const TRIAGE_FIELDS = {
+  decision: { id: 'decision', label: 'Decision' },
+  forceId: { id: 'forceId', label: 'Police force' },
+  resolution: { id: 'resolution', label: 'Resolution' },
+  question: { id: 'question', label: 'Question for the reporter' },
+  note: { id: 'note', label: 'Reason for the decision' },
+};
+const ACCEPT_FIELDS = { crimeReference: { id: 'crimeReference', label: 'Crime reference' }, note: { id: 'acceptNote', label: 'Note' } };
+const RETURN_FIELDS = { reasonCode: { id: 'reasonCode', label: 'Reason' }, note: { id: 'returnNote', label: 'Note' }, suggestedForceId: { id: 'suggestedForceId', label: 'Force that should have it' } };
+
+@Public()
+@UseFilters(WebErrorsFilter)
+@Controller('cases')
+export class CasesController {
+  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DataSource) private readonly db: DataSource) {}
+
+  @Get()
+  async list(@Req() req: Request, @Res() res: Response) {
+    const user = await this.users.require(req);
+    const q = req.query as Record<string, string | undefined>;
+    const filters = { q: typeof q.q === 'string' ? q.q.slice(0, 200) : '', status: ALLEGATION_STATUSES.includes(q.status as never) ? q.status! : '', category: OFFENCE_CATEGORIES.includes(q.category as never) ? q.category! : '' };
+    const params = new URLSearchParams({ limit: '20' });
+    for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
+    if (typeof q.cursor === 'string' && q.cursor.length < 500) params.set('cursor', q.cursor);
+    const page = await user.api.get<{ items: any[]; nextCursor: string | null }>(`/allegations?${params}`);
+    const next = page.nextCursor ? `/cases?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), cursor: page.nextCursor })}` : undefined;
+    sendPage(req, res, user, 'cases/list.njk', {
+      title: 'Cases',
+      filters,
+      cases: page.items.map((c) => ({ ...c, statusTag: STATUS_TAG[c.status], overdue: c.status === 'triage' && isOverdue(c.triageDueAt) })),
+      next,
+      statuses: [{ value: '', text: 'Any status' }, ...options(ALLEGATION_STATUSES)],
+      categories: [{ value: '', text: 'Any offence' }, ...options(OFFENCE_CATEGORIES)],
+    });
+  }
+
+  @Get(':id')
+  async show(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.require(req);
+    await this.showCase(req, res, user, id);
+  }
+
+  @Get(':id/confirmation')
+  async confirmation(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.require(req);
+    const c = await user.api.get(`/allegations/${this.caseId(id)}`);
+    sendPage(req, res, user, 'cases/confirmation.njk', { title: 'Allegation logged', c });
+  }
+
+  @Post(':id/triage')
+  async triage(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    const f = formBody(req);
+    const body: Record<string, string> = { decision: f.decision, note: f.note };
+    if (f.decision === 'refer') body.forceId = f.forceId;
+    if (f.decision === 'resolve') body.resolution = f.resolution;
+    if (f.decision === 'request_information' && f.question?.trim()) body.question = f.question;
+    const errors = noErrors();
+    if (!['refer', 'resolve', 'request_information'].includes(f.decision)) addError(errors, 'decision', 'Select a decision');
+    await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/triage', body, TRIAGE_FIELDS, 'decision', f);
+  }
+
+  @Post(':id/accept')
+  async accept(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    const f = formBody(req);
+    await this.decide(req, res, user, id, undefined, '/referral/accept', { crimeReference: f.crimeReference, ...(f.acceptNote?.trim() ? { note: f.acceptNote } : {}) }, ACCEPT_FIELDS, 'crimeReference', f);
+  }
+
+  @Post(':id/return')
+  async returnReferral(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    const f = formBody(req);
+    const errors = noErrors();
+    if (!RETURN_REASONS.includes(f.reasonCode as never)) addError(errors, 'reasonCode', 'Select why you are returning the referral');
+    await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/referral/return', { reasonCode: f.reasonCode, note: f.returnNote, ...(f.suggestedForceId ? { suggestedForceId: f.suggestedForceId } : {}) }, RETURN_FIELDS, 'reasonCode', f);
+  }
+
+  /** Posts one decision; on success back to the case, otherwise the case page with the reason. */
+  private async decide(req: Request, res: Response, user: WebUser, id: string, pageErrors: FormErrors | undefined, path: string, body: Record<string, string>, fields: Record<string, { id: string; label: string }>, firstField: string, values: Record<string, string>) {
+    const caseId = this.caseId(id);
+    if (pageErrors) return this.showCase(req, res, user, caseId, { ...pageErrors, values }, 422);
+    try {
+      await user.api.post(`/allegations/${caseId}${path}`, body);
+      res.redirect(303, `/cases/${caseId}?done=${encodeURIComponent(path.split('/').pop()!)}`);
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      if (error.status === 409) {
+        // The case moved on: show it as it now stands, with the reason the decision was refused.
+        const errors = addError(noErrors(), 'case-status', `This decision was not recorded because the case has moved on: ${error.message}`);
+        return this.showCase(req, res, user, caseId, { ...errors, values: {}, refused: true }, 409);
+      }
+      if (error.status === 422 || error.status === 400) return this.showCase(req, res, user, caseId, { ...errorsFromApi(error, fields, fields[firstField].id), values }, 422);
+      throw error;
+    }
+  }
+
+  private caseId(id: string): string {
+    if (!UUID.test(id)) throw new NotFoundException();
+    return id;
+  }
+
+  private async showCase(req: Request, res: Response, user: WebUser, id: string, form?: FormErrors & { values: Record<string, string>; refused?: boolean }, status = 200) {
+    const c = await user.api.get(`/allegations/${this.caseId(id)}`);
+    const forces: { id: string; name: string }[] = await this.db.query('SELECT id, name FROM police_forces ORDER BY name');
+    const forceName = (fid: string) => forces.find((f) => f.id === fid)?.name ?? fid;
+    const done = typeof req.query.done === 'string' ? req.query.done : undefined;
+    sendPage(req, res, user, 'cases/case.njk', {
+      title: `Case ${c.reference}`,
+      c,
+      statusTag: STATUS_TAG[c.status],
+      deadlines: deadlinesOf(c),
+      timeline: timelineOf(c, forceName).reverse(),
+      actions: actionsFor(user.principal, c),
+      referralForce: c.referral ? forceName(c.referral.forceId) : undefined,
+      forces: forces.map((f) => ({ value: f.id, text: f.name })),
+      resolutions: options(RESOLUTIONS),
+      returnReasons: options(RETURN_REASONS),
+      errors: form?.errors ?? {},
+      errorList: form?.errorList ?? [],
+      values: form?.values ?? {},
+      refused: form?.refused,
+      done: done && !form ? { triage: 'Your triage decision was recorded.', accept: 'You accepted the referral.', return: 'You returned the referral to the authority.' }[done] : undefined,
+    }, status);
+  }
+}

@@ -1,0 +1,174 @@
+// Evidence on a case: the items with their SHA-256, an upload that streams the file through to
+// POST /allegations/:id/evidence (a multipart form without JavaScript; with it, a raw XHR upload
+// with a progress bar), each item's custody log, and the packages sealed for the police.
+import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { PassThrough, type Readable } from 'node:stream';
+import { Public } from '../../../api/src/auth/decorators';
+import { ApiFailure, passThrough } from '../api-client';
+import { actionsFor } from '../case-view';
+import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { WebErrorsFilter } from '../web-errors.filter';
+import { BadCsrf, sendPage, WebUser, WebUsers } from '../web-user';
+import { csrfMatches } from '../session';
+
+interface BusboyFile {
+  filename: string;
+  mimeType: string;
+}
+interface Busboy extends NodeJS.WritableStream {
+  on(event: 'field', listener: (name: string, value: string) => void): this;
+  on(event: 'file', listener: (name: string, stream: Readable, info: BusboyFile) => void): this;
+  on(event: 'close' | 'error' | 'finish', listener: (error?: Error) => void): this;
+}
+// busboy ships no types of its own.
+const busboy = require('busboy') as (options: { headers: Request['headers']; limits?: Record<string, number> }) => Busboy;
+
+const UPLOAD_FIELDS = { body: { id: 'file', label: 'The file' }, 'Content-Type': { id: 'file', label: 'The file’s type' }, 'X-Description': { id: 'description', label: 'Description' }, 'X-Filename': { id: 'file', label: 'The file name' } };
+const PACKAGE_FIELDS = { evidenceIds: { id: 'evidenceIds', label: 'Items' }, note: { id: 'packageNote', label: 'Note' } };
+
+/** A header value as the API wants it: ASCII, percent-encoded otherwise. */
+const headerSafe = (value: string) => (/^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value));
+
+@Public()
+@UseFilters(WebErrorsFilter)
+@Controller('cases/:id/evidence')
+export class EvidenceController {
+  constructor(@Inject(WebUsers) private readonly users: WebUsers) {}
+
+  @Get()
+  async list(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.require(req);
+    await this.show(req, res, user, this.caseId(id));
+  }
+
+  /** Without JavaScript: a multipart form. Its fields come before the file, so they are read first. */
+  @Post()
+  async uploadForm(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const caseId = this.caseId(id);
+    const user = await this.users.require(req);
+    if (!req.is('multipart/form-data')) return this.show(req, res, user, caseId, { ...addError(noErrors(), 'file', 'Select a file'), values: {} }, 422);
+    const fields: Record<string, string> = {};
+    const result = await new Promise<{ item?: { id: string }; failure?: ApiFailure; pageError?: string }>((resolve, reject) => {
+      let sawFile = false;
+      const parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 10_000 } });
+      parser.on('field', (name, value) => (fields[name] = value));
+      parser.on('file', (_name, stream, info) => {
+        sawFile = true;
+        if (!csrfMatches(user.token, fields._csrf)) {
+          stream.resume();
+          return reject(new BadCsrf());
+        }
+        if (!info.filename) {
+          stream.resume();
+          return resolve({ pageError: 'Select a file' });
+        }
+        const body = new PassThrough();
+        stream.pipe(body);
+        user.api
+          .upload<{ id: string }>(`/allegations/${caseId}/evidence`, body, { 'content-type': info.mimeType || 'application/octet-stream', 'x-filename': headerSafe(info.filename), 'x-description': headerSafe((fields.description ?? '').trim()) })
+          .then((item) => resolve({ item }), (error) => {
+            stream.resume();
+            if (error instanceof ApiFailure) resolve({ failure: error });
+            else reject(error);
+          });
+      });
+      parser.on('close', () => {
+        if (!sawFile) resolve(csrfMatches(user.token, fields._csrf) ? { pageError: 'Select a file' } : (reject(new BadCsrf()) as never));
+      });
+      parser.on('error', (error) => reject(error));
+      req.pipe(parser);
+    });
+    if (result.item) return res.redirect(303, `/cases/${caseId}/evidence/${result.item.id}?uploaded=1`);
+    const errors = result.failure ? (this.uploadRefused(result.failure)) : addError(noErrors(), 'file', result.pageError!);
+    await this.show(req, res, user, caseId, { ...errors, values: { description: fields.description ?? '' } }, result.failure?.status ?? 422);
+  }
+
+  /** With JavaScript: the raw file as the body, so the browser can report progress. Answers JSON. */
+  @Post('upload')
+  async uploadRaw(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const caseId = this.caseId(id);
+    const user = await this.users.requirePost(req, req.header('x-csrf-token'));
+    const headers: Record<string, string> = { 'content-type': req.header('content-type') ?? 'application/octet-stream', 'x-description': req.header('x-description') ?? '' };
+    if (req.header('x-filename')) headers['x-filename'] = req.header('x-filename')!;
+    if (req.header('content-length')) headers['content-length'] = req.header('content-length')!;
+    try {
+      const item = await user.api.upload<{ id: string; sha256: string; size: number }>(`/allegations/${caseId}/evidence`, req, headers);
+      res.status(201).json({ ...item, href: `/cases/${caseId}/evidence/${item.id}` });
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      if (!req.readableEnded) res.setHeader('Connection', 'close');
+      res.status(error.status).json({ errorList: this.uploadRefused(error).errorList });
+    }
+  }
+
+  @Get(':evidenceId')
+  async item(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('evidenceId') evidenceId: string) {
+    const caseId = this.caseId(id);
+    const user = await this.users.require(req);
+    if (!UUID.test(evidenceId)) throw new NotFoundException();
+    const [c, item] = await Promise.all([user.api.get(`/allegations/${caseId}`), user.api.get(`/evidence/${evidenceId}`)]);
+    if (item.caseId !== caseId) throw new NotFoundException();
+    const pkg = item.packageId ? await user.api.get(`/packages/${item.packageId}`).catch(() => undefined) : undefined;
+    sendPage(req, res, user, 'evidence/item.njk', { title: `Evidence: ${item.description}`, c, item, pkg, uploaded: req.query.uploaded === '1', backLink: `/cases/${caseId}/evidence` });
+  }
+
+  /** The stored bytes, passed through from GET /evidence/:id/content (which audits the copy). */
+  @Get(':evidenceId/content')
+  async content(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('evidenceId') evidenceId: string) {
+    this.caseId(id);
+    const user = await this.users.require(req);
+    if (!UUID.test(evidenceId)) throw new NotFoundException();
+    await passThrough(res, await user.api.download(`/evidence/${evidenceId}/content`));
+  }
+
+  private uploadRefused(failure: ApiFailure): FormErrors {
+    if (failure.status === 413) return addError(noErrors(), 'file', 'The file is too large');
+    if (failure.status === 415) return addError(noErrors(), 'file', `The file must be one of the accepted types: ${failure.message}`);
+    return errorsFromApi(failure, UPLOAD_FIELDS, 'file');
+  }
+
+  /** Triage seals chosen items into a package for the police (POST /allegations/:id/packages). */
+  @Post('packages')
+  async packageForm(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const caseId = this.caseId(id);
+    const user = await this.users.requirePost(req);
+    const raw = (req.body as Record<string, unknown>)?.evidenceIds;
+    const evidenceIds = (Array.isArray(raw) ? raw : raw ? [raw] : []).filter((v): v is string => typeof v === 'string');
+    const note = formBody(req).packageNote?.trim();
+    if (evidenceIds.length === 0) return this.show(req, res, user, caseId, { ...addError(noErrors(), 'evidenceIds', 'Select the items to package'), values: {} }, 422);
+    try {
+      const pkg = await user.api.post<{ id: string; manifestSha256: string }>(`/allegations/${caseId}/packages`, { evidenceIds, ...(note ? { note } : {}) });
+      res.redirect(303, `/cases/${caseId}/evidence?packaged=${pkg.id}`);
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || ![409, 422].includes(error.status)) throw error;
+      await this.show(req, res, user, caseId, { ...(error.status === 409 ? addError(noErrors(), 'evidenceIds', `The package was not sealed: ${error.message}`) : errorsFromApi(error, PACKAGE_FIELDS, 'evidenceIds')), values: {} }, error.status);
+    }
+  }
+
+  private caseId(id: string): string {
+    if (!UUID.test(id)) throw new NotFoundException();
+    return id;
+  }
+
+  private async show(req: Request, res: Response, user: WebUser, caseId: string, form?: FormErrors & { values: Record<string, string> }, status = 200) {
+    const [c, items] = await Promise.all([user.api.get(`/allegations/${caseId}`), user.api.get<any[]>(`/allegations/${caseId}/evidence`)]);
+    const packageIds = [...new Set(items.map((i) => i.packageId).filter(Boolean))] as string[];
+    const packages = await Promise.all(packageIds.map((pid) => user.api.get(`/packages/${pid}`)));
+    const packaged = typeof req.query.packaged === 'string' ? packages.find((p) => p.id === req.query.packaged) : undefined;
+    sendPage(req, res, user, 'evidence/list.njk', {
+      title: `Evidence for case ${c.reference}`,
+      c,
+      items,
+      packages,
+      packaged,
+      canUpload: actionsFor(user.principal, c).evidence,
+      packageChoices: items.filter((i) => !i.packageId && i.status !== 'destroyed').map((i) => ({ value: i.id, text: i.description, hint: { text: i.sha256 ?? `Seal ${i.sealNumber}` } })),
+      canPackage: user.has('triage') && ['referred', 'accepted'].includes(c.status) && items.some((i) => !i.packageId && i.status !== 'destroyed'),
+      errors: form?.errors ?? {},
+      errorList: form?.errorList ?? [],
+      values: form?.values ?? {},
+      backLink: `/cases/${caseId}`,
+    }, status);
+  }
+}

@@ -1,0 +1,99 @@
+// The risk register: a 5 x 5 likelihood-by-impact heat map of the open risks, the register with
+// overdue reviews first (the API's order), each risk with its reviews, and the owner's review form.
+import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DataSource } from 'typeorm';
+import { riskScore } from '../../../../libs/domain';
+import { Public } from '../../../api/src/auth/decorators';
+import { ApiFailure } from '../api-client';
+import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { WebErrorsFilter } from '../web-errors.filter';
+import { sendPage, WebUser, WebUsers } from '../web-user';
+
+const REVIEW_FIELDS = { notes: { id: 'notes', label: 'What the review found' }, likelihood: { id: 'likelihood', label: 'Likelihood' }, impact: { id: 'impact', label: 'Impact' }, ownerId: { id: 'notes', label: 'Owner' } };
+const SCALE = [1, 2, 3, 4, 5];
+
+/** Rows from impact 5 (top) to 1, columns likelihood 1 to 5; each cell counts the open risks there. */
+export function heatMap(risks: { likelihood: number; impact: number; status: string }[]) {
+  return [...SCALE].reverse().map((impact) => ({
+    impact,
+    cells: SCALE.map((likelihood) => ({ likelihood, count: risks.filter((r) => r.status === 'open' && r.likelihood === likelihood && r.impact === impact).length, rating: riskScore(likelihood, impact).rating })),
+  }));
+}
+
+@Public()
+@UseFilters(WebErrorsFilter)
+@Controller('risk-register')
+export class RisksPageController {
+  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DataSource) private readonly db: DataSource) {}
+
+  @Get()
+  async register(@Req() req: Request, @Res() res: Response) {
+    const user = await this.users.require(req);
+    const risks = await user.api.get<any[]>('/risks?status=open');
+    const owners = await this.owners(user);
+    sendPage(req, res, user, 'risks/register.njk', {
+      title: 'Risk register',
+      risks: risks.map((r) => ({ ...r, ownerName: owners.get(r.ownerId) ?? 'Unknown', mine: r.ownerId === user.principal.sub })),
+      heatMap: heatMap(risks),
+      overdueCount: risks.filter((r) => r.overdue).length,
+    });
+  }
+
+  @Get(':id')
+  async risk(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.require(req);
+    await this.show(req, res, user, this.riskId(id));
+  }
+
+  @Post(':id/review')
+  async review(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    const riskId = this.riskId(id);
+    const f = formBody(req);
+    const body: Record<string, unknown> = { notes: f.notes };
+    const errors = noErrors();
+    for (const field of ['likelihood', 'impact'] as const) {
+      if (!/^[1-5]$/.test(f[field] ?? '')) addError(errors, field, `Select the ${field} after the review`);
+      else body[field] = Number(f[field]);
+    }
+    if (errors.errorList.length) return this.show(req, res, user, riskId, { ...errors, values: f }, 422);
+    try {
+      await user.api.post(`/risks/${riskId}/reviews`, body);
+      res.redirect(303, `/risk-register/${riskId}?reviewed=1`);
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || ![403, 409, 422].includes(error.status)) throw error;
+      const shown = error.status === 422 ? errorsFromApi(error, REVIEW_FIELDS, 'notes') : addError(noErrors(), 'notes', `The review was not recorded: ${error.message}`);
+      await this.show(req, res, user, riskId, { ...shown, values: f }, error.status);
+    }
+  }
+
+  private riskId(id: string): string {
+    if (!UUID.test(id)) throw new NotFoundException();
+    return id;
+  }
+
+  /** Names for owner ids: the authority's users. */
+  private async owners(user: WebUser): Promise<Map<string, string>> {
+    const rows: { id: string; username: string; display_name: string }[] = await this.db.query('SELECT id, username, display_name FROM users WHERE authority_id = $1', [user.principal.authorityId ?? '']);
+    return new Map(rows.map((r) => [r.id, `${r.display_name} (${r.username})`]));
+  }
+
+  private async show(req: Request, res: Response, user: WebUser, id: string, form?: FormErrors & { values: Record<string, string> }, status = 200) {
+    const risk = await user.api.get(`/risks/${id}`);
+    const owners = await this.owners(user);
+    sendPage(req, res, user, 'risks/risk.njk', {
+      title: risk.title,
+      risk,
+      ownerName: owners.get(risk.ownerId) ?? 'Unknown',
+      reviews: (risk.reviews ?? []).map((r: any) => ({ ...r, reviewerName: owners.get(r.reviewedBy) ?? r.reviewedBy })),
+      canReview: risk.status === 'open' && risk.ownerId === user.principal.sub,
+      scale: SCALE.map((n) => ({ value: String(n), text: String(n) })),
+      errors: form?.errors ?? {},
+      errorList: form?.errorList ?? [],
+      values: form?.values ?? { likelihood: String(risk.likelihood), impact: String(risk.impact) },
+      reviewed: req.query.reviewed === '1' && !form,
+      backLink: '/risk-register',
+    }, status);
+  }
+}

@@ -1,0 +1,66 @@
+// Work queues, ordered by deadline with what is overdue first and marked. Triage and the
+// Returning Officer see the authority's cases waiting for triage and those waiting for the
+// police. A SPOC or FEOA sees the referrals to their force: the API has no list of them, so the
+// queue is the cases their referral notifications name, as the API shows each one now.
+import { Controller, Get, Inject, Req, Res, UseFilters } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Public } from '../../../api/src/auth/decorators';
+import { ApiFailure } from '../api-client';
+import { isOverdue } from '../case-view';
+import { STATUS_TAG } from '../labels';
+import { WebErrorsFilter } from '../web-errors.filter';
+import { sendPage, WebUser, WebUsers } from '../web-user';
+
+interface QueueRow {
+  id: string;
+  reference: string;
+  category: string;
+  status: string;
+  statusTag: string;
+  dueAt: string | null;
+  dueLabel: string;
+  overdue: boolean;
+  safetyConcern: boolean;
+}
+
+const byDeadline = (a: QueueRow, b: QueueRow) => (a.dueAt ? Date.parse(a.dueAt) : Infinity) - (b.dueAt ? Date.parse(b.dueAt) : Infinity);
+
+function row(c: any, dueAt: string | null, dueLabel: string): QueueRow {
+  return { id: c.id, reference: c.reference, category: c.category, status: c.status, statusTag: STATUS_TAG[c.status], dueAt, dueLabel, overdue: isOverdue(dueAt), safetyConcern: Boolean(c.safetyConcern || c.operationFord) };
+}
+
+@Public()
+@UseFilters(WebErrorsFilter)
+@Controller('work-queue')
+export class WorkQueueController {
+  constructor(@Inject(WebUsers) private readonly users: WebUsers) {}
+
+  @Get()
+  async queue(@Req() req: Request, @Res() res: Response) {
+    const user = await this.users.require(req);
+    const sections = user.has('triage', 'returning_officer') ? await this.authorityQueue(user) : user.has('spoc', 'feoa') ? await this.forceQueue(user) : undefined;
+    if (!sections) throw new ApiFailure(403, { message: 'work queues are for triage, Returning Officers and police SPOCs' });
+    sendPage(req, res, user, 'work-queue.njk', { title: 'Work queue', sections, overdueCount: sections.reduce((n, s) => n + s.rows.filter((r) => r.overdue).length, 0) });
+  }
+
+  private async authorityQueue(user: WebUser) {
+    const list = (status: string) => user.api.get<{ items: any[] }>(`/allegations?status=${status}&limit=100`).then((p) => p.items);
+    const [triage, waiting, referred] = await Promise.all([list('triage'), list('awaiting_information'), list('referred')]);
+    return [
+      { id: 'triage', title: 'Waiting for a triage decision', rows: triage.map((c) => row(c, c.deadlines?.triageDueAt ?? c.triageDueAt, 'Triage due')).sort(byDeadline) },
+      { id: 'information', title: 'Waiting for the reporter', rows: waiting.map((c) => row(c, c.deadlines?.informationReplyDueAt, 'Reply due')).sort(byDeadline) },
+      { id: 'police', title: 'Waiting for the police to respond', rows: referred.map((c) => row(c, c.deadlines?.spocResponseDueAt, 'Response due')).sort(byDeadline) },
+    ];
+  }
+
+  private async forceQueue(user: WebUser) {
+    const notes = await user.api.get<{ kind: string; caseId: string | null }[]>('/me/notifications');
+    const ids = [...new Set(notes.filter((n) => n.caseId && ['referral_received', 'safety_alert'].includes(n.kind)).map((n) => n.caseId!))].slice(0, 100);
+    const cases = (await Promise.all(ids.map((id) => user.api.get(`/allegations/${id}`).catch((e) => (e instanceof ApiFailure && e.status === 404 ? undefined : Promise.reject(e)))))).filter(Boolean);
+    const mine = cases.filter((c) => c.referral?.forceId === user.principal.forceId);
+    return [
+      { id: 'respond', title: 'Referrals waiting for your response', rows: mine.filter((c) => c.status === 'referred' && c.referral.status === 'pending').map((c) => row(c, c.deadlines?.spocResponseDueAt ?? c.referral.respondBy, 'Respond by')).sort(byDeadline) },
+      { id: 'accepted', title: 'Accepted by your force', rows: mine.filter((c) => c.status === 'accepted').map((c) => row(c, null, '')) },
+    ];
+  }
+}

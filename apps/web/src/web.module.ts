@@ -1,0 +1,21 @@
+// The web front end: GOV.UK Design System pages, server-rendered, served by the API process under
+// `/` beside the JSON API, whose routes stay as they are. Pages call the API over loopback HTTP.
+import { Module } from '@nestjs/common';
+import { CasesController } from './pages/cases.controller';
+import { EvidenceController } from './pages/evidence.controller';
+import { IntakeController } from './pages/intake.controller';
+import { LegalController } from './pages/legal.controller';
+import { RisksPageController } from './pages/risks.controller';
+import { NotificationsPageController } from './pages/notifications.controller';
+import { OidcController } from './pages/oidc.controller';
+import { SignInController } from './pages/sign-in.controller';
+import { WorkQueueController } from './pages/work-queue.controller';
+import { WebErrorsFilter } from './web-errors.filter';
+import { WebUsers } from './web-user';
+
+@Module({
+  // IntakeController before CasesController: /cases/new is not a case id.
+  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, NotificationsPageController],
+  providers: [WebUsers, WebErrorsFilter],
+})
+export class WebModule {}
