@@ -28,6 +28,7 @@ let stack: TestStack;
 beforeAll(async () => {
   servers = await startFaultServers();
   stack = await startTestStack({
+    apiErrorsToStderr: true,
     worker: 'none',
     // A query PostgreSQL does not answer gives up after 5 s (15 s by default).
     env: { OUTBOX_SWEEP_MS: '1000', OUTBOX_GRACE_MS: '1000', DATABASE_QUERY_TIMEOUT_MS: '5000' },

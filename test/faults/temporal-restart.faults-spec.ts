@@ -23,6 +23,7 @@ let stack: TestStack;
 beforeAll(async () => {
   servers = await startFaultServers();
   stack = await startTestStack({
+    apiErrorsToStderr: true,
     worker: 'none',
     // The intake outbox is swept every second, so cases recorded during an outage start soon after.
     env: { OUTBOX_SWEEP_MS: '1000', OUTBOX_GRACE_MS: '1000', DECISION_TIMEOUT_MS: '3000' },

@@ -28,6 +28,7 @@ beforeAll(async () => {
   servers = await startFaultServers();
   smtp = await startTestSmtpServer();
   stack = await startTestStack({
+    apiErrorsToStderr: true,
     worker: 'none',
     smtpUrl: smtp.url,
     policy: { triageDue: { routine: `PT${TRIAGE_DUE_S}S`, urgent: `PT${TRIAGE_DUE_S}S`, immediate: `PT${TRIAGE_DUE_S}S` }, remindBefore: [`PT${REMIND_BEFORE_S}S`], workingDays: false },

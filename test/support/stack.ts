@@ -69,6 +69,11 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** SMTP_URL for the in-process worker's mailer and for spawned workers; unset: in-app only */
   smtpUrl?: string;
+  /**
+   * The API's errors (its 500s with their stacks) on stderr; unset: silent. The fault suites turn
+   * it on so that an unexpected 500 in CI says what it was.
+   */
+  apiErrorsToStderr?: boolean;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -100,7 +105,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   if (options.policy) for (const id of ['northshire', 'southvale']) await setPolicy(id, options.policy);
 
-  const app = await createApiApp(loadApiConfigs(env), pino({ level: 'silent' }));
+  const app = await createApiApp(loadApiConfigs(env), options.apiErrorsToStderr ? pino({ level: 'error', base: { process: 'test-api' } }, pino.destination(2)) : pino({ level: 'silent' }));
   await app.init();
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   const temporal = new Client({ connection });

@@ -7,7 +7,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (!e) return false;
   if (e.code && CONNECTION_CODES.has(e.code)) return true;
   if (e.driverError && isDatabaseUnavailable(e.driverError)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(e.message ?? '');
+  // TypeORM releases a query runner as soon as its connection reports an error (the server ended
+  // it, as a fast shutdown does to a connection idle between two statements of a transaction), and
+  // refuses the runner's next statement with this error, which carries no code. Our code uses a
+  // runner only inside its transaction, so this means the connection went away.
+  if ((e as { name?: string }).name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+  // pg refuses a statement on a connection the server has already closed with one of two messages
+  // and no code: "Client has encountered a connection error and is not queryable" (terminated
+  // while idle between statements, as a fast shutdown does) or "Client was closed ...".
+  return /Connection terminated|is not queryable|timeout exceeded when trying to connect|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(e.message ?? '');
 }
 
 export function isTemporalUnavailable(error: unknown): boolean {
