@@ -47,7 +47,7 @@ it('a connection terminated between two statements of a transaction: the next st
       await terminate(pid);
       // The driver learns of the termination from the socket; the next statement is refused.
       const client = ((m.queryRunner as unknown as { databaseConnection: { _queryable: boolean; _ending: boolean } }).databaseConnection);
-      await eventually('the driver to see the connection end', () => !client._queryable || client._ending, 5_000, 20);
+      await eventually('the driver to see the connection end', async () => !client._queryable || client._ending, 5_000, 20);
       await m.query('SELECT 1');
     }),
   );
