@@ -78,6 +78,22 @@ it('a server that refuses connections: unavailable', async () => {
   expect(isDatabaseUnavailable(error)).toBe(true);
 });
 
+it('a server out of connections: unavailable', async () => {
+  // The same refusal (53300) a server at max_connections gives, for one role, so that this test
+  // leaves the shared server's other clients alone.
+  const role = `casework_full_${process.pid}`;
+  await admin.query(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 0`);
+  try {
+    const full = new URL(database.url);
+    full.username = role;
+    const error = await failure(() => createDataSource({ url: full.toString(), applicationName: 'unavailable-test' }).initialize());
+    expect((error as { code?: string }).code).toBe('53300');
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  } finally {
+    await admin.query(`DROP ROLE ${role}`);
+  }
+});
+
 it('errors of the statement itself are not mistaken for an unavailable database', async () => {
   const syntax = await failure(() => dataSource.query('SELEC 1'));
   const missing = await failure(() => dataSource.query('SELECT * FROM no_such_table'));

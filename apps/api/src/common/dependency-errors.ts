@@ -1,6 +1,9 @@
 // Recognises "a dependency is down" so the API answers 503 instead of 500 (API.md status codes).
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+// Node's socket errors; PostgreSQL's admin shutdown, crash shutdown and cannot-connect-now (57P0x),
+// connection exceptions (08xxx), and insufficient resources (53xxx: a full disk, out of memory,
+// too many connections), which a retry later can get past and which nothing in the request caused.
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53000', '53100', '53200', '53300']);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string; driverError?: unknown } | undefined;
