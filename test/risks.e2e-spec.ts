@@ -104,6 +104,16 @@ it('ends the cycle when the risk is closed', async () => {
   expect(history.map((h: Json) => h.action)).toEqual(['risk.created', 'risk.closed']);
 });
 
+it('closes a risk once when several people close it at the same moment', async () => {
+  const risk = await register({ reviewEvery: 'P7D' });
+  const auth = await as('returning_officer@northshire');
+  const answers = await Promise.all(Array.from({ length: 8 }, (_, n) => stack.http.post(`/risks/${risk.id}/close`).set('Authorization', auth).send({ note: `closed by tab ${n}` })));
+  expect(answers.map((a) => a.status).sort()).toEqual([200, ...Array(7).fill(409)]);
+  for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body.message).toMatch(/already closed/);
+  const history = await stack.db.query('SELECT action FROM audit_events WHERE case_id = $1 ORDER BY seq', [risk.id]);
+  expect(history.map((h: Json) => h.action)).toEqual(['risk.created', 'risk.closed']);
+});
+
 it('keeps each authority\'s register to itself and to the roles that keep it', async () => {
   const risk = await register({ reviewEvery: 'P7D' });
   for (const user of ['staff@southvale', 'plan_owner@southvale', 'returning_officer@southvale']) {

@@ -150,10 +150,12 @@ export class RisksService {
       election_id: dto.electionId ?? risk.election_id,
     };
     await this.db.transaction(async (m) => {
-      await m.query(
-        `UPDATE risks SET title = $2, category = $3, likelihood = $4, impact = $5, owner_id = $6, mitigations = $7, review_every = $8, poll_date = $9, election_id = $10, updated_at = now() WHERE id = $1`,
+      const [, updatedRows] = await m.query(
+        `UPDATE risks SET title = $2, category = $3, likelihood = $4, impact = $5, owner_id = $6, mitigations = $7, review_every = $8, poll_date = $9, election_id = $10, updated_at = now() WHERE id = $1 AND status = 'open'`,
         [id, next.title, next.category, next.likelihood, next.impact, next.owner_id, JSON.stringify(next.mitigations), next.review_every, next.poll_date, next.election_id],
       );
+      // closed since it was read above
+      if (updatedRows === 0) throw conflict('the risk is closed', [{ field: 'status', problem: 'closed' }]);
       await this.audit(m, principal, id, risk.authority_id, 'risk.updated', pick(toRiskView(risk), Object.keys(dto)), { ...dto, ...(mitigations ? { mitigations } : {}) });
     });
     if (dto.ownerId || dto.reviewEvery || dto.pollDate || dto.title) {
@@ -199,7 +201,10 @@ export class RisksService {
     const risk = await this.visible(principal, id);
     if (risk.status === 'closed') throw conflict('the risk is already closed', [{ field: 'status', problem: 'closed' }]);
     await this.db.transaction(async (m) => {
-      await m.query("UPDATE risks SET status = 'closed', closed_at = now(), next_review_due_at = NULL, updated_at = now() WHERE id = $1", [id]);
+      // Only the open risk is closed: of two closes at once, the second finds it closed (409)
+      // rather than writing a second risk.closed event.
+      const [, closedRows] = await m.query("UPDATE risks SET status = 'closed', closed_at = now(), next_review_due_at = NULL, updated_at = now() WHERE id = $1 AND status = 'open'", [id]);
+      if (closedRows === 0) throw conflict('the risk is already closed', [{ field: 'status', problem: 'closed' }]);
       await this.audit(m, principal, id, risk.authority_id, 'risk.closed', { status: 'open' }, { status: 'closed', note });
     });
     await this.temporal.workflow.getHandle(riskReviewWorkflowId(id)).signal(closeRiskSignal);
