@@ -82,10 +82,12 @@ it('a server out of connections: unavailable', async () => {
   // The same refusal (53300) a server at max_connections gives, for one role, so that this test
   // leaves the shared server's other clients alone.
   const role = `casework_full_${process.pid}`;
-  await admin.query(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 0`);
+  // With a password: servers that ask for one (the embedded one) check it before the limit.
+  await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'full' CONNECTION LIMIT 0`);
   try {
     const full = new URL(database.url);
     full.username = role;
+    full.password = 'full';
     const error = await failure(() => createDataSource({ url: full.toString(), applicationName: 'unavailable-test' }).initialize());
     expect((error as { code?: string }).code).toBe('53300');
     expect(isDatabaseUnavailable(error)).toBe(true);
