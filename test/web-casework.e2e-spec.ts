@@ -1,7 +1,8 @@
 // The web front end, end to end in Chromium against the real stack: sign-in, a member of staff
 // logging an allegation through the question pages, triage referring it, the SPOC of the right
-// force accepting it (the other force's SPOC cannot see it), a 409 when the state moved on, and
-// notifications. axe-core checks every page at WCAG 2.2 AA.
+// force accepting it (the other force's SPOC cannot see it), a 409 when the state moved on,
+// notifications, the police outcome, closure and withdrawal. axe-core checks every page at WCAG
+// 2.2 AA.
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { BrowserStack, expectAccessible, screenshot, startBrowserStack, textOf } from './support/browser';
 import { allegationBody, eventually, TestStack } from './support/stack';
@@ -229,4 +230,62 @@ test('a decision on a page that is out of date shows the 409 reason and the case
   expect(await second.getByRole('button', { name: 'Record the decision' }).count()).toBe(0);
   await expectAccessible(second);
   await screenshot(second, 'decision-refused-409');
+});
+
+test('the SPOC records progress and the police outcome, triage closes the case, and staff withdraw another', async () => {
+  const c = await loggedCase();
+  const api = async (username: string, path: string, body: object) =>
+    stack.http.post(`/allegations/${c.id}/${path}`).set('Authorization', `Bearer ${await stack.token(username)}`).send(body).expect(200);
+  await api('triage@northshire', 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'for the police' });
+  await api('spoc@northshire-police', 'referral/accept', { crimeReference: 'NP/2026/000777' });
+
+  const spoc = await as('spoc@northshire-police');
+  await spoc.goto(`${base}/cases/${c.id}`);
+  await spoc.getByLabel('Progress note for the authority').fill('Witnesses at the care home interviewed.');
+  await spoc.getByRole('button', { name: 'Record the progress note' }).click();
+  expect(await text(spoc, '.govuk-notification-banner')).toContain('Your progress note was recorded');
+  // No outcome chosen: the page's own check, in the error summary and beside the question.
+  await spoc.getByRole('button', { name: 'Record the outcome' }).click();
+  expect(await text(spoc, '.govuk-error-summary')).toContain('Select the outcome');
+  await expectAccessible(spoc);
+  await spoc.getByLabel('Caution', { exact: true }).check();
+  await spoc.getByLabel('Note', { exact: true }).fill('The canvasser accepted a caution.');
+  await spoc.getByRole('button', { name: 'Record the outcome' }).click();
+  expect(await text(spoc, '.govuk-notification-banner')).toContain('The police outcome was recorded');
+  expect(await text(spoc, '#police-outcome')).toContain('Caution');
+  expect(await text(spoc, '.app-timeline')).toContain('Police outcome: Caution');
+  await expectAccessible(spoc);
+  // The SPOC does not close the case; the authority does.
+  expect(await spoc.getByRole('button', { name: 'Close the case' }).count()).toBe(0);
+
+  const triage = await as('triage@northshire');
+  await triage.goto(`${base}/cases/${c.id}`);
+  // The outcome the police recorded is the one offered.
+  expect(await triage.getByLabel('Caution', { exact: true }).isChecked()).toBe(true);
+  await triage.getByLabel('Reason for closing').fill('Police outcome recorded; nothing more for the authority to do.');
+  await expectAccessible(triage);
+  await screenshot(triage, 'case-close');
+  await triage.getByRole('button', { name: 'Close the case' }).click();
+  expect(await text(triage, '.govuk-notification-banner')).toContain('The case is closed');
+  expect(await text(triage, '#case-status')).toContain('Closed');
+  expect(await text(triage, '.app-timeline')).toContain('Closed: Caution');
+  expect(await triage.getByRole('button', { name: 'Close the case' }).count()).toBe(0);
+  const [row] = await stack.db.query('SELECT status, outcome FROM allegations WHERE id = $1', [c.id]);
+  expect(row).toEqual({ status: 'closed', outcome: 'caution' });
+
+  const withdrawn = await loggedCase();
+  const staff = await as('staff@northshire');
+  await staff.goto(`${base}/cases/${withdrawn.id}`);
+  await staff.getByText('Withdraw this allegation').click();
+  await staff.getByRole('button', { name: 'Withdraw the allegation' }).click();
+  // The API's 422 (no reason), with the form left open to show it.
+  expect(await text(staff, '.govuk-error-summary')).toContain('Why it is withdrawn');
+  expect(await staff.getByLabel('Why it is withdrawn').isVisible()).toBe(true);
+  await expectAccessible(staff);
+  await staff.getByLabel('Why it is withdrawn').fill('The reporter asked for it to be withdrawn.');
+  await staff.getByRole('button', { name: 'Withdraw the allegation' }).click();
+  expect(await text(staff, '.govuk-notification-banner')).toContain('The allegation is withdrawn');
+  expect(await text(staff, '#case-status')).toContain('Withdrawn');
+  expect(await text(staff, '.app-timeline')).toContain('Allegation withdrawn');
+  expect(await staff.getByText('Withdraw this allegation').count()).toBe(0);
 });

@@ -35,17 +35,29 @@ export function timelineOf(c: any, forceName: (id: string) => string): TimelineE
     add(c.informationRequest.receivedAt, 'The reporter replied');
     add(c.informationRequest.lapsedAt, 'The reporter did not reply in time; back to triage');
   }
+  if (c.policeOutcome) add(c.policeOutcome.at, `Police outcome: ${labelOf(c.policeOutcome.outcome)}`);
   add(c.escalatedAt, 'Escalated to the Returning Officer: a deadline passed');
-  add(c.closedAt, `Closed: ${labelOf(c.outcome)}`);
+  add(c.closedAt, c.status === 'withdrawn' ? 'Allegation withdrawn' : `Closed: ${labelOf(c.outcome)}`);
   return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || 0);
 }
 
-/** The decisions open to this user on this case as it stands. */
+/**
+ * The decisions open to this user on this case as it stands: the workflow's own rules, so that a
+ * page offers no form that would only be refused (it refuses anyway if the case moved on).
+ */
 export function actionsFor(principal: Principal, c: any) {
-  const spocOfReferral = hasRole(principal, ['spoc']) && c.status === 'referred' && c.referral?.forceId === principal.forceId && c.referral?.status === 'pending';
+  const ofThisForce = hasRole(principal, ['spoc']) && c.referral?.forceId === principal.forceId;
+  const spocOfReferral = ofThisForce && c.status === 'referred' && c.referral?.status === 'pending';
+  const open = !['closed', 'withdrawn'].includes(c.status);
+  const withPolice = c.status === 'referred' || c.status === 'accepted';
   return {
     triage: hasRole(principal, ['triage']) && c.status === 'triage',
     spoc: spocOfReferral,
+    investigation: ofThisForce && c.status === 'accepted',
+    // Closing is for a case the police accepted; without their outcome, the Returning Officer's alone.
+    close: c.status === 'accepted' && (hasRole(principal, ['returning_officer']) || (hasRole(principal, ['triage']) && Boolean(c.policeOutcome))),
+    // Once the police have it, only triage withdraws it, so that the force is told.
+    withdraw: open && (hasRole(principal, ['triage']) || (hasRole(principal, ['staff']) && !withPolice)),
     evidence: hasRole(principal, ['staff', 'triage', 'spoc']) && !['closed', 'withdrawn'].includes(c.status),
     history: hasRole(principal, ['legal', 'triage', 'returning_officer']),
     bundle: hasRole(principal, ['legal']),

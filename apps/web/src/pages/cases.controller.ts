@@ -1,10 +1,11 @@
 // Cases: the searchable, filterable list; a case page with status, deadlines and a timeline; and
-// the decisions taken on it (triage; a SPOC's accept or return), each a form whose refusal (409:
-// the case moved on) or validation errors (422) are shown on the case page.
+// the decisions taken on it (triage; a SPOC's accept or return, progress notes and the police
+// outcome; closing and withdrawing), each a form whose refusal (409: the case moved on) or
+// validation errors (422) are shown on the case page.
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
-import { ALLEGATION_STATUSES, OFFENCE_CATEGORIES, RESOLUTIONS, RETURN_REASONS } from '../../../../libs/domain';
+import { ALLEGATION_STATUSES, OFFENCE_CATEGORIES, POLICE_OUTCOMES, RESOLUTIONS, RETURN_REASONS } from '../../../../libs/domain';
 import { Public } from '../../../api/src/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { actionsFor, deadlinesOf, isOverdue, timelineOf } from '../case-view';
@@ -24,6 +25,21 @@ const TRIAGE_FIELDS = {
 };
 const ACCEPT_FIELDS = { crimeReference: { id: 'crimeReference', label: 'Crime reference' }, note: { id: 'acceptNote', label: 'Note' } };
 const RETURN_FIELDS = { reasonCode: { id: 'reasonCode', label: 'Reason' }, note: { id: 'returnNote', label: 'Note' }, suggestedForceId: { id: 'suggestedForceId', label: 'Force that should have it' } };
+const UPDATE_FIELDS = { note: { id: 'updateNote', label: 'Progress note' } };
+const POLICE_OUTCOME_FIELDS = { outcome: { id: 'policeOutcome', label: 'Outcome' }, note: { id: 'policeOutcomeNote', label: 'Note' } };
+const CLOSE_FIELDS = { outcome: { id: 'closeOutcome', label: 'Outcome' }, note: { id: 'closeNote', label: 'Reason for closing' } };
+const WITHDRAW_FIELDS = { note: { id: 'withdrawNote', label: 'Why it is withdrawn' } };
+
+/** The banner after each decision, by the last segment of its API path. */
+const DONE: Record<string, string> = {
+  triage: 'Your triage decision was recorded.',
+  accept: 'You accepted the referral.',
+  return: 'You returned the referral to the authority.',
+  updates: 'Your progress note was recorded.',
+  outcome: 'The police outcome was recorded.',
+  close: 'The case is closed.',
+  withdraw: 'The allegation is withdrawn.',
+};
 
 @Public()
 @UseFilters(WebErrorsFilter)
@@ -93,6 +109,38 @@ export class CasesController {
     await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/referral/return', { reasonCode: f.reasonCode, note: f.returnNote, ...(f.suggestedForceId ? { suggestedForceId: f.suggestedForceId } : {}) }, RETURN_FIELDS, 'reasonCode', f);
   }
 
+  @Post(':id/investigation-update')
+  async investigationUpdate(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    const f = formBody(req);
+    await this.decide(req, res, user, id, undefined, '/referral/updates', { note: f.updateNote }, UPDATE_FIELDS, 'note', f);
+  }
+
+  @Post(':id/police-outcome')
+  async policeOutcome(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    const f = formBody(req);
+    const errors = noErrors();
+    if (!POLICE_OUTCOMES.includes(f.policeOutcome as never)) addError(errors, 'policeOutcome', 'Select the outcome');
+    await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/referral/outcome', { outcome: f.policeOutcome, note: f.policeOutcomeNote }, POLICE_OUTCOME_FIELDS, 'outcome', f);
+  }
+
+  @Post(':id/close')
+  async close(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    const f = formBody(req);
+    const errors = noErrors();
+    if (!POLICE_OUTCOMES.includes(f.closeOutcome as never)) addError(errors, 'closeOutcome', 'Select the outcome the case closes with');
+    await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/close', { outcome: f.closeOutcome, note: f.closeNote }, CLOSE_FIELDS, 'outcome', f);
+  }
+
+  @Post(':id/withdraw')
+  async withdraw(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    const f = formBody(req);
+    await this.decide(req, res, user, id, undefined, '/withdraw', { note: f.withdrawNote }, WITHDRAW_FIELDS, 'note', f);
+  }
+
   /** Posts one decision; on success back to the case, otherwise the case page with the reason. */
   private async decide(req: Request, res: Response, user: WebUser, id: string, pageErrors: FormErrors | undefined, path: string, body: Record<string, string>, fields: Record<string, { id: string; label: string }>, firstField: string, values: Record<string, string>) {
     const caseId = this.caseId(id);
@@ -133,11 +181,12 @@ export class CasesController {
       forces: forces.map((f) => ({ value: f.id, text: f.name })),
       resolutions: options(RESOLUTIONS),
       returnReasons: options(RETURN_REASONS),
+      policeOutcomes: options(POLICE_OUTCOMES),
       errors: form?.errors ?? {},
       errorList: form?.errorList ?? [],
       values: form?.values ?? {},
       refused: form?.refused,
-      done: done && !form ? { triage: 'Your triage decision was recorded.', accept: 'You accepted the referral.', return: 'You returned the referral to the authority.' }[done] : undefined,
+      done: done && !form ? DONE[done] : undefined,
     }, status);
   }
 }

@@ -1,7 +1,6 @@
 // Work queues, ordered by deadline with what is overdue first and marked. Triage and the
 // Returning Officer see the authority's cases waiting for triage and those waiting for the
-// police. A SPOC or FEOA sees the referrals to their force: the API has no list of them, so the
-// queue is the cases their referral notifications name, as the API shows each one now.
+// police. A SPOC or FEOA sees the referrals their force holds (GET /referrals).
 import { Controller, Get, Inject, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../../../api/src/auth/decorators';
@@ -54,13 +53,10 @@ export class WorkQueueController {
   }
 
   private async forceQueue(user: WebUser) {
-    const notes = await user.api.get<{ kind: string; caseId: string | null }[]>('/me/notifications');
-    const ids = [...new Set(notes.filter((n) => n.caseId && ['referral_received', 'safety_alert'].includes(n.kind)).map((n) => n.caseId!))].slice(0, 100);
-    const cases = (await Promise.all(ids.map((id) => user.api.get(`/allegations/${id}`).catch((e) => (e instanceof ApiFailure && e.status === 404 ? undefined : Promise.reject(e)))))).filter(Boolean);
-    const mine = cases.filter((c) => c.referral?.forceId === user.principal.forceId);
+    const { items } = await user.api.get<{ items: any[] }>('/referrals?limit=500');
     return [
-      { id: 'respond', title: 'Referrals waiting for your response', rows: mine.filter((c) => c.status === 'referred' && c.referral.status === 'pending').map((c) => row(c, c.deadlines?.spocResponseDueAt ?? c.referral.respondBy, 'Respond by')).sort(byDeadline) },
-      { id: 'accepted', title: 'Accepted by your force', rows: mine.filter((c) => c.status === 'accepted').map((c) => row(c, null, '')) },
+      { id: 'respond', title: 'Referrals waiting for your response', rows: items.filter((c) => c.status === 'referred').map((c) => row(c, c.deadlines?.spocResponseDueAt ?? c.referral?.respondBy ?? null, 'Respond by')).sort(byDeadline) },
+      { id: 'accepted', title: 'Accepted by your force', rows: items.filter((c) => c.status === 'accepted').map((c) => row(c, null, '')) },
     ];
   }
 }

@@ -1,0 +1,34 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../../../../libs/auth/principal';
+import { AllegationEntity } from '../../../../libs/persistence';
+import { toAllegationView, type AllegationView } from '../allegations/allegation.view';
+import { ApiError } from '../common/api-error';
+import { ListReferralsQuery, REFERRAL_QUEUE_STATUSES } from './dto/list-referrals.query';
+
+@Injectable()
+export class ReferralsService {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  /**
+   * The cases referred to the caller's force that it holds now: waiting for its answer (soonest
+   * response deadline first) and then those it accepted (newest first). A case it returned, or
+   * that was re-routed to another force, has left its queue; the force can still open it by id.
+   */
+  async list(principal: Principal, query: ListReferralsQuery): Promise<{ items: AllegationView[] }> {
+    const forceId = principal.forceId;
+    if (!forceId) throw new ApiError(HttpStatus.FORBIDDEN, 'referrals are listed for a police force; this token names none', [{ field: 'forceId', problem: 'is missing from the token' }]);
+    const rows = await this.db
+      .getRepository(AllegationEntity)
+      .createQueryBuilder('a')
+      .where('a.referred_force_id = :forceId', { forceId })
+      .andWhere('a.status IN (:...statuses)', { statuses: query.status ? [query.status] : [...REFERRAL_QUEUE_STATUSES] })
+      // A pending referral has a response deadline; an accepted one has met it (NULL): pending first.
+      .orderBy('a.spoc_due_at', 'ASC', 'NULLS LAST')
+      .addOrderBy('a.created_at', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .limit(query.limit ?? 100)
+      .getMany();
+    return { items: rows.map(toAllegationView) };
+  }
+}
