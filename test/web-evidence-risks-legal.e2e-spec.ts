@@ -1,6 +1,6 @@
 // The web front end's evidence, risk register and legal pages, end to end in Chromium against
 // the real stack: an upload with a progress bar that shows the SHA-256 (and the same without
-// JavaScript), the custody log and a sealed package; a plan owner's review on the register with
+// JavaScript), the custody log and a package sealed, handed over and acknowledged; a plan owner's review on the register with
 // its 5 x 5 heat map; legal reading a history behind the access-reason prompt and exporting the
 // court bundle as JSON and PDF. axe-core checks every page at WCAG 2.2 AA.
 import { createHash } from 'node:crypto';
@@ -93,6 +93,28 @@ test('evidence: an upload shows its progress and SHA-256, without JavaScript too
   expect(banner).toContain(pkg.manifest_sha256);
   await expectAccessible(triage);
   await screenshot(triage, 'evidence-packages');
+
+  // Triage hands it over; the other force's SPOC cannot acknowledge it, the right one does.
+  await triage.getByRole('button', { name: 'Hand over to the police' }).click();
+  expect(await text(triage, '.govuk-notification-banner')).toContain('The package was handed over to the police');
+  expect(await text(triage, '#main-content')).toContain('Receipt due');
+  expect(await triage.getByRole('button', { name: 'Hand over to the police' }).count()).toBe(0);
+  await expectAccessible(triage);
+  const other = await as('spoc@southvale-police');
+  await other.goto(`${base}/cases/${c.id}/evidence`);
+  expect(await text(other, 'h1')).toBe('Page not found');
+  const spoc = await as('spoc@northshire-police');
+  await spoc.goto(`${base}/cases/${c.id}/evidence`);
+  await spoc.getByLabel('Note (optional)').fill('Booked into the force property store.');
+  await spoc.getByRole('button', { name: 'Acknowledge receipt' }).click();
+  expect(await text(spoc, '.govuk-notification-banner')).toContain('You acknowledged receipt of the package');
+  expect(await text(spoc, '#main-content')).toContain('Receipt acknowledged');
+  expect(await spoc.getByRole('button', { name: 'Acknowledge receipt' }).count()).toBe(0);
+  await expectAccessible(spoc);
+  const [done] = await stack.db.query('SELECT status FROM evidence_packages WHERE case_id = $1', [c.id]);
+  expect(done.status).toBe('acknowledged');
+  const actions = (await stack.db.query('SELECT action FROM audit_events WHERE case_id = $1 ORDER BY seq', [c.id])).map((r: { action: string }) => r.action);
+  expect(actions).toEqual(expect.arrayContaining(['package.handed_over', 'package.acknowledged']));
 });
 
 test('risk register: the heat map, overdue reviews first, and the owner records a review', async () => {

@@ -217,6 +217,7 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'GET /cases/:id/evidence/:evidenceId', signIn: true, url: (f) => `/cases/${f.caseId}/evidence/${f.itemId}` },
   { route: 'GET /cases/:id/evidence/:evidenceId/content', signIn: true, url: (f) => `/cases/${f.caseId}/evidence/${f.itemId}/content` },
   { route: 'POST /cases/:id/evidence/packages', signIn: true, url: casePage('/evidence/packages') },
+  { route: 'POST /cases/:id/evidence/packages/:packageId/:step', signIn: true, url: (f) => `/cases/${f.caseId}/evidence/packages/${f.packageId}/handover` },
   { route: 'GET /cases/:id/history', signIn: true, url: casePage('/history') },
   { route: 'POST /cases/:id/history', signIn: true, url: casePage('/history') },
   { route: 'GET /cases/:id/bundle', signIn: true, url: casePage('/bundle') },

@@ -1,6 +1,7 @@
 // Evidence on a case: the items with their SHA-256, an upload that streams the file through to
 // POST /allegations/:id/evidence (a multipart form without JavaScript; with it, a raw XHR upload
-// with a progress bar), each item's custody log, and the packages sealed for the police.
+// with a progress bar), each item's custody log, and the packages sealed for the police, handed
+// over by triage and acknowledged by the force's SPOC.
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PassThrough, type Readable } from 'node:stream';
@@ -146,6 +147,23 @@ export class EvidenceController {
     }
   }
 
+  /** Triage hands a sealed package to the police; the force's SPOC acknowledges receipt. */
+  @Post('packages/:packageId/:step')
+  async packageStep(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('packageId') packageId: string, @Param('step') step: string) {
+    const caseId = this.caseId(id);
+    const user = await this.users.requirePost(req);
+    if (!UUID.test(packageId) || !['handover', 'acknowledge'].includes(step)) throw new NotFoundException();
+    const note = formBody(req).stepNote?.trim();
+    try {
+      await user.api.post(`/packages/${packageId}/${step}`, note ? { note } : {});
+      res.redirect(303, `/cases/${caseId}/evidence?${step === 'handover' ? 'handedOver' : 'acknowledged'}=${packageId}`);
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || ![409, 422].includes(error.status)) throw error;
+      const what = step === 'handover' ? 'The package was not handed over' : 'The receipt was not recorded';
+      await this.show(req, res, user, caseId, { ...addError(noErrors(), `package-${packageId}`, `${what}: ${error.message}`), values: {} }, error.status);
+    }
+  }
+
   private caseId(id: string): string {
     if (!UUID.test(id)) throw new NotFoundException();
     return id;
@@ -156,12 +174,20 @@ export class EvidenceController {
     const packageIds = [...new Set(items.map((i) => i.packageId).filter(Boolean))] as string[];
     const packages = await Promise.all(packageIds.map((pid) => user.api.get(`/packages/${pid}`)));
     const packaged = typeof req.query.packaged === 'string' ? packages.find((p) => p.id === req.query.packaged) : undefined;
+    const stepDone = req.query.handedOver ? 'The package was handed over to the police. Their SPOC is asked to acknowledge receipt.' : req.query.acknowledged ? 'You acknowledged receipt of the package.' : undefined;
+    // What each package lets this user do next: the workflow refuses anything else with a 409.
+    const withSteps = packages.map((p) => ({
+      ...p,
+      canHandOver: user.has('triage') && p.status === 'sealed',
+      canAcknowledge: user.has('spoc') && p.status === 'handed_over' && p.forceId === user.principal.forceId,
+    }));
     sendPage(req, res, user, 'evidence/list.njk', {
       title: `Evidence for case ${c.reference}`,
       c,
       items,
-      packages,
+      packages: withSteps,
       packaged,
+      stepDone: form ? undefined : stepDone,
       canUpload: actionsFor(user.principal, c).evidence,
       packageChoices: items.filter((i) => !i.packageId && i.status !== 'destroyed').map((i) => ({ value: i.id, text: i.description, hint: { text: i.sha256 ?? `Seal ${i.sealNumber}` } })),
       canPackage: user.has('triage') && ['referred', 'accepted'].includes(c.status) && items.some((i) => !i.packageId && i.status !== 'destroyed'),
