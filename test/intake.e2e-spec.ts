@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { allegationWorkflowId } from '../libs/domain';
 import { IntakeRecoveryService } from '../apps/api/src/allegations/intake-recovery.service';
+import { Client } from '@temporalio/client';
 import { AllegationWorkflowStarter } from '../apps/api/src/allegations/workflow-starter';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 
@@ -190,6 +191,42 @@ describe('invariant 1: a committed allegation always gets its workflow', () => {
     for await (const run of stack.temporal.workflow.list({ query: `WorkflowId = '${allegationWorkflowId(id)}'` })) runs.push(run);
     expect(runs).toHaveLength(1);
     expect((await post(allegationBody(), key).expect(201)).body.id).toBe(id);
+  });
+
+  it('does not hold up a retried intake while the sweep is busy starting other workflows', async () => {
+    const starter = stack.app.get(AllegationWorkflowStarter);
+    const keys = [randomUUID(), randomUUID()];
+    const ids: string[] = [];
+    for (const key of keys) {
+      jest.spyOn(starter, 'start').mockRejectedValueOnce(new Error('simulated crash after commit'));
+      ids.push((await post(allegationBody(), key).expect(503)).body.id);
+    }
+    // The sweep's start of the first case hangs (a slow Temporal) until the test lets it go.
+    const workflows = stack.app.get(Client).workflow;
+    const start = workflows.start.bind(workflows);
+    let letGo!: () => void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    const spy = jest.spyOn(workflows, 'start').mockImplementation(async (type, options) => {
+      if (options.workflowId === allegationWorkflowId(ids[0])) await gate;
+      return start(type as never, options as never);
+    });
+    try {
+      let sweepDone = false;
+      const sweep = stack.app.get(IntakeRecoveryService).sweep(0).then((n) => ((sweepDone = true), n));
+      await eventually('the sweep to reach the first case', async () => spy.mock.calls.some(([, o]) => o.workflowId === allegationWorkflowId(ids[0])));
+      // The client retries the second case meanwhile: its start is recorded at once, not after the sweep.
+      const retried = await post(allegationBody(), keys[1]).expect(201);
+      expect(retried.body.id).toBe(ids[1]);
+      expect(sweepDone).toBe(false);
+      letGo();
+      expect(await sweep).toBeGreaterThanOrEqual(1);
+      for (const id of ids) expect(await workflowExists(id)).toBe(true);
+      const unstarted = await stack.db.query('SELECT allegation_id FROM workflow_starts WHERE allegation_id = ANY($1::uuid[]) AND started_at IS NULL', [ids]);
+      expect(unstarted).toEqual([]);
+    } finally {
+      letGo();
+      spy.mockRestore();
+    }
   });
 });
 

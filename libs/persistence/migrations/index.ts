@@ -9,6 +9,7 @@ import { MerkleLog1764493200000 } from './1764493200000-MerkleLog';
 import { Search1764579600000 } from './1764579600000-Search';
 import { TenantIsolation1764666000000 } from './1764666000000-TenantIsolation';
 import { WebIntakeDrafts1764752400000 } from './1764752400000-WebIntakeDrafts';
+import { OutboxClaims1764838800000 } from './1764838800000-OutboxClaims';
 
 /** Every migration, in order. New ones are appended here. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Search1764579600000,
   TenantIsolation1764666000000,
   WebIntakeDrafts1764752400000,
+  OutboxClaims1764838800000,
 ];

@@ -4,14 +4,18 @@ import { DataSource } from 'typeorm';
 import { ApiConfig } from '../../../../libs/config';
 import { runInTenantScope } from '../../../../libs/persistence';
 import type { AllegationWorkflowInput } from '../../../../workflows/messages';
+import { isTemporalUnavailable } from '../common/dependency-errors';
 import { LOGGER } from '../common/logger.provider';
 import { AllegationWorkflowStarter } from './workflow-starter';
+
+/** How long a sweep's claim on an outbox row keeps other sweeps off it: longer than a sweep takes. */
+const CLAIM_MS = 2 * 60_000;
 
 /**
  * Invariant 1: an allegation whose row committed always gets its workflow. If the process dies
  * (or Temporal fails) between the intake commit and the workflow start, the outbox row stays
- * unstarted; this sweep starts it. Rows are claimed with SKIP LOCKED so several API processes
- * can sweep side by side.
+ * unstarted; this sweep starts it. Rows are claimed (SKIP LOCKED, then a claim that lapses) so
+ * several API processes can sweep side by side.
  */
 @Injectable()
 export class IntakeRecoveryService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,23 +50,33 @@ export class IntakeRecoveryService implements OnApplicationBootstrap, OnApplicat
   }
 
   private async sweepOnce(graceMs: number): Promise<number> {
+    // Claimed in one short statement and committed at once: no lock is held while Temporal is
+    // called, so a client retrying one of these intakes records its start without waiting. A claim
+    // that outlives a crashed sweep lapses; a row started twice meets Temporal's duplicate check.
+    const [rows]: [{ allegation_id: string; workflow_id: string; input: AllegationWorkflowInput }[], number] = await this.db.query(
+      `UPDATE workflow_starts SET claimed_until = now() + ($2::int * interval '1 millisecond')
+       WHERE allegation_id IN (
+         SELECT allegation_id FROM workflow_starts
+         WHERE started_at IS NULL AND created_at < now() - ($1::int * interval '1 millisecond') AND (claimed_until IS NULL OR claimed_until < now())
+         ORDER BY created_at LIMIT 100 FOR UPDATE SKIP LOCKED)
+       RETURNING allegation_id, workflow_id, input`,
+      [graceMs, CLAIM_MS],
+    );
     let started = 0;
-    await this.db.transaction(async (m) => {
-      const rows: { allegation_id: string; workflow_id: string; input: AllegationWorkflowInput }[] = await m.query(
-        `SELECT allegation_id, workflow_id, input FROM workflow_starts
-         WHERE started_at IS NULL AND created_at < now() - ($1::int * interval '1 millisecond')
-         ORDER BY created_at LIMIT 100 FOR UPDATE SKIP LOCKED`,
-        [graceMs],
-      );
-      for (const row of rows) {
-        try {
-          await this.starter.start(row.allegation_id, row.workflow_id, row.input, m);
-          started += 1;
-        } catch (error) {
-          this.log.warn({ allegationId: row.allegation_id, err: (error as Error).message }, 'intake recovery: workflow start failed; will retry');
-        }
+    for (const [i, row] of rows.entries()) {
+      try {
+        await this.starter.start(row.allegation_id, row.workflow_id, row.input);
+        started += 1;
+      } catch (error) {
+        this.log.warn({ allegationId: row.allegation_id, err: (error as Error).message }, 'intake recovery: workflow start failed; will retry');
+        // The next sweep tries this row again. With Temporal down, the rest would each wait out the
+        // start deadline first, so they are left to the next sweep too.
+        const down = isTemporalUnavailable(error);
+        const released = (down ? rows.slice(i) : [row]).map((r) => r.allegation_id);
+        await this.db.query('UPDATE workflow_starts SET claimed_until = NULL WHERE allegation_id = ANY($1::uuid[]) AND started_at IS NULL', [released]);
+        if (down) break;
       }
-    });
+    }
     if (started > 0) this.log.info({ started }, 'intake recovery: started workflows of committed allegations');
     return started;
   }
