@@ -289,3 +289,42 @@ test('the SPOC records progress and the police outcome, triage closes the case, 
   expect(await text(staff, '.app-timeline')).toContain('Allegation withdrawn');
   expect(await staff.getByText('Withdraw this allegation').count()).toBe(0);
 });
+
+test('triage closes a case as a duplicate by its reference, and staff record the reporter’s reply', async () => {
+  const original = await loggedCase({ description: 'Postal votes collected at Elm Court care home' });
+  const repeat = await loggedCase({ description: 'The same collection at Elm Court, reported again' });
+  const triage = await as('triage@northshire');
+  await triage.goto(`${base}/cases/${repeat.id}`);
+  await triage.getByLabel('Close it as a duplicate of another case').check();
+  await triage.getByLabel('Reference of the case it repeats').fill('NS-1999-99999');
+  await triage.getByLabel('Reason for the decision').fill('Reported twice.');
+  await triage.getByRole('button', { name: 'Record the decision' }).click();
+  // No such case: the page says so beside the field, and nothing is decided.
+  expect(await text(triage, '#duplicateOfReference-error')).toContain('Enter the reference of another case of this authority');
+  expect(await text(triage, '#case-status')).toContain('Triage');
+  await expectAccessible(triage);
+  await triage.getByLabel('Close it as a duplicate of another case').check();
+  await triage.getByLabel('Reference of the case it repeats').fill(original.reference.toLowerCase());
+  await triage.getByRole('button', { name: 'Record the decision' }).click();
+  expect(await text(triage, '.govuk-notification-banner')).toContain('Your triage decision was recorded');
+  expect(await text(triage, '#case-status')).toContain('Closed');
+  expect(await text(triage, '#duplicate-of')).toContain(original.reference);
+  expect(await text(triage, '.app-timeline')).toContain('Closed as a duplicate of another case');
+  const [row] = await stack.db.query('SELECT status, duplicate_of FROM allegations WHERE id = $1', [repeat.id]);
+  expect(row).toEqual({ status: 'closed', duplicate_of: original.id });
+
+  // The original is asked about; the reporter's reply is recorded by staff and it returns to triage.
+  await stack.http.post(`/allegations/${original.id}/triage`).set('Authorization', `Bearer ${await stack.token('triage@northshire')}`).send({ decision: 'request_information', note: 'Which day was it?', question: 'Which day?' }).expect(200);
+  const staff = await as('staff@northshire');
+  await staff.goto(`${base}/cases/${original.id}`);
+  expect(await text(staff, '#case-status')).toContain('Awaiting information');
+  await staff.getByRole('button', { name: 'Record the reply' }).click();
+  expect(await text(staff, '.govuk-error-summary')).toContain('The reporter’s reply');
+  await expectAccessible(staff);
+  await staff.getByLabel('What the reporter said').fill('It was Tuesday morning, about ten o’clock.');
+  await staff.getByRole('button', { name: 'Record the reply' }).click();
+  expect(await text(staff, '.govuk-notification-banner')).toContain('The case is back with triage');
+  expect(await text(staff, '#case-status')).toContain('Triage');
+  expect(await text(staff, '.app-timeline')).toContain('The reporter replied');
+  await expectAccessible(staff);
+});

@@ -207,6 +207,7 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'POST /cases/:id/triage', signIn: true, url: casePage('/triage') },
   { route: 'POST /cases/:id/accept', signIn: true, url: casePage('/accept') },
   { route: 'POST /cases/:id/return', signIn: true, url: casePage('/return') },
+  { route: 'POST /cases/:id/information', signIn: true, url: casePage('/information') },
   { route: 'POST /cases/:id/investigation-update', signIn: true, url: casePage('/investigation-update') },
   { route: 'POST /cases/:id/police-outcome', signIn: true, url: casePage('/police-outcome') },
   { route: 'POST /cases/:id/close', signIn: true, url: casePage('/close') },

@@ -37,6 +37,12 @@ describe('the decisions a case page offers', () => {
     expect(actionsFor(triage, { status: 'withdrawn' }).withdraw).toBe(false);
     expect(actionsFor(spoc, accepted).withdraw).toBe(false);
   });
+  it("offers recording the reporter's reply to staff and triage while the case waits for it", () => {
+    expect(actionsFor(staff, { status: 'awaiting_information' }).information).toBe(true);
+    expect(actionsFor(triage, { status: 'awaiting_information' }).information).toBe(true);
+    expect(actionsFor(staff, { status: 'triage' }).information).toBe(false);
+    expect(actionsFor(ro, { status: 'awaiting_information' }).information).toBe(false);
+  });
 });
 
 describe('the timeline', () => {
@@ -46,5 +52,7 @@ describe('the timeline', () => {
     expect(withdrawn).toEqual(['Allegation logged (Routine)', 'Allegation withdrawn']);
     const closed = timelineOf({ ...base, ...decided, outcome: 'caution', status: 'closed', closedAt: '2026-11-21T09:00:00.000Z' }, (id) => id).map((e) => e.text);
     expect(closed).toEqual(['Allegation logged (Routine)', 'Police outcome: Caution', 'Closed: Caution']);
+    const duplicate = timelineOf({ ...base, status: 'closed', outcome: 'resolved_without_referral', duplicateOf: 'c-1', closedAt: '2026-11-02T09:00:00.000Z' }, (id) => id).map((e) => e.text);
+    expect(duplicate.at(-1)).toBe('Closed as a duplicate of another case');
   });
 });

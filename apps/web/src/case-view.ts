@@ -37,7 +37,7 @@ export function timelineOf(c: any, forceName: (id: string) => string): TimelineE
   }
   if (c.policeOutcome) add(c.policeOutcome.at, `Police outcome: ${labelOf(c.policeOutcome.outcome)}`);
   add(c.escalatedAt, 'Escalated to the Returning Officer: a deadline passed');
-  add(c.closedAt, c.status === 'withdrawn' ? 'Allegation withdrawn' : `Closed: ${labelOf(c.outcome)}`);
+  add(c.closedAt, c.status === 'withdrawn' ? 'Allegation withdrawn' : c.duplicateOf ? 'Closed as a duplicate of another case' : `Closed: ${labelOf(c.outcome)}`);
   return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || 0);
 }
 
@@ -53,6 +53,7 @@ export function actionsFor(principal: Principal, c: any) {
   return {
     triage: hasRole(principal, ['triage']) && c.status === 'triage',
     spoc: spocOfReferral,
+    information: hasRole(principal, ['staff', 'triage']) && c.status === 'awaiting_information',
     investigation: ofThisForce && c.status === 'accepted',
     // Closing is for a case the police accepted; without their outcome, the Returning Officer's alone.
     close: c.status === 'accepted' && (hasRole(principal, ['returning_officer']) || (hasRole(principal, ['triage']) && Boolean(c.policeOutcome))),

@@ -21,6 +21,7 @@ const TRIAGE_FIELDS = {
   forceId: { id: 'forceId', label: 'Police force' },
   resolution: { id: 'resolution', label: 'Resolution' },
   question: { id: 'question', label: 'Question for the reporter' },
+  duplicateOf: { id: 'duplicateOfReference', label: 'Reference of the case it repeats' },
   note: { id: 'note', label: 'Reason for the decision' },
 };
 const ACCEPT_FIELDS = { crimeReference: { id: 'crimeReference', label: 'Crime reference' }, note: { id: 'acceptNote', label: 'Note' } };
@@ -29,6 +30,7 @@ const UPDATE_FIELDS = { note: { id: 'updateNote', label: 'Progress note' } };
 const POLICE_OUTCOME_FIELDS = { outcome: { id: 'policeOutcome', label: 'Outcome' }, note: { id: 'policeOutcomeNote', label: 'Note' } };
 const CLOSE_FIELDS = { outcome: { id: 'closeOutcome', label: 'Outcome' }, note: { id: 'closeNote', label: 'Reason for closing' } };
 const WITHDRAW_FIELDS = { note: { id: 'withdrawNote', label: 'Why it is withdrawn' } };
+const INFORMATION_FIELDS = { note: { id: 'reply', label: 'The reporter’s reply' } };
 
 /** The banner after each decision, by the last segment of its API path. */
 const DONE: Record<string, string> = {
@@ -39,6 +41,7 @@ const DONE: Record<string, string> = {
   outcome: 'The police outcome was recorded.',
   close: 'The case is closed.',
   withdraw: 'The allegation is withdrawn.',
+  information: 'The reporter’s reply was recorded. The case is back with triage.',
 };
 
 @Public()
@@ -89,7 +92,14 @@ export class CasesController {
     if (f.decision === 'resolve') body.resolution = f.resolution;
     if (f.decision === 'request_information' && f.question?.trim()) body.question = f.question;
     const errors = noErrors();
-    if (!['refer', 'resolve', 'request_information'].includes(f.decision)) addError(errors, 'decision', 'Select a decision');
+    if (!['refer', 'resolve', 'request_information', 'duplicate'].includes(f.decision)) addError(errors, 'decision', 'Select a decision');
+    if (f.decision === 'duplicate') {
+      // People know a case by its reference; the API takes the id of the case it repeats.
+      const original = await this.caseByReference(user, f.duplicateOfReference ?? '');
+      if (!original) addError(errors, 'duplicateOfReference', 'Enter the reference of another case of this authority, like NS-2026-00001');
+      else if (original.id === id) addError(errors, 'duplicateOfReference', 'Enter the reference of another case: a case cannot repeat itself');
+      else body.duplicateOf = original.id;
+    }
     await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/triage', body, TRIAGE_FIELDS, 'decision', f);
   }
 
@@ -107,6 +117,14 @@ export class CasesController {
     const errors = noErrors();
     if (!RETURN_REASONS.includes(f.reasonCode as never)) addError(errors, 'reasonCode', 'Select why you are returning the referral');
     await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/referral/return', { reasonCode: f.reasonCode, note: f.returnNote, ...(f.suggestedForceId ? { suggestedForceId: f.suggestedForceId } : {}) }, RETURN_FIELDS, 'reasonCode', f);
+  }
+
+  /** The reporter answered a request for information: the case goes back to triage. */
+  @Post(':id/information')
+  async information(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    const f = formBody(req);
+    await this.decide(req, res, user, id, undefined, '/information', { note: f.reply }, INFORMATION_FIELDS, 'note', f);
   }
 
   @Post(':id/investigation-update')
@@ -160,6 +178,14 @@ export class CasesController {
     }
   }
 
+  /** The authority's case with exactly this reference (any case), or undefined. */
+  private async caseByReference(user: WebUser, reference: string): Promise<{ id: string } | undefined> {
+    const wanted = reference.trim().toUpperCase();
+    if (!/^[A-Z0-9-]{3,40}$/.test(wanted)) return undefined;
+    const page = await user.api.get<{ items: { id: string; reference: string }[] }>(`/allegations?${new URLSearchParams({ q: wanted, limit: '20' })}`);
+    return page.items.find((c) => c.reference.toUpperCase() === wanted);
+  }
+
   private caseId(id: string): string {
     if (!UUID.test(id)) throw new NotFoundException();
     return id;
@@ -170,6 +196,7 @@ export class CasesController {
     const forces: { id: string; name: string }[] = await this.db.query('SELECT id, name FROM police_forces ORDER BY name');
     const forceName = (fid: string) => forces.find((f) => f.id === fid)?.name ?? fid;
     const done = typeof req.query.done === 'string' ? req.query.done : undefined;
+    const duplicateOfReference = c.duplicateOf ? await user.api.get(`/allegations/${c.duplicateOf}`).then((o) => o.reference as string, () => undefined) : undefined;
     sendPage(req, res, user, 'cases/case.njk', {
       title: `Case ${c.reference}`,
       c,
@@ -178,6 +205,7 @@ export class CasesController {
       timeline: timelineOf(c, forceName).reverse(),
       actions: actionsFor(user.principal, c),
       referralForce: c.referral ? forceName(c.referral.forceId) : undefined,
+      duplicateOfReference,
       forces: forces.map((f) => ({ value: f.id, text: f.name })),
       resolutions: options(RESOLUTIONS),
       returnReasons: options(RETURN_REASONS),
