@@ -60,7 +60,8 @@ it('a connection terminated during a statement: the statement fails as unavailab
     dataSource.transaction(async (m) => {
       const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
       const sleeping = m.query('SELECT pg_sleep(5)');
-      await new Promise((r) => setTimeout(r, 100));
+      // Terminated once the statement is running on the server, not before it arrives.
+      await eventually('the statement to be running', async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%pg_sleep%'", [pid])).rowCount === 1, 5_000, 20);
       await terminate(pid);
       await sleeping;
     }),

@@ -15,10 +15,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // refuses the runner's next statement with this error, which carries no code. Our code uses a
   // runner only inside its transaction, so this means the connection went away.
   if ((e as { name?: string }).name === 'QueryRunnerProviderAlreadyReleasedError') return true;
-  // pg refuses a statement on a connection the server has already closed with one of two messages
-  // and no code: "Client has encountered a connection error and is not queryable" (terminated
-  // while idle between statements, as a fast shutdown does) or "Client was closed ...".
-  return /Connection terminated|is not queryable|timeout exceeded when trying to connect|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(e.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(e.message ?? '');
 }
 
 export function isTemporalUnavailable(error: unknown): boolean {
