@@ -16,6 +16,8 @@ const OUTSIDE_REPO_ALLOWED = /^\.\.\/shared\/[^/]+\.md$/;
 const REPO_PATH = /^(?:apps|libs|test|scripts|bench|docker|workflows|activities|packages|docs|\.ci)\/[^\s<>…]*$/;
 /** Paths the reader creates, named in the docs as such (`docker/.env`: "in the shell or in `docker/.env`"). */
 const PATHS_THE_READER_CREATES = new Set(['docker/.env']);
+/** A file named in a command (a code block or inline code): `docker/compose.yaml`, `dist/scripts/token.js` (built from scripts/token.ts). */
+const FILE_IN_COMMAND = /(?<![\w./-])((?:dist\/)?(?:apps|libs|test|scripts|bench|docker|workflows|activities|packages)\/[\w./-]*\.\w+)(?![\w/])/g;
 const NPM_COMMAND = /\bnpm\s+(?:run(?:-script)?\s+(?:(?:-s|--silent)\s+)?([\w:.-]+)|(test|start)\b)/g;
 
 export interface Markdown {
@@ -118,6 +120,15 @@ export function checkFile(root: string, file: string, text: string, scripts: Rec
       const script = m[1] ?? m[2];
       if (!(script in scripts)) problems.push(`${here}:${line}: \`${m[0]}\`: package.json has no script "${script}"`);
     }
+    if (!inline || !REPO_PATH.test(code)) {
+      for (const m of code.matchAll(FILE_IN_COMMAND)) {
+        const named = m[1];
+        const source = named.startsWith('dist/') ? named.slice('dist/'.length).replace(/\.js$/, '.ts') : named;
+        if (!PATHS_THE_READER_CREATES.has(source) && !existsSync(join(root, source))) {
+          problems.push(`${here}:${line}: \`${named}\`${source === named ? '' : ` (built from ${source})`} does not exist`);
+        }
+      }
+    }
     if (inline && REPO_PATH.test(code) && !PATHS_THE_READER_CREATES.has(code) && !exists(join(root, code))) {
       problems.push(`${here}:${line}: path \`${code}\` does not exist`);
     }
@@ -209,6 +220,7 @@ describe('documentation', () => {
           'npm test -- x',
           'npm run bench:nothing',
           '[not a link](in-a-code-block.md)',
+          'node dist/scripts/migrate.js && node dist/scripts/no-such-script.js -f docker/compose.yaml',
           '```',
           'Outside: [design](../../shared/DESIGN.md), [escape](../../elsewhere/x.md), [web](https://example.com/x.md).',
           'A glob that matches: `test/web-*.e2e-spec.ts`; one that does not: `test/nothing-*.e2e-spec.ts`.',
@@ -218,11 +230,12 @@ describe('documentation', () => {
         'docs/example.md:2: link nowhere.md: docs/nowhere.md does not exist',
         'docs/example.md:2: link ../README.md#no-such-heading: README.md has no heading #no-such-heading',
         'docs/example.md:2: link #gone: docs/example.md has no heading #gone',
-        'docs/example.md:9: link ../../elsewhere/x.md leaves the repository (../elsewhere/x.md)',
+        'docs/example.md:10: link ../../elsewhere/x.md leaves the repository (../elsewhere/x.md)',
         'docs/example.md:3: `npm run -s no-such-script`: package.json has no script "no-such-script"',
         'docs/example.md:3: path `libs/no-such-lib/x.ts` does not exist',
         'docs/example.md:6: `npm run bench:nothing`: package.json has no script "bench:nothing"',
-        'docs/example.md:10: path `test/nothing-*.e2e-spec.ts` does not exist',
+        'docs/example.md:8: `dist/scripts/no-such-script.js` (built from scripts/no-such-script.ts) does not exist',
+        'docs/example.md:11: path `test/nothing-*.e2e-spec.ts` does not exist',
       ]);
     });
   });
