@@ -53,8 +53,10 @@ async function makeFixtures(): Promise<Fixtures> {
   await made('share', await post('returning_officer@northshire', `/candidate-contacts/${contact.id}/share`, FIXTURE_BODIES.share()));
   const indicator = await made('indicator', await post('plan_owner@northshire', '/indicators', { key: 'postal_votes_per_address', name: 'Postal votes per address', subjectType: 'address', threshold: 5 }));
   const observed = await made('observation', await post('staff@northshire', `/indicators/${indicator.id}/observations`, FIXTURE_BODIES.observation()));
+  const poll = await made('poll', await post('returning_officer@northshire', '/polls', { ...FIXTURE_BODIES.poll(), electionId: 'local.northshire.fixture' }));
+  const event = await made('event', await post('plan_owner@northshire', `/polls/${poll.id}/events`, FIXTURE_BODIES.event()));
   await made('checkpoint', await post('admin@northshire', '/transparency/checkpoints', {}));
-  return { caseId: c.id, itemId: item.id, packageId: pkg.id, riskId: risk.id, agreementId: agreement.id, contactId: contact.id, indicatorId: indicator.id, alertId: observed.alertsRaised[0] };
+  return { caseId: c.id, itemId: item.id, packageId: pkg.id, riskId: risk.id, agreementId: agreement.id, contactId: contact.id, indicatorId: indicator.id, alertId: observed.alertsRaised[0], pollId: poll.id, eventId: event.id };
 }
 
 beforeAll(async () => {

@@ -24,6 +24,8 @@ export interface Fixtures {
   contactId: string;
   indicatorId: string;
   alertId: string;
+  pollId: string;
+  eventId: string;
 }
 
 export type RequestBody = object | { contentType: string; raw: string };
@@ -72,6 +74,8 @@ export const FIXTURE_BODIES = {
   share: () => ({ forceId: 'northshire-police', lawfulBasis: 'public_task', purpose: 'security advice for the candidate before the poll' }),
   physicalItem: () => ({ kind: 'physical', description: 'postal vote statement', sealNumber: 'S-1', location: 'evidence store' }),
   observation: () => ({ subject: '12 High Street', value: 9, observedAt: new Date().toISOString() }),
+  poll: () => ({ electionId: 'local.northshire.2027-05-06', title: 'Northshire County Council elections', pollingDay: '2027-05-06' }),
+  event: () => ({ kind: 'count', title: 'Count', startsAt: '2027-05-06T22:00:00Z', venue: 'Leisure Centre', policeContactId: userId('spoc@northshire-police') }),
 };
 
 const DOCS: AccessRule[] = [
@@ -95,6 +99,17 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'POST /transparency/checkpoints', roles: ['admin', 'legal'], scope: 'tenant' },
 
   { route: 'GET /me/notifications', roles: ALL, scope: 'tenant' },
+  { route: 'POST /polls', roles: ['returning_officer', 'admin'], scope: 'tenant', body: FIXTURE_BODIES.poll },
+  { route: 'GET /polls', roles: ALL, scope: 'tenant' },
+  { route: 'GET /police-contacts', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'], scope: 'tenant' },
+  // The fixture event names northshire-police's SPOC as its police contact: that force reads it.
+  { route: 'GET /polls/:id', roles: ALL, scope: 'record+force', url: (f) => `/polls/${f.pollId}` },
+  { route: 'POST /polls/:id/events', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/polls/${f.pollId}/events`, body: FIXTURE_BODIES.event },
+  { route: 'GET /electoral-events/:id', roles: ALL, scope: 'record+force', url: (f) => `/electoral-events/${f.eventId}` },
+  { route: 'PATCH /electoral-events/:id', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}`, body: () => ({ venue: 'Northshire Leisure Centre' }) },
+  { route: 'GET /electoral-events/:id/risks', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks` },
+  { route: 'POST /electoral-events/:id/risks', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks`, body: (f) => ({ riskId: f.riskId }) },
+  { route: 'DELETE /electoral-events/:id/risks/:riskId', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks/${f.riskId}` },
   { route: 'GET /admin/policies/:authorityId', roles: POLICY_READERS, scope: 'record', url: () => '/admin/policies/northshire' },
   { route: 'PATCH /admin/policies/:authorityId', roles: ['admin'], scope: 'record', url: () => '/admin/policies/northshire', body: () => ({ remindBefore: ['PT2H'] }) },
   { route: 'GET /reports/returns.csv', roles: ['returning_officer', 'legal', 'admin'], scope: 'tenant' },
@@ -226,4 +241,12 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'GET /risk-register', signIn: true },
   { route: 'GET /risk-register/:id', signIn: true, url: (f) => `/risk-register/${f.riskId}` },
   { route: 'POST /risk-register/:id/review', signIn: true, url: (f) => `/risk-register/${f.riskId}/review` },
+  { route: 'GET /elections', signIn: true },
+  { route: 'POST /elections', signIn: true },
+  { route: 'GET /elections/:pollId', signIn: true, url: (f) => `/elections/${f.pollId}` },
+  { route: 'POST /elections/:pollId/events', signIn: true, url: (f) => `/elections/${f.pollId}/events` },
+  { route: 'GET /elections/events/:eventId', signIn: true, url: (f) => `/elections/events/${f.eventId}` },
+  { route: 'POST /elections/events/:eventId/plan', signIn: true, url: (f) => `/elections/events/${f.eventId}/plan` },
+  { route: 'POST /elections/events/:eventId/risks', signIn: true, url: (f) => `/elections/events/${f.eventId}/risks` },
+  { route: 'POST /elections/events/:eventId/risks/:riskId/unlink', signIn: true, url: (f) => `/elections/events/${f.eventId}/risks/${f.riskId}/unlink` },
 ];

@@ -21,6 +21,7 @@ import { TemporalModule } from './temporal/temporal.module';
 import { TransparencyModule } from './transparency/transparency.module';
 import { ExportsModule } from './exports/exports.module';
 import { ReferralsModule } from './referrals/referrals.module';
+import { PollsModule } from './polls/polls.module';
 import { WebModule } from '../../web/src/web.module';
 
 @Global()
@@ -37,7 +38,7 @@ export class AppModule {
   static forRoot(configs: ApiConfigs, log: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, ReferralsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule, IndicatorsModule, ReportsModule, TransparencyModule, ExportsModule, WebModule],
+      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, ReferralsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule, IndicatorsModule, ReportsModule, TransparencyModule, ExportsModule, PollsModule, WebModule],
       controllers: [HealthController, NotificationsController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

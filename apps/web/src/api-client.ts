@@ -57,6 +57,14 @@ export class ApiClient {
     return this.json<T>(await fetch(this.base + path, { method: 'POST', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }));
   }
 
+  async patch<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+    return this.json<T>(await fetch(this.base + path, { method: 'PATCH', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }));
+  }
+
+  async delete<T = any>(path: string, headers: Record<string, string> = {}): Promise<T> {
+    return this.json<T>(await fetch(this.base + path, { method: 'DELETE', headers: this.headers(headers) }));
+  }
+
   /** Streams a request body through (evidence files), never holding it whole. */
   async upload<T = any>(path: string, body: Readable, headers: Record<string, string>): Promise<T> {
     const init = { method: 'POST', headers: this.headers(headers), body: body as unknown as ReadableStream, duplex: 'half' } as RequestInit;

@@ -53,6 +53,10 @@ const LABELS: Record<string, string> = {
   high: 'High',
   very_high: 'Very high',
   open: 'Open',
+  polling_day: 'Polling day',
+  postal_vote_opening: 'Postal vote opening session',
+  verification: 'Verification',
+  count: 'Count',
 };
 
 export function labelOf(code: unknown): string {
