@@ -42,7 +42,7 @@ it('a poll is added once per electionId; a bad body is refused naming each field
   const before = (await stack.db.query('SELECT count(*)::int AS n FROM polls'))[0].n;
   const bad = await stack.http.post('/polls').set('Authorization', await as('returning_officer@northshire')).send({ electionId: 'Not An Id!', pollingDay: '6 May' });
   expect(bad.status).toBe(422);
-  expect(bad.body.details.map((d: Json) => d.field).sort()).toEqual(['electionId', 'pollingDay', 'title']);
+  expect([...new Set(bad.body.details.map((d: Json) => d.field))].sort()).toEqual(['electionId', 'pollingDay', 'title']);
   expect((await stack.db.query('SELECT count(*)::int AS n FROM polls'))[0].n).toBe(before);
   // Staff read the polls; they do not add them.
   await stack.http.post('/polls').set('Authorization', await as('staff@northshire')).send({ electionId: 'local.x', title: 'x', pollingDay: '2027-05-06' }).expect(403);
