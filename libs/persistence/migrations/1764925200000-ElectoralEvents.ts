@@ -68,6 +68,7 @@ export class ElectoralEvents1764925200000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE electoral_event_risks; DROP TABLE electoral_events; DROP TABLE polls');
+    // The polls policy reads electoral_events: it goes first.
+    await q.query('DROP POLICY tenant ON polls; DROP TABLE electoral_event_risks; DROP TABLE electoral_events; DROP TABLE polls');
   }
 }
