@@ -11,6 +11,7 @@
 //
 //	tlogcheck log    --url http://127.0.0.1:3000 --authority northshire --vkey <vkey> [--witness <vkey>]... [--max-leaves 1000]
 //	tlogcheck bundle [--vkey <vkey>] [--witness <vkey>]... bundle.json
+//	tlogcheck canonical values.json   (the canonical JSON of each value of an array, one a line)
 //
 // Each check prints "ok    <name>: <detail>" or "FAIL  <name>: <problem>". The exit status is 0
 // when every check passes, 1 when one fails, and 2 when the checks cannot run (bad usage, the
@@ -74,6 +75,25 @@ func main() {
 		runLog(os.Args[2:])
 	case "bundle":
 		runBundle(os.Args[2:])
+	case "canonical":
+		// For the tests: the canonical JSON of each member of the array in the file, one a line.
+		data, err := os.ReadFile(os.Args[len(os.Args)-1])
+		if err != nil {
+			fatal("%v", err)
+		}
+		v, err := decodeJSON(data)
+		list, isList := v.([]any)
+		if err != nil || !isList {
+			fatal("canonical: the file must hold a JSON array")
+		}
+		for _, item := range list {
+			text, err := canonicalJSON(item)
+			if err != nil {
+				fatal("canonical: %v", err)
+			}
+			fmt.Println(text)
+		}
+		return
 	default:
 		fatal("unknown command %q: log or bundle", os.Args[1])
 	}
