@@ -3,16 +3,16 @@
 // github.com/transparency-dev/merkle/proof verifies the proofs) against the running API, and the
 // PDF bundle with qpdf and pdftotext. The Go tool is honest: the tampering is done here, by a
 // small proxy between it and the API, and each tampered answer must be refused.
-import { execFile, execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { bundleHash, canonicalJson, eventHash, verifyBundle } from '../packages/bundle-verifier';
 import { allegationBody, startTestStack, TestStack } from './support/stack';
+import { buildTlogcheck, run } from './support/tlogcheck';
 
 type Json = Record<string, any>;
 let stack: TestStack;
@@ -23,49 +23,6 @@ let proxyUrl: string;
 let tlogcheck: string;
 /** What the proxy does to the API's answers. */
 let tamper: (path: string, body: string) => string = (_, body) => body;
-
-const TOOL_DIR = resolve(__dirname, '../tools/tlogcheck');
-
-/** The Go toolchain: `go` on PATH, else /usr/local/go/bin/go. CI has Go; without it this test cannot run. */
-function goCommand(): string {
-  for (const candidate of ['go', '/usr/local/go/bin/go']) {
-    try {
-      execFileSync(candidate, ['version'], { stdio: 'ignore' });
-      return candidate;
-    } catch {
-      // try the next
-    }
-  }
-  throw new Error('Go is not installed (no `go` on PATH or at /usr/local/go/bin/go): test/tlog-go-check.e2e-spec.ts builds tools/tlogcheck with it. Install Go 1.26 or later.');
-}
-
-/** tools/tlogcheck, built once per version of its sources into ~/.cache/election-casework/tlogcheck/<hash>/. */
-function buildTlogcheck(): string {
-  const hash = createHash('sha256');
-  for (const name of readdirSync(TOOL_DIR).filter((n) => /\.go$|^go\.(mod|sum)$/.test(n)).sort()) hash.update(name).update('\0').update(readFileSync(join(TOOL_DIR, name)));
-  const out = join(homedir(), '.cache', 'election-casework', 'tlogcheck', hash.digest('hex').slice(0, 16));
-  const binary = join(out, 'tlogcheck');
-  if (!existsSync(binary)) {
-    mkdirSync(out, { recursive: true });
-    execFileSync(goCommand(), ['build', '-o', binary, '.'], { cwd: TOOL_DIR, stdio: 'inherit' });
-  }
-  return binary;
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as any).code === 'number' ? (error as any).code : -1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
 
 const as = async (username: string) => `Bearer ${await stack.token(username)}`;
 const vkey = async () => (await stack.http.get('/transparency/northshire/vkey').expect(200)).text.trim();
@@ -187,6 +144,19 @@ describe('the transparency log, checked by tools/tlogcheck with x/mod/sumdb/note
     const stranger = `election-casework/northshire+${createHash('sha256').update('election-casework/northshire\n\x01').update(Buffer.from(other, 'base64url')).digest('hex').slice(0, 8)}+${Buffer.concat([Buffer.from([1]), Buffer.from(other, 'base64url')]).toString('base64')}`;
     const result = await checkLog(['--vkey', stranger]);
     expect([result.code, result.stdout]).toEqual([1, expect.stringMatching(/^FAIL {2}checkpoint: the signed note does not open .*: verifier name or key ID unknown|no verifiable signatures/m)]);
+  });
+
+  it('checks one event by case id and seq against the signed checkpoint, and the event hash the caller holds', async () => {
+    const created = await logCase();
+    await issue();
+    const [first] = await stack.db.query('SELECT hash FROM audit_events WHERE case_id = $1 AND seq = 1', [created.id]);
+    const event = (hash: string) => run(tlogcheck, ['event', '--url', proxyUrl, '--authority', 'northshire', '--vkey', '', '--case', created.id, '--seq', '1', '--hash', hash]);
+    const v = await vkey();
+    const withKey = (hash: string) => run(tlogcheck, ['event', '--url', proxyUrl, '--authority', 'northshire', '--vkey', v, '--case', created.id, '--seq', '1', '--hash', hash]);
+    expect(await withKey(first.hash)).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^ok {4}inclusion: event 1 of ${created.id} is leaf \\d+ \\(${first.hash}\\) of the signed tree of \\d+$`, 'm')) });
+    const other = `${first.hash.slice(0, -1)}${first.hash.endsWith('0') ? '1' : '0'}`;
+    expect(await withKey(other)).toMatchObject({ code: 1, stdout: expect.stringContaining(`is not the event hash ${other} you hold`) });
+    expect((await event(first.hash)).code).toBe(2);
   });
 
   it("accepts a witness's cosignature (c2sp.org/tlog-cosignature), and refuses a bad one when the witness is required", async () => {

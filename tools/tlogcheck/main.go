@@ -10,6 +10,7 @@
 // Usage:
 //
 //	tlogcheck log    --url http://127.0.0.1:3000 --authority northshire --vkey <vkey> [--witness <vkey>]... [--max-leaves 1000]
+//	tlogcheck event  --url http://127.0.0.1:3000 --authority northshire --vkey <vkey> --case <case id> --seq <n> [--hash <event hash, hex>]
 //	tlogcheck bundle [--vkey <vkey>] [--witness <vkey>]... bundle.json
 //	tlogcheck canonical values.json   (the canonical JSON of each value of an array, one a line)
 //
@@ -75,6 +76,8 @@ func main() {
 		runLog(os.Args[2:])
 	case "bundle":
 		runBundle(os.Args[2:])
+	case "event":
+		runEvent(os.Args[2:])
 	case "canonical":
 		// For the tests: the canonical JSON of each member of the array in the file, one a line.
 		data, err := os.ReadFile(os.Args[len(os.Args)-1])
@@ -422,6 +425,62 @@ func runLog(args []string) {
 	}
 }
 
+// runEvent checks that one audit event (case id and seq) is in the log under the latest signed
+// checkpoint and, with --hash, that its leaf is the event hash the caller holds (from a bundle or
+// a history they were given).
+func runEvent(args []string) {
+	fs := flag.NewFlagSet("event", flag.ExitOnError)
+	base := fs.String("url", "", "the API's base URL")
+	authority := fs.String("authority", "", "the authority whose log holds the event")
+	vkey := fs.String("vkey", "", "the authority's verifier key, obtained out of band")
+	caseID := fs.String("case", "", "the id of the case (or other record) whose chain holds the event")
+	seq := fs.Uint64("seq", 0, "the event's seq in that chain, from 1")
+	hash := fs.String("hash", "", "the event's chain hash as you hold it (hex); checked to be the leaf")
+	var witnesses multiFlag
+	fs.Var(&witnesses, "witness", "a witness's cosigner vkey whose cosignature the checkpoint must carry; repeatable")
+	_ = fs.Parse(args)
+	if *base == "" || *authority == "" || *vkey == "" || *caseID == "" || *seq == 0 || fs.NArg() != 0 {
+		fatal("usage: tlogcheck event --url URL --authority ID --vkey VKEY --case ID --seq N [--hash HEX]")
+	}
+	verifier, err := note.NewVerifier(*vkey)
+	if err != nil {
+		fatal("--vkey: %v", err)
+	}
+	prefix := "/transparency/" + url.PathEscape(*authority)
+	c, good := openCheckpoint("checkpoint", get(*base, prefix+"/checkpoint.note", nil), verifier, witnessVerifiers(witnesses))
+	if !good {
+		return
+	}
+	ok("checkpoint", "%s, size %d, signed by %s", c.Origin, c.Size, signedBy(c))
+	var answer struct {
+		Index uint64   `json:"index"`
+		Size  uint64   `json:"size"`
+		Leaf  string   `json:"leaf"`
+		Proof []string `json:"proof"`
+	}
+	body := get(*base, prefix+"/tlog/inclusion", url.Values{"caseId": {*caseID}, "seq": {strconv.FormatUint(*seq, 10)}, "size": {strconv.FormatUint(c.Size, 10)}})
+	if err := json.Unmarshal(body, &answer); err != nil {
+		fail("inclusion", "the answer is not JSON: %v", err)
+		return
+	}
+	leaf, err1 := base64.StdEncoding.Strict().DecodeString(answer.Leaf)
+	hashes, err2 := b64s(answer.Proof)
+	if err1 != nil || err2 != nil || answer.Size != c.Size {
+		fail("inclusion", "the answer is malformed or not for a tree of %d", c.Size)
+		return
+	}
+	if *hash != "" && hex.EncodeToString(leaf) != strings.ToLower(*hash) {
+		fail("inclusion", "the log's leaf %x is not the event hash %s you hold", leaf, *hash)
+		return
+	}
+	hasher := rfc6962.DefaultHasher
+	if err := proof.VerifyInclusion(hasher, answer.Index, c.Size, hasher.HashLeaf(leaf), hashes, c.Root); err != nil {
+		fail("inclusion", "proof.VerifyInclusion: %v", err)
+		return
+	}
+	ok("inclusion", "event %d of %s is leaf %d (%x) of the signed tree of %d", *seq, *caseID, answer.Index, leaf, c.Size)
+}
+
 // ---- court bundles ----
 
 // bundleVkey is the verifier key of a bundle's checkpoint built from the PEM key inside it.
@@ -538,6 +597,51 @@ func runBundle(args []string) {
 		} else {
 			ok("history chain", "%d events, head %s", len(events), prev)
 		}
+	}
+
+	// Evidence: each item's SHA-256 is the one its evidence.added event recorded, and its custody
+	// entries are numbered from 1 and match the custody.* events of the history, action by action.
+	recorded := map[string][]map[string]any{}
+	for _, raw := range events {
+		e := obj(raw)
+		if id := str(obj(e["after"])["evidenceId"]); id != "" {
+			recorded[id+" "+str(e["action"])] = append(recorded[id+" "+str(e["action"])], e)
+		}
+	}
+	items, _ := b["evidence"].([]any)
+	evidenceProblem := ""
+	for _, raw := range items {
+		item := obj(raw)
+		id := str(item["id"])
+		added := recorded[id+" evidence.added"]
+		if len(added) != 1 {
+			evidenceProblem = fmt.Sprintf("item %s has %d evidence.added events, not 1", id, len(added))
+		} else if str(item["kind"]) == "digital" && str(obj(added[0]["after"])["sha256"]) != str(item["sha256"]) {
+			evidenceProblem = fmt.Sprintf("item %s's SHA-256 %s is not the one recorded when it was added", id, str(item["sha256"]))
+		}
+		custody, _ := item["custody"].([]any)
+		counts := map[string]int{}
+		for i, entry := range custody {
+			if n, _ := num(obj(entry)["seq"]); n != uint64(i+1) {
+				evidenceProblem = fmt.Sprintf("item %s's custody entry %d is missing", id, i+1)
+			}
+			if i > 0 {
+				counts[str(obj(entry)["action"])]++
+			}
+		}
+		for action, count := range counts {
+			if len(recorded[id+" custody."+action]) != count {
+				evidenceProblem = fmt.Sprintf("item %s lists %d %q custody entries, the history records %d", id, count, action, len(recorded[id+" custody."+action]))
+			}
+		}
+		if evidenceProblem != "" {
+			break
+		}
+	}
+	if evidenceProblem != "" {
+		fail("evidence and custody", "%s", evidenceProblem)
+	} else {
+		ok("evidence and custody", "%d items", len(items))
 	}
 
 	// The checkpoint, as a signed note. A bundle from before notes were added holds only the JSON
