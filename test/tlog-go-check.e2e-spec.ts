@@ -97,7 +97,8 @@ describe('the transparency log, checked by tools/tlogcheck with x/mod/sumdb/note
     const latest = (await stack.http.get('/transparency/northshire/checkpoints/latest').expect(200)).body;
     const sig = Buffer.concat([Buffer.from(id, 'hex'), Buffer.from(latest.signature, 'base64')]).toString('base64');
     expect(res.text).toBe(`election-casework/northshire\n${latest.treeSize}\n${Buffer.from(latest.rootHash, 'hex').toString('base64')}\n${latest.issuedAt}\n\n\u2014 election-casework/northshire ${sig}\n`);
-    await stack.http.get('/transparency/northshire/checkpoint.note').query({ treeSize: 1_000_000 }).expect(404);
+    const missing = await stack.http.get('/transparency/northshire/checkpoint.note').query({ treeSize: 1_000_000 }).expect(404);
+    expect(missing.headers['content-type']).toMatch(/^application\/json/);
     await stack.http.get('/transparency/northshire/tlog/inclusion').query({ index: 1_000_000 }).expect(400);
     await stack.http.get('/transparency/northshire/tlog/consistency').query({ size1: 2, size2: 1 }).expect(400);
   });

@@ -1,5 +1,6 @@
-import { Controller, Get, Header, Inject, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import type { Principal } from '../../../../libs/auth/principal';
 import { runInTenantScope } from '../../../../libs/persistence';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
@@ -62,24 +63,26 @@ export class TransparencyController {
 
   @Get(':authorityId/checkpoint.note')
   @Public()
-  @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')
   @ApiOperation({ summary: 'the newest checkpoint as a C2SP tlog-checkpoint signed note (c2sp.org/signed-note, Ed25519); 404 before the first' })
   @ApiQuery({ name: 'treeSize', required: false, description: 'the newest checkpoint of this size instead' })
   @ApiOkResponse({ description: 'origin, tree size, base64 root hash, time of issue; a blank line; "— election-casework/<authorityId> <base64(key ID || signature)>"' })
-  note(@Param('authorityId') authorityId: string, @Query('treeSize') treeSize?: string) {
+  async note(@Param('authorityId') authorityId: string, @Res({ passthrough: true }) res: Response, @Query('treeSize') treeSize?: string) {
     const size = wholeNumber(treeSize, 'treeSize');
-    return forAuthority(authorityId, () => this.transparency.note(authorityId, size));
+    const note = await forAuthority(authorityId, () => this.transparency.note(authorityId, size));
+    // Set once there is a note: an error is still JSON, and says so.
+    res.type('text/plain; charset=utf-8');
+    return note;
   }
 
   @Get(':authorityId/vkey')
   @Public()
-  @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')
   @ApiOperation({ summary: 'the checkpoint key as a signed-note verifier key: <name>+<key ID hex>+<base64(0x01 || Ed25519 key)>' })
   @ApiQuery({ name: 'keyId', required: false, description: "as for public-key: a key that signed one of the authority's checkpoints" })
-  async vkey(@Param('authorityId') authorityId: string, @Query('keyId') keyId?: string) {
+  async vkey(@Param('authorityId') authorityId: string, @Res({ passthrough: true }) res: Response, @Query('keyId') keyId?: string) {
     const key = await forAuthority(authorityId, () => this.transparency.publicKey(authorityId, keyId === undefined || keyId === '' ? undefined : keyId));
+    res.type('text/plain; charset=utf-8');
     return `${key.vkey}\n`;
   }
 
