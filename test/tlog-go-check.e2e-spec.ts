@@ -88,7 +88,7 @@ describe('the transparency log, checked by tools/tlogcheck with x/mod/sumdb/note
     const key = (await stack.http.get('/transparency/northshire/public-key').expect(200)).body;
     const v = await vkey();
     expect(v).toBe(key.vkey);
-    const [name, id, material] = v.split('+');
+    const [, name, id, material] = /^([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(v)!;
     const raw = Buffer.from(key.publicKey, 'base64');
     expect([name, Buffer.from(material, 'base64').toString('hex')]).toEqual(['election-casework/northshire', `01${raw.toString('hex')}`]);
     expect(id).toBe(createHash('sha256').update('election-casework/northshire\n\x01').update(raw).digest('hex').slice(0, 8));

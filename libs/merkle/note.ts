@@ -71,8 +71,10 @@ export interface ParsedVerifierKey {
 
 /** Reads an Ed25519 verifier key, checking its key ID. Throws TypeError otherwise. */
 export function parseVerifierKey(vkey: string): ParsedVerifierKey {
-  const parts = typeof vkey === 'string' ? vkey.trim().split('+') : [];
-  if (parts.length !== 3 || !/^[0-9a-f]{8}$/.test(parts[1])) throw new TypeError('a verifier key is <name>+<8 hex digits>+<base64>');
+  // The name and the key ID hold no "+"; the base64 after them may.
+  const match = typeof vkey === 'string' ? /^([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(vkey.trim()) : null;
+  if (!match) throw new TypeError('a verifier key is <name>+<8 hex digits>+<base64>');
+  const parts = match.slice(1);
   checkKeyName(parts[0]);
   const material = Buffer.from(parts[2], 'base64');
   if (material.length !== 33 || material[0] !== NOTE_ED25519 || material.toString('base64') !== parts[2]) throw new TypeError('the verifier key is not an Ed25519 (type 0x01) key');
