@@ -1,0 +1,99 @@
+// Temporal over mutual TLS (docs/operators/temporal-connection.md): a real Temporal server whose
+// frontend requires a client certificate, with certificates made here. The API and the worker
+// connect with TEMPORAL_TLS_CA / _CERT / _KEY and run a case; a wrong CA, no client certificate,
+// a certificate from a CA the server does not trust, a wrong server name, or no TLS at all stop
+// the API and the worker at start-up, within a bounded time, with one line naming the setting.
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { createDataSource, migrate } from '../libs/persistence';
+import { createTestDatabase } from './support/database';
+import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
+import { startTlsTemporalServer, RunningTlsTemporal } from './support/temporal-tls-server';
+import { makeTestCertificates, TestCertificates } from './support/tls-certs';
+
+let certs: TestCertificates;
+let server: RunningTlsTemporal;
+
+beforeAll(async () => {
+  certs = makeTestCertificates();
+  server = await startTlsTemporalServer(certs, { log: (line) => process.stderr.write(`${line}\n`) });
+}, 180_000);
+afterAll(async () => {
+  await server?.stop();
+  certs?.remove();
+});
+
+describe('with the right CA, client certificate and key', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: 'none', env: { ...server.env } });
+  }, 120_000);
+  afterAll(() => stack?.close());
+
+  it('the API takes an allegation and the worker process runs its workflow', async () => {
+    const worker = stack.spawnWorker();
+    const created = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@northshire')}`).send(allegationBody()).expect(201);
+    const id = created.body.id as string;
+    // 'triage' is written by the workflow's activity: the worker ran it over mutual TLS.
+    await eventually('the workflow to project the case', async () => (await stack.db.query('SELECT status FROM allegations WHERE id = $1', [id]))[0].status === 'triage', 60_000);
+    const page = await stack.http.get(`/allegations/${id}`).set('Authorization', `Bearer ${await stack.token('triage@northshire')}`).expect(200);
+    expect(page.body.status).toBe('triage');
+    expect(worker.child.exitCode).toBeNull();
+    const health = await stack.http.get('/health').expect(200);
+    expect(health.body.checks.temporal).toBe('up');
+  });
+});
+
+describe('a connection the server refuses stops each process at start-up, naming the setting', () => {
+  const dist = resolve(__dirname, '../dist');
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const db = await createDataSource({ url: database.url, poolSize: 2 }).initialize();
+    await migrate(db);
+    await db.destroy();
+  });
+  afterAll(() => database?.drop());
+
+  const CONNECT_TIMEOUT_MS = 3_000;
+
+  /** Runs the built entry point until it exits; its exit code, stderr and how long it took. */
+  function start(entry: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string; ms: number }> {
+    const started = Date.now();
+    const child = spawn(process.execPath, [join(dist, entry)], {
+      env: { PATH: process.env.PATH, DATABASE_URL: database.url, DATA_DIR: certs.dir, PORT: '0', LOG_LEVEL: 'warn', TEMPORAL_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS), TEMPORAL_TASK_QUEUE: 'refused', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    return new Promise((done) =>
+      child.once('exit', (code) => {
+        clearTimeout(killer);
+        done({ code, stderr, ms: Date.now() - started });
+      }),
+    );
+  }
+
+  const cases: [string, () => Record<string, string>, RegExp][] = [
+    ['a CA that did not sign the server certificate', () => ({ ...server.env, TEMPORAL_TLS_CA: certs.otherCa }), /could not connect to Temporal: TEMPORAL_TLS_CA: the Temporal server at 127\.0\.0\.1:\d+ presented a certificate that the CA in TEMPORAL_TLS_CA did not sign/],
+    ['no client certificate', () => ({ TEMPORAL_ADDRESS: server.address, TEMPORAL_TLS_CA: certs.ca }), /could not connect to Temporal: TEMPORAL_TLS_CERT: the Temporal server at 127\.0\.0\.1:\d+ requires a client certificate \(mutual TLS\); set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY/],
+    ['a client certificate from a CA the server does not trust', () => ({ ...server.env, TEMPORAL_TLS_CERT: certs.strangerCert, TEMPORAL_TLS_KEY: certs.strangerKey }), /could not connect to Temporal: TEMPORAL_TLS_CERT: the Temporal server at 127\.0\.0\.1:\d+ refused the client certificate in TEMPORAL_TLS_CERT/],
+    ['a server name the certificate is not for', () => ({ ...server.env, TEMPORAL_TLS_SERVER_NAME: 'temporal.example.org' }), /could not connect to Temporal: TEMPORAL_TLS_SERVER_NAME: the Temporal server's certificate is not for "temporal\.example\.org"/],
+    ['no TLS at all', () => ({ TEMPORAL_ADDRESS: server.address }), /could not connect to Temporal: TEMPORAL_TLS: the Temporal server at 127\.0\.0\.1:\d+ closed a plain connection; if it requires TLS, set TEMPORAL_TLS_CA/],
+  ];
+
+  it.each(cases)('%s', async (_, env, message) => {
+    // The API and the worker side by side, as a deployment starts them.
+    const [api, worker] = await Promise.all([start('apps/api/src/main.js', env()), start('apps/worker/src/main.js', env())]);
+    for (const [name, run] of [['api', api], ['worker', worker]] as const) {
+      expect({ name, code: run.code }).toEqual({ name, code: 1 });
+      const last = run.stderr.trim().split('\n').at(-1) ?? '';
+      expect(last.startsWith(`${name}: `)).toBe(true);
+      expect(last).toMatch(message);
+      // Bounded: the connect timeout, the probe, and a loaded machine's process start-up; never a hang.
+      expect(run.ms).toBeLessThan(45_000);
+      expect(run.stderr).not.toContain('BEGIN');
+    }
+  });
+});
