@@ -43,38 +43,35 @@ function firstLine(error: unknown): string {
   return (text || String(error)).split('\n')[0].slice(0, 300);
 }
 
+/** The server's refusal (in `error` or its cause) as a reason naming the setting, if it is one. */
+function refusalReason(config: TemporalConfig, error: unknown): string | undefined {
+  const grpc = [error, (error as { cause?: unknown } | undefined)?.cause].find(isGrpcServiceError);
+  if (!grpc) return undefined;
+  const at = config.TEMPORAL_ADDRESS;
+  const ns = config.TEMPORAL_NAMESPACE;
+  switch (grpc.code) {
+    case 5:
+      return `TEMPORAL_NAMESPACE: the server at ${at} has no namespace "${ns}"`;
+    case 16:
+      return config.TEMPORAL_API_KEY
+        ? `TEMPORAL_API_KEY: the server at ${at} refused the API key (${grpc.details})`
+        : `TEMPORAL_API_KEY: the server at ${at} requires authentication (${grpc.details}); set TEMPORAL_API_KEY, or TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY`;
+    case 7:
+      return `TEMPORAL_NAMESPACE: the credentials given (TEMPORAL_API_KEY or TEMPORAL_TLS_CERT) may not use namespace "${ns}" at ${at} (${grpc.details})`;
+    default:
+      return undefined;
+  }
+}
+
 /**
- * A TemporalConnectError naming the setting to fix: the transport probe's reason when it finds
- * one, else the SDK's own error with the address.
+ * A TemporalConnectError naming the setting to fix: the server's refusal (namespace, API key),
+ * else the transport probe's reason, else the SDK's own error with the address.
  */
 export async function explainTemporalConnectFailure(config: TemporalConfig, error: unknown): Promise<TemporalConnectError> {
   if (error instanceof TemporalConnectError) return error;
-  const reason = await diagnoseTemporalConnection(config, Math.min(5_000, config.TEMPORAL_CONNECT_TIMEOUT_MS));
+  const reason = refusalReason(config, error) ?? (await diagnoseTemporalConnection(config, Math.min(5_000, config.TEMPORAL_CONNECT_TIMEOUT_MS)));
   if (reason) return new TemporalConnectError(`could not connect to Temporal: ${reason}`, { cause: error });
   return new TemporalConnectError(`could not connect to Temporal at TEMPORAL_ADDRESS ${config.TEMPORAL_ADDRESS} within ${config.TEMPORAL_CONNECT_TIMEOUT_MS} ms: ${firstLine(error)}`, { cause: error });
-}
-
-/** Refusals the server gives for the namespace, with the setting they point at. */
-async function checkNamespace(connection: Connection, config: TemporalConfig, deadline: number): Promise<void> {
-  try {
-    await connection.withDeadline(deadline, () => connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE }));
-  } catch (error) {
-    if (!isGrpcServiceError(error)) throw error;
-    const ns = config.TEMPORAL_NAMESPACE;
-    if (error.code === 5) throw new TemporalConnectError(`could not connect to Temporal: TEMPORAL_NAMESPACE: the server at ${config.TEMPORAL_ADDRESS} has no namespace "${ns}"`, { cause: error });
-    if (error.code === 16) {
-      throw new TemporalConnectError(
-        config.TEMPORAL_API_KEY
-          ? `could not connect to Temporal: TEMPORAL_API_KEY: the server at ${config.TEMPORAL_ADDRESS} refused the API key (${error.details})`
-          : `could not connect to Temporal: TEMPORAL_API_KEY: the server at ${config.TEMPORAL_ADDRESS} requires authentication (${error.details}); set TEMPORAL_API_KEY, or TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY`,
-        { cause: error },
-      );
-    }
-    if (error.code === 7) {
-      throw new TemporalConnectError(`could not connect to Temporal: TEMPORAL_NAMESPACE: the credentials given (TEMPORAL_API_KEY or TEMPORAL_TLS_CERT) may not use namespace "${ns}" at ${config.TEMPORAL_ADDRESS} (${error.details})`, { cause: error });
-    }
-    throw error;
-  }
 }
 
 /**
@@ -91,7 +88,8 @@ export async function connectTemporalClient(config: TemporalConfig, extra: Omit<
     await Promise.race([
       (async () => {
         await connection.ensureConnected();
-        await checkNamespace(connection, config, Math.max(deadline, Date.now() + 1_000));
+        // The namespace must exist (and the credentials may use it): a refusal is explained above.
+        await connection.withDeadline(Math.max(deadline, Date.now() + 1_000), () => connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE }));
       })(),
       new Promise<never>((_, reject) => {
         // ensureConnected has its own deadline; this one is for anything that ignores it.
