@@ -5,7 +5,10 @@
 // the API and the worker at start-up, within a bounded time, with one line naming the setting.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { loadConfig, TemporalConfig } from '../libs/config';
 import { runNodeService } from '../libs/infra';
+import { TemporalConnectError } from '../libs/temporal';
+import { connectTemporalWorker } from '../libs/temporal/native';
 import { createDataSource, migrate } from '../libs/persistence';
 import { createTestDatabase } from './support/database';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
@@ -122,6 +125,30 @@ describe('a connection the server refuses stops each process at start-up, naming
       // Bounded: the connect timeout, the probe, and a loaded machine's process start-up; never a hang.
       expect(run.ms).toBeLessThan(90_000);
       expect(run.stderr).not.toContain('BEGIN');
+    }
+  });
+});
+
+describe("the worker's native connection (the SDK's Rust core) on its own", () => {
+  const attempt = async (env: Record<string, string>) => {
+    const started = Date.now();
+    const connection = await connectTemporalWorker(loadConfig(TemporalConfig, { ...env, TEMPORAL_CONNECT_TIMEOUT_MS: '3000' })).catch((error: Error) => error);
+    const ms = Date.now() - started;
+    if (!(connection instanceof Error)) await connection.close();
+    return { connection, ms };
+  };
+
+  it('connects with the right files and refuses the wrong ones in a bounded time, naming the setting', async () => {
+    expect((await attempt(server.env)).connection).not.toBeInstanceOf(Error);
+    for (const [env, setting] of [
+      [{ ...server.env, TEMPORAL_TLS_CA: certs.otherCa }, 'TEMPORAL_TLS_CA'],
+      [{ TEMPORAL_ADDRESS: server.address, TEMPORAL_TLS_CA: certs.ca }, 'TEMPORAL_TLS_CERT'],
+      [{ ...server.env, TEMPORAL_TLS_SERVER_NAME: 'temporal.example.org' }, 'TEMPORAL_TLS_SERVER_NAME'],
+    ] as const) {
+      const { connection, ms } = await attempt(env);
+      expect(connection).toBeInstanceOf(TemporalConnectError);
+      expect((connection as Error).message).toMatch(new RegExp(`^could not connect to Temporal: ${setting}: `));
+      expect(ms).toBeLessThan(3_000 + 10_000);
     }
   });
 });
