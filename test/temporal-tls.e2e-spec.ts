@@ -3,11 +3,12 @@
 // connect with TEMPORAL_TLS_CA / _CERT / _KEY and run a case; a wrong CA, no client certificate,
 // a certificate from a CA the server does not trust, a wrong server name, or no TLS at all stop
 // the API and the worker at start-up, within a bounded time, with one line naming the setting.
+// The worker's native connection does the same on its own, and an API key turns TLS on.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { loadConfig, TemporalConfig } from '../libs/config';
 import { runNodeService } from '../libs/infra';
-import { TemporalConnectError } from '../libs/temporal';
+import { connectTemporalClient, TemporalConnectError } from '../libs/temporal';
 import { connectTemporalWorker } from '../libs/temporal/native';
 import { createDataSource, migrate } from '../libs/persistence';
 import { createTestDatabase } from './support/database';
@@ -150,5 +151,28 @@ describe("the worker's native connection (the SDK's Rust core) on its own", () =
       expect((connection as Error).message).toMatch(new RegExp(`^could not connect to Temporal: ${setting}: `));
       expect(ms).toBeLessThan(3_000 + 10_000);
     }
+  });
+});
+
+describe('an API key turns TLS on unless TEMPORAL_TLS=false', () => {
+  const attempt = (env: Record<string, string>) => connectTemporalClient(loadConfig(TemporalConfig, { ...env, TEMPORAL_CONNECT_TIMEOUT_MS: '2000' })).catch((error: Error) => error);
+
+  it('with only an API key the client speaks TLS and checks the server against the system CAs', async () => {
+    // The test CA is not a system CA: refused naming TEMPORAL_TLS_CA, which shows TLS was on.
+    const error = await attempt({ TEMPORAL_ADDRESS: server.address, TEMPORAL_API_KEY: 'test-api-key' });
+    expect(error).toBeInstanceOf(TemporalConnectError);
+    expect((error as Error).message).toMatch(/^could not connect to Temporal: TEMPORAL_TLS_CA: .* no system-trusted CA signed; set TEMPORAL_TLS_CA/);
+    expect((error as Error).message).not.toContain('test-api-key');
+  });
+
+  it('with TEMPORAL_TLS=false the key goes over a plain connection, which this server refuses', async () => {
+    const error = await attempt({ TEMPORAL_ADDRESS: server.address, TEMPORAL_API_KEY: 'test-api-key', TEMPORAL_TLS: 'false' });
+    expect((error as Error).message).toMatch(/^could not connect to Temporal: TEMPORAL_TLS: the Temporal server at .* closed a plain connection/);
+  });
+
+  it('with the CA and client certificate as well, the key rides along and the connection is made', async () => {
+    const connection = await attempt({ ...server.env, TEMPORAL_API_KEY: 'test-api-key' });
+    expect(connection).not.toBeInstanceOf(Error);
+    await (connection as Awaited<ReturnType<typeof connectTemporalClient>>).close();
   });
 });
