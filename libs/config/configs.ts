@@ -1,6 +1,7 @@
 // One class per module; each is validated when its process starts (see load.ts).
 import { createPrivateKey } from 'node:crypto';
 import { Expose, Transform } from 'class-transformer';
+import { apiKeyProblem, caFileProblem, certFileProblem, keyFileProblem, serverNameProblem } from './temporal-tls';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
@@ -23,6 +24,53 @@ export class TemporalConfig {
 
   @Expose() @IsString() @Matches(/^[\w.-]+$/, { message: 'TEMPORAL_TASK_QUEUE must be a task queue name' })
   TEMPORAL_TASK_QUEUE: string = 'allegations';
+
+  // Connection security (docs/operators/temporal-connection.md). Unset: plain gRPC, as to a local
+  // dev server. The three files are paths of PEM files, read at start-up; their contents and the
+  // API key are never logged or shown in an error.
+
+  /** true: TLS even with no file set (system CAs); false: never TLS, even with TEMPORAL_API_KEY; unset: TLS when any TLS file, server name or API key is set */
+  @Expose() @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
+  @IsOptional() @IsBoolean({ message: 'TEMPORAL_TLS must be true or false' })
+  @ValidateBy({ name: 'tlsNotContradicted', validator: { validate: (value, args) => value !== false || TLS_SETTINGS.every((k) => (args?.object as TemporalConfig)[k] === undefined), defaultMessage: (args) => `TEMPORAL_TLS is false but ${TLS_SETTINGS.find((k) => (args?.object as TemporalConfig)[k] !== undefined)} is set: unset one of them` } })
+  TEMPORAL_TLS?: boolean;
+
+  /** the CA certificate(s) that signed the server's certificate; unset: the system's trusted CAs */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'caFile', validator: { validate: (value) => caFileProblem(String(value)) === undefined, defaultMessage: (args) => `TEMPORAL_TLS_CA ${caFileProblem(String(args?.value))}` } })
+  TEMPORAL_TLS_CA?: string;
+
+  /** this service's client certificate, for a server that requires mutual TLS; with TEMPORAL_TLS_KEY */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'certFile', validator: { validate: (value, args) => (args?.object as TemporalConfig).TEMPORAL_TLS_KEY !== undefined && certFileProblem(String(value)) === undefined, defaultMessage: (args) => ((args?.object as TemporalConfig).TEMPORAL_TLS_KEY === undefined ? 'TEMPORAL_TLS_CERT is set but TEMPORAL_TLS_KEY is not: a client certificate needs its private key' : `TEMPORAL_TLS_CERT ${certFileProblem(String(args?.value))}`) } })
+  TEMPORAL_TLS_CERT?: string;
+
+  /** the client certificate's private key (unencrypted PEM); never logged */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'keyFile', validator: { validate: (value, args) => (args?.object as TemporalConfig).TEMPORAL_TLS_CERT !== undefined && keyFileProblem(String(value), (args?.object as TemporalConfig).TEMPORAL_TLS_CERT) === undefined, defaultMessage: (args) => ((args?.object as TemporalConfig).TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_KEY is set but TEMPORAL_TLS_CERT is not: a private key needs its client certificate' : `TEMPORAL_TLS_KEY ${keyFileProblem(String(args?.value), (args?.object as TemporalConfig).TEMPORAL_TLS_CERT)}`) } })
+  TEMPORAL_TLS_KEY?: string;
+
+  /** the name the server's certificate is checked against, when it is not the host in TEMPORAL_ADDRESS */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'serverName', validator: { validate: (value) => serverNameProblem(String(value)) === undefined, defaultMessage: (args) => `TEMPORAL_TLS_SERVER_NAME ${serverNameProblem(String(args?.value))}` } })
+  TEMPORAL_TLS_SERVER_NAME?: string;
+
+  /** a Temporal Cloud API key, sent as `Authorization: Bearer …`; implies TLS unless TEMPORAL_TLS=false. Never logged. */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'apiKey', validator: { validate: (value) => apiKeyProblem(String(value)) === undefined, defaultMessage: (args) => `TEMPORAL_API_KEY ${apiKeyProblem(String(args?.value))}` } })
+  TEMPORAL_API_KEY?: string;
+
+  /** how long a process waits at start-up for Temporal to answer before it exits naming the cause */
+  @Expose() @Transform(toInt) @IsInt() @Min(500) @Max(300_000)
+  TEMPORAL_CONNECT_TIMEOUT_MS: number = 10_000;
+}
+
+/** The settings whose presence turns TLS on (TEMPORAL_TLS unset) and contradicts TEMPORAL_TLS=false. */
+const TLS_SETTINGS = ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME'] as const;
+
+/** Whether the connection to Temporal uses TLS (see TemporalConfig.TEMPORAL_TLS). */
+export function temporalUsesTls(config: TemporalConfig): boolean {
+  return config.TEMPORAL_TLS ?? (TLS_SETTINGS.some((k) => config[k] !== undefined) || config.TEMPORAL_API_KEY !== undefined);
 }
 
 export class ApiConfig {

@@ -54,8 +54,9 @@ export function configureApp(app: INestApplication, log: Logger, api: ApiConfig)
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 
+/** Rejects (rather than aborting the process, Nest's default) when a dependency fails at start-up. */
 export async function createApiApp(configs: ApiConfigs, log: Logger = createLogger('api', configs.api.LOG_LEVEL)): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(configs, log), { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.forRoot(configs, log), { bodyParser: false, logger: ['error', 'warn'], abortOnError: false });
   configureApp(app, log, configs.api);
   return app;
 }
