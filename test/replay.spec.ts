@@ -133,6 +133,11 @@ describe('recorded histories replay against the current workflows', () => {
 });
 
 describe('they replay with the OpenTelemetry workflow interceptors in place (tracing on)', () => {
+  it('(the traced bundle carries the interceptors; the plain one does not)', () => {
+    expect(currentTraced.code).toContain('OpenTelemetryInboundInterceptor');
+    expect(current.code).not.toContain('OpenTelemetryInboundInterceptor');
+  });
+
   it.each(FILES)('%s', async (file) => {
     await expect(replay(currentTraced, file, true)).resolves.toBeUndefined();
   });

@@ -269,7 +269,7 @@ const optionalPort = ({ value }: { value: unknown }) => (value === undefined || 
  */
 export class TelemetryConfig {
   /** the interface both metrics endpoints bind to; loopback unless a scraper elsewhere needs them */
-  @Expose() @IsString() @Matches(/^(?:[\w.-]+|\[[0-9a-fA-F:.]+\])$/, { message: 'METRICS_HOST must be a host name or IP address' })
+  @Expose() @IsString() @Matches(/^(?:[\w.-]+|\[?[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\]?)$/, { message: 'METRICS_HOST must be a host name or IP address' })
   METRICS_HOST: string = '127.0.0.1';
 
   /** the API's GET /metrics; unset: no metrics endpoint */

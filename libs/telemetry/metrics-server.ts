@@ -44,7 +44,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(options.port, options.host.replace(/^\[(.*)\]$/, '$1'), () => {
       server.off('error', reject);
       resolve();
     });
