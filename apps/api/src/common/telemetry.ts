@@ -77,18 +77,20 @@ export function requestTelemetry(tracing?: Tracing): RequestHandler {
       recorded = true;
       const route = routeLabel(req);
       const status = res.statusCode;
-      httpRequestDuration.observe({ method: req.method, route, status: String(status) }, Number(process.hrtime.bigint() - started) / 1e9);
-      if (req.method === 'POST' && route === '/allegations') intakeRequests.inc({ outcome: intakeOutcome(status, requestNotes.intake === 'replay') });
+      // a client that went away before the answer was complete: its status is unknown
+      const finished = res.writableFinished;
+      httpRequestDuration.observe({ method: req.method, route, status: finished ? String(status) : 'aborted' }, Number(process.hrtime.bigint() - started) / 1e9);
+      if (finished && req.method === 'POST' && route === '/allegations') intakeRequests.inc({ outcome: intakeOutcome(status, requestNotes.intake === 'replay') });
       if (span && otel) {
         span.updateName(route === '(unmatched)' ? req.method : `${req.method} ${route}`);
         if (route !== '(unmatched)') span.setAttribute('http.route', route);
-        span.setAttribute('http.response.status_code', status);
-        if (status >= 500) span.setStatus({ code: otel.SpanStatusCode.ERROR });
+        if (finished) span.setAttribute('http.response.status_code', status);
+        if (!finished || status >= 500) span.setStatus({ code: otel.SpanStatusCode.ERROR, message: finished ? undefined : 'the client went away before the answer was complete' });
         span.end();
       }
     };
     res.once('finish', record);
-    // a client that goes away before the answer is complete is still counted, with the status set so far
+    // a client that goes away before the answer is complete is still measured, as status `aborted`
     res.once('close', record);
     telemetry.enter(next);
   };
