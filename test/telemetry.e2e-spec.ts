@@ -189,9 +189,8 @@ describe('one trace follows an allegation from the API request into the workflow
     expect(ancestors).toEqual(expect.arrayContaining(['StartActivity:notify', 'RunWorkflow:allegationWorkflow', 'StartWorkflow:allegationWorkflow', 'POST /allegations']));
 
     // The resolve decision is a trace of its own, not mixed into the intake's.
-    const decision = collector.spans.find((s) => s.name === 'POST /allegations/:id/triage');
-    expect(decision?.traceId).toBeDefined();
-    expect(decision!.traceId).not.toBe(traceId);
+    const decision = await until('the decision request\'s span reaches the collector', async () => collector.spans.find((s) => s.name === 'POST /allegations/:id/triage'), 20_000);
+    expect(decision.traceId).not.toBe(traceId);
   });
 });
 
