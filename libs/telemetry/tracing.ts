@@ -45,11 +45,9 @@ export function otlpTracesUrl(endpoint: string): string {
 export function startTracing(config: TelemetryConfig, defaultServiceName: string): Tracing | undefined {
   if (!config.OTEL_EXPORTER_OTLP_ENDPOINT) return undefined;
   if (active) return active;
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   const { Resource: ResourceClass } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const serviceName = config.OTEL_SERVICE_NAME ?? defaultServiceName;
   const resource = new ResourceClass({ 'service.name': serviceName });
   // Headers for the collector (OTEL_EXPORTER_OTLP_HEADERS) and the batch sizes and delays

@@ -8,7 +8,6 @@ import { WORKFLOW_TRACING_MODULES, type Tracing } from '../../../libs/telemetry'
 
 /** Interceptors and sinks that continue the client's trace into workflows and activities. */
 export function tracingWorkerOptions(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const otel = require('@temporalio/interceptors-opentelemetry/lib/worker') as typeof import('@temporalio/interceptors-opentelemetry/lib/worker');
   return {
     interceptors: {

@@ -51,10 +51,8 @@ function intakeOutcome(status: number, replay: boolean): IntakeOutcome {
  * request does (the Temporal client's StartWorkflow span becomes its child).
  */
 export function requestTelemetry(tracing?: Tracing): RequestHandler {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const otel = tracing ? (require('@opentelemetry/api') as typeof import('@opentelemetry/api')) : undefined;
   const tracer = otel?.trace.getTracer('casework-api');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return (req: WithTelemetry, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     const requestNotes: RequestNotes = {};

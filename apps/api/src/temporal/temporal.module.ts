@@ -9,7 +9,6 @@ import { activeTracing } from '../../../../libs/telemetry';
  */
 function workflowClientInterceptors() {
   if (!activeTracing()) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { OpenTelemetryWorkflowClientInterceptor } = require('@temporalio/interceptors-opentelemetry/lib/client') as typeof import('@temporalio/interceptors-opentelemetry/lib/client');
   return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
 }
