@@ -134,8 +134,12 @@ beforeAll(async () => {
   apiMetricsUrl = `http://127.0.0.1:${apiMetricsPort}/metrics`;
   workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
   await until('the API answers /health', async () => (await fetch(`${apiUrl}/health`).catch(() => undefined))?.ok);
-  // The worker bundles the workflows (with the tracing interceptors) before it polls and serves /metrics.
-  await until('the worker serves /metrics', () => text(workerMetricsUrl), 150_000);
+  // The worker bundles the workflows (with the tracing interceptors) before it polls: the SDK's
+  // poller gauge for this task queue says it is ready.
+  await until('the worker polls its task queue', async () => {
+    const m = await text(workerMetricsUrl);
+    return m && (sample(m, 'temporal_num_pollers', { task_queue: stack.taskQueue, poller_type: 'workflow_task' }) ?? 0) > 0;
+  }, 150_000);
 }, 240_000);
 
 afterAll(async () => {

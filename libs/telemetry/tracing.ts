@@ -66,3 +66,14 @@ export function startTracing(config: TelemetryConfig, defaultServiceName: string
   };
   return active;
 }
+
+/**
+ * The Temporal client's interceptors with tracing on: each workflow start, signal, update and
+ * query gets a span (StartWorkflow, …) under the caller's active span, and carries its context to
+ * the workflow in the Temporal headers. Undefined with tracing off.
+ */
+export function temporalClientInterceptors(): { workflow: import('@temporalio/client').WorkflowClientInterceptor[] } | undefined {
+  if (!active) return undefined;
+  const { OpenTelemetryWorkflowClientInterceptor } = require('@temporalio/interceptors-opentelemetry/lib/client') as typeof import('@temporalio/interceptors-opentelemetry/lib/client');
+  return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
+}

@@ -12,10 +12,10 @@ import { requestLimits, securityHeaders } from './common/hardening';
 import { refuseHostileText } from './common/hostile-text';
 import { jsonBody, requestContext, requireJsonBodies } from './common/http-middleware';
 import { rateLimit } from './common/rate-limit';
-import { requestTelemetry, resumeRequestTelemetry } from './common/telemetry';
-import { activeTracing } from '../../../libs/telemetry';
 import { createValidationPipe } from './common/validation';
 import type { ApiConfigs } from './config/config.module';
+import { requestTelemetry, resumeRequestTelemetry } from './common/telemetry';
+import { activeTracing } from '../../../libs/telemetry';
 
 /** Evidence and indicator uploads stream their raw body; everything else takes JSON. */
 const RAW_BODY_ROUTES = [/^\/allegations\/[^/]+\/evidence\/?$/, /^\/indicator-uploads\/?$/];

@@ -3,10 +3,7 @@
 import 'reflect-metadata';
 import { DefaultLogger, LogLevel, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import { CheckpointConfig, ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, SmtpConfig, TelemetryConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
-import { freePort } from '../../../libs/infra/ports';
-import { fetchPrometheusText, startMetricsServer, startTracing } from '../../../libs/telemetry';
-import { workerRegistry } from '../../../libs/telemetry/worker-metrics';
+import { CheckpointConfig, ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, SmtpConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
 import { createContentStore } from '../../../libs/storage';
 import { ensureWorkerSchedules } from './schedules';
 import { createLogger } from '../../../libs/logging';
@@ -14,11 +11,12 @@ import { createSmtpMailer, smtpTarget } from '../../../libs/mail';
 import { createDataSource, WORKER_ROLE } from '../../../libs/persistence';
 import { loadCheckpointSigner } from '../../../libs/transparency';
 import { createAllegationWorker } from './worker';
+import { loadTelemetryConfig, serveWorkerMetrics, sdkMetricsOptions, startWorkerTelemetry } from './telemetry';
 
 async function main(): Promise<void> {
   let configs;
   try {
-    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), smtp: loadConfig(SmtpConfig), evidence: loadConfig(EvidenceConfig), checkpoint: loadConfig(CheckpointConfig), telemetry: loadConfig(TelemetryConfig) };
+    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), smtp: loadConfig(SmtpConfig), evidence: loadConfig(EvidenceConfig), checkpoint: loadConfig(CheckpointConfig), telemetry: loadTelemetryConfig() };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`worker: ${error.message}\n`);
@@ -30,20 +28,13 @@ async function main(): Promise<void> {
   // The SDK's own log lines go through pino too, so every line the worker prints is JSON.
   const sdkLevel: LogLevel = ['trace', 'debug', 'info', 'warn', 'error'].includes(configs.worker.LOG_LEVEL) ? (configs.worker.LOG_LEVEL.toUpperCase() as LogLevel) : 'ERROR';
   const sdkLog = log.child({ component: 'temporal-sdk' });
-  const tracing = startTracing(configs.telemetry, 'casework-worker');
-  if (tracing) log.info({ serviceName: tracing.serviceName, endpoint: configs.telemetry.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: spans exported by OTLP/HTTP');
-  // With WORKER_METRICS_PORT set, the SDK's own Prometheus exporter listens on loopback and the
-  // worker's /metrics serves its text after the worker's own metrics.
-  const sdkMetricsPort = configs.telemetry.WORKER_METRICS_PORT ? (configs.telemetry.TEMPORAL_SDK_METRICS_PORT ?? (await freePort())) : undefined;
+  const telemetry = await startWorkerTelemetry(configs.telemetry, log);
   Runtime.install({
     logger: new DefaultLogger(sdkLevel, ({ level, message, meta }) => {
       const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : 'info';
       sdkLog[method](meta ?? {}, message);
     }),
-    telemetryOptions: {
-      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      ...(sdkMetricsPort ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } } : {}),
-    },
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) }, ...sdkMetricsOptions(telemetry) },
   });
   const mailer = createSmtpMailer(configs.smtp);
   if (configs.smtp.SMTP_URL) log.info({ smtp: smtpTarget(configs.smtp.SMTP_URL) }, 'notifications also go out by email through SMTP');
@@ -53,6 +44,7 @@ async function main(): Promise<void> {
   const store = createContentStore(configs.evidence);
   const checkpointSigner = loadCheckpointSigner(configs.checkpoint);
   log.info({ keyId: checkpointSigner.keyId }, 'checkpoints are signed with this key');
+  const metrics = await serveWorkerMetrics(telemetry, log);
   const worker = await createAllegationWorker({
     connection,
     db,
@@ -62,12 +54,8 @@ async function main(): Promise<void> {
     taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
     maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
     mailer,
-    tracing,
+    tracing: telemetry.tracing,
   });
-  const metrics = configs.telemetry.WORKER_METRICS_PORT
-    ? await startMetricsServer({ host: configs.telemetry.METRICS_HOST, port: configs.telemetry.WORKER_METRICS_PORT, registry: workerRegistry, temporalSdkMetrics: fetchPrometheusText(`http://127.0.0.1:${sdkMetricsPort}/metrics`) })
-    : undefined;
-  if (metrics) log.info({ url: metrics.url, temporalSdkMetrics: `127.0.0.1:${sdkMetricsPort}` }, 'metrics listening');
   const client = new Client({ connection: await Connection.connect({ address: configs.temporal.TEMPORAL_ADDRESS }), namespace: configs.temporal.TEMPORAL_NAMESPACE });
   await ensureWorkerSchedules(client, {
     taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
@@ -84,7 +72,7 @@ async function main(): Promise<void> {
   await connection.close();
   await db.destroy();
   await metrics?.close();
-  await tracing?.shutdown();
+  await telemetry.tracing?.shutdown();
   log.info('worker stopped');
 }
 

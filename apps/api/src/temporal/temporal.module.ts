@@ -1,17 +1,7 @@
+import { temporalClientInterceptors } from '../../../../libs/telemetry';
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { TemporalConfig } from '../../../../libs/config';
-import { activeTracing } from '../../../../libs/telemetry';
-
-/**
- * With tracing on, each workflow start, signal, update and query gets a span (StartWorkflow, …)
- * under the request's span and carries its context to the workflow in the Temporal headers.
- */
-function workflowClientInterceptors() {
-  if (!activeTracing()) return undefined;
-  const { OpenTelemetryWorkflowClientInterceptor } = require('@temporalio/interceptors-opentelemetry/lib/client') as typeof import('@temporalio/interceptors-opentelemetry/lib/client');
-  return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
-}
 
 /** The Temporal client the API uses to start workflows and send them updates and signals. */
 @Global()
@@ -30,7 +20,7 @@ function workflowClientInterceptors() {
     {
       provide: Client,
       inject: [Connection, TemporalConfig],
-      useFactory: (connection: Connection, config: TemporalConfig) => new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: workflowClientInterceptors() }),
+      useFactory: (connection: Connection, config: TemporalConfig) => new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: temporalClientInterceptors() }),
     },
   ],
   exports: [Client, Connection],
