@@ -273,18 +273,18 @@ export class TelemetryConfig {
   METRICS_HOST: string = '127.0.0.1';
 
   /** the API's GET /metrics; unset: no metrics endpoint */
-  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'METRICS_PORT must be a port number (1-65535)' }) @Min(1) @Max(65535)
+  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'METRICS_PORT must be a port number (1-65535)' }) @Min(1, { message: 'METRICS_PORT must be a port number (1-65535)' }) @Max(65535, { message: 'METRICS_PORT must be a port number (1-65535)' })
   METRICS_PORT?: number;
 
   /** the worker's GET /metrics, its own counters with the Temporal SDK's worker metrics; unset: none */
-  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'WORKER_METRICS_PORT must be a port number (1-65535)' }) @Min(1) @Max(65535)
+  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'WORKER_METRICS_PORT must be a port number (1-65535)' }) @Min(1, { message: 'WORKER_METRICS_PORT must be a port number (1-65535)' }) @Max(65535, { message: 'WORKER_METRICS_PORT must be a port number (1-65535)' })
   WORKER_METRICS_PORT?: number;
 
   /**
    * where the Temporal SDK's own Prometheus exporter listens, on 127.0.0.1 only; the worker's
    * /metrics reads it and serves it with its own. Unset: a free port chosen at start.
    */
-  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'TEMPORAL_SDK_METRICS_PORT must be a port number (1-65535)' }) @Min(1) @Max(65535)
+  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'TEMPORAL_SDK_METRICS_PORT must be a port number (1-65535)' }) @Min(1, { message: 'TEMPORAL_SDK_METRICS_PORT must be a port number (1-65535)' }) @Max(65535, { message: 'TEMPORAL_SDK_METRICS_PORT must be a port number (1-65535)' })
   TEMPORAL_SDK_METRICS_PORT?: number;
 
   /** an OTLP/HTTP collector's base URL (traces go to its /v1/traces); unset: no tracing at all */

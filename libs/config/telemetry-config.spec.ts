@@ -31,6 +31,7 @@ describe('TelemetryConfig', () => {
   ])('refuses %s=%s at start-up, naming it', (name, value) => {
     expect(() => loadConfig(TelemetryConfig, { [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig(TelemetryConfig, { [name]: value })).toThrow(new RegExp(`^configuration error: ${name} `));
+    if (name.endsWith('_PORT')) expect(() => loadConfig(TelemetryConfig, { [name]: value })).toThrow(`${name} must be a port number (1-65535)`);
   });
 
   it('starts no tracing without an endpoint', () => {
