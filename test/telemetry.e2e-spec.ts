@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { freePort, ManagedProcess, runNodeService } from '../libs/infra';
+import { freePort, isPortOpen, ManagedProcess, runNodeService } from '../libs/infra';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 
 interface CollectedSpan {
@@ -73,6 +73,7 @@ let collector: Awaited<ReturnType<typeof startOtlpCollector>>;
 const children: ManagedProcess[] = [];
 const output: string[] = [];
 let apiUrl: string;
+let ports: { api: number; apiMetrics: number; workerMetrics: number };
 let apiMetricsUrl: string;
 let workerMetricsUrl: string;
 
@@ -121,6 +122,7 @@ beforeAll(async () => {
   collector = await startOtlpCollector();
   stack = await startTestStack({ worker: 'none' });
   const [apiPort, apiMetricsPort, workerMetricsPort] = [await freePort(), await freePort(), await freePort()];
+  ports = { api: apiPort, apiMetrics: apiMetricsPort, workerMetrics: workerMetricsPort };
   const telemetry = {
     OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
     // spans leave within a fraction of a second rather than the default 5 s
@@ -239,5 +241,19 @@ describe('/metrics on the API and worker ports', () => {
     expect(sample(metrics, 'temporal_workflow_completed_total', { task_queue: stack.taskQueue, workflow_type: 'allegationWorkflow' })).toBeGreaterThanOrEqual(1);
     expect(metrics).toMatch(/^temporal_activity_execution_latency_seconds_count\{[^}]*activity_type="notify"/m);
     expect(sample(metrics, 'temporal_worker_task_slots_available', { task_queue: stack.taskQueue, worker_type: 'ActivityWorker' })).toBeGreaterThan(0);
+  });
+});
+
+describe('shutdown', () => {
+  it('stops the API and the worker on SIGTERM, metrics endpoints and all, without waiting for SIGKILL', async () => {
+    for (const child of children) {
+      const started = Date.now();
+      // stop() sends SIGTERM and SIGKILLs only after 20 s
+      await child.stop(20_000);
+      expect({ process: child.name, stoppedWithinMs: Date.now() - started < 15_000 }).toEqual({ process: child.name, stoppedWithinMs: true });
+    }
+    expect(await isPortOpen(ports.apiMetrics)).toBe(false);
+    expect(await isPortOpen(ports.workerMetrics)).toBe(false);
+    expect(await isPortOpen(ports.api)).toBe(false);
   });
 });
