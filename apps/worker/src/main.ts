@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     }),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) }, ...sdkMetricsOptions(telemetry) },
   });
+  const metrics = await serveWorkerMetrics(telemetry, log);
   const mailer = createSmtpMailer(configs.smtp);
   if (configs.smtp.SMTP_URL) log.info({ smtp: smtpTarget(configs.smtp.SMTP_URL) }, 'notifications also go out by email through SMTP');
   else log.info('SMTP_URL not set: notifications are in-app only');
@@ -44,7 +45,6 @@ async function main(): Promise<void> {
   const store = createContentStore(configs.evidence);
   const checkpointSigner = loadCheckpointSigner(configs.checkpoint);
   log.info({ keyId: checkpointSigner.keyId }, 'checkpoints are signed with this key');
-  const metrics = await serveWorkerMetrics(telemetry, log);
   const worker = await createAllegationWorker({
     connection,
     db,
@@ -54,7 +54,6 @@ async function main(): Promise<void> {
     taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
     maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
     mailer,
-    tracing: telemetry.tracing,
   });
   const client = new Client({ connection: await Connection.connect({ address: configs.temporal.TEMPORAL_ADDRESS }), namespace: configs.temporal.TEMPORAL_NAMESPACE });
   await ensureWorkerSchedules(client, {
