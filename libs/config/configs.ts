@@ -307,3 +307,39 @@ export class WebConfig {
   @Expose() @IsIn(['access_token', 'id_token'])
   OIDC_API_TOKEN: 'access_token' | 'id_token' = 'access_token';
 }
+
+const optionalPort = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : /^\d+$/.test(String(value)) ? Number(value) : value);
+
+/**
+ * Telemetry for the API and the worker (libs/telemetry, docs/operators/telemetry.md): Prometheus
+ * metrics on a port of their own, apart from the API's, and OpenTelemetry traces exported by
+ * OTLP/HTTP. Everything is off unless its variable is set.
+ */
+export class TelemetryConfig {
+  /** the interface both metrics endpoints bind to; loopback unless a scraper elsewhere needs them */
+  @Expose() @IsString() @Matches(/^(?:[\w.-]+|\[?[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\]?)$/, { message: 'METRICS_HOST must be a host name or IP address' })
+  METRICS_HOST: string = '127.0.0.1';
+
+  /** the API's GET /metrics; unset: no metrics endpoint */
+  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'METRICS_PORT must be a port number (1-65535)' }) @Min(1, { message: 'METRICS_PORT must be a port number (1-65535)' }) @Max(65535, { message: 'METRICS_PORT must be a port number (1-65535)' })
+  METRICS_PORT?: number;
+
+  /** the worker's GET /metrics, its own counters with the Temporal SDK's worker metrics; unset: none */
+  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'WORKER_METRICS_PORT must be a port number (1-65535)' }) @Min(1, { message: 'WORKER_METRICS_PORT must be a port number (1-65535)' }) @Max(65535, { message: 'WORKER_METRICS_PORT must be a port number (1-65535)' })
+  WORKER_METRICS_PORT?: number;
+
+  /**
+   * where the Temporal SDK's own Prometheus exporter listens, on 127.0.0.1 only; the worker's
+   * /metrics reads it and serves it with its own. Unset: a free port chosen at start.
+   */
+  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'TEMPORAL_SDK_METRICS_PORT must be a port number (1-65535)' }) @Min(1, { message: 'TEMPORAL_SDK_METRICS_PORT must be a port number (1-65535)' }) @Max(65535, { message: 'TEMPORAL_SDK_METRICS_PORT must be a port number (1-65535)' })
+  TEMPORAL_SDK_METRICS_PORT?: number;
+
+  /** an OTLP/HTTP collector's base URL (traces go to its /v1/traces); unset: no tracing at all */
+  @Expose() @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['https', 'http'], require_protocol: true }, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL such as http://collector:4318' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** the service.name of this process's spans; unset: casework-api or casework-worker */
+  @Expose() @Transform(emptyToUndefined) @IsOptional() @Matches(/^[\w.\-/]{1,100}$/, { message: 'OTEL_SERVICE_NAME must be 1 to 100 letters, digits, dots, dashes, slashes or underscores' })
+  OTEL_SERVICE_NAME?: string;
+}

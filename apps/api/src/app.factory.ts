@@ -14,6 +14,8 @@ import { jsonBody, requestContext, requireJsonBodies } from './common/http-middl
 import { rateLimit } from './common/rate-limit';
 import { createValidationPipe } from './common/validation';
 import type { ApiConfigs } from './config/config.module';
+import { requestTelemetry, resumeRequestTelemetry } from './common/telemetry';
+import { activeTracing } from '../../../libs/telemetry';
 
 /** Evidence and indicator uploads stream their raw body; everything else takes JSON. */
 const RAW_BODY_ROUTES = [/^\/allegations\/[^/]+\/evidence\/?$/, /^\/indicator-uploads\/?$/];
@@ -28,6 +30,8 @@ export function configureApp(app: INestApplication, log: Logger, api: ApiConfig)
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('trust proxy', 'loopback');
+  // Metrics (and the request's span, with tracing on) around everything, refusals included.
+  app.use(requestTelemetry(activeTracing()));
   // Headers first so that every answer carries them, refusals included; then the cheap refusals
   // (size, rate) before any body is read.
   app.use(securityHeaders());
@@ -39,6 +43,8 @@ export function configureApp(app: INestApplication, log: Logger, api: ApiConfig)
   app.use(requireJsonBodies([...RAW_BODY_ROUTES, ...WEB_ROUTES]));
   app.use(jsonBody());
   app.use(refuseHostileText());
+  // The body parsers' stream callbacks run outside the request's context: re-enter it.
+  app.use(resumeRequestTelemetry());
   mountWebAssets(app);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

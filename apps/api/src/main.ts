@@ -1,5 +1,6 @@
 // API process: validates its configuration, then serves HTTP on PORT until SIGINT or SIGTERM.
 import 'reflect-metadata';
+import { loadTelemetryConfig, serveApiMetrics, startApiTracing } from './telemetry';
 import { ConfigError } from '../../../libs/config';
 import { createLogger } from '../../../libs/logging';
 import { describeTemporalConnection, TemporalConnectError } from '../../../libs/temporal';
@@ -7,8 +8,10 @@ import { createApiApp, loadApiConfigs } from './app.factory';
 
 async function main(): Promise<void> {
   let configs;
+  let telemetry;
   try {
     configs = loadApiConfigs();
+    telemetry = loadTelemetryConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`api: ${error.message}\n`);
@@ -17,10 +20,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger('api', configs.api.LOG_LEVEL);
+  const tracing = startApiTracing(telemetry, log);
   const app = await createApiApp(configs, log);
   await app.listen(configs.api.PORT, process.env.HOST ?? '127.0.0.1');
   log.info({ temporal: describeTemporalConnection(configs.temporal) }, 'connected to Temporal');
   log.info({ url: `http://127.0.0.1:${configs.api.PORT}`, web: `http://127.0.0.1:${configs.api.PORT}/`, docs: `http://127.0.0.1:${configs.api.PORT}/docs` }, 'api listening');
+  await serveApiMetrics(app, telemetry, tracing, log);
 }
 
 main().catch((error) => {

@@ -13,11 +13,12 @@ import { loadCheckpointSigner } from '../../../libs/transparency';
 import { connectTemporalClient, describeTemporalConnection, TemporalConnectError } from '../../../libs/temporal';
 import { connectTemporalWorker } from '../../../libs/temporal/native';
 import { createAllegationWorker } from './worker';
+import { loadTelemetryConfig, serveWorkerMetrics, sdkMetricsOptions, startWorkerTelemetry } from './telemetry';
 
 async function main(): Promise<void> {
   let configs;
   try {
-    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), smtp: loadConfig(SmtpConfig), evidence: loadConfig(EvidenceConfig), checkpoint: loadConfig(CheckpointConfig) };
+    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), smtp: loadConfig(SmtpConfig), evidence: loadConfig(EvidenceConfig), checkpoint: loadConfig(CheckpointConfig), telemetry: loadTelemetryConfig() };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`worker: ${error.message}\n`);
@@ -29,13 +30,15 @@ async function main(): Promise<void> {
   // The SDK's own log lines go through pino too, so every line the worker prints is JSON.
   const sdkLevel: LogLevel = ['trace', 'debug', 'info', 'warn', 'error'].includes(configs.worker.LOG_LEVEL) ? (configs.worker.LOG_LEVEL.toUpperCase() as LogLevel) : 'ERROR';
   const sdkLog = log.child({ component: 'temporal-sdk' });
+  const telemetry = await startWorkerTelemetry(configs.telemetry, log);
   Runtime.install({
     logger: new DefaultLogger(sdkLevel, ({ level, message, meta }) => {
       const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : 'info';
       sdkLog[method](meta ?? {}, message);
     }),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) }, ...sdkMetricsOptions(telemetry) },
   });
+  const metrics = await serveWorkerMetrics(telemetry, log);
   const mailer = createSmtpMailer(configs.smtp);
   if (configs.smtp.SMTP_URL) log.info({ smtp: smtpTarget(configs.smtp.SMTP_URL) }, 'notifications also go out by email through SMTP');
   else log.info('SMTP_URL not set: notifications are in-app only');
@@ -73,6 +76,8 @@ async function main(): Promise<void> {
   await worker.run();
   await connection.close();
   await db.destroy();
+  await metrics?.close();
+  await telemetry.tracing?.shutdown();
   log.info('worker stopped');
 }
 

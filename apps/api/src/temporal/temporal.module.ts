@@ -1,3 +1,4 @@
+import { temporalClientInterceptors } from '../../../../libs/telemetry';
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { TemporalConfig } from '../../../../libs/config';
@@ -21,7 +22,7 @@ import { connectTemporalClient } from '../../../../libs/temporal';
     {
       provide: Client,
       inject: [Connection, TemporalConfig],
-      useFactory: (connection: Connection, config: TemporalConfig) => new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+      useFactory: (connection: Connection, config: TemporalConfig) => new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: temporalClientInterceptors() }),
     },
   ],
   exports: [Client, Connection],
