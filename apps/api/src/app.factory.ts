@@ -42,15 +42,18 @@ export function configureApp(app: INestApplication, log: Logger, api: ApiConfig)
   mountWebAssets(app);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Election integrity casework API')
-      .setDescription('Allegations of electoral fraud, SPOC referrals, evidence custody and verifiable case histories. See shared/API.md.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const documentConfig = new DocumentBuilder()
+    .setTitle('Election integrity casework API')
+    .setDescription('Allegations of electoral fraud, SPOC referrals, evidence custody and verifiable case histories. See shared/API.md.')
+    .setVersion('0.1.0')
+    .addServer('/', 'this server')
+    // Every route needs the bearer token unless it says otherwise (public routes: `security: [{}]`).
+    .addBearerAuth()
+    .addSecurityRequirements('bearer')
+    .build();
+  // package.json's licence: not for distribution, so there is no licence URL to give.
+  documentConfig.info.license = { name: 'UNLICENSED' };
+  const document = SwaggerModule.createDocument(app, documentConfig);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import type { Principal } from '../../../../libs/auth/principal';
 import { runInTenantScope } from '../../../../libs/persistence';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
@@ -22,11 +23,13 @@ function forAuthority<T>(authorityId: string, read: () => Promise<T>): Promise<T
 }
 
 @ApiTags('transparency')
+@ApiStandardErrors()
 @Controller('transparency')
 export class TransparencyController {
   constructor(@Inject(TransparencyService) private readonly transparency: TransparencyService) {}
 
   @Post('checkpoints')
+  @ApiErrors([409, 'the authority\'s audit log cannot be read whole'])
   @Roles('admin', 'legal')
   @ApiBearerAuth()
   @ApiOperation({ summary: "sign a checkpoint of the caller's authority's log as it stands now" })

@@ -4,6 +4,7 @@
 // API accepts (OIDC_API_TOKEN) becomes the session, after the API's own verifier has accepted it.
 import { createHash, randomBytes } from 'node:crypto';
 import { Controller, Get, Inject, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { jwksCacheOptions, type TokenVerifier } from '../../../../libs/auth/tokens';
@@ -30,6 +31,7 @@ const random = () => randomBytes(32).toString('base64url');
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller('sign-in')
 export class OidcController {
   private jwks?: ReturnType<typeof createRemoteJWKSet>;

@@ -3,6 +3,7 @@
 // Connect against the configured provider (oidc.controller.ts) and the demo list is not offered;
 // signing out then also ends the provider's session (RP-initiated logout) when it offers that.
 import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DEMO_AUTHORITIES, DEMO_FORCES, DEMO_USERS, findDemoUser, loadOrCreateSigningKeys, signToken } from '../../../../libs/auth';
 import { AuthConfig, WebConfig } from '../../../../libs/config';
@@ -21,6 +22,7 @@ const SESSION_SECONDS = 12 * 60 * 60;
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller()
 export class SignInController {
   constructor(
