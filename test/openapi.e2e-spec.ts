@@ -90,7 +90,7 @@ test('every route the app registers is in the document, with its error answers i
       if (OWN_ERROR_BODY[`${route} ${s}`]) continue;
       if (responses[s].content?.['application/json']?.schema?.$ref !== ERROR_SCHEMA) lacks.push(`the error body schema (ErrorBody) on its ${s} answer`);
     }
-    if (lacks.length > 0) problems.push(`${route}: documents no ${lacks.join(', no ')}; put @ApiStandardErrors() on its controller, @ApiErrors(...) for the rest (apps/api/src/common/api-docs.ts)`);
+    if (lacks.length > 0) problems.push(`${route}: lacks ${lacks.join('; ')}. Put @ApiStandardErrors() on its controller, @ApiErrors(...) for the rest (apps/api/src/common/api-docs.ts)`);
   }
   // And nothing in the document that the app does not serve.
   const served = new Set(api.map((r) => { const [m, p] = r.split(' '); return `${m} ${openApiPath(p)}`; }));

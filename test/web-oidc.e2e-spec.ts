@@ -114,7 +114,7 @@ test('sign-in is the authorization code flow with PKCE through the provider, and
 
 test('a callback whose state does not match the sign-in it started is refused', async () => {
   const page = await freshPage();
-  await page.route(`${base}/sign-in/callback?*`, (route) => {
+  await page.route((url) => url.origin === base && url.pathname === '/sign-in/callback', (route) => {
     const url = new URL(route.request().url());
     url.searchParams.set('state', 'forged');
     return route.continue({ url: url.toString() });
