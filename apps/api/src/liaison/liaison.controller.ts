@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiStandardErrors } from '../common/api-docs';
 import type { Response } from 'express';
 import type { Principal } from '../../../../libs/auth/principal';
@@ -39,6 +39,8 @@ export class LiaisonController {
    */
   @Put(':forceId')
   @ApiOperation({ summary: "Make or replace the authority's agreement with a force" })
+  @ApiCreatedResponse({ description: 'the agreement, made' })
+  @ApiOkResponse({ description: 'the agreement, replaced' })
   @Roles('returning_officer', 'admin')
   async put(@CurrentUser() principal: Principal, @Param('forceId') forceId: string, @Body() dto: LiaisonAgreementDto, @Res({ passthrough: true }) res: Response) {
     const { created, agreement } = await this.liaison.put(principal, forceId, dto);
