@@ -114,14 +114,14 @@ test('sign-in is the authorization code flow with PKCE through the provider, and
 
 test('a callback whose state does not match the sign-in it started is refused', async () => {
   const page = await freshPage();
-  await page.route((url) => url.origin === base && url.pathname === '/sign-in/callback', (route) => {
-    const url = new URL(route.request().url());
-    url.searchParams.set('state', 'forged');
-    return route.continue({ url: url.toString() });
-  });
   await page.goto(`${base}/sign-in/oidc`);
+  await page.waitForURL((url) => url.origin === idp.issuer && url.pathname.startsWith('/interaction/'));
+  // Meanwhile another sign-in starts in the same browser (another tab, or a page that set one off):
+  // its state is the one the browser now holds, so the first one's callback does not match it.
+  const other = await page.context().request.get(`${base}/sign-in/oidc`, { maxRedirects: 0 });
+  expect(other.status()).toBe(303);
   await loginAtProvider(page, 'triage@northshire');
-  await page.waitForURL((url) => url.pathname === '/sign-in/callback');
+  await page.waitForURL((url) => url.origin === base && url.pathname === '/sign-in/callback');
   expect(await page.locator('#sign-in-problem').innerText()).toContain('did not start here');
   expect((await page.context().cookies(base)).map((c) => c.name)).not.toContain('casework_session');
 });

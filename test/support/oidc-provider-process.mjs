@@ -5,10 +5,58 @@
 //
 // Messages from the parent: { op: 'start', config, jwks } answers { op: 'started', issuer };
 // { op: 'keys', jwks } answers { op: 'keys-set' } once the provider publishes and signs with the
-// new keys (the first one signs). Sessions, grants and codes live in oidc-provider's in-memory
-// adapter, which is shared by every Provider in this process, so they survive a key change.
+// new keys (the first one signs): a Provider's keys are fixed when it is made, so a new one takes
+// over. Sessions, grants and codes live in the in-memory adapter below, one store for the process
+// (oidc-provider's own gives each Provider a store of its own), so they survive the change.
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
+
+/** One in-memory store for every Provider in this process: `${model}:${id}` to its payload. */
+const store = new Map();
+const expiry = new Map();
+const live = (key) => {
+  if ((expiry.get(key) ?? Infinity) > Date.now()) return store.get(key);
+  store.delete(key);
+  expiry.delete(key);
+  return undefined;
+};
+
+class SharedMemoryAdapter {
+  constructor(model) {
+    this.model = model;
+  }
+  key(id) {
+    return `${this.model}:${id}`;
+  }
+  async upsert(id, payload, expiresIn) {
+    const key = this.key(id);
+    store.set(key, payload);
+    if (expiresIn) expiry.set(key, Date.now() + expiresIn * 1000);
+    if (payload.uid) store.set(`uid:${this.model}:${payload.uid}`, id);
+    if (payload.userCode) store.set(`userCode:${this.model}:${payload.userCode}`, id);
+    if (payload.grantId) store.set(`grant:${payload.grantId}`, [...(store.get(`grant:${payload.grantId}`) ?? []), key]);
+  }
+  async find(id) {
+    return live(this.key(id));
+  }
+  async findByUid(uid) {
+    return this.find(store.get(`uid:${this.model}:${uid}`));
+  }
+  async findByUserCode(userCode) {
+    return this.find(store.get(`userCode:${this.model}:${userCode}`));
+  }
+  async consume(id) {
+    const payload = live(this.key(id));
+    if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id) {
+    store.delete(this.key(id));
+  }
+  async revokeByGrantId(grantId) {
+    for (const key of store.get(`grant:${grantId}`) ?? []) store.delete(key);
+    store.delete(`grant:${grantId}`);
+  }
+}
 
 let server;
 let provider;
@@ -25,6 +73,7 @@ function accountById(id) {
 
 function providerWith(jwks) {
   const p = new Provider(issuer, {
+    adapter: SharedMemoryAdapter,
     clients: config.clients,
     jwks,
     cookies: { keys: config.cookieKeys },

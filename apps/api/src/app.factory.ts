@@ -30,7 +30,8 @@ export function configureApp(app: INestApplication, log: Logger, api: ApiConfig)
   express.set('trust proxy', 'loopback');
   // Headers first so that every answer carries them, refusals included; then the cheap refusals
   // (size, rate) before any body is read.
-  app.use(securityHeaders());
+  const web = app.get(WebConfig);
+  app.use(securityHeaders({ formActions: web.AUTH_JWKS_URL && web.OIDC_ISSUER_URL ? [new URL(web.OIDC_ISSUER_URL).origin] : [] }));
   app.use(requestContext(log));
   app.use(requestLimits({ maxUrlBytes: api.MAX_URL_BYTES, maxHeaderBytes: api.MAX_HEADER_BYTES }));
   app.use(rateLimit({ perUser: api.RATE_LIMIT_PER_USER, perIp: api.RATE_LIMIT_PER_IP, windowMs: api.RATE_LIMIT_WINDOW_MS }, app.get(TOKEN_VERIFIER)));

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Module, Param, Post } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { ApiOkResponse, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Public, Roles } from '../auth/decorators';
 import { ApiErrors, ApiStandardErrors } from './api-docs';
 
@@ -23,7 +23,8 @@ class ThingsController {
 
   @Get(':id')
   @Roles('staff')
-  @ApiOkResponse({ description: 'the thing' })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'the thing', schema: { type: 'string' } })
   @ApiErrors([404, 'no such thing, said specially'])
   one(@Param('id') id: string) {
     return { id };
@@ -62,5 +63,8 @@ test('each route gets the error answers that follow from what it is, with the er
   expect((one.responses['404'] as { description: string }).description).toBe('no such thing, said specially');
   expect((one.responses['200'] as { description: string }).description).toBe('the thing');
   expect(statuses(one)).not.toContain('413');
+  // errors are JSON even where the success answer is not
+  expect(Object.keys((one.responses['200'] as { content: object }).content)).toEqual(['text/csv']);
+  expect(Object.keys((one.responses['401'] as { content: object }).content)).toEqual(['application/json']);
   expect(doc.components!.schemas!.ErrorBody).toEqual(expect.objectContaining({ required: expect.arrayContaining(['statusCode', 'error', 'message']) }));
 });

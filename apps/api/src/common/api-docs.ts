@@ -8,7 +8,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common/enums/request-method.enum';
-import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { PUBLIC_KEY, ROLES_KEY } from '../auth/decorators';
 
 export class ErrorDetailBody {
@@ -58,8 +58,12 @@ export const ERROR_MEANINGS: Record<number, string> = {
 
 type ErrorSpec = number | [status: number, description: string];
 
+/** Always JSON, whatever the route's success answer is (a CSV, a PDF, a file): the error filter sends JSON. */
 function errorResponse(status: number, description?: string) {
-  return ApiResponse({ status, description: description ?? ERROR_MEANINGS[status] ?? 'an error', type: ErrorBody });
+  return applyDecorators(
+    ApiExtraModels(ErrorBody),
+    ApiResponse({ status, description: description ?? ERROR_MEANINGS[status] ?? 'an error', content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorBody) } } } }),
+  );
 }
 
 /** Documents error answers of one route (on a method) or of every route (on a controller). */
