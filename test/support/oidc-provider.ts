@@ -12,7 +12,8 @@
 //   `casework` scope; `name` under `profile`;
 // - every demo user (libs/auth) as an account whose username is its login; the login prompt is a
 //   one-field form (no password), consent is granted at once;
-// - the in-memory adapter, so sessions, codes and grants survive a key rotation.
+// - an in-memory adapter, one store for the provider's process, so sessions, codes and grants
+//   survive a key rotation (which replaces the Provider: its keys are fixed when it is made).
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
