@@ -139,6 +139,15 @@ export class AuthConfig {
   @Expose() @ValidateIf((c: AuthConfig) => Boolean(c.AUTH_JWKS_URL)) @IsString({ message: 'AUTH_AUDIENCE must be set when AUTH_JWKS_URL is' })
   AUTH_AUDIENCE?: string;
 
+  /**
+   * how long the identity provider's JWKS is used before it is fetched again, in seconds. A token
+   * naming a key not in the cached set also makes it refetch (at most once every 30 seconds), so a
+   * new signing key is picked up at once; a key the provider stops publishing is refused within
+   * this time.
+   */
+  @Expose() @Transform(toInt) @IsInt({ message: 'AUTH_JWKS_CACHE_SECONDS must be a whole number of seconds' }) @Min(1) @Max(86_400)
+  AUTH_JWKS_CACHE_SECONDS: number = 600;
+
   @Expose() @IsString()
   DATA_DIR: string = '.data';
 }
@@ -284,6 +293,10 @@ export class SmtpConfig {
 export class WebConfig {
   @Expose() @Transform(emptyToUndefined) @IsOptional() @IsString()
   AUTH_JWKS_URL?: string;
+
+  /** as for the API (AuthConfig): how long the provider's JWKS is kept before it is fetched again */
+  @Expose() @Transform(toInt) @IsInt({ message: 'AUTH_JWKS_CACHE_SECONDS must be a whole number of seconds' }) @Min(1) @Max(86_400)
+  AUTH_JWKS_CACHE_SECONDS: number = 600;
 
   /** the provider's issuer URL; its /.well-known/openid-configuration is read at first sign-in */
   @Expose() @Transform(emptyToUndefined) @ValidateIf((c: WebConfig) => Boolean(c.AUTH_JWKS_URL)) @IsUrl({ require_tld: false, protocols: ['https', 'http'] }, { message: 'OIDC_ISSUER_URL must be an http(s) URL when AUTH_JWKS_URL is set' })

@@ -34,7 +34,8 @@ export function configureApp(app: INestApplication, log: Logger, api: ApiConfig)
   app.use(requestTelemetry(activeTracing()));
   // Headers first so that every answer carries them, refusals included; then the cheap refusals
   // (size, rate) before any body is read.
-  app.use(securityHeaders());
+  const web = app.get(WebConfig);
+  app.use(securityHeaders({ formActions: web.AUTH_JWKS_URL && web.OIDC_ISSUER_URL ? [new URL(web.OIDC_ISSUER_URL).origin] : [] }));
   app.use(requestContext(log));
   app.use(requestLimits({ maxUrlBytes: api.MAX_URL_BYTES, maxHeaderBytes: api.MAX_HEADER_BYTES }));
   app.use(rateLimit({ perUser: api.RATE_LIMIT_PER_USER, perIp: api.RATE_LIMIT_PER_IP, windowMs: api.RATE_LIMIT_WINDOW_MS }, app.get(TOKEN_VERIFIER)));
@@ -48,15 +49,18 @@ export function configureApp(app: INestApplication, log: Logger, api: ApiConfig)
   mountWebAssets(app);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Election integrity casework API')
-      .setDescription('Allegations of electoral fraud, SPOC referrals, evidence custody and verifiable case histories. See shared/API.md.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const documentConfig = new DocumentBuilder()
+    .setTitle('Election integrity casework API')
+    .setDescription('Allegations of electoral fraud, SPOC referrals, evidence custody and verifiable case histories. See shared/API.md.')
+    .setVersion('0.1.0')
+    .addServer('/', 'this server')
+    // Every route needs the bearer token unless it says otherwise (public routes: `security: [{}]`).
+    .addBearerAuth()
+    .addSecurityRequirements('bearer')
+    .build();
+  // package.json's licence: not for distribution, so there is no licence URL to give.
+  documentConfig.info.license = { name: 'UNLICENSED' };
+  const document = SwaggerModule.createDocument(app, documentConfig);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import type { Principal } from '../../../../libs/auth/principal';
 import { runInTenantScope } from '../../../../libs/persistence';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
@@ -23,11 +24,13 @@ function forAuthority<T>(authorityId: string, read: () => Promise<T>): Promise<T
 }
 
 @ApiTags('transparency')
+@ApiStandardErrors()
 @Controller('transparency')
 export class TransparencyController {
   constructor(@Inject(TransparencyService) private readonly transparency: TransparencyService) {}
 
   @Post('checkpoints')
+  @ApiErrors([409, 'the authority\'s audit log cannot be read whole'])
   @Roles('admin', 'legal')
   @ApiBearerAuth()
   @ApiOperation({ summary: "sign a checkpoint of the caller's authority's log as it stands now" })
