@@ -9,3 +9,4 @@ export * from './statutory-clock';
 export * from './custody';
 export * from './risks';
 export * from './indicators';
+export * from './notification-about';
