@@ -1,8 +1,9 @@
-// `npm start` and `npm test` run through this: `node scripts/launch.mjs [--quiet] <dist script> [args]`
+// `npm start` and `npm test` run through this: `exec node scripts/launch.mjs [--quiet] <dist script> [args]`
 // builds (scripts/build.mjs) and then runs the compiled script in this same process, with `args`
-// as its arguments. One process matters: npm forwards SIGINT and SIGTERM to the process it
-// started, and a shell in between (`sh -c "node build.mjs && node dist/..."`) does not pass them
-// on, so `kill <npm pid>` from a process manager or script never reached start.js.
+// as its arguments. One process matters: npm runs a script as `sh -c "<script>"` and forwards
+// SIGINT and SIGTERM to that shell, which does not pass them on (the old
+// `node build.mjs && node dist/...` left `kill <npm pid>` unheard by start.js). With `exec` the
+// shell becomes this process, and the build and the script share it, so the signal arrives here.
 // CASEWORK_SKIP_BUILD=1 runs what is already in dist/ (for tests that drive `npm start` while
 // other test files are using dist/, which a build would delete and rewrite).
 import { existsSync } from 'node:fs';
