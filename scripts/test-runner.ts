@@ -21,12 +21,13 @@ async function main(): Promise<number> {
   let jest: ChildProcess | undefined;
   let stopped: Promise<void> | undefined;
   let interrupted = false;
+  let jestGroup = true;
   /** Jest first, then the servers newest first; each within its own bound; once, however often called. */
   const stopAll = () =>
     (stopped ??= (async () => {
       interrupted = true;
       if (jest?.pid && jest.exitCode === null && jest.signalCode === null) {
-        const group = -jest.pid;
+        const group = jestGroup ? -jest.pid : jest.pid;
         const gone = new Promise<void>((r) => jest!.once('exit', () => r()));
         const signalGroup = (signal: NodeJS.Signals) => {
           try {
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
         await gone;
         clearTimeout(timer);
         // Jest's workers and what the test files spawned may outlive Jest by a moment.
-        signalGroup('SIGKILL');
+        if (jestGroup) signalGroup('SIGKILL');
       }
       for (const { name, stop } of [...stops].reverse()) {
         const done = stop().then(
@@ -80,7 +81,10 @@ async function main(): Promise<number> {
     const runJest = (args: string[]) =>
       new Promise<number>((resolveCode) => {
         if (interrupted) return resolveCode(1);
-        const child = (jest = spawn(process.execPath, [...common, ...args], { cwd: resolve(__dirname, '..'), env, stdio: 'inherit', detached: true }));
+        // Watch mode reads the terminal, which a process group in the background may not.
+        const detached = !args.some((a) => a.startsWith('--watch'));
+        const child = (jest = spawn(process.execPath, [...common, ...args], { cwd: resolve(__dirname, '..'), env, stdio: 'inherit', detached }));
+        jestGroup = detached;
         child.on('exit', (c, signal) => resolveCode(c ?? (signal ? 1 : 0)));
       });
     const chosen = process.argv.slice(2);
