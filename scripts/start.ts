@@ -74,8 +74,9 @@ function shutdown(code: number, why: string): Promise<never> {
         stops
           .filter((s) => s.layer === layer)
           .map(async (s) => {
+            const from = Date.now();
             const stopped = s.stop().then(
-              () => say(`stopped ${s.name}`),
+              () => say(`stopped ${s.name} (${Date.now() - from} ms)`),
               (error) => say(`stopping ${s.name} failed: ${(error as Error).message}`),
             );
             if (!(await within(stopped, s.bound + STEP_SLACK_MS))) say(`stopping ${s.name} took longer than ${s.bound + STEP_SLACK_MS} ms; going on`);

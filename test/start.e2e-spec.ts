@@ -101,7 +101,8 @@ async function signalAndWait(pid: number, signal: NodeJS.Signals, started: numbe
     throw new Error(`${(error as Error).message}; still running: ${started.filter(alive).join(', ')}\n${out.text}`);
   });
   const took = Date.now() - sentAt;
-  process.stderr.write(`[start.e2e] ${signal} to npm (pid ${pid}): ${started.length} processes gone in ${took} ms\n`);
+  const log = out.text.split('\n').filter((line) => /stopp|received/.test(line)).join('\n  ');
+  process.stderr.write(`[start.e2e] ${signal} to npm (pid ${pid}): ${started.length} processes gone in ${took} ms\n  ${log}\n`);
   return took;
 }
 
