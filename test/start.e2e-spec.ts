@@ -66,9 +66,9 @@ const DOCKER_STOP_GRACE_MS = 10_000;
  * CASEWORK_SKIP_BUILD: dist/ is already built by the `npm test` running this file, and other
  * test files are using it, so the script's build step (which deletes dist/) is skipped.
  */
-function runNpm(args: string[], env: NodeJS.ProcessEnv) {
+function runNpm(args: string[], env: NodeJS.ProcessEnv, ownGroup = false) {
   expect(existsSync(resolve(root, 'dist/scripts/start.js'))).toBe(true);
-  const npm = spawn('npm', args, { cwd: root, env: { ...env, CASEWORK_SKIP_BUILD: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = spawn('npm', args, { cwd: root, env: { ...env, CASEWORK_SKIP_BUILD: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   spawned.push(npm);
   const out = { text: '' };
   npm.stdout!.on('data', (c) => (out.text += c));
@@ -78,7 +78,7 @@ function runNpm(args: string[], env: NodeJS.ProcessEnv) {
 }
 
 /** `npm start` on a throw-away DATA_DIR and a free PORT, once it says it is ready. */
-async function npmStart() {
+async function npmStart(ownGroup = false) {
   const dataDir = join(tmpdir(), `casework-start-${randomBytes(4).toString('hex')}`);
   dirs.push(dataDir);
   mkdirSync(dataDir, { mode: 0o755 });
@@ -86,14 +86,14 @@ async function npmStart() {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   delete env.TEMPORAL_ADDRESS;
-  const run = runNpm(['start'], env);
+  const run = runNpm(['start'], env, ownGroup);
   await eventually('npm start to say it is ready', async () => run.out.text.includes('press Ctrl-C'), 150_000, 250).catch((error) => {
     throw new Error(`${(error as Error).message}\n${run.out.text}`);
   });
   return { ...run, port };
 }
 
-/** Signals `pid` alone, and waits for every process in `started` to be gone; returns how long that took. */
+/** Signals `pid` alone (a negative pid: its process group), and waits for every process in `started` to be gone; returns how long that took. */
 async function signalAndWait(pid: number, signal: NodeJS.Signals, started: number[], out: { text: string }): Promise<number> {
   const sentAt = Date.now();
   process.kill(pid, signal);
@@ -144,6 +144,18 @@ it('leaves no process after a SIGTERM to the npm start PID', async () => {
   expect(await signalAndWait(npm.pid!, 'SIGTERM', started, out)).toBeLessThan(DOCKER_STOP_GRACE_MS);
   await exited;
   expectCleanStop(out.text, 'SIGTERM');
+}, 240_000);
+
+it('leaves no process after a SIGINT to the whole process group (a Ctrl-C in a terminal), PostgreSQL stopped too', async () => {
+  // Every process gets the signal at once: PostgreSQL shuts itself down, and start.js must still
+  // see that through (it used to wait for ever for PostgreSQL's exit, which had already happened).
+  const { npm, out, exited } = await npmStart(true);
+  const started = descendants(npm.pid!);
+  expect(started.length).toBeGreaterThanOrEqual(5);
+  expect(await signalAndWait(-npm.pid!, 'SIGINT', started, out)).toBeLessThan(DOCKER_STOP_GRACE_MS);
+  await exited;
+  expect(out.text).toContain('SIGINT received');
+  expect(out.text).toMatch(/stopped PostgreSQL[^\n]*\n[^\n]*stopped everything/);
 }, 240_000);
 
 it('SIGTERM to the npm test PID stops Jest and the PostgreSQL and Temporal it started', async () => {
