@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Role } from '../libs/auth/principal';
 import type { Mailer } from '../libs/mail';
 import { appendAuditEvent } from '../libs/persistence/audit';
+import { aboutFromDueKey, type NotificationAbout } from '../libs/domain/notification-about';
 import { Context } from '@temporalio/activity';
 import { emailNotifications } from './email';
 import { notificationsSent } from '../libs/telemetry/worker-metrics';
@@ -28,6 +29,8 @@ export interface NotifyInput {
   to: { authorityRoles?: Role[]; forceId?: string; forceRoles?: Role[]; userIds?: string[]; exceptUserIds?: string[] };
   /** marks the case as escalated */
   escalation?: boolean;
+  /** what it is about; derived from `dueKey` (and `caseId`) when not given (libs/domain/notification-about.ts) */
+  about?: NotificationAbout;
 }
 
 export interface NotifyResult {
@@ -55,13 +58,14 @@ export async function notify(db: DataSource, input: NotifyInput, mailer: Mailer 
     const except = new Set(input.to.exceptUserIds ?? []);
     const seen = new Set<string>();
     const sentTo: string[] = [];
+    const about = input.about ?? aboutFromDueKey(input.dueKey, input.caseId);
     for (const recipient of recipients) {
       if (except.has(recipient.id) || seen.has(recipient.id)) continue;
       seen.add(recipient.id);
       const inserted = await m.query(
-        `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (recipient_id, due_key) DO NOTHING RETURNING id`,
-        [randomUUID(), recipient.id, input.caseId ?? null, input.kind, input.subject, input.body, input.dueKey],
+        `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key, about_type, about_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (recipient_id, due_key) DO NOTHING RETURNING id`,
+        [randomUUID(), recipient.id, input.caseId ?? null, input.kind, input.subject, input.body, input.dueKey, about?.type ?? null, about?.id ?? null],
       );
       if (inserted.length > 0) sentTo.push(recipient.username);
     }

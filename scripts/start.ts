@@ -1,40 +1,95 @@
 // `npm start`: the whole system on one machine. PostgreSQL (DATABASE_URL, or embedded with its
 // data in DATA_DIR), migrations, demo data, Temporal (TEMPORAL_ADDRESS, or the CLI's dev server
-// on a SQLite file in DATA_DIR, with its UI), the worker and the API. SIGINT or SIGTERM stops
-// everything it started, in reverse order, and leaves no process behind.
+// on a SQLite file in DATA_DIR, with its UI), the worker and the API. SIGINT or SIGTERM, to this
+// process or to the `npm start` above it (scripts/launch.mjs makes them one process), stops
+// everything it started, in reverse order, within STOP_BOUND_MS, and leaves no process behind.
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadOrCreateSigningKeys } from '../libs/auth';
 import { ApiConfig, ConfigError, loadConfig } from '../libs/config';
-import { embeddedPgDir, EMBEDDED_DATABASE, ManagedProcess, preferredPort, runNodeService, startEmbeddedPostgres, startTemporalDevServer, waitFor } from '../libs/infra';
+import {
+  embeddedPgDir,
+  EMBEDDED_DATABASE,
+  ManagedProcess,
+  POSTGRES_STOP_GRACE_MS,
+  preferredPort,
+  runNodeService,
+  SERVICE_STOP_GRACE_MS,
+  startEmbeddedPostgres,
+  startTemporalDevServer,
+  TEMPORAL_STOP_GRACE_MS,
+  waitFor,
+} from '../libs/infra';
 import { createDataSource, migrate, seedDemo } from '../libs/persistence';
 
 const say = (line: string) => process.stderr.write(`[start] ${line}\n`);
-const stops: { name: string; stop: () => Promise<void> }[] = [];
+
+/**
+ * Each layer is stopped within its own bound, so a stuck one cannot keep the next from stopping:
+ * the API and the worker together (SIGTERM, SIGKILL after SERVICE_STOP_GRACE_MS, 3 s), then
+ * Temporal (SIGTERM, SIGKILL after TEMPORAL_STOP_GRACE_MS, 2 s), then PostgreSQL (fast shutdown,
+ * immediate shutdown after POSTGRES_STOP_GRACE_MS, 2 s, SIGKILL half a second later). A step that
+ * overruns its bound by STEP_SLACK_MS is given up on (and logged) and the next one stopped anyway.
+ * Worst case about 8 s, inside docker stop's default 10 s; usually 1 to 2 s.
+ */
+const STEP_SLACK_MS = 500;
+
+interface Stoppable {
+  name: string;
+  /** stops in the same layer are stopped together */
+  layer: number;
+  bound: number;
+  stop: () => Promise<void>;
+}
+const stops: Stoppable[] = [];
 let stopping = false;
 let shuttingDown: Promise<never> | undefined;
+/** The start-up step under way: a signal waits (briefly) for it, so what it starts is stopped too. */
+let pendingStart: Promise<unknown> = Promise.resolve();
 
-/** Stops everything started, newest first. A second signal while stopping waits for the first. */
+async function starting<T>(step: Promise<T>, register: (started: T) => void): Promise<T> {
+  const registered = step.then((started) => {
+    register(started);
+    return started;
+  });
+  pendingStart = registered.catch(() => undefined);
+  return registered;
+}
+
+const within = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([promise.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), ms).unref())]);
+
+/** Stops everything started, newest layer first. A second signal while stopping waits for the first. */
 function shutdown(code: number, why: string): Promise<never> {
   if (shuttingDown) return shuttingDown;
   stopping = true;
   shuttingDown = (async () => {
+    const began = Date.now();
+    if (!(await within(pendingStart, 3_000))) say('a start-up step is still under way; stopping what has started');
     say(`${why}; stopping ${stops.map((s) => s.name).reverse().join(', ') || 'nothing'}`);
-    for (const s of [...stops].reverse()) {
-      try {
-        await s.stop();
-        say(`stopped ${s.name}`);
-      } catch (error) {
-        say(`stopping ${s.name} failed: ${(error as Error).message}`);
-      }
+    const layers = [...new Set(stops.map((s) => s.layer))].sort((a, b) => b - a);
+    for (const layer of layers) {
+      await Promise.all(
+        stops
+          .filter((s) => s.layer === layer)
+          .map(async (s) => {
+            const from = Date.now();
+            const stopped = s.stop().then(
+              () => say(`stopped ${s.name} (${Date.now() - from} ms)`),
+              (error) => say(`stopping ${s.name} failed: ${(error as Error).message}`),
+            );
+            if (!(await within(stopped, s.bound + STEP_SLACK_MS))) say(`stopping ${s.name} took longer than ${s.bound + STEP_SLACK_MS} ms; going on`);
+          }),
+      );
     }
+    say(`stopped everything in ${Date.now() - began} ms`);
     process.exit(code);
   })();
   return shuttingDown;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => void shutdown(0, `${signal} received`));
 }
 
@@ -55,8 +110,9 @@ async function main(): Promise<void> {
 
   if (!env.DATABASE_URL) {
     say(`starting embedded PostgreSQL (data in ${embeddedPgDir(dataDir)})`);
-    const pg = await startEmbeddedPostgres({ dataDir: embeddedPgDir(dataDir), persistent: true, database: EMBEDDED_DATABASE });
-    stops.push({ name: 'PostgreSQL', stop: () => pg.stop() });
+    const pg = await starting(startEmbeddedPostgres({ dataDir: embeddedPgDir(dataDir), persistent: true, database: EMBEDDED_DATABASE }), (pg) =>
+      stops.push({ name: 'PostgreSQL', layer: 0, bound: POSTGRES_STOP_GRACE_MS + 1_000, stop: () => pg.stop() }),
+    );
     env.DATABASE_URL = pg.url;
   } else {
     say('using the PostgreSQL at DATABASE_URL');
@@ -78,8 +134,10 @@ async function main(): Promise<void> {
   if (!env.TEMPORAL_ADDRESS) {
     const dbFile = join(dataDir, 'temporal.sqlite');
     say(`starting the Temporal dev server (state in ${dbFile})`);
-    const temporal = await startTemporalDevServer({ dbFile, port: await preferredPort(7233), uiPort: await preferredPort(8233), log: say });
-    stops.push({ name: 'Temporal', stop: () => temporal.stop() });
+    const ports = { port: await preferredPort(7233), uiPort: await preferredPort(8233) };
+    const temporal = await starting(startTemporalDevServer({ dbFile, ...ports, log: say }), (temporal) =>
+      stops.push({ name: 'Temporal', layer: 1, bound: TEMPORAL_STOP_GRACE_MS, stop: () => temporal.stop() }),
+    );
     env.TEMPORAL_ADDRESS = temporal.address;
     uiUrl = temporal.uiUrl;
   } else {
@@ -93,7 +151,7 @@ async function main(): Promise<void> {
     runNodeService('api', join(dist, 'apps/api/src/main.js'), env),
   ];
   for (const service of services) {
-    stops.push({ name: service.name, stop: () => service.stop() });
+    stops.push({ name: service.name, layer: 2, bound: SERVICE_STOP_GRACE_MS, stop: () => service.stop() });
     void service.exited.then((code) => {
       if (!stopping) void shutdown(1, `the ${service.name} exited unexpectedly (code ${code})`);
     });
@@ -107,7 +165,7 @@ async function main(): Promise<void> {
   say(`  API docs     ${base}/docs`);
   say(`  Temporal UI  ${uiUrl ?? '(external Temporal server; see its own UI)'}`);
   say(`  tokens       npm run -s token -- staff@northshire`);
-  say('press Ctrl-C to stop everything');
+  say(`press Ctrl-C to stop everything (from a script: kill -TERM ${process.pid}, this process or the npm above it)`);
 }
 
 main().catch((error) => void shutdown(1, `start-up failed: ${(error as Error).message}`));

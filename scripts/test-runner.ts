@@ -1,8 +1,10 @@
 // `npm test`: unit and end-to-end tests against real PostgreSQL and Temporal. Uses DATABASE_URL
 // and TEMPORAL_ADDRESS when set; otherwise starts a throw-away embedded PostgreSQL and an
 // in-memory Temporal dev server for the run, and stops them afterwards. Extra arguments go to
-// Jest (for example `npm test -- test/intake.e2e-spec.ts`).
-import { spawn } from 'node:child_process';
+// Jest (for example `npm test -- test/intake.e2e-spec.ts`). SIGINT or SIGTERM, to this process or
+// to the `npm test` above it, stops Jest with everything its test files started (Jest runs in a
+// process group of its own: SIGTERM to the group, SIGKILL after 3 s), and then the servers.
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,18 +17,53 @@ const MEMORY_MEASURED = ['test/evidence-large.e2e-spec.ts', 'test/indicators.e2e
 
 async function main(): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((e) => say(`cleanup: ${(e as Error).message}`));
-  };
-  process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
-  process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  let jest: ChildProcess | undefined;
+  let stopped: Promise<void> | undefined;
+  let interrupted = false;
+  let jestGroup = true;
+  /** Jest first, then the servers newest first; each within its own bound; once, however often called. */
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      interrupted = true;
+      if (jest?.pid && jest.exitCode === null && jest.signalCode === null) {
+        const group = jestGroup ? -jest.pid : jest.pid;
+        const gone = new Promise<void>((r) => jest!.once('exit', () => r()));
+        const signalGroup = (signal: NodeJS.Signals) => {
+          try {
+            process.kill(group, signal);
+          } catch {
+            // the group is gone already
+          }
+        };
+        signalGroup('SIGTERM');
+        const timer = setTimeout(() => signalGroup('SIGKILL'), 3_000);
+        await gone;
+        clearTimeout(timer);
+        // Jest's workers and what the test files spawned may outlive Jest by a moment.
+        if (jestGroup) signalGroup('SIGKILL');
+      }
+      for (const { name, stop } of [...stops].reverse()) {
+        const done = stop().then(
+          () => say(`stopped ${name}`),
+          (e) => say(`cleanup: stopping ${name} failed: ${(e as Error).message}`),
+        );
+        const inTime = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000).unref())]);
+        if (!inTime) say(`cleanup: stopping ${name} took longer than 5 s; going on`);
+      }
+    })());
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.on(signal, () => {
+      say(`${signal} received; stopping the tests and the servers`);
+      void stopAll().then(() => process.exit(code));
+    });
+  }
   try {
     if (!env.DATABASE_URL) {
       const dataDir = join(tmpdir(), `casework-test-pg-${randomBytes(4).toString('hex')}`);
       say(`starting embedded PostgreSQL (throw-away, ${dataDir})`);
       const pg = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'casework_test' });
-      stops.push(() => pg.stop());
+      stops.push({ name: 'PostgreSQL', stop: () => pg.stop() });
       env.DATABASE_URL = pg.url;
     } else {
       say('using DATABASE_URL (each test file creates and drops its own database there)');
@@ -34,16 +71,20 @@ async function main(): Promise<number> {
     if (!env.TEMPORAL_ADDRESS) {
       say('starting the Temporal dev server (in memory)');
       const temporal = await startTemporalDevServer({ log: say });
-      stops.push(() => temporal.stop());
+      stops.push({ name: 'Temporal', stop: () => temporal.stop() });
       env.TEMPORAL_ADDRESS = temporal.address;
     } else {
       say(`using TEMPORAL_ADDRESS ${env.TEMPORAL_ADDRESS}`);
     }
-    const jest = require.resolve('jest/bin/jest');
-    const common = [jest, '--ci', ...(process.env.CI ? ['--maxWorkers=2'] : [])];
+    const jestBin = require.resolve('jest/bin/jest');
+    const common = [jestBin, '--ci', ...(process.env.CI ? ['--maxWorkers=2'] : [])];
     const runJest = (args: string[]) =>
       new Promise<number>((resolveCode) => {
-        const child = spawn(process.execPath, [...common, ...args], { cwd: resolve(__dirname, '..'), env, stdio: 'inherit' });
+        if (interrupted) return resolveCode(1);
+        // Watch mode reads the terminal, which a process group in the background may not.
+        const detached = !args.some((a) => a.startsWith('--watch'));
+        const child = (jest = spawn(process.execPath, [...common, ...args], { cwd: resolve(__dirname, '..'), env, stdio: 'inherit', detached }));
+        jestGroup = detached;
         child.on('exit', (c, signal) => resolveCode(c ?? (signal ? 1 : 0)));
       });
     const chosen = process.argv.slice(2);

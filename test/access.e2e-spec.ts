@@ -4,7 +4,10 @@
 // written. Who may call what, route by route, is test/route-access.e2e-spec.ts.
 import { exportSPKI, SignJWT } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
-import { DEMO_USERS, EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, findDemoUser, loadOrCreateSigningKeys, SigningKeys } from '../libs/auth';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_USERS, EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '../libs/auth';
 import { allegationBody, startTestStack, TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -77,6 +80,25 @@ describe('authentication', () => {
     const write = await stack.http.post('/allegations').set('Authorization', `Bearer ${token}`).send(allegationBody());
     expect(write.status).toBe(401);
     expect(await count()).toEqual(before);
+  });
+
+  it('401 for a token signed by a key the server does not have says so, without naming the server’s key', async () => {
+    // What `npm run -s token -- --create-key` does with a DATA_DIR other than the server's.
+    const otherDir = mkdtempSync(join(tmpdir(), 'casework-other-key-'));
+    try {
+      const otherKeys = await loadOrCreateSigningKeys(otherDir);
+      const token = await signToken(otherKeys, { sub: staff.id, roles: ['staff'], authorityId: 'northshire' });
+      const res = await stack.http.get('/allegations').set('Authorization', `Bearer ${token}`).expect(401);
+      expect(res.body.message).toMatch(/^the bearer token is not valid: it was signed with a key this server does not know \(.*DATA_DIR.*\)$/);
+      expect(res.body.details).toEqual([{ field: 'Authorization', problem: `was signed with a key this server does not have (key id ${JSON.stringify(otherKeys.kid)})` }]);
+      expect(JSON.stringify(res.body)).not.toContain(keys.kid);
+      // A bad signature under the server's own key id is not called an unknown key.
+      const forged = await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: keys.kid }).sign(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+      const bad = await stack.http.get('/allegations').set('Authorization', `Bearer ${forged}`).expect(401);
+      expect(bad.body.message).toBe('the bearer token is not valid');
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 
   it('lets anyone read /health without a token', async () => {

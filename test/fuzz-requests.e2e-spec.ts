@@ -122,7 +122,7 @@ describe('query strings', () => {
     { path: '/data-sharing', user: 'returning_officer@northshire', keys: ['contactId', 'forceId'] },
     { path: '/liaison', user: 'staff@northshire', keys: [] },
     { path: '/liaison/northshire-police', user: 'spoc@northshire-police', keys: ['authorityId'] },
-    { path: '/me/notifications', user: 'triage@northshire', keys: [] },
+    { path: '/me/notifications', user: 'triage@northshire', keys: ['aboutType', 'aboutId', 'unread'] },
     { path: '/reports/returns.csv', user: 'returning_officer@northshire', keys: ['from', 'to', 'electionId', 'pollDate'] },
     { path: '/transparency/northshire/checkpoints', keys: ['limit', 'cursor'] },
     { path: '/transparency/northshire/public-key', keys: ['keyId'] },

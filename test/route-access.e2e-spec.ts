@@ -4,7 +4,7 @@
 // 404 for a record (never 403, which would disclose that it exists, and never 200). An admitted
 // role of the record's own tenant: an answer. A route added without a row in the table fails here.
 import type { Response } from 'supertest';
-import { DEMO_USERS, type DemoUser } from '../libs/auth';
+import { DEMO_USERS, findDemoUser, type DemoUser } from '../libs/auth';
 import { isWebPath } from '../apps/web/src/http';
 import { registeredRoutes as routesOf } from './support/routes';
 import { ACCESS_TABLE, AccessRule, Fixtures, FIXTURE_BODIES, PAGE_TABLE, RequestBody } from './support/access-table';
@@ -52,7 +52,12 @@ async function makeFixtures(): Promise<Fixtures> {
   const poll = await made('poll', await post('returning_officer@northshire', '/polls', { ...FIXTURE_BODIES.poll(), electionId: 'local.northshire.fixture' }));
   const event = await made('event', await post('plan_owner@northshire', `/polls/${poll.id}/events`, FIXTURE_BODIES.event()));
   await made('checkpoint', await post('admin@northshire', '/transparency/checkpoints', {}));
-  return { caseId: c.id, itemId: item.id, packageId: pkg.id, riskId: risk.id, agreementId: agreement.id, contactId: contact.id, indicatorId: indicator.id, alertId: observed.alertsRaised[0], pollId: poll.id, eventId: event.id };
+  const [notification] = await stack.db.query(
+    `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key, about_type, about_id)
+     VALUES (gen_random_uuid(), $1, NULL, 'risk_review_reminder', 'Risk review due', 'route access table', $2, 'risk', $3) RETURNING id`,
+    [findDemoUser('staff@northshire')!.id, `risk:${risk.id}:route-access:reminder`, risk.id],
+  );
+  return { caseId: c.id, itemId: item.id, packageId: pkg.id, riskId: risk.id, agreementId: agreement.id, contactId: contact.id, indicatorId: indicator.id, alertId: observed.alertsRaised[0], notificationId: notification.id, pollId: poll.id, eventId: event.id };
 }
 
 beforeAll(async () => {
@@ -63,7 +68,7 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 const northshireSide = (u: DemoUser) => u.authorityId === 'northshire' || u.forceId === 'northshire-police';
-const sees = (rule: AccessRule, u: DemoUser) => (rule.scope === 'record+force' ? northshireSide(u) : u.authorityId === 'northshire');
+const sees = (rule: AccessRule, u: DemoUser) => (rule.scope === 'own' ? u.username === rule.owner : rule.scope === 'record+force' ? northshireSide(u) : u.authorityId === 'northshire');
 const admits = (rule: AccessRule, u: DemoUser) => rule.roles === 'public' || u.roles.some((r) => rule.roles.includes(r));
 
 /** What `user` (none: no token) must get from `rule`, as a description of the expected status. */

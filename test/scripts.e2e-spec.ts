@@ -1,11 +1,11 @@
 // The command-line entry points a newcomer uses: config validation at start-up, the token
 // command, and reversible migrations.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createDataSource, migrate } from '../libs/persistence';
-import { embeddedVerifier, loadOrCreateSigningKeys } from '../libs/auth';
+import { embeddedVerifier, keyFile, loadOrCreateSigningKeys } from '../libs/auth';
 import { createTestDatabase } from './support/database';
 
 const dist = resolve(__dirname, '../dist');
@@ -37,12 +37,25 @@ describe('npm run -s token', () => {
   beforeAll(() => (dataDir = mkdtempSync(join(tmpdir(), 'casework-token-'))));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('prints only a token that the embedded key verifies, with the demo user’s role and tenant', async () => {
+  it('refuses, naming the directory, when DATA_DIR has no signing key, and creates none', () => {
+    const res = run('scripts/token.js', ['staff@northshire'], { DATA_DIR: dataDir });
+    expect(res.status).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain(`no signing key in ${dataDir}`);
+    expect(res.stderr).toContain('--create-key');
+    expect(existsSync(keyFile(dataDir))).toBe(false);
+  });
+
+  it('with --create-key makes the key, and then prints only a token that the key verifies, with the demo user’s role and tenant', async () => {
+    const created = run('scripts/token.js', ['spoc@southvale-police', '--create-key'], { DATA_DIR: dataDir });
+    expect(created.status).toBe(0);
+    expect(existsSync(keyFile(dataDir))).toBe(true);
     const res = run('scripts/token.js', ['spoc@southvale-police'], { DATA_DIR: dataDir });
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
-    const principal = await embeddedVerifier(await loadOrCreateSigningKeys(dataDir))(res.stdout.trim());
-    expect(principal).toMatchObject({ roles: ['spoc'], forceId: 'southvale-police' });
+    const verify = embeddedVerifier(await loadOrCreateSigningKeys(dataDir));
+    expect(await verify(res.stdout.trim())).toMatchObject({ roles: ['spoc'], forceId: 'southvale-police' });
+    expect(await verify(created.stdout.trim())).toMatchObject({ roles: ['spoc'], forceId: 'southvale-police' });
   });
 
   it('refuses an unknown user, and refuses when an identity provider is configured', () => {
@@ -53,6 +66,9 @@ describe('npm run -s token', () => {
     const idp = run('scripts/token.js', ['staff@northshire'], { DATA_DIR: dataDir, AUTH_JWKS_URL: 'https://idp.example/jwks' });
     expect(idp.status).toBe(2);
     expect(idp.stdout).toBe('');
+    const typo = run('scripts/token.js', ['staff@northshire', '--create-kye'], { DATA_DIR: dataDir });
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('unknown option --create-kye');
   });
 });
 

@@ -19,6 +19,11 @@ export function keyFile(dataDir: string): string {
   return join(dataDir, 'keys', 'jwt-signing-key.json');
 }
 
+/** The key in DATA_DIR, or undefined when there is none (a command that only signs must not invent one). */
+export async function loadSigningKeys(dataDir: string): Promise<SigningKeys | undefined> {
+  return existsSync(keyFile(dataDir)) ? loadOrCreateSigningKeys(dataDir) : undefined;
+}
+
 export async function loadOrCreateSigningKeys(dataDir: string): Promise<SigningKeys> {
   const file = keyFile(dataDir);
   if (!existsSync(file)) {

@@ -19,6 +19,17 @@ export async function signToken(keys: SigningKeys, principal: Principal, expires
 
 export class InvalidToken extends Error {}
 
+/**
+ * The token names a signing key this server does not have: typically a demo token made with
+ * another DATA_DIR's key, or one from before the key was replaced. Said as such in the 401, with
+ * `hint` for the person holding it; nothing about the server's own key is disclosed.
+ */
+export class UnknownSigningKey extends InvalidToken {
+  constructor(message: string, readonly hint: string) {
+    super(message);
+  }
+}
+
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
 /** Turns verified claims into a principal, refusing tokens without a known role or a single tenant. */
@@ -46,7 +57,13 @@ const REQUIRED_CLAIMS = ['exp', 'sub'];
  */
 export function embeddedVerifier(keys: SigningKeys): TokenVerifier {
   const resolveKey = (header: JWTHeaderParameters) => {
-    if (header.kid !== keys.kid) throw new InvalidToken(header.kid ? `unknown key id ${JSON.stringify(header.kid.slice(0, 64))}` : 'token names no key id (kid)');
+    if (!header.kid) throw new InvalidToken('token names no key id (kid)');
+    if (header.kid !== keys.kid) {
+      throw new UnknownSigningKey(
+        `was signed with a key this server does not have (key id ${JSON.stringify(header.kid.slice(0, 64))})`,
+        'a token from `npm run -s token` must be made with the DATA_DIR the server was started with',
+      );
+    }
     return keys.publicKey;
   };
   return async (token) => {
@@ -77,6 +94,9 @@ export function jwksVerifier(jwksUrl: string, issuer: string, audience: string, 
       return principalFromClaims(payload);
     } catch (error) {
       if (error instanceof InvalidToken) throw error;
+      if ((error as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY') {
+        throw new UnknownSigningKey('was signed with a key the identity provider does not publish', 'sign in again to get a token from the identity provider');
+      }
       throw new InvalidToken((error as Error).message);
     }
   };

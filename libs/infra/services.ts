@@ -7,6 +7,13 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * How long a stopped service (API, worker) has to finish in-flight work after SIGTERM before it
+ * is killed. With Temporal's and PostgreSQL's own bounds, `npm start` stops within docker stop's
+ * default 10 s grace (docs/operators/stopping.md).
+ */
+export const SERVICE_STOP_GRACE_MS = 3_000;
+
 /** Runs a Node entry point as a child process that is stopped with SIGTERM, then SIGKILL. */
 export function runNodeService(name: string, entry: string, env: NodeJS.ProcessEnv, stdio: 'inherit' | 'ignore' | 'pipe' = 'inherit'): ManagedProcess {
   return manageProcess(name, spawn(process.execPath, ['--enable-source-maps', entry], { env, stdio: ['ignore', stdio, stdio] }));
@@ -19,7 +26,7 @@ export function manageProcess(name: string, child: ChildProcess): ManagedProcess
     name,
     child,
     exited,
-    async stop(graceMs = 15_000) {
+    async stop(graceMs = SERVICE_STOP_GRACE_MS) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

@@ -20,7 +20,8 @@ export interface RunningTemporal {
   address: string;
   uiUrl?: string;
   pid?: number;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (default TEMPORAL_STOP_GRACE_MS). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions = {}): Promise<RunningTemporal> {
@@ -70,7 +71,7 @@ async function startOnce(cli: string, options: TemporalDevServerOptions, namespa
     address,
     pid: child.pid,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
-    stop: () => stopChild(child, exited),
+    stop: (graceMs = TEMPORAL_STOP_GRACE_MS) => stopChild(child, exited, graceMs),
   };
 }
 
@@ -85,10 +86,12 @@ export async function probeTemporal(address: string): Promise<boolean> {
   }
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+export const TEMPORAL_STOP_GRACE_MS = 2_000;
+
+async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }
@@ -109,6 +112,8 @@ async function startWithSdkDownload(options: TemporalDevServerOptions, namespace
   return {
     address,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
-    stop: () => env.teardown(),
+    // The SDK's teardown has no time limit of its own.
+    stop: (graceMs = TEMPORAL_STOP_GRACE_MS) =>
+      Promise.race([env.teardown(), new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`the Temporal test server did not stop within ${graceMs} ms`)), graceMs).unref())]),
   };
 }

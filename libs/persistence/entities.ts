@@ -64,6 +64,9 @@ export class NotificationEntity {
   @Column('text', { name: 'due_key' }) dueKey: string;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
   @Column('timestamptz', { name: 'read_at', nullable: true }) readAt: Date | null;
+  /** what it is about (libs/domain/notification-about.ts); null for rows that name nothing */
+  @Column('text', { name: 'about_type', nullable: true }) aboutType: string | null;
+  @Column('uuid', { name: 'about_id', nullable: true }) aboutId: string | null;
 }
 
 export const ENTITIES = [AllegationEntity, AuditEventEntity, NotificationEntity];

@@ -11,8 +11,10 @@ import { allegationBody } from './stack';
  * - `record`: one of northshire's records, named in the path: its allowed roles at northshire get
  *   an answer; at southvale, 404 (never 403, never 200).
  * - `record+force`: as `record`, and also visible to the police force the case is referred to.
+ * - `own`: a record of one user's own (a notification addressed to `owner`): that user gets an
+ *   answer; everyone else, of either tenant, 404.
  */
-export type Scope = 'public' | 'tenant' | 'record' | 'record+force';
+export type Scope = 'public' | 'tenant' | 'record' | 'record+force' | 'own';
 
 /** The northshire records the routes are tried against (made through the API before the test). */
 export interface Fixtures {
@@ -26,6 +28,8 @@ export interface Fixtures {
   alertId: string;
   pollId: string;
   eventId: string;
+  /** a notification addressed to staff@northshire */
+  notificationId: string;
 }
 
 export type RequestBody = object | { contentType: string; raw: string };
@@ -43,6 +47,8 @@ export interface AccessRule {
   onlyUser?: string;
   /** the status a public route answers, when it is not a 2xx */
   publicStatus?: number;
+  /** scope `own`: the one user whose record it is */
+  owner?: string;
 }
 
 const ALL: Role[] = ['staff', 'triage', 'returning_officer', 'spoc', 'feoa', 'plan_owner', 'legal', 'admin'];
@@ -114,6 +120,8 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'GET /electoral-events/:id/risks', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks` },
   { route: 'POST /electoral-events/:id/risks', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks`, body: (f) => ({ riskId: f.riskId }) },
   { route: 'DELETE /electoral-events/:id/risks/:riskId', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks/${f.riskId}` },
+  { route: 'POST /me/notifications/read', roles: ALL, scope: 'tenant' },
+  { route: 'POST /me/notifications/:id/read', roles: ALL, scope: 'own', owner: 'staff@northshire', url: (f) => `/me/notifications/${f.notificationId}/read` },
   { route: 'GET /admin/policies/:authorityId', roles: POLICY_READERS, scope: 'record', url: () => '/admin/policies/northshire' },
   { route: 'PATCH /admin/policies/:authorityId', roles: ['admin'], scope: 'record', url: () => '/admin/policies/northshire', body: () => ({ remindBefore: ['PT2H'] }) },
   { route: 'GET /reports/returns.csv', roles: ['returning_officer', 'legal', 'admin'], scope: 'tenant' },
@@ -214,6 +222,8 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'GET /sign-in/callback', signIn: false },
   { route: 'GET /work-queue', signIn: true },
   { route: 'GET /my-notifications', signIn: true },
+  { route: 'POST /my-notifications/read', signIn: true },
+  { route: 'POST /my-notifications/:id/read', signIn: true, url: (f) => `/my-notifications/${f.notificationId}/read` },
   { route: 'GET /cases', signIn: true },
   { route: 'GET /cases/new', signIn: true },
   { route: 'POST /cases/new', signIn: true },

@@ -32,7 +32,8 @@ async function main() {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    pg.stop().then(
+    // The fault suites stop PostgreSQL under load and expect the fast shutdown to finish, however long it takes.
+    pg.stop(60_000).then(
       () => process.exit(0),
       (error) => {
         process.stderr.write(`postgres-process: stopping: ${error.message}\n`);

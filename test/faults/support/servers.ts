@@ -104,7 +104,8 @@ export async function startFaultServers(): Promise<FaultServers> {
       if (!running) return;
       if (!running.pid) throw new Error('the Temporal dev server was not started from the Temporal CLI, so it cannot be signalled');
       if (signal === 'SIGKILL') process.kill(running.pid, 'SIGKILL');
-      await running.stop();
+      // A SIGTERM stop is given the time to finish that the suite means to test (npm start's own bound is shorter).
+      await running.stop(10_000);
     },
     start: startTemporal,
   };

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable } from '@
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { hasRole, Principal, Role } from '../../../../libs/auth/principal';
-import type { TokenVerifier } from '../../../../libs/auth/tokens';
+import { UnknownSigningKey, type TokenVerifier } from '../../../../libs/auth/tokens';
 import { ApiError } from '../common/api-error';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { verifyOnce } from './verify-once';
@@ -34,6 +34,11 @@ export class AuthGuard implements CanActivate {
       req.principal = await verifyOnce(req, this.verify, match[1]);
     } catch (error) {
       res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      if (error instanceof UnknownSigningKey) {
+        throw new ApiError(HttpStatus.UNAUTHORIZED, `the bearer token is not valid: it was signed with a key this server does not know (${error.hint})`, [
+          { field: 'Authorization', problem: error.message },
+        ]);
+      }
       throw new ApiError(HttpStatus.UNAUTHORIZED, 'the bearer token is not valid', [{ field: 'Authorization', problem: (error as Error).message }]);
     }
     if (!roles || !hasRole(req.principal, roles)) {

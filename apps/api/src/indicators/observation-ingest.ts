@@ -3,7 +3,7 @@
 // only when every row is good are they recorded and the thresholds applied. A bad file rolls
 // back with the staging table, leaving nothing written.
 import type { EntityManager } from 'typeorm';
-import type { Observation } from '../../../../libs/domain';
+import { aboutFromDueKey, type Observation } from '../../../../libs/domain';
 
 /** Rows staged per INSERT: enough to keep round trips few, few enough to keep memory flat. */
 export const STAGE_BATCH = 2_000;
@@ -97,11 +97,12 @@ export async function recordStaged(m: EntityManager, authorityId: string, record
  * Schedule emails them like any other notification.
  */
 export async function notifyTriage(m: EntityManager, authorityId: string, dueKey: string, subject: string, body: string): Promise<void> {
+  const about = aboutFromDueKey(dueKey);
   await m.query(
-    `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key)
-     SELECT gen_random_uuid(), u.id, NULL, 'indicator_alert', $2, $3, $4 FROM users u
+    `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key, about_type, about_id)
+     SELECT gen_random_uuid(), u.id, NULL, 'indicator_alert', $2, $3, $4, $5, $6 FROM users u
      WHERE u.authority_id = $1 AND u.roles && ARRAY['triage']::text[]
      ON CONFLICT (recipient_id, due_key) DO NOTHING`,
-    [authorityId, subject, body, dueKey],
+    [authorityId, subject, body, dueKey, about?.type ?? null, about?.id ?? null],
   );
 }

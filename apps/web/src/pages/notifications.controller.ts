@@ -1,10 +1,43 @@
-// The signed-in user's reminders, escalations and alerts, newest first (GET /me/notifications).
-import { Controller, Get, Inject, Req, Res, UseFilters } from '@nestjs/common';
+// The signed-in user's reminders, escalations and alerts, newest first (GET /me/notifications):
+// each links to the page of what it is about, unread ones are marked as such and can be marked
+// read, one at a time or all together, and the list can show the unread ones alone.
+import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../../../api/src/auth/decorators';
+import { ApiFailure } from '../api-client';
+import { UUID } from '../forms';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { sendPage, WebUsers } from '../web-user';
+
+interface About {
+  type: string;
+  id: string;
+  caseId: string | null;
+}
+
+/** The web page of a notification's subject, and the words for a link to it; none where no page shows that kind of record. */
+export function subjectLink(about: About | null): { href?: string; text: string } | undefined {
+  if (!about) return undefined;
+  switch (about.type) {
+    case 'allegation':
+      return { href: `/cases/${about.id}`, text: 'View the case' };
+    case 'evidence':
+      return about.caseId ? { href: `/cases/${about.caseId}/evidence/${about.id}`, text: 'View the evidence item' } : { text: 'About an evidence item' };
+    case 'package':
+      return about.caseId ? { href: `/cases/${about.caseId}/evidence#package-${about.id}`, text: 'View the evidence package' } : { text: 'About an evidence package' };
+    case 'risk':
+      return { href: `/risk-register/${about.id}`, text: 'View the risk' };
+    case 'liaison':
+      return { text: 'About the police liaison agreement (it has no page here yet)' };
+    case 'indicator_alert':
+      return { text: 'About an indicator alert (it has no page here yet)' };
+    case 'indicator_upload':
+      return { text: 'About an indicator upload (it has no page here yet)' };
+    default:
+      return undefined;
+  }
+}
 
 @Public()
 @UseFilters(WebErrorsFilter)
@@ -16,7 +49,36 @@ export class NotificationsPageController {
   @Get()
   async list(@Req() req: Request, @Res() res: Response) {
     const user = await this.users.require(req);
-    const notifications = await user.api.get<any[]>('/me/notifications');
-    sendPage(req, res, user, 'notifications.njk', { title: 'Notifications', notifications });
+    const unreadOnly = req.query.unread === 'true';
+    const notifications = await user.api.get<any[]>(`/me/notifications${unreadOnly ? '?unread=true' : ''}`);
+    const unreadCount = unreadOnly ? notifications.length : notifications.filter((n) => !n.readAt).length;
+    sendPage(req, res, user, 'notifications.njk', {
+      title: 'Notifications',
+      notifications: notifications.map((n) => ({ ...n, link: subjectLink(n.about) })),
+      unreadOnly,
+      unreadCount,
+      marked: req.query.marked === 'all' ? 'all' : req.query.marked === 'one' ? 'one' : undefined,
+    });
+  }
+
+  @Post('read')
+  async markAllRead(@Req() req: Request, @Res() res: Response) {
+    const user = await this.users.requirePost(req);
+    await user.api.post('/me/notifications/read', {});
+    res.redirect(303, '/my-notifications?marked=all');
+  }
+
+  @Post(':id/read')
+  async markRead(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    if (!UUID.test(id)) throw new NotFoundException();
+    try {
+      await user.api.post(`/me/notifications/${id}/read`, {});
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 404) throw new NotFoundException();
+      throw error;
+    }
+    const back = (req.body as Record<string, unknown> | undefined)?.unreadOnly === 'true' ? '/my-notifications?unread=true&marked=one' : '/my-notifications?marked=one';
+    res.redirect(303, `${back}#notifications`);
   }
 }

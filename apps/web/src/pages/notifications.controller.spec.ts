@@ -1,0 +1,24 @@
+// Each kind of subject links to the page that shows it; kinds with no page say what they are about.
+import { subjectLink } from './notifications.controller';
+
+const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const caseId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
+it.each([
+  ['allegation', caseId, `/cases/${caseId}`],
+  ['evidence', caseId, `/cases/${caseId}/evidence/${id}`],
+  ['package', caseId, `/cases/${caseId}/evidence#package-${id}`],
+  ['risk', null, `/risk-register/${id}`],
+])('a notification about a %s links to its page', (type, caseOf, href) => {
+  expect(subjectLink({ type, id: type === 'allegation' ? caseId : id, caseId: caseOf })?.href).toBe(href);
+});
+
+it.each(['liaison', 'indicator_alert', 'indicator_upload'])('one about a %s says what it is about, with no link', (type) => {
+  const link = subjectLink({ type, id, caseId: null });
+  expect(link?.href).toBeUndefined();
+  expect(link?.text).toMatch(/^About /);
+});
+
+it('none for a notification about nothing', () => {
+  expect(subjectLink(null)).toBeUndefined();
+});
