@@ -55,8 +55,11 @@ async function makeFixtures(): Promise<Fixtures> {
   const observed = await made('observation', await post('staff@northshire', `/indicators/${indicator.id}/observations`, FIXTURE_BODIES.observation()));
   const poll = await made('poll', await post('returning_officer@northshire', '/polls', { ...FIXTURE_BODIES.poll(), electionId: 'local.northshire.fixture' }));
   const event = await made('event', await post('plan_owner@northshire', `/polls/${poll.id}/events`, FIXTURE_BODIES.event()));
+  const ballotItem = await made('ballot item', await post('staff@northshire', '/ballot-items', { ...FIXTURE_BODIES.ballotItem(), label: 'Fixture batch' }));
+  await made('seal', await post('staff@northshire', `/ballot-items/${ballotItem.id}/custody`, { action: 'sealed', sealNumber: 'S-1' }));
+  const moved = await made('move', await post('staff@northshire', `/ballot-items/${ballotItem.id}/custody`, { action: 'moved', location: 'Polling station CW3', sealNumberObserved: 'S-2' }));
   await made('checkpoint', await post('admin@northshire', '/transparency/checkpoints', {}));
-  return { caseId: c.id, itemId: item.id, packageId: pkg.id, riskId: risk.id, agreementId: agreement.id, contactId: contact.id, indicatorId: indicator.id, alertId: observed.alertsRaised[0], pollId: poll.id, eventId: event.id };
+  return { caseId: c.id, itemId: item.id, packageId: pkg.id, riskId: risk.id, agreementId: agreement.id, contactId: contact.id, indicatorId: indicator.id, alertId: observed.alertsRaised[0], pollId: poll.id, eventId: event.id, ballotItemId: ballotItem.id, discrepancyId: moved.discrepancies[0].id };
 }
 
 beforeAll(async () => {

@@ -10,3 +10,4 @@ export * from './custody';
 export * from './risks';
 export * from './indicators';
 export * from './electoral-events';
+export * from './ballot-security';

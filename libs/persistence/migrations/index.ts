@@ -11,6 +11,7 @@ import { TenantIsolation1764666000000 } from './1764666000000-TenantIsolation';
 import { WebIntakeDrafts1764752400000 } from './1764752400000-WebIntakeDrafts';
 import { OutboxClaims1764838800000 } from './1764838800000-OutboxClaims';
 import { ElectoralEvents1764925200000 } from './1764925200000-ElectoralEvents';
+import { BallotSecurity1764932400000 } from './1764932400000-BallotSecurity';
 
 /** Every migration, in order. New ones are appended here. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   WebIntakeDrafts1764752400000,
   OutboxClaims1764838800000,
   ElectoralEvents1764925200000,
+  BallotSecurity1764932400000,
 ];
