@@ -5,6 +5,7 @@ import type { Mailer } from '../libs/mail';
 import { appendAuditEvent } from '../libs/persistence/audit';
 import { Context } from '@temporalio/activity';
 import { emailNotifications } from './email';
+import { notificationsSent } from '../libs/telemetry/worker-metrics';
 
 /** The activity's logger, when running as one (notify is also called from other activities and tests). */
 function activityLog() {
@@ -79,6 +80,7 @@ export async function notify(db: DataSource, input: NotifyInput, mailer: Mailer 
     }
     return { recipients: recipients.length, newlySent: sentTo.length };
   });
+  if (result.newlySent > 0) notificationsSent.inc({ kind: input.kind }, result.newlySent);
   // After the commit, so the in-app notifications stand whatever happens to the email. A failed
   // send is not retried here: the workflow must not wait on a mail server before its next timer.
   // The rows stay pending and the email retry Schedule (retryPendingEmails) sends them.

@@ -3,8 +3,10 @@
 // by a worker of the benchmark's own).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Client as TemporalClient } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { connectTemporalClient, temporalConfigFor } from '../libs/temporal';
+import { connectTemporalWorker } from '../libs/temporal/native';
 import { percentile, round, RunningStack, Stack } from './support';
 
 // ---------------------------------------------------------------------------------------------
@@ -211,8 +213,10 @@ export interface Probes {
 export async function startProbes(stack: Stack, running: RunningStack, runId: string): Promise<Probes> {
   const taskQueue = `bench-timer-probe-${runId}`;
   const fired: Probes['fired'] = [];
-  const connection = await NativeConnection.connect({ address: running.temporalAddress });
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  // As the API and worker connect: the environment's TLS settings and namespace.
+  const temporalConfig = temporalConfigFor(running.temporalAddress);
+  const connection = await connectTemporalWorker(temporalConfig);
+  const namespace = temporalConfig.TEMPORAL_NAMESPACE;
   let worker: Worker;
   try {
     worker = await Worker.create({
@@ -233,7 +237,7 @@ export async function startProbes(stack: Stack, running: RunningStack, runId: st
     throw error;
   }
   const running$ = worker.run();
-  const clientConnection = await Connection.connect({ address: running.temporalAddress });
+  const clientConnection = await connectTemporalClient(temporalConfig);
   stack.add('timer-probe worker', async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running$.catch(() => undefined);

@@ -464,6 +464,23 @@ function checkpointSigner(dataDir: string): unknown {
   }
 }
 
+/**
+ * The client's and worker's connections to `address`, with the environment's TLS settings, through
+ * this tree's libs/temporal; required lazily like the store (a clone of a commit from before
+ * libs/temporal connects in plain gRPC, as it then did).
+ */
+function temporalConnectors(address: string, env: NodeJS.ProcessEnv): { client(): Promise<Connection>; worker(): Promise<NativeConnection> } {
+  try {
+    const lib = require('../libs/temporal') as typeof import('../libs/temporal');
+    const native = require('../libs/temporal/native') as typeof import('../libs/temporal/native');
+    const config = lib.temporalConfigFor(address, env);
+    return { client: () => lib.connectTemporalClient(config), worker: () => native.connectTemporalWorker(config) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    return { client: () => Connection.connect({ address }), worker: () => NativeConnection.connect({ address }) };
+  }
+}
+
 function parseArgs(argv: string[]): { out: string; only?: string[] } {
   let out = join(root, 'test', 'histories');
   let only: string[] | undefined;
@@ -572,14 +589,15 @@ async function main(): Promise<void> {
     await app.init();
     stops.push({ name: 'API', stop: () => app.close() });
     const keys = await loadOrCreateSigningKeys(dataDir);
-    const connection = await Connection.connect({ address });
+    const temporalConnections = temporalConnectors(address, env);
+    const connection = await temporalConnections.client();
     stops.push({ name: 'Temporal client', stop: () => connection.close() });
     const client = new Client({ connection, namespace });
 
     // The worker, with the workflows of this tree.
     say('bundling the workflows');
     const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
-    const nativeConnection = await NativeConnection.connect({ address });
+    const nativeConnection = await temporalConnections.worker();
     stops.push({ name: 'worker connection', stop: () => nativeConnection.close() });
     // No mailer: notifications stay in-app. The evidence store, when this tree has one (a clone
     // of an older commit has no libs/storage; its worker takes no store, hence the cast).

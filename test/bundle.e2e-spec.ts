@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { generateKeyPairSync } from 'node:crypto';
 import { bundleHash, eventHash, verifyBundle, verifyBundleText } from '../packages/bundle-verifier';
 import { allegationBody, startTestStack, TestStack } from './support/stack';
+import { buildTlogcheck, run as runTool } from './support/tlogcheck';
 
 const run = promisify(execFile);
 let stack: TestStack;
@@ -56,6 +57,14 @@ async function pdfPageTexts(pdf: Buffer): Promise<string[]> {
   return JSON.parse(stdout);
 }
 
+/** tools/tlogcheck (Go, with x/mod/sumdb/note and transparency-dev/merkle) on a bundle: its exit code and output. */
+async function goCheck(bundle: string | Json): Promise<{ code: number; stdout: string }> {
+  const file = join(dir, `go-${Date.now()}-${Math.random()}.json`);
+  writeFileSync(file, typeof bundle === 'string' ? bundle : JSON.stringify(bundle));
+  const vkey = (await stack.http.get('/transparency/northshire/vkey').expect(200)).text.trim();
+  return runTool(buildTlogcheck(), ['bundle', '--vkey', vkey, file]);
+}
+
 const authorityKey = async () => (await stack.http.get('/transparency/northshire/public-key').expect(200)).body.publicKeyPem as string;
 
 it('exports a bundle that the offline verifier passes, recording the disclosure in the bundle it records', async () => {
@@ -84,6 +93,8 @@ it('exports a bundle that the offline verifier passes, recording the disclosure 
   writeFileSync(join(dir, 'key.pem'), await authorityKey());
   const ok = await run('npx', ['casework-bundle-verifier', 'verify', file, '--public-key', join(dir, 'key.pem')], { cwd: process.cwd() });
   expect(ok.stdout).toContain('the bundle is intact');
+  // The Go check agrees.
+  expect(await goCheck(res.text)).toMatchObject({ code: 0, stdout: expect.stringContaining('every check passed') });
 });
 
 it('names what fails when one byte changes, when a forger recomputes the hashes, or when the key is not the authority\'s', async () => {
@@ -101,6 +112,7 @@ it('names what fails when one byte changes, when a forger recomputes the hashes,
   const cli = await run('npx', ['casework-bundle-verifier', 'verify', file]).then(() => null, (error) => error);
   expect(cli.code).toBe(1);
   expect(cli.stdout).toContain('FAIL  bundle hash');
+  expect(await goCheck(changed)).toMatchObject({ code: 1, stdout: expect.stringContaining('FAIL  bundle hash') });
 
   // A forger who edits an event and recomputes its chain and the bundle hash is caught by the
   // Merkle proofs: the signed checkpoint still commits to the original events.
@@ -116,12 +128,14 @@ it('names what fails when one byte changes, when a forger recomputes the hashes,
   forged.bundleSha256 = bundleHash(forged);
   const rehashed = verifyBundle(forged, { publicKey: key });
   expect(rehashed.problems).toEqual([`inclusion proofs: event ${target + 1}'s inclusion proof does not lead to the checkpoint's root`]);
+  expect(await goCheck(forged)).toMatchObject({ code: 1, stdout: expect.stringContaining(`FAIL  inclusion proofs: event ${target + 1} `) });
 
   // A changed evidence hash, with the bundle hash recomputed, no longer matches the event that recorded it.
   const swapped = JSON.parse(res.text);
   swapped.evidence[0].sha256 = 'f'.repeat(64);
   swapped.bundleSha256 = bundleHash(swapped);
   expect(verifyBundle(swapped, { publicKey: key }).problems).toEqual([expect.stringMatching(/^evidence and custody: item .* is not the .* recorded when it was added$/)]);
+  expect(await goCheck(swapped)).toMatchObject({ code: 1, stdout: expect.stringContaining('FAIL  evidence and custody: item ') });
 
   // Another key: the checkpoint does not verify against a key the verifier was told to trust.
   const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();

@@ -70,6 +70,10 @@ function idTargets(): Target[] {
     { method: 'get', path: (s) => `/transparency/${s}/public-key` },
     { method: 'get', path: (s) => `/transparency/${s}/proofs/inclusion?caseId=${f.caseId}&seq=1` },
     { method: 'get', path: (s) => `/transparency/${s}/proofs/consistency?from=1&to=2` },
+    { method: 'get', path: (s) => `/transparency/${s}/checkpoint.note` },
+    { method: 'get', path: (s) => `/transparency/${s}/vkey` },
+    { method: 'get', path: (s) => `/transparency/${s}/tlog/inclusion?index=0` },
+    { method: 'get', path: (s) => `/transparency/${s}/tlog/consistency?size1=1&size2=2` },
     { method: 'post', path: (s) => `/allegations/${s}/evidence`, user: 'staff@northshire', headers: { 'Content-Type': 'application/pdf', 'X-Description': 'scan' }, body: undefined },
   ];
   // Every JSON route with an id in its path, the id replaced.
@@ -124,6 +128,10 @@ describe('query strings', () => {
     { path: '/transparency/northshire/public-key', keys: ['keyId'] },
     { path: '/transparency/northshire/proofs/inclusion', keys: ['caseId', 'seq', 'treeSize'] },
     { path: '/transparency/northshire/proofs/consistency', keys: ['from', 'to'] },
+    { path: '/transparency/northshire/checkpoint.note', keys: ['treeSize'] },
+    { path: '/transparency/northshire/vkey', keys: ['keyId'] },
+    { path: '/transparency/northshire/tlog/inclusion', keys: ['index', 'caseId', 'seq', 'size'] },
+    { path: '/transparency/northshire/tlog/consistency', keys: ['size1', 'size2'] },
     { path: '/allegations/CASE/export', user: 'legal@northshire', keys: ['format'], headers: reason },
     { path: '/indicators/INDICATOR/observations', user: 'staff@northshire', keys: ['subject', 'limit'] },
     { path: '/health', keys: [] },

@@ -10,7 +10,11 @@ import * as proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { allegationWorkflowId } from '../libs/domain';
+import { WORKFLOW_TRACING_MODULES } from '../libs/telemetry';
 import * as workflows from '../workflows';
 import { evidencePackageWorkflowId, riskReviewWorkflowId } from '../workflows/messages';
 
@@ -85,12 +89,17 @@ function workflowIdOf(history: History): string {
 
 const TYPES = Object.fromEntries(FILES.map((f) => [f, workflowTypeOf(loadHistory(f))]));
 
-function replay(bundle: WorkflowBundleWithSourceMap, file: string): Promise<void> {
+/** What a tracing worker registers (docs/operators/telemetry.md): the workflow spans' sink. */
+const tracingSinks = { exporter: makeWorkflowExporter(new SimpleSpanProcessor(new InMemorySpanExporter()), Resource.default()) };
+
+function replay(bundle: WorkflowBundleWithSourceMap, file: string, traced = false): Promise<void> {
   const history = loadHistory(file);
-  return Worker.runReplayHistory({ workflowBundle: bundle, replayName: `replay-${file}` }, history, workflowIdOf(history));
+  return Worker.runReplayHistory({ workflowBundle: bundle, replayName: `replay-${file}`, ...(traced ? { sinks: tracingSinks } : {}) }, history, workflowIdOf(history));
 }
 
 let current: WorkflowBundleWithSourceMap;
+/** the same workflows with the OpenTelemetry workflow interceptors, as a worker with tracing on runs them */
+let currentTraced: WorkflowBundleWithSourceMap;
 let nondeterministic: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
@@ -101,8 +110,9 @@ beforeAll(async () => {
     // already installed in this process
   }
   const logger = new DefaultLogger('WARN');
-  [current, nondeterministic] = await Promise.all([
+  [current, currentTraced, nondeterministic] = await Promise.all([
     bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: WORKFLOW_TRACING_MODULES, logger }),
     bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/nondeterministic.workflows'), logger }),
   ]);
 });
@@ -119,6 +129,17 @@ it('every workflow type the worker registers has a recorded history', () => {
 describe('recorded histories replay against the current workflows', () => {
   it.each(FILES)('%s', async (file) => {
     await expect(replay(current, file)).resolves.toBeUndefined();
+  });
+});
+
+describe('they replay with the OpenTelemetry workflow interceptors in place (tracing on)', () => {
+  it('(the traced bundle carries the interceptors; the plain one does not)', () => {
+    expect(currentTraced.code).toContain('OpenTelemetryInboundInterceptor');
+    expect(current.code).not.toContain('OpenTelemetryInboundInterceptor');
+  });
+
+  it.each(FILES)('%s', async (file) => {
+    await expect(replay(currentTraced, file, true)).resolves.toBeUndefined();
   });
 });
 

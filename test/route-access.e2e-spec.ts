@@ -6,6 +6,7 @@
 import type { Response } from 'supertest';
 import { DEMO_USERS, type DemoUser } from '../libs/auth';
 import { isWebPath } from '../apps/web/src/http';
+import { registeredRoutes as routesOf } from './support/routes';
 import { ACCESS_TABLE, AccessRule, Fixtures, FIXTURE_BODIES, PAGE_TABLE, RequestBody } from './support/access-table';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 
@@ -14,14 +15,9 @@ let fixtures: Fixtures;
 const tokens = new Map<string, string>();
 
 type Json = Record<string, any>;
-type Layer = { route?: { path: string; methods: Record<string, boolean> } };
 
 /** `METHOD /path` of every route in the Express router: Nest's controllers and the docs. */
-function registeredRoutes(): string[] {
-  const express = stack.app.getHttpAdapter().getInstance();
-  const layers: Layer[] = (express.router ?? express._router).stack;
-  return layers.flatMap((l) => (l.route ? Object.keys(l.route.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${l.route!.path}`) : []));
-}
+const registeredRoutes = () => routesOf(stack.app);
 
 async function call(rule: AccessRule, username?: string): Promise<Response> {
   const [method, path] = rule.route.split(' ');

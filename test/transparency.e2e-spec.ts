@@ -2,7 +2,7 @@
 // appends, signed checkpoints (by request and by Schedule), public proofs that verify with
 // libs/merkle alone and forgeries that do not, clear 4xx for bad requests, and a case history cut
 // short in SQL caught against a checkpoint signed before.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ensureWorkerSchedules, workerScheduleIds } from '../apps/worker/src/schedules';
 import { DataSource } from 'typeorm';
 import { appendAuditEvent, createDataSource, loadAuditEvents, migrate, verifyChain } from '../libs/persistence';
@@ -132,7 +132,10 @@ describe('checkpoints and proofs', () => {
     expect((await stack.http.get('/transparency/northshire/checkpoints/latest').expect(200)).body).toEqual(checkpoint);
 
     const key = await publicKey('northshire');
-    expect(key).toEqual({ authorityId: 'northshire', keyId: checkpoint.keyId, algorithm: 'Ed25519', publicKey: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/), publicKeyPem: expect.stringContaining('BEGIN PUBLIC KEY') });
+    expect(key).toEqual({ authorityId: 'northshire', keyId: checkpoint.keyId, algorithm: 'Ed25519', publicKey: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/), publicKeyPem: expect.stringContaining('BEGIN PUBLIC KEY'), noteKeyName: 'election-casework/northshire', vkey: expect.any(String) });
+    // The signed-note verifier key: name, SHA-256(name || 0x0A || 0x01 || key)[:4] in hex, base64(0x01 || key).
+    const raw = Buffer.from(key.publicKey, 'base64');
+    expect(key.vkey).toBe(`election-casework/northshire+${createHash('sha256').update('election-casework/northshire\n\x01').update(raw).digest('hex').slice(0, 8)}+${Buffer.concat([Buffer.from([1]), raw]).toString('base64')}`);
     expect(verifyCheckpoint(checkpoint, key.publicKey)).toBe(true);
     expect(verifyCheckpoint(checkpoint, key.publicKeyPem)).toBe(true);
     const signature = Buffer.from(checkpoint.signature, 'base64');
@@ -239,8 +242,9 @@ describe('checkpoints and proofs', () => {
 
   it('are in the OpenAPI document, the reads without a bearer token', async () => {
     const { paths } = (await stack.http.get('/docs/openapi.json').expect(200)).body;
-    for (const path of ['/transparency/{authorityId}/checkpoints/latest', '/transparency/{authorityId}/checkpoints', '/transparency/{authorityId}/public-key', '/transparency/{authorityId}/proofs/inclusion', '/transparency/{authorityId}/proofs/consistency']) {
-      expect([path, paths[path]?.get?.security]).toEqual([path, undefined]);
+    for (const path of ['/transparency/{authorityId}/checkpoints/latest', '/transparency/{authorityId}/checkpoints', '/transparency/{authorityId}/public-key', '/transparency/{authorityId}/proofs/inclusion', '/transparency/{authorityId}/proofs/consistency', '/transparency/{authorityId}/checkpoint.note', '/transparency/{authorityId}/vkey', '/transparency/{authorityId}/tlog/inclusion', '/transparency/{authorityId}/tlog/consistency']) {
+      // The document's default is the bearer token; one empty requirement says none is needed.
+      expect([path, paths[path]?.get?.security]).toEqual([path, [{}]]);
     }
     expect(paths['/transparency/checkpoints'].post.security).toEqual([{ bearer: [] }]);
   });

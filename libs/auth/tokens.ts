@@ -60,9 +60,17 @@ export function embeddedVerifier(keys: SigningKeys): TokenVerifier {
   };
 }
 
+/**
+ * How long a fetched JWKS is used (then it is fetched again on the next token), and how soon after
+ * a fetch an unknown key id may trigger another: jose's 30 s, never longer than the cache itself.
+ */
+export function jwksCacheOptions(cacheSeconds: number) {
+  return { cacheMaxAge: cacheSeconds * 1000, cooldownDuration: Math.min(30_000, cacheSeconds * 1000) };
+}
+
 /** Verifies against an identity provider's JWKS (production). */
-export function jwksVerifier(jwksUrl: string, issuer: string, audience: string): TokenVerifier {
-  const jwks = createRemoteJWKSet(new URL(jwksUrl));
+export function jwksVerifier(jwksUrl: string, issuer: string, audience: string, cacheSeconds = 600): TokenVerifier {
+  const jwks = createRemoteJWKSet(new URL(jwksUrl), jwksCacheOptions(cacheSeconds));
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ASYMMETRIC_ALGS, requiredClaims: REQUIRED_CLAIMS });

@@ -1,6 +1,7 @@
 // One class per module; each is validated when its process starts (see load.ts).
 import { createPrivateKey } from 'node:crypto';
 import { Expose, Transform } from 'class-transformer';
+import { apiKeyProblem, caFileProblem, certFileProblem, keyFileProblem, serverNameProblem } from './temporal-tls';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
@@ -23,6 +24,53 @@ export class TemporalConfig {
 
   @Expose() @IsString() @Matches(/^[\w.-]+$/, { message: 'TEMPORAL_TASK_QUEUE must be a task queue name' })
   TEMPORAL_TASK_QUEUE: string = 'allegations';
+
+  // Connection security (docs/operators/temporal-connection.md). Unset: plain gRPC, as to a local
+  // dev server. The three files are paths of PEM files, read at start-up; their contents and the
+  // API key are never logged or shown in an error.
+
+  /** true: TLS even with no file set (system CAs); false: never TLS, even with TEMPORAL_API_KEY; unset: TLS when any TLS file, server name or API key is set */
+  @Expose() @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value))
+  @IsOptional() @IsBoolean({ message: 'TEMPORAL_TLS must be true or false' })
+  @ValidateBy({ name: 'tlsNotContradicted', validator: { validate: (value, args) => value !== false || TLS_SETTINGS.every((k) => (args?.object as TemporalConfig)[k] === undefined), defaultMessage: (args) => `TEMPORAL_TLS is false but ${TLS_SETTINGS.find((k) => (args?.object as TemporalConfig)[k] !== undefined)} is set: unset one of them` } })
+  TEMPORAL_TLS?: boolean;
+
+  /** the CA certificate(s) that signed the server's certificate; unset: the system's trusted CAs */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'caFile', validator: { validate: (value) => caFileProblem(String(value)) === undefined, defaultMessage: (args) => `TEMPORAL_TLS_CA ${caFileProblem(String(args?.value))}` } })
+  TEMPORAL_TLS_CA?: string;
+
+  /** this service's client certificate, for a server that requires mutual TLS; with TEMPORAL_TLS_KEY */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'certFile', validator: { validate: (value, args) => (args?.object as TemporalConfig).TEMPORAL_TLS_KEY !== undefined && certFileProblem(String(value)) === undefined, defaultMessage: (args) => ((args?.object as TemporalConfig).TEMPORAL_TLS_KEY === undefined ? 'TEMPORAL_TLS_CERT is set but TEMPORAL_TLS_KEY is not: a client certificate needs its private key' : `TEMPORAL_TLS_CERT ${certFileProblem(String(args?.value))}`) } })
+  TEMPORAL_TLS_CERT?: string;
+
+  /** the client certificate's private key (unencrypted PEM); never logged */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'keyFile', validator: { validate: (value, args) => (args?.object as TemporalConfig).TEMPORAL_TLS_CERT !== undefined && keyFileProblem(String(value), (args?.object as TemporalConfig).TEMPORAL_TLS_CERT) === undefined, defaultMessage: (args) => ((args?.object as TemporalConfig).TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_KEY is set but TEMPORAL_TLS_CERT is not: a private key needs its client certificate' : `TEMPORAL_TLS_KEY ${keyFileProblem(String(args?.value), (args?.object as TemporalConfig).TEMPORAL_TLS_CERT)}`) } })
+  TEMPORAL_TLS_KEY?: string;
+
+  /** the name the server's certificate is checked against, when it is not the host in TEMPORAL_ADDRESS */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'serverName', validator: { validate: (value) => serverNameProblem(String(value)) === undefined, defaultMessage: (args) => `TEMPORAL_TLS_SERVER_NAME ${serverNameProblem(String(args?.value))}` } })
+  TEMPORAL_TLS_SERVER_NAME?: string;
+
+  /** a Temporal Cloud API key, sent as `Authorization: Bearer …`; implies TLS unless TEMPORAL_TLS=false. Never logged. */
+  @Expose() @Transform(emptyToUndefined) @IsOptional()
+  @ValidateBy({ name: 'apiKey', validator: { validate: (value) => apiKeyProblem(String(value)) === undefined, defaultMessage: (args) => `TEMPORAL_API_KEY ${apiKeyProblem(String(args?.value))}` } })
+  TEMPORAL_API_KEY?: string;
+
+  /** how long a process waits at start-up for Temporal to answer before it exits naming the cause */
+  @Expose() @Transform(toInt) @IsInt() @Min(500) @Max(300_000)
+  TEMPORAL_CONNECT_TIMEOUT_MS: number = 10_000;
+}
+
+/** The settings whose presence turns TLS on (TEMPORAL_TLS unset) and contradicts TEMPORAL_TLS=false. */
+const TLS_SETTINGS = ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME'] as const;
+
+/** Whether the connection to Temporal uses TLS (see TemporalConfig.TEMPORAL_TLS). */
+export function temporalUsesTls(config: TemporalConfig): boolean {
+  return config.TEMPORAL_TLS ?? (TLS_SETTINGS.some((k) => config[k] !== undefined) || config.TEMPORAL_API_KEY !== undefined);
 }
 
 export class ApiConfig {
@@ -90,6 +138,15 @@ export class AuthConfig {
 
   @Expose() @ValidateIf((c: AuthConfig) => Boolean(c.AUTH_JWKS_URL)) @IsString({ message: 'AUTH_AUDIENCE must be set when AUTH_JWKS_URL is' })
   AUTH_AUDIENCE?: string;
+
+  /**
+   * how long the identity provider's JWKS is used before it is fetched again, in seconds. A token
+   * naming a key not in the cached set also makes it refetch (at most once every 30 seconds), so a
+   * new signing key is picked up at once; a key the provider stops publishing is refused within
+   * this time.
+   */
+  @Expose() @Transform(toInt) @IsInt({ message: 'AUTH_JWKS_CACHE_SECONDS must be a whole number of seconds' }) @Min(1) @Max(86_400)
+  AUTH_JWKS_CACHE_SECONDS: number = 600;
 
   @Expose() @IsString()
   DATA_DIR: string = '.data';
@@ -237,6 +294,10 @@ export class WebConfig {
   @Expose() @Transform(emptyToUndefined) @IsOptional() @IsString()
   AUTH_JWKS_URL?: string;
 
+  /** as for the API (AuthConfig): how long the provider's JWKS is kept before it is fetched again */
+  @Expose() @Transform(toInt) @IsInt({ message: 'AUTH_JWKS_CACHE_SECONDS must be a whole number of seconds' }) @Min(1) @Max(86_400)
+  AUTH_JWKS_CACHE_SECONDS: number = 600;
+
   /** the provider's issuer URL; its /.well-known/openid-configuration is read at first sign-in */
   @Expose() @Transform(emptyToUndefined) @ValidateIf((c: WebConfig) => Boolean(c.AUTH_JWKS_URL)) @IsUrl({ require_tld: false, protocols: ['https', 'http'] }, { message: 'OIDC_ISSUER_URL must be an http(s) URL when AUTH_JWKS_URL is set' })
   OIDC_ISSUER_URL?: string;
@@ -258,4 +319,40 @@ export class WebConfig {
   /** which of the provider's tokens the API accepts as the bearer token (its audience is AUTH_AUDIENCE) */
   @Expose() @IsIn(['access_token', 'id_token'])
   OIDC_API_TOKEN: 'access_token' | 'id_token' = 'access_token';
+}
+
+const optionalPort = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : /^\d+$/.test(String(value)) ? Number(value) : value);
+
+/**
+ * Telemetry for the API and the worker (libs/telemetry, docs/operators/telemetry.md): Prometheus
+ * metrics on a port of their own, apart from the API's, and OpenTelemetry traces exported by
+ * OTLP/HTTP. Everything is off unless its variable is set.
+ */
+export class TelemetryConfig {
+  /** the interface both metrics endpoints bind to; loopback unless a scraper elsewhere needs them */
+  @Expose() @IsString() @Matches(/^(?:[\w.-]+|\[?[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\]?)$/, { message: 'METRICS_HOST must be a host name or IP address' })
+  METRICS_HOST: string = '127.0.0.1';
+
+  /** the API's GET /metrics; unset: no metrics endpoint */
+  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'METRICS_PORT must be a port number (1-65535)' }) @Min(1, { message: 'METRICS_PORT must be a port number (1-65535)' }) @Max(65535, { message: 'METRICS_PORT must be a port number (1-65535)' })
+  METRICS_PORT?: number;
+
+  /** the worker's GET /metrics, its own counters with the Temporal SDK's worker metrics; unset: none */
+  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'WORKER_METRICS_PORT must be a port number (1-65535)' }) @Min(1, { message: 'WORKER_METRICS_PORT must be a port number (1-65535)' }) @Max(65535, { message: 'WORKER_METRICS_PORT must be a port number (1-65535)' })
+  WORKER_METRICS_PORT?: number;
+
+  /**
+   * where the Temporal SDK's own Prometheus exporter listens, on 127.0.0.1 only; the worker's
+   * /metrics reads it and serves it with its own. Unset: a free port chosen at start.
+   */
+  @Expose() @Transform(optionalPort) @IsOptional() @IsInt({ message: 'TEMPORAL_SDK_METRICS_PORT must be a port number (1-65535)' }) @Min(1, { message: 'TEMPORAL_SDK_METRICS_PORT must be a port number (1-65535)' }) @Max(65535, { message: 'TEMPORAL_SDK_METRICS_PORT must be a port number (1-65535)' })
+  TEMPORAL_SDK_METRICS_PORT?: number;
+
+  /** an OTLP/HTTP collector's base URL (traces go to its /v1/traces); unset: no tracing at all */
+  @Expose() @Transform(emptyToUndefined) @IsOptional() @IsUrl({ require_tld: false, protocols: ['https', 'http'], require_protocol: true }, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL such as http://collector:4318' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** the service.name of this process's spans; unset: casework-api or casework-worker */
+  @Expose() @Transform(emptyToUndefined) @IsOptional() @Matches(/^[\w.\-/]{1,100}$/, { message: 'OTEL_SERVICE_NAME must be 1 to 100 letters, digits, dots, dashes, slashes or underscores' })
+  OTEL_SERVICE_NAME?: string;
 }

@@ -1,2 +1,3 @@
 export * from './configs';
 export * from './load';
+export * from './temporal-tls';

@@ -2,6 +2,7 @@
 // timers survive a restart, with the web UI), in memory for tests.
 import { ChildProcess, spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
+import { temporalConfigFor, temporalConnectionOptions } from '../temporal';
 import { findTemporalCli } from './temporal-cli';
 import { freePort, waitFor } from './ports';
 
@@ -73,8 +74,9 @@ async function startOnce(cli: string, options: TemporalDevServerOptions, namespa
   };
 }
 
+/** Whether the dev server started here answers at `address` (plain gRPC: the dev server has no TLS). */
 export async function probeTemporal(address: string): Promise<boolean> {
-  const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+  const connection = await Connection.connect({ ...temporalConnectionOptions(temporalConfigFor(address, {})), connectTimeout: 1_000 });
   try {
     await connection.workflowService.getSystemInfo({});
     return true;

@@ -19,3 +19,18 @@ export {
   type CheckpointContent,
   type PublicKeyInput,
 } from './checkpoint';
+export {
+  checkpointNote,
+  checkpointVerifierKey,
+  NOTE_ED25519,
+  noteKeyId,
+  noteKeyName,
+  noteVerifierKey,
+  openNote,
+  parseCheckpointText,
+  parseVerifierKey,
+  verifyCheckpointNote,
+  type OpenedNote,
+  type ParsedCheckpointText,
+  type ParsedVerifierKey,
+} from './note';

@@ -11,3 +11,5 @@ export declare function eventLeaf(caseId: string, event: { seq: number; hash: st
 export declare function leafHash(leaf: Uint8Array): Buffer;
 export declare function rootFromInclusionProof(leafIndex: number, treeSize: number, leaf: Uint8Array, auditPath: string[]): string | null;
 export declare function checkpointBody(checkpoint: { authorityId: string; treeSize: number; rootHash: string; issuedAt: string }): string;
+/** The c2sp.org/signed-note key ID of an Ed25519 key (a KeyObject): SHA-256(name || 0x0A || 0x01 || key)[:4]. */
+export declare function noteKeyId(name: string, key: import('node:crypto').KeyObject): Buffer;

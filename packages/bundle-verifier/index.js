@@ -96,7 +96,38 @@ function keyIdOf(key) {
   return sha256(Buffer.from(key.export({ format: 'jwk' }).x, 'base64url')).toString('hex').slice(0, 16);
 }
 
-function checkCheckpoint(cp, keyInput) {
+/** The signed-note key ID of an Ed25519 key (c2sp.org/signed-note): SHA-256(name || 0x0A || 0x01 || key)[:4]. */
+function noteKeyId(name, key) {
+  return sha256(Buffer.from(name, 'utf8'), Buffer.from([0x0a, 0x01]), Buffer.from(key.export({ format: 'jwk' }).x, 'base64url')).subarray(0, 4);
+}
+
+/**
+ * The checkpoint's C2SP signed-note form (transparency.checkpointNote, in bundles since it was
+ * added): its text must be the checkpoint's body, and every signature line by the authority's key
+ * (name election-casework/<authorityId> and that key's ID) must verify, at least one. Lines by other
+ * keys (witness cosignatures) are ignored, as signed-note says.
+ */
+function checkCheckpointNote(note, cp, key) {
+  if (typeof note !== 'string' || /[\x00-\x09\x0b-\x1f]/.test(note)) return 'the checkpoint note is not text without control characters';
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0 || !note.endsWith('\n') || split + 2 >= note.length) return 'the checkpoint note has no signature lines after a blank line';
+  const text = note.slice(0, split + 1);
+  if (text !== checkpointBody(cp)) return 'the checkpoint note\'s text is not the checkpoint';
+  const name = `election-casework/${cp.authorityId}`;
+  const id = noteKeyId(name, key);
+  let verified = 0;
+  for (const line of note.slice(split + 2, -1).split('\n')) {
+    const m = /^\u2014 ([^\s+]+) ([A-Za-z0-9+/]+={0,2})$/.exec(line);
+    const bytes = m ? Buffer.from(m[2], 'base64') : null;
+    if (!m || bytes.length < 5 || bytes.toString('base64') !== m[2]) return 'a signature line of the checkpoint note is malformed';
+    if (m[1] !== name || !bytes.subarray(0, 4).equals(id)) continue;
+    if (!verify(null, Buffer.from(text, 'utf8'), key, bytes.subarray(4))) return 'the checkpoint note\'s signature does not verify with the public key';
+    verified++;
+  }
+  return verified > 0 ? null : `the checkpoint note has no signature by ${name} with the key given`;
+}
+
+function checkCheckpoint(cp, keyInput, note) {
   if (!cp || typeof cp !== 'object') return 'the bundle has no checkpoint';
   if (!/^[\x21-\x7e]{1,200}$/.test(String(cp.authorityId)) || !Number.isSafeInteger(cp.treeSize) || cp.treeSize < 0 || !HEX64.test(String(cp.rootHash))) return 'the checkpoint is malformed';
   if (typeof cp.issuedAt !== 'string' || Number.isNaN(Date.parse(cp.issuedAt)) || new Date(cp.issuedAt).toISOString() !== cp.issuedAt) return 'the checkpoint\'s issuedAt is malformed';
@@ -112,7 +143,7 @@ function checkCheckpoint(cp, keyInput) {
   // Other texts decode to the same bytes (unused bits, missing padding); only the canonical one is the checkpoint's.
   if (signature.toString('base64') !== String(cp.signature)) return 'the checkpoint\'s signature is not canonical base64';
   if (signature.length !== 64 || !verify(null, Buffer.from(checkpointBody(cp), 'utf8'), key, signature)) return 'the checkpoint\'s signature does not verify with the public key';
-  return null;
+  return note === undefined ? null : checkCheckpointNote(note, cp, key);
 }
 
 /**
@@ -196,8 +227,9 @@ function verifyBundle(bundle, options = {}) {
     return result();
   }
   const pinned = options.publicKey !== undefined && options.publicKey !== null;
-  const cpProblem = checkCheckpoint(t.checkpoint, pinned ? options.publicKey : t.publicKey);
-  check('checkpoint', cpProblem, pinned ? `signed by the pinned key ${t.checkpoint && t.checkpoint.keyId}` : `signed by the key in the bundle (${t.checkpoint && t.checkpoint.keyId}); pin the authority's published key with --public-key`);
+  const cpProblem = checkCheckpoint(t.checkpoint, pinned ? options.publicKey : t.publicKey, t.checkpointNote);
+  const asNote = t.checkpointNote === undefined ? '' : ', and its C2SP signed note';
+  check('checkpoint', cpProblem, pinned ? `signed by the pinned key ${t.checkpoint && t.checkpoint.keyId}${asNote}` : `signed by the key in the bundle (${t.checkpoint && t.checkpoint.keyId})${asNote}; pin the authority's published key with --public-key`);
   if (!cpProblem && t.checkpoint.authorityId !== (bundle.case.authorityId)) check('checkpoint', `the checkpoint is of ${t.checkpoint.authorityId}'s log, the case belongs to ${bundle.case.authorityId}`);
   const proofs = new Map((Array.isArray(t.inclusionProofs) ? t.inclusionProofs : []).map((p) => [p && p.seq, p]));
   let proofProblem = null;
@@ -229,4 +261,4 @@ function verifyBundleText(text, options) {
   return verifyBundle(bundle, options);
 }
 
-module.exports = { FORMAT, canonicalJson, bundleHash, eventHash, eventLeaf, leafHash, rootFromInclusionProof, checkpointBody, verifyBundle, verifyBundleText };
+module.exports = { FORMAT, canonicalJson, bundleHash, eventHash, eventLeaf, leafHash, rootFromInclusionProof, checkpointBody, noteKeyId, verifyBundle, verifyBundleText };

@@ -3,8 +3,9 @@
 // forged ones do not, and both canonical JSON writers give the same bytes.
 import fc from 'fast-check';
 import { canonicalJson as serverCanonicalJson } from '../../libs/domain';
-import { inclusionProof, leafHash, rootFromLeafHashes, toHex } from '../../libs/merkle';
-import { canonicalJson, rootFromInclusionProof } from '.';
+import { createPublicKey } from 'node:crypto';
+import { generateCheckpointKey, inclusionProof, leafHash, noteKeyId as serverNoteKeyId, rootFromLeafHashes, toHex } from '../../libs/merkle';
+import { canonicalJson, noteKeyId, rootFromInclusionProof } from '.';
 
 const leavesArb = fc.uniqueArray(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 150, selector: (b) => Buffer.from(b).toString('hex') }).map((l) => l.map((b) => Buffer.from(b)));
 const treeArb = leavesArb.chain((leaves) => fc.record({ leaves: fc.constant(leaves), size: fc.integer({ min: 1, max: leaves.length }) }).chain((t) => fc.record({ leaves: fc.constant(t.leaves), size: fc.constant(t.size), index: fc.nat(t.size - 1) })));
@@ -49,5 +50,16 @@ describe('rootFromInclusionProof', () => {
 describe('canonicalJson', () => {
   it('writes the same bytes as the server for any JSON value', () => {
     fc.assert(fc.property(fc.jsonValue(), (value) => expect(canonicalJson(value)).toBe(serverCanonicalJson(value))), { numRuns: 300 });
+  });
+});
+
+describe('noteKeyId', () => {
+  it("gives the key ID of c2sp.org/signed-note's example, and the server's for any key", () => {
+    // example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k, from the specification
+    const raw = Buffer.from('AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k', 'base64').subarray(1);
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+    expect(noteKeyId('example.com/foo', key).toString('hex')).toBe('530d903a');
+    const { publicKey } = generateCheckpointKey();
+    expect(noteKeyId('election-casework/northshire', publicKey)).toEqual(serverNoteKeyId('election-casework/northshire', publicKey));
   });
 });

@@ -100,6 +100,10 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'GET /transparency/:authorityId/public-key', roles: 'public', scope: 'public', url: () => '/transparency/northshire/public-key' },
   { route: 'GET /transparency/:authorityId/proofs/inclusion', roles: 'public', scope: 'public', url: (f) => `/transparency/northshire/proofs/inclusion?caseId=${f.caseId}&seq=1` },
   { route: 'GET /transparency/:authorityId/proofs/consistency', roles: 'public', scope: 'public', url: () => '/transparency/northshire/proofs/consistency?from=1' },
+  { route: 'GET /transparency/:authorityId/checkpoint.note', roles: 'public', scope: 'public', url: () => '/transparency/northshire/checkpoint.note' },
+  { route: 'GET /transparency/:authorityId/vkey', roles: 'public', scope: 'public', url: () => '/transparency/northshire/vkey' },
+  { route: 'GET /transparency/:authorityId/tlog/inclusion', roles: 'public', scope: 'public', url: () => '/transparency/northshire/tlog/inclusion?index=0' },
+  { route: 'GET /transparency/:authorityId/tlog/consistency', roles: 'public', scope: 'public', url: () => '/transparency/northshire/tlog/consistency?size1=1' },
   { route: 'POST /transparency/checkpoints', roles: ['admin', 'legal'], scope: 'tenant' },
 
   { route: 'GET /me/notifications', roles: ALL, scope: 'tenant' },

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, DefaultLogger } from '@temporalio/worker';
 import pino from 'pino';
 import request from 'supertest';
@@ -14,12 +14,14 @@ import { DataSource } from 'typeorm';
 import { createApiApp, loadApiConfigs } from '../../apps/api/src/app.factory';
 import { createAllegationWorker } from '../../apps/worker/src/worker';
 import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '../../libs/auth';
-import { CheckpointConfig, loadConfig, SmtpConfig } from '../../libs/config';
+import { CheckpointConfig, loadConfig, SmtpConfig, TemporalConfig } from '../../libs/config';
 import type { Policy } from '../../libs/domain';
 import { ManagedProcess, runNodeService, waitFor } from '../../libs/infra';
 import { createSmtpMailer } from '../../libs/mail';
 import { createDataSource, migrate, seedDemo, WORKER_ROLE } from '../../libs/persistence';
 import { FsContentStore } from '../../libs/storage';
+import { connectTemporalClient } from '../../libs/temporal';
+import { connectTemporalWorker } from '../../libs/temporal/native';
 import { loadCheckpointSigner } from '../../libs/transparency';
 import { createTestDatabase } from './database';
 
@@ -107,8 +109,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
   const app = await createApiApp(loadApiConfigs(env), options.apiErrorsToStderr ? pino({ level: 'error', base: { process: 'test-api' } }, pino.destination(2)) : pino({ level: 'silent' }));
   await app.init();
-  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-  const temporal = new Client({ connection });
+  // The test's own client and worker connect as the API does: TEMPORAL_ADDRESS, TLS and namespace
+  // from env (options.env can point a stack at another server, such as a TLS one).
+  const temporalConfig = loadConfig(TemporalConfig, env);
+  const connection = await connectTemporalClient(temporalConfig);
+  const temporal = new Client({ connection, namespace: temporalConfig.TEMPORAL_NAMESPACE });
   const keys = await loadOrCreateSigningKeys(dataDir);
 
   let worker: Worker | undefined;
@@ -117,8 +122,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const children: ManagedProcess[] = [];
 
   const startWorker = async () => {
-    nativeConnection ??= await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    worker = await createAllegationWorker({ connection: nativeConnection, namespace: 'default', taskQueue, db: workerDb, store: new FsContentStore(join(dataDir, 'evidence')), workflowBundle: await workflowBundle(), mailer: createSmtpMailer(loadConfig(SmtpConfig, env)), checkpointSigner: loadCheckpointSigner(loadConfig(CheckpointConfig, env)) });
+    nativeConnection ??= await connectTemporalWorker(temporalConfig);
+    worker = await createAllegationWorker({ connection: nativeConnection, namespace: temporalConfig.TEMPORAL_NAMESPACE, taskQueue, db: workerDb, store: new FsContentStore(join(dataDir, 'evidence')), workflowBundle: await workflowBundle(), mailer: createSmtpMailer(loadConfig(SmtpConfig, env)), checkpointSigner: loadCheckpointSigner(loadConfig(CheckpointConfig, env)) });
     running = worker.run();
   };
   const stopWorker = async () => {

@@ -14,6 +14,8 @@ import { jsonBody, requestContext, requireJsonBodies } from './common/http-middl
 import { rateLimit } from './common/rate-limit';
 import { createValidationPipe } from './common/validation';
 import type { ApiConfigs } from './config/config.module';
+import { requestTelemetry, resumeRequestTelemetry } from './common/telemetry';
+import { activeTracing } from '../../../libs/telemetry';
 
 /** Evidence and indicator uploads stream their raw body; everything else takes JSON. */
 const RAW_BODY_ROUTES = [/^\/allegations\/[^/]+\/evidence\/?$/, /^\/indicator-uploads\/?$/];
@@ -28,9 +30,12 @@ export function configureApp(app: INestApplication, log: Logger, api: ApiConfig)
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('trust proxy', 'loopback');
+  // Metrics (and the request's span, with tracing on) around everything, refusals included.
+  app.use(requestTelemetry(activeTracing()));
   // Headers first so that every answer carries them, refusals included; then the cheap refusals
   // (size, rate) before any body is read.
-  app.use(securityHeaders());
+  const web = app.get(WebConfig);
+  app.use(securityHeaders({ formActions: web.AUTH_JWKS_URL && web.OIDC_ISSUER_URL ? [new URL(web.OIDC_ISSUER_URL).origin] : [] }));
   app.use(requestContext(log));
   app.use(requestLimits({ maxUrlBytes: api.MAX_URL_BYTES, maxHeaderBytes: api.MAX_HEADER_BYTES }));
   app.use(rateLimit({ perUser: api.RATE_LIMIT_PER_USER, perIp: api.RATE_LIMIT_PER_IP, windowMs: api.RATE_LIMIT_WINDOW_MS }, app.get(TOKEN_VERIFIER)));
@@ -39,23 +44,29 @@ export function configureApp(app: INestApplication, log: Logger, api: ApiConfig)
   app.use(requireJsonBodies([...RAW_BODY_ROUTES, ...WEB_ROUTES]));
   app.use(jsonBody());
   app.use(refuseHostileText());
+  // The body parsers' stream callbacks run outside the request's context: re-enter it.
+  app.use(resumeRequestTelemetry());
   mountWebAssets(app);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Election integrity casework API')
-      .setDescription('Allegations of electoral fraud, SPOC referrals, evidence custody and verifiable case histories. See shared/API.md.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const documentConfig = new DocumentBuilder()
+    .setTitle('Election integrity casework API')
+    .setDescription('Allegations of electoral fraud, SPOC referrals, evidence custody and verifiable case histories. See shared/API.md.')
+    .setVersion('0.1.0')
+    .addServer('/', 'this server')
+    // Every route needs the bearer token unless it says otherwise (public routes: `security: [{}]`).
+    .addBearerAuth()
+    .addSecurityRequirements('bearer')
+    .build();
+  // package.json's licence: not for distribution, so there is no licence URL to give.
+  documentConfig.info.license = { name: 'UNLICENSED' };
+  const document = SwaggerModule.createDocument(app, documentConfig);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 
+/** Rejects (rather than aborting the process, Nest's default) when a dependency fails at start-up. */
 export async function createApiApp(configs: ApiConfigs, log: Logger = createLogger('api', configs.api.LOG_LEVEL)): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(configs, log), { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.forRoot(configs, log), { bodyParser: false, logger: ['error', 'warn'], abortOnError: false });
   configureApp(app, log, configs.api);
   return app;
 }

@@ -5,6 +5,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 
 export const SESSION_COOKIE = 'casework_session';
+/** With an identity provider: the ID token of the sign-in, sent as id_token_hint at sign-out. */
+export const ID_TOKEN_COOKIE = 'casework_oidc_id';
 /** A nonce for forms shown before sign-in (the sign-in form itself). */
 export const PRE_SESSION_COOKIE = 'casework_presession';
 

@@ -12,12 +12,13 @@ import { NotificationsPageController } from './pages/notifications.controller';
 import { OidcController } from './pages/oidc.controller';
 import { SignInController } from './pages/sign-in.controller';
 import { WorkQueueController } from './pages/work-queue.controller';
+import { OidcDiscovery } from './oidc-discovery';
 import { WebErrorsFilter } from './web-errors.filter';
 import { WebUsers } from './web-user';
 
 @Module({
   // IntakeController before CasesController: /cases/new is not a case id.
   controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController],
-  providers: [WebUsers, WebErrorsFilter],
+  providers: [WebUsers, WebErrorsFilter, OidcDiscovery],
 })
 export class WebModule {}

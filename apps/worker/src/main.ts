@@ -1,8 +1,8 @@
 // Worker process: connects to PostgreSQL and Temporal, then polls the allegation task queue
 // until SIGINT or SIGTERM, when it finishes in-flight tasks and exits.
 import 'reflect-metadata';
-import { DefaultLogger, LogLevel, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, LogLevel, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { CheckpointConfig, ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, SmtpConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
 import { createContentStore } from '../../../libs/storage';
 import { ensureWorkerSchedules } from './schedules';
@@ -10,12 +10,15 @@ import { createLogger } from '../../../libs/logging';
 import { createSmtpMailer, smtpTarget } from '../../../libs/mail';
 import { createDataSource, WORKER_ROLE } from '../../../libs/persistence';
 import { loadCheckpointSigner } from '../../../libs/transparency';
+import { connectTemporalClient, describeTemporalConnection, TemporalConnectError } from '../../../libs/temporal';
+import { connectTemporalWorker } from '../../../libs/temporal/native';
 import { createAllegationWorker } from './worker';
+import { loadTelemetryConfig, serveWorkerMetrics, sdkMetricsOptions, startWorkerTelemetry } from './telemetry';
 
 async function main(): Promise<void> {
   let configs;
   try {
-    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), smtp: loadConfig(SmtpConfig), evidence: loadConfig(EvidenceConfig), checkpoint: loadConfig(CheckpointConfig) };
+    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), smtp: loadConfig(SmtpConfig), evidence: loadConfig(EvidenceConfig), checkpoint: loadConfig(CheckpointConfig), telemetry: loadTelemetryConfig() };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`worker: ${error.message}\n`);
@@ -27,18 +30,24 @@ async function main(): Promise<void> {
   // The SDK's own log lines go through pino too, so every line the worker prints is JSON.
   const sdkLevel: LogLevel = ['trace', 'debug', 'info', 'warn', 'error'].includes(configs.worker.LOG_LEVEL) ? (configs.worker.LOG_LEVEL.toUpperCase() as LogLevel) : 'ERROR';
   const sdkLog = log.child({ component: 'temporal-sdk' });
+  const telemetry = await startWorkerTelemetry(configs.telemetry, log);
   Runtime.install({
     logger: new DefaultLogger(sdkLevel, ({ level, message, meta }) => {
       const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : 'info';
       sdkLog[method](meta ?? {}, message);
     }),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) }, ...sdkMetricsOptions(telemetry) },
   });
+  const metrics = await serveWorkerMetrics(telemetry, log);
   const mailer = createSmtpMailer(configs.smtp);
   if (configs.smtp.SMTP_URL) log.info({ smtp: smtpTarget(configs.smtp.SMTP_URL) }, 'notifications also go out by email through SMTP');
   else log.info('SMTP_URL not set: notifications are in-app only');
   const db = await createDataSource({ url: configs.db.DATABASE_URL, poolSize: configs.db.DATABASE_POOL_SIZE, applicationName: 'casework-worker', role: WORKER_ROLE }).initialize();
-  const connection = await NativeConnection.connect({ address: configs.temporal.TEMPORAL_ADDRESS });
+  // The client connection first: it checks the server and namespace and, failing, names the
+  // setting to fix (TemporalConnectError); then the worker's own native connection.
+  const clientConnection = await connectTemporalClient(configs.temporal);
+  const connection = await connectTemporalWorker(configs.temporal);
+  log.info({ temporal: describeTemporalConnection(configs.temporal) }, 'connected to Temporal');
   const store = createContentStore(configs.evidence);
   const checkpointSigner = loadCheckpointSigner(configs.checkpoint);
   log.info({ keyId: checkpointSigner.keyId }, 'checkpoints are signed with this key');
@@ -52,7 +61,7 @@ async function main(): Promise<void> {
     maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
     mailer,
   });
-  const client = new Client({ connection: await Connection.connect({ address: configs.temporal.TEMPORAL_ADDRESS }), namespace: configs.temporal.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection: clientConnection, namespace: configs.temporal.TEMPORAL_NAMESPACE });
   await ensureWorkerSchedules(client, {
     taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
     integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY,
@@ -67,10 +76,13 @@ async function main(): Promise<void> {
   await worker.run();
   await connection.close();
   await db.destroy();
+  await metrics?.close();
+  await telemetry.tracing?.shutdown();
   log.info('worker stopped');
 }
 
 main().catch((error) => {
-  process.stderr.write(`worker: ${(error as Error).stack ?? error}\n`);
+  if (error instanceof TemporalConnectError) process.stderr.write(`worker: ${error.message}\n`);
+  else process.stderr.write(`worker: ${(error as Error).stack ?? error}\n`);
   process.exit(1);
 });

@@ -4,6 +4,20 @@ import type { ContentStore } from '../../../libs/storage';
 import { createActivities } from '../../../activities';
 import type { Mailer } from '../../../libs/mail';
 import type { CheckpointSigner } from '../../../libs/transparency';
+import { activeTracing, WORKFLOW_TRACING_MODULES, type Tracing } from '../../../libs/telemetry';
+
+/** Interceptors and sinks that continue the client's trace into workflows and activities. */
+export function tracingWorkerOptions(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  const otel = require('@temporalio/interceptors-opentelemetry/lib/worker') as typeof import('@temporalio/interceptors-opentelemetry/lib/worker');
+  return {
+    interceptors: {
+      workflowModules: WORKFLOW_TRACING_MODULES,
+      activity: [(ctx) => ({ inbound: new otel.OpenTelemetryActivityInboundInterceptor(ctx), outbound: new otel.OpenTelemetryActivityOutboundInterceptor(ctx) })],
+    },
+    // The workflow's spans leave the sandbox through this sink into the process's batch processor.
+    sinks: { exporter: otel.makeWorkflowExporter(tracing.processor, tracing.resource) },
+  };
+}
 
 export interface AllegationWorkerOptions {
   connection: NativeConnection;
@@ -18,10 +32,13 @@ export interface AllegationWorkerOptions {
   mailer?: Mailer | null;
   /** a prebuilt bundle (tests build one per file); otherwise the workflows are bundled at start */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** OpenTelemetry tracing (libs/telemetry); absent: the process's tracing if started, else no interceptors, no sinks, no overhead */
+  tracing?: Tracing;
 }
 
 /** Registers the allegation workflows and the activities built from their dependencies. */
 export function createAllegationWorker(options: AllegationWorkerOptions): Promise<Worker> {
+  const tracing = options.tracing ?? activeTracing();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -30,5 +47,6 @@ export function createAllegationWorker(options: AllegationWorkerOptions): Promis
     activities: createActivities({ db: options.db, mailer: options.mailer, store: options.store, checkpointSigner: options.checkpointSigner }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
     shutdownGraceTime: '10 seconds',
+    ...(tracing ? tracingWorkerOptions(tracing) : {}),
   });
 }

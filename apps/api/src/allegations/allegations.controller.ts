@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import type { Principal } from '../../../../libs/auth/principal';
 import { badRequest } from '../common/api-error';
 import { CurrentUser, Roles } from '../auth/decorators';
@@ -11,6 +12,7 @@ import { AllegationSearchService } from './search.service';
 
 @ApiTags('allegations')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller('allegations')
 export class AllegationsController {
   constructor(
@@ -19,6 +21,8 @@ export class AllegationsController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Log an allegation (idempotent with an Idempotency-Key)' })
+  @ApiErrors([409, 'this Idempotency-Key was already used with a different request body'])
   @HttpCode(201)
   @Roles('staff')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'retrying with the same key and body returns the same case and creates nothing' })
@@ -32,6 +36,7 @@ export class AllegationsController {
 
   /** The caller's authority's allegations, newest first, in cursor pages. */
   @Get()
+  @ApiOperation({ summary: "List the caller's authority's allegations, newest first, in cursor pages" })
   @Roles('staff', 'triage', 'returning_officer', 'legal')
   list(@CurrentUser() principal: Principal, @Query() query: ListAllegationsQuery) {
     return this.allegations.list(principal, query);
@@ -47,6 +52,7 @@ export class AllegationsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read one case, with its status and deadlines' })
   @Roles('staff', 'triage', 'returning_officer', 'legal', 'spoc', 'feoa')
   get(@CurrentUser() principal: Principal, @Param('id') id: string) {
     return this.allegations.get(principal, id);

@@ -7,6 +7,7 @@ import { allegationWorkflowId, canonicalJson, deadlineAfter, toLondon } from '..
 import { AllegationEntity, appendAuditEvent } from '../../../../libs/persistence';
 import type { AllegationWorkflowInput } from '../../../../workflows/messages';
 import { ApiError, conflict, notFound } from '../common/api-error';
+import { noteIntakeReplay } from '../common/telemetry';
 import { PoliciesService } from '../policies/policies.service';
 import { AllegationView, toAllegationView } from './allegation.view';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -112,6 +113,7 @@ export class AllegationsService {
             throw conflict('this Idempotency-Key was already used with a different request body', [{ field: 'Idempotency-Key', problem: 'reused with a different body' }]);
           }
           await this.ensureStarted(outcome.replay.allegation_id);
+          noteIntakeReplay();
           return outcome.replay.response;
         }
         const { receipt, workflowId, input } = outcome.created!;

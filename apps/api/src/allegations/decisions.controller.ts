@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import { DataSource } from 'typeorm';
 import type { Principal, Role } from '../../../../libs/auth/principal';
 import {
@@ -24,13 +25,15 @@ const REFUSED = 'the current state does not allow this decision: `message` says 
 /** Human decisions on a case. Each one asks the case's workflow, which alone moves its status. */
 @ApiTags('allegations')
 @ApiBearerAuth()
-@ApiConflictResponse({ description: REFUSED })
+@ApiErrors([409, REFUSED])
+@ApiStandardErrors()
 @Controller('allegations/:id')
 export class DecisionsController {
   constructor(@Inject(DecisionsService) private readonly decisions: DecisionsService, @Inject(DataSource) private readonly db: DataSource) {}
 
   /** refer to a force, resolve without referral, ask the reporter for information, or mark as a duplicate */
   @Post('triage')
+  @ApiOperation({ summary: 'Triage a case: refer to a force, resolve, ask for information, or mark as a duplicate' })
   @HttpCode(200)
   @Roles('triage')
   @ApiOkResponse({ description: 'the case after the decision' })
@@ -51,6 +54,7 @@ export class DecisionsController {
   }
 
   @Post('referral/accept')
+  @ApiOperation({ summary: 'Accept a referral for the force (SPOC)' })
   @HttpCode(200)
   @Roles('spoc')
   accept(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: AcceptReferralDto) {
@@ -59,6 +63,7 @@ export class DecisionsController {
 
   /** the case goes back to triage, optionally naming the force that should have it */
   @Post('referral/return')
+  @ApiOperation({ summary: 'Return a referral to triage, optionally naming the right force' })
   @HttpCode(200)
   @Roles('spoc')
   async return(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: ReturnReferralDto) {
@@ -69,6 +74,7 @@ export class DecisionsController {
 
   /** a progress note from the force investigating the case */
   @Post('referral/updates')
+  @ApiOperation({ summary: 'Add a progress note from the investigating force' })
   @HttpCode(200)
   @Roles('spoc')
   update(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
@@ -77,6 +83,7 @@ export class DecisionsController {
 
   /** the police outcome, in the national-return categories */
   @Post('referral/outcome')
+  @ApiOperation({ summary: 'Record the police outcome, in the national-return categories' })
   @HttpCode(200)
   @Roles('spoc')
   outcome(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: PoliceOutcomeDto) {
@@ -85,6 +92,7 @@ export class DecisionsController {
 
   /** the reporter answered a request for information: the case goes back to triage */
   @Post('information')
+  @ApiOperation({ summary: "Record the reporter's answer to a request for information" })
   @HttpCode(200)
   @Roles('staff', 'triage')
   information(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
@@ -92,6 +100,7 @@ export class DecisionsController {
   }
 
   @Post('close')
+  @ApiOperation({ summary: 'Close a case with its outcome' })
   @HttpCode(200)
   @Roles('triage', 'returning_officer')
   close(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: CloseCaseDto) {
@@ -109,6 +118,7 @@ export class DecisionsController {
   }
 
   @Post('withdraw')
+  @ApiOperation({ summary: "Withdraw a case at the reporter's request" })
   @HttpCode(200)
   @Roles('staff', 'triage')
   withdraw(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
@@ -117,6 +127,7 @@ export class DecisionsController {
 
   /** records that a court extension of the s.176 time limit was applied for (only within the first year) */
   @Post('statutory-extension')
+  @ApiOperation({ summary: 'Record an application for a court extension of the s.176 time limit' })
   @HttpCode(200)
   @Roles('triage', 'returning_officer')
   extension(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: NoteDto) {

@@ -13,7 +13,7 @@ import { AuthGuard, TOKEN_VERIFIER } from './auth.guard';
       inject: [AuthConfig],
       useFactory: async (config: AuthConfig) =>
         config.AUTH_JWKS_URL
-          ? jwksVerifier(config.AUTH_JWKS_URL, config.AUTH_ISSUER!, config.AUTH_AUDIENCE!)
+          ? jwksVerifier(config.AUTH_JWKS_URL, config.AUTH_ISSUER!, config.AUTH_AUDIENCE!, config.AUTH_JWKS_CACHE_SECONDS)
           : embeddedVerifier(await loadOrCreateSigningKeys(config.DATA_DIR)),
     },
     { provide: APP_GUARD, useClass: AuthGuard },

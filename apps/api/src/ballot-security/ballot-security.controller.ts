@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@ne
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../../../libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
+import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import { CreateAllegationDto } from '../allegations/dto/create-allegation.dto';
 import { BallotCustodyDto, CreateBallotItemDto, CreateSecurityReviewDto, DismissDiscrepancyDto, ListBallotItemsQuery, ListDiscrepanciesQuery } from './dto/ballot.dto';
 import { BallotSecurityService } from './ballot-security.service';
@@ -11,11 +12,13 @@ const HANDLERS = ['staff', 'returning_officer'] as const;
 
 @ApiTags('ballot security')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller()
 export class BallotSecurityController {
   constructor(@Inject(BallotSecurityService) private readonly ballots: BallotSecurityService) {}
 
   @Post('ballot-items')
+  @ApiErrors([409, 'the authority already has an item of this kind with this label'])
   @Roles(...HANDLERS)
   @ApiOperation({ summary: 'Record a batch of ballot papers or a ballot box as received from the printer or supplier' })
   @ApiCreatedResponse({ description: 'the item' })
@@ -38,6 +41,7 @@ export class BallotSecurityController {
   }
 
   @Post('ballot-items/:id/custody')
+  @ApiErrors([409, "the item's state does not allow the step (details name the field)"])
   @Roles(...HANDLERS)
   @ApiOperation({ summary: 'Record a custody step: stored (with who has access), sealed, moved, opened at the count, returned' })
   @ApiCreatedResponse({ description: '{ item, step, discrepancies }: a seal or count that does not match is raised to triage' })
@@ -53,6 +57,7 @@ export class BallotSecurityController {
   }
 
   @Post('ballot-discrepancies/:id/dismiss')
+  @ApiErrors([409, 'the discrepancy is already decided'])
   @HttpCode(200)
   @Roles('triage')
   @ApiOperation({ summary: 'Dismiss a discrepancy with the reason' })
@@ -61,6 +66,7 @@ export class BallotSecurityController {
   }
 
   @Post('ballot-discrepancies/:id/allegation')
+  @ApiErrors([409, 'the discrepancy is already decided'])
   @Roles('triage')
   @ApiOperation({ summary: 'Log an allegation (the body of POST /allegations) from the discrepancy; a retry gives the same case' })
   @ApiCreatedResponse({ description: '{ discrepancy, allegation }' })

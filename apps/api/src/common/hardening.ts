@@ -30,9 +30,15 @@ export const CONTENT_SECURITY_POLICY: Directives = {
 /** Swagger UI writes `<style>` blocks and style attributes into its page: /docs alone allows inline styles. */
 const DOCS_STYLE_SRC = ["'self'", "'unsafe-inline'"];
 
-export function securityHeaders(): RequestHandler {
-  const strict = helmet({ contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY }, referrerPolicy: { policy: 'no-referrer' }, xFrameOptions: { action: 'deny' } });
-  const docs = helmet({ contentSecurityPolicy: { useDefaults: false, directives: { ...CONTENT_SECURITY_POLICY, styleSrc: DOCS_STYLE_SRC } }, referrerPolicy: { policy: 'no-referrer' }, xFrameOptions: { action: 'deny' } });
+/**
+ * `formActions`: origins besides this one that a form may lead to. Browsers apply `form-action` to
+ * the redirects after a form post too, and signing out with an identity provider is a form post
+ * redirected to the provider's end-session endpoint, so its origin is listed when one is set.
+ */
+export function securityHeaders(options: { formActions?: string[] } = {}): RequestHandler {
+  const policy: Directives = { ...CONTENT_SECURITY_POLICY, formAction: ["'self'", ...(options.formActions ?? [])] };
+  const strict = helmet({ contentSecurityPolicy: { useDefaults: false, directives: policy }, referrerPolicy: { policy: 'no-referrer' }, xFrameOptions: { action: 'deny' } });
+  const docs = helmet({ contentSecurityPolicy: { useDefaults: false, directives: { ...policy, styleSrc: DOCS_STYLE_SRC } }, referrerPolicy: { policy: 'no-referrer' }, xFrameOptions: { action: 'deny' } });
   return (req: Request, res: Response, next: NextFunction) => {
     res.locals.cspNonce = randomBytes(16).toString('base64');
     return (/^\/docs(\/|-|$)/.test(req.path) ? docs : strict)(req, res, next);

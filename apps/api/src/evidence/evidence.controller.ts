@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
@@ -11,6 +12,7 @@ import { EvidenceService } from './evidence.service';
 
 @ApiTags('evidence')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller()
 export class EvidenceController {
   constructor(@Inject(EvidenceService) private readonly evidence: EvidenceService) {}
@@ -21,6 +23,8 @@ export class EvidenceController {
    * `duplicate: true` when the same bytes are already logged against this case.
    */
   @Post('allegations/:id/evidence')
+  @ApiOperation({ summary: 'Add evidence: a digital file (raw body, streamed and hashed) or a physical item (JSON)' })
+  @ApiErrors([409, 'the case is closed; no evidence can be added'], [413, 'the file is larger than EVIDENCE_MAX_BYTES, or the JSON body too large'], [415, 'the file type is not accepted (the message lists those that are), or a physical item not sent as JSON'], 507)
   @Roles('staff', 'triage', 'spoc')
   @ApiConsumes('application/octet-stream', 'application/pdf', 'image/jpeg', 'application/json')
   @ApiHeader({ name: 'X-Description', required: false, description: 'what the file is (required for a file)' })
@@ -51,12 +55,14 @@ export class EvidenceController {
 
   /** The case's evidence items, oldest first, without their custody logs. */
   @Get('allegations/:id/evidence')
+  @ApiOperation({ summary: "List a case's evidence items, oldest first" })
   @Roles('staff', 'triage', 'returning_officer', 'legal', 'spoc', 'feoa')
   list(@CurrentUser() principal: Principal, @Param('id') id: string) {
     return this.evidence.listForCase(principal, id);
   }
 
   @Get('evidence/:id')
+  @ApiOperation({ summary: 'Read one evidence item with its custody log' })
   @Roles('staff', 'triage', 'returning_officer', 'legal', 'spoc', 'feoa')
   get(@CurrentUser() principal: Principal, @Param('id') id: string) {
     return this.evidence.get(principal, id);
@@ -64,6 +70,8 @@ export class EvidenceController {
 
   /** The stored bytes, unchanged, with their SHA-256 in `X-Content-SHA256` (and `Repr-Digest`). */
   @Get('evidence/:id/content')
+  @ApiOperation({ summary: "Download a digital item's stored bytes, with their SHA-256" })
+  @ApiErrors([409, 'a physical item has no stored content'], 410)
   @Roles('staff', 'triage', 'returning_officer', 'legal', 'spoc', 'feoa')
   async content(@CurrentUser() principal: Principal, @Param('id') id: string, @Res() res: Response) {
     const { item, body } = await this.evidence.openContent(principal, id);
@@ -79,6 +87,8 @@ export class EvidenceController {
   }
 
   @Post('evidence/:id/custody')
+  @ApiOperation({ summary: 'Record a custody transfer of an item' })
+  @ApiErrors([409, 'the item is not in a state that allows this transfer; `item` is the item as it stands'])
   @Roles('staff', 'triage', 'spoc')
   custody(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: CustodyEventDto) {
     return this.evidence.custody(principal, id, dto);
@@ -86,6 +96,8 @@ export class EvidenceController {
 
   /** Places or lifts a legal hold, which blocks disposal. */
   @Post('evidence/:id/legal-hold')
+  @ApiOperation({ summary: 'Place or lift a legal hold, which blocks disposal' })
+  @ApiErrors([409, 'the hold cannot be placed or lifted in the item\'s state'])
   @HttpCode(200)
   @Roles('legal', 'returning_officer')
   legalHold(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: LegalHoldDto) {
@@ -94,6 +106,8 @@ export class EvidenceController {
 
   /** Disposal after review, once the retention date has passed and no legal hold applies. */
   @Post('evidence/:id/dispose')
+  @ApiOperation({ summary: 'Dispose of an item after review, once retention has passed and no hold applies' })
+  @ApiErrors([409, 'retention has not passed, a legal hold applies, or the item is already disposed of; `item` is the item as it stands'])
   @HttpCode(200)
   @Roles('returning_officer')
   dispose(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: DisposalDto) {

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal, Role } from '../../../../libs/auth/principal';
 import { canonicalJson } from '../../../../libs/domain';
-import { checkpointPublicKey, toHex } from '../../../../libs/merkle';
+import { checkpointNote, checkpointPublicKey, checkpointVerifierKey, toHex } from '../../../../libs/merkle';
 import { appendAuditEvent, GENESIS_HASH, loadAuditEvents } from '../../../../libs/persistence';
 import { CheckpointSigner, inclusionProofAt, issueCheckpoint } from '../../../../libs/transparency';
 import { toAllegationView } from '../allegations/allegation.view';
@@ -11,7 +11,7 @@ import { AllegationsService } from '../allegations/allegations.service';
 import type { AccessStatement } from '../common/access-reason';
 import { CustodyRow, EvidenceRow, toEvidenceView } from '../evidence/evidence.view';
 import { CHECKPOINT_SIGNER } from '../transparency/transparency.service';
-import { BUNDLE_FORMAT, type CourtBundle } from './bundle.types';
+import { BUNDLE_FORMAT, BUNDLE_FORMATS, type CourtBundle } from './bundle.types';
 
 export const BUNDLE_READERS: Role[] = ['legal'];
 
@@ -78,8 +78,11 @@ export class BundleService {
         items: p.manifest.items.map((i: { id: string; sha256: string | null }) => ({ id: i.id, sha256: i.sha256 })),
         sealedAt: p.created_at ? new Date(p.created_at).toISOString() : null, acknowledgedAt: p.acknowledged_at ? new Date(p.acknowledged_at).toISOString() : null,
       })),
+      formats: BUNDLE_FORMATS,
       transparency: {
         checkpoint,
+        checkpointNote: checkpointNote(checkpoint, this.signer.publicKey),
+        vkey: checkpointVerifierKey(checkpoint.authorityId, this.signer.publicKey),
         publicKey: checkpointPublicKey(this.signer.publicKey).export({ type: 'spki', format: 'pem' }).toString(),
         inclusionProofs,
       },

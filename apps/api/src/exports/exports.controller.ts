@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, Inject, Param, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiStandardErrors } from '../common/api-docs';
 import type { Response } from 'express';
 import type { Principal } from '../../../../libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
@@ -10,6 +11,7 @@ import { BundleService } from './bundle.service';
 
 @ApiTags('history')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller('allegations/:id/export')
 export class ExportsController {
   constructor(@Inject(BundleService) private readonly bundles: BundleService) {}
@@ -20,6 +22,7 @@ export class ExportsController {
    * in the case's audit chain, and is in the bundle it records.
    */
   @Get()
+  @ApiOperation({ summary: 'Export the court bundle, as JSON (for the offline verifier) or PDF' })
   @Roles('legal')
   @ApiQuery({ name: 'format', enum: ['json', 'pdf'], required: false })
   @ApiHeader({ name: 'X-Access-Reason', required: true, description: 'why the bundle is being exported; recorded in the audit chain' })

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiStandardErrors } from '../common/api-docs';
 import { Connection } from '@temporalio/client';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -17,7 +18,17 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
+const HEALTH_SCHEMA = {
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    checks: { type: 'object', required: ['database', 'temporal'], properties: { database: { type: 'string', enum: ['up', 'down'] }, temporal: { type: 'string', enum: ['up', 'down'] } } },
+  },
+};
+
 @ApiTags('health')
+@ApiStandardErrors()
 @Controller('health')
 export class HealthController {
   constructor(@Inject(DataSource) private readonly db: DataSource, @Inject(Connection) private readonly temporal: Connection) {}
@@ -25,7 +36,9 @@ export class HealthController {
   /** 200 when PostgreSQL and Temporal both answer within two seconds; 503 naming what is down otherwise. */
   @Public()
   @Get()
-  @ApiOkResponse({ description: 'every dependency answered' })
+  @ApiOperation({ summary: 'Check that PostgreSQL and Temporal answer' })
+  @ApiOkResponse({ description: 'every dependency answered', schema: HEALTH_SCHEMA })
+  @ApiServiceUnavailableResponse({ description: 'a dependency is down: `checks` says which (this body, not the error body)', schema: HEALTH_SCHEMA })
   async health(@Res({ passthrough: true }) res: Response) {
     const check = async (work: () => Promise<unknown>) => {
       try {

@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, Inject, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiStandardErrors } from '../common/api-docs';
 import { DataSource } from 'typeorm';
 import type { Principal, Role } from '../../../../libs/auth/principal';
 import { appendAuditEvent, loadAuditEvents, verifyChain } from '../../../../libs/persistence';
@@ -11,6 +12,7 @@ const HISTORY_READERS: Role[] = ['legal', 'triage', 'returning_officer'];
 
 @ApiTags('history')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller('allegations/:id/history')
 export class HistoryController {
   constructor(@Inject(DataSource) private readonly db: DataSource, @Inject(AllegationsService) private readonly allegations: AllegationsService) {}
@@ -20,6 +22,7 @@ export class HistoryController {
    * stated reason, in the same chain (Data Protection Act 2018 s.62 logging).
    */
   @Get()
+  @ApiOperation({ summary: "Read a case's audit history (the read itself is recorded, with its reason)" })
   @Roles(...HISTORY_READERS)
   @ApiHeader({ name: 'X-Access-Reason', required: true, description: 'why the history is being read; recorded in the audit chain' })
   @ApiHeader({ name: 'X-Disclosed-To', required: false, description: 'who receives it, when not the reader; recorded in the audit chain' })
@@ -41,6 +44,7 @@ export class HistoryController {
 
   /** Recomputes the hash chain; names the first event that was edited or removed. */
   @Get('verify')
+  @ApiOperation({ summary: "Verify a case history's hash chain" })
   @Roles(...HISTORY_READERS)
   async verify(@CurrentUser() principal: Principal, @Param('id') id: string) {
     const allegation = await this.allegations.findVisible(principal, id, HISTORY_READERS);

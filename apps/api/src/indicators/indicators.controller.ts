@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpStatus, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import type { Request, Response } from 'express';
 import type { Principal } from '../../../../libs/auth/principal';
 import { withoutUnsafe } from '../common/unsafe-text';
@@ -13,23 +14,28 @@ const RECORDERS = ['staff', 'plan_owner', 'returning_officer'] as const;
 
 @ApiTags('indicators')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller()
 export class IndicatorsController {
   constructor(@Inject(IndicatorsService) private readonly indicators: IndicatorsService) {}
 
   @Post('indicators')
+  @ApiOperation({ summary: 'Define an indicator and its alert threshold' })
+  @ApiErrors([409, 'the authority already has an indicator with this key'])
   @Roles('plan_owner', 'returning_officer')
   create(@CurrentUser() principal: Principal, @Body() dto: CreateIndicatorDto) {
     return this.indicators.create(principal, dto);
   }
 
   @Get('indicators')
+  @ApiOperation({ summary: "List the authority's indicators" })
   @Roles(...READERS)
   list(@CurrentUser() principal: Principal) {
     return this.indicators.list(principal);
   }
 
   @Get('indicators/:id')
+  @ApiOperation({ summary: 'Read one indicator' })
   @Roles(...READERS)
   get(@CurrentUser() principal: Principal, @Param('id') id: string) {
     return this.indicators.get(principal, id);
@@ -37,6 +43,7 @@ export class IndicatorsController {
 
   /** A new threshold applies to observations recorded from then on. */
   @Patch('indicators/:id')
+  @ApiOperation({ summary: "Change an indicator's threshold or name" })
   @Roles('plan_owner', 'returning_officer')
   update(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: UpdateIndicatorDto) {
     return this.indicators.update(principal, id, dto);
@@ -44,12 +51,14 @@ export class IndicatorsController {
 
   /** One observation; 201 with the alerts it raised. */
   @Post('indicators/:id/observations')
+  @ApiOperation({ summary: 'Record one observation; answers with the alerts it raised' })
   @Roles(...RECORDERS)
   record(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: ObservationDto) {
     return this.indicators.record(principal, id, dto);
   }
 
   @Get('indicators/:id/observations')
+  @ApiOperation({ summary: "List an indicator's observations" })
   @Roles(...READERS)
   observations(@CurrentUser() principal: Principal, @Param('id') id: string, @Query() query: ListObservationsQuery) {
     return this.indicators.observations(principal, id, query);
@@ -61,6 +70,8 @@ export class IndicatorsController {
    * nothing recorded; 413 past `INDICATOR_CSV_MAX_BYTES`.
    */
   @Post('indicator-uploads')
+  @ApiOperation({ summary: 'Upload a CSV of observations (streamed)' })
+  @ApiErrors([413, 'the file is larger than INDICATOR_CSV_MAX_BYTES'], [415, 'the body is not text/csv'], [422, 'rows failed validation: `details` names each by line; nothing was recorded'])
   @Roles(...RECORDERS)
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', example: 'indicator,subject,value,observedAt\npostal_votes_per_address,12 High Street,9,2026-11-20\n' } })
@@ -82,6 +93,7 @@ export class IndicatorsController {
   }
 
   @Get('indicator-uploads')
+  @ApiOperation({ summary: "List the authority's observation uploads" })
   @Roles(...READERS)
   uploads(@CurrentUser() principal: Principal) {
     return this.indicators.uploads(principal);

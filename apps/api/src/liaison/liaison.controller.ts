@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiStandardErrors } from '../common/api-docs';
 import type { Response } from 'express';
 import type { Principal } from '../../../../libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
@@ -11,12 +12,14 @@ const READERS = ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 
 
 @ApiTags('liaison')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller('liaison')
 export class LiaisonController {
   constructor(@Inject(LiaisonService) private readonly liaison: LiaisonService) {}
 
   /** The caller's agreements, the soonest contact due first. */
   @Get()
+  @ApiOperation({ summary: "List the caller's liaison agreements, the soonest contact due first" })
   @Roles(...READERS)
   list(@CurrentUser() principal: Principal) {
     return this.liaison.list(principal);
@@ -24,6 +27,7 @@ export class LiaisonController {
 
   /** One agreement with its contacts, newest first. A force's SPOC or FEOA names the authority (`?authorityId=`). */
   @Get(':forceId')
+  @ApiOperation({ summary: 'Read one liaison agreement with its contacts' })
   @Roles(...READERS)
   get(@CurrentUser() principal: Principal, @Param('forceId') forceId: string, @Query() query: AgreementQuery) {
     return this.liaison.get(principal, forceId, query);
@@ -34,6 +38,9 @@ export class LiaisonController {
    * agreed contact cadence, the authority's lead and notes. A new cadence applies at once.
    */
   @Put(':forceId')
+  @ApiOperation({ summary: "Make or replace the authority's agreement with a force" })
+  @ApiCreatedResponse({ description: 'the agreement, made' })
+  @ApiOkResponse({ description: 'the agreement, replaced' })
   @Roles('returning_officer', 'admin')
   async put(@CurrentUser() principal: Principal, @Param('forceId') forceId: string, @Body() dto: LiaisonAgreementDto, @Res({ passthrough: true }) res: Response) {
     const { created, agreement } = await this.liaison.put(principal, forceId, dto);
@@ -43,6 +50,7 @@ export class LiaisonController {
 
   /** Records a contact between the two sides; the contact cycle restarts from it. */
   @Post(':forceId/contacts')
+  @ApiOperation({ summary: 'Record a contact between the authority and the force' })
   @Roles('staff', 'returning_officer', 'spoc', 'feoa')
   recordContact(@CurrentUser() principal: Principal, @Param('forceId') forceId: string, @Body() dto: RecordContactDto) {
     return this.liaison.recordContact(principal, forceId, dto);

@@ -1,17 +1,20 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiStandardErrors } from '../common/api-docs';
 import { DataSource } from 'typeorm';
 import { ROLES, type Principal } from '../../../../libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller('me/notifications')
 export class NotificationsController {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   /** Reminders, escalations and alerts addressed to the caller, newest first (the latest 200). */
   @Get()
+  @ApiOperation({ summary: "List the caller's notifications, newest first" })
   @Roles(...ROLES)
   async list(@CurrentUser() principal: Principal) {
     // Users from an identity provider may have non-UUID subjects; they have no stored notifications yet.

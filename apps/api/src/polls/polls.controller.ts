@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } f
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../../../libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
+import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import { CreateEventDto, CreatePollDto, LinkRiskDto, UpdateEventDto } from './dto/poll.dto';
 import { PollsService } from './polls.service';
 
@@ -12,11 +13,13 @@ const PLANNERS = ['returning_officer', 'plan_owner'] as const;
 
 @ApiTags('electoral events')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller()
 export class PollsController {
   constructor(@Inject(PollsService) private readonly polls: PollsService) {}
 
   @Post('polls')
+  @ApiErrors([409, 'the authority already has a poll with this electionId'])
   @Roles('returning_officer', 'admin')
   @ApiOperation({ summary: 'Add a poll: its electionId (which allegations and risks name) and its polling day' })
   @ApiCreatedResponse({ description: '{ id, authorityId, electionId, title, pollingDay }' })
@@ -76,6 +79,7 @@ export class PollsController {
   }
 
   @Post('electoral-events/:id/risks')
+  @ApiErrors([409, 'a closed risk cannot be linked to an event'])
   @HttpCode(200)
   @Roles(...PLANNERS)
   @ApiOperation({ summary: 'Link a risk from the register to the event (idempotent)' })

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiStandardErrors } from '../common/api-docs';
 import type { Principal } from '../../../../libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { ListReferralsQuery } from './dto/list-referrals.query';
@@ -7,6 +8,7 @@ import { ReferralsService } from './referrals.service';
 
 @ApiTags('referrals')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller('referrals')
 export class ReferralsController {
   constructor(@Inject(ReferralsService) private readonly referrals: ReferralsService) {}

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiStandardErrors } from '../common/api-docs';
 import type { Response } from 'express';
 import type { Principal } from '../../../../libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
@@ -8,6 +9,7 @@ import { RETURNS_HEADER, ReturnsService } from './returns.service';
 
 @ApiTags('reports')
 @ApiBearerAuth()
+@ApiStandardErrors()
 @Controller('reports')
 export class ReportsController {
   constructor(@Inject(ReturnsService) private readonly returns: ReturnsService) {}

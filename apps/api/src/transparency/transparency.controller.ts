@@ -1,5 +1,7 @@
-import { Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import type { Principal } from '../../../../libs/auth/principal';
 import { runInTenantScope } from '../../../../libs/persistence';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
@@ -22,11 +24,13 @@ function forAuthority<T>(authorityId: string, read: () => Promise<T>): Promise<T
 }
 
 @ApiTags('transparency')
+@ApiStandardErrors()
 @Controller('transparency')
 export class TransparencyController {
   constructor(@Inject(TransparencyService) private readonly transparency: TransparencyService) {}
 
   @Post('checkpoints')
+  @ApiErrors([409, 'the authority\'s audit log cannot be read whole'])
   @Roles('admin', 'legal')
   @ApiBearerAuth()
   @ApiOperation({ summary: "sign a checkpoint of the caller's authority's log as it stands now" })
@@ -58,6 +62,55 @@ export class TransparencyController {
   @ApiQuery({ name: 'keyId', required: false, description: "a key that signed one of the authority's checkpoints; default: the latest checkpoint's" })
   publicKey(@Param('authorityId') authorityId: string, @Query('keyId') keyId?: string) {
     return forAuthority(authorityId, () => this.transparency.publicKey(authorityId, keyId === undefined || keyId === '' ? undefined : keyId));
+  }
+
+  @Get(':authorityId/checkpoint.note')
+  @Public()
+  @ApiProduces('text/plain')
+  @ApiOperation({ summary: 'the newest checkpoint as a C2SP tlog-checkpoint signed note (c2sp.org/signed-note, Ed25519); 404 before the first' })
+  @ApiQuery({ name: 'treeSize', required: false, description: 'the newest checkpoint of this size instead' })
+  @ApiOkResponse({ description: 'origin, tree size, base64 root hash, time of issue; a blank line; "— election-casework/<authorityId> <base64(key ID || signature)>"' })
+  async note(@Param('authorityId') authorityId: string, @Res({ passthrough: true }) res: Response, @Query('treeSize') treeSize?: string) {
+    const size = wholeNumber(treeSize, 'treeSize');
+    const note = await forAuthority(authorityId, () => this.transparency.note(authorityId, size));
+    // Set once there is a note: an error is still JSON, and says so.
+    res.type('text/plain; charset=utf-8');
+    return note;
+  }
+
+  @Get(':authorityId/vkey')
+  @Public()
+  @ApiProduces('text/plain')
+  @ApiOperation({ summary: 'the checkpoint key as a signed-note verifier key: <name>+<key ID hex>+<base64(0x01 || Ed25519 key)>' })
+  @ApiQuery({ name: 'keyId', required: false, description: "as for public-key: a key that signed one of the authority's checkpoints" })
+  async vkey(@Param('authorityId') authorityId: string, @Res({ passthrough: true }) res: Response, @Query('keyId') keyId?: string) {
+    const key = await forAuthority(authorityId, () => this.transparency.publicKey(authorityId, keyId === undefined || keyId === '' ? undefined : keyId));
+    res.type('text/plain; charset=utf-8');
+    return `${key.vkey}\n`;
+  }
+
+  @Get(':authorityId/tlog/inclusion')
+  @Public()
+  @ApiOperation({ summary: 'an inclusion proof in the form proof.VerifyInclusion (github.com/transparency-dev/merkle) takes: index, size, leaf, leafHash, root, proof, hashes base64' })
+  @ApiQuery({ name: 'index', required: false, description: 'the log index of the event; or give caseId and seq' })
+  @ApiQuery({ name: 'caseId', required: false })
+  @ApiQuery({ name: 'seq', required: false })
+  @ApiQuery({ name: 'size', required: false, description: 'the tree size; default: the latest checkpoint that holds the event, else the whole log' })
+  tlogInclusion(@Param('authorityId') authorityId: string, @Query('index') index?: string, @Query('caseId') caseId?: string, @Query('seq') seq?: string, @Query('size') size?: string) {
+    const byIndex = index !== undefined && index !== '';
+    const at = byIndex ? { index: wholeNumber(index, 'index')! } : { caseId: uuid(caseId, 'caseId'), seq: wholeNumber(seq, 'seq', { min: 1, required: true })! };
+    const tree = wholeNumber(size, 'size', { min: 1 });
+    return forAuthority(authorityId, () => this.transparency.tlogInclusion(authorityId, at, tree));
+  }
+
+  @Get(':authorityId/tlog/consistency')
+  @Public()
+  @ApiOperation({ summary: 'a consistency proof in the form proof.VerifyConsistency takes: size1, size2, root1, root2, proof, hashes base64' })
+  @ApiQuery({ name: 'size1', required: true })
+  @ApiQuery({ name: 'size2', required: false, description: 'default: the whole log' })
+  tlogConsistency(@Param('authorityId') authorityId: string, @Query('size1') size1?: string, @Query('size2') size2?: string) {
+    const range = { size1: wholeNumber(size1, 'size1', { required: true })!, size2: wholeNumber(size2, 'size2') };
+    return forAuthority(authorityId, () => this.transparency.tlogConsistency(authorityId, range.size1, range.size2));
   }
 
   @Get(':authorityId/proofs/inclusion')

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { checkpointPublicKey, rawPublicKey, toHex } from '../../../../libs/merkle';
+import { checkpointNote, checkpointPublicKey, checkpointVerifierKey, noteKeyName, rawPublicKey, toHex, type Checkpoint } from '../../../../libs/merkle';
 import {
   checkpointOfSize,
   checkpointPublicKeyById,
@@ -70,7 +70,58 @@ export class TransparencyService {
     const raw = chosen === this.signer.keyId ? rawPublicKey(this.signer.publicKey).toString('base64') : await checkpointPublicKeyById(this.db, chosen);
     if (!raw) throw notFound('signing key');
     const pem = checkpointPublicKey(raw).export({ type: 'spki', format: 'pem' }).toString();
-    return { authorityId: id, keyId: chosen, algorithm: 'Ed25519', publicKey: raw, publicKeyPem: pem };
+    return { authorityId: id, keyId: chosen, algorithm: 'Ed25519', publicKey: raw, publicKeyPem: pem, noteKeyName: noteKeyName(id), vkey: checkpointVerifierKey(id, raw) };
+  }
+
+  /** The raw public key (base64) that signed a checkpoint. */
+  private async keyOf(checkpoint: Checkpoint): Promise<string> {
+    const raw = checkpoint.keyId === this.signer.keyId ? rawPublicKey(this.signer.publicKey).toString('base64') : await checkpointPublicKeyById(this.db, checkpoint.keyId);
+    if (!raw) throw notFound('signing key');
+    return raw;
+  }
+
+  /** The latest checkpoint (or the newest of `treeSize`) as a C2SP signed note (libs/merkle/note.ts). */
+  async note(authorityId: string, treeSize?: number): Promise<string> {
+    const id = await this.authority(authorityId);
+    const checkpoint = treeSize === undefined ? await latestCheckpoint(this.db, id) : await checkpointOfSize(this.db, id, treeSize);
+    if (!checkpoint) throw notFound('checkpoint');
+    return checkpointNote(checkpoint, await this.keyOf(checkpoint));
+  }
+
+  /**
+   * An inclusion proof as github.com/transparency-dev/merkle's proof.VerifyInclusion takes it:
+   * the index and size, the leaf, its RFC 6962 leaf hash, the root, and the path, base64.
+   */
+  async tlogInclusion(authorityId: string, at: { index: number } | { caseId: string; seq: number }, size?: number) {
+    const id = await this.authority(authorityId);
+    const logSizeNow = await logSize(this.db, id);
+    const index = 'index' in at ? at.index : await logIndexOf(this.db, id, at.caseId, at.seq);
+    if (index === null || index >= logSizeNow) {
+      if ('index' in at) throw badRequest(`index ${at.index} is beyond the log, which holds ${logSizeNow} events`, [{ field: 'index', problem: `is beyond the log (${logSizeNow} events)` }]);
+      throw notFound('audit event');
+    }
+    if (size !== undefined && size > logSizeNow) throw badRequest(`size ${size} is beyond the log, which holds ${logSizeNow} events`, [{ field: 'size', problem: `is beyond the log (${logSizeNow} events)` }]);
+    if (size !== undefined && index >= size) throw badRequest(`the event is at log index ${index}, outside a tree of ${size}`, [{ field: 'size', problem: `must be more than the index ${index}` }]);
+    const latest = await latestCheckpoint(this.db, id);
+    const tree = size ?? (latest && latest.treeSize > index ? latest.treeSize : logSizeNow);
+    const proof = await this.orBroken(() => inclusionProofAt(this.db, id, index, tree));
+    const [row] = await this.db.query('SELECT hash FROM audit_events WHERE authority_id = $1 AND log_index = $2', [id, index]);
+    if (!row) throw conflict(`the authority's audit log cannot be read whole: log index ${index} is missing`, [{ field: 'log', problem: `index ${index} is missing or damaged` }]);
+    const b64 = (hash: Buffer) => hash.toString('base64');
+    return { origin: noteKeyName(id), index, size: tree, leaf: b64(Buffer.from(row.hash, 'hex')), leafHash: b64(proof.leafHash), root: b64(proof.rootHash), proof: proof.auditPath.map(b64) };
+  }
+
+  /** A consistency proof as proof.VerifyConsistency takes it: both sizes, both roots and the path, base64. */
+  async tlogConsistency(authorityId: string, size1: number, size2?: number) {
+    const id = await this.authority(authorityId);
+    const size = await logSize(this.db, id);
+    if (size1 > size) throw badRequest(`size1 ${size1} is beyond the log, which holds ${size} events`, [{ field: 'size1', problem: `is beyond the log (${size} events)` }]);
+    if (size2 !== undefined && size2 > size) throw badRequest(`size2 ${size2} is beyond the log, which holds ${size} events`, [{ field: 'size2', problem: `is beyond the log (${size} events)` }]);
+    const end = size2 ?? size;
+    if (size1 > end) throw badRequest(`size1 ${size1} is after size2 ${end}`, [{ field: 'size1', problem: `must not be more than size2 (${end})` }]);
+    const proof = await this.orBroken(() => consistencyProofBetween(this.db, id, size1, end));
+    const b64 = (hash: Buffer) => hash.toString('base64');
+    return { origin: noteKeyName(id), size1, size2: end, root1: b64(proof.fromRoot), root2: b64(proof.toRoot), proof: proof.proof.map(b64) };
   }
 
   async inclusion(authorityId: string, caseId: string, seq: number, treeSize?: number) {

@@ -2,6 +2,7 @@
 // and a form for each step; the discrepancies triage decides (log an allegation, or dismiss with a
 // reason); and the security reviews held with the police. All through the JSON API.
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { BALLOT_ACTIONS, BALLOT_ITEM_KINDS } from '../../../../libs/domain';
 import { Public } from '../../../api/src/auth/decorators';
@@ -27,6 +28,7 @@ const ACTION_HINTS: Record<string, string> = {
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller('ballot-security')
 export class BallotSecurityPageController {
   constructor(@Inject(WebUsers) private readonly users: WebUsers) {}

@@ -3,6 +3,7 @@
 // outcome; closing and withdrawing), each a form whose refusal (409: the case moved on) or
 // validation errors (422) are shown on the case page.
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ALLEGATION_STATUSES, OFFENCE_CATEGORIES, POLICE_OUTCOMES, RESOLUTIONS, RETURN_REASONS } from '../../../../libs/domain';
@@ -46,6 +47,7 @@ const DONE: Record<string, string> = {
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller('cases')
 export class CasesController {
   constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DataSource) private readonly db: DataSource) {}

@@ -2,6 +2,7 @@
 // sessions, verification, count) with their safety and security plans, police contact and linked
 // risks. Pages read and write through the JSON API (/polls, /electoral-events, /police-contacts).
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { EVENT_KINDS } from '../../../../libs/domain';
 import { Public } from '../../../api/src/auth/decorators';
@@ -30,6 +31,7 @@ const refused = [403, 409, 422];
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller('elections')
 export class ElectionsPageController {
   constructor(@Inject(WebUsers) private readonly users: WebUsers) {}

@@ -3,6 +3,7 @@
 // with a progress bar), each item's custody log, and the packages sealed for the police, handed
 // over by triage and acknowledged by the force's SPOC.
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PassThrough, type Readable } from 'node:stream';
 import { Public } from '../../../api/src/auth/decorators';
@@ -33,6 +34,7 @@ const headerSafe = (value: string) => (/^[\x20-\x7e]*$/.test(value) ? value : en
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller('cases/:id/evidence')
 export class EvidenceController {
   constructor(@Inject(WebUsers) private readonly users: WebUsers) {}

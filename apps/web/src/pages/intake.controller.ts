@@ -3,6 +3,7 @@
 // then a check-your-answers page whose submission is one POST /allegations.
 import { randomUUID } from 'node:crypto';
 import { Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES } from '../../../../libs/domain';
@@ -19,6 +20,7 @@ const options = (codes: readonly string[]) => codes.map((value) => ({ value, tex
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller('cases/new')
 export class IntakeController {
   constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DataSource) private readonly db: DataSource) {}

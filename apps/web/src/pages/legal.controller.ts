@@ -3,6 +3,7 @@
 // is a disclosure the API records, Data Protection Act 2018 s.62), and the court bundle export
 // as JSON or PDF, streamed through from the API.
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../../../api/src/auth/decorators';
 import { ApiFailure, passThrough } from '../api-client';
@@ -20,6 +21,7 @@ function accessHeaders(f: Record<string, string>): Record<string, string> {
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller('cases/:id')
 export class LegalController {
   constructor(@Inject(WebUsers) private readonly users: WebUsers) {}

@@ -1,5 +1,6 @@
 // The signed-in user's reminders, escalations and alerts, newest first (GET /me/notifications).
 import { Controller, Get, Inject, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../../../api/src/auth/decorators';
 import { WebErrorsFilter } from '../web-errors.filter';
@@ -7,6 +8,7 @@ import { sendPage, WebUsers } from '../web-user';
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller('my-notifications')
 export class NotificationsPageController {
   constructor(@Inject(WebUsers) private readonly users: WebUsers) {}

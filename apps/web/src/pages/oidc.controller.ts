@@ -4,26 +4,21 @@
 // API accepts (OIDC_API_TOKEN) becomes the session, after the API's own verifier has accepted it.
 import { createHash, randomBytes } from 'node:crypto';
 import { Controller, Get, Inject, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { type TokenVerifier } from '../../../../libs/auth/tokens';
+import { jwksCacheOptions, type TokenVerifier } from '../../../../libs/auth/tokens';
 import { WebConfig } from '../../../../libs/config';
 import { TOKEN_VERIFIER } from '../../../api/src/auth/auth.guard';
 import { Public } from '../../../api/src/auth/decorators';
-import { clearCookie, readCookie, SESSION_COOKIE, setCookie } from '../session';
+import { OidcDiscovery } from '../oidc-discovery';
+import { clearCookie, ID_TOKEN_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../session';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { sendPage } from '../web-user';
 import { safeNext } from './sign-in.controller';
 
 const FLOW_COOKIE = 'casework_oidc';
 const MAX_SESSION_SECONDS = 12 * 60 * 60;
-
-interface Discovery {
-  issuer: string;
-  authorization_endpoint: string;
-  token_endpoint: string;
-  jwks_uri: string;
-}
 
 interface Flow {
   state: string;
@@ -36,17 +31,21 @@ const random = () => randomBytes(32).toString('base64url');
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller('sign-in')
 export class OidcController {
-  private discovery?: Promise<Discovery>;
   private jwks?: ReturnType<typeof createRemoteJWKSet>;
 
-  constructor(@Inject(WebConfig) private readonly config: WebConfig, @Inject(TOKEN_VERIFIER) private readonly verifyApiToken: TokenVerifier) {}
+  constructor(
+    @Inject(WebConfig) private readonly config: WebConfig,
+    @Inject(TOKEN_VERIFIER) private readonly verifyApiToken: TokenVerifier,
+    @Inject(OidcDiscovery) private readonly discovery: OidcDiscovery,
+  ) {}
 
   @Get('oidc')
   async begin(@Req() req: Request, @Res() res: Response, @Query('next') next?: string) {
     if (!this.config.AUTH_JWKS_URL) return res.redirect(303, '/sign-in');
-    const provider = await this.provider();
+    const provider = await this.discovery.get();
     const flow: Flow = { state: random(), verifier: random(), nonce: random(), next: safeNext(next) };
     setCookie(req, res, FLOW_COOKIE, Buffer.from(JSON.stringify(flow)).toString('base64url'), 600);
     const url = new URL(provider.authorization_endpoint);
@@ -74,14 +73,14 @@ export class OidcController {
     if (q.error) return refuse(`The identity provider did not sign you in (${String(q.error).slice(0, 100)}).`);
     if (typeof q.code !== 'string') return refuse('The identity provider sent no authorization code. Try again.');
 
-    const provider = await this.provider();
+    const provider = await this.discovery.get();
     const form = new URLSearchParams({ grant_type: 'authorization_code', code: q.code, redirect_uri: this.config.OIDC_REDIRECT_URL!, client_id: this.config.OIDC_CLIENT_ID!, code_verifier: flow.verifier });
     if (this.config.OIDC_CLIENT_SECRET) form.set('client_secret', this.config.OIDC_CLIENT_SECRET);
     const answer = await fetch(provider.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form });
     const tokens = (await answer.json().catch(() => ({}))) as { id_token?: string; access_token?: string };
     if (!answer.ok || !tokens.id_token) return refuse('The identity provider refused the sign-in. Try again.');
     try {
-      this.jwks ??= createRemoteJWKSet(new URL(provider.jwks_uri));
+      this.jwks ??= createRemoteJWKSet(new URL(provider.jwks_uri), jwksCacheOptions(this.config.AUTH_JWKS_CACHE_SECONDS));
       const { payload } = await jwtVerify(tokens.id_token, this.jwks, { issuer: provider.issuer, audience: this.config.OIDC_CLIENT_ID });
       if (payload.nonce !== flow.nonce) throw new Error('nonce mismatch');
     } catch {
@@ -97,6 +96,8 @@ export class OidcController {
     const exp = JSON.parse(Buffer.from(bearer.split('.')[1] ?? '', 'base64url').toString() || '{}').exp as number | undefined;
     const seconds = Math.max(60, Math.min(MAX_SESSION_SECONDS, exp ? Math.floor(exp - Date.now() / 1000) : MAX_SESSION_SECONDS));
     setCookie(req, res, SESSION_COOKIE, bearer, seconds);
+    // Kept for sign-out: the provider's end-session endpoint takes it as id_token_hint.
+    setCookie(req, res, ID_TOKEN_COOKIE, tokens.id_token, seconds);
     res.redirect(303, flow.next);
   }
 
@@ -107,19 +108,5 @@ export class OidcController {
     } catch {
       return undefined;
     }
-  }
-
-  /** The provider's endpoints, read once from its discovery document. */
-  private provider(): Promise<Discovery> {
-    this.discovery ??= (async () => {
-      const url = `${this.config.OIDC_ISSUER_URL!.replace(/\/$/, '')}/.well-known/openid-configuration`;
-      const res = await fetch(url, { headers: { accept: 'application/json' } });
-      if (!res.ok) throw new Error(`OpenID Connect discovery at ${url} answered ${res.status}`);
-      return (await res.json()) as Discovery;
-    })().catch((error) => {
-      this.discovery = undefined;
-      throw error;
-    });
-    return this.discovery;
   }
 }

@@ -1,6 +1,7 @@
 // The risk register: a 5 x 5 likelihood-by-impact heat map of the open risks, the register with
 // overdue reviews first (the API's order), each risk with its reviews, and the owner's review form.
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { riskScore } from '../../../../libs/domain';
@@ -23,6 +24,7 @@ export function heatMap(risks: { likelihood: number; impact: number; status: str
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller('risk-register')
 export class RisksPageController {
   constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DataSource) private readonly db: DataSource) {}

@@ -1,12 +1,15 @@
 // Sign-in. On the embedded default (no identity provider) the page lists the demo users and signs
 // a token for the one chosen, as `npm run token` does. With AUTH_JWKS_URL set, sign-in is OpenID
-// Connect against the configured provider (oidc.controller.ts) and the demo list is not offered.
+// Connect against the configured provider (oidc.controller.ts) and the demo list is not offered;
+// signing out then also ends the provider's session (RP-initiated logout) when it offers that.
 import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DEMO_AUTHORITIES, DEMO_FORCES, DEMO_USERS, findDemoUser, loadOrCreateSigningKeys, signToken } from '../../../../libs/auth';
-import { AuthConfig } from '../../../../libs/config';
+import { AuthConfig, WebConfig } from '../../../../libs/config';
 import { Public } from '../../../api/src/auth/decorators';
-import { clearCookie, csrfFor, csrfMatches, preSessionSecret, PRE_SESSION_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../session';
+import { OidcDiscovery } from '../oidc-discovery';
+import { clearCookie, csrfFor, csrfMatches, preSessionSecret, ID_TOKEN_COOKIE, PRE_SESSION_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../session';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { BadCsrf, sendPage, WebUsers } from '../web-user';
 
@@ -19,9 +22,15 @@ const SESSION_SECONDS = 12 * 60 * 60;
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller()
 export class SignInController {
-  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(AuthConfig) private readonly auth: AuthConfig) {}
+  constructor(
+    @Inject(WebUsers) private readonly users: WebUsers,
+    @Inject(AuthConfig) private readonly auth: AuthConfig,
+    @Inject(WebConfig) private readonly web: WebConfig,
+    @Inject(OidcDiscovery) private readonly discovery: OidcDiscovery,
+  ) {}
 
   @Get()
   async home(@Req() req: Request, @Res() res: Response) {
@@ -59,8 +68,22 @@ export class SignInController {
   async signOut(@Req() req: Request, @Res() res: Response) {
     await this.users.requirePost(req);
     clearCookie(req, res, SESSION_COOKIE);
-    res.redirect(303, '/sign-in');
+    if (!this.auth.AUTH_JWKS_URL) return res.redirect(303, '/sign-in');
+    // Ends the provider's session too, so that the next sign-in asks who you are. The provider
+    // brings the browser back to /sign-in (registered with it as the post-logout redirect URI).
+    const idToken = readCookie(req, ID_TOKEN_COOKIE);
+    clearCookie(req, res, ID_TOKEN_COOKIE);
+    const endSession = await this.discovery.get().then((d) => d.end_session_endpoint, () => undefined);
+    if (!endSession) return res.redirect(303, '/sign-in');
+    const url = new URL(endSession);
+    url.search = new URLSearchParams({ client_id: this.web.OIDC_CLIENT_ID!, post_logout_redirect_uri: postLogoutRedirect(this.web.OIDC_REDIRECT_URL!), ...(idToken ? { id_token_hint: idToken } : {}) }).toString();
+    res.redirect(303, url.toString());
   }
+}
+
+/** Where the provider sends the browser after sign-out: this service's /sign-in, beside the callback. */
+export function postLogoutRedirect(redirectUrl: string): string {
+  return redirectUrl.replace(/\/callback$/, '');
 }
 
 function demoUserGroups() {

@@ -2,6 +2,7 @@
 // Returning Officer see the authority's cases waiting for triage and those waiting for the
 // police. A SPOC or FEOA sees the referrals their force holds (GET /referrals).
 import { Controller, Get, Inject, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../../../api/src/auth/decorators';
 import { ApiFailure } from '../api-client';
@@ -30,6 +31,7 @@ function row(c: any, dueAt: string | null, dueLabel: string): QueueRow {
 
 @Public()
 @UseFilters(WebErrorsFilter)
+@ApiExcludeController()
 @Controller('work-queue')
 export class WorkQueueController {
   constructor(@Inject(WebUsers) private readonly users: WebUsers) {}

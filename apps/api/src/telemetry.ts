@@ -1,0 +1,40 @@
+// The API process's telemetry (docs/operators/telemetry.md): tracing, started before the app is
+// built so that the request middleware and the Temporal client's interceptors are installed, and
+// the Prometheus endpoint on METRICS_PORT, started once the app listens.
+import type { INestApplication } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { loadConfig, TelemetryConfig } from '../../../libs/config';
+import { runInTenantScope } from '../../../libs/persistence';
+import { startMetricsServer, startTracing, type Tracing } from '../../../libs/telemetry';
+import { apiRegistry, setOutboxProbe } from '../../../libs/telemetry/api-metrics';
+
+/** Throws ConfigError naming the first bad setting. */
+export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): TelemetryConfig {
+  return loadConfig(TelemetryConfig, env);
+}
+
+/** Tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set; call before createApiApp. */
+export function startApiTracing(config: TelemetryConfig, log: Logger): Tracing | undefined {
+  const tracing = startTracing(config, 'casework-api');
+  if (tracing) log.info({ serviceName: tracing.serviceName, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing: spans exported by OTLP/HTTP');
+  return tracing;
+}
+
+/** GET /metrics on METRICS_HOST:METRICS_PORT when set; both it and tracing stop with the app. */
+export async function serveApiMetrics(app: INestApplication, config: TelemetryConfig, tracing: Tracing | undefined, log: Logger): Promise<void> {
+  // Nest's shutdown hooks close the app on SIGTERM; the buffered spans go out after it.
+  if (tracing) app.getHttpServer().once('close', () => void tracing.shutdown());
+  if (!config.METRICS_PORT) return;
+  const db = app.get(DataSource);
+  // The outbox is every authority's: read in the system scope, as the recovery sweep does.
+  setOutboxProbe(async () => {
+    const [row] = await runInTenantScope({ system: true }, () =>
+      db.query(`SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest FROM workflow_starts WHERE started_at IS NULL`),
+    );
+    return { pending: Number(row.pending), oldestSeconds: Number(row.oldest) };
+  });
+  const metrics = await startMetricsServer({ host: config.METRICS_HOST, port: config.METRICS_PORT, registry: apiRegistry });
+  app.getHttpServer().once('close', () => void metrics.close());
+  log.info({ url: metrics.url }, 'metrics listening');
+}
