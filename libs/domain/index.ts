@@ -11,3 +11,4 @@ export * from './risks';
 export * from './indicators';
 export * from './electoral-events';
 export * from './notification-about';
+export * from './ballot-security';

@@ -30,6 +30,8 @@ export interface Fixtures {
   eventId: string;
   /** a notification addressed to staff@northshire */
   notificationId: string;
+  ballotItemId: string;
+  discrepancyId: string;
 }
 
 export type RequestBody = object | { contentType: string; raw: string };
@@ -81,6 +83,8 @@ export const FIXTURE_BODIES = {
   physicalItem: () => ({ kind: 'physical', description: 'postal vote statement', sealNumber: 'S-1', location: 'evidence store' }),
   observation: () => ({ subject: '12 High Street', value: 9, observedAt: new Date().toISOString() }),
   poll: () => ({ electionId: 'local.northshire.2027-05-06', title: 'Northshire County Council elections', pollingDay: '2027-05-06' }),
+  ballotItem: () => ({ kind: 'ballot_paper_batch', label: 'Castle Ward batch 1', quantity: 500, receivedFrom: 'Acme Election Print', location: 'Town Hall strong room' }),
+  review: () => ({ forceId: 'northshire-police', heldOn: '2026-11-01', attendees: ['Returning Officer', 'Election SPOC'], findings: 'Depot key log not kept.', actions: [{ description: 'Keep a key log', owner: 'Electoral services', dueBy: '2027-04-01' }] }),
   event: () => ({ kind: 'count', title: 'Count', startsAt: '2027-05-06T22:00:00Z', venue: 'Leisure Centre', policeContactId: userId('spoc@northshire-police') }),
 };
 
@@ -111,6 +115,15 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'GET /me/notifications', roles: ALL, scope: 'tenant' },
   { route: 'POST /polls', roles: ['returning_officer', 'admin'], scope: 'tenant', body: FIXTURE_BODIES.poll },
   { route: 'GET /polls', roles: ALL, scope: 'tenant' },
+  { route: 'POST /ballot-items', roles: ['staff', 'returning_officer'], scope: 'tenant', body: FIXTURE_BODIES.ballotItem },
+  { route: 'GET /ballot-items', roles: ['staff', 'triage', 'returning_officer', 'legal', 'admin'], scope: 'tenant' },
+  { route: 'GET /ballot-items/:id', roles: ['staff', 'triage', 'returning_officer', 'legal', 'admin'], scope: 'record', url: (f) => `/ballot-items/${f.ballotItemId}` },
+  { route: 'POST /ballot-items/:id/custody', roles: ['staff', 'returning_officer'], scope: 'record', url: (f) => `/ballot-items/${f.ballotItemId}/custody`, body: () => ({ action: 'stored', location: 'Depot cage 2', accessBy: ['Electoral services manager'] }) },
+  { route: 'GET /ballot-discrepancies', roles: ['triage', 'returning_officer', 'legal'], scope: 'tenant' },
+  { route: 'POST /ballot-discrepancies/:id/allegation', roles: ['triage'], scope: 'record', url: (f) => `/ballot-discrepancies/${f.discrepancyId}/allegation`, body: () => allegationBody() },
+  { route: 'POST /ballot-discrepancies/:id/dismiss', roles: ['triage'], scope: 'record', url: (f) => `/ballot-discrepancies/${f.discrepancyId}/dismiss`, body: () => ({ reason: 'misread' }) },
+  { route: 'POST /ballot-security-reviews', roles: ['returning_officer'], scope: 'tenant', body: FIXTURE_BODIES.review },
+  { route: 'GET /ballot-security-reviews', roles: ['staff', 'returning_officer', 'plan_owner', 'legal', 'admin', 'spoc', 'feoa'], scope: 'tenant' },
   { route: 'GET /police-contacts', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'], scope: 'tenant' },
   // The fixture event names northshire-police's SPOC as its police contact: that force reads it.
   { route: 'GET /polls/:id', roles: ALL, scope: 'record+force', url: (f) => `/polls/${f.pollId}` },
@@ -255,6 +268,15 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'GET /risk-register', signIn: true },
   { route: 'GET /risk-register/:id', signIn: true, url: (f) => `/risk-register/${f.riskId}` },
   { route: 'POST /risk-register/:id/review', signIn: true, url: (f) => `/risk-register/${f.riskId}/review` },
+  { route: 'GET /ballot-security', signIn: true },
+  { route: 'POST /ballot-security/items', signIn: true },
+  { route: 'GET /ballot-security/items/:id', signIn: true, url: (f) => `/ballot-security/items/${f.ballotItemId}` },
+  { route: 'POST /ballot-security/items/:id/custody', signIn: true, url: (f) => `/ballot-security/items/${f.ballotItemId}/custody` },
+  { route: 'GET /ballot-security/discrepancies', signIn: true },
+  { route: 'POST /ballot-security/discrepancies/:id/dismiss', signIn: true, url: (f) => `/ballot-security/discrepancies/${f.discrepancyId}/dismiss` },
+  { route: 'POST /ballot-security/discrepancies/:id/allegation', signIn: true, url: (f) => `/ballot-security/discrepancies/${f.discrepancyId}/allegation` },
+  { route: 'GET /ballot-security/reviews', signIn: true },
+  { route: 'POST /ballot-security/reviews', signIn: true },
   { route: 'GET /elections', signIn: true },
   { route: 'POST /elections', signIn: true },
   { route: 'GET /elections/:pollId', signIn: true, url: (f) => `/elections/${f.pollId}` },

@@ -15,6 +15,9 @@ export interface Fixtures {
   alertId: string;
   riskId: string;
   contactId: string;
+  pollId: string;
+  eventId: string;
+  ballotItemId: string;
 }
 
 export async function createFixtures(stack: TestStack): Promise<Fixtures> {
@@ -38,7 +41,14 @@ export async function createFixtures(stack: TestStack): Promise<Fixtures> {
   );
   const riskId = ok(await stack.http.post('/risks').set('Authorization', await as('plan_owner@northshire')).send(riskBody()), 'risk').id;
   const contactId = ok(await stack.http.post('/candidate-contacts').set('Authorization', await as('returning_officer@northshire')).send({ kind: 'candidate', name: 'C. Andidate', email: 'c.andidate@example.com' }), 'contact').id;
-  return { caseId, evidenceId, indicatorId, alertId: observed.alertsRaised[0], riskId, contactId };
+  const pollId = ok(await stack.http.post('/polls').set('Authorization', await as('returning_officer@northshire')).send({ electionId: 'local.northshire.fuzz', title: 'Fuzz poll', pollingDay: '2027-05-06' }), 'poll').id;
+  const eventId = ok(await stack.http.post(`/polls/${pollId}/events`).set('Authorization', await as('plan_owner@northshire')).send({ kind: 'count', title: 'Count', startsAt: '2027-05-06T22:00:00Z' }), 'event').id;
+  const ballotItemId = ok(await stack.http.post('/ballot-items').set('Authorization', await as('staff@northshire')).send(ballotItemBody('Fuzz batch 1')), 'ballot item').id;
+  return { caseId, evidenceId, indicatorId, alertId: observed.alertsRaised[0], riskId, contactId, pollId, eventId, ballotItemId };
+}
+
+function ballotItemBody(label: string) {
+  return { kind: 'ballot_paper_batch', label, quantity: 500, serialFrom: 'CW-000001', serialTo: 'CW-000500', receivedFrom: 'Acme Election Print', location: 'Town Hall strong room' };
 }
 
 function riskBody() {
@@ -88,6 +98,13 @@ export function jsonRoutes(f: Fixtures): JsonRoute[] {
     { method: 'post', path: `/candidate-contacts/${f.contactId}/share`, user: 'returning_officer@northshire', body: { forceId: 'northshire-police', lawfulBasis: 'public_task', purpose: 'Security guidance for candidates', fields: ['name', 'email'] } },
     { method: 'put', path: '/liaison/northshire-police', user: 'returning_officer@northshire', body: { spocId: nameUuid('spoc@northshire-police'), feoaId: nameUuid('feoa@northshire-police'), contactEvery: 'P14D', notes: 'n' } },
     { method: 'post', path: '/liaison/northshire-police/contacts', user: 'staff@northshire', body: { by: 'staff@northshire', with: 'spoc@northshire-police', channel: 'phone', summary: 'Weekly call.' } },
+    { method: 'post', path: '/polls', user: 'returning_officer@northshire', body: { electionId: 'local.northshire.fuzz-2', title: 'Another poll', pollingDay: '2027-05-06' } },
+    { method: 'post', path: `/polls/${f.pollId}/events`, user: 'plan_owner@northshire', body: { kind: 'verification', title: 'Verification', startsAt: '2027-05-06T22:00:00Z', endsAt: '2027-05-07T02:00:00Z', venue: 'Leisure Centre', plan: { summary: 'Accredited entry', measures: ['Doors checked'] } } },
+    { method: 'patch', path: `/electoral-events/${f.eventId}`, user: 'plan_owner@northshire', body: { venue: 'Leisure Centre', plan: { summary: 'Accredited entry', measures: ['Doors checked'], emergencyContact: 'Duty RO' }, policeContactId: nameUuid('spoc@northshire-police') } },
+    { method: 'post', path: `/electoral-events/${f.eventId}/risks`, user: 'plan_owner@northshire', body: { riskId: f.riskId } },
+    { method: 'post', path: '/ballot-items', user: 'staff@northshire', body: ballotItemBody('Fuzz batch 2') },
+    { method: 'post', path: `/ballot-items/${f.ballotItemId}/custody`, user: 'staff@northshire', body: { action: 'stored', location: 'Depot cage 2', accessBy: ['Electoral services manager'], note: 'n' } },
+    { method: 'post', path: '/ballot-security-reviews', user: 'returning_officer@northshire', body: { forceId: 'northshire-police', heldOn: '2026-11-01', attendees: ['Returning Officer'], findings: 'Depot key log not kept.', actions: [{ description: 'Keep a key log', owner: 'Electoral services', dueBy: '2027-04-01' }] } },
     { method: 'patch', path: '/admin/policies/northshire', user: 'admin@northshire', body: { triageDue: { routine: 'P2D', urgent: 'PT4H', immediate: 'PT30M' }, remindBefore: ['PT2H'], workingDays: true } },
   ];
 }

@@ -22,6 +22,7 @@ import { TransparencyModule } from './transparency/transparency.module';
 import { ExportsModule } from './exports/exports.module';
 import { ReferralsModule } from './referrals/referrals.module';
 import { PollsModule } from './polls/polls.module';
+import { BallotSecurityModule } from './ballot-security/ballot-security.module';
 import { WebModule } from '../../web/src/web.module';
 
 @Global()
@@ -38,7 +39,7 @@ export class AppModule {
   static forRoot(configs: ApiConfigs, log: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, ReferralsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule, IndicatorsModule, ReportsModule, TransparencyModule, ExportsModule, PollsModule, WebModule],
+      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, ReferralsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule, IndicatorsModule, ReportsModule, TransparencyModule, ExportsModule, PollsModule, BallotSecurityModule, WebModule],
       controllers: [HealthController, NotificationsController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -57,6 +57,19 @@ const LABELS: Record<string, string> = {
   postal_vote_opening: 'Postal vote opening session',
   verification: 'Verification',
   count: 'Count',
+  ballot_paper_batch: 'Batch of ballot papers',
+  ballot_box: 'Ballot box',
+  held: 'Held',
+  sealed: 'Sealed',
+  opened: 'Opened',
+  returned: 'Returned',
+  stored: 'Stored',
+  moved: 'Moved',
+  received: 'Received',
+  seal_mismatch: 'Seal number does not match',
+  count_mismatch: 'Count does not match',
+  dismissed: 'Dismissed',
+  allegation: 'Allegation logged',
 };
 
 export function labelOf(code: unknown): string {

@@ -34,6 +34,7 @@ const NAV: NavItem[] = [
   { href: '/cases/new', text: 'Log an allegation', roles: ['staff'] },
   { href: '/risk-register', text: 'Risk register', roles: ['staff', 'plan_owner', 'returning_officer'] },
   { href: '/elections', text: 'Elections', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'] },
+  { href: '/ballot-security', text: 'Ballot security', roles: ['staff', 'triage', 'returning_officer', 'legal', 'admin'] },
   { href: '/my-notifications', text: 'Notifications', roles: ['staff', 'triage', 'returning_officer', 'spoc', 'feoa', 'plan_owner', 'legal', 'admin'] },
 ];
 

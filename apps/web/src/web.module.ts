@@ -2,6 +2,7 @@
 // `/` beside the JSON API, whose routes stay as they are. Pages call the API over loopback HTTP.
 import { Module } from '@nestjs/common';
 import { CasesController } from './pages/cases.controller';
+import { BallotSecurityPageController } from './pages/ballot-security.controller';
 import { ElectionsPageController } from './pages/elections.controller';
 import { EvidenceController } from './pages/evidence.controller';
 import { IntakeController } from './pages/intake.controller';
@@ -17,7 +18,7 @@ import { WebUsers } from './web-user';
 
 @Module({
   // IntakeController before CasesController: /cases/new is not a case id.
-  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, NotificationsPageController],
+  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController],
   providers: [WebUsers, WebErrorsFilter, OidcDiscovery],
 })
 export class WebModule {}

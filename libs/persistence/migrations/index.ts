@@ -12,6 +12,7 @@ import { WebIntakeDrafts1764752400000 } from './1764752400000-WebIntakeDrafts';
 import { OutboxClaims1764838800000 } from './1764838800000-OutboxClaims';
 import { ElectoralEvents1764925200000 } from './1764925200000-ElectoralEvents';
 import { NotificationAbout1764928800000 } from './1764928800000-NotificationAbout';
+import { BallotSecurity1764932400000 } from './1764932400000-BallotSecurity';
 
 /** Every migration, in order. New ones are appended here. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   OutboxClaims1764838800000,
   ElectoralEvents1764925200000,
   NotificationAbout1764928800000,
+  BallotSecurity1764932400000,
 ];
