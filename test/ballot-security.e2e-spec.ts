@@ -54,10 +54,10 @@ it('a seal and a count that do not match are raised to triage, who logs one alle
   // The step is recorded: what was found is the record.
   expect(opened.item.status).toBe('opened');
 
-  const notified = await stack.db.query("SELECT u.username, n.subject FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.kind = 'ballot_discrepancy' AND n.due_key = ANY($1) ORDER BY n.subject", [opened.discrepancies.map((d: Json) => `ballot-discrepancy:${d.id}`)]);
+  const notified = await stack.db.query("SELECT u.username, n.subject, n.about_type, n.about_id FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.kind = 'ballot_discrepancy' AND n.due_key = ANY($1) ORDER BY n.subject", [opened.discrepancies.map((d: Json) => `ballot-discrepancy:${d.id}`)]);
   expect(notified).toEqual([
-    { username: 'triage@northshire', subject: 'Ballot security: count does not match on Castle Ward batch 2' },
-    { username: 'triage@northshire', subject: 'Ballot security: seal number does not match on Castle Ward batch 2' },
+    { username: 'triage@northshire', subject: 'Ballot security: count does not match on Castle Ward batch 2', about_type: 'ballot_discrepancy', about_id: opened.discrepancies[1].id },
+    { username: 'triage@northshire', subject: 'Ballot security: seal number does not match on Castle Ward batch 2', about_type: 'ballot_discrepancy', about_id: opened.discrepancies[0].id },
   ]);
   const open = (await stack.http.get('/ballot-discrepancies?status=open').set('Authorization', await as('triage@northshire')).expect(200)).body;
   expect(open.map((d: Json) => d.id)).toEqual(expect.arrayContaining(opened.discrepancies.map((d: Json) => d.id)));

@@ -15,6 +15,7 @@ it.each([
   [`disposal-review:${id}:${at}`, caseId, { type: 'evidence', id }],
   [`indicator-alert:${id}`, null, { type: 'indicator_alert', id }],
   [`indicator-upload:${id}`, null, { type: 'indicator_upload', id }],
+  [`ballot-discrepancy:${id}`, null, { type: 'ballot_discrepancy', id }],
   [`${id}:acknowledge:reminder:${at}`, caseId, { type: 'package', id }],
   [`${id}:acknowledge:escalation`, caseId, { type: 'package', id }],
   [`${caseId}:safety-alert`, caseId, { type: 'allegation', id: caseId }],

@@ -7,7 +7,7 @@
 // the key when their caller does not give it; migration NotificationAbout backfills older rows
 // with the same rules in SQL (keep the two in step).
 
-export const NOTIFICATION_ABOUT_TYPES = ['allegation', 'evidence', 'package', 'risk', 'liaison', 'indicator_alert', 'indicator_upload'] as const;
+export const NOTIFICATION_ABOUT_TYPES = ['allegation', 'evidence', 'package', 'risk', 'liaison', 'indicator_alert', 'indicator_upload', 'ballot_discrepancy'] as const;
 export type NotificationAboutType = (typeof NOTIFICATION_ABOUT_TYPES)[number];
 
 export interface NotificationAbout {
@@ -26,6 +26,7 @@ export const DUE_KEY_SUBJECTS: { pattern: RegExp; type: NotificationAboutType; w
   { pattern: new RegExp(`^indicator-alert:(${UUID})$`), type: 'indicator_alert', writtenBy: 'apps/api/src/indicators' },
   { pattern: new RegExp(`^indicator-upload:(${UUID})$`), type: 'indicator_upload', writtenBy: 'apps/api/src/indicators' },
   { pattern: new RegExp(`^(${UUID}):acknowledge:`), type: 'package', writtenBy: 'workflows/evidence-package.workflow.ts' },
+  { pattern: new RegExp(`^ballot-discrepancy:(${UUID})$`), type: 'ballot_discrepancy', writtenBy: 'apps/api/src/ballot-security' },
 ];
 
 /**

@@ -260,12 +260,12 @@ export class BallotSecurityService {
     await this.audit(m, principal, item.id, item.authority_id, 'ballot.discrepancy_raised', null, { discrepancyId: id, ...found });
     // Triage is told at once, in-app; once per discrepancy.
     await m.query(
-      `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key)
-       SELECT gen_random_uuid(), u.id, NULL, 'ballot_discrepancy', $2, $3, $4 FROM users u
+      `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key, about_type, about_id)
+       SELECT gen_random_uuid(), u.id, NULL, 'ballot_discrepancy', $2, $3, $4, 'ballot_discrepancy', $5::uuid FROM users u
        WHERE u.authority_id = $1 AND u.roles && ARRAY['triage']::text[]
        ON CONFLICT (recipient_id, due_key) DO NOTHING`,
       [item.authority_id, `Ballot security: ${DISCREPANCY_WORDS[found.kind]} on ${item.label}`,
-        `Expected ${found.expected}, found ${found.observed}. Log an allegation from it or dismiss it with a reason.`, `ballot-discrepancy:${id}`],
+        `Expected ${found.expected}, found ${found.observed}. Log an allegation from it or dismiss it with a reason.`, `ballot-discrepancy:${id}`, id],
     );
     return toDiscrepancyView(row);
   }

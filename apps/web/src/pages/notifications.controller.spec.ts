@@ -9,6 +9,7 @@ it.each([
   ['evidence', caseId, `/cases/${caseId}/evidence/${id}`],
   ['package', caseId, `/cases/${caseId}/evidence#package-${id}`],
   ['risk', null, `/risk-register/${id}`],
+  ['ballot_discrepancy', null, `/ballot-security/discrepancies#discrepancy-${id}`],
 ])('a notification about a %s links to its page', (type, caseOf, href) => {
   expect(subjectLink({ type, id: type === 'allegation' ? caseId : id, caseId: caseOf })?.href).toBe(href);
 });

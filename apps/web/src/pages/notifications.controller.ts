@@ -34,6 +34,8 @@ export function subjectLink(about: About | null): { href?: string; text: string 
       return { text: 'About an indicator alert (it has no page here yet)' };
     case 'indicator_upload':
       return { text: 'About an indicator upload (it has no page here yet)' };
+    case 'ballot_discrepancy':
+      return { href: `/ballot-security/discrepancies#discrepancy-${about.id}`, text: 'View the ballot security discrepancy' };
     default:
       return undefined;
   }
