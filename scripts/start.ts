@@ -1,13 +1,14 @@
 // `npm start`: the whole system on one machine. PostgreSQL (DATABASE_URL, or embedded with its
 // data in DATA_DIR), migrations, demo data, Temporal (TEMPORAL_ADDRESS, or the CLI's dev server
-// on a SQLite file in DATA_DIR, with its UI), the worker and the API. SIGINT or SIGTERM stops
-// everything it started, in reverse order, and leaves no process behind.
+// on a SQLite file in DATA_DIR, with its UI; with TEMPORAL_MODE=server, the real Temporal server on
+// that same PostgreSQL: libs/infra/temporal-server-postgres.ts), the worker and the API. SIGINT or
+// SIGTERM stops everything it started, in reverse order, and leaves no process behind.
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadOrCreateSigningKeys } from '../libs/auth';
 import { ApiConfig, ConfigError, loadConfig } from '../libs/config';
-import { embeddedPgDir, EMBEDDED_DATABASE, ManagedProcess, preferredPort, runNodeService, startEmbeddedPostgres, startTemporalDevServer, waitFor } from '../libs/infra';
+import { embeddedPgDir, EMBEDDED_DATABASE, ManagedProcess, pickTemporalServerPorts, preferredPort, runNodeService, startEmbeddedPostgres, startTemporalDevServer, startTemporalPostgresServer, temporalMode, waitFor } from '../libs/infra';
 import { createDataSource, migrate, seedDemo } from '../libs/persistence';
 
 const say = (line: string) => process.stderr.write(`[start] ${line}\n`);
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(api.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(api.PORT) };
+  const mode = temporalMode(env);
 
   if (!env.DATABASE_URL) {
     say(`starting embedded PostgreSQL (data in ${embeddedPgDir(dataDir)})`);
@@ -75,7 +77,12 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   let uiUrl: string | undefined;
-  if (!env.TEMPORAL_ADDRESS) {
+  if (!env.TEMPORAL_ADDRESS && mode === 'server') {
+    say('starting the Temporal server on PostgreSQL (TEMPORAL_MODE=server; no Temporal UI in this mode)');
+    const temporal = await startTemporalPostgresServer({ postgresUrl: env.DATABASE_URL!, ports: await pickTemporalServerPorts(await preferredPort(7233)), logFile: join(dataDir, 'temporal-server.log'), log: say });
+    stops.push({ name: 'Temporal', stop: () => temporal.stop() });
+    env.TEMPORAL_ADDRESS = temporal.address;
+  } else if (!env.TEMPORAL_ADDRESS) {
     const dbFile = join(dataDir, 'temporal.sqlite');
     say(`starting the Temporal dev server (state in ${dbFile})`);
     const temporal = await startTemporalDevServer({ dbFile, port: await preferredPort(7233), uiPort: await preferredPort(8233), log: say });
@@ -105,7 +112,7 @@ async function main(): Promise<void> {
   say(`  Web          ${base}/  (sign in as a demo user)`);
   say(`  API          ${base}`);
   say(`  API docs     ${base}/docs`);
-  say(`  Temporal UI  ${uiUrl ?? '(external Temporal server; see its own UI)'}`);
+  say(`  Temporal UI  ${uiUrl ?? (mode === 'server' && !process.env.TEMPORAL_ADDRESS ? '(none in TEMPORAL_MODE=server)' : '(external Temporal server; see its own UI)')}`);
   say(`  tokens       npm run -s token -- staff@northshire`);
   say('press Ctrl-C to stop everything');
 }
