@@ -10,6 +10,7 @@ import { Search1764579600000 } from './1764579600000-Search';
 import { TenantIsolation1764666000000 } from './1764666000000-TenantIsolation';
 import { WebIntakeDrafts1764752400000 } from './1764752400000-WebIntakeDrafts';
 import { OutboxClaims1764838800000 } from './1764838800000-OutboxClaims';
+import { SharedRateLimits1764925200000 } from './1764925200000-SharedRateLimits';
 
 /** Every migration, in order. New ones are appended here. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   TenantIsolation1764666000000,
   WebIntakeDrafts1764752400000,
   OutboxClaims1764838800000,
+  SharedRateLimits1764925200000,
 ];
