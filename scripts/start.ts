@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     const temporal = await startTemporalPostgresServer({ postgresUrl: env.DATABASE_URL!, ports: await pickTemporalServerPorts(await preferredPort(7233)), logFile: join(dataDir, 'temporal-server.log'), log: say });
     stops.push({ name: 'Temporal', stop: () => temporal.stop() });
     env.TEMPORAL_ADDRESS = temporal.address;
+    say(`Temporal server at ${temporal.address} (its log: ${join(dataDir, 'temporal-server.log')})`);
   } else if (!env.TEMPORAL_ADDRESS) {
     const dbFile = join(dataDir, 'temporal.sqlite');
     say(`starting the Temporal dev server (state in ${dbFile})`);

@@ -16,7 +16,8 @@ import { dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { Client } from 'pg';
-import { freePort, waitFor } from './ports';
+import { createServer } from 'node:net';
+import { waitFor } from './ports';
 import { manageProcess } from './services';
 import { probeTemporal, RunningTemporal } from './temporal-server';
 
@@ -172,9 +173,29 @@ export interface TemporalServerPorts {
   workerMembership: number;
 }
 
+/**
+ * A free port below 32768: the server records its services' ports in a smallint column
+ * (cluster_membership), so the kernel's ephemeral ports (32768 and up) make it exit.
+ */
+async function freeLowPort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * 22_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port between 10000 and 32000 for the Temporal server');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.once('error', () => resolvePort(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
+  });
+}
+
 export async function pickTemporalServerPorts(frontend?: number): Promise<TemporalServerPorts> {
-  const ports = new Set<number>(frontend ? [frontend] : []);
-  while (ports.size < 9) ports.add(await freePort());
+  const ports = new Set<number>(frontend && frontend < 32_768 ? [frontend] : []);
+  while (ports.size < 9) ports.add(await freeLowPort());
   const [f, http, history, matching, worker, fm, hm, mm, wm] = [...ports];
   return { frontend: f, http, history, matching, worker, frontendMembership: fm, historyMembership: hm, matchingMembership: mm, workerMembership: wm };
 }
@@ -255,7 +276,7 @@ export async function startTemporalPostgresServer(options: TemporalPostgresServe
     await Promise.race([
       waitFor(`the Temporal server on ${address}`, () => probeTemporal(address), 180_000, 250),
       managed.exited.then((code) => {
-        throw new Error(`the Temporal server exited with code ${code}: ${tail.trim().slice(-1500)}`);
+        throw new Error(`the Temporal server exited with code ${code}: ${lastError(tail)}`);
       }),
     ]);
     await ensureNamespace(address, namespace, options.retentionDays ?? 30, log);
@@ -279,6 +300,20 @@ export async function startTemporalPostgresServer(options: TemporalPostgresServe
       sink?.end();
     },
   };
+}
+
+/** The server's last fatal or error log line, as `message: error` (its JSON lines end in long stack traces). */
+function lastError(output: string): string {
+  for (const line of output.split('\n').reverse()) {
+    if (!/"level":"(fatal|error)"/.test(line)) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: string; error?: string };
+      return `${entry.msg}${entry.error ? `: ${entry.error}` : ''}`;
+    } catch {
+      return line.slice(0, 500);
+    }
+  }
+  return output.trim().slice(-1500);
 }
 
 /**
