@@ -6,14 +6,27 @@
 // (workflow_starts.started_at). Progress and figures go to stderr; the last stdout line is JSON:
 // {"name":"intake","value":<allegations/s>,"unit":"allegations/s","reference":<health/s>,"ratio":...}.
 // Exits 1 on any failed request, broken invariant or start-up failure, after stopping everything.
+// BENCH_TEMPORAL (without TEMPORAL_ADDRESS): `dev` (default) the CLI's in-memory dev server,
+// `server` the real Temporal server on the bench's PostgreSQL, `both` one after the other in the
+// same run, each on a fresh stack; the JSON then carries each under "runs" (value and reference
+// stay the first's). Each run also reports the CPU seconds per intake of Temporal, the worker, the
+// API and PostgreSQL over the measured phase, and, on the real server, a Go CPU profile of the
+// server for that phase (its top functions on stderr; BENCH_PROFILE_SECONDS, default 15).
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { findDemoUser, signToken } from '../libs/auth';
+import { freePort } from '../libs/infra';
+import { cpuSnapshot, CpuSnapshot, PostgresCpu } from './samplers';
 import { describe, envInt, HttpResult, LoadResult, round, runLoad, RunningStack, sayer, Stack } from './support';
 
 const say = sayer('bench:intake');
-const stack = new Stack(say);
+let stack = new Stack(say);
+type Mode = 'dev' | 'server';
 
 const USERNAME = 'staff@northshire';
 
@@ -86,14 +99,53 @@ function failureSummary(r: LoadResult): string {
   return `${r.name}: ${r.failures} failed (${statuses}); first: ${r.failureSamples.join(' | ')}`;
 }
 
-async function main(): Promise<number> {
+/** CPU seconds each process used per intake over the measured phase. */
+function cpuPerIntake(from: CpuSnapshot, to: CpuSnapshot, intakes: number): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const key of ['temporal', 'worker', 'api', 'postgres', 'host'] as const) {
+    const a = from[key];
+    const b = to[key];
+    out[key] = a !== undefined && b !== undefined && intakes > 0 ? round(((b - a) / intakes) * 1000, 2) : null; // CPU ms per intake
+  }
+  return out;
+}
+
+/** A CPU profile of the Temporal server (Go pprof) over `seconds`, and its top functions. */
+async function profileServer(pprofPort: number, seconds: number): Promise<{ file: string; top: string[] } | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${pprofPort}/debug/pprof/profile?seconds=${seconds}`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const file = join(tmpdir(), `bench-intake-temporal-server-${Date.now()}.pprof`);
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const go = ['go', '/usr/local/go/bin/go'].find((g) => spawnSync(g, ['version']).status === 0);
+    if (!go) return { file, top: ['(no Go toolchain to read the profile)'] };
+    const top = spawnSync(go, ['tool', 'pprof', '-top', '-nodecount=25', file], { encoding: 'utf8' });
+    const cum = spawnSync(go, ['tool', 'pprof', '-top', '-cum', '-nodecount=40', file], { encoding: 'utf8' });
+    return { file, top: [...(top.stdout ?? '').split('\n'), '--- by cumulative time:', ...(cum.stdout ?? '').split('\n')].filter((l) => l.trim()) };
+  } catch (error) {
+    say(`profiling the Temporal server failed: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+interface RunOutcome {
+  json: Record<string, unknown>;
+  problems: string[];
+}
+
+async function runOnce(mode: Mode | 'external'): Promise<RunOutcome> {
   const concurrency = envInt('BENCH_CONCURRENCY', 16);
   const requests = envInt('BENCH_REQUESTS', 3000);
   const warmup = envInt('BENCH_WARMUP', 100);
   const progressEvery = 1000;
-  say(`intake benchmark: ${requests} requests at concurrency ${concurrency} (warm-up ${warmup}), as ${USERNAME}`);
+  const label = mode === 'external' ? `Temporal at ${process.env.TEMPORAL_ADDRESS}` : mode === 'dev' ? 'Temporal dev server (CLI, in memory)' : 'Temporal server on PostgreSQL';
+  say(`intake benchmark on the ${label}: ${requests} requests at concurrency ${concurrency} (warm-up ${warmup}), as ${USERNAME}`);
 
-  const running = await stack.start({ log: say, logLevel: 'warn' });
+  const pprofPort = mode === 'server' ? await freePort() : undefined;
+  const running = await stack.start({ log: say, logLevel: 'warn', temporal: mode === 'server' ? 'server' : 'dev', pprofPort });
+  const postgresCpu = new PostgresCpu(running.postgresPid);
+  const pids = { temporal: running.temporalPid, worker: running.services.find((s) => s.name === 'worker')?.child.pid, api: running.services.find((s) => s.name === 'api')?.child.pid };
+  const pgPoll = setInterval(() => postgresCpu.poll(), 1_000);
   const user = findDemoUser(USERNAME)!;
   const token = await signToken(running.keys, { sub: user.id, roles: user.roles, authorityId: user.authorityId, forceId: user.forceId, name: user.username });
   const runId = randomBytes(4).toString('hex');
@@ -132,8 +184,19 @@ async function main(): Promise<number> {
   say(describe(healthResult));
 
   say(`measuring: ${requests} x POST /allegations at concurrency ${concurrency}`);
+  const cpuBefore = cpuSnapshot(pids, postgresCpu);
+  const profile = pprofPort ? profileServer(pprofPort, envInt('BENCH_PROFILE_SECONDS', 15)) : undefined;
   const intakeResult = await runLoad({ ...common, name: 'intake', count: requests, request: intake('run'), expectStatus: 201, onSuccess: collect, progressEvery });
+  const cpuAfter = cpuSnapshot(pids, postgresCpu);
+  clearInterval(pgPoll);
   say(describe(intakeResult));
+  const cpu = cpuPerIntake(cpuBefore, cpuAfter, intakeResult.ok);
+  say(`CPU ms per intake (measured phase): ${Object.entries(cpu).map(([k, v]) => `${k === 'host' ? 'host (all processes)' : k} ${v ?? 'n/a'}`).join(', ')}`);
+  const profiled = await profile;
+  if (profiled) {
+    say(`Go CPU profile of the Temporal server (first ${envInt('BENCH_PROFILE_SECONDS', 15)} s of the measured phase): ${profiled.file}`);
+    for (const line of profiled.top) say(`  ${line}`);
+  }
 
   // An interrupt stops the stack under the load: what was measured then means nothing.
   if (stack.isStopping) throw new Error('interrupted; no figures');
@@ -143,7 +206,7 @@ async function main(): Promise<number> {
   say(`invariant check: ${invariant.ok ? 'PASS' : 'FAIL'}`);
 
   const ratio = intakeResult.perSecond / healthResult.perSecond;
-  say('figures:');
+  say(`figures (${label}):`);
   say(`  intake  POST /allegations  ${intakeResult.perSecond.toFixed(1)} allegations/s  p50 ${intakeResult.p50Ms.toFixed(1)} ms  p99 ${intakeResult.p99Ms.toFixed(1)} ms`);
   say(`  health  GET /health        ${healthResult.perSecond.toFixed(1)} requests/s     p50 ${healthResult.p50Ms.toFixed(1)} ms  p99 ${healthResult.p99Ms.toFixed(1)} ms`);
   say(`  ratio   intake/health      ${ratio.toFixed(3)}`);
@@ -155,24 +218,53 @@ async function main(): Promise<number> {
   if (running.unexpectedExits.length > 0) problems.push(`the ${running.unexpectedExits.join(' and ')} exited during the run`);
   for (const p of problems) say(`FAILED: ${p}`);
 
+  const json = {
+    temporal: mode,
+    value: round(intakeResult.perSecond, 2),
+    reference: round(healthResult.perSecond, 2),
+    ratio: round(ratio, 4),
+    p50Ms: round(intakeResult.p50Ms, 2),
+    p99Ms: round(intakeResult.p99Ms, 2),
+    healthP50Ms: round(healthResult.p50Ms, 2),
+    healthP99Ms: round(healthResult.p99Ms, 2),
+    cpuMsPerIntake: cpu,
+    concurrency,
+    requests,
+    failures: intakeResult.failures + healthResult.failures + warmResults.reduce((n, r) => n + r.failures, 0),
+    invariantOk: invariant.ok,
+  };
+  return { json, problems };
+}
+
+async function main(): Promise<number> {
+  const choice = process.env.BENCH_TEMPORAL ?? 'dev';
+  if (!['dev', 'server', 'both'].includes(choice)) throw new Error(`BENCH_TEMPORAL must be dev, server or both, not ${JSON.stringify(choice)}`);
+  const modes: (Mode | 'external')[] = process.env.TEMPORAL_ADDRESS ? ['external'] : choice === 'both' ? ['dev', 'server'] : [choice as Mode];
+  const outcomes: RunOutcome[] = [];
+  for (const [i, mode] of modes.entries()) {
+    if (i > 0) {
+      await stack.stop();
+      stack = new Stack(say);
+    }
+    outcomes.push(await runOnce(mode));
+  }
+  if (outcomes.length > 1) {
+    say('both servers, same run:');
+    for (const o of outcomes) {
+      const j = o.json as { temporal: string; value: number; p50Ms: number; p99Ms: number; reference: number; cpuMsPerIntake: Record<string, number | null> };
+      say(`  ${j.temporal.padEnd(6)} ${j.value} allegations/s  p50 ${j.p50Ms} ms  p99 ${j.p99Ms} ms  (health ${j.reference}/s)  CPU ms/intake: ${Object.entries(j.cpuMsPerIntake).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+    }
+  }
+  const first = outcomes[0].json;
   process.stdout.write(
     `${JSON.stringify({
       name: 'intake',
-      value: round(intakeResult.perSecond, 2),
       unit: 'allegations/s',
-      reference: round(healthResult.perSecond, 2),
-      ratio: round(ratio, 4),
-      p50Ms: round(intakeResult.p50Ms, 2),
-      p99Ms: round(intakeResult.p99Ms, 2),
-      healthP50Ms: round(healthResult.p50Ms, 2),
-      healthP99Ms: round(healthResult.p99Ms, 2),
-      concurrency,
-      requests,
-      failures: intakeResult.failures + healthResult.failures + warmResults.reduce((n, r) => n + r.failures, 0),
-      invariantOk: invariant.ok,
+      ...first,
+      ...(outcomes.length > 1 ? { runs: Object.fromEntries(outcomes.map((o) => [o.json.temporal, o.json])) } : {}),
     })}\n`,
   );
-  return problems.length > 0 ? 1 : 0;
+  return outcomes.some((o) => o.problems.length > 0) ? 1 : 0;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

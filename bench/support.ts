@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '../libs/auth';
-import { freePort, ManagedProcess, runNodeService, startEmbeddedPostgres, startTemporalDevServer, waitFor } from '../libs/infra';
+import { freePort, ManagedProcess, runNodeService, startEmbeddedPostgres, startTemporalDevServer, startTemporalPostgresServer, waitFor } from '../libs/infra';
 import { createDataSource, migrate, seedDemo } from '../libs/persistence';
 
 export function sayer(prefix: string): (line: string) => void {
@@ -25,6 +25,13 @@ export interface StackOptions {
   logLevel?: string;
   /** extra environment for the worker and the API */
   env?: NodeJS.ProcessEnv;
+  /**
+   * without TEMPORAL_ADDRESS: `dev`, the CLI's in-memory dev server (default), or `server`, the
+   * real Temporal server with its databases on the bench's PostgreSQL
+   */
+  temporal?: 'dev' | 'server';
+  /** `server` only: serve Go's pprof at this port */
+  pprofPort?: number;
 }
 
 export interface RunningStack {
@@ -146,7 +153,13 @@ export class Stack {
 
     let temporalAddress = process.env.TEMPORAL_ADDRESS;
     let temporalPid: number | undefined;
-    if (!temporalAddress) {
+    if (!temporalAddress && options.temporal === 'server') {
+      log('starting the Temporal server on PostgreSQL');
+      const temporal = await this.launch('Temporal', () => startTemporalPostgresServer({ postgresUrl: databaseUrl!, log, pprofPort: options.pprofPort }));
+      temporalAddress = temporal.address;
+      temporalPid = temporal.pid;
+      log(`Temporal at ${temporalAddress}`);
+    } else if (!temporalAddress) {
       log('starting the Temporal dev server (in memory, headless)');
       const temporal = await this.launch('Temporal', () => startTemporalDevServer({ log }));
       temporalAddress = temporal.address;

@@ -1,8 +1,10 @@
 // `npm start`: the whole system on one machine. PostgreSQL (DATABASE_URL, or embedded with its
 // data in DATA_DIR), migrations, demo data, Temporal (TEMPORAL_ADDRESS, or the CLI's dev server
-// on a SQLite file in DATA_DIR, with its UI), the worker and the API. SIGINT or SIGTERM, to this
-// process or to the `npm start` above it (scripts/launch.mjs makes them one process), stops
-// everything it started, in reverse order, within STOP_BOUND_MS, and leaves no process behind.
+// on a SQLite file in DATA_DIR, with its UI; with TEMPORAL_MODE=server, the real Temporal server on
+// that same PostgreSQL: libs/infra/temporal-server-postgres.ts), the worker and the API. SIGINT or
+// SIGTERM, to this process or to the `npm start` above it (scripts/launch.mjs makes them one
+// process), stops everything it started, in reverse order, within STOP_BOUND_MS, and leaves no
+// process behind.
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,11 +15,14 @@ import {
   EMBEDDED_DATABASE,
   ManagedProcess,
   POSTGRES_STOP_GRACE_MS,
+  pickTemporalServerPorts,
   preferredPort,
   runNodeService,
   SERVICE_STOP_GRACE_MS,
   startEmbeddedPostgres,
   startTemporalDevServer,
+  startTemporalPostgresServer,
+  temporalMode,
   TEMPORAL_STOP_GRACE_MS,
   waitFor,
 } from '../libs/infra';
@@ -107,6 +112,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(api.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(api.PORT) };
+  const mode = temporalMode(env);
 
   if (!env.DATABASE_URL) {
     say(`starting embedded PostgreSQL (data in ${embeddedPgDir(dataDir)})`);
@@ -131,7 +137,15 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   let uiUrl: string | undefined;
-  if (!env.TEMPORAL_ADDRESS) {
+  if (!env.TEMPORAL_ADDRESS && mode === 'server') {
+    say('starting the Temporal server on PostgreSQL (TEMPORAL_MODE=server; no Temporal UI in this mode)');
+    const temporal = await starting(
+      startTemporalPostgresServer({ postgresUrl: env.DATABASE_URL!, ports: await pickTemporalServerPorts(await preferredPort(7233)), logFile: join(dataDir, 'temporal-server.log'), log: say }),
+      (temporal) => stops.push({ name: 'Temporal', layer: 1, bound: TEMPORAL_STOP_GRACE_MS + 1_000, stop: () => temporal.stop(TEMPORAL_STOP_GRACE_MS) }),
+    );
+    env.TEMPORAL_ADDRESS = temporal.address;
+    say(`Temporal server at ${temporal.address} (its log: ${join(dataDir, 'temporal-server.log')})`);
+  } else if (!env.TEMPORAL_ADDRESS) {
     const dbFile = join(dataDir, 'temporal.sqlite');
     say(`starting the Temporal dev server (state in ${dbFile})`);
     const ports = { port: await preferredPort(7233), uiPort: await preferredPort(8233) };
@@ -163,7 +177,7 @@ async function main(): Promise<void> {
   say(`  Web          ${base}/  (sign in as a demo user)`);
   say(`  API          ${base}`);
   say(`  API docs     ${base}/docs`);
-  say(`  Temporal UI  ${uiUrl ?? '(external Temporal server; see its own UI)'}`);
+  say(`  Temporal UI  ${uiUrl ?? (mode === 'server' && !process.env.TEMPORAL_ADDRESS ? '(none in TEMPORAL_MODE=server)' : '(external Temporal server; see its own UI)')}`);
   say(`  tokens       npm run -s token -- staff@northshire`);
   say(`press Ctrl-C to stop everything (from a script: kill -TERM ${process.pid}, this process or the npm above it)`);
 }

@@ -4,3 +4,4 @@ export * from './temporal-cli';
 export * from './temporal-server';
 export * from './database-url';
 export * from './services';
+export * from './temporal-server-postgres';

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
 import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig, loadConfig, TemporalConfig, WebConfig } from '../../../libs/config';
 import { createLogger } from '../../../libs/logging';
 import { mountWebAssets, webForms, WEB_ROUTES } from '../../web/src/http';
@@ -11,7 +12,7 @@ import { TOKEN_VERIFIER } from './auth/auth.guard';
 import { requestLimits, securityHeaders } from './common/hardening';
 import { refuseHostileText } from './common/hostile-text';
 import { jsonBody, requestContext, requireJsonBodies } from './common/http-middleware';
-import { rateLimit } from './common/rate-limit';
+import { postgresRateLimitStore, rateLimit } from './common/rate-limit';
 import { createValidationPipe } from './common/validation';
 import type { ApiConfigs } from './config/config.module';
 import { requestTelemetry, resumeRequestTelemetry } from './common/telemetry';
@@ -38,7 +39,16 @@ export function configureApp(app: INestApplication, log: Logger, api: ApiConfig)
   app.use(securityHeaders({ formActions: web.AUTH_JWKS_URL && web.OIDC_ISSUER_URL ? [new URL(web.OIDC_ISSUER_URL).origin] : [] }));
   app.use(requestContext(log));
   app.use(requestLimits({ maxUrlBytes: api.MAX_URL_BYTES, maxHeaderBytes: api.MAX_HEADER_BYTES }));
-  app.use(rateLimit({ perUser: api.RATE_LIMIT_PER_USER, perIp: api.RATE_LIMIT_PER_IP, windowMs: api.RATE_LIMIT_WINDOW_MS }, app.get(TOKEN_VERIFIER)));
+  // Counted in PostgreSQL, shared by every API process; a request the count cannot be had for
+  // (the database down) goes on uncounted, and is logged at most once a minute.
+  let lastUncounted = 0;
+  const uncounted = (error: Error) => {
+    if (Date.now() - lastUncounted < 60_000) return;
+    lastUncounted = Date.now();
+    log.warn({ err: error.message }, 'rate limit: request not counted');
+  };
+  const limits = { perUser: api.RATE_LIMIT_PER_USER, perIp: api.RATE_LIMIT_PER_IP, windowMs: api.RATE_LIMIT_WINDOW_MS };
+  app.use(rateLimit(limits, app.get(TOKEN_VERIFIER), postgresRateLimitStore(app.get(DataSource), uncounted), uncounted));
   // The web pages' form posts and uploads are not JSON; their own parser takes them.
   app.use(webForms());
   app.use(requireJsonBodies([...RAW_BODY_ROUTES, ...WEB_ROUTES]));

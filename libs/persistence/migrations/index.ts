@@ -13,6 +13,7 @@ import { OutboxClaims1764838800000 } from './1764838800000-OutboxClaims';
 import { ElectoralEvents1764925200000 } from './1764925200000-ElectoralEvents';
 import { NotificationAbout1764928800000 } from './1764928800000-NotificationAbout';
 import { BallotSecurity1764932400000 } from './1764932400000-BallotSecurity';
+import { SharedRateLimits1764936000000 } from './1764936000000-SharedRateLimits';
 
 /** Every migration, in order. New ones are appended here. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ElectoralEvents1764925200000,
   NotificationAbout1764928800000,
   BallotSecurity1764932400000,
+  SharedRateLimits1764936000000,
 ];

@@ -2,13 +2,15 @@
 // starts both for itself (whatever DATABASE_URL and TEMPORAL_ADDRESS say: nobody else's servers
 // are stopped), on fixed ports so that a restart comes back at the address the API, the worker
 // and the test already hold. Temporal keeps its state in a SQLite file, PostgreSQL in a data
-// directory, so a restart resumes where it stopped, as it would in production.
+// directory, so a restart resumes where it stopped, as it would in production. With
+// { temporal: 'server' } Temporal is instead the real Temporal server with its databases on the
+// suite's PostgreSQL (libs/infra/temporal-server-postgres.ts), its ports kept across restarts.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort, manageProcess, ManagedProcess, RunningTemporal, startTemporalDevServer } from '../../../libs/infra';
+import { freePort, manageProcess, ManagedProcess, pickTemporalServerPorts, RunningTemporal, RunningTemporalPostgres, startTemporalDevServer, startTemporalPostgresServer } from '../../../libs/infra';
 
 const say = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 
@@ -34,21 +36,30 @@ export interface FaultTemporal {
   start(): Promise<void>;
 }
 
+export interface FaultServersOptions {
+  /** the CLI's dev server on SQLite (default), or the real Temporal server on the suite's PostgreSQL */
+  temporal?: 'dev' | 'server';
+}
+
 export interface FaultServers {
+  /** the directory holding the servers' data (and the Temporal server's log) */
+  root: string;
   postgres: FaultPostgres;
   temporal: FaultTemporal;
   close(): Promise<void>;
 }
 
 /** Starts both servers and points this process's DATABASE_URL and TEMPORAL_ADDRESS at them. */
-export async function startFaultServers(): Promise<FaultServers> {
+export async function startFaultServers(options: FaultServersOptions = {}): Promise<FaultServers> {
   const root = mkdtempSync(join(tmpdir(), 'casework-faults-'));
   // Run as root, PostgreSQL runs as the `postgres` user, who must be able to reach its directory.
   chmodSync(root, 0o755);
   const pgDir = join(root, 'pg');
   const pgPort = await freePort();
   const dbFile = join(root, 'temporal.sqlite');
-  const temporalPort = await freePort();
+  // The real server's ports are below 32768 (see pickTemporalServerPorts); the dev server takes any.
+  const serverPorts = options.temporal === 'server' ? await pickTemporalServerPorts() : undefined;
+  const temporalPort = serverPorts?.frontend ?? (await freePort());
 
   let pg: ManagedProcess | undefined;
   let frozen: number[] = [];
@@ -62,7 +73,14 @@ export async function startFaultServers(): Promise<FaultServers> {
 
   let temporal: RunningTemporal | undefined;
   const address = `127.0.0.1:${temporalPort}`;
+  let prepared = false;
   const startTemporal = async () => {
+    if (serverPorts) {
+      const started: RunningTemporalPostgres = await startTemporalPostgresServer({ postgresUrl: pgUrl, ports: serverPorts, skipSchema: prepared, logFile: join(root, 'temporal-server.log'), log: say });
+      prepared = true;
+      temporal = started;
+      return;
+    }
     // The dev server retries a failed start on another port; only this one will do here.
     for (let attempt = 1; ; attempt++) {
       const started = await startTemporalDevServer({ dbFile, port: temporalPort, log: say });
@@ -102,7 +120,7 @@ export async function startFaultServers(): Promise<FaultServers> {
       const running = temporal;
       temporal = undefined;
       if (!running) return;
-      if (!running.pid) throw new Error('the Temporal dev server was not started from the Temporal CLI, so it cannot be signalled');
+      if (!running.pid) throw new Error('the Temporal server was not started from a binary, so it cannot be signalled');
       if (signal === 'SIGKILL') process.kill(running.pid, 'SIGKILL');
       // A SIGTERM stop is given the time to finish that the suite means to test (npm start's own bound is shorter).
       await running.stop(10_000);
@@ -110,6 +128,7 @@ export async function startFaultServers(): Promise<FaultServers> {
     start: startTemporal,
   };
   return {
+    root,
     postgres,
     temporal: temporalControl,
     close: async () => {

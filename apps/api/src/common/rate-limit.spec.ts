@@ -1,9 +1,10 @@
-// The limiter's windows on a clock the test moves: the allowance comes back when the window
-// ends, and Retry-After counts down to it.
+// The limiter's windows on a clock the test moves (its in-memory store): the allowance comes back
+// when the window ends, and Retry-After counts down to it. test/rate-limit-shared.e2e-spec.ts and
+// the scale-out fault suite show the PostgreSQL store shared by two API processes.
 import type { Request, Response } from 'express';
 import { InvalidToken, type Principal } from '../../../../libs/auth';
 import { verifyOnce } from '../auth/verify-once';
-import { rateLimit } from './rate-limit';
+import { memoryRateLimitStore, rateLimit } from './rate-limit';
 
 const verify = async (token: string): Promise<Principal> => {
   if (!token.startsWith('valid-')) throw new InvalidToken('bad');
@@ -12,7 +13,7 @@ const verify = async (token: string): Promise<Principal> => {
 
 function harness(perUser: number, perIp: number) {
   let t = 1_000_000;
-  const handler = rateLimit({ perUser, perIp, windowMs: 10_000 }, verify, () => t);
+  const handler = rateLimit({ perUser, perIp, windowMs: 10_000 }, verify, memoryRateLimitStore(() => t));
   const send = (opts: { token?: string; ip?: string; path?: string } = {}) =>
     new Promise<{ status: number; retryAfter?: string }>((resolve) => {
       const headers: Record<string, string> = {};
