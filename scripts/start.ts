@@ -12,6 +12,7 @@ import { loadOrCreateSigningKeys } from '../libs/auth';
 import { ApiConfig, ConfigError, loadConfig } from '../libs/config';
 import {
   embeddedPgDir,
+  isPortOpen,
   EMBEDDED_DATABASE,
   ManagedProcess,
   POSTGRES_STOP_GRACE_MS,
@@ -108,6 +109,12 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw error;
+  }
+  // Another process on the port (an earlier npm start, say) would answer our readiness check and
+  // make us print "ready" for it, while our own API failed to listen: say so before starting anything.
+  if (await isPortOpen(api.PORT)) {
+    say(`port ${api.PORT} is already in use by another process (an npm start still running?): stop it, or set PORT to a free port`);
+    process.exit(1);
   }
   const dataDir = resolve(api.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });

@@ -7,6 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { freePort } from '../libs/infra';
 import { eventually } from './support/stack';
@@ -114,6 +115,26 @@ function expectCleanStop(output: string, signal: string) {
   expect(order.every((i) => i >= 0)).toBe(true);
   expect(order).toEqual([...order].sort((a, b) => a - b));
 }
+
+it('refuses to start, naming the port, when another process already listens on PORT', async () => {
+  const taken = createServer((_req, res) => res.end('{"status":"ok"}'));
+  const port = await freePort();
+  await new Promise<void>((r) => taken.listen(port, '127.0.0.1', r));
+  try {
+    const dataDir = join(tmpdir(), `casework-start-${randomBytes(4).toString('hex')}`);
+    dirs.push(dataDir);
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port) };
+    delete env.DATABASE_URL;
+    delete env.TEMPORAL_ADDRESS;
+    const run = runNpm(['start'], env);
+    expect(await run.exited).toBe(1);
+    expect(run.out.text).toContain(`port ${port} is already in use by another process`);
+    // Nothing was started: no database was made in DATA_DIR.
+    expect(existsSync(join(dataDir, 'postgres'))).toBe(false);
+  } finally {
+    await new Promise((r) => taken.close(r));
+  }
+}, 60_000);
 
 it('starts everything, serves the API, and leaves no process after a SIGINT to the npm start PID', async () => {
   const { npm, out, exited, port } = await npmStart();
