@@ -8,7 +8,9 @@ import type { Request, Response } from 'express';
 import { PassThrough, type Readable } from 'node:stream';
 import { Public } from '../../../api/src/auth/decorators';
 import { ApiFailure, passThrough } from '../api-client';
+import { RECORDED_ACTIONS } from '../../../../libs/domain';
 import { actionsFor } from '../case-view';
+import { labelOf } from '../labels';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { BadCsrf, sendPage, WebUser, WebUsers } from '../web-user';
@@ -27,6 +29,21 @@ interface Busboy extends NodeJS.WritableStream {
 const busboy = require('busboy') as (options: { headers: Request['headers']; limits?: Record<string, number> }) => Busboy;
 
 const UPLOAD_FIELDS = { body: { id: 'file', label: 'The file' }, 'Content-Type': { id: 'file', label: 'The file’s type' }, 'X-Description': { id: 'description', label: 'Description' }, 'X-Filename': { id: 'file', label: 'The file name' } };
+const CUSTODY_FIELDS = { action: { id: 'action', label: 'What happened' }, from: { id: 'from', label: 'From' }, to: { id: 'to', label: 'To' }, location: { id: 'location', label: 'Where' }, sealNumber: { id: 'sealNumber', label: 'Seal number' }, note: { id: 'note', label: 'Note' } };
+const CUSTODY_HINTS: Record<string, string> = {
+  sealed: 'Sealed in a bag with a numbered seal',
+  resealed: 'The seal was broken and a new one applied: say why in the note',
+  transferred: 'Passed from its holder to someone else',
+  examined: 'Released for examination: say what was done in the note',
+  received: 'Received from its holder',
+  returned: 'Returned to the authority, or by the police after handover',
+};
+const DONE: Record<string, string> = {
+  custody: 'The custody step was recorded.',
+  held: 'A legal hold was placed on the item. It cannot be disposed of while the hold applies.',
+  released: 'The legal hold was lifted.',
+  disposed: 'The item was disposed of. Its record and custody log are kept.',
+};
 const PACKAGE_FIELDS = { evidenceIds: { id: 'evidenceIds', label: 'Items' }, note: { id: 'packageNote', label: 'Note' } };
 
 /** A header value as the API wants it: ASCII, percent-encoded otherwise. */
@@ -109,11 +126,82 @@ export class EvidenceController {
   async item(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('evidenceId') evidenceId: string) {
     const caseId = this.caseId(id);
     const user = await this.users.require(req);
+    await this.showItem(req, res, user, caseId, this.itemId(evidenceId));
+  }
+
+  /** A custody step on the item (POST /evidence/:id/custody): the workflow of custody refuses what the item's state does not allow. */
+  @Post(':evidenceId/custody')
+  async custody(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('evidenceId') evidenceId: string) {
+    const caseId = this.caseId(id);
+    const user = await this.users.requirePost(req);
+    const itemId = this.itemId(evidenceId);
+    const f = formBody(req);
+    if (!(RECORDED_ACTIONS as readonly string[]).includes(f.action ?? '')) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'action', 'Select what happened to the item'), values: f }, 422);
+    const body: Record<string, string> = { action: f.action };
+    for (const field of ['from', 'to', 'location', 'sealNumber', 'note'] as const) if (f[field]?.trim()) body[field] = f[field].trim();
+    await this.itemDecision(req, res, user, caseId, itemId, f, () => user.api.post(`/evidence/${itemId}/custody`, body), 'custody', CUSTODY_FIELDS, 'action');
+  }
+
+  /** Legal places or lifts a hold, which blocks disposal. */
+  @Post(':evidenceId/legal-hold')
+  async legalHold(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('evidenceId') evidenceId: string) {
+    const caseId = this.caseId(id);
+    const user = await this.users.requirePost(req);
+    const itemId = this.itemId(evidenceId);
+    const f = formBody(req);
+    if (!f.holdReason?.trim()) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'holdReason', 'Enter the reason'), values: f }, 422);
+    await this.itemDecision(req, res, user, caseId, itemId, f, () => user.api.post(`/evidence/${itemId}/legal-hold`, { hold: f.hold === 'true', reason: f.holdReason.trim() }), f.hold === 'true' ? 'held' : 'released', { reason: { id: 'holdReason', label: 'Reason' } }, 'holdReason');
+  }
+
+  /** The Returning Officer disposes of an item once its retention has passed and no hold applies. */
+  @Post(':evidenceId/dispose')
+  async dispose(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('evidenceId') evidenceId: string) {
+    const caseId = this.caseId(id);
+    const user = await this.users.requirePost(req);
+    const itemId = this.itemId(evidenceId);
+    const f = formBody(req);
+    if (!f.disposalNote?.trim()) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'disposalNote', 'Enter the review that decided the disposal'), values: f }, 422);
+    await this.itemDecision(req, res, user, caseId, itemId, f, () => user.api.post(`/evidence/${itemId}/dispose`, { note: f.disposalNote.trim() }), 'disposed', { note: { id: 'disposalNote', label: 'Review' } }, 'disposalNote');
+  }
+
+  private async itemDecision(req: Request, res: Response, user: WebUser, caseId: string, itemId: string, f: Record<string, string>, call: () => Promise<unknown>, done: string, fields: Record<string, { id: string; label: string }>, fallback: string) {
+    try {
+      await call();
+      res.redirect(303, `/cases/${caseId}/evidence/${itemId}?done=${done}`);
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || ![403, 409, 422].includes(error.status)) throw error;
+      const shown = error.status === 422 ? errorsFromApi(error, fields, fallback) : addError(noErrors(), fallback, `Not recorded: ${error.message}`);
+      await this.showItem(req, res, user, caseId, itemId, { ...shown, values: f }, error.status);
+    }
+  }
+
+  private itemId(evidenceId: string): string {
     if (!UUID.test(evidenceId)) throw new NotFoundException();
-    const [c, item] = await Promise.all([user.api.get(`/allegations/${caseId}`), user.api.get(`/evidence/${evidenceId}`)]);
+    return evidenceId;
+  }
+
+  private async showItem(req: Request, res: Response, user: WebUser, caseId: string, itemId: string, form?: FormErrors & { values: Record<string, string> }, status = 200) {
+    const [c, item] = await Promise.all([user.api.get(`/allegations/${caseId}`), user.api.get(`/evidence/${itemId}`)]);
     if (item.caseId !== caseId) throw new NotFoundException();
     const pkg = item.packageId ? await user.api.get(`/packages/${item.packageId}`).catch(() => undefined) : undefined;
-    sendPage(req, res, user, 'evidence/item.njk', { title: `Evidence: ${item.description}`, c, item, pkg, uploaded: req.query.uploaded === '1', backLink: `/cases/${caseId}/evidence` });
+    const done = !form && typeof req.query.done === 'string' ? DONE[req.query.done] : undefined;
+    sendPage(req, res, user, 'evidence/item.njk', {
+      title: `Evidence: ${item.description}`,
+      c,
+      item,
+      pkg,
+      uploaded: req.query.uploaded === '1' && !form,
+      done,
+      // What this user may do with the item as it stands; the API refuses anything else.
+      canRecordCustody: user.has('staff', 'triage', 'spoc') && item.status === 'held',
+      canHold: user.has('legal', 'returning_officer') && item.status !== 'destroyed',
+      canDispose: user.has('returning_officer') && item.status !== 'destroyed' && item.status !== 'packaged' && !item.legalHold && Boolean(item.retentionUntil) && Date.parse(item.retentionUntil) <= Date.now(),
+      custodyActions: RECORDED_ACTIONS.map((a) => ({ value: a, text: labelOf(a), hint: { text: CUSTODY_HINTS[a] } })),
+      errors: form?.errors ?? {},
+      errorList: form?.errorList ?? [],
+      values: form?.values ?? { from: item.holder },
+      backLink: `/cases/${caseId}/evidence`,
+    }, status);
   }
 
   /** The stored bytes, passed through from GET /evidence/:id/content (which audits the copy). */
