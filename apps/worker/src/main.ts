@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     namespace: configs.temporal.TEMPORAL_NAMESPACE,
     taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
     maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxCachedWorkflows: configs.worker.WORKER_MAX_CACHED_WORKFLOWS,
+    notifyBatch: { maxBatch: configs.worker.WORKER_NOTIFY_BATCH_SIZE, waitMs: configs.worker.WORKER_NOTIFY_BATCH_WAIT_MS },
     mailer,
   });
   const client = new Client({ connection: await Connection.connect({ address: configs.temporal.TEMPORAL_ADDRESS }), namespace: configs.temporal.TEMPORAL_NAMESPACE });
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
   });
   await client.connection.close();
   log.info({ integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY, retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY, emailRetryEvery: configs.worker.EMAIL_RETRY_EVERY, checkpointEvery: configs.worker.CHECKPOINT_EVERY }, 'schedules in place');
-  log.info({ taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE, namespace: configs.temporal.TEMPORAL_NAMESPACE }, 'worker polling');
+  log.info({ taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE, namespace: configs.temporal.TEMPORAL_NAMESPACE, maxCachedWorkflows: worker.options.maxCachedWorkflows }, 'worker polling');
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves once in-flight work is done.
   await worker.run();
   await connection.close();
