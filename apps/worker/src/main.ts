@@ -10,6 +10,7 @@ import { createLogger } from '../../../libs/logging';
 import { createSmtpMailer, smtpTarget } from '../../../libs/mail';
 import { createDataSource, WORKER_ROLE } from '../../../libs/persistence';
 import { loadCheckpointSigner } from '../../../libs/transparency';
+import { bundleWorkflowsInChild } from './bundle';
 import { createAllegationWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -42,18 +43,26 @@ async function main(): Promise<void> {
   const store = createContentStore(configs.evidence);
   const checkpointSigner = loadCheckpointSigner(configs.checkpoint);
   log.info({ keyId: checkpointSigner.keyId }, 'checkpoints are signed with this key');
-  const worker = await createAllegationWorker({
-    connection,
-    db,
-    store,
-    checkpointSigner,
-    namespace: configs.temporal.TEMPORAL_NAMESPACE,
-    taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
-    maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    maxCachedWorkflows: configs.worker.WORKER_MAX_CACHED_WORKFLOWS,
-    notifyBatch: { maxBatch: configs.worker.WORKER_NOTIFY_BATCH_SIZE, waitMs: configs.worker.WORKER_NOTIFY_BATCH_WAIT_MS },
-    mailer,
-  });
+  const bundle = await bundleWorkflowsInChild();
+  // Worker.create has read the bundle once it resolves; a SIGKILLed worker leaves no file behind.
+  let worker;
+  try {
+    worker = await createAllegationWorker({
+      workflowBundle: { codePath: bundle.codePath },
+      connection,
+      db,
+      store,
+      checkpointSigner,
+      namespace: configs.temporal.TEMPORAL_NAMESPACE,
+      taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
+      maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxCachedWorkflows: configs.worker.WORKER_MAX_CACHED_WORKFLOWS,
+      notifyBatch: { maxBatch: configs.worker.WORKER_NOTIFY_BATCH_SIZE, waitMs: configs.worker.WORKER_NOTIFY_BATCH_WAIT_MS },
+      mailer,
+    });
+  } finally {
+    bundle.remove();
+  }
   const client = new Client({ connection: await Connection.connect({ address: configs.temporal.TEMPORAL_ADDRESS }), namespace: configs.temporal.TEMPORAL_NAMESPACE });
   await ensureWorkerSchedules(client, {
     taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
