@@ -74,7 +74,6 @@ it('delivers every reminder of a batch exactly once after the worker is killed m
       .set('Authorization', token)
       .send({ title: `Postal votes at care home ${i + 1}`, category: 'care_homes', likelihood: 3, impact: 4, ownerId: owner.id, mitigations: [], reviewEvery: 'P30D', pollDate })
       .expect(201);
-    expect(res.body.nextReviewDueAt).toBe(DUE_AT);
     ids.push(res.body.id);
   }
   expect(Date.now()).toBeLessThan(windowOpens); // else the reviews would not fall due together
