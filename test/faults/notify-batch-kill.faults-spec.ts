@@ -44,6 +44,14 @@ async function blockedBatches(): Promise<number[]> {
   return rows.map((r) => Number(/^\/\* notify: (\d+) due events/.exec(r.query)?.[1] ?? 0));
 }
 
+/** Local activities that completed after the review's timer fired: the reminder, once it is sent. */
+async function remindersRecordedAsSent(riskId: string): Promise<number> {
+  const events = (await stack.temporal.workflow.getHandle(riskReviewWorkflowId(riskId)).fetchHistory()).events ?? [];
+  const fired = events.findIndex((e) => e.timerFiredEventAttributes);
+  if (fired < 0) return 0;
+  return events.slice(fired + 1).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+}
+
 const reminders = async (ids: string[]): Promise<{ due_key: string; username: string; kind: string }[]> =>
   stack.db.query(
     `SELECT n.due_key, u.username, n.kind FROM notifications n JOIN users u ON u.id = n.recipient_id
@@ -89,6 +97,14 @@ it('delivers every reminder of a batch exactly once after the worker is killed m
     return sizes.reduce((a, b) => a + b, 0) >= RISKS ? sizes : undefined;
   }, 15_000, 250).catch(() => inFlight);
   process.stderr.write(`[faults] notify batch kill: ${RISKS} reminders due at ${DUE_AT}; batches in flight at the kill: ${all.join(', ')}\n`);
+
+  // While the batch is uncommitted, no reminder may count as done: its local activity must not
+  // have completed (no marker after the timer fired), however long the batch waits. A worker
+  // that acknowledged the events before writing them would record them as sent here, then lose
+  // them with the kill.
+  await new Promise((r) => setTimeout(r, 5_000));
+  expect(await blockedBatches()).toEqual(all);
+  for (const id of ids) expect(await remindersRecordedAsSent(id)).toBe(0);
 
   first.child.kill('SIGKILL');
   await first.exited;
