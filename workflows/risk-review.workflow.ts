@@ -21,12 +21,14 @@ const activities = proxyActivities<AllegationActivities>({
 });
 
 /**
- * The same activities run as local activities: inside the workflow task that needs them, on the
- * worker that runs it, with a marker in the history instead of an activity task scheduled,
- * dispatched, started and completed through the server and a second workflow task to take the
- * result. A reminder then costs one workflow task instead of two, and no activity task. Each is
- * idempotent (the notification's unique due key, the projection's plain UPDATE), so a local
- * activity run again after a worker dies mid-task changes nothing.
+ * The reminder and the escalation run as local activities: inside the workflow task that the
+ * timer's firing starts, on the worker that runs it, with a marker in the history instead of an
+ * activity task scheduled, dispatched, started and completed through the server and a second
+ * workflow task to take the result. A due event then costs one workflow task and no activity
+ * task. notify is idempotent (the notification's unique due key), so a local activity run again
+ * after a worker dies mid-task changes nothing. The projection of the due date stays a scheduled
+ * activity: it runs at the start of a cycle, where a local activity made the workflow's first
+ * task (the workflow's creation as well) long enough to time out on an overloaded worker.
  */
 const local = proxyLocalActivities<AllegationActivities>({
   startToCloseTimeout: '30 seconds',
@@ -34,8 +36,8 @@ const local = proxyLocalActivities<AllegationActivities>({
 });
 
 /**
- * Risk workflows started, or continuing, from this version run their activities locally. A
- * history recorded before it took the scheduled activities, and replays them.
+ * Risk workflows started, or continuing, from this version send their notices as local
+ * activities. A history recorded before it took scheduled ones, and replays them.
  */
 const LOCAL_ACTIVITIES_PATCH = 'risk-review-local-activities';
 const run = () => (patched(LOCAL_ACTIVITIES_PATCH) ? local : activities);
@@ -58,7 +60,7 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
   /** bumped by anything that restarts the wait: a review, a change, closure */
   let generation = 0;
   const dueNow = () => nextReviewDue(Date.parse(state.lastReviewedAt), { every: state.reviewEvery, pollDate: state.pollDate, nearPoll: policy.riskReviewNearPoll });
-  const project = (escalated = false) => run().projectRiskDue({ riskId: input.riskId, nextReviewDueAt: state.nextReviewDueAt, escalated });
+  const project = (escalated = false) => activities.projectRiskDue({ riskId: input.riskId, nextReviewDueAt: state.nextReviewDueAt, escalated });
 
   setHandler(getRiskReviewStateQuery, () => state);
   setHandler(policyChangedSignal, (next) => {
