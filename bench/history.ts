@@ -277,7 +277,11 @@ async function main(): Promise<number> {
     const loaded = await loadAuditEvents(ds.manager, theCase.id);
     const inprocMs = performance.now() - t;
     // The answer must be exactly the events loadAuditEvents gives (the verify call appends nothing).
-    if (h.status === 200 && !isDeepStrictEqual(JSON.parse(h.body), loaded)) problems.push('the history answer differs from loadAuditEvents');
+    if (h.status === 200 && !isDeepStrictEqual(JSON.parse(h.body), loaded)) {
+      const answer = JSON.parse(h.body) as unknown[];
+      const at = answer.findIndex((e, i) => !isDeepStrictEqual(e, loaded[i]));
+      problems.push(`the history answer differs from loadAuditEvents (${answer.length} and ${loaded.length} events; first at ${at}: ${JSON.stringify(answer[at])} against ${JSON.stringify(loaded[at])})`);
+    }
     // Diagnostic: serialising those events to JSON, as the API's answer does.
     t = performance.now();
     JSON.stringify(loaded);

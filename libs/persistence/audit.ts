@@ -121,7 +121,7 @@ export async function loadAuditEventsJson(manager: EntityManager, caseId: string
   const rows: { seq: string; at: string; actor: string; role: string; action: string; before: string; after: string; prev_hash: string; hash: string }[] = await manager.query(
     `SELECT seq::text AS seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, role, action,
             COALESCE(before::text, 'null') AS before, COALESCE(after::text, 'null') AS after, prev_hash, hash
-       FROM audit_events WHERE case_id = $1 ORDER BY seq`,
+       FROM audit_events WHERE case_id = $1 ORDER BY audit_events.seq`, // the column, not the text alias
     [caseId],
   );
   const chunks: string[] = [];
