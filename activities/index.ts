@@ -6,7 +6,8 @@ import type { ContentStore } from '../libs/storage';
 import type { CheckpointSigner } from '../libs/transparency';
 import { checkEvidenceIntegrity, raiseDisposalReviews } from './evidence-checks';
 import { retryPendingEmails } from './email';
-import { notify, NotifyInput, NotifyResult } from './notifications';
+import { emailDueEvent, NotifyInput, NotifyResult } from './notifications';
+import { NotifyBatcher, NotifyBatcherOptions } from './notify-batcher';
 import { PackageStepInput, recordPackageAcknowledged, recordPackageHandover, sealPackage, SealPackageInput } from './packages';
 import { openTriage, OpenTriageInput, projectCase, ProjectCaseInput } from './projections';
 import { projectRiskDue } from './risks';
@@ -22,11 +23,19 @@ export interface ActivityDependencies {
   store: ContentStore;
   /** signs the transparency log's checkpoints */
   checkpointSigner: CheckpointSigner;
+  /** how notifications are batched (WORKER_NOTIFY_BATCH_SIZE, WORKER_NOTIFY_BATCH_WAIT_MS) */
+  notifyBatch?: NotifyBatcherOptions;
 }
 
-export function createActivities({ db, store, checkpointSigner, mailer = null }: ActivityDependencies) {
+export function createActivities({ db, store, checkpointSigner, mailer = null, notifyBatch }: ActivityDependencies) {
+  // Notifications of due events that run at once share a transaction (activities/notify-batcher.ts).
+  const notifications = new NotifyBatcher(db, notifyBatch);
   return {
-    notify: (input: NotifyInput): Promise<NotifyResult> => notify(db, input, mailer),
+    notify: async (input: NotifyInput): Promise<NotifyResult> => {
+      const result = await notifications.submit(input);
+      await emailDueEvent(db, mailer, input.dueKey);
+      return result;
+    },
     openTriage: (input: OpenTriageInput): Promise<void> => openTriage(db, input),
     projectCase: (input: ProjectCaseInput): Promise<void> => projectCase(db, input),
     sealPackage: (input: SealPackageInput): Promise<SealedPackage> => sealPackage(db, input),

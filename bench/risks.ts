@@ -39,7 +39,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client } from 'pg';
 import { findDemoUser } from '../libs/auth';
 import { durationMs, parseDuration } from '../libs/domain';
-import { cpuPercent, cpuSnapshot, CpuKey, CpuSnapshot, describeCpu, describeStats, fmtMiB, mib, PostgresCpu, r1, RssSampler, startProbes, stats } from './samplers';
+import { riskReviewWorkflowId } from '../workflows/messages';
+import { cpuPercent, cpuSnapshot, CpuKey, CpuSnapshot, describeCpu, describeShape, describeStats, fmtMiB, historyShape, HistoryShape, mib, PostgresCpu, r1, RssSampler, startProbes, stats } from './samplers';
 import { demoToken, describe, envInt, HttpResult, round, runBenchmark, runLoad, sayer, send, Stack } from './support';
 
 const say = sayer('bench:risks');
@@ -140,7 +141,9 @@ async function main(): Promise<number> {
   // The SDK's default workflow cache for a worker with this Node's default heap (the worker runs without heap flags).
   const heapMiB = v8.getHeapStatistics().heap_size_limit / 2 ** 20;
   const workerCacheDefault = Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10);
-  say(`the worker's workflow cache (the SDK's default for a ${heapMiB.toFixed(0)} MiB heap): ${workerCacheDefault} workflows${count > workerCacheDefault ? `, fewer than the ${count} risks: most reminders fire on workflows evicted from it, which the worker replays from their history` : ''}`);
+  const cacheSetting = process.env.WORKER_MAX_CACHED_WORKFLOWS;
+  const workerCache = cacheSetting ? Number(cacheSetting) : workerCacheDefault;
+  say(`the worker's workflow cache: ${workerCache} workflows (${cacheSetting ? 'WORKER_MAX_CACHED_WORKFLOWS' : `unset WORKER_MAX_CACHED_WORKFLOWS: the SDK's default for a ${heapMiB.toFixed(0)} MiB heap`})${count > workerCache ? `, fewer than the ${count} risks: most reminders fire on workflows evicted from it, which the worker replays from their history` : ''}`);
 
   // Our own worker (for the reference timers) logs through the SDK runtime: warnings only.
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -258,6 +261,15 @@ async function main(): Promise<number> {
     await db.end();
   }
   const host2 = { ...host, loadavgEnd: os.loadavg().map((v) => round(v, 2)) };
+  // The server's work per risk: the history of a sample of the measured risks' workflows, each
+  // of which has had its start, one reminder and the wait for its grace period.
+  let shape: HistoryShape | undefined;
+  const sampleIds = ids.filter(Boolean).filter((_, i) => i % Math.max(1, Math.floor(count / 20)) === 0).slice(0, 20);
+  try {
+    shape = await historyShape(running.temporalAddress, sampleIds.map(riskReviewWorkflowId));
+  } catch (error) {
+    say(`could not read the sample's histories: ${(error as Error).message}`);
+  }
 
   // Figures.
   const perRisk = new Map<string, number>();
@@ -311,6 +323,8 @@ async function main(): Promise<number> {
   say(`                      while creating: ${describeCpu(cpuCreating)}`);
   say(`                      while waiting for the reminders: ${describeCpu(cpuWaiting)}`);
   say(`  CPU per reminder   written while waiting (${writtenWaiting} in ${waitingS.toFixed(0)} s), above the idle rate: ${Object.entries(cpuMsPerReminder).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+  if (shape) say(`  history per risk   ${describeShape(shape)}; each has had its start, one reminder and the wait for its grace period`);
+  say(`  worker cache       ${workerCache} workflows${cacheSetting ? ' (WORKER_MAX_CACHED_WORKFLOWS)' : ' (the SDK default)'} for ${count + warmup} open risks`);
   say(`  lateness (reminder row created_at - intended due time):`);
   say(`    ${describeStats('all reminders', all)}`);
   say(`    ${describeStats('due while risks were being created', during)}`);
@@ -392,6 +406,9 @@ async function main(): Promise<number> {
       workerPeakOverIdleKiBPerRisk: wpr === undefined ? null : round(wpr, 2),
       temporalPeakOverIdleKiBPerRisk: tpr === undefined ? null : round(tpr, 2),
       workerCacheDefault,
+      workerCache,
+      workerCacheSetting: cacheSetting ?? null,
+      historyPerRisk: shape ?? null,
       host: host2,
       ok: problems.length === 0,
     })}\n`,

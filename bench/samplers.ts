@@ -264,3 +264,51 @@ export async function startProbes(stack: Stack, running: RunningStack, runId: st
   };
   return probes;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What a workflow costs the server: its history
+
+export interface HistoryShape {
+  workflows: number;
+  /** means per workflow */
+  events: number;
+  workflowTasks: number;
+  activityTasks: number;
+  localActivities: number;
+  timers: number;
+}
+
+/**
+ * Fetches the histories of the given workflows and counts, per workflow on average, its events,
+ * workflow tasks (WorkflowTaskCompleted), activity tasks (ActivityTaskScheduled), local
+ * activities (MarkerRecorded "core_local_activity") and timers (TimerStarted). Each workflow task
+ * and activity task is a round trip through the server's queues, so these are the units of work
+ * the server does per due event.
+ */
+export async function historyShape(temporalAddress: string, workflowIds: string[]): Promise<HistoryShape> {
+  const config = temporalConfigFor(temporalAddress);
+  const connection = await connectTemporalClient(config);
+  const client = new TemporalClient({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const totals = { events: 0, workflowTasks: 0, activityTasks: 0, localActivities: 0, timers: 0 };
+  let workflows = 0;
+  try {
+    for (const workflowId of workflowIds) {
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      workflows += 1;
+      for (const event of history.events ?? []) {
+        totals.events += 1;
+        if (event.workflowTaskCompletedEventAttributes) totals.workflowTasks += 1;
+        if (event.activityTaskScheduledEventAttributes) totals.activityTasks += 1;
+        if (event.markerRecordedEventAttributes?.markerName === 'core_local_activity') totals.localActivities += 1;
+        if (event.timerStartedEventAttributes) totals.timers += 1;
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+  const per = (n: number) => (workflows ? round(n / workflows, 2) : 0);
+  return { workflows, events: per(totals.events), workflowTasks: per(totals.workflowTasks), activityTasks: per(totals.activityTasks), localActivities: per(totals.localActivities), timers: per(totals.timers) };
+}
+
+export const describeShape = (s: HistoryShape) =>
+  `${s.events} events, ${s.workflowTasks} workflow tasks, ${s.activityTasks} activity tasks, ${s.localActivities} local activities, ${s.timers} timers (mean of ${s.workflows} workflows)`;

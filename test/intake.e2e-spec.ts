@@ -5,6 +5,7 @@ import { IntakeRecoveryService } from '../apps/api/src/allegations/intake-recove
 import { Client } from '@temporalio/client';
 import { AllegationWorkflowStarter } from '../apps/api/src/allegations/workflow-starter';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
+import { appendAuditEvent, loadAuditEvents } from '../libs/persistence';
 
 let stack: TestStack;
 let staff: string;
@@ -250,6 +251,19 @@ describe('audit chain', () => {
     await stack.db.query('DELETE FROM audit_events WHERE case_id = $1 AND seq = 3', [body.id]);
     const verify = await stack.http.get(`/allegations/${body.id}/history/verify`).set('Authorization', `Bearer ${legal}`).expect(200);
     expect(verify.body).toMatchObject({ valid: false, firstBrokenSeq: 3 });
+  });
+
+  it('answers the history as the events are stored, whatever their before and after hold', async () => {
+    const { body } = await post(allegationBody()).expect(201);
+    const legal = await stack.token('legal@northshire');
+    // Values PostgreSQL writes as text in the answer: quotes, escapes, non-ASCII, numbers, nesting, nulls.
+    const awkward = { note: 'He said "vote for me" \\ and left\n\ttab, ünïcödé, 投票, \u2028 🙂', n: 1.5, big: 12345678901234, neg: -0.001, flag: false, none: null, list: [1, 'two', { three: [] }], empty: {} };
+    await stack.db.transaction((m) => appendAuditEvent(m, { caseId: body.id, authorityId: 'northshire', actor: 'test', role: 'staff', action: 'case.awkward', before: awkward, after: [awkward, 'x'] }));
+    await stack.db.transaction((m) => appendAuditEvent(m, { caseId: body.id, authorityId: 'northshire', actor: 'actor "quoted" ü', role: 'staff', action: 'case.plain' }));
+    const res = await stack.http.get(`/allegations/${body.id}/history`).set('Authorization', `Bearer ${legal}`).set('X-Access-Reason', 'checking the history answer').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body).toEqual(await loadAuditEvents(stack.db.manager, body.id));
+    expect(res.body.find((e: { action: string }) => e.action === 'case.awkward')).toMatchObject({ before: awkward, after: [awkward, 'x'] });
   });
 
   it('requires a stated reason to read a history (400) and records nothing without one', async () => {

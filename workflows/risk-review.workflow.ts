@@ -2,7 +2,7 @@
 // reminded; after the policy's grace the Returning Officer gets exactly one escalation; a
 // recorded review restarts the cycle; a change of cadence, owner or poll date applies at once;
 // closing the risk ends it. Continues as new when the history grows, so a risk can live for years.
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { AllegationActivities } from '../activities';
 import { durationMs, nextReviewDue, parseDuration, withPolicyDefaults } from '../libs/domain';
 import {
@@ -19,6 +19,28 @@ const activities = proxyActivities<AllegationActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
+
+/**
+ * The reminder and the escalation run as local activities: inside the workflow task that the
+ * timer's firing starts, on the worker that runs it, with a marker in the history instead of an
+ * activity task scheduled, dispatched, started and completed through the server and a second
+ * workflow task to take the result. A due event then costs one workflow task and no activity
+ * task. notify is idempotent (the notification's unique due key), so a local activity run again
+ * after a worker dies mid-task changes nothing. The projection of the due date stays a scheduled
+ * activity: it runs at the start of a cycle, where a local activity made the workflow's first
+ * task (the workflow's creation as well) long enough to time out on an overloaded worker.
+ */
+const local = proxyLocalActivities<AllegationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/**
+ * Risk workflows started, or continuing, from this version send their notices as local
+ * activities. A history recorded before it took scheduled ones, and replays them.
+ */
+const LOCAL_ACTIVITIES_PATCH = 'risk-review-local-activities';
+const run = () => (patched(LOCAL_ACTIVITIES_PATCH) ? local : activities);
 
 export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskReviewState> {
   let policy = withPolicyDefaults(input.policy);
@@ -85,7 +107,7 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
     await project();
     const dueAt = Date.parse(state.nextReviewDueAt);
     if (await condition(changed, Math.max(dueAt - Date.now(), 1))) continue;
-    await activities.notify({
+    await run().notify({
       authorityId: input.authorityId,
       dueKey: `risk:${input.riskId}:${state.nextReviewDueAt}:reminder`,
       kind: 'risk_review_reminder',
@@ -96,7 +118,7 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
     state.remindersSent += 1;
     const graceEnds = dueAt + durationMs(parseDuration(policy.riskReviewGrace));
     if (await condition(changed, Math.max(graceEnds - Date.now(), 1))) continue;
-    await activities.notify({
+    await run().notify({
       authorityId: input.authorityId,
       dueKey: `risk:${input.riskId}:${state.nextReviewDueAt}:escalation`,
       kind: 'risk_review_escalation',

@@ -156,6 +156,26 @@ export class WorkerConfig {
   @Expose() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   WORKER_MAX_CONCURRENT_ACTIVITIES: number = 50;
 
+  /**
+   * workflows the worker keeps in memory between their tasks (the Temporal SDK's sticky cache).
+   * A task for a workflow not in it replays the workflow's history first. Unset: the SDK's
+   * default, which grows with the heap limit (about 2,300 with Node's default 4 GiB heap).
+   * docs/developers/performance.md has the memory it costs and what replay costs instead.
+   */
+  @Expose() @IsOptional() @Transform(toInt) @IsInt({ message: 'WORKER_MAX_CACHED_WORKFLOWS must be a whole number' }) @Min(0) @Max(100000)
+  WORKER_MAX_CACHED_WORKFLOWS?: number;
+
+  /** most due events whose notifications one transaction writes (activities/notify-batcher.ts) */
+  @Expose() @Transform(toInt) @IsInt({ message: 'WORKER_NOTIFY_BATCH_SIZE must be a whole number' }) @Min(1) @Max(1000)
+  WORKER_NOTIFY_BATCH_SIZE: number = 100;
+
+  /**
+   * how long, in ms, a due event's notifications wait for others to share their transaction. 0:
+   * no waiting; events that arrive together, or while two batches are being written, share one.
+   */
+  @Expose() @Transform(toInt) @IsInt({ message: 'WORKER_NOTIFY_BATCH_WAIT_MS must be a whole number of milliseconds' }) @Min(0) @Max(60000)
+  WORKER_NOTIFY_BATCH_WAIT_MS: number = 0;
+
   /** how often the Temporal Schedule re-hashes every stored evidence file (ISO-8601 duration) */
   @Expose() @IsString() @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { message: 'EVIDENCE_INTEGRITY_EVERY must be an ISO-8601 duration such as P1D or PT6H' })
   EVIDENCE_INTEGRITY_EVERY: string = 'P1D';

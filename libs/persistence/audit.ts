@@ -110,6 +110,47 @@ export async function loadAuditEvents(manager: EntityManager, caseId: string): P
   return rows.map(toAuditEvent);
 }
 
+/**
+ * The same events as `loadAuditEvents`, as the JSON text of that array, in chunks of about
+ * `chunkEvents` events (concatenated, they are one JSON array). PostgreSQL formats each column as
+ * text (`at` as toISOString would, `before` and `after` as their jsonb text), and the rows come
+ * back as arrays of those strings, unparsed (pg's rowMode 'array', no type parsers), on the
+ * caller's transaction's connection. So no row becomes an object with a Date and parsed JSON
+ * only to be stringified again: the history route writes these chunks to the response.
+ * `JSON.parse` of the result equals `loadAuditEvents`. Needs a transaction's manager (its query
+ * runner holds the connection).
+ */
+export async function loadAuditEventsJson(manager: EntityManager, caseId: string, chunkEvents = 1_000): Promise<string[]> {
+  const client = (manager.queryRunner as unknown as { databaseConnection?: RawClient } | undefined)?.databaseConnection;
+  if (!client) throw new Error('loadAuditEventsJson needs a transaction: call it with the manager of db.transaction');
+  const result = await client.query({
+    text: `SELECT seq::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), actor, role, action,
+                  COALESCE(before::text, 'null'), COALESCE(after::text, 'null'), prev_hash, hash
+             FROM audit_events WHERE case_id = $1 ORDER BY audit_events.seq`,
+    values: [caseId],
+    rowMode: 'array',
+    types: { getTypeParser: () => (value: string) => value },
+  });
+  const rows = result.rows;
+  const chunks: string[] = [];
+  for (let from = 0; from < rows.length || from === 0; from += chunkEvents) {
+    const parts: string[] = [];
+    for (let i = from; i < Math.min(rows.length, from + chunkEvents); i++) {
+      const [seq, at, actor, role, action, before, after, prevHash, hash] = rows[i];
+      // seq is an integer (PostgreSQL's bigint text); every string is escaped, hashes too (an edited row stays valid JSON).
+      parts.push(`{"seq":${seq},"at":"${at}","actor":${JSON.stringify(actor)},"role":${JSON.stringify(role)},"action":${JSON.stringify(action)},"before":${before},"after":${after},"prevHash":${JSON.stringify(prevHash)},"hash":${JSON.stringify(hash)}}`);
+    }
+    chunks.push(`${from === 0 ? '[' : ','}${parts.join(',')}`);
+    if (rows.length === 0) break;
+  }
+  chunks[chunks.length - 1] += ']';
+  return chunks;
+}
+
+interface RawClient {
+  query(config: { text: string; values: unknown[]; rowMode: 'array'; types: { getTypeParser: () => (value: string) => string } }): Promise<{ rows: string[][] }>;
+}
+
 export interface ChainVerification {
   valid: boolean;
   events: number;

@@ -15,14 +15,7 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/**
- * The OpenTelemetry workflow interceptors (RunWorkflow, StartActivity, … spans), the SDK's own
- * module. They run inside the workflow sandbox and hand their spans out through the `exporter`
- * sink, so workflow code itself imports nothing of OpenTelemetry. A worker passes them as
- * `interceptors.workflowModules`; a prebuilt bundle takes them as bundleWorkflowCode's
- * `workflowInterceptorModules`.
- */
-export const WORKFLOW_TRACING_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+export { WORKFLOW_TRACING_MODULES } from './tracing-modules';
 
 let active: Tracing | undefined;
 

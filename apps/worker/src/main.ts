@@ -12,6 +12,7 @@ import { createDataSource, WORKER_ROLE } from '../../../libs/persistence';
 import { loadCheckpointSigner } from '../../../libs/transparency';
 import { connectTemporalClient, describeTemporalConnection, TemporalConnectError } from '../../../libs/temporal';
 import { connectTemporalWorker } from '../../../libs/temporal/native';
+import { bundleWorkflowsInChild } from './bundle';
 import { createAllegationWorker } from './worker';
 import { loadTelemetryConfig, serveWorkerMetrics, sdkMetricsOptions, startWorkerTelemetry } from './telemetry';
 
@@ -51,16 +52,26 @@ async function main(): Promise<void> {
   const store = createContentStore(configs.evidence);
   const checkpointSigner = loadCheckpointSigner(configs.checkpoint);
   log.info({ keyId: checkpointSigner.keyId }, 'checkpoints are signed with this key');
-  const worker = await createAllegationWorker({
-    connection,
-    db,
-    store,
-    checkpointSigner,
-    namespace: configs.temporal.TEMPORAL_NAMESPACE,
-    taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
-    maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    mailer,
-  });
+  const bundle = await bundleWorkflowsInChild();
+  // Worker.create has read the bundle once it resolves; a SIGKILLed worker leaves no file behind.
+  let worker;
+  try {
+    worker = await createAllegationWorker({
+      workflowBundle: { codePath: bundle.codePath },
+      connection,
+      db,
+      store,
+      checkpointSigner,
+      namespace: configs.temporal.TEMPORAL_NAMESPACE,
+      taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
+      maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxCachedWorkflows: configs.worker.WORKER_MAX_CACHED_WORKFLOWS,
+      notifyBatch: { maxBatch: configs.worker.WORKER_NOTIFY_BATCH_SIZE, waitMs: configs.worker.WORKER_NOTIFY_BATCH_WAIT_MS },
+      mailer,
+    });
+  } finally {
+    bundle.remove();
+  }
   const client = new Client({ connection: clientConnection, namespace: configs.temporal.TEMPORAL_NAMESPACE });
   await ensureWorkerSchedules(client, {
     taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
@@ -71,7 +82,7 @@ async function main(): Promise<void> {
   });
   await client.connection.close();
   log.info({ integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY, retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY, emailRetryEvery: configs.worker.EMAIL_RETRY_EVERY, checkpointEvery: configs.worker.CHECKPOINT_EVERY }, 'schedules in place');
-  log.info({ taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE, namespace: configs.temporal.TEMPORAL_NAMESPACE }, 'worker polling');
+  log.info({ taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE, namespace: configs.temporal.TEMPORAL_NAMESPACE, maxCachedWorkflows: worker.options.maxCachedWorkflows }, 'worker polling');
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves once in-flight work is done.
   await worker.run();
   await connection.close();

@@ -1,0 +1,132 @@
+// Polling day: many risk reviews of one plan owner fall due at the same instant, and the worker
+// writes their reminders in one batch (activities/notify-batcher.ts). The worker is killed with
+// SIGKILL while that batch is in PostgreSQL, uncommitted: the batch must commit nothing, and a
+// new worker must then deliver every reminder exactly once (DESIGN.md invariant 4), none lost
+// with the batch and none repeated.
+//
+// To hold the batch in flight, the test takes a SHARE lock on the notifications table before the
+// reviews fall due, so the batch's INSERT waits for it; the INSERT carries a comment with its
+// batch size, which pg_stat_activity shows. Spawned workers wait WORKER_NOTIFY_BATCH_WAIT_MS
+// (3 s) for company, so the reminders falling due together share one batch.
+import type { QueryRunner } from 'typeorm';
+import { fromLondonLocal } from '../../libs/domain';
+import { findDemoUser } from '../../libs/auth';
+import { getRiskReviewStateQuery, riskReviewWorkflowId } from '../../workflows/messages';
+import { eventually, startTestStack, TestStack } from '../support/stack';
+import { FaultServers, startFaultServers } from './support/servers';
+
+const RISKS = 12;
+const owner = findDemoUser('plan_owner@northshire')!;
+const pollDate = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+
+let servers: FaultServers;
+let stack: TestStack;
+
+beforeAll(async () => {
+  servers = await startFaultServers();
+  stack = await startTestStack({
+    apiErrorsToStderr: true,
+    worker: 'none',
+    env: { WORKER_NOTIFY_BATCH_WAIT_MS: '3000' },
+    policy: { riskReviewGrace: 'P1D' },
+  });
+});
+afterAll(async () => {
+  await stack?.close();
+  await servers?.close();
+});
+
+/** The notify batches waiting on a lock right now: their sizes, from the INSERT's comment. */
+async function blockedBatches(): Promise<number[]> {
+  const rows: { query: string }[] = await stack.db.query(
+    `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '/* notify: % due events */ INSERT INTO notifications%'`,
+  );
+  return rows.map((r) => Number(/^\/\* notify: (\d+) due events/.exec(r.query)?.[1] ?? 0));
+}
+
+/** Local activities that completed after the review's timer fired: the reminder, once it is sent. */
+async function remindersRecordedAsSent(riskId: string): Promise<number> {
+  const events = (await stack.temporal.workflow.getHandle(riskReviewWorkflowId(riskId)).fetchHistory()).events ?? [];
+  const fired = events.findIndex((e) => e.timerFiredEventAttributes);
+  if (fired < 0) return 0;
+  return events.slice(fired + 1).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+}
+
+const reminders = async (ids: string[]): Promise<{ due_key: string; username: string; kind: string }[]> =>
+  stack.db.query(
+    `SELECT n.due_key, u.username, n.kind FROM notifications n JOIN users u ON u.id = n.recipient_id
+      WHERE split_part(n.due_key, ':', 2) = ANY($1::text[]) ORDER BY n.due_key`,
+    [ids],
+  );
+
+it('delivers every reminder of a batch exactly once after the worker is killed mid-batch', async () => {
+  // The near-poll window opens at windowOpens; every risk registered before it, with a monthly
+  // cadence, falls due one tight cadence (1 s) into it: all at the same instant, as on polling day.
+  const windowOpens = Math.ceil((Date.now() + 40_000) / 1000) * 1000;
+  const DUE_AT = new Date(windowOpens + 1_000).toISOString();
+  const within = `PT${(fromLondonLocal(Date.parse(`${pollDate}T00:00:00Z`)) - windowOpens) / 1000}S`;
+  await stack.setPolicy('northshire', { riskReviewNearPoll: { within, every: 'PT1S' } });
+
+  // The lock that holds the batch in PostgreSQL, taken before anything can fall due.
+  const lock: QueryRunner = stack.db.createQueryRunner();
+  await lock.connect();
+  await lock.startTransaction();
+  await lock.query('LOCK TABLE notifications IN SHARE MODE');
+
+  const first = stack.spawnWorker();
+  const token = `Bearer ${await stack.token('returning_officer@northshire')}`;
+  const ids: string[] = [];
+  for (let i = 0; i < RISKS; i++) {
+    const res = await stack.http
+      .post('/risks')
+      .set('Authorization', token)
+      .send({ title: `Postal votes at care home ${i + 1}`, category: 'care_homes', likelihood: 3, impact: 4, ownerId: owner.id, mitigations: [], reviewEvery: 'P30D', pollDate })
+      .expect(201);
+    ids.push(res.body.id);
+  }
+  expect(Date.now()).toBeLessThan(windowOpens); // else the reviews would not fall due together
+
+  // The reviews fall due; the worker's batch waits on the lock. Wait for a batch of several
+  // reminders in flight (and, for up to 15 s more, for all of them to be in flight).
+  const inFlight = await eventually('a batch of several reminders waiting in PostgreSQL', async () => {
+    const sizes = await blockedBatches();
+    return Math.max(0, ...sizes) >= 2 ? sizes : undefined;
+  }, 300_000, 250);
+  const all = await eventually('every reminder in a batch', async () => {
+    const sizes = await blockedBatches();
+    return sizes.reduce((a, b) => a + b, 0) >= RISKS ? sizes : undefined;
+  }, 15_000, 250).catch(() => inFlight);
+  process.stderr.write(`[faults] notify batch kill: ${RISKS} reminders due at ${DUE_AT}; batches in flight at the kill: ${all.join(', ')}\n`);
+
+  // While the batch is uncommitted, no reminder may count as done: its local activity must not
+  // have completed (no marker after the timer fired), however long the batch waits. A worker
+  // that acknowledged the events before writing them would record them as sent here, then lose
+  // them with the kill.
+  await new Promise((r) => setTimeout(r, 5_000));
+  expect(await blockedBatches()).toEqual(all);
+  for (const id of ids) expect(await remindersRecordedAsSent(id)).toBe(0);
+
+  first.child.kill('SIGKILL');
+  await first.exited;
+  await lock.rollbackTransaction();
+  await lock.release();
+  // The killed worker's batch now gets its lock, then finds its client gone: nothing committed.
+  await eventually('the killed batch to end', async () => (await blockedBatches()).length === 0 && (await stack.db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '/* notify: %'`)).length === 0, 30_000, 250);
+  expect(await reminders(ids)).toEqual([]);
+
+  // A new worker retries the reminders' workflow tasks, and with them the local activities.
+  stack.spawnWorker();
+  await eventually('every reminder', async () => new Set((await reminders(ids)).map((r) => r.due_key)).size === RISKS, 240_000, 500);
+  await new Promise((r) => setTimeout(r, 3_000)); // would any repeat still arrive?
+
+  const rows = await reminders(ids);
+  expect(rows).toEqual(ids.map((id) => ({ due_key: `risk:${id}:${DUE_AT}:reminder`, username: 'plan_owner@northshire', kind: 'risk_review_reminder' })).sort((a, b) => (a.due_key < b.due_key ? -1 : 1)));
+  for (const id of ids) {
+    const state = await stack.temporal.workflow.getHandle(riskReviewWorkflowId(id)).query(getRiskReviewStateQuery);
+    expect(state).toMatchObject({ remindersSent: 1, escalations: 0, nextReviewDueAt: DUE_AT });
+  }
+  // The reminder ran as a local activity: a marker in the history, no activity task.
+  const history = await stack.temporal.workflow.getHandle(riskReviewWorkflowId(ids[0])).fetchHistory();
+  expect(history.events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notify')).toEqual([]);
+  expect(history.events?.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(1);
+});
