@@ -82,3 +82,20 @@ test('custody steps, a legal hold placed and lifted, and disposal after retentio
   expect(after.status).toBe('destroyed');
   expect(after.custody.map((e: { action: string }) => e.action)).toEqual(['collected', 'resealed', 'transferred', 'destroyed']);
 });
+
+test('triage records an application to extend the statutory time limit, once', async () => {
+  const c = (await stack.http.post('/allegations').set('Authorization', await bearer('staff@northshire')).send(allegationBody()).expect(201)).body;
+  const triage = await web.as('triage@northshire');
+  await triage.goto(`${base}/cases/${c.id}`);
+  await triage.locator('#statutory-limit').waitFor();
+  expect(await textOf(triage, '#statutory-limit')).toContain('one year from the offence');
+  await triage.getByRole('button', { name: 'Record the application' }).click();
+  expect(await textOf(triage, '.govuk-error-summary')).toContain('The application');
+  await expectAccessible(triage);
+  await triage.getByLabel('The application for an extension').fill('Applied to Northshire Magistrates’ Court on behalf of the Returning Officer');
+  await triage.getByRole('button', { name: 'Record the application' }).click();
+  await triage.waitForURL(/done=statutory-extension/);
+  expect(await textOf(triage, '#statutory-limit')).toContain('An extension of the time limit was applied for');
+  expect(await triage.getByRole('button', { name: 'Record the application' }).count()).toBe(0);
+  await expectAccessible(triage);
+});

@@ -253,6 +253,7 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'POST /cases/:id/investigation-update', signIn: true, url: casePage('/investigation-update') },
   { route: 'POST /cases/:id/police-outcome', signIn: true, url: casePage('/police-outcome') },
   { route: 'POST /cases/:id/close', signIn: true, url: casePage('/close') },
+  { route: 'POST /cases/:id/statutory-extension', signIn: true, url: casePage('/statutory-extension') },
   { route: 'POST /cases/:id/withdraw', signIn: true, url: casePage('/withdraw') },
   { route: 'GET /cases/:id/evidence', signIn: true, url: casePage('/evidence') },
   { route: 'POST /cases/:id/evidence', signIn: true, url: casePage('/evidence') },

@@ -45,6 +45,21 @@ describe('the decisions a case page offers', () => {
   });
 });
 
+describe('the statutory extension', () => {
+  const clock = (extra = {}) => ({ limitAt: new Date(Date.now() + 86_400_000).toISOString(), extensionAppliedAt: null, ...extra });
+  it('is offered to triage and the Returning Officer while the first year runs and none was applied for', () => {
+    expect(actionsFor(triage, { status: 'accepted', statutoryClock: clock() }).extension).toBe(true);
+    expect(actionsFor(ro, { status: 'triage', statutoryClock: clock() }).extension).toBe(true);
+    expect(actionsFor(staff, { status: 'triage', statutoryClock: clock() }).extension).toBe(false);
+  });
+  it('is not offered once applied for, once the year has passed, once proceedings started, or on an ended case', () => {
+    expect(actionsFor(triage, { status: 'accepted', statutoryClock: clock({ extensionAppliedAt: '2026-11-01T00:00:00.000Z' }) }).extension).toBe(false);
+    expect(actionsFor(triage, { status: 'accepted', statutoryClock: clock({ limitAt: '2020-01-01T00:00:00.000Z' }) }).extension).toBe(false);
+    expect(actionsFor(triage, { status: 'accepted', statutoryClock: clock({ proceedingsStartedAt: '2026-11-01T00:00:00.000Z' }) }).extension).toBe(false);
+    expect(actionsFor(triage, { status: 'closed', statutoryClock: clock() }).extension).toBe(false);
+  });
+});
+
 describe('the timeline', () => {
   it('shows the police outcome and tells a withdrawal from a closure', () => {
     const base = { createdAt: '2026-11-01T09:00:00.000Z', urgency: 'routine', deadlines: { history: [] }, referrals: [] };

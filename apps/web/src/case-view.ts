@@ -41,6 +41,11 @@ export function timelineOf(c: any, forceName: (id: string) => string): TimelineE
   return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || 0);
 }
 
+/** Whether an application to extend the statutory time limit can still be recorded. */
+export function extensionOpen(clock: { limitAt?: string; extensionAppliedAt?: string | null; proceedingsStartedAt?: string | null } | null | undefined, now = Date.now()): boolean {
+  return Boolean(clock?.limitAt) && !clock!.extensionAppliedAt && !clock!.proceedingsStartedAt && now < Date.parse(clock!.limitAt!);
+}
+
 /**
  * The decisions open to this user on this case as it stands: the workflow's own rules, so that a
  * page offers no form that would only be refused (it refuses anyway if the case moved on).
@@ -59,6 +64,8 @@ export function actionsFor(principal: Principal, c: any) {
     close: c.status === 'accepted' && (hasRole(principal, ['returning_officer']) || (hasRole(principal, ['triage']) && Boolean(c.policeOutcome))),
     // Once the police have it, only triage withdraws it, so that the force is told.
     withdraw: open && (hasRole(principal, ['triage']) || (hasRole(principal, ['staff']) && !withPolice)),
+    // s.176: a court may extend the one-year limit, on an application made within that year.
+    extension: hasRole(principal, ['triage', 'returning_officer']) && open && extensionOpen(c.statutoryClock),
     evidence: hasRole(principal, ['staff', 'triage', 'spoc']) && !['closed', 'withdrawn'].includes(c.status),
     history: hasRole(principal, ['legal', 'triage', 'returning_officer']),
     bundle: hasRole(principal, ['legal']),

@@ -31,6 +31,7 @@ const UPDATE_FIELDS = { note: { id: 'updateNote', label: 'Progress note' } };
 const POLICE_OUTCOME_FIELDS = { outcome: { id: 'policeOutcome', label: 'Outcome' }, note: { id: 'policeOutcomeNote', label: 'Note' } };
 const CLOSE_FIELDS = { outcome: { id: 'closeOutcome', label: 'Outcome' }, note: { id: 'closeNote', label: 'Reason for closing' } };
 const WITHDRAW_FIELDS = { note: { id: 'withdrawNote', label: 'Why it is withdrawn' } };
+const EXTENSION_FIELDS = { note: { id: 'extensionNote', label: 'The application' } };
 const INFORMATION_FIELDS = { note: { id: 'reply', label: 'The reporter’s reply' } };
 
 /** The banner after each decision, by the last segment of its API path. */
@@ -43,6 +44,7 @@ const DONE: Record<string, string> = {
   close: 'The case is closed.',
   withdraw: 'The allegation is withdrawn.',
   information: 'The reporter’s reply was recorded. The case is back with triage.',
+  'statutory-extension': 'The application to extend the time limit was recorded.',
 };
 
 @Public()
@@ -159,6 +161,14 @@ export class CasesController {
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     await this.decide(req, res, user, id, undefined, '/withdraw', { note: f.withdrawNote }, WITHDRAW_FIELDS, 'note', f);
+  }
+
+  /** Records that a court extension of the s.176 time limit was applied for. */
+  @Post(':id/statutory-extension')
+  async statutoryExtension(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    const f = formBody(req);
+    await this.decide(req, res, user, id, undefined, '/statutory-extension', { note: f.extensionNote }, EXTENSION_FIELDS, 'note', f);
   }
 
   /** Posts one decision; on success back to the case, otherwise the case page with the reason. */
