@@ -1,5 +1,5 @@
 // Activities are side effects, built by a factory from their dependencies so that neither Nest
-// nor TypeORM enters the workflow sandbox (workflows import only `type AllegationActivities`).
+// nor TypeORM enters the workflow sandbox (each workflow imports only `type Activities`, and proxies the `Pick<>` of it that it calls).
 import type { DataSource } from 'typeorm';
 import type { Mailer } from '../libs/mail';
 import type { ContentStore } from '../libs/storage';
@@ -13,7 +13,7 @@ import { openTriage, OpenTriageInput, projectCase, ProjectCaseInput } from './pr
 import { projectRiskDue } from './risks';
 import { liaisonContactGrace, projectLiaisonDue } from './liaison';
 import { issueCheckpoints } from './transparency';
-import type { SealedPackage } from '../workflows/messages';
+import type { SealedPackage } from '../workflows/allegation/messages';
 
 export interface ActivityDependencies {
   db: DataSource;
@@ -51,5 +51,5 @@ export function createActivities({ db, store, checkpointSigner, mailer = null, n
   };
 }
 
-export type AllegationActivities = ReturnType<typeof createActivities>;
+export type Activities = ReturnType<typeof createActivities>;
 export type { NotifyInput, NotifyResult, OpenTriageInput, PackageStepInput, ProjectCaseInput, SealPackageInput };

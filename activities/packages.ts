@@ -5,7 +5,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalJson } from '../libs/domain';
 import { appendAuditEvent } from '../libs/persistence/audit';
-import { DECISION_REFUSED, type Actor, type SealedPackage } from '../workflows/messages';
+import type { SealedPackage } from '../workflows/allegation/messages';
+import { DECISION_REFUSED, type Actor } from '../workflows/shared/types';
 
 export interface SealPackageInput {
   packageId: string;

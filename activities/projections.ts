@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../libs/persistence/audit';
 import { setRetentionOnClosure } from '../libs/persistence/retention';
-import type { AllegationState } from '../workflows/messages';
+import type { AllegationState } from '../workflows/allegation/messages';
 
 export interface OpenTriageInput {
   caseId: string;

@@ -39,7 +39,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client } from 'pg';
 import { findDemoUser } from '../libs/auth';
 import { durationMs, parseDuration } from '../libs/domain';
-import { riskReviewWorkflowId } from '../workflows/messages';
+import { riskReviewWorkflowId } from '../workflows/risk-review.messages';
 import { cpuPercent, cpuSnapshot, CpuKey, CpuSnapshot, describeCpu, describeShape, describeStats, fmtMiB, historyShape, HistoryShape, mib, PostgresCpu, r1, RssSampler, startProbes, stats } from './samplers';
 import { demoToken, describe, envInt, HttpResult, round, runBenchmark, runLoad, sayer, send, Stack } from './support';
 

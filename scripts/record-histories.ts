@@ -32,7 +32,9 @@ import { findDemoUser, loadOrCreateSigningKeys, signToken } from '../libs/auth';
 import { allegationWorkflowId } from '../libs/domain';
 import { startEmbeddedPostgres, startTemporalDevServer } from '../libs/infra';
 import { createDataSource, migrate, seedDemo, WORKER_ROLE } from '../libs/persistence';
-import { evidencePackageWorkflowId, liaisonWorkflowId, riskReviewWorkflowId } from '../workflows/messages';
+import { evidencePackageWorkflowId } from '../workflows/evidence-package.messages';
+import { liaisonWorkflowId } from '../workflows/liaison.messages';
+import { riskReviewWorkflowId } from '../workflows/risk-review.messages';
 
 const say = (line: string) => process.stderr.write(`[record] ${line}\n`);
 const root = resolve(__dirname, '..', '..'); // dist/scripts -> the repository
@@ -258,7 +260,7 @@ const LIFECYCLE: Scenario[] = [
     policy: LIFECYCLE_POLICY,
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@northshire');
-      await settled(ctx, caseId, 'openTriage done', (s) => s.activities.includes('openTriage'));
+      await settled(ctx, caseId, 'the workflow started and waiting');
       await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'names a canvasser and a care home' });
       await settled(ctx, caseId, 'the referral notice', (s) => s.notices.includes('referral_received'));
       await decide(ctx, 'spoc@northshire-police', caseId, 'referral/accept', { crimeReference: 'NP/2026/004512', note: 'allocated to CID' });
@@ -276,7 +278,7 @@ const LIFECYCLE: Scenario[] = [
     policy: { ...LIFECYCLE_POLICY, spocResponseDue: { routine: 'PT8S', urgent: 'PT8S', immediate: 'PT8S' } },
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@northshire');
-      await settled(ctx, caseId, 'openTriage done', (s) => s.activities.includes('openTriage'));
+      await settled(ctx, caseId, 'the workflow started and waiting');
       await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'first referral' });
       // the reminder falls 3 s before the 8 s response deadline
       await settled(ctx, caseId, 'the SPOC response reminder', (s) => mustNotHave(s, 'spoc_response_escalation') && s.notices.includes('spoc_response_reminder'));
@@ -295,7 +297,7 @@ const LIFECYCLE: Scenario[] = [
     policy: { ...LIFECYCLE_POLICY, informationReplyDue: 'PT3S' },
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@southvale');
-      await settled(ctx, caseId, 'openTriage done', (s) => s.activities.includes('openTriage'));
+      await settled(ctx, caseId, 'the workflow started and waiting');
       await decide(ctx, 'triage@southvale', caseId, 'triage', { decision: 'request_information', question: 'When exactly?', note: 'time missing' });
       const history = await settled(ctx, caseId, 'the lapse back to triage', (s) => s.open && s.notices.includes('information_reply_lapsed') && s.timersFired >= 1);
       return allegation(caseId, history);
@@ -307,7 +309,7 @@ const LIFECYCLE: Scenario[] = [
     policy: LIFECYCLE_POLICY,
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@northshire');
-      await settled(ctx, caseId, 'openTriage done', (s) => s.activities.includes('openTriage'));
+      await settled(ctx, caseId, 'the workflow started and waiting');
       await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'refer' });
       await settled(ctx, caseId, 'the referral notice', (s) => s.notices.includes('referral_received'));
       await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'again' }, 409);
@@ -332,7 +334,7 @@ const LIFECYCLE: Scenario[] = [
         evidenceIds.push(res.body.id);
       }
       evidenceIds.push((await call(ctx, 'post', 'triage@northshire', `/allegations/${caseId}/evidence`, { kind: 'physical', description: 'ballot paper', sealNumber: 'S-77', location: 'strongroom' }, 201)).id);
-      await settled(ctx, caseId, 'openTriage done', (s) => s.activities.includes('openTriage'));
+      await settled(ctx, caseId, 'the workflow started and waiting');
       await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'refer' });
       await settled(ctx, caseId, 'the referral notice', (s) => s.notices.includes('referral_received'));
 

@@ -4,7 +4,7 @@
 // with a lawful basis and purpose, a data-sharing record, and the FEOA's reads logged. And who
 // may do what: another authority's or force's records are 404, a role not allowed is 403.
 import { findDemoUser } from '../libs/auth';
-import { getLiaisonStateQuery, liaisonWorkflowId } from '../workflows/messages';
+import { getLiaisonStateQuery, liaisonWorkflowId } from '../workflows/liaison.messages';
 import { eventually, startTestStack, TestStack } from './support/stack';
 
 let stack: TestStack;

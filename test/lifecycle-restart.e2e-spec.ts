@@ -2,7 +2,7 @@
 // answered 503 promptly rather than hanging, the SPOC deadline still fires after the restart, and
 // every reminder, escalation and decision happens exactly once.
 import { allegationWorkflowId } from '../libs/domain';
-import { getStateQuery } from '../workflows/messages';
+import { getStateQuery } from '../workflows/allegation/messages';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 
 let stack: TestStack;

@@ -16,7 +16,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { allegationWorkflowId } from '../libs/domain';
 import { WORKFLOW_TRACING_MODULES } from '../libs/telemetry';
 import * as workflows from '../workflows';
-import { evidencePackageWorkflowId, riskReviewWorkflowId } from '../workflows/messages';
+import { evidencePackageWorkflowId } from '../workflows/evidence-package.messages';
+import { riskReviewWorkflowId } from '../workflows/risk-review.messages';
 
 type History = proto.temporal.api.history.v1.IHistory;
 

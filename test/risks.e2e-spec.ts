@@ -2,7 +2,7 @@
 // due, exactly one escalation after the grace, a review restarting the cycle, cadence and
 // poll-date changes taking effect at once, closure ending the cycle; and who may do what.
 import { findDemoUser } from '../libs/auth';
-import { riskReviewWorkflowId } from '../workflows/messages';
+import { riskReviewWorkflowId } from '../workflows/risk-review.messages';
 import { eventually, startTestStack, TestStack } from './support/stack';
 
 let stack: TestStack;

@@ -1,19 +1,17 @@
 // One evidence package for the police, a child workflow of its allegation: sealed (by the
 // parent), handed over to the referred force, and acknowledged by that force's SPOC before the
 // policy deadline, with reminders before it and one escalation when it passes.
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { AllegationActivities } from '../activities';
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
 import { deadlineAfter, reminderTimes, withPolicyDefaults } from '../libs/domain';
-import { acknowledgePackageUpdate, Actor, DECISION_REFUSED, EvidencePackageInput, EvidencePackageState, getPackageStateQuery, handOverPackageUpdate } from './messages';
+import { acknowledgePackageUpdate, EvidencePackageInput, EvidencePackageState, getPackageStateQuery, handOverPackageUpdate } from './evidence-package.messages';
+import { refuse } from './shared/refuse';
+import type { Actor } from './shared/types';
 
-const activities = proxyActivities<AllegationActivities>({
+const activities = proxyActivities<Pick<Activities, 'notify' | 'recordPackageHandover' | 'recordPackageAcknowledged'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-
-function refuse(rule: string, message: string): never {
-  throw ApplicationFailure.create({ type: DECISION_REFUSED, message, nonRetryable: true, details: [{ rule }] });
-}
 
 export async function evidencePackageWorkflow(input: EvidencePackageInput): Promise<EvidencePackageState> {
   const policy = withPolicyDefaults(input.policy);

@@ -1,5 +1,5 @@
 // Every workflow type the worker registers.
-export { allegationWorkflow } from './allegation.workflow';
+export { allegationWorkflow } from './allegation/workflow';
 export { evidencePackageWorkflow } from './evidence-package.workflow';
 export { emailRetryWorkflow, evidenceIntegrityWorkflow, evidenceRetentionReviewWorkflow } from './evidence-checks.workflow';
 export { riskReviewWorkflow } from './risk-review.workflow';

@@ -5,11 +5,11 @@
 // escalation. A recorded contact restarts the cycle; a change of cadence or of the named people
 // applies at once. Continues as new when the history grows, so an agreement can live for years.
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { AllegationActivities } from '../activities';
+import type { Activities } from '../activities';
 import { durationMs, parseDuration } from '../libs/domain';
-import { getLiaisonStateQuery, liaisonChangedSignal, liaisonContactUpdate, LiaisonInput, LiaisonState } from './messages';
+import { getLiaisonStateQuery, liaisonChangedSignal, liaisonContactUpdate, LiaisonInput, LiaisonState } from './liaison.messages';
 
-const activities = proxyActivities<AllegationActivities>({
+const activities = proxyActivities<Pick<Activities, 'notify' | 'projectLiaisonDue' | 'liaisonContactGrace'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });

@@ -3,19 +3,14 @@
 // recorded review restarts the cycle; a change of cadence, owner or poll date applies at once;
 // closing the risk ends it. Continues as new when the history grows, so a risk can live for years.
 import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { AllegationActivities } from '../activities';
+import type { Activities } from '../activities';
 import { durationMs, nextReviewDue, parseDuration, withPolicyDefaults } from '../libs/domain';
-import {
-  closeRiskSignal,
-  getRiskReviewStateQuery,
-  policyChangedSignal,
-  riskChangedSignal,
-  riskReviewedUpdate,
-  RiskReviewInput,
-  RiskReviewState,
-} from './messages';
+import { closeRiskSignal, getRiskReviewStateQuery, riskChangedSignal, riskReviewedUpdate, RiskReviewInput, RiskReviewState } from './risk-review.messages';
+import { policyChangedSignal } from './shared/messages';
 
-const activities = proxyActivities<AllegationActivities>({
+type RiskReviewActivities = Pick<Activities, 'notify' | 'projectRiskDue'>;
+
+const activities = proxyActivities<RiskReviewActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -30,7 +25,7 @@ const activities = proxyActivities<AllegationActivities>({
  * activity: it runs at the start of a cycle, where a local activity made the workflow's first
  * task (the workflow's creation as well) long enough to time out on an overloaded worker.
  */
-const local = proxyLocalActivities<AllegationActivities>({
+const local = proxyLocalActivities<RiskReviewActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });

@@ -1,9 +1,9 @@
 // Started by the checkpoint Temporal Schedule (apps/worker/src/schedules.ts): each run signs a
 // checkpoint of every authority's audit log that grew since its latest one.
 import { proxyActivities } from '@temporalio/workflow';
-import type { AllegationActivities } from '../activities';
+import type { Activities } from '../activities';
 
-const { issueCheckpoints } = proxyActivities<AllegationActivities>({
+const { issueCheckpoints } = proxyActivities<Pick<Activities, 'issueCheckpoints'>>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },

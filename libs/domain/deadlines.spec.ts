@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CalendarCoverageError } from './bank-holidays';
-import { addWorkingDays, deadlineAfter, DeadlineRules, inPollWindow, isWorkingDay, reminderTimes } from './deadlines';
+import { addWorkingDays, deadlineAfter, DeadlineRules, effectiveUrgency, inPollWindow, isWorkingDay, reminderTimes, triageDueAt } from './deadlines';
 import { durationMs, parseDuration } from './duration';
 import { londonOffsetMs, toLondon } from './london-time';
 import { DEFAULT_POLICY } from './policy';
@@ -277,6 +277,26 @@ describe('deadline properties', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('triageDueAt: the one formula of the API and the workflow', () => {
+  // Friday 3 July 2026, 16:00 London (BST): a routine case waits over the weekend, an urgent one does not.
+  const friday = Date.parse('2026-07-03T15:00:00Z');
+
+  it('takes the policy duration of the urgency, in working days', () => {
+    expect(new Date(triageDueAt(friday, 'routine', DEFAULT_POLICY, null)).toISOString()).toBe('2026-07-07T15:00:00.000Z');
+    expect(new Date(triageDueAt(friday, 'urgent', DEFAULT_POLICY, null)).toISOString()).toBe('2026-07-03T19:00:00.000Z');
+  });
+
+  it('tightens in the polling-day window of the case', () => {
+    expect(triageDueAt(friday, 'routine', DEFAULT_POLICY, '2026-07-07') - friday).toBe(0.25 * 2 * DAY);
+  });
+
+  it('a safety concern takes the immediate deadline whatever the urgency given', () => {
+    expect(effectiveUrgency('routine', true)).toBe('immediate');
+    expect(effectiveUrgency('urgent', false)).toBe('urgent');
+    expect(triageDueAt(friday, effectiveUrgency('routine', true), DEFAULT_POLICY, null) - friday).toBe(30 * 60_000);
   });
 });
 

@@ -3,7 +3,8 @@
 import { isBankHoliday } from './bank-holidays';
 import { Duration, durationMs, parseDuration } from './duration';
 import { addDaysToIsoDate, fromLondonLocal, toLondon, weekdayOfIsoDate } from './london-time';
-import type { PollWindow } from './policy';
+import type { Urgency } from './allegation';
+import type { Policy, PollWindow } from './policy';
 
 const DAY = 86_400_000;
 
@@ -65,4 +66,23 @@ export function reminderTimes(setAtMs: number, dueAtMs: number, remindBefore: re
     .map((offset) => dueAtMs - durationMs(parseDuration(offset)))
     .filter((t) => t > setAtMs && t < dueAtMs);
   return [...new Set(times)].sort((a, b) => a - b);
+}
+
+/** The deadline rules of one case under its authority's policy. */
+export function deadlineRules(policy: Pick<Policy, 'workingDays' | 'pollWindow'>, pollDate: string | null): DeadlineRules {
+  return { workingDays: policy.workingDays, pollWindow: policy.pollWindow, pollDate };
+}
+
+/** The urgency deadlines are set by: a safety concern always takes the shortest. */
+export function effectiveUrgency(urgency: Urgency, safetyConcern: boolean): Urgency {
+  return safetyConcern ? 'immediate' : urgency;
+}
+
+/**
+ * When triage of a case that entered triage at `fromMs` is due. The one formula for the API's
+ * intake receipt (and the case row it writes) and for the workflow's triage deadlines, at intake
+ * and again after a return or a lapsed request for information.
+ */
+export function triageDueAt(fromMs: number, urgency: Urgency, policy: Pick<Policy, 'triageDue' | 'workingDays' | 'pollWindow'>, pollDate: string | null): number {
+  return deadlineAfter(fromMs, policy.triageDue[urgency], deadlineRules(policy, pollDate));
 }

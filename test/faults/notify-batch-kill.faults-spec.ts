@@ -11,7 +11,7 @@
 import type { QueryRunner } from 'typeorm';
 import { fromLondonLocal } from '../../libs/domain';
 import { findDemoUser } from '../../libs/auth';
-import { getRiskReviewStateQuery, riskReviewWorkflowId } from '../../workflows/messages';
+import { getRiskReviewStateQuery, riskReviewWorkflowId } from '../../workflows/risk-review.messages';
 import { eventually, startTestStack, TestStack } from '../support/stack';
 import { FaultServers, startFaultServers } from './support/servers';
 

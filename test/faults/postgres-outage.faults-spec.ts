@@ -4,7 +4,7 @@
 // workflow, a retry of every intake that got a 503 creates one case per Idempotency-Key, and the
 // reminders that fell due during the outage are sent, once (invariants 1, 3 and 4).
 import { allegationWorkflowId } from '../../libs/domain';
-import { getStateQuery } from '../../workflows/messages';
+import { getStateQuery } from '../../workflows/allegation/messages';
 import { allegationBody, eventually, startTestStack, TestStack } from '../support/stack';
 import { acknowledgedAllegationsKept, casesWithout, duplicateNotifications } from './support/invariants';
 import { Exchange, percentile, startLoad } from './support/load';

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { allegationWorkflowId } from '../../libs/domain';
 import { freePort, ManagedProcess, runNodeService } from '../../libs/infra';
-import { getStateQuery } from '../../workflows/messages';
+import { getStateQuery } from '../../workflows/allegation/messages';
 import { startTestSmtpServer, TestSmtpServer } from '../support/smtp';
 import { allegationBody, eventually, startTestStack, TestStack } from '../support/stack';
 import { acknowledgedAllegationsKept, casesWithout, duplicateNotifications, emailProblems } from './support/invariants';

@@ -5,7 +5,7 @@
 // open workflow is still listed, every timer that fell due while the server was down fires, and
 // nothing is lost or repeated (invariants 1, 3 and 4).
 import { allegationWorkflowId } from '../../libs/domain';
-import { getStateQuery } from '../../workflows/messages';
+import { getStateQuery } from '../../workflows/allegation/messages';
 import { allegationBody, eventually, startTestStack, TestStack } from '../support/stack';
 import { acknowledgedAllegationsKept, casesWithout, duplicateNotifications } from './support/invariants';
 import { FaultServers, startFaultServers } from './support/servers';

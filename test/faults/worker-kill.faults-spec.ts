@@ -6,7 +6,7 @@
 // test/email.e2e-spec.ts and test/worker-restart.e2e-spec.ts show each kill on one case; this puts
 // both into one flow on servers of its own and checks every case at the end.
 import { allegationWorkflowId } from '../../libs/domain';
-import { getStateQuery } from '../../workflows/messages';
+import { getStateQuery } from '../../workflows/allegation/messages';
 import { startTestSmtpServer, TestSmtpServer } from '../support/smtp';
 import { allegationBody, eventually, startTestStack, TestStack } from '../support/stack';
 import { acknowledgedAllegationsKept, casesWithout, duplicateNotifications, emailProblems } from './support/invariants';

@@ -3,9 +3,9 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { instanceToPlain } from 'class-transformer';
 import { DataSource } from 'typeorm';
 import { hasRole, type Principal, type Role } from '../../../../libs/auth/principal';
-import { allegationWorkflowId, canonicalJson, deadlineAfter, toLondon } from '../../../../libs/domain';
+import { allegationWorkflowId, canonicalJson, effectiveUrgency, toLondon, triageDueAt as triageDue } from '../../../../libs/domain';
 import { AllegationEntity, appendAuditEvent } from '../../../../libs/persistence';
-import type { AllegationWorkflowInput } from '../../../../workflows/messages';
+import type { AllegationWorkflowInput } from '../../../../workflows/allegation/messages';
 import { ApiError, conflict, notFound } from '../common/api-error';
 import { noteIntakeReplay } from '../common/telemetry';
 import { PoliciesService } from '../policies/policies.service';
@@ -58,9 +58,9 @@ export class AllegationsService {
           if (!authority) throw notFound('authority');
           const policy = await this.policies.current(authorityId, m);
           const receivedAt = new Date();
-          const effectiveUrgency = dto.safetyConcern ? 'immediate' : dto.urgency;
           const pollDate = dto.pollDate ?? null;
-          const triageDueAt = new Date(deadlineAfter(receivedAt.getTime(), policy.triageDue[effectiveUrgency], { workingDays: policy.workingDays, pollWindow: policy.pollWindow, pollDate }));
+          // The workflow sets its first triage deadline with the same function and input: no reconciling.
+          const triageDueAt = new Date(triageDue(receivedAt.getTime(), effectiveUrgency(dto.urgency, dto.safetyConcern), policy, pollDate));
           const id = randomUUID();
           const receipt: IntakeReceipt = { id, reference: '', status: 'triage', triageDueAt: triageDueAt.toISOString() };
           if (idempotencyKey) {

@@ -14,7 +14,7 @@ import {
   triageUpdate,
   withdrawUpdate,
   type TriageDecision,
-} from '../../../../workflows/messages';
+} from '../../../../workflows/allegation/messages';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { unprocessable } from '../common/api-error';
 import { DecisionsService } from './decisions.service';

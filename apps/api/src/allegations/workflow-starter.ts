@@ -4,7 +4,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { TemporalConfig } from '../../../../libs/config';
 import type { allegationWorkflow } from '../../../../workflows';
-import type { AllegationWorkflowInput } from '../../../../workflows/messages';
+import type { AllegationWorkflowInput } from '../../../../workflows/allegation/messages';
 
 /**
  * How long a start may wait for Temporal. A server that accepts the connection but does not

@@ -7,7 +7,7 @@ import type { Principal } from '../../../../libs/auth/principal';
 import { ApiConfig, TemporalConfig } from '../../../../libs/config';
 import { durationMs, parseDuration } from '../../../../libs/domain';
 import { appendAuditEvent } from '../../../../libs/persistence';
-import { liaisonChangedSignal, liaisonContactUpdate, liaisonWorkflowId, type LiaisonChange, type LiaisonInput } from '../../../../workflows/messages';
+import { liaisonChangedSignal, liaisonContactUpdate, liaisonWorkflowId, type LiaisonChange, type LiaisonInput } from '../../../../workflows/liaison.messages';
 import { ApiError, notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import type { AgreementQuery, LiaisonAgreementDto, RecordContactDto } from './dto/liaison.dto';

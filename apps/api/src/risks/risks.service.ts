@@ -7,7 +7,7 @@ import type { Principal } from '../../../../libs/auth/principal';
 import { ApiConfig, TemporalConfig } from '../../../../libs/config';
 import { riskScore } from '../../../../libs/domain';
 import { appendAuditEvent } from '../../../../libs/persistence';
-import { closeRiskSignal, riskChangedSignal, riskReviewedUpdate, riskReviewWorkflowId, type RiskReviewInput } from '../../../../workflows/messages';
+import { closeRiskSignal, riskChangedSignal, riskReviewedUpdate, riskReviewWorkflowId, type RiskReviewInput } from '../../../../workflows/risk-review.messages';
 import { ApiError, conflict, notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import { PoliciesService } from '../policies/policies.service';

@@ -1,6 +1,7 @@
-// The allegation workflow's inputs and messages. The API and the workflow both import this
-// file, so a message's name and payload are defined in exactly one place.
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+// The allegation workflow's input, state and messages. The API and the workflow both import this
+// file, so a message's name and payload are defined in exactly one place. The workflow also
+// answers `policyChangedSignal` (../shared/messages.ts).
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type {
   AllegationStatus,
   CaseOutcome,
@@ -11,8 +12,8 @@ import type {
   ReturnReason,
   StatutoryClock,
   Urgency,
-} from '../libs/domain';
-import type { Role } from '../libs/auth/principal';
+} from '../../libs/domain';
+import type { Actor } from '../shared/types';
 
 export interface AllegationWorkflowInput {
   caseId: string;
@@ -41,15 +42,6 @@ export interface DeadlineState {
   setAt?: string;
   /** set when the step the deadline was for is done (or overtaken), so it no longer counts */
   metAt?: string;
-}
-
-/** Who asks for a decision. The API passes the verified token's claims; the workflow re-checks them. */
-export interface Actor {
-  userId: string;
-  username?: string;
-  roles: Role[];
-  authorityId?: string;
-  forceId?: string;
 }
 
 export interface ReferralState {
@@ -165,15 +157,10 @@ export const closeUpdate = defineUpdate<AllegationState, [CloseCase, Actor]>('cl
 export const withdrawUpdate = defineUpdate<AllegationState, [WithdrawCase, Actor]>('withdraw');
 export const applyForExtensionUpdate = defineUpdate<AllegationState, [ApplyForExtension, Actor]>('applyForExtension');
 
-/** The failure type a validator refuses with; the API answers it with 409 and the current state. */
-export const DECISION_REFUSED = 'DecisionRefused';
-
 export const getStateQuery = defineQuery<AllegationState>('getState');
 
-/** The authority's policy changed; deadlines set from now on use it. */
-export const policyChangedSignal = defineSignal<[Policy]>('policyChanged');
-
-// --- evidence packages: a child workflow of the allegation per package
+// --- evidence packages: sealed by a decision on the case, then a child workflow each
+// (../evidence-package.messages.ts)
 
 export interface PackageEvidence {
   /** chosen by the API, so that a retried request cannot seal two packages */
@@ -188,122 +175,4 @@ export interface SealedPackage {
   items: { id: string; sha256: string | null }[];
 }
 
-export interface EvidencePackageInput {
-  packageId: string;
-  caseId: string;
-  authorityId: string;
-  forceId: string;
-  reference: string;
-  pollDate: string | null;
-  policy: Policy;
-}
-
-export interface EvidencePackageState {
-  packageId: string;
-  status: 'sealed' | 'handed_over' | 'acknowledged';
-  handedOverAt: string | null;
-  acknowledgeDueAt: string | null;
-  acknowledgedAt: string | null;
-  remindersSent: number;
-  escalated: boolean;
-}
-
 export const packageEvidenceUpdate = defineUpdate<SealedPackage, [PackageEvidence, Actor]>('packageEvidence');
-export const handOverPackageUpdate = defineUpdate<EvidencePackageState, [{ note?: string }, Actor]>('handOverPackage');
-export const acknowledgePackageUpdate = defineUpdate<EvidencePackageState, [{ note?: string }, Actor]>('acknowledgePackage');
-export const getPackageStateQuery = defineQuery<EvidencePackageState>('getPackageState');
-
-export function evidencePackageWorkflowId(packageId: string): string {
-  return `evidence-package-${packageId}`;
-}
-
-// --- the risk register: one review-cycle workflow per open risk
-
-export interface RiskReviewInput {
-  riskId: string;
-  authorityId: string;
-  title: string;
-  ownerId: string;
-  reviewEvery: string;
-  pollDate: string | null;
-  /** the last review, or when the risk was registered */
-  lastReviewedAt: string;
-  policy: Policy;
-  /** carried across continue-as-new */
-  cycles?: number;
-}
-
-export interface RiskReviewState {
-  riskId: string;
-  ownerId: string;
-  reviewEvery: string;
-  pollDate: string | null;
-  lastReviewedAt: string;
-  nextReviewDueAt: string;
-  remindersSent: number;
-  escalations: number;
-  cycles: number;
-  closed: boolean;
-}
-
-export interface RiskChange {
-  ownerId?: string;
-  reviewEvery?: string;
-  pollDate?: string | null;
-  title?: string;
-}
-
-export const riskChangedSignal = defineSignal<[RiskChange]>('riskChanged');
-export const closeRiskSignal = defineSignal('closeRisk');
-export const riskReviewedUpdate = defineUpdate<RiskReviewState, [{ reviewedAt: string }]>('riskReviewed');
-export const getRiskReviewStateQuery = defineQuery<RiskReviewState>('getRiskReviewState');
-
-export function riskReviewWorkflowId(riskId: string): string {
-  return `risk-review-${riskId}`;
-}
-
-// --- police liaison: one contact-cadence workflow per liaison agreement (authority, force)
-
-export interface LiaisonInput {
-  agreementId: string;
-  authorityId: string;
-  forceId: string;
-  /** the authority's lead, reminded when contact falls due; null: the Returning Officer */
-  leadId: string | null;
-  spocId: string;
-  feoaId: string;
-  /** ISO-8601 duration: how regularly the two sides agreed to be in contact */
-  contactEvery: string;
-  /** the last contact, or when the agreement was made */
-  lastContactAt: string;
-  /** carried across continue-as-new */
-  cycles?: number;
-}
-
-export interface LiaisonState {
-  agreementId: string;
-  leadId: string | null;
-  spocId: string;
-  feoaId: string;
-  contactEvery: string;
-  lastContactAt: string;
-  nextContactDueAt: string;
-  remindersSent: number;
-  escalations: number;
-  cycles: number;
-}
-
-export interface LiaisonChange {
-  leadId?: string | null;
-  spocId?: string;
-  feoaId?: string;
-  contactEvery?: string;
-}
-
-export const liaisonChangedSignal = defineSignal<[LiaisonChange]>('liaisonChanged');
-export const liaisonContactUpdate = defineUpdate<LiaisonState, [{ at: string }]>('liaisonContact');
-export const getLiaisonStateQuery = defineQuery<LiaisonState>('getLiaisonState');
-
-export function liaisonWorkflowId(agreementId: string): string {
-  return `liaison-${agreementId}`;
-}
