@@ -7,7 +7,7 @@ import type { Principal, Role } from '../../../../libs/auth/principal';
 import { allegationWorkflowId, isOpen } from '../../../../libs/domain';
 import { AllegationEntity, appendAuditEvent } from '../../../../libs/persistence';
 import type { AllegationState } from '../../../../workflows/allegation/messages';
-import { DECISION_REFUSED, type Actor } from '../../../../workflows/shared/types';
+import { DECISION_REFUSED, type Actor, type Refusal } from '../../../../workflows/shared/types';
 import { ApiError, conflict } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import { ApiConfig } from '../../../../libs/config';
@@ -100,7 +100,7 @@ export class DecisionsService {
   }
 }
 
-function refusalOf(error: unknown): { rule: string; message: string } | null {
+function refusalOf(error: unknown): Refusal | null {
   if (!(error instanceof WorkflowUpdateFailedError)) return null;
   // A validator's refusal is the update's cause; an activity's (sealing a package) is one level deeper.
   for (let cause = error.cause, depth = 0; cause && depth < 3; cause = (cause as Error & { cause?: Error }).cause, depth++) {
