@@ -34,7 +34,7 @@ function installQuietRuntime() {
   if (!runtimeInstalled) {
     runtimeInstalled = true;
     try {
-      Runtime.install({ logger: new DefaultLogger('WARN'), webpackConfigHook: withPathAliases });
+      Runtime.install({ logger: new DefaultLogger('WARN') });
     } catch {
       // already installed in this process
     }
