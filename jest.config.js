@@ -5,6 +5,8 @@ const fs = require('node:fs');
 const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swcrc.$schema;
 swcrc.module = { type: 'commonjs' };
+// SWC resolves the path aliases (.swcrc `paths`) against baseUrl, which @swc/jest wants absolute.
+swcrc.jsc.baseUrl = __dirname;
 
 module.exports = {
   testEnvironment: 'node',

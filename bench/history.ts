@@ -27,12 +27,12 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { Client } from 'pg';
-import { findDemoUser, signToken } from '../libs/auth';
+import { findDemoUser } from '../libs/auth';
 import { hashBytes, leafHash, toHex, TreeBuilder, verifyInclusion } from '../libs/merkle';
-import { auditLogLockKey, createDataSource, GENESIS_HASH, hashEvent, loadAuditEvents } from '../libs/persistence';
+import { auditLogLockKey, createDataSource, GENESIS_HASH, hashEvent, loadAuditEvents, type AuditEvent, type AuditEventInput } from '../libs/persistence';
 import { extendSubtreeCache, inclusionProofAt, treeHeadAt } from '../libs/transparency';
 import { procStat } from './samplers';
-import { envInt, latencyStats, LatencyStats, round, runBenchmark, RunningStack, sayer, send, Stack } from './support';
+import { allegationBody, demoToken, envInt, latencyStats, LatencyStats, round, runBenchmark, RunningStack, sayer, send, Stack } from './support';
 
 const say = sayer('bench:history');
 const stack = new Stack(say);
@@ -41,20 +41,8 @@ const INSERT_CHUNK = 5_000;
 const LOG_AUTHORITY = 'southvale';
 const EVENTS_PER_LOG_CASE = 1_000;
 
-interface Row {
-  caseId: string;
-  authorityId: string;
-  seq: number;
-  at: string;
-  actor: string;
-  role: string;
-  action: string;
-  before: unknown;
-  after: unknown;
-  prevHash: string;
-  hash: string;
-  logIndex: number;
-}
+/** One audit_events row as written: the chain's event (libs/persistence/audit.ts), its case and authority, and its place in the authority's Merkle log. */
+type Row = AuditEvent & Pick<AuditEventInput, 'caseId' | 'authorityId'> & { logIndex: number };
 
 async function insertRows(db: Client, rows: Row[]): Promise<void> {
   for (let b = 0; b < rows.length; b += INSERT_CHUNK) {
@@ -115,28 +103,17 @@ function randomUuidLike(n: number): string {
 }
 
 async function createCase(running: RunningStack): Promise<{ id: string; authorityId: string }> {
-  const user = findDemoUser('staff@northshire')!;
-  const token = await signToken(running.keys, { sub: user.id, roles: user.roles, authorityId: user.authorityId, forceId: user.forceId, name: user.username });
+  const token = await demoToken(running.keys, 'staff@northshire');
   const agent = new http.Agent({ keepAlive: false });
   const result = await send(agent, new URL(running.baseUrl), {
     method: 'POST',
     path: '/allegations',
     headers: { authorization: `Bearer ${token}`, 'idempotency-key': `bench-history-${randomBytes(4).toString('hex')}` },
-    body: JSON.stringify({
-      category: 'postal_vote',
-      electionId: 'northshire-local-2027',
-      location: { ward: 'Castle Ward', pollingDistrict: 'CW3', pollingStation: 'St Mary’s Church Hall' },
-      occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
-      reporter: { name: 'A. Elector', contact: 'a.elector@example.com', type: 'elector' },
-      description: 'Bench allegation with a long history: a canvasser was seen collecting completed postal votes at a care home.',
-      urgency: 'routine',
-      safetyConcern: false,
-      peopleInvolved: [{ name: 'J. Canvasser', role: 'canvasser', details: 'wore a red rosette' }],
-    }),
+    body: allegationBody(0, { description: 'Bench allegation with a long history: a canvasser was seen collecting completed postal votes at a care home.' }),
   });
   agent.destroy();
   if (result.status !== 201) throw new Error(`POST /allegations answered ${result.status}: ${result.body.slice(0, 300)}`);
-  return { id: (JSON.parse(result.body) as { id: string }).id, authorityId: user.authorityId! };
+  return { id: (JSON.parse(result.body) as { id: string }).id, authorityId: findDemoUser('staff@northshire')!.authorityId! };
 }
 
 /** Appends `count` events to the case in one transaction under the authority's log lock. */
@@ -230,8 +207,7 @@ async function main(): Promise<number> {
   const [{ n: caseEvents }] = (await db.query('SELECT count(*)::int AS n FROM audit_events WHERE case_id = $1', [theCase.id])).rows;
   say(`case filled in ${(fillMs / 1000).toFixed(2)} s: ${caseEvents} events`);
 
-  const legal = findDemoUser('legal@northshire')!;
-  const token = await signToken(running.keys, { sub: legal.id, roles: legal.roles, authorityId: legal.authorityId, forceId: legal.forceId, name: legal.username });
+  const token = await demoToken(running.keys, 'legal@northshire');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const base = new URL(running.baseUrl);
   const auth = { authorization: `Bearer ${token}` };

@@ -19,30 +19,15 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { findDemoUser, signToken } from '../libs/auth';
 import { freePort } from '../libs/infra';
 import { cpuSnapshot, CpuSnapshot, PostgresCpu } from './samplers';
-import { describe, envInt, HttpResult, LoadResult, round, runLoad, RunningStack, sayer, Stack } from './support';
+import { allegationBody, demoToken, describe, envInt, HttpResult, LoadResult, round, runBenchmark, runLoad, RunningStack, sayer, Stack } from './support';
 
 const say = sayer('bench:intake');
 let stack = new Stack(say);
 type Mode = 'dev' | 'server';
 
 const USERNAME = 'staff@northshire';
-
-function allegationBody(i: number): string {
-  return JSON.stringify({
-    category: 'postal_vote',
-    electionId: 'northshire-local-2027',
-    location: { ward: 'Castle Ward', pollingDistrict: 'CW3', pollingStation: 'St Mary’s Church Hall' },
-    occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
-    reporter: { name: 'A. Elector', contact: 'a.elector@example.com', type: 'elector' },
-    description: `Bench allegation ${i}: a canvasser was seen collecting completed postal votes at a care home.`,
-    urgency: 'routine',
-    safetyConcern: false,
-    peopleInvolved: [{ name: 'J. Canvasser', role: 'canvasser', details: 'wore a red rosette' }],
-  });
-}
 
 interface InvariantCheck {
   ok: boolean;
@@ -146,8 +131,7 @@ async function runOnce(mode: Mode | 'external'): Promise<RunOutcome> {
   const postgresCpu = new PostgresCpu(running.postgresPid);
   const pids = { temporal: running.temporalPid, worker: running.services.find((s) => s.name === 'worker')?.child.pid, api: running.services.find((s) => s.name === 'api')?.child.pid };
   const pgPoll = setInterval(() => postgresCpu.poll(), 1_000);
-  const user = findDemoUser(USERNAME)!;
-  const token = await signToken(running.keys, { sub: user.id, roles: user.roles, authorityId: user.authorityId, forceId: user.forceId, name: user.username });
+  const token = await demoToken(running.keys, USERNAME);
   const runId = randomBytes(4).toString('hex');
   const ids = new Set<string>();
   let created = 0;
@@ -267,24 +251,5 @@ async function main(): Promise<number> {
   return outcomes.some((o) => o.problems.length > 0) ? 1 : 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    say(`${signal} received`);
-    void stack.stop().then(() => process.exit(1));
-  });
-}
-
-process.on('unhandledRejection', (error) => {
-  say(`unhandled rejection: ${(error as Error)?.stack ?? error}`);
-  void stack.stop().then(() => process.exit(1));
-});
-
-main()
-  .catch((error: Error) => {
-    say(`failed: ${error.stack ?? error.message}`);
-    return 1;
-  })
-  .then(async (code) => {
-    await stack.stop();
-    process.exit(code);
-  });
+// A function, not the stack: with BENCH_TEMPORAL=both, main replaces it between the runs.
+runBenchmark(() => stack, say, main);

@@ -6,8 +6,11 @@ import type { CpuKey } from './samplers';
 import { describeCpu, describeStats, fmtMiB, mib, Probes, r1, RssSampler, Stats, stats } from './samplers';
 import type { PacedLoadResult } from './soak-load';
 import type { FiredTimer, TimerKind, TimerReading } from './soak-timers';
-import type { Phase, Proc } from './soak';
 import { latencyStats, LatencyStats, LoadResult, round } from './support';
+
+/** The processes the soak samples, and the phases its samples are grouped by (bench/soak.ts takes them from here). */
+export type Proc = 'worker' | 'temporal' | 'api';
+export type Phase = 'idle' | 'creating' | 'soak' | 'draining';
 
 export interface SoakFigures {
   say: (line: string) => void;

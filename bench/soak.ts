@@ -35,7 +35,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client } from 'pg';
 import { cpuPercent, cpuSnapshot, PostgresCpu, RssSampler, startProbes } from './samplers';
 import { runPacedLoad, SoakOperation } from './soak-load';
-import { report } from './soak-report';
+import { report, type Phase, type Proc } from './soak-report';
 import { countDueEvents, offenceTimeForExtensionTask, readTimers, TimerKind } from './soak-timers';
 import { allegationBody, demoToken, describe, envInt, round, runBenchmark, runLoad, sayer, send, Stack } from './support';
 
@@ -44,9 +44,6 @@ const stack = new Stack(say);
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const loadavg = () => os.loadavg().map((v) => round(v, 2));
-
-export type Proc = 'worker' | 'temporal' | 'api';
-export type Phase = 'idle' | 'creating' | 'soak' | 'draining';
 
 async function main(): Promise<number> {
   const cases = envInt('BENCH_SOAK_CASES', 10_000);

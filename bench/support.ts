@@ -549,18 +549,20 @@ export function allegationBody(i: number, overrides: Record<string, unknown> = {
 /**
  * Runs a benchmark's main: SIGINT/SIGTERM and unhandled rejections stop the stack and exit 1;
  * otherwise the stack is stopped when main settles, and the process exits with main's code (1 if
- * it threw).
+ * it threw). `stack` may be a function giving the current stack, for a bench that starts a fresh
+ * one part-way (bench/intake.ts with BENCH_TEMPORAL=both).
  */
-export function runBenchmark(stack: Stack, say: (line: string) => void, main: () => Promise<number>): void {
+export function runBenchmark(stack: Stack | (() => Stack), say: (line: string) => void, main: () => Promise<number>): void {
+  const current = typeof stack === 'function' ? stack : () => stack;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       say(`${signal} received`);
-      void stack.stop().then(() => process.exit(1));
+      void current().stop().then(() => process.exit(1));
     });
   }
   process.on('unhandledRejection', (error) => {
     say(`unhandled rejection: ${(error as Error)?.stack ?? error}`);
-    void stack.stop().then(() => process.exit(1));
+    void current().stop().then(() => process.exit(1));
   });
   main()
     .catch((error: Error) => {
@@ -568,7 +570,7 @@ export function runBenchmark(stack: Stack, say: (line: string) => void, main: ()
       return 1;
     })
     .then(async (code) => {
-      await stack.stop();
+      await current().stop();
       process.exit(code);
     });
 }

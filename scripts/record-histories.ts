@@ -23,6 +23,7 @@ import * as proto from '@temporalio/proto';
 import { temporal } from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { withPathAliases } from '@libs/temporal/path-aliases';
 import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import request from 'supertest';
@@ -598,7 +599,7 @@ async function main(): Promise<void> {
 
     // The worker, with the workflows of this tree.
     say('bundling the workflows');
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN'), webpackConfigHook: withPathAliases });
     const nativeConnection = await temporalConnections.worker();
     stops.push({ name: 'worker connection', stop: () => nativeConnection.close() });
     // No mailer: notifications stay in-app. The evidence store, when this tree has one (a clone

@@ -26,7 +26,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-type Json = Record<string, any>;
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 /** Every stored file is named by its hash; anything else (a client's name, a leftover part) is a leak. */
 const strayFiles = () => filesUnder(evidenceDir).filter((f) => !/^sha256\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(f));

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import * as proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { withPathAliases } from '@libs/temporal/path-aliases';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import { Resource } from '@opentelemetry/resources';
@@ -112,9 +113,9 @@ beforeAll(async () => {
   }
   const logger = new DefaultLogger('WARN');
   [current, currentTraced, nondeterministic] = await Promise.all([
-    bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: WORKFLOW_TRACING_MODULES, logger }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/nondeterministic.workflows'), logger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger, webpackConfigHook: withPathAliases }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: WORKFLOW_TRACING_MODULES, logger, webpackConfigHook: withPathAliases }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/nondeterministic.workflows'), logger, webpackConfigHook: withPathAliases }),
   ]);
 });
 

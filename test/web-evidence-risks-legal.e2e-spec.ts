@@ -5,7 +5,7 @@
 // court bundle as JSON and PDF. axe-core checks every page at WCAG 2.2 AA.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions } from 'playwright-core';
 import { nameUuid } from '../libs/auth';
 import { BrowserStack, expectAccessible, screenshot, startBrowserStack, textOf } from './support/browser';
 import { allegationBody, eventually, TestStack } from './support/stack';

@@ -32,6 +32,9 @@ export class UnknownSigningKey extends InvalidToken {
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
+/** The Nest injection token of the process's TokenVerifier (the API's AuthModule provides it; the web pages use it). */
+export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
+
 /** Turns verified claims into a principal, refusing tokens without a known role or a single tenant. */
 export function principalFromClaims(payload: JWTPayload): Principal {
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];

@@ -77,6 +77,10 @@ export class ApiConfig {
   @Expose() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   PORT: number = 3000;
 
+  /** the interface the API binds to; `0.0.0.0` in containers */
+  @Expose() @IsString() @Matches(/^(?:[\w.-]+|\[?[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\]?)$/, { message: 'HOST must be a host name or IP address' })
+  HOST: string = '127.0.0.1';
+
   @Expose() @IsString()
   DATA_DIR: string = '.data';
 
@@ -339,6 +343,13 @@ export class WebConfig {
   /** which of the provider's tokens the API accepts as the bearer token (its audience is AUTH_AUDIENCE) */
   @Expose() @IsIn(['access_token', 'id_token'])
   OIDC_API_TOKEN: 'access_token' | 'id_token' = 'access_token';
+}
+
+/** The web pages' templates (apps/web/src/render.ts): Node's own NODE_ENV convention. */
+export class TemplatesConfig {
+  /** `development` re-reads the page templates on every request instead of caching them */
+  @Expose() @Transform(emptyToUndefined) @IsOptional() @IsString()
+  NODE_ENV?: string;
 }
 
 const optionalPort = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : /^\d+$/.test(String(value)) ? Number(value) : value);

@@ -4,6 +4,9 @@ import pino, { DestinationStream, Logger } from 'pino';
 
 export type { Logger };
 
+/** The Nest injection token of the process's logger (the API's LoggerModule provides it; the web pages use it too). */
+export const LOGGER = Symbol('LOGGER');
+
 /**
  * Characters JSON allows raw inside strings but a reader must not get raw: C1 controls (U+009B is
  * a one-character CSI that some terminals obey, so a logged token subject could drive the
@@ -17,7 +20,8 @@ export function escapeLogLine(line: string): string {
   return line.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+/** `level` is the process's LOG_LEVEL, read and validated by libs/config (ApiConfig, WorkerConfig). */
+export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
   const options = {
     level,
     base: { service },

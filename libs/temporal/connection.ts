@@ -32,8 +32,8 @@ export function temporalConnectionOptions(config: TemporalConfig): TemporalConne
  * Settings for a process that was handed an address (a server it started, say) but otherwise takes
  * the environment's Temporal settings: validated like the API's and the worker's.
  */
-export function temporalConfigFor(address: string, env: NodeJS.ProcessEnv = process.env): TemporalConfig {
-  return loadConfig(TemporalConfig, { ...env, TEMPORAL_ADDRESS: address });
+export function temporalConfigFor(address: string, env?: NodeJS.ProcessEnv): TemporalConfig {
+  return loadConfig(TemporalConfig, env, { TEMPORAL_ADDRESS: address });
 }
 
 function firstLine(error: unknown): string {

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, DefaultLogger } from '@temporalio/worker';
+import { withPathAliases } from '@libs/temporal/path-aliases';
 import pino from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -43,7 +44,7 @@ function installQuietRuntime() {
 /** The workflow bundle, built once per test file (each Jest file has its own module registry). */
 export function workflowBundle() {
   installQuietRuntime();
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN'), webpackConfigHook: withPathAliases });
   return bundle;
 }
 

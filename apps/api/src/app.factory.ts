@@ -8,7 +8,7 @@ import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig
 import { createLogger } from '../../../libs/logging';
 import { mountWebAssets, webForms, WEB_ROUTES } from '../../web/src/http';
 import { AppModule } from './app.module';
-import { TOKEN_VERIFIER } from './auth/auth.guard';
+import { TOKEN_VERIFIER } from '@libs/auth/tokens';
 import { requestLimits, securityHeaders } from './common/hardening';
 import { refuseHostileText } from './common/hostile-text';
 import { jsonBody, requestContext, requireJsonBodies } from './common/http-middleware';
@@ -22,7 +22,7 @@ import { activeTracing } from '../../../libs/telemetry';
 const RAW_BODY_ROUTES = [/^\/allegations\/[^/]+\/evidence\/?$/, /^\/indicator-uploads\/?$/];
 
 /** Reads and validates every API setting; throws ConfigError naming the first bad one. */
-export function loadApiConfigs(env: NodeJS.ProcessEnv = process.env): ApiConfigs {
+export function loadApiConfigs(env?: NodeJS.ProcessEnv): ApiConfigs {
   return { api: loadConfig(ApiConfig, env), auth: loadConfig(AuthConfig, env), database: loadConfig(DatabaseConfig, env), temporal: loadConfig(TemporalConfig, env), evidence: loadConfig(EvidenceConfig, env), checkpoint: loadConfig(CheckpointConfig, env), web: loadConfig(WebConfig, env) };
 }
 

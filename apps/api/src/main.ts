@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const log = createLogger('api', configs.api.LOG_LEVEL);
   const tracing = startApiTracing(telemetry, log);
   const app = await createApiApp(configs, log);
-  await app.listen(configs.api.PORT, process.env.HOST ?? '127.0.0.1');
+  await app.listen(configs.api.PORT, configs.api.HOST);
   log.info({ temporal: describeTemporalConnection(configs.temporal) }, 'connected to Temporal');
   log.info({ url: `http://127.0.0.1:${configs.api.PORT}`, web: `http://127.0.0.1:${configs.api.PORT}/`, docs: `http://127.0.0.1:${configs.api.PORT}/docs` }, 'api listening');
   await serveApiMetrics(app, telemetry, tracing, log);

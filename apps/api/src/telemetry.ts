@@ -10,7 +10,7 @@ import { startMetricsServer, startTracing, type Tracing } from '../../../libs/te
 import { apiRegistry, setOutboxProbe } from '../../../libs/telemetry/api-metrics';
 
 /** Throws ConfigError naming the first bad setting. */
-export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): TelemetryConfig {
+export function loadTelemetryConfig(env?: NodeJS.ProcessEnv): TelemetryConfig {
   return loadConfig(TelemetryConfig, env);
 }
 

@@ -3,6 +3,7 @@
 import nunjucks from 'nunjucks';
 import { GOVUK_DIR, VIEWS_DIR } from './paths';
 import { labelOf } from './labels';
+import { loadConfig, TemplatesConfig } from '@libs/config';
 
 let env: nunjucks.Environment | undefined;
 
@@ -23,7 +24,7 @@ export function ukDate(iso: unknown): string {
 
 export function views(): nunjucks.Environment {
   if (env) return env;
-  env = new nunjucks.Environment(new nunjucks.FileSystemLoader([VIEWS_DIR, GOVUK_DIR], { noCache: process.env.NODE_ENV === 'development' }), { autoescape: true, throwOnUndefined: false });
+  env = new nunjucks.Environment(new nunjucks.FileSystemLoader([VIEWS_DIR, GOVUK_DIR], { noCache: loadConfig(TemplatesConfig).NODE_ENV === 'development' }), { autoescape: true, throwOnUndefined: false });
   env.addFilter('ukDateTime', ukDateTime);
   env.addFilter('ukDate', ukDate);
   env.addFilter('label', labelOf);

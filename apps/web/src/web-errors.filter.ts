@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { LOGGER } from '../../api/src/common/logger.provider';
+import { LOGGER } from '@libs/logging';
 import { ApiFailure } from './api-client';
 import { clearCookie, SESSION_COOKIE } from './session';
 import { BadCsrf, NotSignedIn, sendPage } from './web-user';

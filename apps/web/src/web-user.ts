@@ -3,8 +3,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { hasRole, type Principal, type Role } from '../../../libs/auth/principal';
-import type { TokenVerifier } from '../../../libs/auth/tokens';
-import { TOKEN_VERIFIER } from '../../api/src/auth/auth.guard';
+import { TOKEN_VERIFIER, type TokenVerifier } from '@libs/auth/tokens';
 import { ApiClient, loopbackBase } from './api-client';
 import { renderPage } from './render';
 import { csrfFor, csrfMatches, readCookie, SESSION_COOKIE } from './session';

@@ -6,6 +6,8 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig, TelemetryConfig } from '@libs/config';
+import { withPathAliases } from '@libs/temporal/path-aliases';
 
 /** Bundles workflows/ in a child process; resolves with the bundle's path and a function that removes it. */
 export async function bundleWorkflowsInChild(): Promise<{ codePath: string; remove: () => void }> {
@@ -27,8 +29,8 @@ async function bundleTo(codePath: string): Promise<void> {
   const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
   // A prebuilt bundle carries its workflow interceptors itself (the Worker's interceptors.workflowModules
   // apply only when it bundles): with tracing on, the OpenTelemetry ones (libs/telemetry, docs/operators/telemetry.md).
-  const tracing = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? (require('../../../libs/telemetry/tracing-modules') as typeof import('../../../libs/telemetry/tracing-modules')).WORKFLOW_TRACING_MODULES : [];
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../../workflows'), workflowInterceptorModules: tracing, logger: new DefaultLogger('WARN') });
+  const tracing = loadConfig(TelemetryConfig).OTEL_EXPORTER_OTLP_ENDPOINT ? (require('../../../libs/telemetry/tracing-modules') as typeof import('../../../libs/telemetry/tracing-modules')).WORKFLOW_TRACING_MODULES : [];
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../../workflows'), workflowInterceptorModules: tracing, logger: new DefaultLogger('WARN'), webpackConfigHook: withPathAliases });
   writeFileSync(codePath, code);
 }
 

@@ -16,7 +16,7 @@ export interface WorkerTelemetry {
 }
 
 /** Throws ConfigError naming the first bad setting. */
-export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): TelemetryConfig {
+export function loadTelemetryConfig(env?: NodeJS.ProcessEnv): TelemetryConfig {
   return loadConfig(TelemetryConfig, env);
 }
 

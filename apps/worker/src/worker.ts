@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
+import { withPathAliases } from '@libs/temporal/path-aliases';
 import type { ContentStore } from '../../../libs/storage';
 import { createActivities } from '../../../activities';
 import type { NotifyBatcherOptions } from '../../../activities/notify-batcher';
@@ -48,7 +49,7 @@ export function createAllegationWorker(options: AllegationWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../../workflows') }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../../workflows'), bundlerOptions: { webpackConfigHook: withPathAliases } }),
     activities: createActivities({ db: options.db, mailer: options.mailer, store: options.store, checkpointSigner: options.checkpointSigner, notifyBatch: options.notifyBatch }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),

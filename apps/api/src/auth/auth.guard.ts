@@ -2,12 +2,10 @@ import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable } from '@
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { hasRole, Principal, Role } from '../../../../libs/auth/principal';
-import { UnknownSigningKey, type TokenVerifier } from '../../../../libs/auth/tokens';
+import { TOKEN_VERIFIER, UnknownSigningKey, type TokenVerifier } from '@libs/auth/tokens';
 import { ApiError } from '../common/api-error';
-import { PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { PUBLIC_KEY, ROLES_KEY } from '@libs/auth/decorators';
 import { verifyOnce } from './verify-once';
-
-export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
 
 /**
  * The one guard on every route: a verified bearer token (401), a role the route allows (403).

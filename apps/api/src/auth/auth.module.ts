@@ -3,7 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { embeddedVerifier, jwksVerifier } from '../../../../libs/auth/tokens';
 import { loadOrCreateSigningKeys } from '../../../../libs/auth/keys';
 import { AuthConfig } from '../../../../libs/config';
-import { AuthGuard, TOKEN_VERIFIER } from './auth.guard';
+import { TOKEN_VERIFIER } from '@libs/auth/tokens';
+import { AuthGuard } from './auth.guard';
 
 @Global()
 @Module({

@@ -5,7 +5,7 @@ import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseF
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { BALLOT_ACTIONS, BALLOT_ITEM_KINDS } from '../../../../libs/domain';
-import { Public } from '../../../api/src/auth/decorators';
+import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { measuresFrom } from '../elections';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';

@@ -7,7 +7,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ALLEGATION_STATUSES, OFFENCE_CATEGORIES, POLICE_OUTCOMES, RESOLUTIONS, RETURN_REASONS } from '../../../../libs/domain';
-import { Public } from '../../../api/src/auth/decorators';
+import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { actionsFor, deadlinesOf, isOverdue, timelineOf } from '../case-view';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';

@@ -6,7 +6,7 @@ import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseF
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PassThrough, type Readable } from 'node:stream';
-import { Public } from '../../../api/src/auth/decorators';
+import { Public } from '@libs/auth/decorators';
 import { ApiFailure, passThrough } from '../api-client';
 import { RECORDED_ACTIONS } from '../../../../libs/domain';
 import { actionsFor } from '../case-view';

@@ -8,7 +8,7 @@ import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES } from '../../../../libs/domain';
 import { runInTenantScope } from '../../../../libs/persistence';
-import { Public } from '../../../api/src/auth/decorators';
+import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { addError, formBody, noErrors, UUID } from '../forms';
 import { allegationBody, Answers, API_FIELDS, firstIncomplete, stepBySlug, STEPS, summaryRows } from '../intake';

@@ -7,7 +7,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DEMO_AUTHORITIES, DEMO_FORCES, DEMO_USERS, findDemoUser, loadOrCreateSigningKeys, signToken } from '../../../../libs/auth';
 import { AuthConfig, WebConfig } from '../../../../libs/config';
-import { Public } from '../../../api/src/auth/decorators';
+import { Public } from '@libs/auth/decorators';
 import { OidcDiscovery } from '../oidc-discovery';
 import { clearCookie, csrfFor, csrfMatches, preSessionSecret, ID_TOKEN_COOKIE, PRE_SESSION_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../session';
 import { WebErrorsFilter } from '../web-errors.filter';

@@ -4,7 +4,7 @@
 import { Controller, Get, Inject, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../../../api/src/auth/decorators';
+import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { isOverdue } from '../case-view';
 import { STATUS_TAG } from '../labels';
