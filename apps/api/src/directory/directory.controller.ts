@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../../../libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
@@ -100,6 +100,7 @@ export class UsersController {
   }
 
   @Post(':id/deactivate')
+  @HttpCode(200)
   @Roles('admin')
   @ApiErrors([409, 'the user is deactivated already, or is the caller'])
   @ApiOperation({ summary: 'Deactivate a user: they can no longer sign in, and their tokens are refused (within 5 s on every API process)' })
