@@ -8,7 +8,8 @@ import { API_ROLE, WORKER_ROLE } from '../roles';
  *   are refused; the row stays, since cases, risks and audit events name them. `created_at`.
  * - the national administrator (`national_admin`), the one user with no tenant: the tenant check
  *   now allows no tenant for that role alone.
- * - who added an authority or a force, and when.
+ * - who added an authority or a force, and when. Who (`*_by`) is the token's subject: text, since
+ *   an identity provider's subjects need not be UUIDs.
  * - `identity_mappings`: an identity provider's claim and value, mapped to roles at one tenant
  *   (libs/auth/identity-mapping.ts). A tenant's rows, under row-level security like the others;
  *   the verifier reads every tenant's in the API's system scope.
@@ -20,15 +21,15 @@ export class DirectoryAdministration1764939600000 implements MigrationInterface 
     await q.query(`
       ALTER TABLE users ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();
       ALTER TABLE users ADD COLUMN deactivated_at timestamptz;
-      ALTER TABLE users ADD COLUMN deactivated_by uuid;
+      ALTER TABLE users ADD COLUMN deactivated_by text;
       ALTER TABLE users DROP CONSTRAINT users_check;
       ALTER TABLE users ADD CONSTRAINT users_tenant CHECK (
         CASE WHEN 'national_admin' = ANY (roles) THEN authority_id IS NULL AND force_id IS NULL AND roles = '{national_admin}'
              ELSE (authority_id IS NULL) <> (force_id IS NULL) END);
       ALTER TABLE authorities ADD COLUMN added_at timestamptz NOT NULL DEFAULT now();
-      ALTER TABLE authorities ADD COLUMN added_by uuid;
+      ALTER TABLE authorities ADD COLUMN added_by text;
       ALTER TABLE police_forces ADD COLUMN added_at timestamptz NOT NULL DEFAULT now();
-      ALTER TABLE police_forces ADD COLUMN added_by uuid;
+      ALTER TABLE police_forces ADD COLUMN added_by text;
 
       CREATE TABLE identity_mappings (
         id uuid PRIMARY KEY,
@@ -38,7 +39,7 @@ export class DirectoryAdministration1764939600000 implements MigrationInterface 
         value text NOT NULL,
         roles text[] NOT NULL CHECK (cardinality(roles) > 0 AND NOT ('national_admin' = ANY (roles))),
         created_at timestamptz NOT NULL DEFAULT now(),
-        created_by uuid NOT NULL,
+        created_by text NOT NULL,
         CHECK ((authority_id IS NULL) <> (force_id IS NULL))
       );
       CREATE UNIQUE INDEX identity_mappings_per_tenant ON identity_mappings (claim, value, coalesce(authority_id, ''), coalesce(force_id, ''));
