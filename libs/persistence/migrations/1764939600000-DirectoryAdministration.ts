@@ -56,6 +56,9 @@ export class DirectoryAdministration1764939600000 implements MigrationInterface 
       DROP TABLE identity_mappings;
       ALTER TABLE police_forces DROP COLUMN added_by, DROP COLUMN added_at;
       ALTER TABLE authorities DROP COLUMN added_by, DROP COLUMN added_at;
+      -- The old schema has no place for a user without a tenant: the national administrators go.
+      DELETE FROM notifications WHERE recipient_id IN (SELECT id FROM users WHERE 'national_admin' = ANY (roles));
+      DELETE FROM users WHERE 'national_admin' = ANY (roles);
       ALTER TABLE users DROP CONSTRAINT users_tenant;
       ALTER TABLE users ADD CONSTRAINT users_check CHECK ((authority_id IS NULL) <> (force_id IS NULL));
       ALTER TABLE users DROP COLUMN deactivated_by, DROP COLUMN deactivated_at, DROP COLUMN created_at;
