@@ -20,6 +20,7 @@ export const AUTHORITY_USER_ROLES: Role[] = ['staff', 'triage', 'returning_offic
 export const FORCE_USER_ROLES: Role[] = ['spoc', 'feoa', 'admin'];
 
 const forbidden = (message: string, field: string, problem: string) => new ApiError(HttpStatus.FORBIDDEN, message, [{ field, problem }]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isNational = (p: Principal) => hasRole(p, ['national_admin']);
 const tenantLabel = (t: Tenant) => (t.authorityId ? `authority ${t.authorityId}` : `force ${t.forceId}`);
 
@@ -151,7 +152,7 @@ export class DirectoryService {
 
   async removeMapping(principal: Principal, id: string) {
     const tenant = this.ownTenant(principal);
-    const mapping = /^[0-9a-f-]{36}$/i.test(id) ? await this.store.findMapping(id) : null;
+    const mapping = UUID.test(id) ? await this.store.findMapping(id) : null;
     if (!mapping || mapping.authorityId !== tenant.authorityId || mapping.forceId !== tenant.forceId) throw notFound('identity mapping');
     await this.write(async (m, store) => {
       if (!(await store.removeMapping(id))) throw notFound('identity mapping');
@@ -189,7 +190,7 @@ export class DirectoryService {
 
   /** A user of the caller's own tenant; 404 for anyone else's, so their existence is not disclosed. */
   private async ownUser(principal: Principal, id: string): Promise<DirectoryUser> {
-    const user = /^[0-9a-f-]{36}$/i.test(id) ? await this.store.findUser(id) : null;
+    const user = UUID.test(id) ? await this.store.findUser(id) : null;
     const own = this.ownTenant(principal);
     if (!user || (user.authorityId ?? null) !== (own.authorityId ?? null) || (user.forceId ?? null) !== (own.forceId ?? null)) throw notFound('user');
     return user;
