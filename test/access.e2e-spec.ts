@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_USERS, EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '../libs/auth';
+import { DataSource } from 'typeorm';
+import { runInTenantScope } from '../libs/persistence';
 import { allegationBody, startTestStack, TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -53,6 +55,9 @@ const HOSTILE: [string, () => Promise<string>][] = [
   }],
   ['with its signature cut off', async () => (await signed(claims())).split('.').slice(0, 2).join('.') + '.'],
   ['naming both an authority and a force', () => signed(claims({ forceId: 'northshire-police' }))],
+  ['naming no tenant, without being the national administrator', () => signed(claims({ roles: ['admin'], authorityId: undefined }))],
+  ['national_admin with a tenant', () => signed(claims({ roles: ['national_admin'] }))],
+  ['national_admin with another role', () => signed(claims({ roles: ['national_admin', 'staff'], authorityId: undefined }))],
   ['with no known role', () => signed(claims({ roles: ['superuser'] }))],
 ];
 
@@ -103,6 +108,29 @@ describe('authentication', () => {
 
   it('lets anyone read /health without a token', async () => {
     await stack.http.get('/health').expect(200);
+  });
+});
+
+describe('the national administrator', () => {
+  const nationalAdmin = findDemoUser('national_admin@national')!;
+
+  it('has no tenant: refused every case route, and row-level security shows its scope no tenant rows', async () => {
+    const staffAuth = await as('staff@northshire');
+    const made = await stack.http.post('/allegations').set('Authorization', staffAuth).set('Idempotency-Key', 'national-admin-rls').send(allegationBody()).expect(201);
+    const auth = await as('national_admin@national');
+    await stack.http.get('/allegations').set('Authorization', auth).expect(403);
+    await stack.http.get(`/allegations/${made.body.id}`).set('Authorization', auth).expect(403);
+    await stack.http.get('/allegations/search?q=postal').set('Authorization', auth).expect(403);
+    await stack.http.get('/risks').set('Authorization', auth).expect(403);
+    await stack.http.get('/admin/policies/northshire').set('Authorization', auth).expect(403);
+    // What the API's database role sees in the scope the interceptor gives this principal.
+    const api = stack.app.get(DataSource);
+    await runInTenantScope({ userId: nationalAdmin.id }, async () => {
+      for (const table of ['allegations', 'audit_events', 'policies', 'risks', 'identity_mappings', 'merkle_logs']) {
+        expect({ table, rows: (await api.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n }).toEqual({ table, rows: 0 });
+      }
+    });
+    expect((await stack.db.query('SELECT count(*)::int AS n FROM allegations'))[0].n).toBeGreaterThan(0);
   });
 });
 

@@ -4,6 +4,7 @@
 // X-Access-Reason, X-Disclosed-To, X-Request-Id, Authorization, Content-Encoding). Never a 5xx;
 // a 4xx writes nothing. Seeded (FUZZ_SEED), bounded runs.
 import fc from 'fast-check';
+import { nameUuid } from '../libs/auth';
 import { check, createFixtures, Fixtures, judged, jsonRoutes } from './support/fuzz-fixtures';
 import { join } from 'node:path';
 import { filesUnder, hostileKey, hostileString } from './support/hostile';
@@ -65,6 +66,9 @@ function idTargets(): Target[] {
     { method: 'get', path: (s) => `/candidate-contacts/${s}`, user: 'staff@northshire' },
     { method: 'get', path: (s) => `/liaison/${s}`, user: 'staff@northshire' },
     { method: 'get', path: (s) => `/admin/policies/${s}`, user: 'staff@northshire' },
+    { method: 'get', path: (s) => `/admin/users/${s}`, user: 'admin@northshire' },
+    { method: 'get', path: (s) => `/admin/authorities/${s}/police`, user: 'admin@northshire' },
+    { method: 'post', path: (s) => `/admin/users/${s}/deactivate`, user: 'admin@northshire', body: {} },
     { method: 'get', path: (s) => `/transparency/${s}/checkpoints/latest` },
     { method: 'get', path: (s) => `/transparency/${s}/checkpoints` },
     { method: 'get', path: (s) => `/transparency/${s}/public-key` },
@@ -77,7 +81,7 @@ function idTargets(): Target[] {
     { method: 'post', path: (s) => `/allegations/${s}/evidence`, user: 'staff@northshire', headers: { 'Content-Type': 'application/pdf', 'X-Description': 'scan' }, body: undefined },
   ];
   // Every JSON route with an id in its path, the id replaced.
-  const ids = [f.caseId, f.evidenceId, f.indicatorId, f.alertId, f.riskId, f.contactId, 'northshire-police', 'northshire'];
+  const ids = [f.caseId, f.evidenceId, f.indicatorId, f.alertId, f.riskId, f.contactId, nameUuid('legal@northshire'), 'northshire-police', 'northshire'];
   const posts: Target[] = jsonRoutes(f).flatMap((route) => {
     const id = ids.find((i) => route.path.includes(`/${i}`));
     return id ? [{ method: route.method, path: (s: string) => route.path.replace(`/${id}`, `/${s}`), user: route.user, body: route.body }] : [];

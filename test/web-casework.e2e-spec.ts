@@ -38,7 +38,7 @@ test('sign-in lists the demo users, asks again when none is chosen, and returns 
   const page = await web.page();
   await page.goto(`${base}/cases`);
   expect(path(page)).toBe('/sign-in');
-  expect(await page.getByRole('radio').count()).toBe(16);
+  expect(await page.getByRole('radio').count()).toBe(17);
   await expectAccessible(page);
   await screenshot(page, 'sign-in');
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -55,9 +55,19 @@ function demoUser(role: Role, tenant: { authorityId?: string; forceId?: string }
   };
 }
 
+/** The national administrator: keeps the directory of authorities and forces, has no tenant. */
+export const DEMO_NATIONAL_ADMIN: DemoUser = {
+  id: nameUuid('national_admin@national'),
+  username: 'national_admin@national',
+  displayName: 'national administrator',
+  email: 'national-admin@directory.example.gov.uk',
+  roles: ['national_admin'],
+};
+
 export const DEMO_USERS: DemoUser[] = [
   ...DEMO_AUTHORITIES.flatMap((a) => AUTHORITY_ROLES.map((role) => demoUser(role, { authorityId: a.id }))),
   ...DEMO_FORCES.flatMap((f) => FORCE_ROLES.map((role) => demoUser(role, { forceId: f.id }))),
+  DEMO_NATIONAL_ADMIN,
 ];
 
 export function findDemoUser(username: string): DemoUser | undefined {

@@ -1,7 +1,16 @@
-export const ROLES = ['staff', 'triage', 'returning_officer', 'spoc', 'feoa', 'plan_owner', 'legal', 'admin'] as const;
+export const ROLES = ['staff', 'triage', 'returning_officer', 'spoc', 'feoa', 'plan_owner', 'legal', 'admin', 'national_admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** The caller, as the verified token describes them. Exactly one tenant: an authority or a force. */
+/**
+ * The one role without a tenant: it keeps the directory (adds authorities and police forces, and
+ * their first users) and reads no tenant's casework. Every other role belongs to one tenant.
+ */
+export const NATIONAL_ADMIN: Role = 'national_admin';
+
+/**
+ * The caller, as the verified token describes them. Exactly one tenant (an authority or a force),
+ * except for the national administrator, who has none.
+ */
 export interface Principal {
   sub: string;
   roles: Role[];

@@ -4,7 +4,8 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, KeyLike, SignJWT } from 'jose';
-import { InvalidToken, jwksVerifier, TokenVerifier } from './tokens';
+import { cachedMappings, IdentityMappingRule, mapClaims, UnmappedClaims } from './identity-mapping';
+import { InvalidToken, jwksVerifier, principalFromClaims, TokenVerifier } from './tokens';
 
 const ISSUER = 'https://idp.example.gov.uk';
 const AUDIENCE = 'election-casework';
@@ -43,5 +44,89 @@ describe('jwksVerifier', () => {
     ['a NUL in the subject', () => sign(claims({ sub: 'u-1\u0000x' }))],
   ])('refuses %s', async (_name, make) => {
     await expect(verify(await make())).rejects.toThrow(InvalidToken);
+  });
+});
+
+describe('jwksVerifier with identity-provider mappings', () => {
+  const rules: IdentityMappingRule[] = [
+    { claim: 'groups', value: 'ns-triage', roles: ['triage'], authorityId: 'northshire' },
+    { claim: 'groups', value: 'ns-legal', roles: ['legal'], authorityId: 'northshire' },
+    { claim: 'department', value: 'np-spoc', roles: ['spoc'], forceId: 'northshire-police' },
+    { claim: 'groups', value: 'sv-staff', roles: ['staff'], authorityId: 'southvale' },
+  ];
+  let loads = 0;
+  let mapped: TokenVerifier;
+  beforeAll(() => {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+    mapped = jwksVerifier(url, ISSUER, AUDIENCE, 600, cachedMappings(async () => (loads++, rules), 30_000));
+  });
+  const unmapped = (overrides: Record<string, unknown>) => claims({ roles: undefined, authorityId: undefined, ...overrides });
+
+  it("maps a token with no roles claim through its claims, the union of every matching rule's roles", async () => {
+    await expect(mapped(await sign(unmapped({ groups: ['ns-triage', 'ns-legal', 'unrelated'] })))).resolves.toEqual({ sub: 'u-1', roles: ['legal', 'triage'], authorityId: 'northshire', forceId: undefined, name: undefined });
+    await expect(mapped(await sign(unmapped({ department: 'np-spoc' })))).resolves.toMatchObject({ roles: ['spoc'], forceId: 'northshire-police', authorityId: undefined });
+  });
+
+  it('ignores tenant claims the token carries: the mapping decides the tenant', async () => {
+    await expect(mapped(await sign(unmapped({ groups: 'ns-triage', authorityId: 'southvale' })))).resolves.toMatchObject({ roles: ['triage'], authorityId: 'northshire' });
+  });
+
+  it('refuses a token whose claims match nothing, or two tenants', async () => {
+    await expect(mapped(await sign(unmapped({ groups: ['nobody'] })))).rejects.toThrow(/none of its claims is mapped/);
+    await expect(mapped(await sign(unmapped({ groups: ['ns-triage', 'sv-staff'] })))).rejects.toThrow(/more than one tenant/);
+    await expect(mapped(await sign(unmapped({ groups: { 'ns-triage': true } })))).rejects.toThrow(InvalidToken);
+  });
+
+  it('reads a token that carries roles as it is, without the mappings', async () => {
+    await expect(mapped(await sign(claims({ groups: ['sv-staff'] })))).resolves.toMatchObject({ roles: ['triage'], authorityId: 'northshire' });
+  });
+
+  it('reads the mappings once per cache period', async () => {
+    const before = loads;
+    for (let i = 0; i < 5; i++) await mapped(await sign(unmapped({ groups: 'ns-triage' })));
+    expect(loads - before).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('mapClaims and cachedMappings', () => {
+  const rule: IdentityMappingRule = { claim: 'groups', value: 'x', roles: ['staff'], authorityId: 'northshire' };
+
+  it('matches a string claim exactly and an array claim by membership, never by prototype', () => {
+    expect(mapClaims({ groups: 'x' }, [rule]).roles).toEqual(['staff']);
+    expect(mapClaims({ groups: ['y', 'x'] }, [rule]).roles).toEqual(['staff']);
+    expect(() => mapClaims({ groups: 'xx' }, [rule])).toThrow(UnmappedClaims);
+    expect(() => mapClaims({}, [{ ...rule, claim: 'constructor', value: 'function Object() { [native code] }' }])).toThrow(UnmappedClaims);
+  });
+
+  it('loads again after the period, and after invalidate(); a failed load is not kept', async () => {
+    let clock = 0;
+    let calls = 0;
+    let fail = false;
+    const cache = cachedMappings(async () => {
+      calls++;
+      if (fail) throw new Error('database unavailable');
+      return [rule];
+    }, 30_000, () => clock);
+    await cache();
+    await cache();
+    expect(calls).toBe(1);
+    clock = 30_000;
+    await cache();
+    expect(calls).toBe(2);
+    cache.invalidate();
+    fail = true;
+    await expect(cache()).rejects.toThrow('database unavailable');
+    fail = false;
+    await expect(cache()).resolves.toEqual([rule]);
+    expect(calls).toBe(4);
+  });
+});
+
+describe('principalFromClaims and the national administrator', () => {
+  it('accepts national_admin with no tenant, and only so', () => {
+    expect(principalFromClaims({ sub: 'n', roles: ['national_admin'] })).toEqual({ sub: 'n', roles: ['national_admin'], name: undefined });
+    expect(() => principalFromClaims({ sub: 'n', roles: ['national_admin'], authorityId: 'northshire' })).toThrow(InvalidToken);
+    expect(() => principalFromClaims({ sub: 'n', roles: ['national_admin', 'admin'] })).toThrow(InvalidToken);
+    expect(() => principalFromClaims({ sub: 'n', roles: ['admin'] })).toThrow(/exactly one of authorityId or forceId/);
   });
 });

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, JWTHeaderParameters, jwtVerify, JWTPayload, SignJWT } from 'jose';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, SIGNING_ALG, SigningKeys } from './keys';
-import { Principal, Role, ROLES } from './principal';
+import { IdentityMappingLoader, mapClaims, UnmappedClaims } from './identity-mapping';
+import { NATIONAL_ADMIN, Principal, Role, ROLES } from './principal';
 
 export async function signToken(keys: SigningKeys, principal: Principal, expiresIn = '12h'): Promise<string> {
   const claims: JWTPayload & Record<string, unknown> = { roles: principal.roles };
@@ -35,7 +36,11 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
 /** The Nest injection token of the process's TokenVerifier (the API's AuthModule provides it; the web pages use it). */
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
 
-/** Turns verified claims into a principal, refusing tokens without a known role or a single tenant. */
+/**
+ * Turns verified claims into a principal, refusing tokens without a known role or a single tenant.
+ * The national administrator is the one role with no tenant, and must come alone: a token with
+ * national_admin and a tenant, or with it and other roles, is refused.
+ */
 export function principalFromClaims(payload: JWTPayload): Principal {
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
   if (!payload.sub) throw new InvalidToken('token has no sub claim');
@@ -44,8 +49,40 @@ export function principalFromClaims(payload: JWTPayload): Principal {
   if (roles.length === 0) throw new InvalidToken('token has no known role');
   const authorityId = typeof payload.authorityId === 'string' ? payload.authorityId : undefined;
   const forceId = typeof payload.forceId === 'string' ? payload.forceId : undefined;
+  const name = typeof payload.name === 'string' ? payload.name : undefined;
+  if (roles.includes(NATIONAL_ADMIN)) {
+    if (authorityId || forceId || roles.length > 1) throw new InvalidToken('a national_admin token names no tenant and no other role');
+    return { sub: payload.sub, roles, name };
+  }
   if (Boolean(authorityId) === Boolean(forceId)) throw new InvalidToken('token must name exactly one of authorityId or forceId');
-  return { sub: payload.sub, roles, authorityId, forceId, name: typeof payload.name === 'string' ? payload.name : undefined };
+  return { sub: payload.sub, roles, authorityId, forceId, name };
+}
+
+/**
+ * An identity provider's token with no `roles` claim gets its roles and tenant from the mapping
+ * table (libs/auth/identity-mapping.ts); one with a `roles` claim is read as it is.
+ */
+export async function principalFromProviderClaims(payload: JWTPayload, mappings?: IdentityMappingLoader): Promise<Principal> {
+  if (payload.roles !== undefined || !mappings) return principalFromClaims(payload);
+  try {
+    const mapped = mapClaims(payload as Record<string, unknown>, await mappings());
+    const { authorityId: _a, forceId: _f, ...rest } = payload;
+    return principalFromClaims({ ...rest, roles: mapped.roles, ...(mapped.authorityId ? { authorityId: mapped.authorityId } : { forceId: mapped.forceId }) });
+  } catch (error) {
+    if (error instanceof UnmappedClaims) throw new InvalidToken(error.message);
+    throw error;
+  }
+}
+
+/** Refuses the tokens of users who have been deactivated (checked after the signature). */
+export type DeactivationCheck = (principal: Principal) => Promise<boolean>;
+
+export function refusingDeactivated(verify: TokenVerifier, isDeactivated: DeactivationCheck): TokenVerifier {
+  return async (token) => {
+    const principal = await verify(token);
+    if (await isDeactivated(principal)) throw new InvalidToken('the user has been deactivated');
+    return principal;
+  };
 }
 
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
@@ -89,12 +126,12 @@ export function jwksCacheOptions(cacheSeconds: number) {
 }
 
 /** Verifies against an identity provider's JWKS (production). */
-export function jwksVerifier(jwksUrl: string, issuer: string, audience: string, cacheSeconds = 600): TokenVerifier {
+export function jwksVerifier(jwksUrl: string, issuer: string, audience: string, cacheSeconds = 600, mappings?: IdentityMappingLoader): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(jwksUrl), jwksCacheOptions(cacheSeconds));
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ASYMMETRIC_ALGS, requiredClaims: REQUIRED_CLAIMS });
-      return principalFromClaims(payload);
+      return await principalFromProviderClaims(payload, mappings);
     } catch (error) {
       if (error instanceof InvalidToken) throw error;
       if ((error as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY') {

@@ -5,3 +5,5 @@ export * from './seed';
 export * from './retention';
 export * from './roles';
 export * from './tenant-scope';
+export * from './stores/directory.store';
+export * from './stores/queryable';

@@ -3,6 +3,7 @@
 import type { DataSource } from 'typeorm';
 import { DEMO_AUTHORITIES, DEMO_FORCES, DEMO_USERS } from '../auth/demo-data';
 import { DEFAULT_POLICY } from '../domain';
+import { DirectoryStore } from './stores/directory.store';
 
 export interface SeedResult {
   forces: number;
@@ -14,16 +15,13 @@ export interface SeedResult {
 export async function seedDemo(dataSource: DataSource): Promise<SeedResult> {
   return dataSource.transaction(async (m) => {
     const result: SeedResult = { forces: 0, authorities: 0, users: 0, policies: 0 };
+    // The same store the national administrator's and the admins' pages use: nothing here is seed-only.
+    const directory = new DirectoryStore(m);
     for (const force of DEMO_FORCES) {
-      const rows = await m.query('INSERT INTO police_forces (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id', [force.id, force.name]);
-      result.forces += rows.length;
+      if (await directory.addForce(force)) result.forces += 1;
     }
     for (const a of DEMO_AUTHORITIES) {
-      const rows = await m.query(
-        'INSERT INTO authorities (id, name, reference_prefix, force_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id',
-        [a.id, a.name, a.referencePrefix, a.forceId],
-      );
-      result.authorities += rows.length;
+      if (await directory.addAuthority(a)) result.authorities += 1;
       const policy = await m.query('INSERT INTO policies (authority_id, document) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING authority_id', [
         a.id,
         JSON.stringify(DEFAULT_POLICY),
@@ -31,12 +29,7 @@ export async function seedDemo(dataSource: DataSource): Promise<SeedResult> {
       result.policies += policy.length;
     }
     for (const u of DEMO_USERS) {
-      const rows = await m.query(
-        `INSERT INTO users (id, username, display_name, email, roles, authority_id, force_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id`,
-        [u.id, u.username, u.displayName, u.email, u.roles, u.authorityId ?? null, u.forceId ?? null],
-      );
-      result.users += rows.length;
+      if (await directory.addUser(u)) result.users += 1;
     }
     return result;
   });

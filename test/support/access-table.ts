@@ -32,6 +32,10 @@ export interface Fixtures {
   notificationId: string;
   ballotItemId: string;
   discrepancyId: string;
+  /** a northshire user added by its admin for the table (the deactivation row deactivates them) */
+  userId: string;
+  /** one of northshire's identity-provider mappings */
+  mappingId: string;
 }
 
 export type RequestBody = object | { contentType: string; raw: string };
@@ -63,6 +67,11 @@ const INDICATOR_RECORDERS: Role[] = ['staff', 'plan_owner', 'returning_officer']
 const ALERT_READERS: Role[] = ['triage', 'plan_owner', 'returning_officer'];
 const CONTACT_KEEPERS: Role[] = ['returning_officer', 'staff'];
 const POLICY_READERS: Role[] = ['admin', 'returning_officer', 'triage', 'staff', 'plan_owner', 'legal'];
+/** Every role: the national administrator has notifications too. */
+const EVERYONE: Role[] = [...ALL, 'national_admin'];
+const unique = () => Math.random().toString(36).slice(2, 10);
+/** Capital letters only, for a reference prefix. */
+const uniquePrefix = () => Array.from({ length: 6 }, () => String.fromCharCode(65 + Math.floor(Math.random() * 26))).join('');
 
 const userId = (username: string) => findDemoUser(username)!.id;
 const note = { note: 'route access table' };
@@ -85,6 +94,17 @@ export const FIXTURE_BODIES = {
   poll: () => ({ electionId: 'local.northshire.2027-05-06', title: 'Northshire County Council elections', pollingDay: '2027-05-06' }),
   ballotItem: () => ({ kind: 'ballot_paper_batch', label: 'Castle Ward batch 1', quantity: 500, receivedFrom: 'Acme Election Print', location: 'Town Hall strong room' }),
   review: () => ({ forceId: 'northshire-police', heldOn: '2026-11-01', attendees: ['Returning Officer', 'Election SPOC'], findings: 'Depot key log not kept.', actions: [{ description: 'Keep a key log', owner: 'Electoral services', dueBy: '2027-04-01' }] }),
+  force: () => ({ id: `table-${unique()}-police`, name: 'Route Table Police' }),
+  authority: () => ({ id: `table-${unique()}`, name: 'Route Table Council', referencePrefix: uniquePrefix(), forceId: 'northshire-police' }),
+  // An admin's users join the admin's tenant; the national administrator names it.
+  user: (_f?: Fixtures, caller?: DemoUser) => ({
+    username: `table.${unique()}@${caller?.authorityId ?? caller?.forceId ?? 'northshire'}`,
+    displayName: 'Route Table User',
+    email: 'route.table@example.gov.uk',
+    roles: caller?.forceId ? ['spoc'] : ['staff'],
+    ...(caller?.roles.includes('national_admin') ? { authorityId: 'northshire' } : {}),
+  }),
+  mapping: (_f?: Fixtures, caller?: DemoUser) => ({ claim: 'groups', value: `table-${unique()}`, roles: caller?.forceId ? ['spoc'] : ['staff'] }),
   event: () => ({ kind: 'count', title: 'Count', startsAt: '2027-05-06T22:00:00Z', venue: 'Leisure Centre', policeContactId: userId('spoc@northshire-police') }),
 };
 
@@ -112,7 +132,7 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'GET /transparency/:authorityId/tlog/consistency', roles: 'public', scope: 'public', url: () => '/transparency/northshire/tlog/consistency?size1=1' },
   { route: 'POST /transparency/checkpoints', roles: ['admin', 'legal'], scope: 'tenant' },
 
-  { route: 'GET /me/notifications', roles: ALL, scope: 'tenant' },
+  { route: 'GET /me/notifications', roles: EVERYONE, scope: 'tenant' },
   { route: 'POST /polls', roles: ['returning_officer', 'admin'], scope: 'tenant', body: FIXTURE_BODIES.poll },
   { route: 'GET /polls', roles: ALL, scope: 'tenant' },
   { route: 'POST /ballot-items', roles: ['staff', 'returning_officer'], scope: 'tenant', body: FIXTURE_BODIES.ballotItem },
@@ -133,11 +153,25 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'GET /electoral-events/:id/risks', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks` },
   { route: 'POST /electoral-events/:id/risks', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks`, body: (f) => ({ riskId: f.riskId }) },
   { route: 'DELETE /electoral-events/:id/risks/:riskId', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks/${f.riskId}` },
-  { route: 'POST /me/notifications/read', roles: ALL, scope: 'tenant' },
-  { route: 'POST /me/notifications/:id/read', roles: ALL, scope: 'own', owner: 'staff@northshire', url: (f) => `/me/notifications/${f.notificationId}/read` },
+  { route: 'POST /me/notifications/read', roles: EVERYONE, scope: 'tenant' },
+  { route: 'POST /me/notifications/:id/read', roles: EVERYONE, scope: 'own', owner: 'staff@northshire', url: (f) => `/me/notifications/${f.notificationId}/read` },
   { route: 'GET /admin/policies/:authorityId', roles: POLICY_READERS, scope: 'record', url: () => '/admin/policies/northshire' },
   { route: 'PATCH /admin/policies/:authorityId', roles: ['admin'], scope: 'record', url: () => '/admin/policies/northshire', body: () => ({ remindBefore: ['PT2H'] }) },
   { route: 'GET /reports/returns.csv', roles: ['returning_officer', 'legal', 'admin'], scope: 'tenant' },
+
+  { route: 'GET /admin/forces', roles: ['national_admin'], scope: 'tenant' },
+  { route: 'POST /admin/forces', roles: ['national_admin'], scope: 'tenant', body: FIXTURE_BODIES.force },
+  { route: 'GET /admin/authorities', roles: ['national_admin'], scope: 'tenant' },
+  { route: 'POST /admin/authorities', roles: ['national_admin'], scope: 'tenant', body: FIXTURE_BODIES.authority },
+  { route: 'GET /admin/authorities/:authorityId/police', roles: ['admin'], scope: 'record', url: () => '/admin/authorities/northshire/police' },
+  // The national administrator names the tenant (without it, 422): an answer either way.
+  { route: 'GET /admin/users', roles: ['admin', 'national_admin'], scope: 'tenant' },
+  { route: 'POST /admin/users', roles: ['admin', 'national_admin'], scope: 'tenant', body: (f, caller) => FIXTURE_BODIES.user(f, caller) },
+  { route: 'GET /admin/users/:id', roles: ['admin'], scope: 'record', url: (f) => `/admin/users/${f.userId}` },
+  { route: 'PUT /admin/users/:id/roles', roles: ['admin'], scope: 'record', url: (f) => `/admin/users/${f.userId}/roles`, body: () => ({ roles: ['staff', 'triage'] }) },
+  { route: 'GET /admin/identity-mappings', roles: ['admin'], scope: 'tenant' },
+  { route: 'POST /admin/identity-mappings', roles: ['admin'], scope: 'tenant', body: (f, caller) => FIXTURE_BODIES.mapping(f, caller) },
+  { route: 'DELETE /admin/identity-mappings/:id', roles: ['admin'], scope: 'record', url: (f) => `/admin/identity-mappings/${f.mappingId}` },
 
   { route: 'POST /allegations', roles: ['staff'], scope: 'tenant', body: () => allegationBody() },
   { route: 'GET /allegations', roles: LIST_READERS, scope: 'tenant' },
@@ -208,6 +242,7 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'POST /indicator-alerts/:id/link', roles: ['triage'], scope: 'record', url: (f) => `/indicator-alerts/${f.alertId}/link`, body: (f) => ({ allegationId: f.caseId, ...note }) },
   { route: 'POST /indicator-alerts/:id/allegation', roles: ['triage'], scope: 'record', url: (f) => `/indicator-alerts/${f.alertId}/allegation`, body: () => allegationBody() },
   { route: 'POST /indicator-alerts/:id/dismiss', roles: ['triage'], scope: 'record', url: (f) => `/indicator-alerts/${f.alertId}/dismiss`, body: () => ({ reason: 'seen before' }) },
+  { route: 'POST /admin/users/:id/deactivate', roles: ['admin'], scope: 'record', url: (f) => `/admin/users/${f.userId}/deactivate` },
 ];
 
 /**
@@ -289,4 +324,17 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'POST /elections/events/:eventId/plan', signIn: true, url: (f) => `/elections/events/${f.eventId}/plan` },
   { route: 'POST /elections/events/:eventId/risks', signIn: true, url: (f) => `/elections/events/${f.eventId}/risks` },
   { route: 'POST /elections/events/:eventId/risks/:riskId/unlink', signIn: true, url: (f) => `/elections/events/${f.eventId}/risks/${f.riskId}/unlink` },
+  { route: 'GET /admin/directory', signIn: true },
+  { route: 'GET /admin/directory/authorities', signIn: true },
+  { route: 'POST /admin/directory/authorities', signIn: true },
+  { route: 'POST /admin/directory/forces', signIn: true },
+  { route: 'GET /admin/directory/users', signIn: true },
+  { route: 'POST /admin/directory/users', signIn: true },
+  { route: 'GET /admin/directory/users/:id', signIn: true, url: (f) => `/admin/directory/users/${f.userId}` },
+  { route: 'POST /admin/directory/users/:id/roles', signIn: true, url: (f) => `/admin/directory/users/${f.userId}/roles` },
+  { route: 'POST /admin/directory/users/:id/deactivate', signIn: true, url: (f) => `/admin/directory/users/${f.userId}/deactivate` },
+  { route: 'GET /admin/directory/identity-mappings', signIn: true },
+  { route: 'POST /admin/directory/identity-mappings', signIn: true },
+  { route: 'POST /admin/directory/identity-mappings/:id/remove', signIn: true, url: (f) => `/admin/directory/identity-mappings/${f.mappingId}/remove` },
+  { route: 'GET /admin/directory/police', signIn: true },
 ];

@@ -105,6 +105,11 @@ export function jsonRoutes(f: Fixtures): JsonRoute[] {
     { method: 'post', path: '/ballot-items', user: 'staff@northshire', body: ballotItemBody('Fuzz batch 2') },
     { method: 'post', path: `/ballot-items/${f.ballotItemId}/custody`, user: 'staff@northshire', body: { action: 'stored', location: 'Depot cage 2', accessBy: ['Electoral services manager'], note: 'n' } },
     { method: 'post', path: '/ballot-security-reviews', user: 'returning_officer@northshire', body: { forceId: 'northshire-police', heldOn: '2026-11-01', attendees: ['Returning Officer'], findings: 'Depot key log not kept.', actions: [{ description: 'Keep a key log', owner: 'Electoral services', dueBy: '2027-04-01' }] } },
+    { method: 'post', path: '/admin/forces', user: 'national_admin@national', body: { id: 'fuzzshire-police', name: 'Fuzzshire Police' } },
+    { method: 'post', path: '/admin/authorities', user: 'national_admin@national', body: { id: 'fuzzshire', name: 'Fuzzshire Council', referencePrefix: 'FZ', forceId: 'northshire-police' } },
+    { method: 'post', path: '/admin/users', user: 'admin@northshire', body: { username: 'fuzz.user@northshire', displayName: 'Fuzz User', email: 'fuzz.user@northshire.example.gov.uk', roles: ['staff'] } },
+    { method: 'put', path: `/admin/users/${nameUuid('legal@northshire')}/roles`, user: 'admin@northshire', body: { roles: ['legal'] } },
+    { method: 'post', path: '/admin/identity-mappings', user: 'admin@northshire', body: { claim: 'groups', value: 'fuzz-staff', roles: ['staff'] } },
     { method: 'patch', path: '/admin/policies/northshire', user: 'admin@northshire', body: { triageDue: { routine: 'P2D', urgent: 'PT4H', immediate: 'PT30M' }, remindBefore: ['PT2H'], workingDays: true } },
   ];
 }

@@ -61,6 +61,10 @@ export class ApiClient {
     return this.json<T>(await fetch(this.base + path, { method: 'PATCH', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }));
   }
 
+  async put<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+    return this.json<T>(await fetch(this.base + path, { method: 'PUT', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }));
+  }
+
   async delete<T = any>(path: string, headers: Record<string, string> = {}): Promise<T> {
     return this.json<T>(await fetch(this.base + path, { method: 'DELETE', headers: this.headers(headers) }));
   }

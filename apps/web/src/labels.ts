@@ -48,6 +48,7 @@ const LABELS: Record<string, string> = {
   plan_owner: 'Risk plan owner',
   legal: 'Legal team',
   admin: 'Administrator',
+  national_admin: 'National administrator',
   low: 'Low',
   medium: 'Medium',
   high: 'High',

@@ -35,6 +35,7 @@ const NAV: NavItem[] = [
   { href: '/elections', text: 'Elections', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'] },
   { href: '/ballot-security', text: 'Ballot security', roles: ['staff', 'triage', 'returning_officer', 'legal', 'admin'] },
   { href: '/my-notifications', text: 'Notifications', roles: ['staff', 'triage', 'returning_officer', 'spoc', 'feoa', 'plan_owner', 'legal', 'admin'] },
+  { href: '/admin/directory', text: 'Administration', roles: ['admin', 'national_admin'] },
 ];
 
 export function navigationFor(principal: Principal | undefined, currentPath: string) {

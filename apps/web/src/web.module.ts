@@ -1,6 +1,7 @@
 // The web front end: GOV.UK Design System pages, server-rendered, served by the API process under
 // `/` beside the JSON API, whose routes stay as they are. Pages call the API over loopback HTTP.
 import { Module } from '@nestjs/common';
+import { AdminDirectoryController } from './pages/admin-directory.controller';
 import { CasesController } from './pages/cases.controller';
 import { BallotSecurityPageController } from './pages/ballot-security.controller';
 import { ElectionsPageController } from './pages/elections.controller';
@@ -13,12 +14,13 @@ import { OidcController } from './pages/oidc.controller';
 import { SignInController } from './pages/sign-in.controller';
 import { WorkQueueController } from './pages/work-queue.controller';
 import { OidcDiscovery } from './oidc-discovery';
+import { SignInDirectory } from './sign-in-directory';
 import { WebErrorsFilter } from './web-errors.filter';
 import { WebUsers } from './web-user';
 
 @Module({
   // IntakeController before CasesController: /cases/new is not a case id.
-  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController],
-  providers: [WebUsers, WebErrorsFilter, OidcDiscovery],
+  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController, AdminDirectoryController],
+  providers: [WebUsers, WebErrorsFilter, OidcDiscovery, SignInDirectory],
 })
 export class WebModule {}

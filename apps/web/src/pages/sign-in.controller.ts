@@ -1,14 +1,17 @@
-// Sign-in. On the embedded default (no identity provider) the page lists the demo users and signs
-// a token for the one chosen, as `npm run token` does. With AUTH_JWKS_URL set, sign-in is OpenID
+// Sign-in. On the embedded default (no identity provider) the page lists the directory's active
+// users (the demo seed's and those admins have added) and signs a token for the one chosen, as
+// `npm run token` does; a deactivated user is not offered and is refused. With AUTH_JWKS_URL set, sign-in is OpenID
 // Connect against the configured provider (oidc.controller.ts) and the demo list is not offered;
 // signing out then also ends the provider's session (RP-initiated logout) when it offers that.
 import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DEMO_AUTHORITIES, DEMO_FORCES, DEMO_USERS, findDemoUser, loadOrCreateSigningKeys, signToken } from '../../../../libs/auth';
+import { loadOrCreateSigningKeys, signToken } from '../../../../libs/auth';
+import { hasRole, type Principal } from '../../../../libs/auth/principal';
 import { AuthConfig, WebConfig } from '../../../../libs/config';
 import { Public } from '@libs/auth/decorators';
 import { OidcDiscovery } from '../oidc-discovery';
+import { SignInDirectory } from '../sign-in-directory';
 import { clearCookie, csrfFor, csrfMatches, preSessionSecret, ID_TOKEN_COOKIE, PRE_SESSION_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../session';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { BadCsrf, sendPage, WebUsers } from '../web-user';
@@ -30,32 +33,33 @@ export class SignInController {
     @Inject(AuthConfig) private readonly auth: AuthConfig,
     @Inject(WebConfig) private readonly web: WebConfig,
     @Inject(OidcDiscovery) private readonly discovery: OidcDiscovery,
+    @Inject(SignInDirectory) private readonly directory: SignInDirectory,
   ) {}
 
   @Get()
   async home(@Req() req: Request, @Res() res: Response) {
     const user = await this.users.current(req);
     if (!user) return res.redirect(303, '/sign-in');
-    const tenant = user.principal.authorityId ? DEMO_AUTHORITIES.find((a) => a.id === user.principal.authorityId)?.name : DEMO_FORCES.find((f) => f.id === user.principal.forceId)?.name;
-    sendPage(req, res, user, 'home.njk', { title: 'Your casework', tenant: tenant ?? user.principal.authorityId ?? user.principal.forceId });
+    const tenant = await this.directory.tenantName(user.principal);
+    sendPage(req, res, user, 'home.njk', { title: 'Your casework', tenant: tenant ?? user.principal.authorityId ?? user.principal.forceId, administration: administrationLinks(user.principal) });
   }
 
   @Get('sign-in')
   async signInPage(@Req() req: Request, @Res() res: Response, @Query('next') next?: string) {
     if (this.auth.AUTH_JWKS_URL) return sendPage(req, res, undefined, 'sign-in-oidc.njk', { title: 'Sign in', next: safeNext(next) });
     const secret = preSessionSecret(req, res);
-    sendPage(req, res, undefined, 'sign-in.njk', { title: 'Sign in', groups: demoUserGroups(), next: safeNext(next), signInCsrf: csrfFor(secret) });
+    sendPage(req, res, undefined, 'sign-in.njk', { title: 'Sign in', groups: await this.directory.groups(), next: safeNext(next), signInCsrf: csrfFor(secret) });
   }
 
   @Post('sign-in')
   async signIn(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, string>) {
     if (this.auth.AUTH_JWKS_URL) return res.redirect(303, '/sign-in');
     if (!csrfMatches(readCookie(req, PRE_SESSION_COOKIE), body?._csrf)) throw new BadCsrf();
-    const user = findDemoUser(body?.username ?? '');
+    const user = await this.directory.activeUser(typeof body?.username === 'string' ? body.username : '');
     if (!user) {
       const secret = preSessionSecret(req, res);
       const errorList = [{ text: 'Select who you are signing in as', href: `#username` }];
-      return sendPage(req, res, undefined, 'sign-in.njk', { title: 'Sign in', groups: demoUserGroups(), next: safeNext(body?.next), signInCsrf: csrfFor(secret), errorList, error: errorList[0].text }, 422);
+      return sendPage(req, res, undefined, 'sign-in.njk', { title: 'Sign in', groups: await this.directory.groups(), next: safeNext(body?.next), signInCsrf: csrfFor(secret), errorList, error: errorList[0].text }, 422);
     }
     const keys = await loadOrCreateSigningKeys(this.auth.DATA_DIR);
     const token = await signToken(keys, { sub: user.id, roles: user.roles, authorityId: user.authorityId, forceId: user.forceId, name: user.username }, `${SESSION_SECONDS}s`);
@@ -86,16 +90,14 @@ export function postLogoutRedirect(redirectUrl: string): string {
   return redirectUrl.replace(/\/callback$/, '');
 }
 
-function demoUserGroups() {
-  const tenants = [...DEMO_AUTHORITIES.map((a) => ({ id: a.id, name: a.name })), ...DEMO_FORCES];
-  // The first radio has the id the error summary links to.
-  return tenants.map((t) => ({
-    name: t.name,
-    users: DEMO_USERS.filter((u) => (u.authorityId ?? u.forceId) === t.id).map((u) => ({
-      id: u === DEMO_USERS[0] ? 'username' : `username-${u.username.replace(/[@_]/g, '-')}`,
-      value: u.username,
-      text: u.username,
-      hint: u.displayName,
-    })),
-  }));
+/** The administration pages the home page links to, by role. */
+function administrationLinks(principal: Principal) {
+  const links: { href: string; text: string }[] = [];
+  if (hasRole(principal, ['national_admin'])) links.push({ href: '/admin/directory/authorities', text: 'Authorities and police forces' });
+  if (hasRole(principal, ['admin'])) {
+    links.push({ href: '/admin/directory/users', text: 'Users and roles' });
+    links.push({ href: '/admin/directory/identity-mappings', text: 'Identity provider mappings' });
+    if (principal.authorityId) links.push({ href: '/admin/directory/police', text: 'Police force, SPOCs and FEOAs' });
+  }
+  return links;
 }
