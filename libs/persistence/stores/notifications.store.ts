@@ -148,6 +148,20 @@ export class NotificationsStore {
     return new Set(inserted.map((row) => `${row.recipient_id}|${row.due_key}`));
   }
 
+  /**
+   * One notification for every user of the authority holding `role`, written in one statement
+   * (a recipient once per due key). Answers nothing: the caller needs no count.
+   */
+  async notifyAuthorityRole(authorityId: string, role: string, n: { kind: string; dueKey: string; subject: string; body: string; aboutType: string | null; aboutId: string | null }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key, about_type, about_id)
+     SELECT gen_random_uuid(), u.id, NULL, $8, $2, $3, $4, $5, $6 FROM users u
+     WHERE u.authority_id = $1 AND u.roles && ARRAY[$7]::text[]
+     ON CONFLICT (recipient_id, due_key) DO NOTHING`,
+      [authorityId, n.subject, n.body, n.dueKey, n.aboutType, n.aboutId, role, n.kind],
+    );
+  }
+
   /** The due event's notifications not yet emailed whose recipient has an address, in id order. */
   async unemailed(dueKey: string): Promise<string[]> {
     const pending: { id: string }[] = await this.db.query(
