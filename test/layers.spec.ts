@@ -29,8 +29,6 @@ const NOT_YET_CONVERTED = [
   'apps/api/src/evidence/evidence.service.ts',
   'apps/api/src/exports/bundle.service.ts',
   'apps/api/src/health/health.controller.ts',
-  'apps/api/src/liaison/candidate-contacts.service.ts',
-  'apps/api/src/liaison/liaison.service.ts',
   'apps/api/src/packages/packages.service.ts',
   'apps/api/src/policies/policies.service.ts',
   'apps/api/src/polls/polls.service.ts',
