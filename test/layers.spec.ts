@@ -13,7 +13,6 @@ const SQL_HOMES = ['libs/persistence/stores/', 'libs/persistence/migrations/'];
 
 /** Files that still run their own SQL, waiting for their store. Shrinks to empty. */
 const NOT_YET_CONVERTED = [
-  'activities/evidence-checks.ts',
   'activities/liaison.ts',
   'activities/packages.ts',
   'activities/projections.ts',
@@ -26,7 +25,6 @@ const NOT_YET_CONVERTED = [
   'apps/api/src/allegations/workflow-starter.ts',
   'apps/api/src/ballot-security/ballot-security.service.ts',
   'apps/api/src/common/rate-limit.ts',
-  'apps/api/src/evidence/evidence.service.ts',
   'apps/api/src/exports/bundle.service.ts',
   'apps/api/src/health/health.controller.ts',
   'apps/api/src/packages/packages.service.ts',
