@@ -275,4 +275,37 @@ export class EvidenceStore {
     );
     return items.map((i) => ({ id: i.id, caseId: i.case_id, authorityId: i.authority_id, retentionUntil: i.retention_until, description: i.description, reference: i.reference }));
   }
+
+  /** The items, oldest first, held (FOR UPDATE) for the rest of the transaction. */
+  async lockMany(ids: string[]): Promise<EvidenceItem[]> {
+    const rows: EvidenceRow[] = await this.db.query('SELECT * FROM evidence_items WHERE id = ANY($1::uuid[]) ORDER BY created_at, id FOR UPDATE', [ids]);
+    return rows.map(toItem);
+  }
+
+  /** The items in a package, by id. */
+  async inPackage(packageId: string): Promise<{ id: string; holder: string }[]> {
+    return this.db.query('SELECT id, holder FROM evidence_items WHERE package_id = $1 ORDER BY id', [packageId]);
+  }
+
+  /** Appends the item's next custody event, taking its seq from the item under a row lock. */
+  async appendNextCustody(evidenceId: string, e: Pick<CustodyEvent, 'action' | 'fromHolder' | 'toHolder' | 'location' | 'note' | 'actor' | 'role'>): Promise<void> {
+    const [{ seq }] = await this.db.query('SELECT custody_seq + 1 AS seq FROM evidence_items WHERE id = $1 FOR UPDATE', [evidenceId]);
+    await this.db.query('UPDATE evidence_items SET custody_seq = $2 WHERE id = $1', [evidenceId, seq]);
+    await this.db.query(
+      `INSERT INTO custody_events (evidence_id, seq, action, from_holder, to_holder, location, note, actor, role) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [evidenceId, seq, e.action, e.fromHolder, e.toHolder, e.location, e.note, e.actor, e.role],
+    );
+  }
+
+  async markPackaged(id: string, packageId: string): Promise<void> {
+    await this.db.query("UPDATE evidence_items SET status = 'packaged', package_id = $2 WHERE id = $1", [id, packageId]);
+  }
+
+  async markHandedOver(id: string, holder: string): Promise<void> {
+    await this.db.query("UPDATE evidence_items SET status = 'handed_over', holder = $2 WHERE id = $1", [id, holder]);
+  }
+
+  async setHolder(id: string, holder: string): Promise<void> {
+    await this.db.query('UPDATE evidence_items SET holder = $2 WHERE id = $1', [id, holder]);
+  }
 }

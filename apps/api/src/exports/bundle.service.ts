@@ -11,6 +11,7 @@ import { AllegationsService } from '../allegations/allegations.service';
 import type { AccessStatement } from '../common/access-reason';
 import { toEvidenceView } from '../evidence/evidence.view';
 import { EvidenceStore, type CustodyEvent } from '../../../../libs/persistence/stores/evidence.store';
+import { PackagesStore } from '../../../../libs/persistence/stores/packages.store';
 import { CHECKPOINT_SIGNER } from '../transparency/transparency.service';
 import { BUNDLE_FORMAT, BUNDLE_FORMATS, type CourtBundle } from './bundle.types';
 
@@ -50,7 +51,7 @@ export class BundleService {
       loadAuditEvents(this.db.manager, found.id),
       new EvidenceStore(this.db).ofCase(found.id),
       new EvidenceStore(this.db).custodyOfCase(found.id),
-      this.db.query('SELECT * FROM evidence_packages WHERE case_id = $1 ORDER BY created_at, id', [found.id]),
+      new PackagesStore(this.db).ofCase(found.id),
       this.db.query('SELECT seq, log_index FROM audit_events WHERE case_id = $1 AND log_index < $2 ORDER BY seq', [found.id, checkpoint.treeSize]) as Promise<{ seq: number; log_index: string }[]>,
     ]);
     const inCheckpoint = events.filter((e) => e.seq <= positions.length);
@@ -74,10 +75,10 @@ export class BundleService {
           sealNumber: view.sealNumber, location: view.location, holder: view.holder, status: view.status, custody: view.custody!,
         };
       }),
-      packages: packageRows.map((p: Record<string, any>) => ({
-        id: p.id, forceId: p.force_id, status: p.status, manifestSha256: p.manifest_sha256,
-        items: p.manifest.items.map((i: { id: string; sha256: string | null }) => ({ id: i.id, sha256: i.sha256 })),
-        sealedAt: p.created_at ? new Date(p.created_at).toISOString() : null, acknowledgedAt: p.acknowledged_at ? new Date(p.acknowledged_at).toISOString() : null,
+      packages: packageRows.map((p) => ({
+        id: p.id, forceId: p.forceId, status: p.status, manifestSha256: p.manifestSha256,
+        items: p.manifest.items.map((i) => ({ id: i.id, sha256: i.sha256 })),
+        sealedAt: p.createdAt ? new Date(p.createdAt).toISOString() : null, acknowledgedAt: p.acknowledgedAt ? new Date(p.acknowledgedAt).toISOString() : null,
       })),
       formats: BUNDLE_FORMATS,
       transparency: {
