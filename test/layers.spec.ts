@@ -17,7 +17,8 @@ const NOT_YET_CONVERTED = [
   'activities/projections.ts',
   'activities/transparency.ts',
   'apps/api/src/allegations/allegations.service.ts',
-  'apps/api/src/allegations/decisions.controller.ts',
+  // directory reads, for DirectoryStore (branch admin-directory)
+  'apps/api/src/allegations/decision-checks.service.ts',
   'apps/api/src/allegations/intake-recovery.service.ts',
   'apps/api/src/allegations/reference.ts',
   'apps/api/src/allegations/search.service.ts',

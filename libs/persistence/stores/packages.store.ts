@@ -98,4 +98,9 @@ export class PackagesStore {
   async markAcknowledged(id: string, at: string, by: string): Promise<void> {
     await this.db.query("UPDATE evidence_packages SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1", [id, at, by]);
   }
+
+  /** The case's packages not yet acknowledged by the police, oldest first. */
+  notAcknowledged(caseId: string): Promise<{ id: string; status: PackageStatus }[]> {
+    return this.db.query("SELECT p.id, p.status FROM evidence_packages p WHERE p.case_id = $1 AND p.status <> 'acknowledged' ORDER BY p.created_at", [caseId]);
+  }
 }
