@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Mailer } from '../libs/mail';
+import { NotificationsStore } from '../libs/persistence/stores/notifications.store';
 
 /**
  * The Message-ID of a notification's email: derived from the notification's id alone, so every
@@ -30,40 +31,31 @@ export function notificationMessageId(notificationId: string): string {
  */
 export async function emailNotifications(db: DataSource, mailer: Mailer | null | undefined, dueKey: string): Promise<void> {
   if (!mailer) return;
-  const pending: { id: string }[] = await db.query(
-    `SELECT n.id FROM notifications n JOIN users u ON u.id = n.recipient_id
-     WHERE n.due_key = $1 AND n.emailed_at IS NULL AND u.email <> '' ORDER BY n.id`,
-    [dueKey],
-  );
+  const pending = await new NotificationsStore(db).unemailed(dueKey);
   const problems: string[] = [];
-  for (const { id } of pending) {
+  for (const id of pending) {
     const problem = await db.transaction(async (m): Promise<string | undefined> => {
-      const [row]: { subject: string; body: string; email: string; display_name: string; reference: string | null }[] = await m.query(
-        `SELECT n.subject, n.body, u.email, u.display_name, a.reference
-         FROM notifications n JOIN users u ON u.id = n.recipient_id LEFT JOIN allegations a ON a.id = n.case_id
-         WHERE n.id = $1 AND n.emailed_at IS NULL FOR UPDATE OF n SKIP LOCKED`,
-        [id],
-      );
+      const store = new NotificationsStore(m);
+      const row = await store.lockForEmail(id);
       if (!row) {
         // Either emailed since we looked, or another attempt holds it right now. In the second
         // case that attempt may yet fail, so this one must not report success: retry later.
-        const [now] = await m.query('SELECT emailed_at FROM notifications WHERE id = $1', [id]);
-        return now?.emailed_at ? undefined : `notification ${id} is being emailed by another attempt`;
+        return (await store.wasEmailed(id)) ? undefined : `notification ${id} is being emailed by another attempt`;
       }
       const messageId = notificationMessageId(id);
       try {
         await mailer.send({
-          to: { name: row.display_name, address: row.email },
+          to: { name: row.displayName, address: row.email },
           subject: row.subject,
           text: `${row.body}\n\n${row.reference ? `Case reference: ${row.reference}\n\n` : ''}This is also in your notifications in the casework system.\n`,
           messageId,
         });
       } catch (error) {
         const message = String((error as Error)?.message ?? error).slice(0, 1000);
-        await m.query('UPDATE notifications SET email_attempts = email_attempts + 1, email_last_error = $2 WHERE id = $1', [id, message]);
+        await store.recordEmailFailure(id, message);
         return `notification ${id}: ${message}`;
       }
-      await m.query('UPDATE notifications SET emailed_at = now(), email_message_id = $2, email_attempts = email_attempts + 1 WHERE id = $1', [id, messageId]);
+      await store.recordEmailed(id, messageId);
       return undefined;
     });
     if (problem) problems.push(problem);
@@ -82,14 +74,9 @@ export const MAX_EMAIL_ATTEMPTS = 50;
  */
 export async function retryPendingEmails(db: DataSource, mailer: Mailer | null | undefined): Promise<{ dueEvents: number; failed: number }> {
   if (!mailer) return { dueEvents: 0, failed: 0 };
-  const pending: { due_key: string }[] = await db.query(
-    `SELECT n.due_key FROM notifications n JOIN users u ON u.id = n.recipient_id
-      WHERE n.emailed_at IS NULL AND u.email <> '' AND n.email_attempts < $1
-      GROUP BY n.due_key ORDER BY min(n.created_at) LIMIT 500`,
-    [MAX_EMAIL_ATTEMPTS],
-  );
+  const pending = await new NotificationsStore(db).dueKeysAwaitingEmail(MAX_EMAIL_ATTEMPTS);
   let failed = 0;
-  for (const { due_key } of pending) {
+  for (const due_key of pending) {
     heartbeat(due_key);
     await emailNotifications(db, mailer, due_key).catch(() => (failed += 1));
   }

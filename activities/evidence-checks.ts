@@ -4,6 +4,7 @@
 import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import { appendAuditEvent } from '../libs/persistence/audit';
+import { EvidenceStore } from '../libs/persistence/stores/evidence.store';
 import type { ContentStore } from '../libs/storage';
 import { notify } from './notifications';
 
@@ -14,11 +15,8 @@ export interface IntegrityReport {
 }
 
 export async function checkEvidenceIntegrity(db: DataSource, store: ContentStore): Promise<IntegrityReport> {
-  const items: { id: string; case_id: string; authority_id: string; sha256: string; integrity_ok: boolean | null; reference: string; description: string }[] = await db.query(
-    `SELECT e.id, e.case_id, e.authority_id, e.sha256, e.integrity_ok, a.reference, e.description
-       FROM evidence_items e JOIN allegations a ON a.id = e.case_id
-      WHERE e.kind = 'digital' AND e.status <> 'destroyed' ORDER BY e.sha256, e.id`,
-  );
+  const evidence = new EvidenceStore(db);
+  const items = await evidence.digitalToCheck();
   const results = new Map<string, string | null>();
   const report: IntegrityReport = { checked: 0, failed: 0, newlyFailed: 0 };
   for (const item of items) {
@@ -27,12 +25,12 @@ export async function checkEvidenceIntegrity(db: DataSource, store: ContentStore
     const actual = results.get(item.sha256)!;
     const ok = actual === item.sha256;
     report.checked += 1;
-    await db.query('UPDATE evidence_items SET integrity_checked_at = now(), integrity_ok = $2 WHERE id = $1', [item.id, ok]);
+    await evidence.recordIntegrity(item.id, ok);
     if (ok) continue;
     report.failed += 1;
     const sent = await notify(db, {
-      caseId: item.case_id,
-      authorityId: item.authority_id,
+      caseId: item.caseId,
+      authorityId: item.authorityId,
       dueKey: `integrity:${item.id}:${actual ?? 'missing'}`,
       kind: 'integrity_alert',
       subject: `Evidence integrity alert: ${item.reference}`,
@@ -42,7 +40,7 @@ export async function checkEvidenceIntegrity(db: DataSource, store: ContentStore
     if (sent.newlySent > 0) {
       report.newlyFailed += 1;
       await db.transaction((m) =>
-        appendAuditEvent(m, { caseId: item.case_id, authorityId: item.authority_id, actor: 'system:integrity-check', role: 'system', action: 'evidence.integrity_failed', after: { evidenceId: item.id, expected: item.sha256, actual } }),
+        appendAuditEvent(m, { caseId: item.caseId, authorityId: item.authorityId, actor: 'system:integrity-check', role: 'system', action: 'evidence.integrity_failed', after: { evidenceId: item.id, expected: item.sha256, actual } }),
       );
     }
   }
@@ -50,18 +48,14 @@ export async function checkEvidenceIntegrity(db: DataSource, store: ContentStore
 }
 
 export async function raiseDisposalReviews(db: DataSource): Promise<{ due: number; raised: number }> {
-  const items: { id: string; case_id: string; authority_id: string; retention_until: Date; description: string; reference: string }[] = await db.query(
-    `SELECT e.id, e.case_id, e.authority_id, e.retention_until, e.description, a.reference
-       FROM evidence_items e JOIN allegations a ON a.id = e.case_id
-      WHERE e.retention_until <= now() AND e.status <> 'destroyed' AND NOT e.legal_hold ORDER BY e.retention_until, e.id`,
-  );
+  const items = await new EvidenceStore(db).dueDisposalReview();
   let raised = 0;
   for (const item of items) {
     Context.current().heartbeat(item.id);
-    const until = new Date(item.retention_until).toISOString();
+    const until = new Date(item.retentionUntil).toISOString();
     const sent = await notify(db, {
-      caseId: item.case_id,
-      authorityId: item.authority_id,
+      caseId: item.caseId,
+      authorityId: item.authorityId,
       dueKey: `disposal-review:${item.id}:${until}`,
       kind: 'disposal_review',
       subject: `Disposal review due: ${item.reference}`,

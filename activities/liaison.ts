@@ -1,12 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { withPolicyDefaults, type Policy } from '../libs/domain';
+import { LiaisonStore } from '../libs/persistence/stores/liaison.store';
 
 /** Projects the liaison workflow's next contact due date, which `GET /liaison` reads. */
 export async function projectLiaisonDue(db: DataSource, input: { agreementId: string; nextContactDueAt: string; escalated?: boolean }): Promise<void> {
-  await db.query(
-    `UPDATE liaison_agreements SET next_contact_due_at = $2, escalated_at = CASE WHEN $3 THEN COALESCE(escalated_at, now()) ELSE NULL END WHERE id = $1`,
-    [input.agreementId, input.nextContactDueAt, Boolean(input.escalated)],
-  );
+  await new LiaisonStore(db).projectDue(input.agreementId, input.nextContactDueAt, Boolean(input.escalated));
 }
 
 /**

@@ -7,6 +7,8 @@ import { aboutFromDueKey, type NotificationAbout } from '../libs/domain/notifica
 import { Context } from '@temporalio/activity';
 import { emailNotifications } from './email';
 import { notificationsSent } from '../libs/telemetry/worker-metrics';
+import { AllegationsStore } from '../libs/persistence/stores/allegations.store';
+import { NotificationsStore, type NewNotification, type Recipient } from '../libs/persistence/stores/notifications.store';
 
 /** The activity's logger, when running as one (notify is also called from other activities and tests). */
 function activityLog() {
@@ -38,31 +40,10 @@ export interface NotifyResult {
   newlySent: number;
 }
 
-/**
- * The columns of a notification row that notify writes, in one place: each row's values come
- * from `notificationValues`, and the insert in `notifyMany` is built from this list (one
- * `unnest` array per column), so a new column is added here and in `notificationValues` only.
- */
-const NOTIFICATION_COLUMNS = [
-  { name: 'id', type: 'uuid' },
-  { name: 'recipient_id', type: 'uuid' },
-  { name: 'case_id', type: 'uuid' },
-  { name: 'kind', type: 'text' },
-  { name: 'subject', type: 'text' },
-  { name: 'body', type: 'text' },
-  { name: 'due_key', type: 'text' },
-  { name: 'about_type', type: 'text' },
-  { name: 'about_id', type: 'uuid' },
-] as const;
-
-function notificationValues(input: NotifyInput, recipientId: string): unknown[] {
+function notificationRow(input: NotifyInput, recipientId: string): NewNotification {
   const about = input.about ?? aboutFromDueKey(input.dueKey, input.caseId);
-  return [randomUUID(), recipientId, input.caseId ?? null, input.kind, input.subject, input.body, input.dueKey, about?.type ?? null, about?.id ?? null];
+  return { id: randomUUID(), recipientId, caseId: input.caseId ?? null, kind: input.kind, subject: input.subject, body: input.body, dueKey: input.dueKey, aboutType: about?.type ?? null, aboutId: about?.id ?? null };
 }
-
-const INSERT_NOTIFICATIONS = `INSERT INTO notifications (${NOTIFICATION_COLUMNS.map((c) => c.name).join(', ')})
-  SELECT * FROM unnest(${NOTIFICATION_COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})
-  ON CONFLICT (recipient_id, due_key) DO NOTHING RETURNING recipient_id, due_key`;
 
 /**
  * Writes in-app notifications for one due event. The unique (recipient, due key) index makes a
@@ -86,14 +67,15 @@ export async function notify(db: DataSource, input: NotifyInput, mailer: Mailer 
 export async function notifyMany(db: DataSource, inputs: NotifyInput[]): Promise<NotifyResult[]> {
   if (inputs.length === 0) return [];
   const results = await db.transaction(async (m) => {
-    type User = { id: string; username: string };
+    type User = Recipient;
+    const store = new NotificationsStore(m);
     // Recipients, with one query for each distinct role list and one for every named user.
     const byRoles = new Map<string, Promise<User[]>>();
     const roleQuery = (column: 'authority_id' | 'force_id', owner: string, roles: Role[]) => {
       const key = `${column}|${owner}|${[...roles].sort().join(',')}`;
       let found = byRoles.get(key);
       if (!found) {
-        found = m.query(`SELECT id, username FROM users WHERE ${column} = $1 AND roles && $2::text[] ORDER BY username`, [owner, roles]);
+        found = store.recipientsWithRoles(column, owner, roles);
         byRoles.set(key, found);
       }
       return found;
@@ -101,7 +83,7 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[]): Promise
     const userIds = [...new Set(inputs.flatMap((i) => i.to.userIds ?? []))];
     const named = new Map<string, User>();
     if (userIds.length > 0) {
-      for (const u of (await m.query('SELECT id, username FROM users WHERE id = ANY($1::uuid[]) ORDER BY username', [userIds])) as User[]) named.set(u.id, u);
+      for (const u of await store.recipientsNamed(userIds)) named.set(u.id, u);
     }
     const perInput: User[][] = [];
     for (const input of inputs) {
@@ -114,7 +96,6 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[]): Promise
       perInput.push(recipients);
     }
     // One row per recipient and due event (each recipient once per event), in one insert.
-    const columns: unknown[][] = NOTIFICATION_COLUMNS.map(() => []);
     const planned: { input: number; user: User }[] = [];
     inputs.forEach((input, i) => {
       const except = new Set(input.to.exceptUserIds ?? []);
@@ -129,12 +110,8 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[]): Promise
     // event) wait on each other in the same order rather than deadlock.
     const rowKey = (p: { input: number; user: User }) => `${p.user.id}|${inputs[p.input].dueKey}`;
     const rows = [...planned].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : rowKey(a) > rowKey(b) ? 1 : 0));
-    for (const p of rows) notificationValues(inputs[p.input], p.user.id).forEach((value, c) => columns[c].push(value));
-    const inserted = new Set<string>();
-    if (planned.length > 0) {
-      // The comment shows the batch's size in pg_stat_activity (and to the kill test, test/faults).
-      for (const row of (await m.query(`/* notify: ${inputs.length} due events */ ${INSERT_NOTIFICATIONS}`, columns)) as { recipient_id: string; due_key: string }[]) inserted.add(`${row.recipient_id}|${row.due_key}`);
-    }
+    // The label shows the batch's size in pg_stat_activity (and to the kill test, test/faults).
+    const inserted = planned.length > 0 ? await store.insertMany(rows.map((p) => notificationRow(inputs[p.input], p.user.id)), `notify: ${inputs.length} due events`) : new Set<string>();
     // A recipient and due key inserted once is credited to the first event that planned it.
     const sentTo: string[][] = inputs.map(() => []);
     for (const { input, user } of planned) {
@@ -147,7 +124,7 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[]): Promise
     audited.sort((a, b) => (a.input.authorityId < b.input.authorityId ? -1 : a.input.authorityId > b.input.authorityId ? 1 : 0));
     for (const { input, sent } of audited) {
       if (input.escalation) {
-        await m.query('UPDATE allegations SET escalated_at = COALESCE(escalated_at, now()), updated_at = now() WHERE id = $1', [input.caseId]);
+        await new AllegationsStore(m).markEscalated(input.caseId!);
       }
       await appendAuditEvent(m, {
         caseId: input.caseId!,

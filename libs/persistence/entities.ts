@@ -1,4 +1,7 @@
-// TypeORM entities mirror the migrations (synchronize is always off).
+// TypeORM's one remaining entity, kept only until the allegations' reads move into
+// AllegationsStore: TypeORM is the pool and the migration runner, and all SQL lives in the typed
+// stores (docs/developers/persistence.md). The audit_events and notifications entities, never
+// used through TypeORM, went with issue 19. Synchronize is always off.
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { AllegationLocation, AllegationStatus, OffenceCategory, Reporter, Urgency } from '../domain';
 
@@ -37,36 +40,4 @@ export class AllegationEntity {
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
 }
 
-@Entity('audit_events')
-export class AuditEventEntity {
-  @PrimaryColumn('bigint') id: string;
-  @Column('uuid', { name: 'case_id' }) caseId: string;
-  @Column('text', { name: 'authority_id' }) authorityId: string;
-  @Column('int') seq: number;
-  @Column('timestamptz') at: Date;
-  @Column('text') actor: string;
-  @Column('text') role: string;
-  @Column('text') action: string;
-  @Column('jsonb', { nullable: true }) before: unknown;
-  @Column('jsonb', { nullable: true }) after: unknown;
-  @Column('text', { name: 'prev_hash' }) prevHash: string;
-  @Column('text') hash: string;
-}
-
-@Entity('notifications')
-export class NotificationEntity {
-  @PrimaryColumn('uuid') id: string;
-  @Column('uuid', { name: 'recipient_id' }) recipientId: string;
-  @Column('uuid', { name: 'case_id', nullable: true }) caseId: string | null;
-  @Column('text') kind: string;
-  @Column('text') subject: string;
-  @Column('text') body: string;
-  @Column('text', { name: 'due_key' }) dueKey: string;
-  @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
-  @Column('timestamptz', { name: 'read_at', nullable: true }) readAt: Date | null;
-  /** what it is about (libs/domain/notification-about.ts); null for rows that name nothing */
-  @Column('text', { name: 'about_type', nullable: true }) aboutType: string | null;
-  @Column('uuid', { name: 'about_id', nullable: true }) aboutId: string | null;
-}
-
-export const ENTITIES = [AllegationEntity, AuditEventEntity, NotificationEntity];
+export const ENTITIES = [AllegationEntity];

@@ -12,6 +12,7 @@ import { PackagesModule } from './packages/packages.module';
 import { HealthController } from './health/health.controller';
 import { HistoryModule } from './history/history.module';
 import { NotificationsController } from './notifications/notifications.controller';
+import { NotificationsService } from './notifications/notifications.service';
 import { PoliciesModule } from './policies/policies.module';
 import { RisksModule } from './risks/risks.module';
 import { LiaisonModule } from './liaison/liaison.module';
@@ -42,7 +43,7 @@ export class AppModule {
       module: AppModule,
       imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, ReferralsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule, IndicatorsModule, ReportsModule, TransparencyModule, ExportsModule, PollsModule, BallotSecurityModule, DirectoryModule, WebModule],
       controllers: [HealthController, NotificationsController],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+      providers: [NotificationsService, { provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };
   }
 }

@@ -1,5 +1,7 @@
 // The web front end: GOV.UK Design System pages, server-rendered, served by the API process under
 // `/` beside the JSON API, whose routes stay as they are. Pages call the API over loopback HTTP.
+import { DirectoryNames } from './directory-names.service';
+import { IntakeDrafts } from './intake-drafts.service';
 import { Module } from '@nestjs/common';
 import { AdminDirectoryController } from './pages/admin-directory.controller';
 import { CasesController } from './pages/cases.controller';
@@ -21,6 +23,6 @@ import { WebUsers } from './web-user';
 @Module({
   // IntakeController before CasesController: /cases/new is not a case id.
   controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController, AdminDirectoryController],
-  providers: [WebUsers, WebErrorsFilter, OidcDiscovery, SignInDirectory],
+  providers: [WebUsers, WebErrorsFilter, OidcDiscovery, SignInDirectory, IntakeDrafts, DirectoryNames],
 })
 export class WebModule {}

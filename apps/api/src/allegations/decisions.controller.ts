@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
-import { DataSource } from 'typeorm';
 import type { Principal, Role } from '../../../../libs/auth/principal';
 import {
   acceptReferralUpdate,
@@ -17,6 +16,7 @@ import {
 } from '../../../../workflows/allegation/messages';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { unprocessable } from '../common/api-error';
+import { DecisionChecks } from './decision-checks.service';
 import { DecisionsService } from './decisions.service';
 import { AcceptReferralDto, CloseCaseDto, NoteDto, PoliceOutcomeDto, ReturnReferralDto, TRIAGE_DECISION_FIELDS, TriageDecisionDto } from './dto/decisions.dto';
 
@@ -29,7 +29,7 @@ const REFUSED = 'the current state does not allow this decision: `message` says 
 @ApiStandardErrors()
 @Controller('allegations/:id')
 export class DecisionsController {
-  constructor(@Inject(DecisionsService) private readonly decisions: DecisionsService, @Inject(DataSource) private readonly db: DataSource) {}
+  constructor(@Inject(DecisionsService) private readonly decisions: DecisionsService, @Inject(DecisionChecks) private readonly checks: DecisionChecks) {}
 
   /** refer to a force, resolve without referral, ask the reporter for information, or mark as a duplicate */
   @Post('triage')
@@ -47,8 +47,7 @@ export class DecisionsController {
     return this.decisions.decide(principal, id, { name: `triage.${dto.decision}`, update: triageUpdate, payload, readers: ['triage'] }, async (allegation) => {
       if (dto.decision === 'refer') await this.checkReferral(dto.forceId!, dto.spocId);
       if (dto.decision === 'duplicate') {
-        const [original] = await this.db.query('SELECT id FROM allegations WHERE id = $1 AND authority_id = $2', [dto.duplicateOf, allegation.authorityId]);
-        if (!original) throw unprocessable('duplicateOf must be another case of this authority', [{ field: 'duplicateOf', problem: 'no such case in this authority' }]);
+        if (!(await this.checks.isCaseOf(allegation.authorityId, dto.duplicateOf!))) throw unprocessable('duplicateOf must be another case of this authority', [{ field: 'duplicateOf', problem: 'no such case in this authority' }]);
       }
     });
   }
@@ -107,10 +106,7 @@ export class DecisionsController {
     const decision = { name: 'case.close', update: closeUpdate, payload: { ...dto }, readers: ['triage', 'returning_officer'] as Role[] };
     return this.decisions.decide(principal, id, decision, async (allegation) => {
       // Every evidence item must be accounted for: none may be in transit to the police.
-      const inTransit = await this.db.query(
-        "SELECT p.id, p.status FROM evidence_packages p WHERE p.case_id = $1 AND p.status <> 'acknowledged' ORDER BY p.created_at",
-        [allegation.id],
-      );
+      const inTransit = await this.checks.packagesInTransit(allegation.id);
       if (inTransit.length > 0) {
         throw await this.decisions.refused(principal, allegation, decision, 'evidence', `evidence package ${inTransit[0].id} is ${inTransit[0].status} and not yet acknowledged by the police; every item must be accounted for before closure`);
       }
@@ -135,14 +131,12 @@ export class DecisionsController {
   }
 
   private async checkForce(forceId: string, field: string): Promise<void> {
-    const [force] = await this.db.query('SELECT id FROM police_forces WHERE id = $1', [forceId]);
-    if (!force) throw unprocessable(`${field} ${forceId} is not a police force`, [{ field, problem: 'no such police force' }]);
+    if (!(await this.checks.forceExists(forceId))) throw unprocessable(`${field} ${forceId} is not a police force`, [{ field, problem: 'no such police force' }]);
   }
 
   private async checkReferral(forceId: string, spocId?: string): Promise<void> {
     await this.checkForce(forceId, 'forceId');
     if (!spocId) return;
-    const [spoc] = await this.db.query("SELECT id FROM users WHERE id = $1 AND force_id = $2 AND 'spoc' = ANY(roles)", [spocId, forceId]);
-    if (!spoc) throw unprocessable('spocId must be a SPOC of the force referred to', [{ field: 'spocId', problem: `is not a SPOC of ${forceId}` }]);
+    if (!(await this.checks.isSpocOf(spocId, forceId))) throw unprocessable('spocId must be a SPOC of the force referred to', [{ field: 'spocId', problem: `is not a SPOC of ${forceId}` }]);
   }
 }

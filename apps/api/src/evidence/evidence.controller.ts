@@ -76,7 +76,7 @@ export class EvidenceController {
   async content(@CurrentUser() principal: Principal, @Param('id') id: string, @Res() res: Response) {
     const { item, body } = await this.evidence.openContent(principal, id);
     res.status(200);
-    res.setHeader('Content-Type', item.content_type ?? 'application/octet-stream');
+    res.setHeader('Content-Type', item.contentType ?? 'application/octet-stream');
     res.setHeader('Content-Length', String(item.size));
     res.setHeader('X-Content-SHA256', item.sha256!);
     res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(item.sha256!, 'hex').toString('base64')}:`);

@@ -15,7 +15,9 @@ import { ApiError, badRequest, conflict, notFound } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import { unsafeAsSpaces, withoutUnsafe } from '../common/unsafe-text';
 import type { CustodyEventDto, DisposalDto, LegalHoldDto, PhysicalEvidenceDto } from './dto/evidence.dto';
-import { CustodyRow, EvidenceRow, toEvidenceView } from './evidence.view';
+import { toEvidenceView } from './evidence.view';
+import { EvidenceStore, type EvidenceItem } from '../../../../libs/persistence/stores/evidence.store';
+import type { Queryable } from '../../../../libs/persistence/stores/queryable';
 
 export const CONTENT_STORE = Symbol('CONTENT_STORE');
 
@@ -106,16 +108,14 @@ export class EvidenceService {
       throw badRequest(`Content-Length said ${headers.contentLength} bytes but ${stored.size} arrived; nothing was recorded`, [{ field: 'Content-Length', problem: 'does not match the body' }]);
     }
     return this.db.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 11))', [`${allegation.id}:${stored.sha256}`]);
-      const [existing] = await m.query("SELECT * FROM evidence_items WHERE case_id = $1 AND sha256 = $2 AND status <> 'destroyed' ORDER BY created_at LIMIT 1", [allegation.id, stored.sha256]);
+      const evidence = new EvidenceStore(m);
+      const existing = await evidence.lockAndFindDuplicate(allegation.id, stored.sha256);
       if (existing) return { duplicate: true, item: toEvidenceView(existing) };
       const id = randomUUID();
       const holder = this.holderName(principal);
-      await m.query(
-        `INSERT INTO evidence_items (id, case_id, authority_id, kind, description, filename, content_type, size, sha256, holder, status, created_by)
-         VALUES ($1, $2, $3, 'digital', $4, $5, $6, $7, $8, $9, 'held', $10)`,
-        [id, allegation.id, allegation.authorityId, headers.description, headers.filename, headers.contentType, stored.size, stored.sha256, holder, principal.sub],
-      );
+      await evidence.insertDigital({
+        id, caseId: allegation.id, authorityId: allegation.authorityId, description: headers.description, filename: headers.filename, contentType: headers.contentType, size: stored.size, sha256: stored.sha256, holder, createdBy: principal.sub,
+      });
       await this.recordCustody(m, principal, id, 1, { action: 'collected', to: holder, note: 'uploaded' });
       await appendAuditEvent(m, {
         caseId: allegation.id,
@@ -125,8 +125,7 @@ export class EvidenceService {
         action: 'evidence.added',
         after: { evidenceId: id, kind: 'digital', sha256: stored.sha256, size: stored.size, contentType: headers.contentType, filename: headers.filename, description: headers.description },
       });
-      const [row] = await m.query('SELECT * FROM evidence_items WHERE id = $1', [id]);
-      return { duplicate: false, item: toEvidenceView(row) };
+      return { duplicate: false, item: toEvidenceView((await evidence.find(id))!) };
     });
   }
 
@@ -134,11 +133,8 @@ export class EvidenceService {
     return this.db.transaction(async (m) => {
       const id = randomUUID();
       const holder = this.holderName(principal);
-      await m.query(
-        `INSERT INTO evidence_items (id, case_id, authority_id, kind, description, seal_number, location, holder, status, created_by)
-         VALUES ($1, $2, $3, 'physical', $4, $5, $6, $7, 'held', $8)`,
-        [id, allegation.id, allegation.authorityId, dto.description, dto.sealNumber, dto.location, holder, principal.sub],
-      );
+      const evidence = new EvidenceStore(m);
+      await evidence.insertPhysical({ id, caseId: allegation.id, authorityId: allegation.authorityId, description: dto.description, sealNumber: dto.sealNumber, location: dto.location, holder, createdBy: principal.sub });
       await this.recordCustody(m, principal, id, 1, { action: 'collected', to: holder, location: dto.location, sealNumber: dto.sealNumber, note: 'logged' });
       await appendAuditEvent(m, {
         caseId: allegation.id,
@@ -148,17 +144,16 @@ export class EvidenceService {
         action: 'evidence.added',
         after: { evidenceId: id, kind: 'physical', description: dto.description, sealNumber: dto.sealNumber, location: dto.location },
       });
-      const [row] = await m.query('SELECT * FROM evidence_items WHERE id = $1', [id]);
-      return toEvidenceView(row);
+      return toEvidenceView((await evidence.find(id))!);
     });
   }
 
   /** The item if the caller may see its case (404 otherwise, as for the case itself). */
-  async findVisible(principal: Principal, id: string, m: EntityManager = this.db.manager): Promise<{ item: EvidenceRow; allegation: AllegationEntity }> {
+  async findVisible(principal: Principal, id: string, m: Queryable = this.db): Promise<{ item: EvidenceItem; allegation: AllegationEntity }> {
     if (!UUID.test(id)) throw notFound('evidence item');
-    const [item] = await m.query('SELECT * FROM evidence_items WHERE id = $1', [id]);
+    const item = await new EvidenceStore(m).find(id);
     if (!item) throw notFound('evidence item');
-    const allegation = await this.allegations.findVisible(principal, item.case_id, EVIDENCE_READERS).catch(() => {
+    const allegation = await this.allegations.findVisible(principal, item.caseId, EVIDENCE_READERS).catch(() => {
       throw notFound('evidence item');
     });
     return { item, allegation };
@@ -167,21 +162,21 @@ export class EvidenceService {
   /** The case's items, oldest first, without their custody logs (each item's page has it). */
   async listForCase(principal: Principal, caseId: string) {
     const allegation = await this.allegations.findVisible(principal, caseId, EVIDENCE_READERS);
-    const rows: EvidenceRow[] = await this.db.query('SELECT * FROM evidence_items WHERE case_id = $1 ORDER BY created_at, id', [allegation.id]);
+    const rows = await new EvidenceStore(this.db).ofCase(allegation.id);
     return rows.map((row) => toEvidenceView(row));
   }
 
   async get(principal: Principal, id: string) {
     const { item } = await this.findVisible(principal, id);
-    const custody: CustodyRow[] = await this.db.query('SELECT * FROM custody_events WHERE evidence_id = $1 ORDER BY seq', [id]);
+    const custody = await new EvidenceStore(this.db).custodyOf(id);
     return toEvidenceView(item, custody);
   }
 
   /** The stored bytes, and the audit event that records who took a copy. */
-  async openContent(principal: Principal, id: string): Promise<{ item: EvidenceRow; body: Readable }> {
+  async openContent(principal: Principal, id: string): Promise<{ item: EvidenceItem; body: Readable }> {
     const { item, allegation } = await this.findVisible(principal, id);
     if (item.kind !== 'digital') throw conflict('a physical item has no stored content', [{ field: 'kind', problem: 'physical' }]);
-    if (item.status === 'destroyed') throw new ApiError(HttpStatus.GONE, `the content was destroyed at ${item.destroyed_at?.toISOString()}; its hash remains on record`, [{ field: 'status', problem: 'destroyed' }]);
+    if (item.status === 'destroyed') throw new ApiError(HttpStatus.GONE, `the content was destroyed at ${item.destroyedAt?.toISOString()}; its hash remains on record`, [{ field: 'status', problem: 'destroyed' }]);
     let body: Readable;
     try {
       body = await this.store.open(item.sha256!);
@@ -199,13 +194,14 @@ export class EvidenceService {
   async custody(principal: Principal, id: string, dto: CustodyEventDto) {
     const { allegation } = await this.findVisible(principal, id);
     const outcome = await this.db.transaction(async (m) => {
-      const [item]: EvidenceRow[] = await m.query('SELECT * FROM evidence_items WHERE id = $1 FOR UPDATE', [id]);
-      const current: CustodyItem = { status: item.status as EvidenceStatus, holder: item.holder, location: item.location, sealNumber: item.seal_number };
+      const evidence = new EvidenceStore(m);
+      const item = (await evidence.find(id, true))!;
+      const current: CustodyItem = { status: item.status as EvidenceStatus, holder: item.holder, location: item.location, sealNumber: item.sealNumber };
       const decision = applyCustody(current, dto);
       if (!decision.ok) return { refused: decision, item };
       const next = decision.item;
-      await m.query('UPDATE evidence_items SET holder = $2, location = $3, seal_number = $4, status = $5, custody_seq = custody_seq + 1 WHERE id = $1', [id, next.holder, next.location, next.sealNumber, next.status]);
-      await this.recordCustody(m, principal, id, item.custody_seq + 1, dto);
+      await evidence.moveCustody(id, next);
+      await this.recordCustody(m, principal, id, item.custodySeq + 1, dto);
       await appendAuditEvent(m, {
         caseId: allegation.id,
         authorityId: allegation.authorityId,
@@ -238,17 +234,18 @@ export class EvidenceService {
   async legalHold(principal: Principal, id: string, dto: LegalHoldDto) {
     const { allegation } = await this.findVisible(principal, id);
     const refused = await this.db.transaction(async (m) => {
-      const [item]: EvidenceRow[] = await m.query('SELECT * FROM evidence_items WHERE id = $1 FOR UPDATE', [id]);
+      const evidence = new EvidenceStore(m);
+      const item = (await evidence.find(id, true))!;
       if (item.status === 'destroyed') return 'the item was destroyed; there is nothing left to hold';
-      if (item.legal_hold === dto.hold) return dto.hold ? 'the item is already under a legal hold' : 'the item is not under a legal hold';
-      await m.query('UPDATE evidence_items SET legal_hold = $2, legal_hold_reason = $3 WHERE id = $1', [id, dto.hold, dto.hold ? dto.reason : null]);
+      if (item.legalHold === dto.hold) return dto.hold ? 'the item is already under a legal hold' : 'the item is not under a legal hold';
+      await evidence.setLegalHold(id, dto.hold, dto.hold ? (dto.reason ?? null) : null);
       await appendAuditEvent(m, {
         caseId: allegation.id,
         authorityId: allegation.authorityId,
         actor: principal.sub,
         role: this.roleOf(principal),
         action: dto.hold ? 'evidence.legal_hold_placed' : 'evidence.legal_hold_lifted',
-        before: { evidenceId: id, legalHold: item.legal_hold },
+        before: { evidenceId: id, legalHold: item.legalHold },
         after: { evidenceId: id, legalHold: dto.hold, reason: dto.reason },
       });
       return null;
@@ -265,15 +262,16 @@ export class EvidenceService {
   async dispose(principal: Principal, id: string, dto: DisposalDto) {
     const { allegation } = await this.findVisible(principal, id);
     const outcome = await this.db.transaction(async (m) => {
-      const [item]: EvidenceRow[] = await m.query('SELECT * FROM evidence_items WHERE id = $1 FOR UPDATE', [id]);
+      const evidence = new EvidenceStore(m);
+      const item = (await evidence.find(id, true))!;
       const refuse = (rule: string, message: string) => ({ refused: { rule, message }, item });
       if (item.status === 'destroyed') return refuse('destroyed', 'the item was already destroyed');
-      if (item.legal_hold) return refuse('legal_hold', `the item is under a legal hold (${item.legal_hold_reason}); lift it before disposal`);
-      if (!item.retention_until) return refuse('retention', 'the item has no retention date: its case is still open');
-      if (new Date(item.retention_until).getTime() > Date.now()) return refuse('retention', `the item must be kept until ${new Date(item.retention_until).toISOString()}`);
+      if (item.legalHold) return refuse('legal_hold', `the item is under a legal hold (${item.legalHoldReason}); lift it before disposal`);
+      if (!item.retentionUntil) return refuse('retention', 'the item has no retention date: its case is still open');
+      if (new Date(item.retentionUntil).getTime() > Date.now()) return refuse('retention', `the item must be kept until ${new Date(item.retentionUntil).toISOString()}`);
       if (item.status !== 'held') return refuse('holder', `the item is ${item.status}; it must be back in the authority's hands to be disposed of`);
-      await m.query("UPDATE evidence_items SET status = 'destroyed', destroyed_at = now(), custody_seq = custody_seq + 1 WHERE id = $1", [id]);
-      await this.recordCustody(m, principal, id, item.custody_seq + 1, { action: 'destroyed', from: item.holder, note: dto.note });
+      await evidence.markDestroyed(id);
+      await this.recordCustody(m, principal, id, item.custodySeq + 1, { action: 'destroyed', from: item.holder, note: dto.note });
       await appendAuditEvent(m, {
         caseId: allegation.id,
         authorityId: allegation.authorityId,
@@ -283,7 +281,7 @@ export class EvidenceService {
         before: { evidenceId: id, status: item.status, sha256: item.sha256 },
         after: { evidenceId: id, status: 'destroyed', sha256: item.sha256, note: dto.note },
       });
-      const [shared] = item.sha256 ? await m.query("SELECT 1 FROM evidence_items WHERE sha256 = $1 AND id <> $2 AND status <> 'destroyed' LIMIT 1", [item.sha256, id]) : [true];
+      const shared = item.sha256 ? await evidence.bytesSharedWithAnother(item.sha256, id) : true;
       return { refused: null, item, destroyBytes: Boolean(item.sha256) && !shared };
     });
     if (outcome.refused) {
@@ -299,13 +297,10 @@ export class EvidenceService {
     return this.get(principal, id);
   }
 
-  private async recordCustody(m: EntityManager, principal: Principal, evidenceId: string, seq: number, event: Partial<CustodyEventDto> & { action: string }) {
-    await m.query(
-      `INSERT INTO custody_events (evidence_id, seq, action, from_holder, to_holder, location, seal_number, note, actor, role)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [evidenceId, seq, event.action, event.from ?? null, event.to ?? null, event.location ?? null, event.sealNumber ?? null, event.note ?? null, principal.sub, this.roleOf(principal)],
-    );
-    if (seq === 1) await m.query('UPDATE evidence_items SET custody_seq = 1 WHERE id = $1', [evidenceId]);
+  private async recordCustody(m: Queryable, principal: Principal, evidenceId: string, seq: number, event: Partial<CustodyEventDto> & { action: string }) {
+    await new EvidenceStore(m).appendCustody({
+      evidenceId, seq, action: event.action, fromHolder: event.from ?? null, toHolder: event.to ?? null, location: event.location ?? null, sealNumber: event.sealNumber ?? null, note: event.note ?? null, actor: principal.sub, role: this.roleOf(principal),
+    });
   }
 
   /** Who holds an item they logged: the user's name where the token gives one. */

@@ -9,7 +9,9 @@ import { CheckpointSigner, inclusionProofAt, issueCheckpoint } from '../../../..
 import { toAllegationView } from '../allegations/allegation.view';
 import { AllegationsService } from '../allegations/allegations.service';
 import type { AccessStatement } from '../common/access-reason';
-import { CustodyRow, EvidenceRow, toEvidenceView } from '../evidence/evidence.view';
+import { toEvidenceView } from '../evidence/evidence.view';
+import { EvidenceStore, type CustodyEvent } from '../../../../libs/persistence/stores/evidence.store';
+import { PackagesStore } from '../../../../libs/persistence/stores/packages.store';
 import { CHECKPOINT_SIGNER } from '../transparency/transparency.service';
 import { BUNDLE_FORMAT, BUNDLE_FORMATS, type CourtBundle } from './bundle.types';
 
@@ -47,9 +49,9 @@ export class BundleService {
     const [allegation, events, evidenceRows, custodyRows, packageRows, positions] = await Promise.all([
       this.allegations.findVisible(principal, caseId, BUNDLE_READERS),
       loadAuditEvents(this.db.manager, found.id),
-      this.db.query('SELECT * FROM evidence_items WHERE case_id = $1 ORDER BY created_at, id', [found.id]) as Promise<EvidenceRow[]>,
-      this.db.query('SELECT c.* FROM custody_events c JOIN evidence_items e ON e.id = c.evidence_id WHERE e.case_id = $1 ORDER BY c.evidence_id, c.seq', [found.id]) as Promise<(CustodyRow & { evidence_id: string })[]>,
-      this.db.query('SELECT * FROM evidence_packages WHERE case_id = $1 ORDER BY created_at, id', [found.id]),
+      new EvidenceStore(this.db).ofCase(found.id),
+      new EvidenceStore(this.db).custodyOfCase(found.id),
+      new PackagesStore(this.db).ofCase(found.id),
       this.db.query('SELECT seq, log_index FROM audit_events WHERE case_id = $1 AND log_index < $2 ORDER BY seq', [found.id, checkpoint.treeSize]) as Promise<{ seq: number; log_index: string }[]>,
     ]);
     const inCheckpoint = events.filter((e) => e.seq <= positions.length);
@@ -58,8 +60,8 @@ export class BundleService {
       const proof = await inclusionProofAt(this.db, found.authorityId, Number(log_index), checkpoint.treeSize);
       inclusionProofs.push({ seq: Number(seq), leafIndex: Number(log_index), auditPath: proof.auditPath.map(toHex) });
     }
-    const custodyOf = new Map<string, CustodyRow[]>();
-    for (const row of custodyRows) custodyOf.set(row.evidence_id, [...(custodyOf.get(row.evidence_id) ?? []), row]);
+    const custodyOf = new Map<string, CustodyEvent[]>();
+    for (const row of custodyRows) custodyOf.set(row.evidenceId, [...(custodyOf.get(row.evidenceId) ?? []), row]);
     const content: Omit<CourtBundle, 'bundleSha256'> = {
       format: BUNDLE_FORMAT,
       generatedAt: new Date().toISOString(),
@@ -73,10 +75,10 @@ export class BundleService {
           sealNumber: view.sealNumber, location: view.location, holder: view.holder, status: view.status, custody: view.custody!,
         };
       }),
-      packages: packageRows.map((p: Record<string, any>) => ({
-        id: p.id, forceId: p.force_id, status: p.status, manifestSha256: p.manifest_sha256,
-        items: p.manifest.items.map((i: { id: string; sha256: string | null }) => ({ id: i.id, sha256: i.sha256 })),
-        sealedAt: p.created_at ? new Date(p.created_at).toISOString() : null, acknowledgedAt: p.acknowledged_at ? new Date(p.acknowledged_at).toISOString() : null,
+      packages: packageRows.map((p) => ({
+        id: p.id, forceId: p.forceId, status: p.status, manifestSha256: p.manifestSha256,
+        items: p.manifest.items.map((i) => ({ id: i.id, sha256: i.sha256 })),
+        sealedAt: p.createdAt ? new Date(p.createdAt).toISOString() : null, acknowledgedAt: p.acknowledgedAt ? new Date(p.acknowledgedAt).toISOString() : null,
       })),
       formats: BUNDLE_FORMATS,
       transparency: {

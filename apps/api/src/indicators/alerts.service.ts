@@ -2,6 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../../../libs/auth/principal';
 import { appendAuditEvent } from '../../../../libs/persistence';
+import { AllegationsStore } from '../../../../libs/persistence/stores/allegations.store';
+import { IndicatorsStore, type IndicatorAlert } from '../../../../libs/persistence/stores/indicators.store';
+import type { Queryable } from '../../../../libs/persistence/stores/queryable';
 import { AllegationsService } from '../allegations/allegations.service';
 import type { CreateAllegationDto } from '../allegations/dto/create-allegation.dto';
 import { conflict, notFound } from '../common/api-error';
@@ -10,51 +13,22 @@ import type { LinkAlertDto, ListAlertsQuery } from './dto/indicator.dto';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
-interface AlertRow {
-  id: string;
-  authority_id: string;
-  indicator_id: string;
-  indicator_key: string;
-  indicator_name: string;
-  subject: string;
-  threshold: string;
-  peak_value: string;
-  observations: number;
-  first_observed_at: Date;
-  last_observed_at: Date;
-  status: 'open' | 'linked' | 'dismissed';
-  allegation_id: string | null;
-  allegation_reference: string | null;
-  decision_note: string | null;
-  decided_by: string | null;
-  decided_by_username: string | null;
-  decided_at: Date | null;
-  raised_at: Date;
-}
-
-const SELECT_ALERT = `
-  SELECT a.*, i.key AS indicator_key, i.name AS indicator_name, al.reference AS allegation_reference, u.username AS decided_by_username
-  FROM indicator_alerts a
-  JOIN indicators i ON i.id = a.indicator_id
-  LEFT JOIN allegations al ON al.id = a.allegation_id
-  LEFT JOIN users u ON u.id = a.decided_by`;
-
-function toAlertView(r: AlertRow) {
+function toAlertView(r: IndicatorAlert) {
   return {
     id: r.id,
-    indicator: { id: r.indicator_id, key: r.indicator_key, name: r.indicator_name },
+    indicator: r.indicator,
     subject: r.subject,
-    threshold: Number(r.threshold),
-    peakValue: Number(r.peak_value),
+    threshold: r.threshold,
+    peakValue: r.peakValue,
     observations: r.observations,
-    firstObservedAt: iso(r.first_observed_at),
-    lastObservedAt: iso(r.last_observed_at),
+    firstObservedAt: iso(r.firstObservedAt),
+    lastObservedAt: iso(r.lastObservedAt),
     status: r.status,
-    allegation: r.allegation_id ? { id: r.allegation_id, reference: r.allegation_reference } : null,
-    decisionNote: r.decision_note,
-    decidedBy: r.decided_by_username,
-    decidedAt: iso(r.decided_at),
-    raisedAt: iso(r.raised_at),
+    allegation: r.allegation,
+    decisionNote: r.decisionNote,
+    decidedBy: r.decidedBy,
+    decidedAt: iso(r.decidedAt),
+    raisedAt: iso(r.raisedAt),
   };
 }
 
@@ -67,27 +41,23 @@ export class IndicatorAlertsService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(AllegationsService) private readonly allegations: AllegationsService,
-  ) {}
+  ) {
+    this.indicators = new IndicatorsStore(db);
+  }
+
+  private readonly indicators: IndicatorsStore;
 
   async list(principal: Principal, query: ListAlertsQuery) {
-    const where = ['a.authority_id = $1'];
-    const params: unknown[] = [principal.authorityId ?? ''];
-    if (query.status) where.push(`a.status = $${params.push(query.status)}`);
-    if (query.indicatorId) where.push(`a.indicator_id = $${params.push(query.indicatorId)}`);
-    const rows: AlertRow[] = await this.db.query(`${SELECT_ALERT} WHERE ${where.join(' AND ')} ORDER BY a.raised_at DESC, a.id LIMIT $${params.push(query.limit ?? 50)}`, params);
+    const rows = await this.indicators.listAlerts(principal.authorityId ?? '', { status: query.status, indicatorId: query.indicatorId, limit: query.limit ?? 50 });
     return rows.map(toAlertView);
   }
 
   async get(principal: Principal, id: string) {
-    const alert = await this.find(this.db.manager, principal, id);
-    const observations = await this.db.query(
-      `SELECT value, observed_at, note, upload_id, line FROM indicator_observations
-       WHERE indicator_id = $1 AND subject_key = (SELECT subject_key FROM indicator_alerts WHERE id = $2) ORDER BY observed_at DESC, id DESC LIMIT 50`,
-      [alert.indicator_id, id],
-    );
+    const alert = await this.find(this.db, principal, id);
+    const observations = await this.indicators.alertObservations(id, alert.indicator.id);
     return {
       ...toAlertView(alert),
-      recentObservations: observations.map((o: Record<string, any>) => ({ value: Number(o.value), observedAt: iso(o.observed_at), note: o.note, uploadId: o.upload_id, line: o.line })),
+      recentObservations: observations.map((o) => ({ ...o, observedAt: iso(o.observedAt) })),
     };
   }
 
@@ -95,8 +65,8 @@ export class IndicatorAlertsService {
     return this.db.transaction(async (m) => {
       const alert = await this.find(m, principal, id, true);
       this.mustBeOpen(alert);
-      await m.query("UPDATE indicator_alerts SET status = 'dismissed', decision_note = $2, decided_by = $3, decided_at = now(), updated_at = now() WHERE id = $1", [id, reason, principal.sub]);
-      await this.audit(m, principal, id, alert.authority_id, 'indicator.alert_dismissed', { status: 'open' }, { status: 'dismissed', reason });
+      await new IndicatorsStore(m).dismissAlert(id, reason, principal.sub);
+      await this.audit(m, principal, id, alert.authorityId, 'indicator.alert_dismissed', { status: 'open' }, { status: 'dismissed', reason });
       return toAlertView(await this.find(m, principal, id));
     });
   }
@@ -106,7 +76,7 @@ export class IndicatorAlertsService {
     return this.db.transaction(async (m) => {
       const alert = await this.find(m, principal, id, true);
       this.mustBeOpen(alert);
-      const [allegation] = await m.query('SELECT id, reference FROM allegations WHERE id = $1 AND authority_id = $2', [dto.allegationId, alert.authority_id]);
+      const allegation = await new AllegationsStore(m).referenceOf(alert.authorityId, dto.allegationId);
       if (!allegation) throw notFound('allegation');
       await this.linkInside(m, principal, alert, allegation.id, dto.note);
       return toAlertView(await this.find(m, principal, id));
@@ -122,44 +92,42 @@ export class IndicatorAlertsService {
   async raiseAllegation(principal: Principal, id: string, dto: CreateAllegationDto) {
     const claimed = await this.db.transaction(async (m) => {
       const alert = await this.find(m, principal, id, true);
-      if (alert.status === 'linked' && alert.allegation_id === null) return alert; // a retry of a claim that did not finish
+      if (alert.status === 'linked' && alert.allegation === null) return alert; // a retry of a claim that did not finish
       this.mustBeOpen(alert);
-      await m.query("UPDATE indicator_alerts SET status = 'linked', decided_by = $2, decided_at = now(), updated_at = now() WHERE id = $1", [id, principal.sub]);
+      await new IndicatorsStore(m).claimAlert(id, principal.sub);
       return alert;
     });
     let receipt;
     try {
       receipt = await this.allegations.create(principal, dto, `indicator-alert:${id}`);
     } catch (error) {
-      await this.db.query("UPDATE indicator_alerts SET status = 'open', decided_by = NULL, decided_at = NULL WHERE id = $1 AND allegation_id IS NULL", [id]);
+      await this.indicators.releaseClaim(id);
       throw error;
     }
     return this.db.transaction(async (m) => {
       const alert = await this.find(m, principal, id, true);
-      if (alert.allegation_id !== receipt.id) await this.linkInside(m, principal, claimed, receipt.id, `allegation ${receipt.reference} logged from this alert`);
+      if ((alert.allegation?.id ?? null) !== receipt.id) await this.linkInside(m, principal, claimed, receipt.id, `allegation ${receipt.reference} logged from this alert`);
       return { alert: toAlertView(await this.find(m, principal, id)), allegation: receipt };
     });
   }
 
-  private async linkInside(m: EntityManager, principal: Principal, alert: AlertRow, allegationId: string, note: string) {
-    await m.query("UPDATE indicator_alerts SET status = 'linked', allegation_id = $2, decision_note = $3, decided_by = $4, decided_at = now(), updated_at = now() WHERE id = $1", [
-      alert.id, allegationId, note, principal.sub,
-    ]);
-    const facts = { alertId: alert.id, indicator: alert.indicator_key, subject: alert.subject, peakValue: Number(alert.peak_value), threshold: Number(alert.threshold), note };
-    await this.audit(m, principal, alert.id, alert.authority_id, 'indicator.alert_linked', { status: 'open' }, { status: 'linked', allegationId, note });
+  private async linkInside(m: EntityManager, principal: Principal, alert: IndicatorAlert, allegationId: string, note: string) {
+    await new IndicatorsStore(m).linkAlert(alert.id, allegationId, note, principal.sub);
+    const facts = { alertId: alert.id, indicator: alert.indicator.key, subject: alert.subject, peakValue: alert.peakValue, threshold: alert.threshold, note };
+    await this.audit(m, principal, alert.id, alert.authorityId, 'indicator.alert_linked', { status: 'open' }, { status: 'linked', allegationId, note });
     // The case's own history shows where it came from.
-    await appendAuditEvent(m, { caseId: allegationId, authorityId: alert.authority_id, actor: principal.sub, role: 'triage', action: 'allegation.indicator_alert_linked', after: facts });
+    await appendAuditEvent(m, { caseId: allegationId, authorityId: alert.authorityId, actor: principal.sub, role: 'triage', action: 'allegation.indicator_alert_linked', after: facts });
   }
 
-  private mustBeOpen(alert: AlertRow) {
+  private mustBeOpen(alert: IndicatorAlert) {
     if (alert.status !== 'open') {
       throw conflict(`the alert is already ${alert.status}`, [{ field: 'status', problem: `is ${alert.status}; only an open alert can be linked or dismissed` }], { alert: toAlertView(alert) });
     }
   }
 
-  private async find(m: EntityManager, principal: Principal, id: string, lock = false): Promise<AlertRow> {
+  private async find(m: Queryable, principal: Principal, id: string, lock = false): Promise<IndicatorAlert> {
     if (!UUID.test(id)) throw notFound('indicator alert');
-    const [row] = await m.query(`${SELECT_ALERT} WHERE a.id = $1 AND a.authority_id = $2 ${lock ? 'FOR UPDATE OF a' : ''}`, [id, principal.authorityId ?? '']);
+    const row = await new IndicatorsStore(m).findAlert(principal.authorityId ?? '', id, lock);
     if (!row) throw notFound('indicator alert');
     return row;
   }

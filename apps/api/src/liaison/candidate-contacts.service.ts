@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../../../libs/auth/principal';
 import { appendAuditEvent } from '../../../../libs/persistence';
+import { LiaisonStore, type CandidateContact, type SharingRecord } from '../../../../libs/persistence/stores/liaison.store';
 import { notFound, unprocessable } from '../common/api-error';
 import {
   DEFAULT_SHARED_FIELDS,
@@ -17,61 +18,27 @@ import {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
-/** node-postgres reads a `date` as local midnight; give it back as the calendar date it was. */
-const day = (d: Date | string | null) => (d instanceof Date ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : d);
-
-interface ContactRow {
-  id: string;
-  authority_id: string;
-  kind: 'candidate' | 'agent';
-  name: string;
-  electoral_area: string | null;
-  party: string | null;
-  email: string | null;
-  phone: string | null;
-  address: string | null;
-  acts_for: string | null;
-  election_id: string | null;
-  poll_date: Date | string | null;
-  created_by: string;
-  created_at: Date;
+function contactFields(c: CandidateContact): Record<ShareableField, string | null> {
+  return { kind: c.kind, name: c.name, electoralArea: c.electoralArea, party: c.party, email: c.email, phone: c.phone, address: c.address, actsFor: c.actsFor };
 }
 
-interface RecordRow {
-  id: string;
-  authority_id: string;
-  contact_id: string;
-  force_id: string;
-  recipient_role: string;
-  fields: ShareableField[];
-  disclosed: Record<string, string>;
-  lawful_basis: LawfulBasis;
-  purpose: string;
-  shared_by: string;
-  shared_at: Date;
-}
-
-function contactFields(c: ContactRow): Record<ShareableField, string | null> {
-  return { kind: c.kind, name: c.name, electoralArea: c.electoral_area, party: c.party, email: c.email, phone: c.phone, address: c.address, actsFor: c.acts_for };
-}
-
-function toContactView(c: ContactRow) {
-  return { id: c.id, authorityId: c.authority_id, ...contactFields(c), electionId: c.election_id, pollDate: day(c.poll_date), createdBy: c.created_by, createdAt: iso(c.created_at) };
+function toContactView(c: CandidateContact) {
+  return { id: c.id, authorityId: c.authorityId, ...contactFields(c), electionId: c.electionId, pollDate: c.pollDate, createdBy: c.createdBy, createdAt: iso(c.createdAt) };
 }
 
 /** The data-sharing record: who shared, what, with whom, when, why, and on which lawful basis. */
-function toRecordView(r: RecordRow) {
+function toRecordView(r: SharingRecord) {
   return {
     id: r.id,
-    authorityId: r.authority_id,
-    contactId: r.contact_id,
-    sharedWith: { forceId: r.force_id, role: r.recipient_role },
-    fields: r.fields,
-    lawfulBasis: r.lawful_basis,
-    lawfulBasisText: LAWFUL_BASES[r.lawful_basis] ?? null,
+    authorityId: r.authorityId,
+    contactId: r.contactId,
+    sharedWith: { forceId: r.forceId, role: r.recipientRole },
+    fields: r.fields as ShareableField[],
+    lawfulBasis: r.lawfulBasis as LawfulBasis,
+    lawfulBasisText: LAWFUL_BASES[r.lawfulBasis as LawfulBasis] ?? null,
     purpose: r.purpose,
-    sharedBy: r.shared_by,
-    sharedAt: iso(r.shared_at),
+    sharedBy: r.sharedBy,
+    sharedAt: iso(r.sharedAt),
   };
 }
 
@@ -82,18 +49,21 @@ function toRecordView(r: RecordRow) {
  */
 @Injectable()
 export class CandidateContactsService {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  private readonly liaison: LiaisonStore;
+
+  constructor(@Inject(DataSource) private readonly db: DataSource) {
+    this.liaison = new LiaisonStore(db);
+  }
 
   async create(principal: Principal, dto: CandidateContactDto) {
     if (!dto.email && !dto.phone) throw unprocessable('a contact needs an email address or a telephone number', [{ field: 'email', problem: 'give an email address or a telephone number' }]);
     const authorityId = principal.authorityId!;
     const id = randomUUID();
     await this.db.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO candidate_contacts (id, authority_id, kind, name, electoral_area, party, email, phone, address, acts_for, election_id, poll_date, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [id, authorityId, dto.kind, dto.name, dto.electoralArea ?? null, dto.party ?? null, dto.email ?? null, dto.phone ?? null, dto.address ?? null, dto.actsFor ?? null, dto.electionId ?? null, dto.pollDate ?? null, principal.sub],
-      );
+      await new LiaisonStore(m).insertCandidateContact({
+        id, authorityId, kind: dto.kind, name: dto.name, electoralArea: dto.electoralArea ?? null, party: dto.party ?? null, email: dto.email ?? null, phone: dto.phone ?? null,
+        address: dto.address ?? null, actsFor: dto.actsFor ?? null, electionId: dto.electionId ?? null, pollDate: dto.pollDate ?? null, createdBy: principal.sub,
+      });
       // The chain records that a contact was added, not the personal data itself.
       await this.audit(m, principal, id, authorityId, 'candidate_contact.created', null, { kind: dto.kind, fields: Object.keys(dto) });
     });
@@ -101,17 +71,13 @@ export class CandidateContactsService {
   }
 
   async list(principal: Principal) {
-    const rows: (ContactRow & { shared_with: string[] })[] = await this.db.query(
-      `SELECT c.*, coalesce((SELECT array_agg(DISTINCT r.force_id) FROM data_sharing_records r WHERE r.contact_id = c.id), '{}') AS shared_with
-       FROM candidate_contacts c WHERE c.authority_id = $1 ORDER BY c.created_at DESC LIMIT 1000`,
-      [principal.authorityId ?? ''],
-    );
-    return rows.map((r) => ({ ...toContactView(r), sharedWith: r.shared_with }));
+    const rows = await this.liaison.candidateContacts(principal.authorityId ?? '');
+    return rows.map((r) => ({ ...toContactView(r), sharedWith: r.sharedWith }));
   }
 
   async get(principal: Principal, id: string) {
     const contact = await this.visible(principal, id);
-    const records: RecordRow[] = await this.db.query('SELECT * FROM data_sharing_records WHERE contact_id = $1 ORDER BY shared_at DESC', [id]);
+    const records = await this.liaison.sharingRecordsOf(id);
     return { ...toContactView(contact), sharing: records.map(toRecordView) };
   }
 
@@ -121,8 +87,7 @@ export class CandidateContactsService {
    */
   async share(principal: Principal, id: string, dto: ShareContactDto) {
     const contact = await this.visible(principal, id);
-    const [agreement] = await this.db.query('SELECT id FROM liaison_agreements WHERE authority_id = $1 AND force_id = $2', [contact.authority_id, dto.forceId]);
-    if (!agreement) throw unprocessable(`there is no liaison agreement with ${dto.forceId}, so it has no FEOA to share with`, [{ field: 'forceId', problem: 'has no liaison agreement with this authority' }]);
+    if (!(await this.liaison.hasAgreement(contact.authorityId, dto.forceId))) throw unprocessable(`there is no liaison agreement with ${dto.forceId}, so it has no FEOA to share with`, [{ field: 'forceId', problem: 'has no liaison agreement with this authority' }]);
     const values = contactFields(contact);
     const wanted = new Set<ShareableField>(['kind', 'name', ...(dto.fields ?? DEFAULT_SHARED_FIELDS)]);
     // Only fields that hold something are disclosed, and so recorded.
@@ -130,15 +95,12 @@ export class CandidateContactsService {
     const disclosed = Object.fromEntries(fields.map((f) => [f, values[f]]));
     const recordId = randomUUID();
     await this.db.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO data_sharing_records (id, authority_id, contact_id, force_id, recipient_role, fields, disclosed, lawful_basis, purpose, shared_by)
-         VALUES ($1, $2, $3, $4, 'feoa', $5, $6, $7, $8, $9)`,
-        [recordId, contact.authority_id, contact.id, dto.forceId, fields, JSON.stringify(disclosed), dto.lawfulBasis, dto.purpose, principal.sub],
-      );
-      await this.audit(m, principal, contact.id, contact.authority_id, 'candidate_contact.shared', null, { recordId, forceId: dto.forceId, recipientRole: 'feoa', fields, lawfulBasis: dto.lawfulBasis, purpose: dto.purpose });
+      await new LiaisonStore(m).insertSharingRecord({
+        id: recordId, authorityId: contact.authorityId, contactId: contact.id, forceId: dto.forceId, fields, disclosed: disclosed as Record<string, string>, lawfulBasis: dto.lawfulBasis, purpose: dto.purpose, sharedBy: principal.sub,
+      });
+      await this.audit(m, principal, contact.id, contact.authorityId, 'candidate_contact.shared', null, { recordId, forceId: dto.forceId, recipientRole: 'feoa', fields, lawfulBasis: dto.lawfulBasis, purpose: dto.purpose });
     });
-    const [record] = await this.db.query('SELECT * FROM data_sharing_records WHERE id = $1', [recordId]);
-    return toRecordView(record);
+    return toRecordView((await this.liaison.sharingRecord(recordId))!);
   }
 
   /**
@@ -149,45 +111,34 @@ export class CandidateContactsService {
   async shared(principal: Principal) {
     const forceId = principal.forceId ?? '';
     return this.db.transaction(async (m) => {
-      const records: RecordRow[] = await m.query(
-        `SELECT DISTINCT ON (contact_id) * FROM data_sharing_records WHERE force_id = $1 ORDER BY contact_id, shared_at DESC, id`,
-        [forceId],
-      );
+      const store = new LiaisonStore(m);
+      const records = await store.latestSharedWith(forceId);
       for (const r of records) {
-        await m.query('INSERT INTO data_sharing_reads (id, record_id, reader_id, force_id) VALUES ($1, $2, $3, $4)', [randomUUID(), r.id, principal.sub, forceId]);
-        await this.audit(m, principal, r.contact_id, r.authority_id, 'candidate_contact.read_by_recipient', null, { recordId: r.id, forceId });
+        await store.insertSharingRead({ id: randomUUID(), recordId: r.id, readerId: principal.sub, forceId });
+        await this.audit(m, principal, r.contactId, r.authorityId, 'candidate_contact.read_by_recipient', null, { recordId: r.id, forceId });
       }
       return records
-        .sort((a, b) => new Date(b.shared_at).getTime() - new Date(a.shared_at).getTime())
-        .map((r) => ({ contactId: r.contact_id, authorityId: r.authority_id, ...r.disclosed, recordId: r.id, lawfulBasis: r.lawful_basis, purpose: r.purpose, sharedAt: iso(r.shared_at) }));
+        .sort((a, b) => new Date(b.sharedAt).getTime() - new Date(a.sharedAt).getTime())
+        .map((r) => ({ contactId: r.contactId, authorityId: r.authorityId, ...r.disclosed, recordId: r.id, lawfulBasis: r.lawfulBasis, purpose: r.purpose, sharedAt: iso(r.sharedAt) }));
     });
   }
 
   /** The authority's data-sharing records, newest first, each with the reads by its recipient. */
   async records(principal: Principal, query: DataSharingQuery) {
-    const where = ['r.authority_id = $1'];
-    const params: unknown[] = [principal.authorityId ?? ''];
-    if (query.contactId) where.push(`r.contact_id = $${params.push(query.contactId)}`);
-    if (query.forceId) where.push(`r.force_id = $${params.push(query.forceId)}`);
-    const rows: (RecordRow & { reads: { readerId: string; readAt: string }[] })[] = await this.db.query(
-      `SELECT r.*, coalesce((SELECT json_agg(json_build_object('readerId', d.reader_id, 'readAt', d.read_at) ORDER BY d.read_at)
-                             FROM data_sharing_reads d WHERE d.record_id = r.id), '[]') AS reads
-       FROM data_sharing_records r WHERE ${where.join(' AND ')} ORDER BY r.shared_at DESC LIMIT 1000`,
-      params,
-    );
+    const rows = await this.liaison.sharingRecords(principal.authorityId ?? '', { contactId: query.contactId, forceId: query.forceId });
     return rows.map((r) => ({ ...toRecordView(r), reads: r.reads.map((d) => ({ readerId: d.readerId, readAt: iso(d.readAt) })) }));
   }
 
-  private async row(id: string): Promise<ContactRow> {
-    const [row] = await this.db.query('SELECT * FROM candidate_contacts WHERE id = $1', [id]);
+  private async row(id: string): Promise<CandidateContact> {
+    const row = await this.liaison.candidateContact(id);
     if (!row) throw notFound('candidate contact');
     return row;
   }
 
-  private async visible(principal: Principal, id: string): Promise<ContactRow> {
+  private async visible(principal: Principal, id: string): Promise<CandidateContact> {
     if (!UUID.test(id)) throw notFound('candidate contact');
     const row = await this.row(id);
-    if (row.authority_id !== principal.authorityId) throw notFound('candidate contact');
+    if (row.authorityId !== principal.authorityId) throw notFound('candidate contact');
     return row;
   }
 

@@ -8,6 +8,7 @@ import { ApiConfig, TemporalConfig } from '../../../../libs/config';
 import { durationMs, parseDuration } from '../../../../libs/domain';
 import { appendAuditEvent } from '../../../../libs/persistence';
 import { liaisonChangedSignal, liaisonContactUpdate, liaisonWorkflowId, type LiaisonChange, type LiaisonInput } from '../../../../workflows/liaison.messages';
+import { LiaisonStore, type Agreement, type LiaisonContact } from '../../../../libs/persistence/stores/liaison.store';
 import { ApiError, notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import type { AgreementQuery, LiaisonAgreementDto, RecordContactDto } from './dto/liaison.dto';
@@ -16,54 +17,33 @@ const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 /** A contact may be recorded this far ahead of the server's clock (clock skew), no further. */
 const FUTURE_SKEW_MS = 5 * 60_000;
 
-interface AgreementRow {
-  id: string;
-  authority_id: string;
-  force_id: string;
-  lead_id: string | null;
-  spoc_id: string;
-  feoa_id: string;
-  contact_every: string;
-  notes: string;
-  last_contact_at: Date;
-  escalated_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-  lead_name?: string | null;
-  spoc_name?: string;
-  feoa_name?: string;
-}
-
-const AGREEMENT_SELECT = `SELECT a.*, l.display_name AS lead_name, s.display_name AS spoc_name, f.display_name AS feoa_name
-  FROM liaison_agreements a JOIN users s ON s.id = a.spoc_id JOIN users f ON f.id = a.feoa_id LEFT JOIN users l ON l.id = a.lead_id`;
-
 /** The due date is a pure function of the last contact and the cadence; the workflow computes the same. */
-function dueAt(row: Pick<AgreementRow, 'last_contact_at' | 'contact_every'>): Date {
-  return new Date(new Date(row.last_contact_at).getTime() + durationMs(parseDuration(row.contact_every)));
+function dueAt(agreement: Pick<Agreement, 'lastContactAt' | 'contactEvery'>): Date {
+  return new Date(new Date(agreement.lastContactAt).getTime() + durationMs(parseDuration(agreement.contactEvery)));
 }
 
-function toAgreementView(r: AgreementRow) {
+function toAgreementView(r: Agreement) {
   const due = dueAt(r);
   return {
     id: r.id,
-    authorityId: r.authority_id,
-    forceId: r.force_id,
-    lead: r.lead_id ? { id: r.lead_id, name: r.lead_name ?? null } : null,
-    spoc: { id: r.spoc_id, name: r.spoc_name ?? null },
-    feoa: { id: r.feoa_id, name: r.feoa_name ?? null },
-    contactEvery: r.contact_every,
+    authorityId: r.authorityId,
+    forceId: r.forceId,
+    lead: r.leadId ? { id: r.leadId, name: r.leadName ?? null } : null,
+    spoc: { id: r.spocId, name: r.spocName ?? null },
+    feoa: { id: r.feoaId, name: r.feoaName ?? null },
+    contactEvery: r.contactEvery,
     notes: r.notes,
-    lastContactAt: iso(r.last_contact_at),
+    lastContactAt: iso(r.lastContactAt),
     nextContactDueAt: due.toISOString(),
     overdue: due.getTime() < Date.now(),
-    escalatedAt: iso(r.escalated_at),
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
+    escalatedAt: iso(r.escalatedAt),
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
   };
 }
 
-function toContactView(c: Record<string, any>) {
-  return { id: c.id, at: iso(c.at), by: c.made_by, with: c.made_with, channel: c.channel, summary: c.summary, recordedBy: c.recorded_by, recordedAt: iso(c.recorded_at) };
+function toContactView(c: LiaisonContact) {
+  return { id: c.id, at: iso(c.at), by: c.madeBy, with: c.madeWith, channel: c.channel, summary: c.summary, recordedBy: c.recordedBy, recordedAt: iso(c.recordedAt) };
 }
 
 /**
@@ -79,18 +59,21 @@ export class LiaisonService {
     @Inject(TemporalConfig) private readonly temporalConfig: TemporalConfig,
     @Inject(ApiConfig) private readonly config: ApiConfig,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+  ) {
+    this.liaison = new LiaisonStore(db);
+  }
+
+  private readonly liaison: LiaisonStore;
 
   /** Authority users see their authority's agreements; a force's SPOC and FEOA see those with their force. */
   async list(principal: Principal) {
-    const [column, tenant] = principal.authorityId ? ['authority_id', principal.authorityId] : ['force_id', principal.forceId ?? ''];
-    const rows: AgreementRow[] = await this.db.query(`${AGREEMENT_SELECT} WHERE a.${column} = $1`, [tenant]);
+    const rows = principal.authorityId ? await this.liaison.agreements('authority_id', principal.authorityId) : await this.liaison.agreements('force_id', principal.forceId ?? '');
     return rows.map(toAgreementView).sort((a, b) => Date.parse(a.nextContactDueAt) - Date.parse(b.nextContactDueAt));
   }
 
   async get(principal: Principal, forceId: string, query: AgreementQuery) {
     const agreement = await this.visible(principal, forceId, query.authorityId);
-    const contacts = await this.db.query('SELECT * FROM liaison_contacts WHERE agreement_id = $1 ORDER BY at DESC, recorded_at DESC LIMIT 200', [agreement.id]);
+    const contacts = await this.liaison.contacts(agreement.id);
     return { ...toAgreementView(agreement), contacts: contacts.map(toContactView) };
   }
 
@@ -102,32 +85,26 @@ export class LiaisonService {
   async put(principal: Principal, forceId: string, dto: LiaisonAgreementDto): Promise<{ created: boolean; agreement: ReturnType<typeof toAgreementView> }> {
     const authorityId = principal.authorityId;
     if (!authorityId) throw new ApiError(HttpStatus.FORBIDDEN, "an authority's Returning Officer or administrator sets its liaison agreements");
-    const [force] = await this.db.query('SELECT id FROM police_forces WHERE id = $1', [forceId]);
-    if (!force) throw notFound('police force');
+    if (!(await this.liaison.forceExists(forceId))) throw notFound('police force');
     await this.checkPeople(authorityId, forceId, dto);
     const leadId = dto.leadId ?? null;
     const notes = dto.notes ?? '';
     const result = await this.db.transaction(async (m) => {
       const now = new Date();
-      const inserted: AgreementRow[] = await m.query(
-        `INSERT INTO liaison_agreements (id, authority_id, force_id, lead_id, spoc_id, feoa_id, contact_every, notes, last_contact_at, next_contact_due_at, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9, $9) ON CONFLICT (authority_id, force_id) DO NOTHING RETURNING *`,
-        [randomUUID(), authorityId, forceId, leadId, dto.spocId, dto.feoaId, dto.contactEvery, notes, now, dueAt({ last_contact_at: now, contact_every: dto.contactEvery }), principal.sub],
-      );
-      const created = inserted.length > 0;
-      let agreement: AgreementRow;
-      let before: AgreementRow | null = null;
-      if (created) {
-        agreement = inserted[0];
+      const store = new LiaisonStore(m);
+      const wanted = { leadId, spocId: dto.spocId, feoaId: dto.feoaId, contactEvery: dto.contactEvery, notes };
+      const inserted = await store.insertAgreement({ ...wanted, id: randomUUID(), authorityId, forceId, now, nextContactDueAt: dueAt({ lastContactAt: now, contactEvery: dto.contactEvery }), createdBy: principal.sub });
+      const created = inserted !== undefined;
+      let agreement: Agreement;
+      let before: Agreement | null = null;
+      if (inserted) {
+        agreement = inserted;
       } else {
-        [before] = await m.query('SELECT * FROM liaison_agreements WHERE authority_id = $1 AND force_id = $2 FOR UPDATE', [authorityId, forceId]);
+        before = await store.lockAgreement(authorityId, forceId);
         // The due date is written here as well as by the workflow, which may project before this commits.
-        await m.query('UPDATE liaison_agreements SET lead_id = $2, spoc_id = $3, feoa_id = $4, contact_every = $5, notes = $6, next_contact_due_at = $7, updated_at = now() WHERE id = $1', [
-          before!.id, leadId, dto.spocId, dto.feoaId, dto.contactEvery, notes, dueAt({ last_contact_at: before!.last_contact_at, contact_every: dto.contactEvery }),
-        ]);
-        [agreement] = await m.query('SELECT * FROM liaison_agreements WHERE id = $1', [before!.id]);
+        agreement = await store.changeTerms(before.id, wanted, dueAt({ lastContactAt: before.lastContactAt, contactEvery: dto.contactEvery }));
       }
-      const terms = (r: AgreementRow) => ({ leadId: r.lead_id, spocId: r.spoc_id, feoaId: r.feoa_id, contactEvery: r.contact_every, notes: r.notes });
+      const terms = (r: Agreement) => ({ leadId: r.leadId, spocId: r.spocId, feoaId: r.feoaId, contactEvery: r.contactEvery, notes: r.notes });
       await this.audit(m, principal, agreement, created ? 'liaison.agreed' : 'liaison.changed', before && terms(before), terms(agreement));
       const input: LiaisonInput = {
         agreementId: agreement.id,
@@ -137,7 +114,7 @@ export class LiaisonService {
         spocId: dto.spocId,
         feoaId: dto.feoaId,
         contactEvery: dto.contactEvery,
-        lastContactAt: new Date(agreement.last_contact_at).toISOString(),
+        lastContactAt: new Date(agreement.lastContactAt).toISOString(),
       };
       const change: LiaisonChange = { leadId, spocId: dto.spocId, feoaId: dto.feoaId, contactEvery: dto.contactEvery };
       try {
@@ -168,10 +145,8 @@ export class LiaisonService {
     if (at.getTime() > Date.now() + FUTURE_SKEW_MS) throw unprocessable('at must not be in the future', [{ field: 'at', problem: 'is in the future' }]);
     const contactId = randomUUID();
     await this.db.transaction(async (m) => {
-      await m.query(
-        'INSERT INTO liaison_contacts (id, agreement_id, at, made_by, made_with, channel, summary, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [contactId, agreement.id, at, dto.by, dto.with, dto.channel, dto.summary, principal.sub],
-      );
+      const store = new LiaisonStore(m);
+      await store.insertContact(agreement.id, { id: contactId, at, madeBy: dto.by, madeWith: dto.with, channel: dto.channel, summary: dto.summary, recordedBy: principal.sub });
       try {
         await this.temporal.withDeadline(Date.now() + this.config.DECISION_TIMEOUT_MS, () =>
           this.temporal.workflow.getHandle(liaisonWorkflowId(agreement.id)).executeUpdate(liaisonContactUpdate, { args: [{ at: at.toISOString() }] }),
@@ -180,29 +155,29 @@ export class LiaisonService {
         this.log.warn({ agreementId: agreement.id, err: (error as Error).message }, 'liaison contact not taken by its workflow');
         throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the liaison agreement's contact cycle did not answer; the contact was not recorded, try again", [{ field: 'temporal', problem: 'update failed' }]);
       }
-      await m.query('UPDATE liaison_agreements SET last_contact_at = GREATEST(last_contact_at, $2), escalated_at = NULL, updated_at = now() WHERE id = $1', [agreement.id, at]);
-      await this.audit(m, principal, agreement, 'liaison.contact_recorded', { lastContactAt: iso(agreement.last_contact_at) }, { contactId, at: at.toISOString(), by: dto.by, with: dto.with, channel: dto.channel, summary: dto.summary });
+      await store.contactMade(agreement.id, at);
+      await this.audit(m, principal, agreement, 'liaison.contact_recorded', { lastContactAt: iso(agreement.lastContactAt) }, { contactId, at: at.toISOString(), by: dto.by, with: dto.with, channel: dto.channel, summary: dto.summary });
     });
-    const [contact] = await this.db.query('SELECT * FROM liaison_contacts WHERE id = $1', [contactId]);
-    return { contact: toContactView(contact), agreement: toAgreementView(await this.row(agreement.id)) };
+    const contact = await this.liaison.contact(contactId);
+    return { contact: toContactView(contact!), agreement: toAgreementView(await this.row(agreement.id)) };
   }
 
   /** The force's SPOC and FEOA must be users of that force with those roles; the lead, of the authority. */
   private async checkPeople(authorityId: string, forceId: string, dto: LiaisonAgreementDto) {
     const ids = [dto.spocId, dto.feoaId, ...(dto.leadId ? [dto.leadId] : [])];
-    const users: { id: string; roles: string[]; authority_id: string | null; force_id: string | null }[] = await this.db.query('SELECT id, roles, authority_id, force_id FROM users WHERE id = ANY($1::uuid[])', [ids]);
+    const users = await this.liaison.people(ids);
     const user = (id: string) => users.find((u) => u.id === id);
     const problems = [];
     const spoc = user(dto.spocId);
-    if (!spoc || spoc.force_id !== forceId || !spoc.roles.includes('spoc')) problems.push({ field: 'spocId', problem: `is not a SPOC of ${forceId}` });
+    if (!spoc || spoc.forceId !== forceId || !spoc.roles.includes('spoc')) problems.push({ field: 'spocId', problem: `is not a SPOC of ${forceId}` });
     const feoa = user(dto.feoaId);
-    if (!feoa || feoa.force_id !== forceId || !feoa.roles.includes('feoa')) problems.push({ field: 'feoaId', problem: `is not an FEOA of ${forceId}` });
-    if (dto.leadId && user(dto.leadId)?.authority_id !== authorityId) problems.push({ field: 'leadId', problem: 'is not a user of this authority' });
+    if (!feoa || feoa.forceId !== forceId || !feoa.roles.includes('feoa')) problems.push({ field: 'feoaId', problem: `is not an FEOA of ${forceId}` });
+    if (dto.leadId && user(dto.leadId)?.authorityId !== authorityId) problems.push({ field: 'leadId', problem: 'is not a user of this authority' });
     if (problems.length > 0) throw unprocessable(problems.map((p) => `${p.field} ${p.problem}`).join('; '), problems);
   }
 
-  private async row(id: string): Promise<AgreementRow> {
-    const [row] = await this.db.query(`${AGREEMENT_SELECT} WHERE a.id = $1`, [id]);
+  private async row(id: string): Promise<Agreement> {
+    const row = await this.liaison.agreement(id);
     if (!row) throw notFound('liaison agreement');
     return row;
   }
@@ -211,7 +186,7 @@ export class LiaisonService {
    * The agreement the caller may see: their own authority's with `forceId`, or, for a force's
    * SPOC or FEOA, their own force's with the authority they name. Anything else is a 404.
    */
-  private async visible(principal: Principal, forceId: string, authorityId?: string): Promise<AgreementRow> {
+  private async visible(principal: Principal, forceId: string, authorityId?: string): Promise<Agreement> {
     let tenant: string;
     if (principal.authorityId) {
       if (authorityId !== undefined && authorityId !== principal.authorityId) throw notFound('liaison agreement');
@@ -221,14 +196,14 @@ export class LiaisonService {
       if (authorityId === undefined) throw unprocessable('authorityId is required from a police force: which authority', [{ field: 'authorityId', problem: 'is required from a police force' }]);
       tenant = authorityId;
     }
-    const [row] = await this.db.query(`${AGREEMENT_SELECT} WHERE a.authority_id = $1 AND a.force_id = $2`, [tenant, forceId]);
+    const row = await this.liaison.agreementBetween(tenant, forceId);
     if (!row) throw notFound('liaison agreement');
     return row;
   }
 
   /** Each agreement has its own hash-chained history in audit_events, keyed by its id. */
-  private audit(m: EntityManager, principal: Principal, agreement: AgreementRow, action: string, before: unknown, after: unknown) {
+  private audit(m: EntityManager, principal: Principal, agreement: Agreement, action: string, before: unknown, after: unknown) {
     const role = (['returning_officer', 'admin', 'staff', 'spoc', 'feoa'] as const).find((r) => principal.roles.includes(r)) ?? principal.roles[0];
-    return appendAuditEvent(m, { caseId: agreement.id, authorityId: agreement.authority_id, actor: principal.sub, role, action, before, after });
+    return appendAuditEvent(m, { caseId: agreement.id, authorityId: agreement.authorityId, actor: principal.sub, role, action, before, after });
   }
 }

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import type { Principal, Role } from '../../../../libs/auth/principal';
 import { allegationWorkflowId } from '../../../../libs/domain';
 import { appendAuditEvent } from '../../../../libs/persistence';
+import { PackagesStore, type EvidencePackage } from '../../../../libs/persistence/stores/packages.store';
 import type { ContentStore } from '../../../../libs/storage';
 import { packageEvidenceUpdate } from '../../../../workflows/allegation/messages';
 import { acknowledgePackageUpdate, evidencePackageWorkflowId, handOverPackageUpdate } from '../../../../workflows/evidence-package.messages';
@@ -18,34 +19,21 @@ import type { CreatePackageDto, PackageNoteDto } from './dto/package.dto';
 const READERS: Role[] = ['staff', 'triage', 'returning_officer', 'legal'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-interface PackageRow {
-  id: string;
-  case_id: string;
-  force_id: string;
-  status: string;
-  manifest: { items: { id: string; kind: string; filename: string | null; sha256: string | null }[] };
-  manifest_sha256: string;
-  created_at: Date;
-  handed_over_at: Date | null;
-  acknowledge_due_at: Date | null;
-  acknowledged_at: Date | null;
-}
-
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
-function toPackageView(p: PackageRow) {
+function toPackageView(p: EvidencePackage) {
   return {
     id: p.id,
-    caseId: p.case_id,
-    forceId: p.force_id,
+    caseId: p.caseId,
+    forceId: p.forceId,
     status: p.status,
-    manifestSha256: p.manifest_sha256,
+    manifestSha256: p.manifestSha256,
     items: p.manifest.items.map((i) => ({ id: i.id, sha256: i.sha256 })),
     manifest: p.manifest,
-    sealedAt: iso(p.created_at),
-    handedOverAt: iso(p.handed_over_at),
-    acknowledgeDueAt: iso(p.acknowledge_due_at),
-    acknowledgedAt: iso(p.acknowledged_at),
+    sealedAt: iso(p.createdAt),
+    handedOverAt: iso(p.handedOverAt),
+    acknowledgeDueAt: iso(p.acknowledgeDueAt),
+    acknowledgedAt: iso(p.acknowledgedAt),
   };
 }
 
@@ -92,7 +80,7 @@ export class PackagesService {
     const zip = new ZipFile();
     zip.addBuffer(Buffer.from(JSON.stringify(pkg.manifest, null, 2)), 'manifest.json', { compress: false });
     // The hash is of the manifest's canonical JSON (keys sorted, no whitespace), as libs/domain canonicalJson writes it.
-    zip.addBuffer(Buffer.from(`${pkg.manifest_sha256}  canonical JSON of manifest.json\n`), 'MANIFEST.sha256', { compress: false });
+    zip.addBuffer(Buffer.from(`${pkg.manifestSha256}  canonical JSON of manifest.json\n`), 'MANIFEST.sha256', { compress: false });
     for (const item of pkg.manifest.items) {
       if (item.kind !== 'digital' || !item.sha256) continue;
       const name = `items/${item.id}-${(item.filename ?? item.sha256).replace(/[^\w.-]/g, '_')}`;
@@ -100,15 +88,15 @@ export class PackagesService {
     }
     zip.end();
     await this.db.transaction((m) =>
-      appendAuditEvent(m, { caseId: allegation.id, authorityId: allegation.authorityId, actor: principal.sub, role: principal.roles[0], action: 'package.downloaded', after: { packageId: id, manifestSha256: pkg.manifest_sha256 } }),
+      appendAuditEvent(m, { caseId: allegation.id, authorityId: allegation.authorityId, actor: principal.sub, role: principal.roles[0], action: 'package.downloaded', after: { packageId: id, manifestSha256: pkg.manifestSha256 } }),
     );
     const body = new PassThrough();
     zip.outputStream.on('error', (error) => body.destroy(error)).pipe(body);
     return { filename: `evidence-package-${id}.zip`, body };
   }
 
-  private async row(id: string): Promise<PackageRow> {
-    const [row] = await this.db.query('SELECT * FROM evidence_packages WHERE id = $1', [id]);
+  private async row(id: string): Promise<EvidencePackage> {
+    const row = await new PackagesStore(this.db).find(id);
     if (!row) throw notFound('evidence package');
     return row;
   }
@@ -116,7 +104,7 @@ export class PackagesService {
   private async findVisible(principal: Principal, id: string, readers: Role[] = READERS) {
     if (!UUID.test(id)) throw notFound('evidence package');
     const pkg = await this.row(id);
-    const allegation = await this.allegations.findVisible(principal, pkg.case_id, readers).catch(() => {
+    const allegation = await this.allegations.findVisible(principal, pkg.caseId, readers).catch(() => {
       throw notFound('evidence package');
     });
     return { pkg, allegation };

@@ -8,6 +8,7 @@ import { ApiConfig, TemporalConfig } from '../../../../libs/config';
 import { riskScore } from '../../../../libs/domain';
 import { appendAuditEvent } from '../../../../libs/persistence';
 import { closeRiskSignal, riskChangedSignal, riskReviewedUpdate, riskReviewWorkflowId, type RiskReviewInput } from '../../../../workflows/risk-review.messages';
+import { RisksStore, type Mitigation, type Risk } from '../../../../libs/persistence/stores/risks.store';
 import { ApiError, conflict, notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import { PoliciesService } from '../policies/policies.service';
@@ -16,50 +17,30 @@ import type { CreateRiskDto, ListRisksQuery, MitigationDto, RecordReviewDto, Upd
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
-interface RiskRow {
-  id: string;
-  authority_id: string;
-  election_id: string | null;
-  poll_date: string | null;
-  title: string;
-  category: string;
-  likelihood: number;
-  impact: number;
-  owner_id: string;
-  mitigations: (MitigationDto & { id: string })[];
-  review_every: string;
-  status: 'open' | 'closed';
-  last_reviewed_at: Date | null;
-  next_review_due_at: Date | null;
-  escalated_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-  closed_at: Date | null;
-}
-
-export function toRiskView(r: RiskRow) {
-  const due = r.next_review_due_at ? new Date(r.next_review_due_at) : null;
+/** The API's view of a risk: dates as ISO strings, with its score and whether its review is overdue. */
+export function toRiskView(r: Risk) {
+  const due = r.nextReviewDueAt ? new Date(r.nextReviewDueAt) : null;
   return {
     id: r.id,
-    authorityId: r.authority_id,
-    electionId: r.election_id,
-    pollDate: r.poll_date,
+    authorityId: r.authorityId,
+    electionId: r.electionId,
+    pollDate: r.pollDate,
     title: r.title,
     category: r.category,
     likelihood: r.likelihood,
     impact: r.impact,
     ...riskScore(r.likelihood, r.impact),
-    ownerId: r.owner_id,
+    ownerId: r.ownerId,
     mitigations: r.mitigations,
-    reviewEvery: r.review_every,
+    reviewEvery: r.reviewEvery,
     status: r.status,
-    lastReviewedAt: iso(r.last_reviewed_at),
+    lastReviewedAt: iso(r.lastReviewedAt),
     nextReviewDueAt: iso(due),
     overdue: r.status === 'open' && due !== null && due.getTime() < Date.now(),
-    escalatedAt: iso(r.escalated_at),
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-    closedAt: iso(r.closed_at),
+    escalatedAt: iso(r.escalatedAt),
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+    closedAt: iso(r.closedAt),
   };
 }
 
@@ -73,7 +54,11 @@ export class RisksService {
     @Inject(ApiConfig) private readonly config: ApiConfig,
     @Inject(PoliciesService) private readonly policies: PoliciesService,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+  ) {
+    this.risks = new RisksStore(db);
+  }
+
+  private readonly risks: RisksStore;
 
   async create(principal: Principal, dto: CreateRiskDto) {
     const authorityId = principal.authorityId!;
@@ -82,11 +67,10 @@ export class RisksService {
     const now = new Date();
     const mitigations = dto.mitigations.map((m) => ({ ...m, id: m.id ?? randomUUID() }));
     await this.db.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO risks (id, authority_id, election_id, poll_date, title, category, likelihood, impact, owner_id, mitigations, review_every, status, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, $13, $13)`,
-        [id, authorityId, dto.electionId ?? null, dto.pollDate ?? null, dto.title, dto.category, dto.likelihood, dto.impact, dto.ownerId, JSON.stringify(mitigations), dto.reviewEvery, principal.sub, now],
-      );
+      await new RisksStore(m).insert({
+        id, authorityId, electionId: dto.electionId ?? null, pollDate: dto.pollDate ?? null, title: dto.title, category: dto.category,
+        likelihood: dto.likelihood, impact: dto.impact, ownerId: dto.ownerId, mitigations: mitigations as Mitigation[], reviewEvery: dto.reviewEvery, createdBy: principal.sub, createdAt: now,
+      });
       await this.audit(m, principal, id, authorityId, 'risk.created', null, { ...dto, mitigations });
     });
     const input: RiskReviewInput = { riskId: id, authorityId, title: dto.title, ownerId: dto.ownerId, reviewEvery: dto.reviewEvery, pollDate: dto.pollDate ?? null, lastReviewedAt: now.toISOString(), policy: await this.policies.current(authorityId) };
@@ -97,7 +81,7 @@ export class RisksService {
         // No risk without its review cycle: take the row back out and say so. Its audit events
         // stay, with the abandonment recorded: they are leaves of the authority's append-only log.
         await this.db.transaction(async (m) => {
-          await m.query('DELETE FROM risks WHERE id = $1', [id]);
+          await new RisksStore(m).delete(id);
           await this.audit(m, principal, id, authorityId, 'risk.registration_abandoned', null, { reason: 'the review workflow could not be started' });
         });
         this.log.warn({ riskId: id, err: (error as Error).message }, 'risk review workflow did not start');
@@ -109,26 +93,16 @@ export class RisksService {
   }
 
   async list(principal: Principal, query: ListRisksQuery) {
-    const where = ['authority_id = $1'];
-    const params: unknown[] = [principal.authorityId ?? ''];
-    if (query.status) where.push(`status = $${params.push(query.status)}`);
-    if (query.category) where.push(`category = $${params.push(query.category)}`);
-    if (query.overdue === true) where.push("status = 'open' AND next_review_due_at < now()");
-    if (query.overdue === false) where.push("NOT (status = 'open' AND coalesce(next_review_due_at < now(), false))");
-    const rows: RiskRow[] = await this.db.query(
-      `SELECT * FROM risks WHERE ${where.join(' AND ')}
-       ORDER BY (status = 'open' AND next_review_due_at < now()) DESC, next_review_due_at ASC NULLS LAST, created_at DESC LIMIT 500`,
-      params,
-    );
+    const rows = await this.risks.list(principal.authorityId ?? '', { status: query.status, category: query.category, overdue: query.overdue });
     return rows.map(toRiskView);
   }
 
   async get(principal: Principal, id: string) {
     const risk = await this.visible(principal, id);
-    const reviews = await this.db.query('SELECT id, reviewed_by, notes, likelihood, impact, mitigations, reviewed_at FROM risk_reviews WHERE risk_id = $1 ORDER BY reviewed_at DESC', [id]);
+    const reviews = await this.risks.reviews(id);
     return {
       ...toRiskView(risk),
-      reviews: reviews.map((r: Record<string, any>) => ({ id: r.id, reviewedBy: r.reviewed_by, notes: r.notes, likelihood: r.likelihood, impact: r.impact, mitigations: r.mitigations, reviewedAt: iso(r.reviewed_at) })),
+      reviews: reviews.map((r) => ({ id: r.id, reviewedBy: r.reviewedBy, notes: r.notes, likelihood: r.likelihood, impact: r.impact, mitigations: r.mitigations, reviewedAt: iso(r.reviewedAt) })),
     };
   }
 
@@ -136,27 +110,23 @@ export class RisksService {
   async update(principal: Principal, id: string, dto: UpdateRiskDto) {
     const risk = await this.visible(principal, id);
     if (risk.status === 'closed') throw conflict('the risk is closed', [{ field: 'status', problem: 'closed' }]);
-    if (dto.ownerId || dto.mitigations) await this.checkUsers(risk.authority_id, dto.ownerId ?? risk.owner_id, dto.mitigations ?? []);
+    if (dto.ownerId || dto.mitigations) await this.checkUsers(risk.authorityId, dto.ownerId ?? risk.ownerId, dto.mitigations ?? []);
     const mitigations = dto.mitigations?.map((m) => ({ ...m, id: m.id ?? randomUUID() }));
     const next = {
       title: dto.title ?? risk.title,
       category: dto.category ?? risk.category,
       likelihood: dto.likelihood ?? risk.likelihood,
       impact: dto.impact ?? risk.impact,
-      owner_id: dto.ownerId ?? risk.owner_id,
-      mitigations: mitigations ?? risk.mitigations,
-      review_every: dto.reviewEvery ?? risk.review_every,
-      poll_date: dto.pollDate ?? risk.poll_date,
-      election_id: dto.electionId ?? risk.election_id,
+      ownerId: dto.ownerId ?? risk.ownerId,
+      mitigations: (mitigations as Mitigation[] | undefined) ?? risk.mitigations,
+      reviewEvery: dto.reviewEvery ?? risk.reviewEvery,
+      pollDate: dto.pollDate ?? risk.pollDate,
+      electionId: dto.electionId ?? risk.electionId,
     };
     await this.db.transaction(async (m) => {
-      const [, updatedRows] = await m.query(
-        `UPDATE risks SET title = $2, category = $3, likelihood = $4, impact = $5, owner_id = $6, mitigations = $7, review_every = $8, poll_date = $9, election_id = $10, updated_at = now() WHERE id = $1 AND status = 'open'`,
-        [id, next.title, next.category, next.likelihood, next.impact, next.owner_id, JSON.stringify(next.mitigations), next.review_every, next.poll_date, next.election_id],
-      );
       // closed since it was read above
-      if (updatedRows === 0) throw conflict('the risk is closed', [{ field: 'status', problem: 'closed' }]);
-      await this.audit(m, principal, id, risk.authority_id, 'risk.updated', pick(toRiskView(risk), Object.keys(dto)), { ...dto, ...(mitigations ? { mitigations } : {}) });
+      if (!(await new RisksStore(m).updateOpen(id, next))) throw conflict('the risk is closed', [{ field: 'status', problem: 'closed' }]);
+      await this.audit(m, principal, id, risk.authorityId, 'risk.updated', pick(toRiskView(risk), Object.keys(dto)), { ...dto, ...(mitigations ? { mitigations } : {}) });
     });
     if (dto.ownerId || dto.reviewEvery || dto.pollDate || dto.title) {
       await this.temporal.workflow.getHandle(riskReviewWorkflowId(id)).signal(riskChangedSignal, { ownerId: dto.ownerId, reviewEvery: dto.reviewEvery, pollDate: dto.pollDate, title: dto.title });
@@ -171,18 +141,17 @@ export class RisksService {
    */
   async review(principal: Principal, id: string, dto: RecordReviewDto) {
     const risk = await this.visible(principal, id);
-    if (risk.owner_id !== principal.sub) throw new ApiError(HttpStatus.FORBIDDEN, "only the risk's owner records its reviews", [{ field: 'ownerId', problem: 'you are not the owner of this risk' }]);
+    if (risk.ownerId !== principal.sub) throw new ApiError(HttpStatus.FORBIDDEN, "only the risk's owner records its reviews", [{ field: 'ownerId', problem: 'you are not the owner of this risk' }]);
     if (risk.status === 'closed') throw conflict('the risk is closed; it has no review cycle', [{ field: 'status', problem: 'closed' }]);
-    if (dto.mitigations) await this.checkUsers(risk.authority_id, risk.owner_id, dto.mitigations);
+    if (dto.mitigations) await this.checkUsers(risk.authorityId, risk.ownerId, dto.mitigations);
     const reviewId = randomUUID();
     const reviewedAt = new Date();
     const likelihood = dto.likelihood ?? risk.likelihood;
     const impact = dto.impact ?? risk.impact;
-    const mitigations = dto.mitigations?.map((m) => ({ ...m, id: m.id ?? randomUUID() })) ?? risk.mitigations;
+    const mitigations = (dto.mitigations?.map((m) => ({ ...m, id: m.id ?? randomUUID() })) as Mitigation[] | undefined) ?? risk.mitigations;
     await this.db.transaction(async (m) => {
-      await m.query('INSERT INTO risk_reviews (id, risk_id, reviewed_by, notes, likelihood, impact, mitigations, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-        reviewId, id, principal.sub, dto.notes, likelihood, impact, JSON.stringify(mitigations), reviewedAt,
-      ]);
+      const store = new RisksStore(m);
+      await store.insertReview(id, { id: reviewId, reviewedBy: principal.sub, notes: dto.notes, likelihood, impact, mitigations, reviewedAt });
       try {
         await this.temporal.withDeadline(Date.now() + this.config.DECISION_TIMEOUT_MS, () =>
           this.temporal.workflow.getHandle(riskReviewWorkflowId(id)).executeUpdate(riskReviewedUpdate, { args: [{ reviewedAt: reviewedAt.toISOString() }] }),
@@ -191,8 +160,8 @@ export class RisksService {
         this.log.warn({ riskId: id, err: (error as Error).message }, 'risk review not taken by its workflow');
         throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the risk's review cycle did not answer; the review was not recorded, try again", [{ field: 'temporal', problem: 'update failed' }]);
       }
-      await m.query('UPDATE risks SET likelihood = $2, impact = $3, mitigations = $4, last_reviewed_at = $5, updated_at = now() WHERE id = $1', [id, likelihood, impact, JSON.stringify(mitigations), reviewedAt]);
-      await this.audit(m, principal, id, risk.authority_id, 'risk.reviewed', { likelihood: risk.likelihood, impact: risk.impact, mitigations: risk.mitigations }, { reviewId, notes: dto.notes, likelihood, impact, mitigations });
+      await store.applyReview(id, { likelihood, impact, mitigations, reviewedAt });
+      await this.audit(m, principal, id, risk.authorityId, 'risk.reviewed', { likelihood: risk.likelihood, impact: risk.impact, mitigations: risk.mitigations }, { reviewId, notes: dto.notes, likelihood, impact, mitigations });
     });
     return { review: { id: reviewId, reviewedAt: reviewedAt.toISOString(), notes: dto.notes, likelihood, impact, mitigations }, risk: toRiskView(await this.row(id)) };
   }
@@ -203,9 +172,8 @@ export class RisksService {
     await this.db.transaction(async (m) => {
       // Only the open risk is closed: of two closes at once, the second finds it closed (409)
       // rather than writing a second risk.closed event.
-      const [, closedRows] = await m.query("UPDATE risks SET status = 'closed', closed_at = now(), next_review_due_at = NULL, updated_at = now() WHERE id = $1 AND status = 'open'", [id]);
-      if (closedRows === 0) throw conflict('the risk is already closed', [{ field: 'status', problem: 'closed' }]);
-      await this.audit(m, principal, id, risk.authority_id, 'risk.closed', { status: 'open' }, { status: 'closed', note });
+      if (!(await new RisksStore(m).closeOpen(id))) throw conflict('the risk is already closed', [{ field: 'status', problem: 'closed' }]);
+      await this.audit(m, principal, id, risk.authorityId, 'risk.closed', { status: 'open' }, { status: 'closed', note });
     });
     await this.temporal.workflow.getHandle(riskReviewWorkflowId(id)).signal(closeRiskSignal);
     return toRiskView(await this.row(id));
@@ -213,8 +181,7 @@ export class RisksService {
 
   private async checkUsers(authorityId: string, ownerId: string, mitigations: MitigationDto[]) {
     const ids = [...new Set([ownerId, ...mitigations.map((m) => m.ownerId)])];
-    const found: { id: string }[] = await this.db.query('SELECT id FROM users WHERE id = ANY($1::uuid[]) AND authority_id = $2', [ids, authorityId]);
-    const known = new Set(found.map((u) => u.id));
+    const known = await this.risks.usersOfAuthority(authorityId, ids);
     const problems = [
       ...(known.has(ownerId) ? [] : [{ field: 'ownerId', problem: 'is not a user of this authority' }]),
       ...mitigations.flatMap((m, i) => (known.has(m.ownerId) ? [] : [{ field: `mitigations[${i}].ownerId`, problem: 'is not a user of this authority' }])),
@@ -222,16 +189,16 @@ export class RisksService {
     if (problems.length > 0) throw unprocessable('owners must be users of this authority', problems);
   }
 
-  private async row(id: string): Promise<RiskRow> {
-    const [row] = await this.db.query('SELECT * FROM risks WHERE id = $1', [id]);
+  private async row(id: string): Promise<Risk> {
+    const row = await this.risks.find(id);
     if (!row) throw notFound('risk');
     return row;
   }
 
-  private async visible(principal: Principal, id: string): Promise<RiskRow> {
+  private async visible(principal: Principal, id: string): Promise<Risk> {
     if (!UUID.test(id)) throw notFound('risk');
     const row = await this.row(id);
-    if (row.authority_id !== principal.authorityId) throw notFound('risk');
+    if (row.authorityId !== principal.authorityId) throw notFound('risk');
     return row;
   }
 

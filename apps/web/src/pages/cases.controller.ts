@@ -5,9 +5,9 @@
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DataSource } from 'typeorm';
 import { ALLEGATION_STATUSES, OFFENCE_CATEGORIES, POLICE_OUTCOMES, RESOLUTIONS, RETURN_REASONS } from '../../../../libs/domain';
 import { Public } from '@libs/auth/decorators';
+import { DirectoryNames } from '../directory-names.service';
 import { ApiFailure } from '../api-client';
 import { actionsFor, deadlinesOf, isOverdue, timelineOf } from '../case-view';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
@@ -52,7 +52,7 @@ const DONE: Record<string, string> = {
 @ApiExcludeController()
 @Controller('cases')
 export class CasesController {
-  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DataSource) private readonly db: DataSource) {}
+  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DirectoryNames) private readonly directory: DirectoryNames) {}
 
   @Get()
   async list(@Req() req: Request, @Res() res: Response) {
@@ -205,7 +205,7 @@ export class CasesController {
 
   private async showCase(req: Request, res: Response, user: WebUser, id: string, form?: FormErrors & { values: Record<string, string>; refused?: boolean }, status = 200) {
     const c = await user.api.get(`/allegations/${this.caseId(id)}`);
-    const forces: { id: string; name: string }[] = await this.db.query('SELECT id, name FROM police_forces ORDER BY name');
+    const forces = await this.directory.forces();
     const forceName = (fid: string) => forces.find((f) => f.id === fid)?.name ?? fid;
     const done = typeof req.query.done === 'string' ? req.query.done : undefined;
     const duplicateOfReference = c.duplicateOf ? await user.api.get(`/allegations/${c.duplicateOf}`).then((o) => o.reference as string, () => undefined) : undefined;

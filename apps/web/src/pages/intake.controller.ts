@@ -5,12 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DataSource } from 'typeorm';
 import { OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES } from '../../../../libs/domain';
-import { runInTenantScope } from '../../../../libs/persistence';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { addError, formBody, noErrors, UUID } from '../forms';
+import { IntakeDrafts } from '../intake-drafts.service';
 import { allegationBody, Answers, API_FIELDS, firstIncomplete, stepBySlug, STEPS, summaryRows } from '../intake';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
@@ -23,7 +22,7 @@ const options = (codes: readonly string[]) => codes.map((value) => ({ value, tex
 @ApiExcludeController()
 @Controller('cases/new')
 export class IntakeController {
-  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DataSource) private readonly db: DataSource) {}
+  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(IntakeDrafts) private readonly drafts: IntakeDrafts) {}
 
   @Get()
   async start(@Req() req: Request, @Res() res: Response) {
@@ -36,8 +35,7 @@ export class IntakeController {
     const user = await this.staff(req, true);
     const id = randomUUID();
     // Drafts hold a reporter's personal details: a week untouched is abandoned, and goes.
-    await runInTenantScope({ system: true }, () => this.db.query("DELETE FROM web_intake_drafts WHERE updated_at < now() - interval '7 days'"));
-    await this.asOwner(user, 'INSERT INTO web_intake_drafts (id, owner_id, authority_id) VALUES ($1, $2, $3)', [id, user.principal.sub, user.principal.authorityId]);
+    await this.drafts.start(user.principal, id);
     res.redirect(303, `/cases/new/${id}/${STEPS[0].slug}`);
   }
 
@@ -60,7 +58,7 @@ export class IntakeController {
       // The draft's id is the idempotency key: a second submission returns the same case.
       const created = await user.api.post<{ id: string }>('/allegations', allegationBody(draft.answers), { 'idempotency-key': `web-intake-${draftId}` });
       // The answers now live in the case; the draft keeps only where a repeated submission goes.
-      await this.asOwner(user, `UPDATE web_intake_drafts SET case_id = $2, answers = '{}'::jsonb, updated_at = now() WHERE id = $1`, [draftId, created.id]);
+      await this.drafts.submitted(user.principal, draftId, created.id);
       res.redirect(303, `/cases/${created.id}/confirmation`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || error.status !== 422) throw error;
@@ -96,7 +94,7 @@ export class IntakeController {
     const errors = noErrors();
     step.check(given, errors);
     const answers = { ...draft.answers, ...given };
-    await this.asOwner(user, 'UPDATE web_intake_drafts SET answers = $2, updated_at = now() WHERE id = $1', [draftId, JSON.stringify(answers)]);
+    await this.drafts.saveAnswers(user.principal, draftId, answers);
     if (errors.errorList.length > 0) return this.showQuestion(req, res, user, draftId, step.slug, answers, errors, body.change === '1', 422);
     const next = body.change === '1' ? firstIncomplete(answers)?.slug ?? 'check-answers' : STEPS[STEPS.indexOf(step) + 1]?.slug ?? 'check-answers';
     res.redirect(303, `/cases/new/${draftId}/${next}`);
@@ -132,15 +130,10 @@ export class IntakeController {
   }
 
   /** The signed-in user's own draft; anyone else's is not found. */
-  /** Drafts are row-level secured to the member of staff who started them (migration WebIntakeDrafts). */
-  private asOwner(user: WebUser, sql: string, parameters: unknown[]): Promise<any> {
-    return runInTenantScope({ authorityId: user.principal.authorityId, userId: user.principal.sub }, () => this.db.query(sql, parameters));
-  }
-
   private async draft(user: WebUser, id: string): Promise<{ answers: Answers; caseId: string | null }> {
     if (!UUID.test(id)) throw new NotFoundException();
-    const [row] = await this.asOwner(user, 'SELECT answers, case_id FROM web_intake_drafts WHERE id = $1 AND owner_id = $2', [id, user.principal.sub]);
-    if (!row) throw new NotFoundException();
-    return { answers: row.answers as Answers, caseId: row.case_id };
+    const draft = await this.drafts.find(user.principal, id);
+    if (!draft) throw new NotFoundException();
+    return { answers: draft.answers as Answers, caseId: draft.caseId };
   }
 }

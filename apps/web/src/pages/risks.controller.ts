@@ -3,10 +3,10 @@
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DataSource } from 'typeorm';
 import { riskScore } from '../../../../libs/domain';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
+import { DirectoryNames } from '../directory-names.service';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { sendPage, WebUser, WebUsers } from '../web-user';
@@ -27,7 +27,7 @@ export function heatMap(risks: { likelihood: number; impact: number; status: str
 @ApiExcludeController()
 @Controller('risk-register')
 export class RisksPageController {
-  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DataSource) private readonly db: DataSource) {}
+  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DirectoryNames) private readonly directory: DirectoryNames) {}
 
   @Get()
   async register(@Req() req: Request, @Res() res: Response) {
@@ -76,9 +76,8 @@ export class RisksPageController {
   }
 
   /** Names for owner ids: the authority's users. */
-  private async owners(user: WebUser): Promise<Map<string, string>> {
-    const rows: { id: string; username: string; display_name: string }[] = await this.db.query('SELECT id, username, display_name FROM users WHERE authority_id = $1', [user.principal.authorityId ?? '']);
-    return new Map(rows.map((r) => [r.id, `${r.display_name} (${r.username})`]));
+  private owners(user: WebUser): Promise<Map<string, string>> {
+    return this.directory.usersOf(user.principal.authorityId ?? '');
   }
 
   private async show(req: Request, res: Response, user: WebUser, id: string, form?: FormErrors & { values: Record<string, string> }, status = 200) {

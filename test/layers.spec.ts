@@ -1,0 +1,87 @@
+// All SQL lives in the typed stores (libs/persistence/stores/, issue 19): services, activities,
+// libs and web pages call a store, never `.query(` themselves. This lists every `.query(` call in
+// the code that runs in production (apps/, activities/, libs/, workflows/) outside the stores and
+// the migrations, and fails on any in a file not in NOT_YET_CONVERTED. The list only shrinks: a
+// file converted to stores comes off it, and the test fails while a listed file has no SQL left,
+// so it cannot go stale. (ESLint will carry this as a rule once the lint branch lands.)
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+const SCANNED = ['apps', 'activities', 'libs', 'workflows'];
+const SQL_HOMES = ['libs/persistence/stores/', 'libs/persistence/migrations/'];
+
+/** Files that still run their own SQL, waiting for their store. Shrinks to empty. */
+const NOT_YET_CONVERTED = [
+  'activities/liaison.ts',
+  'activities/transparency.ts',
+  'apps/api/src/allegations/allegations.service.ts',
+  // directory reads, for DirectoryStore (branch admin-directory)
+  'apps/api/src/allegations/decision-checks.service.ts',
+  'apps/api/src/allegations/intake-recovery.service.ts',
+  'apps/api/src/allegations/reference.ts',
+  'apps/api/src/allegations/search.service.ts',
+  'apps/api/src/allegations/workflow-starter.ts',
+  'apps/api/src/ballot-security/ballot-security.service.ts',
+  'apps/api/src/common/rate-limit.ts',
+  'apps/api/src/exports/bundle.service.ts',
+  'apps/api/src/health/health.controller.ts',
+  'apps/api/src/policies/policies.service.ts',
+  'apps/api/src/polls/polls.service.ts',
+  'apps/api/src/reports/returns.service.ts',
+  'apps/api/src/telemetry.ts',
+  'apps/api/src/transparency/transparency.service.ts',
+  // the web pages' directory reads, for DirectoryStore (branch admin-directory)
+  'apps/web/src/directory-names.service.ts',
+  'libs/persistence/audit.ts',
+  'libs/persistence/retention.ts',
+  'libs/persistence/seed.ts',
+  'libs/transparency/check.ts',
+  'libs/transparency/checkpoints.ts',
+  'libs/transparency/log.ts',
+];
+
+/**
+ * Not the application's tables: these create the databases themselves (before any schema exists)
+ * on a raw pg client, as part of starting PostgreSQL and the Temporal server.
+ */
+const DATABASE_SERVER_SETUP = ['libs/infra/postgres.ts', 'libs/infra/temporal-server-postgres.ts'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : sourceFiles(path);
+    return /\.ts$/.test(name) && !/\.(e2e-)?spec\.ts$/.test(name) ? [path] : [];
+  });
+}
+
+/** `file:line` of each `.query(` call (a call on any receiver: db, m, manager, client, this.db). */
+export function queryCalls(root = ROOT): Map<string, number[]> {
+  const calls = new Map<string, number[]>();
+  for (const path of SCANNED.flatMap((d) => sourceFiles(join(root, d)))) {
+    const file = relative(root, path).split(sep).join('/');
+    if (SQL_HOMES.some((home) => file.startsWith(home))) continue;
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const found = lines.flatMap((text, i) => (/\.query\s*[<(]/.test(text.replace(/\/\/.*$/, '')) ? [i + 1] : []));
+    if (found.length > 0) calls.set(file, found);
+  }
+  return calls;
+}
+
+describe('SQL lives in the stores (libs/persistence/stores)', () => {
+  const calls = queryCalls();
+
+  it('no `.query(` outside the stores and migrations, but in files not yet converted', () => {
+    const allowed = new Set([...NOT_YET_CONVERTED, ...DATABASE_SERVER_SETUP]);
+    const offending = [...calls].filter(([file]) => !allowed.has(file)).flatMap(([file, lines]) => lines.map((line) => `${file}:${line}`));
+    expect(offending).toEqual([]);
+  });
+
+  it('the not-yet-converted list names only files that still run SQL (take converted files off it)', () => {
+    expect(NOT_YET_CONVERTED.filter((file) => !calls.has(file))).toEqual([]);
+  });
+
+  it('notices a call it should', () => {
+    expect([...calls.keys()]).toEqual(expect.arrayContaining(DATABASE_SERVER_SETUP));
+  });
+});
