@@ -1,6 +1,7 @@
 // The web front end: GOV.UK Design System pages, server-rendered, served by the API process under
 // `/` beside the JSON API, whose routes stay as they are. Pages call the API over loopback HTTP.
 import { Module } from '@nestjs/common';
+import { AdminPolicyPageController } from './pages/admin-policy.controller';
 import { CasesController } from './pages/cases.controller';
 import { BallotSecurityPageController } from './pages/ballot-security.controller';
 import { ElectionsPageController } from './pages/elections.controller';
@@ -18,7 +19,7 @@ import { WebUsers } from './web-user';
 
 @Module({
   // IntakeController before CasesController: /cases/new is not a case id.
-  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController],
+  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController, AdminPolicyPageController],
   providers: [WebUsers, WebErrorsFilter, OidcDiscovery],
 })
 export class WebModule {}
