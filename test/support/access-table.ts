@@ -32,6 +32,9 @@ export interface Fixtures {
   notificationId: string;
   ballotItemId: string;
   discrepancyId: string;
+  reviewId: string;
+  /** an action of `reviewId`, open until the table's own call marks it done */
+  reviewActionId: string;
 }
 
 export type RequestBody = object | { contentType: string; raw: string };
@@ -123,6 +126,7 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'POST /ballot-discrepancies/:id/allegation', roles: ['triage'], scope: 'record', url: (f) => `/ballot-discrepancies/${f.discrepancyId}/allegation`, body: () => allegationBody() },
   { route: 'POST /ballot-discrepancies/:id/dismiss', roles: ['triage'], scope: 'record', url: (f) => `/ballot-discrepancies/${f.discrepancyId}/dismiss`, body: () => ({ reason: 'misread' }) },
   { route: 'POST /ballot-security-reviews', roles: ['returning_officer'], scope: 'tenant', body: FIXTURE_BODIES.review },
+  { route: 'POST /ballot-security-reviews/:id/actions/:actionId/done', roles: ['returning_officer'], scope: 'record', url: (f) => `/ballot-security-reviews/${f.reviewId}/actions/${f.reviewActionId}/done`, body: () => ({ note: 'route access table' }) },
   { route: 'GET /ballot-security-reviews', roles: ['staff', 'returning_officer', 'plan_owner', 'legal', 'admin', 'spoc', 'feoa'], scope: 'tenant' },
   { route: 'GET /police-contacts', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'], scope: 'tenant' },
   // The fixture event names northshire-police's SPOC as its police contact: that force reads it.
@@ -281,6 +285,11 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'POST /ballot-security/discrepancies/:id/allegation', signIn: true, url: (f) => `/ballot-security/discrepancies/${f.discrepancyId}/allegation` },
   { route: 'GET /ballot-security/reviews', signIn: true },
   { route: 'POST /ballot-security/reviews', signIn: true },
+  { route: 'POST /ballot-security/reviews/:id/actions/:actionId/done', signIn: true, url: (f) => `/ballot-security/reviews/${f.reviewId}/actions/${f.reviewActionId}/done` },
+  { route: 'GET /admin/policy', signIn: true },
+  { route: 'POST /admin/policy', signIn: true },
+  { route: 'GET /admin/retention', signIn: true },
+  { route: 'POST /admin/retention', signIn: true },
   { route: 'GET /elections', signIn: true },
   { route: 'POST /elections', signIn: true },
   { route: 'GET /elections/:pollId', signIn: true, url: (f) => `/elections/${f.pollId}` },

@@ -137,7 +137,7 @@ export class AdminPolicyPageController {
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
       const known = Object.fromEntries(fields.map((x) => [x.path, { id: fieldId(x.path), label: x.label }]));
-      await this.show(req, res, user, page, { ...errorsFromApi(error, known, fieldId(fields[0].path)), values: f }, error.status);
+      await this.show(req, res, user, page, { ...errorsFromApi(inWords(error), known, fieldId(fields[0].path)), values: f }, error.status);
     }
   }
 
@@ -153,6 +153,12 @@ export class AdminPolicyPageController {
       values: form?.values ?? formValues(policy, page === 'policy' ? POLICY_FIELDS : RETENTION_FIELDS),
     }, status);
   }
+}
+
+/** The API's refusal with its duration problem in the words the form uses (it names ISO-8601, which the form does not). */
+function inWords(failure: ApiFailure): ApiFailure {
+  const details = failure.details.map((d) => (/ISO-8601 duration/.test(d.problem) ? { ...d, problem: 'must be longer than zero, for example 2 days or 4 hours' } : d));
+  return new ApiFailure(failure.status, { ...failure.body, details });
 }
 
 /** The policy is the signed-in user's own authority's; a police user has none. */
