@@ -2,8 +2,9 @@
 // with durations in words, a save the page cannot read and a save the API refuses each shown
 // beside the field with nothing changed, then a save that is recorded in the audit log; the
 // retention period on its own page; and the Returning Officer marking a security review action
-// done, which the force then reads. axe-core on every page.
+// done, which the force then reads; the plan owner closing a risk. axe-core on every page.
 import { findDemoUser } from '../libs/auth';
+import { FIXTURE_BODIES } from './support/access-table';
 import { BrowserStack, expectAccessible, screenshot, startBrowserStack, textOf } from './support/browser';
 
 jest.setTimeout(240_000);
@@ -140,4 +141,28 @@ test('the Returning Officer marks a security review action done; the force sees 
   expect(await textOf(spoc, `#action-${review.actions[1].id}`)).toContain('Open');
   expect(await spoc.getByRole('button', { name: /^Mark done/ }).count()).toBe(0);
   await expectAccessible(spoc);
+});
+
+test('the plan owner closes a risk, saying why; its reviews stop being due', async () => {
+  const token = await web.stack.token('plan_owner@northshire');
+  const risk = (await web.stack.http.post('/risks').set('Authorization', `Bearer ${token}`).send({ ...FIXTURE_BODIES.risk(), title: 'Intimidation at the count' }).expect(201)).body;
+
+  const staff = await web.as('staff@northshire');
+  await staff.goto(`${base}/risk-register/${risk.id}`);
+  expect(await staff.getByRole('button', { name: 'Close the risk' }).count()).toBe(0);
+
+  const owner = await web.as('plan_owner@northshire');
+  await owner.goto(`${base}/risk-register/${risk.id}`);
+  await owner.getByRole('button', { name: 'Close the risk' }).click();
+  expect(await textOf(owner, '#closeNote-error')).toContain('Enter why the risk is closed');
+  await expectAccessible(owner);
+  await owner.getByLabel('Why is the risk closed?').fill('The count passed without incident.');
+  await owner.getByRole('button', { name: 'Close the risk' }).click();
+  await owner.waitForURL(/closed=1/);
+  expect(await textOf(owner, '.govuk-notification-banner')).toContain('The risk was closed');
+  expect(await textOf(owner, '#risk-closed')).toContain('This risk is closed');
+  expect(await owner.getByRole('button', { name: 'Close the risk' }).count()).toBe(0);
+  await expectAccessible(owner);
+  const closed = (await web.stack.http.get(`/risks/${risk.id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+  expect(closed).toMatchObject({ status: 'closed', nextReviewDueAt: null });
 });

@@ -276,6 +276,7 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'GET /risk-register', signIn: true },
   { route: 'GET /risk-register/:id', signIn: true, url: (f) => `/risk-register/${f.riskId}` },
   { route: 'POST /risk-register/:id/review', signIn: true, url: (f) => `/risk-register/${f.riskId}/review` },
+  { route: 'POST /risk-register/:id/close', signIn: true, url: (f) => `/risk-register/${f.riskId}/close` },
   { route: 'GET /ballot-security', signIn: true },
   { route: 'POST /ballot-security/items', signIn: true },
   { route: 'GET /ballot-security/items/:id', signIn: true, url: (f) => `/ballot-security/items/${f.ballotItemId}` },
