@@ -7,7 +7,7 @@ import { GOVUK_DIR, PUBLIC_DIR } from './paths';
 
 /** Page paths. None of them is an API path: the JSON API keeps /allegations, /risks, ... as they are. */
 // /admin/policies is the API's; the administrator's pages are /admin/policy and /admin/retention.
-export const WEB_ROUTES = [/^\/$/, /^\/(sign-in|sign-out|cases|work-queue|risk-register|elections|ballot-security|my-notifications|assets)(\/|$)/, /^\/admin\/(policy|retention)(\/|$)/];
+export const WEB_ROUTES = [/^\/$/, /^\/(sign-in|sign-out|cases|work-queue|risk-register|elections|ballot-security|alerts|my-notifications|assets)(\/|$)/, /^\/admin\/(policy|retention)(\/|$)/];
 
 export const isWebPath = (path: string) => WEB_ROUTES.some((r) => r.test(path));
 

@@ -6,6 +6,7 @@ import { CasesController } from './pages/cases.controller';
 import { BallotSecurityPageController } from './pages/ballot-security.controller';
 import { ElectionsPageController } from './pages/elections.controller';
 import { EvidenceController } from './pages/evidence.controller';
+import { IndicatorAlertsPageController } from './pages/indicator-alerts.controller';
 import { IntakeController } from './pages/intake.controller';
 import { LegalController } from './pages/legal.controller';
 import { RisksPageController } from './pages/risks.controller';
@@ -19,7 +20,7 @@ import { WebUsers } from './web-user';
 
 @Module({
   // IntakeController before CasesController: /cases/new is not a case id.
-  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController, AdminPolicyPageController],
+  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController, AdminPolicyPageController, IndicatorAlertsPageController],
   providers: [WebUsers, WebErrorsFilter, OidcDiscovery],
 })
 export class WebModule {}
