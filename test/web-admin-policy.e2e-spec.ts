@@ -6,6 +6,7 @@
 import { findDemoUser } from '../libs/auth';
 import { FIXTURE_BODIES } from './support/access-table';
 import { BrowserStack, expectAccessible, screenshot, startBrowserStack, textOf } from './support/browser';
+import { allegationBody } from './support/stack';
 
 jest.setTimeout(240_000);
 
@@ -126,20 +127,23 @@ test('the Returning Officer marks a security review action done; the force sees 
   await expectAccessible(ro);
   const card = ro.locator(`#review-${review.id}`);
   await card.locator(`#note-${review.actions[0].id}`).fill('Key log started on 3 March');
-  await card.getByRole('button', { name: 'Mark done: Keep a key log for the depot cage' }).click();
+  const button = card.locator(`#action-${review.actions[0].id}`).getByRole('button');
+  expect(await button.textContent()).toMatch(/Mark done:\s*Keep a key log for the depot cage/);
+  await button.click();
   await ro.waitForURL(/done=/);
   expect(await textOf(ro, '.govuk-notification-banner')).toContain('Marked done: Keep a key log for the depot cage');
-  expect(await textOf(ro, `#action-${review.actions[0].id}`)).toMatch(/Done\s+Keep a key log for the depot cage[\s\S]*Done .* by returning officer \(northshire\): Key log started on 3 March/);
+  expect(await textOf(ro, `#action-${review.actions[0].id}`)).toMatch(/Done\s+Keep a key log for the depot cage[\s\S]*Done .* by returning_officer@northshire: Key log started on 3 March/);
   // Offered only while the action is open: the other action still has its button.
-  expect(await card.getByRole('button', { name: /^Mark done/ }).count()).toBe(1);
+  expect(await card.locator('button', { hasText: 'Mark done' }).count()).toBe(1);
+  expect(await card.locator(`#action-${review.actions[1].id} button`).count()).toBe(1);
   await expectAccessible(ro);
   await screenshot(ro, 'ballot-security-review-action-done');
 
   const spoc = await web.as('spoc@northshire-police');
   await spoc.goto(`${base}/ballot-security/reviews`);
-  expect(await textOf(spoc, `#action-${review.actions[0].id}`)).toContain('by returning officer (northshire): Key log started on 3 March');
+  expect(await textOf(spoc, `#action-${review.actions[0].id}`)).toContain('by returning_officer@northshire: Key log started on 3 March');
   expect(await textOf(spoc, `#action-${review.actions[1].id}`)).toContain('Open');
-  expect(await spoc.getByRole('button', { name: /^Mark done/ }).count()).toBe(0);
+  expect(await spoc.locator('button', { hasText: 'Mark done' }).count()).toBe(0);
   await expectAccessible(spoc);
 });
 
@@ -165,4 +169,37 @@ test('the plan owner closes a risk, saying why; its reviews stop being due', asy
   await expectAccessible(owner);
   const closed = (await web.stack.http.get(`/risks/${risk.id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
   expect(closed).toMatchObject({ status: 'closed', nextReviewDueAt: null });
+});
+
+test('triage decides an indicator alert: a wrong reference is refused beside the field, then the alert is linked to its case', async () => {
+  const as = async (u: string) => `Bearer ${await web.stack.token(u)}`;
+  const indicator = (await web.stack.http.post('/indicators').set('Authorization', await as('plan_owner@northshire')).send({ key: 'postal_votes_per_address', name: 'Postal votes per address', subjectType: 'address', threshold: 5 }).expect(201)).body;
+  const observed = (await web.stack.http.post(`/indicators/${indicator.id}/observations`).set('Authorization', await as('staff@northshire')).send({ subject: '14 Mill Lane', value: 11, observedAt: new Date().toISOString() }).expect(201)).body;
+  const alertId = observed.alertsRaised[0];
+  const logged = (await web.stack.http.post('/allegations').set('Authorization', await as('staff@northshire')).send(allegationBody()).expect(201)).body;
+
+  const planOwner = await web.as('plan_owner@northshire');
+  await planOwner.getByRole('link', { name: 'Indicator alerts' }).first().click();
+  expect(await textOf(planOwner, `#alert-${alertId}`)).toContain('Reached 11 (threshold 5)');
+  expect(await planOwner.getByRole('button', { name: /^Dismiss/ }).count()).toBe(0);
+  await expectAccessible(planOwner);
+
+  const triage = await web.as('triage@northshire');
+  await triage.goto(`${base}/alerts`);
+  await expectAccessible(triage);
+  const card = triage.locator(`#alert-${alertId}`);
+  await card.getByLabel('Case reference').fill('NS-1999-99999');
+  await card.getByLabel('Why it belongs to that case').fill('Same address as the reported harvesting');
+  await card.getByRole('button', { name: /^Link to the case/ }).click();
+  expect(await textOf(triage, `#reference-${alertId}-error`)).toContain('Enter the reference of a case of this authority');
+  await expectAccessible(triage);
+  await triage.locator(`#reference-${alertId}`).fill(logged.reference);
+  await triage.getByRole('button', { name: /^Link to the case/ }).click();
+  await triage.waitForURL(`${base}/cases/${logged.id}`);
+  await triage.goto(`${base}/alerts`);
+  expect(await textOf(triage, '#decided')).toContain(logged.reference);
+  expect(await triage.locator(`#alert-${alertId}`).count()).toBe(0);
+  await expectAccessible(triage);
+  const alert = (await web.stack.http.get(`/indicator-alerts/${alertId}`).set('Authorization', await as('triage@northshire')).expect(200)).body;
+  expect(alert).toMatchObject({ status: 'linked', allegation: { id: logged.id }, decisionNote: 'Same address as the reported harvesting' });
 });
