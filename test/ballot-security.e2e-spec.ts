@@ -115,3 +115,42 @@ it('a security review with the police is a dated record with its actions, read b
   expect((await stack.http.get('/ballot-security-reviews').set('Authorization', await as('spoc@southvale-police')).expect(200)).body.map((r: Json) => r.id)).not.toContain(created.body.id);
   expect(await auditActions(created.body.id)).toEqual(['ballot.security_review_recorded']);
 });
+
+it('an action agreed at a review is marked done once, by whom and when, in the audit log and Merkle log, and the force sees it', async () => {
+  const review = { forceId: 'northshire-police', heldOn: '2026-11-02', attendees: ['Returning Officer'], findings: 'Ballot boxes stored unlocked overnight.', actions: [{ description: 'Fit a lock to the box store', owner: 'Facilities', dueBy: '2027-03-01' }, { description: 'Police patrol the depot', owner: 'Northshire Police', dueBy: '2027-05-05' }] };
+  const created = (await post('returning_officer@northshire', '/ballot-security-reviews', review)).body;
+  const [lock, patrol] = created.actions;
+  const url = (actionId: string, reviewId = created.id) => `/ballot-security-reviews/${reviewId}/actions/${actionId}/done`;
+
+  // Only the authority's Returning Officer marks an action done; another authority cannot find it.
+  expect((await post('staff@northshire', url(lock.id), {})).status).toBe(403);
+  expect((await post('spoc@northshire-police', url(lock.id), {})).status).toBe(403);
+  expect((await post('returning_officer@southvale', url(lock.id), {})).status).toBe(404);
+  expect((await post('returning_officer@northshire', url('00000000-0000-4000-8000-000000000009'), {})).status).toBe(404);
+  expect((await post('returning_officer@northshire', url(lock.id, 'not-a-review'), {})).status).toBe(404);
+  expect((await post('returning_officer@northshire', url(lock.id), { note: 'x'.repeat(2001) })).status).toBe(422);
+
+  const before = Date.now();
+  const done = await post('returning_officer@northshire', url(lock.id), { note: 'Lock fitted 3 March' });
+  expect(done.status).toBe(200);
+  const ro = (await stack.http.get('/ballot-security-reviews').set('Authorization', await as('returning_officer@northshire'))).body.find((r: Json) => r.id === created.id);
+  expect(done.body).toEqual({ reviewId: created.id, action: expect.objectContaining({ id: lock.id, status: 'done', doneBy: expect.any(String), doneByName: expect.any(String), doneNote: 'Lock fitted 3 March' }) });
+  expect(Date.parse(done.body.action.doneAt)).toBeGreaterThanOrEqual(before - 1000);
+
+  // A second time is refused and changes nothing: the first completion stands.
+  const again = await post('returning_officer@northshire', url(lock.id), { note: 'again' });
+  expect(again.status).toBe(409);
+  expect(again.body.details[0].field).toBe('status');
+
+  const byForce = (await stack.http.get('/ballot-security-reviews').set('Authorization', await as('spoc@northshire-police')).expect(200)).body.find((r: Json) => r.id === created.id);
+  for (const seen of [ro, byForce]) {
+    expect(seen.actions).toEqual([
+      expect.objectContaining({ id: lock.id, status: 'done', doneAt: done.body.action.doneAt, doneNote: 'Lock fitted 3 March' }),
+      expect.objectContaining({ id: patrol.id, status: 'open' }),
+    ]);
+  }
+  expect(await auditActions(created.id)).toEqual(['ballot.security_review_recorded', 'ballot.security_review_action_done']);
+  const [event] = await stack.db.query("SELECT actor, after, log_index FROM audit_events WHERE case_id = $1 AND action = 'ballot.security_review_action_done'", [created.id]);
+  expect(event).toMatchObject({ actor: done.body.action.doneBy, after: expect.objectContaining({ actionId: lock.id, status: 'done', note: 'Lock fitted 3 March' }) });
+  expect(event.log_index).not.toBeNull();
+});

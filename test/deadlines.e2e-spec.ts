@@ -1,5 +1,6 @@
 // Triage deadlines from policy, with seconds-long durations: reminders before, exactly one
 // escalation when the deadline passes, safety alerts at once, and policy changes.
+import { findDemoUser } from '../libs/auth';
 import { DEFAULT_POLICY } from '../libs/domain';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 
@@ -82,9 +83,21 @@ describe('policy', () => {
     const unchanged = await stack.http.get('/admin/policies/southvale').set('Authorization', `Bearer ${admin}`).expect(200);
     expect(unchanged.body).toEqual(current.body);
 
+    const policyEvents = () => stack.db.query("SELECT actor, role, before, after, log_index FROM audit_events WHERE authority_id = 'southvale' AND action = 'policy.changed' ORDER BY id");
+    // The refused document above changed nothing, and so recorded nothing.
+    expect(await policyEvents()).toEqual([]);
+
     const patched = await stack.http.patch('/admin/policies/southvale').set('Authorization', `Bearer ${admin}`).send({ triageDue: { routine: 'PT1H' } }).expect(200);
     expect(patched.body.triageDue).toEqual({ ...current.body.triageDue, routine: 'PT1H' });
     expect(patched.body.remindBefore).toEqual(current.body.remindBefore);
+    // The change is an audit event naming the field's old and new value, by the admin, in the authority's Merkle log.
+    const [event, ...more] = await policyEvents();
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({ actor: findDemoUser('admin@southvale')!.id, role: 'admin', before: { triageDue: current.body.triageDue }, after: { triageDue: patched.body.triageDue } });
+    expect(event.log_index).not.toBeNull();
+    // Saving the same values again changes nothing and records nothing.
+    await stack.http.patch('/admin/policies/southvale').set('Authorization', `Bearer ${admin}`).send({ triageDue: { routine: 'PT1H' } }).expect(200);
+    expect(await policyEvents()).toHaveLength(1);
 
     const created = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@southvale')}`).send(allegationBody()).expect(201);
     const hour = Date.parse(created.body.triageDueAt) - Date.now();

@@ -54,6 +54,7 @@ async function makeFixtures(): Promise<Fixtures> {
   const ballotItem = await made('ballot item', await post('staff@northshire', '/ballot-items', { ...FIXTURE_BODIES.ballotItem(), label: 'Fixture batch' }));
   await made('seal', await post('staff@northshire', `/ballot-items/${ballotItem.id}/custody`, { action: 'sealed', sealNumber: 'S-1' }));
   const moved = await made('move', await post('staff@northshire', `/ballot-items/${ballotItem.id}/custody`, { action: 'moved', location: 'Polling station CW3', sealNumberObserved: 'S-2' }));
+  const review = await made('security review', await post('returning_officer@northshire', '/ballot-security-reviews', FIXTURE_BODIES.review()));
   await made('checkpoint', await post('admin@northshire', '/transparency/checkpoints', {}));
   const user = await made('user', await post('admin@northshire', '/admin/users', FIXTURE_BODIES.user()));
   const mapping = await made('mapping', await post('admin@northshire', '/admin/identity-mappings', FIXTURE_BODIES.mapping()));
@@ -62,7 +63,7 @@ async function makeFixtures(): Promise<Fixtures> {
      VALUES (gen_random_uuid(), $1, NULL, 'risk_review_reminder', 'Risk review due', 'route access table', $2, 'risk', $3) RETURNING id`,
     [findDemoUser('staff@northshire')!.id, `risk:${risk.id}:route-access:reminder`, risk.id],
   );
-  return { caseId: c.id, itemId: item.id, packageId: pkg.id, riskId: risk.id, agreementId: agreement.id, contactId: contact.id, indicatorId: indicator.id, alertId: observed.alertsRaised[0], notificationId: notification.id, pollId: poll.id, eventId: event.id, ballotItemId: ballotItem.id, discrepancyId: moved.discrepancies[0].id, userId: user.id, mappingId: mapping.id };
+  return { caseId: c.id, itemId: item.id, packageId: pkg.id, riskId: risk.id, agreementId: agreement.id, contactId: contact.id, indicatorId: indicator.id, alertId: observed.alertsRaised[0], notificationId: notification.id, pollId: poll.id, eventId: event.id, ballotItemId: ballotItem.id, discrepancyId: moved.discrepancies[0].id, userId: user.id, mappingId: mapping.id, reviewId: review.id, reviewActionId: review.actions[0].id };
 }
 
 beforeAll(async () => {

@@ -36,6 +36,9 @@ export interface Fixtures {
   userId: string;
   /** one of northshire's identity-provider mappings */
   mappingId: string;
+  reviewId: string;
+  /** an action of `reviewId`, open until the table's own call marks it done */
+  reviewActionId: string;
 }
 
 export type RequestBody = object | { contentType: string; raw: string };
@@ -143,6 +146,7 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'POST /ballot-discrepancies/:id/allegation', roles: ['triage'], scope: 'record', url: (f) => `/ballot-discrepancies/${f.discrepancyId}/allegation`, body: () => allegationBody() },
   { route: 'POST /ballot-discrepancies/:id/dismiss', roles: ['triage'], scope: 'record', url: (f) => `/ballot-discrepancies/${f.discrepancyId}/dismiss`, body: () => ({ reason: 'misread' }) },
   { route: 'POST /ballot-security-reviews', roles: ['returning_officer'], scope: 'tenant', body: FIXTURE_BODIES.review },
+  { route: 'POST /ballot-security-reviews/:id/actions/:actionId/done', roles: ['returning_officer'], scope: 'record', url: (f) => `/ballot-security-reviews/${f.reviewId}/actions/${f.reviewActionId}/done`, body: () => ({ note: 'route access table' }) },
   { route: 'GET /ballot-security-reviews', roles: ['staff', 'returning_officer', 'plan_owner', 'legal', 'admin', 'spoc', 'feoa'], scope: 'tenant' },
   { route: 'GET /police-contacts', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'], scope: 'tenant' },
   // The fixture event names northshire-police's SPOC as its police contact: that force reads it.
@@ -307,6 +311,7 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'GET /risk-register', signIn: true },
   { route: 'GET /risk-register/:id', signIn: true, url: (f) => `/risk-register/${f.riskId}` },
   { route: 'POST /risk-register/:id/review', signIn: true, url: (f) => `/risk-register/${f.riskId}/review` },
+  { route: 'POST /risk-register/:id/close', signIn: true, url: (f) => `/risk-register/${f.riskId}/close` },
   { route: 'GET /ballot-security', signIn: true },
   { route: 'POST /ballot-security/items', signIn: true },
   { route: 'GET /ballot-security/items/:id', signIn: true, url: (f) => `/ballot-security/items/${f.ballotItemId}` },
@@ -316,6 +321,15 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'POST /ballot-security/discrepancies/:id/allegation', signIn: true, url: (f) => `/ballot-security/discrepancies/${f.discrepancyId}/allegation` },
   { route: 'GET /ballot-security/reviews', signIn: true },
   { route: 'POST /ballot-security/reviews', signIn: true },
+  { route: 'POST /ballot-security/reviews/:id/actions/:actionId/done', signIn: true, url: (f) => `/ballot-security/reviews/${f.reviewId}/actions/${f.reviewActionId}/done` },
+  { route: 'GET /alerts', signIn: true },
+  { route: 'POST /alerts/:id/dismiss', signIn: true, url: (f) => `/alerts/${f.alertId}/dismiss` },
+  { route: 'POST /alerts/:id/link', signIn: true, url: (f) => `/alerts/${f.alertId}/link` },
+  { route: 'POST /alerts/:id/allegation', signIn: true, url: (f) => `/alerts/${f.alertId}/allegation` },
+  { route: 'GET /admin/policy', signIn: true },
+  { route: 'POST /admin/policy', signIn: true },
+  { route: 'GET /admin/retention', signIn: true },
+  { route: 'POST /admin/retention', signIn: true },
   { route: 'GET /elections', signIn: true },
   { route: 'POST /elections', signIn: true },
   { route: 'GET /elections/:pollId', signIn: true, url: (f) => `/elections/${f.pollId}` },

@@ -18,6 +18,8 @@ export interface Fixtures {
   pollId: string;
   eventId: string;
   ballotItemId: string;
+  reviewId: string;
+  reviewActionId: string;
 }
 
 export async function createFixtures(stack: TestStack): Promise<Fixtures> {
@@ -44,11 +46,16 @@ export async function createFixtures(stack: TestStack): Promise<Fixtures> {
   const pollId = ok(await stack.http.post('/polls').set('Authorization', await as('returning_officer@northshire')).send({ electionId: 'local.northshire.fuzz', title: 'Fuzz poll', pollingDay: '2027-05-06' }), 'poll').id;
   const eventId = ok(await stack.http.post(`/polls/${pollId}/events`).set('Authorization', await as('plan_owner@northshire')).send({ kind: 'count', title: 'Count', startsAt: '2027-05-06T22:00:00Z' }), 'event').id;
   const ballotItemId = ok(await stack.http.post('/ballot-items').set('Authorization', await as('staff@northshire')).send(ballotItemBody('Fuzz batch 1')), 'ballot item').id;
-  return { caseId, evidenceId, indicatorId, alertId: observed.alertsRaised[0], riskId, contactId, pollId, eventId, ballotItemId };
+  const review = ok(await stack.http.post('/ballot-security-reviews').set('Authorization', await as('returning_officer@northshire')).send(reviewBody()), 'security review');
+  return { caseId, evidenceId, indicatorId, alertId: observed.alertsRaised[0], riskId, contactId, pollId, eventId, ballotItemId, reviewId: review.id, reviewActionId: review.actions[0].id };
 }
 
 function ballotItemBody(label: string) {
   return { kind: 'ballot_paper_batch', label, quantity: 500, serialFrom: 'CW-000001', serialTo: 'CW-000500', receivedFrom: 'Acme Election Print', location: 'Town Hall strong room' };
+}
+
+function reviewBody() {
+  return { forceId: 'northshire-police', heldOn: '2026-11-01', attendees: ['Returning Officer'], findings: 'Depot key log not kept.', actions: [{ description: 'Keep a key log', owner: 'Electoral services', dueBy: '2027-04-01' }] };
 }
 
 function riskBody() {
@@ -104,7 +111,8 @@ export function jsonRoutes(f: Fixtures): JsonRoute[] {
     { method: 'post', path: `/electoral-events/${f.eventId}/risks`, user: 'plan_owner@northshire', body: { riskId: f.riskId } },
     { method: 'post', path: '/ballot-items', user: 'staff@northshire', body: ballotItemBody('Fuzz batch 2') },
     { method: 'post', path: `/ballot-items/${f.ballotItemId}/custody`, user: 'staff@northshire', body: { action: 'stored', location: 'Depot cage 2', accessBy: ['Electoral services manager'], note: 'n' } },
-    { method: 'post', path: '/ballot-security-reviews', user: 'returning_officer@northshire', body: { forceId: 'northshire-police', heldOn: '2026-11-01', attendees: ['Returning Officer'], findings: 'Depot key log not kept.', actions: [{ description: 'Keep a key log', owner: 'Electoral services', dueBy: '2027-04-01' }] } },
+    { method: 'post', path: '/ballot-security-reviews', user: 'returning_officer@northshire', body: reviewBody() },
+    { method: 'post', path: `/ballot-security-reviews/${f.reviewId}/actions/${f.reviewActionId}/done`, user: 'returning_officer@northshire', body: { note: 'Key log started at the depot.' } },
     { method: 'post', path: '/admin/forces', user: 'national_admin@national', body: { id: 'fuzzshire-police', name: 'Fuzzshire Police' } },
     { method: 'post', path: '/admin/authorities', user: 'national_admin@national', body: { id: 'fuzzshire', name: 'Fuzzshire Council', referencePrefix: 'FZ', forceId: 'northshire-police' } },
     { method: 'post', path: '/admin/users', user: 'admin@northshire', body: { username: 'fuzz.user@northshire', displayName: 'Fuzz User', email: 'fuzz.user@northshire.example.gov.uk', roles: ['staff'] } },

@@ -34,6 +34,9 @@ const NAV: NavItem[] = [
   { href: '/risk-register', text: 'Risk register', roles: ['staff', 'plan_owner', 'returning_officer'] },
   { href: '/elections', text: 'Elections', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'] },
   { href: '/ballot-security', text: 'Ballot security', roles: ['staff', 'triage', 'returning_officer', 'legal', 'admin'] },
+  { href: '/alerts', text: 'Indicator alerts', roles: ['triage', 'plan_owner', 'returning_officer'] },
+  { href: '/admin/policy', text: 'Deadlines and reminders policy', roles: ['admin'] },
+  { href: '/admin/retention', text: 'Retention periods', roles: ['admin'] },
   { href: '/my-notifications', text: 'Notifications', roles: ['staff', 'triage', 'returning_officer', 'spoc', 'feoa', 'plan_owner', 'legal', 'admin'] },
   { href: '/admin/directory', text: 'Administration', roles: ['admin', 'national_admin'] },
 ];

@@ -4,10 +4,12 @@ import { DirectoryNames } from './directory-names.service';
 import { IntakeDrafts } from './intake-drafts.service';
 import { Module } from '@nestjs/common';
 import { AdminDirectoryController } from './pages/admin-directory.controller';
+import { AdminPolicyPageController } from './pages/admin-policy.controller';
 import { CasesController } from './pages/cases.controller';
 import { BallotSecurityPageController } from './pages/ballot-security.controller';
 import { ElectionsPageController } from './pages/elections.controller';
 import { EvidenceController } from './pages/evidence.controller';
+import { IndicatorAlertsPageController } from './pages/indicator-alerts.controller';
 import { IntakeController } from './pages/intake.controller';
 import { LegalController } from './pages/legal.controller';
 import { RisksPageController } from './pages/risks.controller';
@@ -22,7 +24,7 @@ import { WebUsers } from './web-user';
 
 @Module({
   // IntakeController before CasesController: /cases/new is not a case id.
-  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController, AdminDirectoryController],
+  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController, AdminDirectoryController, AdminPolicyPageController, IndicatorAlertsPageController],
   providers: [WebUsers, WebErrorsFilter, OidcDiscovery, SignInDirectory, IntakeDrafts, DirectoryNames],
 })
 export class WebModule {}

@@ -15,6 +15,7 @@ import { NotificationAbout1764928800000 } from './1764928800000-NotificationAbou
 import { BallotSecurity1764932400000 } from './1764932400000-BallotSecurity';
 import { SharedRateLimits1764936000000 } from './1764936000000-SharedRateLimits';
 import { DirectoryAdministration1764939600000 } from './1764939600000-DirectoryAdministration';
+import { SecurityReviewActionsDone1764943200000 } from './1764943200000-SecurityReviewActionsDone';
 
 /** Every migration, in order. New ones are appended here. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   BallotSecurity1764932400000,
   SharedRateLimits1764936000000,
   DirectoryAdministration1764939600000,
+  SecurityReviewActionsDone1764943200000,
 ];

@@ -4,7 +4,7 @@ import type { Principal } from '../../../../libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import { CreateAllegationDto } from '../allegations/dto/create-allegation.dto';
-import { BallotCustodyDto, CreateBallotItemDto, CreateSecurityReviewDto, DismissDiscrepancyDto, ListBallotItemsQuery, ListDiscrepanciesQuery } from './dto/ballot.dto';
+import { BallotCustodyDto, CompleteReviewActionDto, CreateBallotItemDto, CreateSecurityReviewDto, DismissDiscrepancyDto, ListBallotItemsQuery, ListDiscrepanciesQuery } from './dto/ballot.dto';
 import { BallotSecurityService } from './ballot-security.service';
 
 const ITEM_READERS = ['staff', 'triage', 'returning_officer', 'legal', 'admin'] as const;
@@ -80,6 +80,16 @@ export class BallotSecurityController {
   @ApiCreatedResponse({ description: 'the review' })
   createReview(@CurrentUser() principal: Principal, @Body() dto: CreateSecurityReviewDto) {
     return this.ballots.createReview(principal, dto);
+  }
+
+  @Post('ballot-security-reviews/:id/actions/:actionId/done')
+  @HttpCode(200)
+  @Roles('returning_officer')
+  @ApiOperation({ summary: "Mark one of a security review's actions done (by the caller, now)" })
+  @ApiOkResponse({ description: '{ reviewId, action } with the action done: doneBy, doneAt, doneNote' })
+  @ApiErrors([409, 'the action is already done'])
+  completeAction(@CurrentUser() principal: Principal, @Param('id') id: string, @Param('actionId') actionId: string, @Body() dto: CompleteReviewActionDto) {
+    return this.ballots.completeAction(principal, id, actionId, dto.note);
   }
 
   @Get('ballot-security-reviews')

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../../../libs/auth/principal';
 import { applyBallotStep, type BallotItem, type BallotItemKind, type BallotStatus, type Discrepancy } from '../../../../libs/domain';
 import { appendAuditEvent } from '../../../../libs/persistence';
+import { SecurityReviewsStore, type ActionCompletion } from '../../../../libs/persistence/stores/security-reviews.store';
 import { AllegationsService } from '../allegations/allegations.service';
 import type { CreateAllegationDto } from '../allegations/dto/create-allegation.dto';
 import { conflict, notFound, unprocessable } from '../common/api-error';
@@ -88,6 +89,15 @@ const toReviewView = (r: Record<string, any>) => ({
   createdBy: r.created_by,
   createdAt: iso(r.created_at),
 });
+
+/** A review's actions with their state: open, or done by whom, when, with what note. */
+function withCompletions(review: ReturnType<typeof toReviewView>, completions: ActionCompletion[]) {
+  const actions = (review.actions as Record<string, unknown>[]).map((a) => {
+    const done = completions.find((c) => c.reviewId === review.id && c.actionId === a.id);
+    return done ? { ...a, status: 'done', doneBy: done.doneBy, doneByName: done.doneByName, doneAt: done.doneAt, doneNote: done.note } : a;
+  });
+  return { ...review, actions };
+}
 
 const DISCREPANCY_WORDS = { seal_mismatch: 'seal number does not match', count_mismatch: 'count does not match' } as const;
 
@@ -248,7 +258,30 @@ export class BallotSecurityService {
     const rows = principal.authorityId
       ? await this.db.query('SELECT * FROM ballot_security_reviews WHERE authority_id = $1 ORDER BY held_on DESC, created_at DESC LIMIT 200', [principal.authorityId])
       : await this.db.query('SELECT * FROM ballot_security_reviews WHERE force_id = $1 ORDER BY held_on DESC, created_at DESC LIMIT 200', [principal.forceId ?? '']);
-    return rows.map(toReviewView);
+    const completions = await new SecurityReviewsStore(this.db).completions(rows.map((r: { id: string }) => r.id));
+    return rows.map((r: Record<string, any>) => withCompletions(toReviewView(r), completions));
+  }
+
+  /**
+   * Marks one of a review's actions done, by the caller, now: once (a second time is refused, the
+   * first completion standing), as an audit event on the review's chain.
+   */
+  async completeAction(principal: Principal, reviewId: string, actionId: string, note: string | undefined) {
+    if (!UUID.test(reviewId)) throw notFound('security review');
+    return this.db.transaction(async (m) => {
+      const store = new SecurityReviewsStore(m);
+      const review = await store.findForAuthority(reviewId, principal.authorityId ?? '');
+      if (!review) throw notFound('security review');
+      const action = review.actions.find((a) => a.id === actionId);
+      if (!action) throw notFound('review action');
+      const done = await store.complete(review, action.id, { id: principal.sub, name: principal.name ?? principal.sub }, note?.trim() ?? '');
+      if (!done) {
+        const [first] = (await store.completions([review.id])).filter((c) => c.actionId === action.id);
+        throw conflict('the action is already done', [{ field: 'status', problem: `was marked done on ${first?.doneAt ?? 'an earlier date'}; only an open action can be marked done` }]);
+      }
+      await this.audit(m, principal, review.id, review.authorityId, 'ballot.security_review_action_done', { actionId: action.id, status: 'open' }, { actionId: action.id, description: action.description, status: 'done', doneBy: done.doneBy, doneByName: done.doneByName, doneAt: done.doneAt, note: done.note });
+      return { reviewId: review.id, action: { ...action, status: 'done', doneBy: done.doneBy, doneByName: done.doneByName, doneAt: done.doneAt, doneNote: done.note } };
+    });
   }
 
   private async raise(m: EntityManager, principal: Principal, item: ItemRow, custodyEventId: string, found: Discrepancy) {

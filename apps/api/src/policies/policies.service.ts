@@ -2,13 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
+import { nameUuid } from '../../../../libs/auth/demo-data';
 import type { Principal } from '../../../../libs/auth/principal';
 import { allegationWorkflowId, mergePolicy, Policy, validatePolicy, withPolicyDefaults } from '../../../../libs/domain';
 import { riskReviewWorkflowId } from '../../../../workflows/risk-review.messages';
 import { policyChangedSignal } from '../../../../workflows/shared/messages';
-import { reevaluateRetention } from '../../../../libs/persistence';
+import { appendAuditEvent, reevaluateRetention } from '../../../../libs/persistence';
+import { PoliciesStore } from '../../../../libs/persistence/stores/policies.store';
 import { notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
+
+/**
+ * The audit chain an authority's policy changes are appended to, in the authority's Merkle log.
+ * Chains are keyed by a UUID and authority ids are text, so the key is derived from the id.
+ */
+export const policyAuditChainId = (authorityId: string) => nameUuid(`policy:${authorityId}`);
 
 @Injectable()
 export class PoliciesService {
@@ -20,8 +28,8 @@ export class PoliciesService {
 
   /** The authority's policy; the defaults of API.md until an admin changes it. */
   async current(authorityId: string, m: EntityManager = this.db.manager): Promise<Policy> {
-    const [row] = await m.query('SELECT document FROM policies WHERE authority_id = $1', [authorityId]);
-    return withPolicyDefaults((row?.document as Partial<Policy>) ?? {});
+    const stored = await new PoliciesStore(m).find(authorityId);
+    return withPolicyDefaults((stored?.document as Partial<Policy>) ?? {});
   }
 
   async get(principal: Principal, authorityId: string): Promise<Policy> {
@@ -30,44 +38,53 @@ export class PoliciesService {
   }
 
   /**
-   * Merges a partial document, validates the whole, stores it and tells every open case of the
-   * authority, so running cases use the new values for their next deadlines.
+   * Merges a partial document, validates the whole, stores it with an audit event naming each
+   * changed field's old and new value, and tells every open case of the authority, so running
+   * cases use the new values for their next deadlines. A refused document changes nothing.
    */
   async patch(principal: Principal, authorityId: string, patch: Record<string, unknown>): Promise<Policy> {
     this.assertTenant(principal, authorityId);
-    const merged = mergePolicy(await this.current(authorityId), patch);
-    const problems = validatePolicy(merged);
-    if (problems.length > 0) throw unprocessable(problems.map((p) => `${p.field} ${p.problem}`).join('; '), problems);
-    const policy = merged as Policy;
-    await this.db.query(
-      `INSERT INTO policies (authority_id, document, updated_at, updated_by) VALUES ($1, $2, now(), $3)
-       ON CONFLICT (authority_id) DO UPDATE SET document = EXCLUDED.document, updated_at = now(), updated_by = EXCLUDED.updated_by`,
-      [authorityId, JSON.stringify(policy), principal.sub],
-    );
-    this.log.info({ authorityId, by: principal.sub, changed: Object.keys(patch) }, 'policy changed');
-    if ('evidenceRetention' in patch) {
-      const items = await reevaluateRetention(this.db.manager, authorityId);
-      this.log.info({ authorityId, items }, 'evidence retention re-evaluated');
-    }
-    await this.tellOpenCases(authorityId, policy);
+    const { policy, changed } = await this.db.transaction(async (m) => {
+      const store = new PoliciesStore(m);
+      const current = withPolicyDefaults(((await store.find(authorityId, true))?.document as Partial<Policy>) ?? {});
+      const merged = mergePolicy(current, patch);
+      const problems = validatePolicy(merged);
+      if (problems.length > 0) throw unprocessable(problems.map((p) => `${p.field} ${p.problem}`).join('; '), problems);
+      const next = merged as Policy;
+      const changed = (Object.keys(next) as (keyof Policy)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
+      if (changed.length === 0) return { policy: next, changed };
+      await store.save(authorityId, next, principal.sub);
+      const redated = changed.includes('evidenceRetention') ? await reevaluateRetention(m, authorityId) : undefined;
+      await appendAuditEvent(m, {
+        caseId: policyAuditChainId(authorityId),
+        authorityId,
+        actor: principal.sub,
+        role: 'admin',
+        action: 'policy.changed',
+        before: Object.fromEntries(changed.map((k) => [k, current[k]])),
+        after: { ...Object.fromEntries(changed.map((k) => [k, next[k]])), ...(redated === undefined ? {} : { evidenceItemsRedated: redated }) },
+      });
+      return { policy: next, changed };
+    });
+    this.log.info({ authorityId, by: principal.sub, changed }, changed.length ? 'policy changed' : 'policy saved unchanged');
+    if (changed.length > 0) await this.tellOpenCases(authorityId, policy);
     return policy;
   }
 
   private async tellOpenCases(authorityId: string, policy: Policy): Promise<void> {
-    const cases: { id: string }[] = await this.db.query("SELECT id FROM allegations WHERE authority_id = $1 AND status NOT IN ('closed', 'withdrawn')", [authorityId]);
-    const risks: { id: string }[] = await this.db.query("SELECT id FROM risks WHERE authority_id = $1 AND status = 'open'", [authorityId]);
+    const store = new PoliciesStore(this.db);
     // Open risks' review cycles take the new grace and near-poll cadence too.
-    const open = [...cases.map((c) => ({ workflowId: allegationWorkflowId(c.id) })), ...risks.map((r) => ({ workflowId: riskReviewWorkflowId(r.id) }))];
+    const open = [...(await store.openCaseIds(authorityId)).map(allegationWorkflowId), ...(await store.openRiskIds(authorityId)).map(riskReviewWorkflowId)];
     let failed = 0;
     const queue = [...open];
     const signalNext = async (): Promise<void> => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
+      for (let workflowId = queue.shift(); workflowId; workflowId = queue.shift()) {
         try {
-          await this.temporal.workflow.getHandle(next.workflowId).signal(policyChangedSignal, policy);
+          await this.temporal.workflow.getHandle(workflowId).signal(policyChangedSignal, policy);
         } catch (error) {
           // A case whose workflow has not started yet reads the stored policy when it does start.
           failed += 1;
-          this.log.warn({ workflowId: next.workflowId, err: (error as Error).message }, 'policy change not delivered');
+          this.log.warn({ workflowId, err: (error as Error).message }, 'policy change not delivered');
         }
       }
     };

@@ -162,6 +162,21 @@ export class BallotSecurityPageController {
     }
   }
 
+  /** Marks an action agreed at the review done, by the signed-in Returning Officer, now. */
+  @Post('reviews/:id/actions/:actionId/done')
+  async actionDone(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('actionId') actionId: string) {
+    const user = await this.users.requirePost(req);
+    const f = formBody(req);
+    const field = `note-${uuid(actionId)}`;
+    try {
+      await user.api.post(`/ballot-security-reviews/${uuid(id)}/actions/${uuid(actionId)}/done`, { note: f.note?.trim() || undefined });
+      res.redirect(303, `/ballot-security/reviews?done=${uuid(actionId)}#review-${uuid(id)}`);
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
+      await this.showReviews(req, res, user, { ...addError(noErrors(), field, error.details.map((d) => d.problem).join('; ') || error.message), values: f }, error.status);
+    }
+  }
+
   private async showItems(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const items = user.has('staff', 'triage', 'returning_officer', 'legal', 'admin') ? await user.api.get<any[]>('/ballot-items') : [];
     sendPage(req, res, user, 'ballot-security/items.njk', {
@@ -207,6 +222,9 @@ export class BallotSecurityPageController {
       title: 'Security reviews with the police',
       reviews,
       canAdd: user.has('returning_officer'),
+      // Only the authority's Returning Officer marks an action done; the force reads it.
+      canMarkDone: user.has('returning_officer') && Boolean(user.principal.authorityId),
+      doneNow: !form && typeof req.query.done === 'string' ? reviews.flatMap((r) => r.actions).find((a: any) => a.id === req.query.done) : undefined,
       recordedNow: !form && req.query.recorded === '1',
       backLink: user.principal.authorityId ? '/ballot-security' : undefined,
       ...formContext(form),

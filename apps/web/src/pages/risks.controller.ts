@@ -70,6 +70,22 @@ export class RisksPageController {
     }
   }
 
+  /** Closes the risk (its owner's plan owner or the Returning Officer), with why; its review cycle ends. */
+  @Post(':id/close')
+  async close(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const user = await this.users.requirePost(req);
+    const riskId = this.riskId(id);
+    const f = formBody(req);
+    if (!f.closeNote?.trim()) return this.show(req, res, user, riskId, { ...addError(noErrors(), 'closeNote', 'Enter why the risk is closed'), values: f }, 422);
+    try {
+      await user.api.post(`/risks/${riskId}/close`, { note: f.closeNote.trim() });
+      res.redirect(303, `/risk-register/${riskId}?closed=1`);
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || ![403, 409, 422].includes(error.status)) throw error;
+      await this.show(req, res, user, riskId, { ...addError(noErrors(), 'closeNote', `The risk was not closed: ${error.message}`), values: f }, error.status);
+    }
+  }
+
   private riskId(id: string): string {
     if (!UUID.test(id)) throw new NotFoundException();
     return id;
@@ -89,6 +105,8 @@ export class RisksPageController {
       ownerName: owners.get(risk.ownerId) ?? 'Unknown',
       reviews: (risk.reviews ?? []).map((r: any) => ({ ...r, reviewerName: owners.get(r.reviewedBy) ?? r.reviewedBy })),
       canReview: risk.status === 'open' && risk.ownerId === user.principal.sub,
+      canClose: risk.status === 'open' && user.has('plan_owner', 'returning_officer'),
+      closedNow: req.query.closed === '1' && !form,
       scale: SCALE.map((n) => ({ value: String(n), text: String(n) })),
       errors: form?.errors ?? {},
       errorList: form?.errorList ?? [],

@@ -81,6 +81,12 @@ export class DismissDiscrepancyDto {
   reason: string;
 }
 
+export class CompleteReviewActionDto {
+  @ApiPropertyOptional({ example: 'Key log started at the depot on 3 March' })
+  @IsOptional() @IsString() @MaxLength(2000)
+  note?: string;
+}
+
 export class ReviewActionDto {
   @ApiProperty({ example: 'Police to patrol the depot on the nights before the poll' })
   @IsString() @IsNotEmpty() @MaxLength(1000)
