@@ -26,7 +26,6 @@ const NOT_YET_CONVERTED = [
   'apps/api/src/common/rate-limit.ts',
   'apps/api/src/exports/bundle.service.ts',
   'apps/api/src/health/health.controller.ts',
-  'apps/api/src/policies/policies.service.ts',
   'apps/api/src/polls/polls.service.ts',
   'apps/api/src/reports/returns.service.ts',
   'apps/api/src/telemetry.ts',
