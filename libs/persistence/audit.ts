@@ -54,9 +54,13 @@ export const auditLogLockKey = (authorityId: string) => `audit-log:${authorityId
  * next). The lock comes first, before any case lock or row lock this function takes, and is the
  * only one, so two transactions that append to several cases cannot deadlock on each other. It
  * is held until the caller commits: append last, and commit soon after.
+ *
+ * `logLocked`: the caller took that lock itself, in an earlier statement of this transaction
+ * (the intake takes it in the statement that writes the case, saving a round trip). An earlier
+ * statement, because the position read here must see every append committed before the lock.
  */
-export async function appendAuditEvent(manager: EntityManager, input: AuditEventInput): Promise<AuditEvent> {
-  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [auditLogLockKey(input.authorityId)]);
+export async function appendAuditEvent(manager: EntityManager, input: AuditEventInput, options: { logLocked?: boolean } = {}): Promise<AuditEvent> {
+  if (!options.logLocked) await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [auditLogLockKey(input.authorityId)]);
   const [position] = await manager.query(
     `SELECT last.seq, last.hash, (SELECT COALESCE(MAX(log_index) + 1, 0) FROM audit_events WHERE authority_id = $2) AS log_index
        FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT seq, hash FROM audit_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1) last ON true`,
