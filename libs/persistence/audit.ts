@@ -1,7 +1,7 @@
 // The per-case audit chain. Each event's hash covers the previous event's hash and the event's
 // canonical form, so editing or deleting any stored event breaks every hash after it.
 import { createHash } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalJson } from '../domain';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -54,9 +54,13 @@ export const auditLogLockKey = (authorityId: string) => `audit-log:${authorityId
  * next). The lock comes first, before any case lock or row lock this function takes, and is the
  * only one, so two transactions that append to several cases cannot deadlock on each other. It
  * is held until the caller commits: append last, and commit soon after.
+ *
+ * `logLocked`: the caller took that lock itself, in an earlier statement of this transaction
+ * (the intake takes it in the statement that writes the case, saving a round trip). An earlier
+ * statement, because the position read here must see every append committed before the lock.
  */
-export async function appendAuditEvent(manager: EntityManager, input: AuditEventInput): Promise<AuditEvent> {
-  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [auditLogLockKey(input.authorityId)]);
+export async function appendAuditEvent(manager: EntityManager, input: AuditEventInput, options: { logLocked?: boolean } = {}): Promise<AuditEvent> {
+  if (!options.logLocked) await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [auditLogLockKey(input.authorityId)]);
   const [position] = await manager.query(
     `SELECT last.seq, last.hash, (SELECT COALESCE(MAX(log_index) + 1, 0) FROM audit_events WHERE authority_id = $2) AS log_index
        FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT seq, hash FROM audit_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1) last ON true`,
@@ -111,40 +115,52 @@ export async function loadAuditEvents(manager: EntityManager, caseId: string): P
 }
 
 /**
- * The same events as `loadAuditEvents`, as the JSON text of that array, in chunks of about
- * `chunkEvents` events (concatenated, they are one JSON array). PostgreSQL formats each column as
- * text (`at` as toISOString would, `before` and `after` as their jsonb text), and the rows come
- * back as arrays of those strings, unparsed (pg's rowMode 'array', no type parsers), on the
- * caller's transaction's connection. So no row becomes an object with a Date and parsed JSON
- * only to be stringified again: the history route writes these chunks to the response.
- * `JSON.parse` of the result equals `loadAuditEvents`. Needs a transaction's manager (its query
- * runner holds the connection).
+ * Each event as the JSON text JSON.stringify gives for `loadAuditEvents`'s object, built by
+ * PostgreSQL in one text column (seq as a number, `at` as toISOString would write it, strings
+ * escaped by to_json, `before` and `after` as their jsonb text), so that the API only passes the
+ * text on: no row becomes an object, a Date and parsed JSON only to be written out again.
  */
-export async function loadAuditEventsJson(manager: EntityManager, caseId: string, chunkEvents = 1_000): Promise<string[]> {
-  const client = (manager.queryRunner as unknown as { databaseConnection?: RawClient } | undefined)?.databaseConnection;
-  if (!client) throw new Error('loadAuditEventsJson needs a transaction: call it with the manager of db.transaction');
-  const result = await client.query({
-    text: `SELECT seq::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), actor, role, action,
-                  COALESCE(before::text, 'null'), COALESCE(after::text, 'null'), prev_hash, hash
-             FROM audit_events WHERE case_id = $1 ORDER BY audit_events.seq`,
-    values: [caseId],
-    rowMode: 'array',
-    types: { getTypeParser: () => (value: string) => value },
-  });
-  const rows = result.rows;
-  const chunks: string[] = [];
-  for (let from = 0; from < rows.length || from === 0; from += chunkEvents) {
-    const parts: string[] = [];
-    for (let i = from; i < Math.min(rows.length, from + chunkEvents); i++) {
-      const [seq, at, actor, role, action, before, after, prevHash, hash] = rows[i];
-      // seq is an integer (PostgreSQL's bigint text); every string is escaped, hashes too (an edited row stays valid JSON).
-      parts.push(`{"seq":${seq},"at":"${at}","actor":${JSON.stringify(actor)},"role":${JSON.stringify(role)},"action":${JSON.stringify(action)},"before":${before},"after":${after},"prevHash":${JSON.stringify(prevHash)},"hash":${JSON.stringify(hash)}}`);
+const EVENT_JSON_SQL = `SELECT '{"seq":' || seq || ',"at":"' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+    || '","actor":' || to_json(actor) || ',"role":' || to_json(role) || ',"action":' || to_json(action)
+    || ',"before":' || COALESCE(before::text, 'null') || ',"after":' || COALESCE(after::text, 'null')
+    || ',"prevHash":' || to_json(prev_hash) || ',"hash":' || to_json(hash) || '}'
+  FROM audit_events WHERE case_id = $1 ORDER BY audit_events.seq`;
+
+/**
+ * Streams the same events as `loadAuditEvents`, as the JSON text of that array, to `write` in
+ * chunks of `chunkEvents` events (concatenated, they are one JSON array; `JSON.parse` of them
+ * equals `loadAuditEvents`). One snapshot: a cursor in a transaction of its own, read a chunk
+ * at a time, the next chunk asked for before the last is written, so PostgreSQL, this process
+ * and the client work at once. `write` returns a promise to hold the next chunk back (a full
+ * socket); a rejected one ends the read.
+ */
+export async function streamAuditEventsJson(dataSource: DataSource, caseId: string, write: (chunk: string) => Promise<void> | void, chunkEvents = 2_000): Promise<void> {
+  await dataSource.transaction(async (m) => {
+    const client = (m.queryRunner as unknown as { databaseConnection?: RawClient } | undefined)?.databaseConnection;
+    if (!client) throw new Error('streamAuditEventsJson: the transaction has no connection');
+    // Rows as arrays of unparsed text (rowMode 'array', no type parsers): one string each.
+    const raw = (text: string, values: unknown[] = []) => client.query({ text, values, rowMode: 'array', types: { getTypeParser: () => (value: string) => value } });
+    await raw(`DECLARE audit_event_json NO SCROLL CURSOR FOR ${EVENT_JSON_SQL}`, [caseId]);
+    const fetch = () => raw(`FETCH ${Math.trunc(chunkEvents)} FROM audit_event_json`);
+    let next = fetch();
+    let first = true;
+    for (;;) {
+      const { rows } = await next;
+      const last = rows.length < chunkEvents;
+      if (!last) next = fetch();
+      let chunk = first ? '[' : rows.length > 0 ? ',' : '';
+      for (let i = 0; i < rows.length; i++) chunk += i === 0 ? rows[i][0] : `,${rows[i][0]}`;
+      first = false;
+      if (last) chunk += ']';
+      try {
+        await write(chunk);
+      } catch (error) {
+        if (!last) await next.catch(() => undefined); // the fetch in flight ends before the transaction does
+        throw error;
+      }
+      if (last) return;
     }
-    chunks.push(`${from === 0 ? '[' : ','}${parts.join(',')}`);
-    if (rows.length === 0) break;
-  }
-  chunks[chunks.length - 1] += ']';
-  return chunks;
+  });
 }
 
 interface RawClient {

@@ -3,17 +3,16 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { instanceToPlain } from 'class-transformer';
 import { DataSource } from 'typeorm';
 import { hasRole, type Principal, type Role } from '../../../../libs/auth/principal';
-import { allegationWorkflowId, canonicalJson, effectiveUrgency, toLondon, triageDueAt as triageDue } from '../../../../libs/domain';
+import { allegationWorkflowId, canonicalJson, effectiveUrgency, type Policy, toLondon, triageDueAt as triageDue, withPolicyDefaults } from '../../../../libs/domain';
 import { AllegationEntity, appendAuditEvent } from '../../../../libs/persistence';
+import { IntakeStore } from '../../../../libs/persistence/stores/intake.store';
 import type { AllegationWorkflowInput } from '../../../../workflows/allegation/messages';
 import { ApiError, conflict, notFound } from '../common/api-error';
 import { noteIntakeReplay } from '../common/telemetry';
-import { PoliciesService } from '../policies/policies.service';
 import { AllegationView, toAllegationView } from './allegation.view';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { CreateAllegationDto } from './dto/create-allegation.dto';
 import type { ListAllegationsQuery } from './dto/list-allegations.query';
-import { nextReference } from './reference';
 import { AllegationWorkflowStarter } from './workflow-starter';
 
 export interface IntakeReceipt {
@@ -33,7 +32,6 @@ class IdempotencyRace extends Error {}
 export class AllegationsService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
-    @Inject(PoliciesService) private readonly policies: PoliciesService,
     @Inject(AllegationWorkflowStarter) private readonly starter: AllegationWorkflowStarter,
   ) {}
 
@@ -50,44 +48,30 @@ export class AllegationsService {
     for (let attempt = 0; ; attempt++) {
       try {
         const outcome = await this.db.transaction(async (m) => {
-          if (idempotencyKey) {
-            const [existing] = await m.query('SELECT request_hash, allegation_id, response FROM idempotency_keys WHERE authority_id = $1 AND key = $2', [authorityId, idempotencyKey]);
-            if (existing) return { replay: existing as { request_hash: string; allegation_id: string; response: IntakeReceipt } };
+          const store = new IntakeStore(m);
+          const id = randomUUID();
+          const context = await store.begin(authorityId, idempotencyKey ? { key: idempotencyKey, requestHash } : undefined, id);
+          if (!context.claimed) {
+            // Another request with this key committed first (we waited for it if it was still running): its answer.
+            const replay = await store.answer<IntakeReceipt>(authorityId, idempotencyKey!);
+            if (!replay) throw new IdempotencyRace();
+            return { replay };
           }
-          const [authority] = await m.query('SELECT reference_prefix, force_id FROM authorities WHERE id = $1', [authorityId]);
+          const authority = context.authority;
           if (!authority) throw notFound('authority');
-          const policy = await this.policies.current(authorityId, m);
+          const policy = withPolicyDefaults((context.policyDocument as Partial<Policy> | undefined) ?? {});
           const receivedAt = new Date();
           const pollDate = dto.pollDate ?? null;
           // The workflow sets its first triage deadline with the same function and input: no reconciling.
           const triageDueAt = new Date(triageDue(receivedAt.getTime(), effectiveUrgency(dto.urgency, dto.safetyConcern), policy, pollDate));
-          const id = randomUUID();
           const receipt: IntakeReceipt = { id, reference: '', status: 'triage', triageDueAt: triageDueAt.toISOString() };
-          if (idempotencyKey) {
-            const claimed = await m.query(
-              `INSERT INTO idempotency_keys (authority_id, key, request_hash, allegation_id, response) VALUES ($1, $2, $3, $4, '{}')
-               ON CONFLICT DO NOTHING RETURNING key`,
-              [authorityId, idempotencyKey, requestHash, id],
-            );
-            // Another request with this key committed while we waited for its row: read its answer.
-            if (claimed.length === 0) throw new IdempotencyRace();
-          }
-          receipt.reference = await nextReference(m, authorityId, authority.reference_prefix, Number(toLondon(receivedAt.getTime()).date.slice(0, 4)));
-          if (idempotencyKey) await m.query('UPDATE idempotency_keys SET response = $3 WHERE authority_id = $1 AND key = $2', [authorityId, idempotencyKey, JSON.stringify(receipt)]);
           const occurredAt = new Date(dto.occurredAt);
-          await m.query(
-            `INSERT INTO allegations (id, authority_id, reference, category, election_id, poll_date, location, occurred_at, reporter, description,
-               urgency, safety_concern, people_involved, status, triage_due_at, next_due_at, operation_ford, created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'triage', $14, $14, $12 OR $11 = 'immediate', $15, $16, $16)`,
-            [id, authorityId, receipt.reference, dto.category, dto.electionId ?? null, pollDate, JSON.stringify(fields.location), occurredAt, JSON.stringify(fields.reporter),
-              dto.description, dto.urgency, dto.safetyConcern, JSON.stringify(fields.peopleInvolved ?? []), triageDueAt, principal.sub, receivedAt],
-          );
           const workflowId = allegationWorkflowId(id);
           const input: AllegationWorkflowInput = {
             caseId: id,
             authorityId,
-            forceId: authority.force_id,
-            reference: receipt.reference,
+            forceId: authority.forceId,
+            reference: '', // once record() has taken it
             category: dto.category,
             urgency: dto.urgency,
             safetyConcern: dto.safetyConcern,
@@ -96,23 +80,50 @@ export class AllegationsService {
             receivedAt: receivedAt.toISOString(),
             policy,
           };
-          await m.query('INSERT INTO workflow_starts (allegation_id, workflow_id, input) VALUES ($1, $2, $3)', [id, workflowId, JSON.stringify(input)]);
-          await appendAuditEvent(m, {
-            caseId: id,
+          // The reference, the case and the key's answer in one statement; the outbox row and the
+          // audit log's lock for the append below in the next.
+          receipt.reference = await store.record({
+            id,
             authorityId,
-            actor: principal.sub,
-            role: 'staff',
-            action: 'allegation.created',
-            at: receivedAt,
-            after: { ...fields, reference: receipt.reference, status: 'triage', triageDueAt: receipt.triageDueAt, idempotencyKey: idempotencyKey ?? null },
+            referencePrefix: authority.referencePrefix,
+            year: Number(toLondon(receivedAt.getTime()).date.slice(0, 4)),
+            category: dto.category,
+            electionId: dto.electionId ?? null,
+            pollDate,
+            location: fields.location,
+            occurredAt,
+            reporter: fields.reporter,
+            description: dto.description,
+            urgency: dto.urgency,
+            safetyConcern: dto.safetyConcern,
+            peopleInvolved: fields.peopleInvolved ?? [],
+            triageDueAt,
+            createdBy: principal.sub,
+            receivedAt,
+            idempotency: idempotencyKey ? { key: idempotencyKey, response: receipt } : undefined,
           });
+          input.reference = receipt.reference;
+          await store.queueStart(authorityId, id, workflowId, input);
+          await appendAuditEvent(
+            m,
+            {
+              caseId: id,
+              authorityId,
+              actor: principal.sub,
+              role: 'staff',
+              action: 'allegation.created',
+              at: receivedAt,
+              after: { ...fields, reference: receipt.reference, status: 'triage', triageDueAt: receipt.triageDueAt, idempotencyKey: idempotencyKey ?? null },
+            },
+            { logLocked: true },
+          );
           return { created: { receipt, workflowId, input } };
         });
         if ('replay' in outcome && outcome.replay) {
-          if (outcome.replay.request_hash !== requestHash) {
+          if (outcome.replay.requestHash !== requestHash) {
             throw conflict('this Idempotency-Key was already used with a different request body', [{ field: 'Idempotency-Key', problem: 'reused with a different body' }]);
           }
-          await this.ensureStarted(outcome.replay.allegation_id);
+          await this.ensureStarted(outcome.replay.allegationId);
           noteIntakeReplay();
           return outcome.replay.response;
         }

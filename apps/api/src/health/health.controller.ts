@@ -40,7 +40,17 @@ export class HealthController {
   @ApiOkResponse({ description: 'every dependency answered', schema: HEALTH_SCHEMA })
   @ApiServiceUnavailableResponse({ description: 'a dependency is down: `checks` says which (this body, not the error body)', schema: HEALTH_SCHEMA })
   async health(@Res({ passthrough: true }) res: Response) {
-    const check = async (work: () => Promise<unknown>) => {
+    const checks = await this.check();
+    const ok = checks.database === 'up' && checks.temporal === 'up';
+    res.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'unavailable', checks };
+  }
+
+  /** The check in flight, which requests arriving meanwhile share: a poll storm costs one check at a time. */
+  private inFlight?: Promise<{ database: 'up' | 'down'; temporal: 'up' | 'down' }>;
+
+  private check(): Promise<{ database: 'up' | 'down'; temporal: 'up' | 'down' }> {
+    const probe = async (work: () => Promise<unknown>): Promise<'up' | 'down'> => {
       try {
         await within(2_000, work());
         return 'up';
@@ -48,9 +58,9 @@ export class HealthController {
         return 'down';
       }
     };
-    const [database, temporal] = await Promise.all([check(() => this.db.query('SELECT 1')), check(() => this.temporal.workflowService.getSystemInfo({}))]);
-    const ok = database === 'up' && temporal === 'up';
-    res.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'unavailable', checks: { database, temporal } };
+    this.inFlight ??= Promise.all([probe(() => this.db.query('SELECT 1')), probe(() => this.temporal.workflowService.getSystemInfo({}))])
+      .then(([database, temporal]) => ({ database, temporal }))
+      .finally(() => (this.inFlight = undefined));
+    return this.inFlight;
   }
 }

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { ApiStandardErrors } from '../common/api-docs';
 import { DataSource } from 'typeorm';
 import type { Principal, Role } from '../../../../libs/auth/principal';
-import { appendAuditEvent, loadAuditEvents, loadAuditEventsJson, verifyChain } from '../../../../libs/persistence';
+import { appendAuditEvent, loadAuditEvents, streamAuditEventsJson, verifyChain } from '../../../../libs/persistence';
 import { AllegationsService } from '../allegations/allegations.service';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { accessStatement } from '../common/access-reason';
@@ -20,9 +20,9 @@ export class HistoryController {
 
   /**
    * Every audit event of the case, in order. Reading a case history is itself recorded, with the
-   * stated reason, in the same chain (Data Protection Act 2018 s.62 logging). The events go out
-   * as PostgreSQL formatted them (libs/persistence loadAuditEventsJson), written to the response
-   * in chunks, and only once the transaction that records the read has committed.
+   * stated reason, in the same chain (Data Protection Act 2018 s.62 logging): that record is
+   * committed first, and only then are the events (that one included) streamed to the response
+   * as PostgreSQL formats them (libs/persistence streamAuditEventsJson), a chunk at a time.
    */
   @Get()
   @ApiOperation({ summary: "Read a case's audit history (the read itself is recorded, with its reason)" })
@@ -33,19 +33,38 @@ export class HistoryController {
   async history(@CurrentUser() principal: Principal, @Param('id') id: string, @Res() res: Response, @Headers('x-access-reason') reason?: string, @Headers('x-disclosed-to') recipient?: string) {
     const access = accessStatement(reason, recipient, principal.name ?? principal.sub);
     const allegation = await this.allegations.findVisible(principal, id, HISTORY_READERS);
-    const chunks = await this.db.transaction(async (m) => {
-      await appendAuditEvent(m, {
+    await this.db.transaction((m) =>
+      appendAuditEvent(m, {
         caseId: allegation.id,
         authorityId: allegation.authorityId,
         actor: principal.sub,
         role: HISTORY_READERS.find((r) => principal.roles.includes(r))!,
         action: 'history.read',
         after: { reason: access.reason, recipient: access.recipient, disclosed: 'case history' },
+      }),
+    );
+    let started = false;
+    try {
+      await streamAuditEventsJson(this.db, allegation.id, (chunk) => {
+        if (!started) res.status(200).type('application/json');
+        started = true;
+        if (res.destroyed) throw new Error('the client went away');
+        if (!res.write(chunk)) return new Promise<void>((resolve, reject) => {
+          const done = (error?: Error) => {
+            res.off('drain', done).off('close', gone);
+            if (error) reject(error);
+            else resolve();
+          };
+          const gone = () => done(new Error('the client went away'));
+          res.once('drain', done).once('close', gone);
+        });
       });
-      return loadAuditEventsJson(m, allegation.id);
-    });
-    res.status(200).type('application/json');
-    for (const chunk of chunks) res.write(chunk);
+    } catch (error) {
+      // Before the first chunk the error filter answers; after it, only a cut-off answer tells.
+      if (!started) throw error;
+      res.destroy();
+      return;
+    }
     res.end();
   }
 
