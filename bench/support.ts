@@ -189,10 +189,15 @@ export class Stack {
     ] as const) {
       aborted();
       log(`starting the ${name} (${entry})`);
-      const service = runNodeService(name, join(distDir, entry), env, 'pipe');
+      // BENCH_WORKER_NODE_OPTIONS: Node flags for the worker alone, such as
+      // `--cpu-prof --cpu-prof-dir=/tmp/prof` (the profile is written when it exits, so it is
+      // given 30 s to stop rather than 3).
+      const workerFlags = name === 'worker' ? process.env.BENCH_WORKER_NODE_OPTIONS : undefined;
+      const serviceEnv = workerFlags ? { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, workerFlags].filter(Boolean).join(' ') } : env;
+      const service = runNodeService(name, join(distDir, entry), serviceEnv, 'pipe');
       forwardOutput(service, log);
       services.push(service);
-      this.add(name, () => service.stop());
+      this.add(name, () => service.stop(workerFlags ? 30_000 : undefined));
       void service.exited.then((code) => {
         if (!this.isStopping) {
           unexpectedExits.push(name);
