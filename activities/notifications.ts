@@ -235,7 +235,8 @@ async function claimDueEvents(m: EntityManager, inputs: NotifyInput[], rows: Pla
   for (const row of result) claimed.add(`${row.recipient_id}|${row.due_key}`);
   const before: Planned[] = [];
   for (const p of rows) {
-    if (claimed.has(`${p.user.id}|${inputs[p.input].dueKey}`)) groupOf.get(groupKey(p))!.members.push(p);
+    // A pair claimed once is credited to the first event that planned it (an event submitted twice is listed once).
+    if (claimed.delete(`${p.user.id}|${inputs[p.input].dueKey}`)) groupOf.get(groupKey(p))!.members.push(p);
     else before.push(p);
   }
   if (before.length > 0) {

@@ -182,7 +182,7 @@ export class WorkerConfig {
    * activities/notification-digests.ts
    */
   @Expose() @Transform(toInt) @IsInt({ message: 'WORKER_NOTIFY_DIGEST_WINDOW_MS must be a whole number of milliseconds' }) @Min(0) @Max(10000)
-  WORKER_NOTIFY_DIGEST_WINDOW_MS: number = 1000;
+  WORKER_NOTIFY_DIGEST_WINDOW_MS: number = 500;
 
   /** how often the Temporal Schedule re-hashes every stored evidence file (ISO-8601 duration) */
   @Expose() @IsString() @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { message: 'EVIDENCE_INTEGRITY_EVERY must be an ISO-8601 duration such as P1D or PT6H' })

@@ -8,7 +8,8 @@
 // To hold the batch in flight, the test takes a SHARE lock on the notifications table before the
 // reviews fall due, so the batch's INSERT waits for it; the INSERT carries a comment with its
 // batch size, which pg_stat_activity shows. Spawned workers hold reminders for a digest for
-// WORKER_NOTIFY_DIGEST_WINDOW_MS (3 s), so the reminders falling due together share one batch.
+// WORKER_NOTIFY_DIGEST_WINDOW_MS (5 s), so the reminders falling due together share a batch
+// or two (on a loaded machine their workflow tasks may reach the worker over several seconds).
 import type { QueryRunner } from 'typeorm';
 import { fromLondonLocal } from '../../libs/domain';
 import { findDemoUser } from '../../libs/auth';
@@ -32,7 +33,7 @@ beforeAll(async () => {
     apiErrorsToStderr: true,
     smtpUrl: smtp.url,
     worker: 'none',
-    env: { WORKER_NOTIFY_DIGEST_WINDOW_MS: '3000' },
+    env: { WORKER_NOTIFY_DIGEST_WINDOW_MS: '5000' },
     policy: { riskReviewGrace: 'P1D' },
   });
 });
@@ -104,7 +105,7 @@ it('lists every review in exactly one delivered digest after the worker is kille
   expect(Date.now()).toBeLessThan(windowOpens); // else the reviews would not fall due together
 
   // The reviews fall due; the worker's batch waits on the lock. Wait for a batch of several
-  // reminders in flight (and, for up to 15 s more, for all of them to be in flight).
+  // reminders in flight (and, for up to 20 s more, for all of them to be in flight).
   const inFlight = await eventually('a batch of several reminders waiting in PostgreSQL', async () => {
     const sizes = await blockedBatches();
     return Math.max(0, ...sizes) >= 2 ? sizes : undefined;
@@ -112,15 +113,17 @@ it('lists every review in exactly one delivered digest after the worker is kille
   const all = await eventually('every reminder in a batch', async () => {
     const sizes = await blockedBatches();
     return sizes.reduce((a, b) => a + b, 0) >= RISKS ? sizes : undefined;
-  }, 15_000, 250).catch(() => inFlight);
+  }, 20_000, 250).catch(() => inFlight);
   process.stderr.write(`[faults] notify batch kill: ${RISKS} reminders due at ${DUE_AT}; batches in flight at the kill: ${all.join(', ')}\n`);
 
   // While the batch is uncommitted, no reminder may count as done: its local activity must not
   // have completed (no marker after the timer fired), however long the batch waits. A worker
   // that acknowledged the events before writing them would record them as sent here, then lose
   // them with the kill.
+  // (More may have joined them, if not all were in flight: none can have gone.)
+  const sum = (sizes: number[]) => sizes.reduce((a, b) => a + b, 0);
   await new Promise((r) => setTimeout(r, 5_000));
-  expect(await blockedBatches()).toEqual(all);
+  expect(sum(await blockedBatches())).toBeGreaterThanOrEqual(sum(all));
   for (const id of ids) expect(await remindersRecordedAsSent(id)).toBe(0);
 
   first.child.kill('SIGKILL');
