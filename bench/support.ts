@@ -189,12 +189,11 @@ export class Stack {
     ] as const) {
       aborted();
       log(`starting the ${name} (${entry})`);
-      // BENCH_WORKER_NODE_OPTIONS: Node flags for the worker alone, such as
-      // `--cpu-prof --cpu-prof-dir=/tmp/prof` (the profile is written when it exits, so it is
-      // given 30 s to stop rather than 3).
-      const workerFlags = name === 'worker' ? process.env.BENCH_WORKER_NODE_OPTIONS : undefined;
-      const serviceEnv = workerFlags ? { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, workerFlags].filter(Boolean).join(' ') } : env;
-      const service = runNodeService(name, join(distDir, entry), serviceEnv, 'pipe');
+      // BENCH_WORKER_NODE_FLAGS: Node flags for the worker alone, such as
+      // `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS; the profile is
+      // written when the worker exits, so it is given 30 s to stop rather than 3).
+      const workerFlags = name === 'worker' ? process.env.BENCH_WORKER_NODE_FLAGS : undefined;
+      const service = runNodeService(name, join(distDir, entry), env, 'pipe', workerFlags ? workerFlags.split(' ').filter(Boolean) : []);
       forwardOutput(service, log);
       services.push(service);
       this.add(name, () => service.stop(workerFlags ? 30_000 : undefined));
