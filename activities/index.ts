@@ -23,7 +23,7 @@ export interface ActivityDependencies {
   store: ContentStore;
   /** signs the transparency log's checkpoints */
   checkpointSigner: CheckpointSigner;
-  /** how notifications are batched (WORKER_NOTIFY_BATCH_SIZE, WORKER_NOTIFY_BATCH_WAIT_MS) */
+  /** how notifications are batched and digested (WORKER_NOTIFY_BATCH_SIZE, WORKER_NOTIFY_BATCH_WAIT_MS, WORKER_NOTIFY_DIGEST_WINDOW_MS) */
   notifyBatch?: NotifyBatcherOptions;
 }
 
@@ -33,7 +33,8 @@ export function createActivities({ db, store, checkpointSigner, mailer = null, n
   return {
     notify: async (input: NotifyInput): Promise<NotifyResult> => {
       const result = await notifications.submit(input);
-      await emailDueEvent(db, mailer, input.dueKey);
+      // Its own due key, or the digest it led; a digest's other due events send nothing.
+      for (const key of result.emailKeys ?? [input.dueKey]) await emailDueEvent(db, mailer, key);
       return result;
     },
     openTriage: (input: OpenTriageInput): Promise<void> => openTriage(db, input),

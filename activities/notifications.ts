@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '../libs/auth/principal';
 import type { Mailer } from '../libs/mail';
 import { appendAuditEvent } from '../libs/persistence/audit';
@@ -8,7 +8,8 @@ import { Context } from '@temporalio/activity';
 import { emailNotifications } from './email';
 import { notificationsSent } from '../libs/telemetry/worker-metrics';
 import { AllegationsStore } from '../libs/persistence/stores/allegations.store';
-import { NotificationsStore, type NewNotification, type Recipient } from '../libs/persistence/stores/notifications.store';
+import { NotificationsStore, type Recipient } from '../libs/persistence/stores/notifications.store';
+import { DIGEST_RULES, digestBody, digestDueKey, isDigestible } from './notification-digests';
 
 /** The activity's logger, when running as one (notify is also called from other activities and tests). */
 function activityLog() {
@@ -38,12 +39,54 @@ export interface NotifyInput {
 export interface NotifyResult {
   recipients: number;
   newlySent: number;
+  /**
+   * the due keys of the notifications whose email this caller sends: its own due key, or a
+   * digest's (sent by the first of the digest's due events only). Absent: its own due key.
+   */
+  emailKeys?: string[];
 }
 
-function notificationRow(input: NotifyInput, recipientId: string): NewNotification {
-  const about = input.about ?? aboutFromDueKey(input.dueKey, input.caseId);
-  return { id: randomUUID(), recipientId, caseId: input.caseId ?? null, kind: input.kind, subject: input.subject, body: input.body, dueKey: input.dueKey, aboutType: about?.type ?? null, aboutId: about?.id ?? null };
+export interface NotifyManyOptions {
+  /** group digest-able due events of one kind and recipient into one notification (activities/notification-digests.ts) */
+  digests?: boolean;
 }
+
+/**
+ * The columns of a notification row that notify writes, in one place: each row's values come
+ * from `notificationValues`, and the insert in `notifyMany` is built from this list (one
+ * `unnest` array per column), so a new column is added here and in `notificationValues` only.
+ */
+const NOTIFICATION_COLUMNS = [
+  { name: 'id', type: 'uuid' },
+  { name: 'recipient_id', type: 'uuid' },
+  { name: 'case_id', type: 'uuid' },
+  { name: 'kind', type: 'text' },
+  { name: 'subject', type: 'text' },
+  { name: 'body', type: 'text' },
+  { name: 'due_key', type: 'text' },
+  { name: 'about_type', type: 'text' },
+  { name: 'about_id', type: 'uuid' },
+] as const;
+
+function notificationValues(input: NotifyInput, recipientId: string, id: string = randomUUID()): unknown[] {
+  const about = input.about ?? aboutFromDueKey(input.dueKey, input.caseId);
+  return [id, recipientId, input.caseId ?? null, input.kind, input.subject, input.body, input.dueKey, about?.type ?? null, about?.id ?? null];
+}
+
+/** A digest's row: its own due key, about nothing in particular (it lists its subjects). */
+function digestValues(id: string, recipientId: string, inputs: NotifyInput[]): unknown[] {
+  const rule = DIGEST_RULES[inputs[0].kind];
+  return [id, recipientId, null, rule.kind, rule.subject(inputs.length), digestBody(rule, inputs), digestDueKey(id), null, null];
+}
+
+/** Claims each (recipient, due key) for a notification; returns the pairs claimed now, not before. */
+const CLAIM_DUE_EVENTS = `INSERT INTO notification_due_events (recipient_id, due_key, notification_id)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[])
+  ON CONFLICT (recipient_id, due_key) DO NOTHING RETURNING recipient_id, due_key`;
+
+const INSERT_NOTIFICATIONS = `INSERT INTO notifications (${NOTIFICATION_COLUMNS.map((c) => c.name).join(', ')})
+  SELECT * FROM unnest(${NOTIFICATION_COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})
+  ON CONFLICT (recipient_id, due_key) DO NOTHING RETURNING recipient_id, due_key`;
 
 /**
  * Writes in-app notifications for one due event. The unique (recipient, due key) index makes a
@@ -52,7 +95,7 @@ function notificationRow(input: NotifyInput, recipientId: string): NewNotificati
  */
 export async function notify(db: DataSource, input: NotifyInput, mailer: Mailer | null = null): Promise<NotifyResult> {
   const [result] = await notifyMany(db, [input]);
-  await emailDueEvent(db, mailer, input.dueKey);
+  for (const key of result.emailKeys ?? [input.dueKey]) await emailDueEvent(db, mailer, key);
   return result;
 }
 
@@ -63,8 +106,14 @@ export async function notify(db: DataSource, input: NotifyInput, mailer: Mailer 
  * a batch that fails or is cut short (a worker killed mid-batch) commits nothing, or, once
  * committed, makes every retry of its events a no-op. It sends no email: each caller emails its
  * own due event afterwards (emailDueEvent), so one slow mail server holds up only its own event.
+ *
+ * A digest-able due event (activities/notification-digests.ts) is first claimed per recipient in
+ * notification_due_events, whose primary key keeps it to one delivery whatever carries it. With
+ * `digests`, the events of one kind for one recipient claimed in this transaction go in one
+ * digest notification (one alone goes as itself); a kill mid-batch rolls back claims and
+ * notifications together, and a retry claims only what no committed digest holds.
  */
-export async function notifyMany(db: DataSource, inputs: NotifyInput[]): Promise<NotifyResult[]> {
+export async function notifyMany(db: DataSource, inputs: NotifyInput[], options: NotifyManyOptions = {}): Promise<NotifyResult[]> {
   if (inputs.length === 0) return [];
   const results = await db.transaction(async (m) => {
     type User = Recipient;
@@ -96,6 +145,7 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[]): Promise
       perInput.push(recipients);
     }
     // One row per recipient and due event (each recipient once per event), in one insert.
+    const columns: unknown[][] = NOTIFICATION_COLUMNS.map(() => []);
     const planned: { input: number; user: User }[] = [];
     inputs.forEach((input, i) => {
       const except = new Set(input.to.exceptUserIds ?? []);
@@ -109,14 +159,36 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[]): Promise
     // Rows in (recipient, due key) order, so that two batches writing the same keys (a retried
     // event) wait on each other in the same order rather than deadlock.
     const rowKey = (p: { input: number; user: User }) => `${p.user.id}|${inputs[p.input].dueKey}`;
-    const rows = [...planned].sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : rowKey(a) > rowKey(b) ? 1 : 0));
-    // The label shows the batch's size in pg_stat_activity (and to the kill test, test/faults).
-    const inserted = planned.length > 0 ? await store.insertMany(rows.map((p) => notificationRow(inputs[p.input], p.user.id)), `notify: ${inputs.length} due events`) : new Set<string>();
+    const byKey = (a: { input: number; user: User }, b: { input: number; user: User }) => (rowKey(a) < rowKey(b) ? -1 : rowKey(a) > rowKey(b) ? 1 : 0);
+    const direct = planned.filter((p) => !isDigestible(inputs[p.input])).sort(byKey);
+    for (const p of direct) notificationValues(inputs[p.input], p.user.id).forEach((value, c) => columns[c].push(value));
+    const digested = await claimDueEvents(m, inputs, planned.filter((p) => isDigestible(inputs[p.input])).sort(byKey), options.digests === true);
+    for (const group of digested.groups) {
+      const values = group.members.length === 1 ? notificationValues(inputs[group.members[0].input], group.userId, group.id) : digestValues(group.id, group.userId, group.members.map((p) => inputs[p.input]));
+      values.forEach((value, c) => columns[c].push(value));
+    }
+    const inserted = new Set<string>();
+    if (columns[0].length > 0) {
+      // The comment shows the batch's size in pg_stat_activity (and to the kill test, test/faults).
+      for (const row of (await m.query(`/* notify: ${inputs.length} due events */ ${INSERT_NOTIFICATIONS}`, columns)) as { recipient_id: string; due_key: string }[]) inserted.add(`${row.recipient_id}|${row.due_key}`);
+    }
     // A recipient and due key inserted once is credited to the first event that planned it.
     const sentTo: string[][] = inputs.map(() => []);
-    for (const { input, user } of planned) {
+    for (const { input, user } of direct) {
       const key = `${user.id}|${inputs[input].dueKey}`;
       if (inserted.delete(key)) sentTo[input].push(user.username);
+    }
+    const emailKeys: (string[] | undefined)[] = inputs.map((input) => (isDigestible(input) ? [...(digested.earlier.get(input.dueKey) ?? [])] : undefined));
+    for (const group of digested.groups) {
+      const single = group.members.length === 1;
+      const dueKey = single ? inputs[group.members[0].input].dueKey : digestDueKey(group.id);
+      if (single && !inserted.has(`${group.userId}|${dueKey}`)) {
+        // Told by a notification written before due events were claimed: the claim points at it.
+        await m.query('UPDATE notification_due_events SET notification_id = (SELECT id FROM notifications WHERE recipient_id = $1 AND due_key = $2) WHERE recipient_id = $1 AND due_key = $2', [group.userId, dueKey]);
+        continue;
+      }
+      for (const p of group.members) sentTo[p.input].push(p.user.username);
+      emailKeys[group.members[0].input]!.push(dueKey);
     }
     // The case's escalation mark and audit event, in authority order, so that two batches never
     // wait on each other's audit-log locks in opposite orders.
@@ -135,10 +207,50 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[]): Promise
         after: { dueKey: input.dueKey, recipients: sent, subject: input.subject },
       });
     }
-    return inputs.map((_, i) => ({ recipients: perInput[i].length, newlySent: sentTo[i].length }));
+    return inputs.map((_, i) => ({ recipients: perInput[i].length, newlySent: sentTo[i].length, ...(emailKeys[i] ? { emailKeys: [...new Set(emailKeys[i])] } : {}) }));
   });
   for (const [i, r] of results.entries()) if (r.newlySent > 0) notificationsSent.inc({ kind: inputs[i].kind }, r.newlySent);
   return results;
+}
+
+type Planned = { input: number; user: { id: string; username: string } };
+
+interface ClaimedDueEvents {
+  /** the notifications to write: one per recipient and kind with `digests`, else one per due event */
+  groups: { id: string; userId: string; members: Planned[] }[];
+  /** for due events claimed by an earlier transaction: the due keys of the notifications that carried them, to email (a no-op once emailed) */
+  earlier: Map<string, string[]>;
+}
+
+/**
+ * Claims the digest-able due events for their recipients (rows sorted by recipient and due key,
+ * so two batches claiming the same keys wait in the same order). A pair claimed before, by a
+ * digest committed by a worker that died before its activity completed, is not claimed again.
+ */
+async function claimDueEvents(m: EntityManager, inputs: NotifyInput[], rows: Planned[], digests: boolean): Promise<ClaimedDueEvents> {
+  const earlier = new Map<string, string[]>();
+  if (rows.length === 0) return { groups: [], earlier };
+  const groupOf = new Map<string, { id: string; userId: string; members: Planned[] }>();
+  const groupKey = (p: Planned) => (digests ? `${p.user.id}|${inputs[p.input].kind}` : `${p.user.id}|${inputs[p.input].dueKey}`);
+  for (const p of rows) if (!groupOf.has(groupKey(p))) groupOf.set(groupKey(p), { id: randomUUID(), userId: p.user.id, members: [] });
+  const claimed = new Set<string>();
+  const result: { recipient_id: string; due_key: string }[] = await m.query(CLAIM_DUE_EVENTS, [rows.map((p) => p.user.id), rows.map((p) => inputs[p.input].dueKey), rows.map((p) => groupOf.get(groupKey(p))!.id)]);
+  for (const row of result) claimed.add(`${row.recipient_id}|${row.due_key}`);
+  const before: Planned[] = [];
+  for (const p of rows) {
+    // A pair claimed once is credited to the first event that planned it (an event submitted twice is listed once).
+    if (claimed.delete(`${p.user.id}|${inputs[p.input].dueKey}`)) groupOf.get(groupKey(p))!.members.push(p);
+    else before.push(p);
+  }
+  if (before.length > 0) {
+    const carried: { due_key: string; notification_key: string }[] = await m.query(
+      `SELECT e.due_key, n.due_key AS notification_key FROM notification_due_events e JOIN notifications n ON n.id = e.notification_id
+        WHERE (e.recipient_id, e.due_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      [before.map((p) => p.user.id), before.map((p) => inputs[p.input].dueKey)],
+    );
+    for (const row of carried) earlier.set(row.due_key, [...(earlier.get(row.due_key) ?? []), row.notification_key]);
+  }
+  return { groups: [...groupOf.values()].filter((g) => g.members.length > 0), earlier };
 }
 
 /**

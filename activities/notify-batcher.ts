@@ -2,6 +2,7 @@
 // (a burst of reminders falling due together, as on polling day) share one transaction and one
 // multi-row insert instead of one transaction each.
 import type { DataSource } from 'typeorm';
+import { isDigestible } from './notification-digests';
 import { notifyMany, NotifyInput, NotifyResult } from './notifications';
 
 interface Waiting {
@@ -21,6 +22,13 @@ export interface NotifyBatcherOptions {
    * being written, joins it, so a lone event is written at once.
    */
   waitMs?: number;
+  /**
+   * how long, in ms, a digest-able due event (activities/notification-digests.ts) is held for
+   * others to the same people, which then share one digest notification per recipient. The
+   * window opens with the first such event and closes after this long, or once `maxBatch`
+   * events are held. 0 or absent (the default): no digests; each due event is its own notice.
+   */
+  digestWindowMs?: number;
 }
 
 /**
@@ -34,7 +42,11 @@ export class NotifyBatcher {
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
   private readonly waitMs: number;
+  private readonly digestWindowMs: number;
   private pending: Waiting[] = [];
+  /** digest-able events held until the digest window closes */
+  private held: Waiting[] = [];
+  private digestWindow: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private scheduled = false;
   /** batches written and events in them, for the logs and the benchmarks */
@@ -44,13 +56,28 @@ export class NotifyBatcher {
     this.maxBatch = options.maxBatch ?? 100;
     this.maxInFlight = options.maxInFlight ?? 2;
     this.waitMs = options.waitMs ?? 0;
+    this.digestWindowMs = options.digestWindowMs ?? 0;
   }
 
   submit(input: NotifyInput): Promise<NotifyResult> {
     return new Promise<NotifyResult>((resolve, reject) => {
+      if (this.digestWindowMs > 0 && isDigestible(input)) {
+        this.held.push({ input, resolve, reject });
+        if (this.held.length >= this.maxBatch) this.closeDigestWindow();
+        else this.digestWindow ??= setTimeout(() => this.closeDigestWindow(), this.digestWindowMs);
+        return;
+      }
       this.pending.push({ input, resolve, reject });
       this.schedule();
     });
+  }
+
+  /** The held events join the next batches, in arrival order, and a new window may open. */
+  private closeDigestWindow(): void {
+    clearTimeout(this.digestWindow);
+    this.digestWindow = undefined;
+    this.pending.push(...this.held.splice(0));
+    this.schedule();
   }
 
   private schedule(): void {
@@ -72,7 +99,7 @@ export class NotifyBatcher {
     this.stats.events += batch.length;
     this.stats.largest = Math.max(this.stats.largest, batch.length);
     try {
-      const results = await notifyMany(this.db, batch.map((w) => w.input));
+      const results = await notifyMany(this.db, batch.map((w) => w.input), { digests: this.digestWindowMs > 0 });
       batch.forEach((w, i) => w.resolve(results[i]));
     } catch (error) {
       if (batch.length === 1) {
@@ -80,7 +107,7 @@ export class NotifyBatcher {
       } else {
         this.stats.fallbacks += 1;
         for (const w of batch) {
-          await notifyMany(this.db, [w.input]).then(([result]) => w.resolve(result), w.reject);
+          await notifyMany(this.db, [w.input], { digests: this.digestWindowMs > 0 }).then(([result]) => w.resolve(result), w.reject);
         }
       }
     } finally {

@@ -10,9 +10,10 @@
 // spreads them more thinly and mostly after creation.
 //
 // Measured:
-// - the lateness of each reminder: the notification row's created_at (PostgreSQL's now() in the
-//   notify activity's transaction) minus the due time the workflow intended, which is in the
-//   row's due key (`risk:<id>:<nextReviewDueAt>:reminder`); the bench also checks that this due
+// - the lateness of each reminder: the created_at of the notification that carried it, alone or
+//   in a digest (PostgreSQL's now() in the notify activity's transaction), minus the due time the
+//   workflow intended, which is in its due key (`risk:<id>:<nextReviewDueAt>:reminder`, recorded
+//   per recipient in notification_due_events); the bench also checks that this due
 //   time is the risk's creation time plus its cadence, as libs/domain/risks.ts computes it;
 // - how fast reminders fell due and how fast they were written (a backlog shows as the second
 //   falling behind the first);
@@ -64,25 +65,40 @@ interface Reminder {
 
 const DUE_KEY = /^risk:([0-9a-f-]{36}):(.+):reminder$/;
 
-/** The reminder and escalation rows of this run's risks (by title), with the intended due time from each due key. */
-async function readNotifications(db: Client, titlePrefix: string): Promise<{ reminders: Reminder[]; escalations: number; unparsable: string[] }> {
-  const rows: { due_key: string; kind: string; created_ms: string; risk_created_ms: string; review_every: string }[] = (
+/**
+ * The reminders and escalations of this run's risks (by title), with the intended due time from
+ * each due key. A reminder is a due event delivered to its owner: a notification_due_events row
+ * (recipient, due key), whose notification, the reminder alone or a digest listing it, must exist;
+ * its time is that notification's created_at. A reminder or escalation notification that no such
+ * row points at counts too, so a reminder sent outside the record would show as a duplicate.
+ */
+async function readNotifications(db: Client, titlePrefix: string): Promise<{ reminders: Reminder[]; escalations: number; unparsable: string[]; messages: number }> {
+  const rows: { due_key: string; kind: string; created_ms: string; risk_created_ms: string; review_every: string; notification_id: string }[] = (
     await db.query(
-      `SELECT n.due_key, n.kind, (extract(epoch FROM n.created_at) * 1000)::float8 AS created_ms,
-              (extract(epoch FROM r.created_at) * 1000)::float8 AS risk_created_ms, r.review_every
+      `SELECT e.due_key, 'risk_review_reminder' AS kind, (extract(epoch FROM n.created_at) * 1000)::float8 AS created_ms,
+              (extract(epoch FROM r.created_at) * 1000)::float8 AS risk_created_ms, r.review_every, n.id AS notification_id
+         FROM notification_due_events e JOIN notifications n ON n.id = e.notification_id
+         JOIN risks r ON r.id::text = split_part(e.due_key, ':', 2)
+        WHERE e.due_key LIKE 'risk:%:reminder' AND r.title LIKE $1
+       UNION ALL
+       SELECT n.due_key, n.kind, (extract(epoch FROM n.created_at) * 1000)::float8 AS created_ms,
+              (extract(epoch FROM r.created_at) * 1000)::float8 AS risk_created_ms, r.review_every, n.id AS notification_id
          FROM notifications n JOIN risks r ON r.id::text = split_part(n.due_key, ':', 2)
-        WHERE n.due_key LIKE 'risk:%' AND n.kind IN ('risk_review_reminder', 'risk_review_escalation') AND r.title LIKE $1`,
+        WHERE n.due_key LIKE 'risk:%' AND n.kind IN ('risk_review_reminder', 'risk_review_escalation') AND r.title LIKE $1
+          AND NOT EXISTS (SELECT 1 FROM notification_due_events e WHERE e.notification_id = n.id)`,
       [`${titlePrefix}%`],
     )
   ).rows;
   const reminders: Reminder[] = [];
   const unparsable: string[] = [];
+  const messages = new Set<string>();
   let escalations = 0;
   for (const row of rows) {
     if (row.kind === 'risk_review_escalation') {
       escalations += 1;
       continue;
     }
+    messages.add(row.notification_id);
     const match = DUE_KEY.exec(row.due_key);
     const dueMs = match ? Date.parse(match[2]) : NaN;
     if (!match || Number.isNaN(dueMs)) {
@@ -96,14 +112,16 @@ async function readNotifications(db: Client, titlePrefix: string): Promise<{ rem
       expectedDueMs: Math.round(Number(row.risk_created_ms)) + durationMs(parseDuration(row.review_every)),
     });
   }
-  return { reminders, escalations, unparsable };
+  return { reminders, escalations, unparsable, messages: messages.size };
 }
 
+/** Risks of this run whose reminder has been delivered (alone or in a digest). */
 async function countReminders(db: Client, titlePrefix: string): Promise<number> {
   const [row] = (
     await db.query(
-      `SELECT count(DISTINCT r.id)::int AS risks FROM notifications n JOIN risks r ON r.id::text = split_part(n.due_key, ':', 2)
-        WHERE n.due_key LIKE 'risk:%' AND n.kind = 'risk_review_reminder' AND r.title LIKE $1`,
+      `SELECT count(DISTINCT r.id)::int AS risks FROM notification_due_events e JOIN notifications n ON n.id = e.notification_id
+         JOIN risks r ON r.id::text = split_part(e.due_key, ':', 2)
+        WHERE e.due_key LIKE 'risk:%:reminder' AND r.title LIKE $1`,
       [`${titlePrefix}%`],
     )
   ).rows;
@@ -315,6 +333,7 @@ async function main(): Promise<number> {
   say(`  host               ${host2.cores} cores (${host2.cpu}), ${host2.memGiB} GiB; load average ${host2.loadavgStart.join(' ')} at the start, ${host2.loadavgEnd.join(' ')} at the end`);
   say(`  creation           ${created.ok}/${count} risks in ${(created.elapsedMs / 1000).toFixed(1)} s: ${created.perSecond.toFixed(1)} risks/s, POST /risks p50 ${created.p50Ms.toFixed(0)} ms, p99 ${created.p99Ms.toFixed(0)} ms`);
   say(`  reminders          expected ${expected}, received for ${receivedRisks} risks, duplicates ${duplicates}, escalations ${notifications.escalations}, due time not creation + cadence: ${dueMismatches}`);
+  say(`  messages           ${notifications.messages} notifications carried the ${notifications.reminders.length} reminders (a digest lists one owner's reminders due together; WORKER_NOTIFY_DIGEST_WINDOW_MS ${process.env.WORKER_NOTIFY_DIGEST_WINDOW_MS ?? 'default'})`);
   say(`  reminder rate      fell due at ${dueRate.perS.toFixed(1)}/s (over ${dueRate.spanS.toFixed(0)} s); written at ${writeRate.perS.toFixed(1)}/s (over ${writeRate.spanS.toFixed(0)} s)`);
   if (writeRate.perS < 0.9 * dueRate.perS) {
     say(`  BACKLOG            reminders were written more slowly than they fell due, so a queue built up: their lateness measures that queue (throughput), not the timers`);
@@ -387,6 +406,7 @@ async function main(): Promise<number> {
       remindersReceived: receivedRisks,
       duplicates,
       escalations: notifications.escalations,
+      messages: notifications.messages,
       dueMismatches,
       latenessS: all,
       latenessDueDuringCreationS: during,

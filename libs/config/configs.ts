@@ -180,6 +180,14 @@ export class WorkerConfig {
   @Expose() @Transform(toInt) @IsInt({ message: 'WORKER_NOTIFY_BATCH_WAIT_MS must be a whole number of milliseconds' }) @Min(0) @Max(60000)
   WORKER_NOTIFY_BATCH_WAIT_MS: number = 0;
 
+  /**
+   * how long, in ms, a risk review reminder waits for others to the same owner, to go with them
+   * in one digest (one notification and one email listing them). 0: no digests.
+   * activities/notification-digests.ts
+   */
+  @Expose() @Transform(toInt) @IsInt({ message: 'WORKER_NOTIFY_DIGEST_WINDOW_MS must be a whole number of milliseconds' }) @Min(0) @Max(10000)
+  WORKER_NOTIFY_DIGEST_WINDOW_MS: number = 500;
+
   /** how often the Temporal Schedule re-hashes every stored evidence file (ISO-8601 duration) */
   @Expose() @IsString() @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { message: 'EVIDENCE_INTEGRITY_EVERY must be an ISO-8601 duration such as P1D or PT6H' })
   EVIDENCE_INTEGRITY_EVERY: string = 'P1D';

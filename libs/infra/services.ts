@@ -15,8 +15,8 @@ export interface ManagedProcess {
 export const SERVICE_STOP_GRACE_MS = 3_000;
 
 /** Runs a Node entry point as a child process that is stopped with SIGTERM, then SIGKILL. */
-export function runNodeService(name: string, entry: string, env: NodeJS.ProcessEnv, stdio: 'inherit' | 'ignore' | 'pipe' = 'inherit'): ManagedProcess {
-  return manageProcess(name, spawn(process.execPath, ['--enable-source-maps', entry], { env, stdio: ['ignore', stdio, stdio] }));
+export function runNodeService(name: string, entry: string, env: NodeJS.ProcessEnv, stdio: 'inherit' | 'ignore' | 'pipe' = 'inherit', nodeFlags: string[] = []): ManagedProcess {
+  return manageProcess(name, spawn(process.execPath, ['--enable-source-maps', ...nodeFlags, entry], { env, stdio: ['ignore', stdio, stdio] }));
 }
 
 /** Wraps a spawned child: its exit (128 for a signal) and a stop that sends SIGTERM, then SIGKILL. */

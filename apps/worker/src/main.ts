@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
       maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxCachedWorkflows: configs.worker.WORKER_MAX_CACHED_WORKFLOWS,
-      notifyBatch: { maxBatch: configs.worker.WORKER_NOTIFY_BATCH_SIZE, waitMs: configs.worker.WORKER_NOTIFY_BATCH_WAIT_MS },
+      notifyBatch: { maxBatch: configs.worker.WORKER_NOTIFY_BATCH_SIZE, waitMs: configs.worker.WORKER_NOTIFY_BATCH_WAIT_MS, digestWindowMs: configs.worker.WORKER_NOTIFY_DIGEST_WINDOW_MS },
       mailer,
     });
   } finally {

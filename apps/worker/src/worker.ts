@@ -32,7 +32,7 @@ export interface AllegationWorkerOptions {
   maxConcurrentActivities?: number;
   /** workflows kept in memory between tasks (WORKER_MAX_CACHED_WORKFLOWS); unset: the SDK's default */
   maxCachedWorkflows?: number;
-  /** how notifications are batched (WORKER_NOTIFY_BATCH_SIZE, WORKER_NOTIFY_BATCH_WAIT_MS) */
+  /** how notifications are batched and digested (WORKER_NOTIFY_BATCH_SIZE, WORKER_NOTIFY_BATCH_WAIT_MS, WORKER_NOTIFY_DIGEST_WINDOW_MS) */
   notifyBatch?: NotifyBatcherOptions;
   /** sends notifications by email too (libs/mail); null or absent means in-app only */
   mailer?: Mailer | null;
