@@ -1,4 +1,7 @@
-// Words for the API's codes, as a person reads them on a page.
+// Words for the API's codes, as a person reads them on a page. The English here is the key of
+// the Welsh in apps/web/locales/cy/labels.json.
+import { translator, type Language } from './i18n';
+
 const LABELS: Record<string, string> = {
   personation: 'Personation',
   postal_vote: 'Postal vote fraud',
@@ -72,10 +75,15 @@ const LABELS: Record<string, string> = {
   allegation: 'Allegation logged',
 };
 
-export function labelOf(code: unknown): string {
+export function labelOf(code: unknown, language: Language = 'en'): string {
   if (typeof code !== 'string') return '';
-  return LABELS[code] ?? code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  const english = LABELS[code];
+  if (!english) return code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  return language === 'en' ? english : translator(language)(english);
 }
+
+/** Every code's English words, for the catalogue check (test/i18n.spec.ts). */
+export const LABEL_TEXTS: readonly string[] = Object.values(LABELS);
 
 /** GOV.UK tag colours for case statuses. */
 export const STATUS_TAG: Record<string, string> = {

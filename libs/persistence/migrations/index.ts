@@ -14,6 +14,7 @@ import { ElectoralEvents1764925200000 } from './1764925200000-ElectoralEvents';
 import { NotificationAbout1764928800000 } from './1764928800000-NotificationAbout';
 import { BallotSecurity1764932400000 } from './1764932400000-BallotSecurity';
 import { SharedRateLimits1764936000000 } from './1764936000000-SharedRateLimits';
+import { UserLanguage1764946800000 } from './1764946800000-UserLanguage';
 
 /** Every migration, in order. New ones are appended here. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   NotificationAbout1764928800000,
   BallotSecurity1764932400000,
   SharedRateLimits1764936000000,
+  UserLanguage1764946800000,
 ];

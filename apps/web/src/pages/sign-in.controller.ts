@@ -61,6 +61,7 @@ export class SignInController {
     const token = await signToken(keys, { sub: user.id, roles: user.roles, authorityId: user.authorityId, forceId: user.forceId, name: user.username }, `${SESSION_SECONDS}s`);
     setCookie(req, res, SESSION_COOKIE, token, SESSION_SECONDS);
     clearCookie(req, res, PRE_SESSION_COOKIE);
+    await this.users.languageAtSignIn(req, res, user.id);
     res.redirect(303, safeNext(body?.next));
   }
 
