@@ -59,7 +59,7 @@ export function views(): nunjucks.Environment {
   env = new nunjucks.Environment(new nunjucks.FileSystemLoader([VIEWS_DIR, GOVUK_DIR], { noCache: process.env.NODE_ENV === 'development' }), { autoescape: true, throwOnUndefined: false });
   // Nunjucks calls filters and global functions with the render context as `this`.
   env.addGlobal('t', function (this: unknown, key: string, vars?: Record<string, unknown>) {
-    return String(translator(pageLanguage(this))(key, vars as never));
+    return translator(pageLanguage(this))(key, vars);
   });
   env.addFilter('ukDateTime', function (this: unknown, iso: unknown) {
     return ukDateTime(iso, pageLanguage(this));

@@ -7,7 +7,7 @@ import type { TokenVerifier } from '../../../libs/auth/tokens';
 import { TOKEN_VERIFIER } from '../../api/src/auth/auth.guard';
 import { ApiClient, loopbackBase } from './api-client';
 import { DataSource } from 'typeorm';
-import { isLanguage, LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, languageOf, translator, type Language } from './i18n';
+import { msg, isLanguage, LANGUAGE_COOKIE, LANGUAGE_COOKIE_SECONDS, languageOf, translator, type Language } from './i18n';
 import { renderPage } from './render';
 import { csrfFor, csrfMatches, readCookie, SESSION_COOKIE, setCookie } from './session';
 
@@ -31,13 +31,13 @@ interface NavItem {
 }
 
 const NAV: NavItem[] = [
-  { href: '/work-queue', text: 'Work queue', roles: ['triage', 'returning_officer', 'spoc', 'feoa'] },
-  { href: '/cases', text: 'Cases', roles: ['staff', 'triage', 'returning_officer', 'legal'] },
-  { href: '/cases/new', text: 'Log an allegation', roles: ['staff'] },
-  { href: '/risk-register', text: 'Risk register', roles: ['staff', 'plan_owner', 'returning_officer'] },
-  { href: '/elections', text: 'Elections', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'] },
-  { href: '/ballot-security', text: 'Ballot security', roles: ['staff', 'triage', 'returning_officer', 'legal', 'admin'] },
-  { href: '/my-notifications', text: 'Notifications', roles: ['staff', 'triage', 'returning_officer', 'spoc', 'feoa', 'plan_owner', 'legal', 'admin'] },
+  { href: '/work-queue', text: msg('Work queue'), roles: ['triage', 'returning_officer', 'spoc', 'feoa'] },
+  { href: '/cases', text: msg('Cases'), roles: ['staff', 'triage', 'returning_officer', 'legal'] },
+  { href: '/cases/new', text: msg('Log an allegation'), roles: ['staff'] },
+  { href: '/risk-register', text: msg('Risk register'), roles: ['staff', 'plan_owner', 'returning_officer'] },
+  { href: '/elections', text: msg('Elections'), roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'] },
+  { href: '/ballot-security', text: msg('Ballot security'), roles: ['staff', 'triage', 'returning_officer', 'legal', 'admin'] },
+  { href: '/my-notifications', text: msg('Notifications'), roles: ['staff', 'triage', 'returning_officer', 'spoc', 'feoa', 'plan_owner', 'legal', 'admin'] },
 ];
 
 export function navigationFor(principal: Principal | undefined, currentPath: string, language: Language = 'en') {
