@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Mailer } from '../libs/mail';
+import { emailText, isMailLanguage } from '../libs/mail/notification-text';
 
 /**
  * The Message-ID of a notification's email: derived from the notification's id alone, so every
@@ -38,8 +39,8 @@ export async function emailNotifications(db: DataSource, mailer: Mailer | null |
   const problems: string[] = [];
   for (const { id } of pending) {
     const problem = await db.transaction(async (m): Promise<string | undefined> => {
-      const [row]: { subject: string; body: string; email: string; display_name: string; reference: string | null }[] = await m.query(
-        `SELECT n.subject, n.body, u.email, u.display_name, a.reference
+      const [row]: { subject: string; body: string; email: string; display_name: string; language: string | null; reference: string | null }[] = await m.query(
+        `SELECT n.subject, n.body, u.email, u.display_name, u.language, a.reference
          FROM notifications n JOIN users u ON u.id = n.recipient_id LEFT JOIN allegations a ON a.id = n.case_id
          WHERE n.id = $1 AND n.emailed_at IS NULL FOR UPDATE OF n SKIP LOCKED`,
         [id],
@@ -51,13 +52,10 @@ export async function emailNotifications(db: DataSource, mailer: Mailer | null |
         return now?.emailed_at ? undefined : `notification ${id} is being emailed by another attempt`;
       }
       const messageId = notificationMessageId(id);
+      // In the language the recipient chose (users.language), English when they never chose.
+      const { subject, text } = emailText(isMailLanguage(row.language) ? row.language : 'en', row.subject, row.body, row.reference);
       try {
-        await mailer.send({
-          to: { name: row.display_name, address: row.email },
-          subject: row.subject,
-          text: `${row.body}\n\n${row.reference ? `Case reference: ${row.reference}\n\n` : ''}This is also in your notifications in the casework system.\n`,
-          messageId,
-        });
+        await mailer.send({ to: { name: row.display_name, address: row.email }, subject, text, messageId });
       } catch (error) {
         const message = String((error as Error)?.message ?? error).slice(0, 1000);
         await m.query('UPDATE notifications SET email_attempts = email_attempts + 1, email_last_error = $2 WHERE id = $1', [id, message]);

@@ -8,6 +8,7 @@ import { Public } from '../../../api/src/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { UUID } from '../forms';
 import { WebErrorsFilter } from '../web-errors.filter';
+import { notificationIn } from '../../../../libs/mail/notification-text';
 import { tFor, translator, type T } from '../i18n';
 import { sendPage, WebUsers } from '../web-user';
 
@@ -58,7 +59,7 @@ export class NotificationsPageController {
     const unreadCount = unreadOnly ? notifications.length : notifications.filter((n) => !n.readAt).length;
     sendPage(req, res, user, 'notifications.njk', {
       title: t('Notifications'),
-      notifications: notifications.map((n) => ({ ...n, link: subjectLink(n.about, t) })),
+      notifications: notifications.map((n) => ({ ...n, ...notificationIn(t.lang, n.subject, n.body), link: subjectLink(n.about, t) })),
       unreadOnly,
       unreadCount,
       marked: req.query.marked === 'all' ? 'all' : req.query.marked === 'one' ? 'one' : undefined,
