@@ -36,7 +36,6 @@ export class BallotSecurityPageController {
 
   @Get()
   async items(@Req() req: Request, @Res() res: Response) {
-    const t = tFor(req);
     await this.showItems(req, res, await this.users.require(req));
   }
 
@@ -60,7 +59,6 @@ export class BallotSecurityPageController {
 
   @Get('items/:id')
   async item(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     await this.showItem(req, res, await this.users.require(req), uuid(id));
   }
 
@@ -93,7 +91,6 @@ export class BallotSecurityPageController {
 
   @Get('discrepancies')
   async discrepancies(@Req() req: Request, @Res() res: Response) {
-    const t = tFor(req);
     await this.showDiscrepancies(req, res, await this.users.require(req));
   }
 
@@ -149,7 +146,6 @@ export class BallotSecurityPageController {
 
   @Get('reviews')
   async reviews(@Req() req: Request, @Res() res: Response) {
-    const t = tFor(req);
     await this.showReviews(req, res, await this.users.require(req));
   }
 

@@ -78,7 +78,6 @@ export class CasesController {
 
   @Get(':id')
   async show(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     const user = await this.users.require(req);
     await this.showCase(req, res, user, id);
   }
@@ -114,7 +113,6 @@ export class CasesController {
 
   @Post(':id/accept')
   async accept(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     await this.decide(req, res, user, id, undefined, '/referral/accept', { crimeReference: f.crimeReference, ...(f.acceptNote?.trim() ? { note: f.acceptNote } : {}) }, ACCEPT_FIELDS, 'crimeReference', f);
@@ -133,7 +131,6 @@ export class CasesController {
   /** The reporter answered a request for information: the case goes back to triage. */
   @Post(':id/information')
   async information(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     await this.decide(req, res, user, id, undefined, '/information', { note: f.reply }, INFORMATION_FIELDS, 'note', f);
@@ -141,7 +138,6 @@ export class CasesController {
 
   @Post(':id/investigation-update')
   async investigationUpdate(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     await this.decide(req, res, user, id, undefined, '/referral/updates', { note: f.updateNote }, UPDATE_FIELDS, 'note', f);
@@ -169,7 +165,6 @@ export class CasesController {
 
   @Post(':id/withdraw')
   async withdraw(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     await this.decide(req, res, user, id, undefined, '/withdraw', { note: f.withdrawNote }, WITHDRAW_FIELDS, 'note', f);
@@ -178,7 +173,6 @@ export class CasesController {
   /** Records that a court extension of the s.176 time limit was applied for. */
   @Post(':id/statutory-extension')
   async statutoryExtension(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     await this.decide(req, res, user, id, undefined, '/statutory-extension', { note: f.extensionNote }, EXTENSION_FIELDS, 'note', f);

@@ -39,7 +39,6 @@ export class ElectionsPageController {
 
   @Get()
   async list(@Req() req: Request, @Res() res: Response) {
-    const t = tFor(req);
     await this.showList(req, res, await this.users.require(req));
   }
 
@@ -59,7 +58,6 @@ export class ElectionsPageController {
 
   @Get('events/:eventId')
   async event(@Req() req: Request, @Res() res: Response, @Param('eventId') eventId: string) {
-    const t = tFor(req);
     await this.showEvent(req, res, await this.users.require(req), id(eventId));
   }
 
@@ -92,14 +90,12 @@ export class ElectionsPageController {
 
   @Post('events/:eventId/risks/:riskId/unlink')
   async unlink(@Req() req: Request, @Res() res: Response, @Param('eventId') eventId: string, @Param('riskId') riskId: string) {
-    const t = tFor(req);
     const user = await this.users.requirePost(req);
     await this.act(req, res, user, id(eventId), {}, () => user.api.delete(`/electoral-events/${id(eventId)}/risks/${id(riskId)}`), 'unlinked');
   }
 
   @Get(':pollId')
   async poll(@Req() req: Request, @Res() res: Response, @Param('pollId') pollId: string) {
-    const t = tFor(req);
     await this.showPoll(req, res, await this.users.require(req), id(pollId));
   }
 

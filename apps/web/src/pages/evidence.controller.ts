@@ -59,7 +59,6 @@ export class EvidenceController {
 
   @Get()
   async list(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     const user = await this.users.require(req);
     await this.show(req, res, user, this.caseId(id));
   }
@@ -128,7 +127,6 @@ export class EvidenceController {
 
   @Get(':evidenceId')
   async item(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('evidenceId') evidenceId: string) {
-    const t = tFor(req);
     const caseId = this.caseId(id);
     const user = await this.users.require(req);
     await this.showItem(req, res, user, caseId, this.itemId(evidenceId));
@@ -217,7 +215,6 @@ export class EvidenceController {
   /** The stored bytes, passed through from GET /evidence/:id/content (which audits the copy). */
   @Get(':evidenceId/content')
   async content(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('evidenceId') evidenceId: string) {
-    const t = tFor(req);
     this.caseId(id);
     const user = await this.users.require(req);
     if (!UUID.test(evidenceId)) throw new NotFoundException();

@@ -14,7 +14,7 @@ import { addError, formBody, noErrors, translateErrors, UUID } from '../forms';
 import { allegationBody, Answers, API_FIELDS, firstIncomplete, stepBySlug, STEPS, summaryRows } from '../intake';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
-import { msg, tFor, type T } from '../i18n';
+import { tFor, type T } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
 const options = (codes: readonly string[], t: T) => codes.map((value) => ({ value, text: labelOf(value, t.lang) }));
@@ -35,7 +35,6 @@ export class IntakeController {
 
   @Post()
   async begin(@Req() req: Request, @Res() res: Response) {
-    const t = tFor(req);
     const user = await this.staff(req, true);
     const id = randomUUID();
     // Drafts hold a reporter's personal details: a week untouched is abandoned, and goes.
@@ -46,7 +45,6 @@ export class IntakeController {
 
   @Get(':draft/check-answers')
   async checkAnswers(@Req() req: Request, @Res() res: Response, @Param('draft') draftId: string) {
-    const t = tFor(req);
     const user = await this.staff(req);
     const draft = await this.draft(user, draftId);
     if (draft.caseId) return res.redirect(303, `/cases/${draft.caseId}/confirmation`);
@@ -81,7 +79,6 @@ export class IntakeController {
 
   @Get(':draft/:step')
   async question(@Req() req: Request, @Res() res: Response, @Param('draft') draftId: string, @Param('step') slug: string, @Query('change') change?: string) {
-    const t = tFor(req);
     const user = await this.staff(req);
     const draft = await this.draft(user, draftId);
     if (draft.caseId) return res.redirect(303, `/cases/${draft.caseId}/confirmation`);
@@ -92,7 +89,6 @@ export class IntakeController {
 
   @Post(':draft/:step')
   async answer(@Req() req: Request, @Res() res: Response, @Param('draft') draftId: string, @Param('step') slug: string) {
-    const t = tFor(req);
     const user = await this.staff(req, true);
     const draft = await this.draft(user, draftId);
     if (draft.caseId) return res.redirect(303, `/cases/${draft.caseId}/confirmation`);
@@ -136,7 +132,6 @@ export class IntakeController {
   }
 
   private async staff(req: Request, post = false): Promise<WebUser> {
-    const t = tFor(req);
     const user = post ? await this.users.requirePost(req) : await this.users.require(req);
     if (!user.has('staff')) throw new ApiFailure(403, { message: 'only electoral staff log allegations' });
     return user;

@@ -29,7 +29,6 @@ export class LegalController {
 
   @Get('history')
   async prompt(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     const user = await this.users.require(req);
     await this.showPrompt(req, res, user, this.caseId(id), 'history');
   }
@@ -56,7 +55,6 @@ export class LegalController {
 
   @Get('bundle')
   async bundlePrompt(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     const user = await this.users.require(req);
     await this.showPrompt(req, res, user, this.caseId(id), 'bundle');
   }

@@ -68,7 +68,6 @@ export class NotificationsPageController {
 
   @Post('read')
   async markAllRead(@Req() req: Request, @Res() res: Response) {
-    const t = tFor(req);
     const user = await this.users.requirePost(req);
     await user.api.post('/me/notifications/read', {});
     res.redirect(303, '/my-notifications?marked=all');
@@ -76,7 +75,6 @@ export class NotificationsPageController {
 
   @Post(':id/read')
   async markRead(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     const user = await this.users.requirePost(req);
     if (!UUID.test(id)) throw new NotFoundException();
     try {

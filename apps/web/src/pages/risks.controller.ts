@@ -46,7 +46,6 @@ export class RisksPageController {
 
   @Get(':id')
   async risk(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    const t = tFor(req);
     const user = await this.users.require(req);
     await this.show(req, res, user, this.riskId(id));
   }

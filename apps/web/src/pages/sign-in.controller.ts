@@ -11,7 +11,7 @@ import { Public } from '../../../api/src/auth/decorators';
 import { OidcDiscovery } from '../oidc-discovery';
 import { clearCookie, csrfFor, csrfMatches, preSessionSecret, ID_TOKEN_COOKIE, PRE_SESSION_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../session';
 import { WebErrorsFilter } from '../web-errors.filter';
-import { msg, tFor } from '../i18n';
+import { tFor } from '../i18n';
 import { BadCsrf, sendPage, WebUsers } from '../web-user';
 
 /** Only a path on this site: never another origin ("//evil", "/\\evil", "https:"). */
@@ -71,7 +71,6 @@ export class SignInController {
 
   @Post('sign-out')
   async signOut(@Req() req: Request, @Res() res: Response) {
-    const t = tFor(req);
     await this.users.requirePost(req);
     clearCookie(req, res, SESSION_COOKIE);
     if (!this.auth.AUTH_JWKS_URL) return res.redirect(303, '/sign-in');
