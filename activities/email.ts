@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { Mailer } from '../libs/mail';
 import { NotificationsStore } from '../libs/persistence/stores/notifications.store';
+import { emailText, isMailLanguage } from '../libs/mail/notification-text';
 
 /**
  * The Message-ID of a notification's email: derived from the notification's id alone, so every
@@ -43,13 +44,10 @@ export async function emailNotifications(db: DataSource, mailer: Mailer | null |
         return (await store.wasEmailed(id)) ? undefined : `notification ${id} is being emailed by another attempt`;
       }
       const messageId = notificationMessageId(id);
+      // In the language the recipient chose (users.language), English when they never chose.
+      const { subject, text } = emailText(isMailLanguage(row.language) ? row.language : 'en', row.subject, row.body, row.reference);
       try {
-        await mailer.send({
-          to: { name: row.displayName, address: row.email },
-          subject: row.subject,
-          text: `${row.body}\n\n${row.reference ? `Case reference: ${row.reference}\n\n` : ''}This is also in your notifications in the casework system.\n`,
-          messageId,
-        });
+        await mailer.send({ to: { name: row.displayName, address: row.email }, subject, text, messageId });
       } catch (error) {
         const message = String((error as Error)?.message ?? error).slice(0, 1000);
         await store.recordEmailFailure(id, message);

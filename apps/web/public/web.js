@@ -26,6 +26,8 @@ for (const form of document.querySelectorAll('form[data-evidence-upload]')) {
     const status = progress.querySelector('[data-upload-status]');
     const result = form.querySelector('[data-upload-result]');
     const button = form.querySelector('button[type=submit], button:not([type])');
+    // The page's words for these messages, in its language (evidence/list.njk).
+    const say = (name, values = {}) => (form.dataset[name] ?? '').replace(/\{\{(\w+)\}\}/g, (_, key) => values[key] ?? '');
     progress.hidden = false;
     result.innerHTML = '';
     button.disabled = true;
@@ -45,7 +47,7 @@ for (const form of document.querySelectorAll('form[data-evidence-upload]')) {
       // Announce in steps, not every event, so screen readers are not flooded.
       if (percent - lastAnnounced >= 25 || percent === 100) {
         lastAnnounced = percent;
-        status.textContent = `Uploaded ${percent}%`;
+        status.textContent = say('textUploaded', { percent });
       }
     });
     xhr.addEventListener('load', () => {
@@ -54,20 +56,20 @@ for (const form of document.querySelectorAll('form[data-evidence-upload]')) {
       try { body = JSON.parse(xhr.responseText); } catch { /* shown below as a failure */ }
       if (xhr.status === 200 || xhr.status === 201) {
         bar.value = 100;
-        status.textContent = 'Upload complete';
-        result.innerHTML = `<div class="govuk-panel govuk-panel--confirmation"><h2 class="govuk-panel__title">File uploaded</h2><div class="govuk-panel__body">SHA-256<br><strong class="app-hash" id="sha256">${escapeHtml(body.sha256)}</strong></div></div><p class="govuk-body"><a class="govuk-link" href="${escapeHtml(body.href)}">View the item and its custody log</a></p>`;
+        status.textContent = say('textComplete');
+        result.innerHTML = `<div class="govuk-panel govuk-panel--confirmation"><h2 class="govuk-panel__title">${escapeHtml(say('textFileUploaded'))}</h2><div class="govuk-panel__body">SHA-256<br><strong class="app-hash" id="sha256">${escapeHtml(body.sha256)}</strong></div></div><p class="govuk-body"><a class="govuk-link" href="${escapeHtml(body.href)}">${escapeHtml(say('textViewItem'))}</a></p>`;
         form.reset();
         refreshItems();
         return;
       }
-      const errors = body.errorList ?? [{ text: 'The file could not be uploaded. Try again.', href: '#file' }];
-      status.textContent = 'Upload failed';
-      result.innerHTML = `<div class="govuk-error-summary" data-module="govuk-error-summary" tabindex="-1"><div role="alert"><h2 class="govuk-error-summary__title">There is a problem</h2><div class="govuk-error-summary__body"><ul class="govuk-list govuk-error-summary__list">${errors.map((e) => `<li><a href="${escapeHtml(e.href)}">${escapeHtml(e.text)}</a></li>`).join('')}</ul></div></div></div>`;
+      const errors = body.errorList ?? [{ text: say('textCouldNotUpload'), href: '#file' }];
+      status.textContent = say('textFailed');
+      result.innerHTML = `<div class="govuk-error-summary" data-module="govuk-error-summary" tabindex="-1"><div role="alert"><h2 class="govuk-error-summary__title">${escapeHtml(say('textProblem'))}</h2><div class="govuk-error-summary__body"><ul class="govuk-list govuk-error-summary__list">${errors.map((e) => `<li><a href="${escapeHtml(e.href)}">${escapeHtml(e.text)}</a></li>`).join('')}</ul></div></div></div>`;
       result.querySelector('.govuk-error-summary').focus();
     });
     xhr.addEventListener('error', () => {
       button.disabled = false;
-      status.textContent = 'Upload failed: the connection was lost. Try again.';
+      status.textContent = say('textConnectionLost');
     });
     xhr.send(file);
   });

@@ -2,6 +2,7 @@
 // overdue, a timeline of what happened, and which decisions this user may take now.
 import type { Principal } from '../../../libs/auth/principal';
 import { hasRole } from '../../../libs/auth/principal';
+import { translator, type T } from './i18n';
 import { labelOf } from './labels';
 
 export interface TimelineEntry {
@@ -13,31 +14,32 @@ export function isOverdue(dueAt: string | null | undefined, now = Date.now()): b
   return Boolean(dueAt) && Date.parse(dueAt!) < now;
 }
 
-export function deadlinesOf(c: any) {
-  return ((c.deadlines?.history ?? []) as any[]).map((d) => ({ ...d, label: labelOf(d.kind), open: !d.metAt, overdue: !d.metAt && isOverdue(d.dueAt) }));
+export function deadlinesOf(c: any, t: T = translator('en')) {
+  return ((c.deadlines?.history ?? []) as any[]).map((d) => ({ ...d, label: labelOf(d.kind, t.lang), open: !d.metAt, overdue: !d.metAt && isOverdue(d.dueAt) }));
 }
 
-export function timelineOf(c: any, forceName: (id: string) => string): TimelineEntry[] {
+export function timelineOf(c: any, forceName: (id: string) => string, t: T = translator('en')): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   const add = (at: string | null | undefined, text: string) => at && out.push({ at, text });
-  add(c.createdAt, `Allegation logged (${labelOf(c.urgency)}${c.safetyConcern ? ', safety concern' : ''})`);
+  const label = (code: unknown) => labelOf(code, t.lang);
+  add(c.createdAt, c.safetyConcern ? t('Allegation logged ({{urgency}}, safety concern)', { urgency: label(c.urgency) }) : t('Allegation logged ({{urgency}})', { urgency: label(c.urgency) }));
   for (const d of c.deadlines?.history ?? []) {
-    add(d.setAt, `${labelOf(d.kind)} deadline set`);
-    add(d.metAt, `${labelOf(d.kind)} step done`);
+    add(d.setAt, t('{{step}} deadline set', { step: label(d.kind) }));
+    add(d.metAt, t('{{step}} step done', { step: label(d.kind) }));
   }
   for (const r of c.referrals ?? []) {
-    add(r.referredAt, `Referred to ${forceName(r.forceId)}`);
-    add(r.acceptedAt, `Accepted by ${forceName(r.forceId)}${r.crimeReference ? `, crime reference ${r.crimeReference}` : ''}`);
-    add(r.returnedAt, `Returned by ${forceName(r.forceId)}: ${labelOf(r.reasonCode)}`);
+    add(r.referredAt, t('Referred to {{force}}', { force: forceName(r.forceId) }));
+    add(r.acceptedAt, r.crimeReference ? t('Accepted by {{force}}, crime reference {{reference}}', { force: forceName(r.forceId), reference: r.crimeReference }) : t('Accepted by {{force}}', { force: forceName(r.forceId) }));
+    add(r.returnedAt, t('Returned by {{force}}: {{reason}}', { force: forceName(r.forceId), reason: label(r.reasonCode) }));
   }
   if (c.informationRequest) {
-    add(c.informationRequest.requestedAt, 'Information requested from the reporter');
-    add(c.informationRequest.receivedAt, 'The reporter replied');
-    add(c.informationRequest.lapsedAt, 'The reporter did not reply in time; back to triage');
+    add(c.informationRequest.requestedAt, t('Information requested from the reporter'));
+    add(c.informationRequest.receivedAt, t('The reporter replied'));
+    add(c.informationRequest.lapsedAt, t('The reporter did not reply in time; back to triage'));
   }
-  if (c.policeOutcome) add(c.policeOutcome.at, `Police outcome: ${labelOf(c.policeOutcome.outcome)}`);
-  add(c.escalatedAt, 'Escalated to the Returning Officer: a deadline passed');
-  add(c.closedAt, c.status === 'withdrawn' ? 'Allegation withdrawn' : c.duplicateOf ? 'Closed as a duplicate of another case' : `Closed: ${labelOf(c.outcome)}`);
+  if (c.policeOutcome) add(c.policeOutcome.at, t('Police outcome: {{outcome}}', { outcome: label(c.policeOutcome.outcome) }));
+  add(c.escalatedAt, t('Escalated to the Returning Officer: a deadline passed'));
+  add(c.closedAt, c.status === 'withdrawn' ? t('Allegation withdrawn') : c.duplicateOf ? t('Closed as a duplicate of another case') : t('Closed: {{outcome}}', { outcome: label(c.outcome) }));
   return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || 0);
 }
 

@@ -2,6 +2,7 @@
 // message beside the field. Messages come from the API's 422 details (or a page's own checks).
 import type { Request } from 'express';
 import { ApiFailure } from './api-client';
+import { translator, type T } from './i18n';
 
 export interface FormErrors {
   /** for govukErrorSummary */
@@ -24,11 +25,12 @@ export function addError(into: FormErrors, id: string, text: string): FormErrors
  * The API's 422 details as page errors. `fields` maps an API field (as the API names it, for
  * example `reporter.name`) to the page's field id and the words for it.
  */
-export function errorsFromApi(failure: ApiFailure, fields: Record<string, { id: string; label: string }>, fallbackId: string): FormErrors {
+export function errorsFromApi(failure: ApiFailure, fields: Record<string, { id: string; label: string }>, fallbackId: string, t: T = translator('en')): FormErrors {
   const out = noErrors();
   for (const detail of failure.details) {
     const known = fields[detail.field] ?? Object.entries(fields).find(([name]) => detail.field.startsWith(`${name}.`) || detail.field.startsWith(`${name}[`))?.[1];
-    addError(out, known?.id ?? fallbackId, `${known?.label ?? (detail.field || 'The form')} ${detail.problem}`.trim());
+    // The API's own words for the problem are English; the field's name is the page's language.
+    addError(out, known?.id ?? fallbackId, `${known ? t(known.label) : detail.field || t('The form')} ${detail.problem}`.trim());
   }
   if (out.errorList.length === 0) addError(out, fallbackId, failure.message);
   return out;
@@ -42,3 +44,11 @@ export function formBody(req: Request): Record<string, string> {
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Errors whose words are catalogue keys (a page's own checks), in the page's language. */
+export function translateErrors(errors: FormErrors, t: T): FormErrors {
+  return {
+    errorList: errors.errorList.map((e) => ({ ...e, text: t(e.text) })),
+    errors: Object.fromEntries(Object.entries(errors.errors).map(([id, e]) => [id, { ...e, text: t(e.text) }])),
+  };
+}

@@ -3,6 +3,7 @@
 // from the answers. The API validates the whole body again when it is submitted.
 import { fromLondonLocal, OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES } from '../../../libs/domain';
 import { addError, FormErrors, noErrors } from './forms';
+import { msg, translator, type T } from './i18n';
 import { labelOf } from './labels';
 import { ukDate, ukDateTime } from './render';
 
@@ -50,51 +51,51 @@ const required = (a: Answers, errors: FormErrors, field: string, message: string
 export const STEPS: IntakeStep[] = [
   {
     slug: 'category',
-    title: 'What kind of offence is alleged?',
+    title: msg('What kind of offence is alleged?'),
     fields: ['category'],
     check: (a, e) => {
-      if (!OFFENCE_CATEGORIES.includes(a.category as never)) addError(e, 'category', 'Select the kind of offence that is alleged');
+      if (!OFFENCE_CATEGORIES.includes(a.category as never)) addError(e, 'category', msg('Select the kind of offence that is alleged'));
     },
   },
   {
     slug: 'what-happened',
-    title: 'What happened?',
+    title: msg('What happened?'),
     fields: ['description', 'occurredDay', 'occurredMonth', 'occurredYear', 'occurredTime'],
     check: (a, e) => {
-      required(a, e, 'description', 'Enter what happened');
+      required(a, e, 'description', msg('Enter what happened'));
       const at = occurredAtFrom(a);
-      const message = { missing: 'Enter the date it happened', invalid: 'The date it happened must be a real date', future: 'The date it happened must be today or in the past', time: 'Enter the time as hours and minutes on the 24-hour clock, for example 14:30' }[at.problem ?? ''];
+      const message = { missing: msg('Enter the date it happened'), invalid: msg('The date it happened must be a real date'), future: msg('The date it happened must be today or in the past'), time: msg('Enter the time as hours and minutes on the 24-hour clock, for example 14:30') }[at.problem ?? ''];
       if (message) addError(e, at.problem === 'time' ? 'occurredTime' : 'occurredDay', message);
     },
   },
   {
     slug: 'where',
-    title: 'Where did it happen, and in which election?',
+    title: msg('Where did it happen, and in which election?'),
     fields: ['pollDay', 'pollMonth', 'pollYear', 'ward', 'pollingDistrict', 'pollingStation'],
     check: (a, e) => {
       const poll = dateFrom(a, 'poll');
-      if (poll.problem === 'missing') addError(e, 'pollDay', 'Enter the polling day of the election');
-      else if (poll.problem) addError(e, 'pollDay', 'The polling day must be a real date');
-      if (!['ward', 'pollingDistrict', 'pollingStation'].some((f) => (a[f] ?? '').trim())) addError(e, 'ward', 'Enter a ward, polling district or polling station');
+      if (poll.problem === 'missing') addError(e, 'pollDay', msg('Enter the polling day of the election'));
+      else if (poll.problem) addError(e, 'pollDay', msg('The polling day must be a real date'));
+      if (!['ward', 'pollingDistrict', 'pollingStation'].some((f) => (a[f] ?? '').trim())) addError(e, 'ward', msg('Enter a ward, polling district or polling station'));
     },
   },
   {
     slug: 'reporter',
-    title: 'Who reported it?',
+    title: msg('Who reported it?'),
     fields: ['reporterName', 'reporterContact', 'reporterType', 'people'],
     check: (a, e) => {
-      required(a, e, 'reporterName', 'Enter the name of the person who reported it');
-      required(a, e, 'reporterContact', 'Enter how to contact the person who reported it');
-      if (!REPORTER_TYPES.includes(a.reporterType as never)) addError(e, 'reporterType', 'Select who the person who reported it is');
+      required(a, e, 'reporterName', msg('Enter the name of the person who reported it'));
+      required(a, e, 'reporterContact', msg('Enter how to contact the person who reported it'));
+      if (!REPORTER_TYPES.includes(a.reporterType as never)) addError(e, 'reporterType', msg('Select who the person who reported it is'));
     },
   },
   {
     slug: 'urgency',
-    title: 'How urgent is it?',
+    title: msg('How urgent is it?'),
     fields: ['urgency', 'safetyConcern'],
     check: (a, e) => {
-      if (!URGENCIES.includes(a.urgency as never)) addError(e, 'urgency', 'Select how urgent it is');
-      if (a.safetyConcern !== 'yes' && a.safetyConcern !== 'no') addError(e, 'safetyConcern', 'Select yes if anyone’s safety is at risk');
+      if (!URGENCIES.includes(a.urgency as never)) addError(e, 'urgency', msg('Select how urgent it is'));
+      if (a.safetyConcern !== 'yes' && a.safetyConcern !== 'no') addError(e, 'safetyConcern', msg('Select yes if anyone’s safety is at risk'));
     },
   },
 ];
@@ -144,35 +145,39 @@ export function allegationBody(a: Answers) {
 
 /** Where each API field is asked, for errors found when the whole allegation is submitted. */
 export const API_FIELDS: Record<string, { step: string; id: string; label: string }> = {
-  category: { step: 'category', id: 'category', label: 'Offence' },
-  description: { step: 'what-happened', id: 'description', label: 'What happened' },
-  occurredAt: { step: 'what-happened', id: 'occurredDay', label: 'When it happened' },
-  pollDate: { step: 'where', id: 'pollDay', label: 'Polling day' },
-  electionId: { step: 'where', id: 'pollDay', label: 'Polling day' },
-  location: { step: 'where', id: 'ward', label: 'Place' },
-  reporter: { step: 'reporter', id: 'reporterName', label: 'Reporter' },
-  'reporter.name': { step: 'reporter', id: 'reporterName', label: 'Reporter’s name' },
-  'reporter.contact': { step: 'reporter', id: 'reporterContact', label: 'Reporter’s contact details' },
-  'reporter.type': { step: 'reporter', id: 'reporterType', label: 'Who the reporter is' },
-  peopleInvolved: { step: 'reporter', id: 'people', label: 'People involved' },
-  urgency: { step: 'urgency', id: 'urgency', label: 'Urgency' },
-  safetyConcern: { step: 'urgency', id: 'safetyConcern', label: 'Safety concern' },
+  category: { step: 'category', id: 'category', label: msg('Offence') },
+  description: { step: 'what-happened', id: 'description', label: msg('What happened') },
+  occurredAt: { step: 'what-happened', id: 'occurredDay', label: msg('When it happened') },
+  pollDate: { step: 'where', id: 'pollDay', label: msg('Polling day') },
+  electionId: { step: 'where', id: 'pollDay', label: msg('Polling day') },
+  location: { step: 'where', id: 'ward', label: msg('Place') },
+  reporter: { step: 'reporter', id: 'reporterName', label: msg('Reporter') },
+  'reporter.name': { step: 'reporter', id: 'reporterName', label: msg('Reporter’s name') },
+  'reporter.contact': { step: 'reporter', id: 'reporterContact', label: msg('Reporter’s contact details') },
+  'reporter.type': { step: 'reporter', id: 'reporterType', label: msg('Who the reporter is') },
+  peopleInvolved: { step: 'reporter', id: 'people', label: msg('People involved') },
+  urgency: { step: 'urgency', id: 'urgency', label: msg('Urgency') },
+  safetyConcern: { step: 'urgency', id: 'safetyConcern', label: msg('Safety concern') },
 };
 
 /** Rows for the check-your-answers page. */
-export function summaryRows(a: Answers, draftId: string) {
+export function summaryRows(a: Answers, draftId: string, t: T = translator('en')) {
   const body = allegationBody(a);
-  const change = (step: string, what: string) => ({ items: [{ href: `/cases/new/${draftId}/${step}?change=1`, text: 'Change', visuallyHiddenText: what }] });
-  const place = [body.location.ward && `Ward: ${body.location.ward}`, body.location.pollingDistrict && `Polling district: ${body.location.pollingDistrict}`, body.location.pollingStation && `Polling station: ${body.location.pollingStation}`].filter(Boolean).join('\n');
+  const change = (step: string, what: string) => ({ items: [{ href: `/cases/new/${draftId}/${step}?change=1`, text: t('Change'), visuallyHiddenText: what }] });
+  const place = [
+    body.location.ward && t('Ward: {{ward}}', { ward: body.location.ward }),
+    body.location.pollingDistrict && t('Polling district: {{district}}', { district: body.location.pollingDistrict }),
+    body.location.pollingStation && t('Polling station: {{station}}', { station: body.location.pollingStation }),
+  ].filter(Boolean).join('\n');
   return [
-    { key: { text: 'Offence' }, value: { text: labelOf(a.category) }, actions: change('category', 'offence') },
-    { key: { text: 'What happened' }, value: lines(body.description), actions: change('what-happened', 'what happened') },
-    { key: { text: 'When it happened' }, value: { text: ukDateTime(body.occurredAt) }, actions: change('what-happened', 'when it happened') },
-    { key: { text: 'Polling day' }, value: { text: ukDate(body.pollDate ? `${body.pollDate}T12:00:00Z` : undefined) }, actions: change('where', 'polling day') },
-    { key: { text: 'Place' }, value: lines(place), actions: change('where', 'place') },
-    { key: { text: 'Reported by' }, value: lines(`${body.reporter.name} (${labelOf(body.reporter.type)})\n${body.reporter.contact}`), actions: change('reporter', 'who reported it') },
-    { key: { text: 'People involved' }, value: lines((body.peopleInvolved ?? []).map((p) => ('role' in p ? `${p.name}, ${p.role}` : p.name)).join('\n') || 'None given'), actions: change('reporter', 'people involved') },
-    { key: { text: 'Urgency' }, value: { text: labelOf(a.urgency) }, actions: change('urgency', 'urgency') },
-    { key: { text: 'Safety concern' }, value: { text: a.safetyConcern === 'yes' ? 'Yes' : 'No' }, actions: change('urgency', 'safety concern') },
+    { key: { text: t('Offence') }, value: { text: labelOf(a.category, t.lang) }, actions: change('category', t('offence')) },
+    { key: { text: t('What happened') }, value: lines(body.description), actions: change('what-happened', t('what happened')) },
+    { key: { text: t('When it happened') }, value: { text: ukDateTime(body.occurredAt, t.lang) }, actions: change('what-happened', t('when it happened')) },
+    { key: { text: t('Polling day') }, value: { text: ukDate(body.pollDate ? `${body.pollDate}T12:00:00Z` : undefined, t.lang) }, actions: change('where', t('polling day')) },
+    { key: { text: t('Place') }, value: lines(place), actions: change('where', t('place')) },
+    { key: { text: t('Reported by') }, value: lines(`${body.reporter.name} (${labelOf(body.reporter.type, t.lang)})\n${body.reporter.contact}`), actions: change('reporter', t('who reported it')) },
+    { key: { text: t('People involved') }, value: lines((body.peopleInvolved ?? []).map((p) => ('role' in p ? `${p.name}, ${p.role}` : p.name)).join('\n') || t('None given')), actions: change('reporter', t('people involved')) },
+    { key: { text: t('Urgency') }, value: { text: labelOf(a.urgency, t.lang) }, actions: change('urgency', t('urgency')) },
+    { key: { text: t('Safety concern') }, value: { text: a.safetyConcern === 'yes' ? t('Yes') : t('No') }, actions: change('urgency', t('safety concern')) },
   ];
 }

@@ -1,4 +1,7 @@
-// Words for the API's codes, as a person reads them on a page.
+// Words for the API's codes, as a person reads them on a page. The English here is the key of
+// the Welsh in apps/web/locales/cy/labels.json.
+import { translator, type Language } from './i18n';
+
 const LABELS: Record<string, string> = {
   personation: 'Personation',
   postal_vote: 'Postal vote fraud',
@@ -71,12 +74,60 @@ const LABELS: Record<string, string> = {
   count_mismatch: 'Count does not match',
   dismissed: 'Dismissed',
   allegation: 'Allegation logged',
+  digital: 'Digital file',
+  physical: 'Physical item',
+  pending: 'Waiting for the police',
+  collected: 'Collected',
+  resealed: 'Resealed',
+  transferred: 'Transferred',
+  examined: 'Released for examination',
+  packaged: 'Packaged',
+  handed_over: 'Handed over to the police',
+  acknowledged: 'Receipt acknowledged',
+  destroyed: 'Destroyed',
+  postal_voting: 'Postal voting',
+  houses_of_multiple_occupation: 'Houses in multiple occupation',
+  care_homes: 'Care homes',
+  ballot_paper_security: 'Ballot paper security',
+  count_security: 'Count security',
+  candidate_safety: 'Candidate safety',
+  cyber: 'Cyber security',
+  staffing: 'Staffing',
+  planned: 'Planned',
+  in_progress: 'In progress',
+  in_place: 'In place',
+  ineffective: 'Not effective',
+  retired: 'Retired',
+  safety_alert: 'Safety alert',
+  referral_received: 'New referral',
+  referral_returned: 'Referral returned',
+  referral_withdrawn: 'Referral withdrawn',
+  information_reply_lapsed: 'No reply in time',
+  extension_task: 'Apply for an extension',
+  triage_reminder: 'Triage reminder',
+  triage_escalation: 'Triage escalation',
+  spoc_response_reminder: 'Police response reminder',
+  spoc_response_escalation: 'Police response escalation',
+  information_reply_reminder: 'Reply reminder',
+  information_reply_escalation: 'Reply escalation',
+  integrity_alert: 'Evidence integrity alert',
+  disposal_review: 'Disposal review',
+  liaison_contact_reminder: 'Police liaison contact due',
+  liaison_contact_escalation: 'Police liaison contact overdue',
+  risk_review_reminder: 'Risk review due',
+  risk_review_escalation: 'Risk review overdue',
+  package_acknowledgement: 'Evidence package to acknowledge',
 };
 
-export function labelOf(code: unknown): string {
+export function labelOf(code: unknown, language: Language = 'en'): string {
   if (typeof code !== 'string') return '';
-  return LABELS[code] ?? code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  const english = LABELS[code];
+  if (!english) return code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  return language === 'en' ? english : translator(language)(english);
 }
+
+/** Every code's English words, for the catalogue check (test/i18n.spec.ts). */
+export const LABEL_TEXTS: readonly string[] = Object.values(LABELS);
 
 /** GOV.UK tag colours for case statuses. */
 export const STATUS_TAG: Record<string, string> = {

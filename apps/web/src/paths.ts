@@ -1,5 +1,5 @@
 // Where the web layer's non-TypeScript files live. The build (scripts/build.mjs) compiles only
-// .ts into dist/, so templates and browser scripts are read from the source tree: the nearest
+// .ts into dist/, so templates, message catalogues and browser scripts are read from the source tree: the nearest
 // directory above this file (in apps/web/src or dist/apps/web/src) that holds package.json.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,4 +17,5 @@ function projectRoot(from: string): string {
 const root = projectRoot(__dirname);
 export const VIEWS_DIR = join(root, 'apps/web/views');
 export const PUBLIC_DIR = join(root, 'apps/web/public');
+export const LOCALES_DIR = join(root, 'apps/web/locales');
 export const GOVUK_DIR = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');

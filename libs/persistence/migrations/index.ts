@@ -16,6 +16,7 @@ import { BallotSecurity1764932400000 } from './1764932400000-BallotSecurity';
 import { SharedRateLimits1764936000000 } from './1764936000000-SharedRateLimits';
 import { DirectoryAdministration1764939600000 } from './1764939600000-DirectoryAdministration';
 import { SecurityReviewActionsDone1764943200000 } from './1764943200000-SecurityReviewActionsDone';
+import { UserLanguage1764946800000 } from './1764946800000-UserLanguage';
 import { NotificationDigests1764952200000 } from './1764952200000-NotificationDigests';
 
 /** Every migration, in order. New ones are appended here. */
@@ -38,5 +39,6 @@ export const MIGRATIONS = [
   SharedRateLimits1764936000000,
   DirectoryAdministration1764939600000,
   SecurityReviewActionsDone1764943200000,
+  UserLanguage1764946800000,
   NotificationDigests1764952200000,
 ];

@@ -45,6 +45,8 @@ export interface PendingEmail {
   body: string;
   email: string;
   displayName: string;
+  /** the recipient's chosen language (users.language); null: never chose, English */
+  language: string | null;
   reference: string | null;
 }
 
@@ -174,13 +176,13 @@ export class NotificationsStore {
 
   /** Locks a notification still to be emailed (`SKIP LOCKED`); undefined when sent or held elsewhere. Run in a transaction. */
   async lockForEmail(id: string): Promise<PendingEmail | undefined> {
-    const [row]: { subject: string; body: string; email: string; display_name: string; reference: string | null }[] = await this.db.query(
-      `SELECT n.subject, n.body, u.email, u.display_name, a.reference
+    const [row]: { subject: string; body: string; email: string; display_name: string; language: string | null; reference: string | null }[] = await this.db.query(
+      `SELECT n.subject, n.body, u.email, u.display_name, u.language, a.reference
          FROM notifications n JOIN users u ON u.id = n.recipient_id LEFT JOIN allegations a ON a.id = n.case_id
          WHERE n.id = $1 AND n.emailed_at IS NULL FOR UPDATE OF n SKIP LOCKED`,
       [id],
     );
-    return row ? { subject: row.subject, body: row.body, email: row.email, displayName: row.display_name, reference: row.reference } : undefined;
+    return row ? { subject: row.subject, body: row.body, email: row.email, displayName: row.display_name, language: row.language, reference: row.reference } : undefined;
   }
 
   async wasEmailed(id: string): Promise<boolean> {

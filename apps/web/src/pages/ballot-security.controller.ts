@@ -11,19 +11,20 @@ import { measuresFrom } from '../elections';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
+import { msg, tFor } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
 type Form = FormErrors & { values: Record<string, string> };
-const ITEM_FIELDS = { kind: { id: 'kind', label: 'Kind' }, label: { id: 'label', label: 'Label' }, quantity: { id: 'quantity', label: 'Papers' }, receivedFrom: { id: 'receivedFrom', label: 'Received from' }, location: { id: 'location', label: 'Where it is' } };
-const STEP_FIELDS = { action: { id: 'action', label: 'Step' }, location: { id: 'location', label: 'Location' }, sealNumber: { id: 'sealNumber', label: 'Seal number' }, sealNumberObserved: { id: 'sealNumberObserved', label: 'Seal number read' }, countObserved: { id: 'countObserved', label: 'Papers counted' }, accessBy: { id: 'accessBy', label: 'Who has access' }, note: { id: 'note', label: 'Note' } };
-const REVIEW_FIELDS = { forceId: { id: 'forceId', label: 'Police force' }, heldOn: { id: 'heldOn', label: 'Date held' }, attendees: { id: 'attendees', label: 'Who attended' }, findings: { id: 'findings', label: 'Findings' }, actions: { id: 'actions', label: 'Actions' } };
+const ITEM_FIELDS = { kind: { id: 'kind', label: msg('Kind') }, label: { id: 'label', label: msg('Label') }, quantity: { id: 'quantity', label: msg('Papers') }, receivedFrom: { id: 'receivedFrom', label: msg('Received from') }, location: { id: 'location', label: msg('Where it is') } };
+const STEP_FIELDS = { action: { id: 'action', label: msg('Step') }, location: { id: 'location', label: msg('Location') }, sealNumber: { id: 'sealNumber', label: msg('Seal number') }, sealNumberObserved: { id: 'sealNumberObserved', label: msg('Seal number read') }, countObserved: { id: 'countObserved', label: msg('Papers counted') }, accessBy: { id: 'accessBy', label: msg('Who has access') }, note: { id: 'note', label: msg('Note') } };
+const REVIEW_FIELDS = { forceId: { id: 'forceId', label: msg('Police force') }, heldOn: { id: 'heldOn', label: msg('Date held') }, attendees: { id: 'attendees', label: msg('Who attended') }, findings: { id: 'findings', label: msg('Findings') }, actions: { id: 'actions', label: msg('Actions') } };
 const refused = [403, 409, 422];
 const ACTION_HINTS: Record<string, string> = {
-  stored: 'Put in a store: say where, and who has access to it',
-  sealed: 'Sealed with a numbered seal',
-  moved: 'Taken somewhere else: read the seal number off it first',
-  opened: 'Opened at the count: read the seal number off it, and count the papers',
-  returned: 'Returned after the count, to storage or for destruction',
+  stored: msg('Put in a store: say where, and who has access to it'),
+  sealed: msg('Sealed with a numbered seal'),
+  moved: msg('Taken somewhere else: read the seal number off it first'),
+  opened: msg('Opened at the count: read the seal number off it, and count the papers'),
+  returned: msg('Returned after the count, to storage or for destruction'),
 };
 
 @Public()
@@ -40,10 +41,11 @@ export class BallotSecurityPageController {
 
   @Post('items')
   async addItem(@Req() req: Request, @Res() res: Response) {
+    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     const errors = noErrors();
-    if (f.quantity && !/^\d+$/.test(f.quantity.trim())) addError(errors, 'quantity', 'Enter the number of papers as a whole number, or leave it blank');
+    if (f.quantity && !/^\d+$/.test(f.quantity.trim())) addError(errors, 'quantity', t('Enter the number of papers as a whole number, or leave it blank'));
     if (errors.errorList.length) return this.showItems(req, res, user, { ...errors, values: f }, 422);
     const body = { kind: f.kind, label: f.label?.trim(), quantity: f.quantity?.trim() ? Number(f.quantity) : undefined, serialFrom: f.serialFrom?.trim() || undefined, serialTo: f.serialTo?.trim() || undefined, receivedFrom: f.receivedFrom?.trim(), location: f.location?.trim() };
     try {
@@ -51,7 +53,7 @@ export class BallotSecurityPageController {
       res.redirect(303, `/ballot-security/items/${item.id}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showItems(req, res, user, { ...errorsFromApi(error, ITEM_FIELDS, 'label'), values: f }, error.status);
+      await this.showItems(req, res, user, { ...errorsFromApi(error, ITEM_FIELDS, 'label', t), values: f }, error.status);
     }
   }
 
@@ -62,11 +64,12 @@ export class BallotSecurityPageController {
 
   @Post('items/:id/custody')
   async step(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     const errors = noErrors();
-    if (!(BALLOT_ACTIONS as readonly string[]).includes(f.action ?? '')) addError(errors, 'action', 'Select the step');
-    if (f.countObserved && !/^\d+$/.test(f.countObserved.trim())) addError(errors, 'countObserved', 'Enter the papers counted as a whole number, or leave it blank');
+    if (!(BALLOT_ACTIONS as readonly string[]).includes(f.action ?? '')) addError(errors, 'action', t('Select the step'));
+    if (f.countObserved && !/^\d+$/.test(f.countObserved.trim())) addError(errors, 'countObserved', t('Enter the papers counted as a whole number, or leave it blank'));
     if (errors.errorList.length) return this.showItem(req, res, user, uuid(id), { ...errors, values: f }, 422);
     const body = {
       action: f.action,
@@ -82,7 +85,7 @@ export class BallotSecurityPageController {
       res.redirect(303, `/ballot-security/items/${uuid(id)}?recorded=${result.discrepancies.length ? 'discrepancy' : 'ok'}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showItem(req, res, user, uuid(id), { ...errorsFromApi(error, STEP_FIELDS, 'action'), values: f }, error.status);
+      await this.showItem(req, res, user, uuid(id), { ...errorsFromApi(error, STEP_FIELDS, 'action', t), values: f }, error.status);
     }
   }
 
@@ -93,10 +96,11 @@ export class BallotSecurityPageController {
 
   @Post('discrepancies/:id/dismiss')
   async dismiss(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     const field = `reason-${uuid(id)}`;
-    if (!f.reason?.trim()) return this.showDiscrepancies(req, res, user, { ...addError(noErrors(), field, 'Enter why the discrepancy is dismissed'), values: f }, 422);
+    if (!f.reason?.trim()) return this.showDiscrepancies(req, res, user, { ...addError(noErrors(), field, t('Enter why the discrepancy is dismissed')), values: f }, 422);
     try {
       await user.api.post(`/ballot-discrepancies/${uuid(id)}/dismiss`, { reason: f.reason.trim() });
       res.redirect(303, '/ballot-security/discrepancies?decided=dismissed');
@@ -109,12 +113,13 @@ export class BallotSecurityPageController {
   /** Logs an allegation from the discrepancy: triage as the reporter, the item's custody as the facts. */
   @Post('discrepancies/:id/allegation')
   async allegation(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     const field = `where-${uuid(id)}`;
     const errors = noErrors();
-    if (!f.where?.trim()) addError(errors, field, 'Enter the polling station or count venue it concerns');
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(f.pollDate?.trim() ?? '')) addError(errors, `poll-${uuid(id)}`, 'Enter the polling day as YYYY-MM-DD');
+    if (!f.where?.trim()) addError(errors, field, t('Enter the polling station or count venue it concerns'));
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(f.pollDate?.trim() ?? '')) addError(errors, `poll-${uuid(id)}`, t('Enter the polling day as YYYY-MM-DD'));
     if (errors.errorList.length) return this.showDiscrepancies(req, res, user, { ...errors, values: f }, 422);
     const discrepancy = (await user.api.get<any[]>('/ballot-discrepancies')).find((d) => d.id === uuid(id));
     if (!discrepancy) throw new NotFoundException();
@@ -146,19 +151,20 @@ export class BallotSecurityPageController {
 
   @Post('reviews')
   async addReview(@Req() req: Request, @Res() res: Response) {
+    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     const errors = noErrors();
     // One action a line: "what | who | YYYY-MM-DD".
     const actions = measuresFrom(f.actions).map((line) => line.split('|').map((p) => p.trim()));
-    if (actions.some((a) => a.length !== 3 || !a[0] || !a[1] || !/^\d{4}-\d{2}-\d{2}$/.test(a[2]))) addError(errors, 'actions', 'Write each action on its own line as: what | who | due date (YYYY-MM-DD)');
+    if (actions.some((a) => a.length !== 3 || !a[0] || !a[1] || !/^\d{4}-\d{2}-\d{2}$/.test(a[2]))) addError(errors, 'actions', t('Write each action on its own line as: what | who | due date (YYYY-MM-DD)'));
     if (errors.errorList.length) return this.showReviews(req, res, user, { ...errors, values: f }, 422);
     try {
       await user.api.post('/ballot-security-reviews', { forceId: f.forceId, heldOn: f.heldOn?.trim(), attendees: measuresFrom(f.attendees), findings: f.findings?.trim(), actions: actions.map(([description, owner, dueBy]) => ({ description, owner, dueBy })) });
       res.redirect(303, '/ballot-security/reviews?recorded=1');
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showReviews(req, res, user, { ...errorsFromApi(error, REVIEW_FIELDS, 'findings'), values: f }, error.status);
+      await this.showReviews(req, res, user, { ...errorsFromApi(error, REVIEW_FIELDS, 'findings', t), values: f }, error.status);
     }
   }
 
@@ -178,20 +184,22 @@ export class BallotSecurityPageController {
   }
 
   private async showItems(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
+    const t = tFor(req);
     const items = user.has('staff', 'triage', 'returning_officer', 'legal', 'admin') ? await user.api.get<any[]>('/ballot-items') : [];
     sendPage(req, res, user, 'ballot-security/items.njk', {
-      title: 'Ballot security',
+      title: t('Ballot security'),
       items,
       canAdd: user.has('staff', 'returning_officer'),
       canTriage: user.has('triage', 'returning_officer', 'legal'),
-      kinds: BALLOT_ITEM_KINDS.map((k) => ({ value: k, text: labelOf(k) })),
+      kinds: BALLOT_ITEM_KINDS.map((k) => ({ value: k, text: labelOf(k, t.lang) })),
       ...formContext(form),
     }, status);
   }
 
   private async showItem(req: Request, res: Response, user: WebUser, id: string, form?: Form, status = 200) {
+    const t = tFor(req);
     const item = await user.api.get(`/ballot-items/${id}`);
-    const actions = BALLOT_ACTIONS.map((a) => ({ value: a, text: labelOf(a), hint: { text: ACTION_HINTS[a] } }));
+    const actions = BALLOT_ACTIONS.map((a) => ({ value: a, text: labelOf(a, t.lang), hint: { text: t(ACTION_HINTS[a]) } }));
     sendPage(req, res, user, 'ballot-security/item.njk', {
       title: item.label,
       item,
@@ -204,9 +212,10 @@ export class BallotSecurityPageController {
   }
 
   private async showDiscrepancies(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
+    const t = tFor(req);
     const all = await user.api.get<any[]>('/ballot-discrepancies');
     sendPage(req, res, user, 'ballot-security/discrepancies.njk', {
-      title: 'Ballot security discrepancies',
+      title: t('Ballot security discrepancies'),
       open: all.filter((d) => d.status === 'open'),
       decided: all.filter((d) => d.status !== 'open'),
       canDecide: user.has('triage'),
@@ -217,9 +226,10 @@ export class BallotSecurityPageController {
   }
 
   private async showReviews(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
+    const t = tFor(req);
     const reviews = await user.api.get<any[]>('/ballot-security-reviews');
     sendPage(req, res, user, 'ballot-security/reviews.njk', {
-      title: 'Security reviews with the police',
+      title: t('Security reviews with the police'),
       reviews,
       canAdd: user.has('returning_officer'),
       // Only the authority's Returning Officer marks an action done; the force reads it.

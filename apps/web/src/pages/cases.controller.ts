@@ -13,38 +13,39 @@ import { actionsFor, deadlinesOf, isOverdue, timelineOf } from '../case-view';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
 import { labelOf, STATUS_TAG } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
+import { msg, tFor, type T } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
-const options = (codes: readonly string[]) => codes.map((value) => ({ value, text: labelOf(value) }));
+const options = (codes: readonly string[], t: T) => codes.map((value) => ({ value, text: labelOf(value, t.lang) }));
 
 const TRIAGE_FIELDS = {
-  decision: { id: 'decision', label: 'Decision' },
-  forceId: { id: 'forceId', label: 'Police force' },
-  resolution: { id: 'resolution', label: 'Resolution' },
-  question: { id: 'question', label: 'Question for the reporter' },
-  duplicateOf: { id: 'duplicateOfReference', label: 'Reference of the case it repeats' },
-  note: { id: 'note', label: 'Reason for the decision' },
+  decision: { id: 'decision', label: msg('Decision') },
+  forceId: { id: 'forceId', label: msg('Police force') },
+  resolution: { id: 'resolution', label: msg('Resolution') },
+  question: { id: 'question', label: msg('Question for the reporter') },
+  duplicateOf: { id: 'duplicateOfReference', label: msg('Reference of the case it repeats') },
+  note: { id: 'note', label: msg('Reason for the decision') },
 };
-const ACCEPT_FIELDS = { crimeReference: { id: 'crimeReference', label: 'Crime reference' }, note: { id: 'acceptNote', label: 'Note' } };
-const RETURN_FIELDS = { reasonCode: { id: 'reasonCode', label: 'Reason' }, note: { id: 'returnNote', label: 'Note' }, suggestedForceId: { id: 'suggestedForceId', label: 'Force that should have it' } };
-const UPDATE_FIELDS = { note: { id: 'updateNote', label: 'Progress note' } };
-const POLICE_OUTCOME_FIELDS = { outcome: { id: 'policeOutcome', label: 'Outcome' }, note: { id: 'policeOutcomeNote', label: 'Note' } };
-const CLOSE_FIELDS = { outcome: { id: 'closeOutcome', label: 'Outcome' }, note: { id: 'closeNote', label: 'Reason for closing' } };
-const WITHDRAW_FIELDS = { note: { id: 'withdrawNote', label: 'Why it is withdrawn' } };
-const EXTENSION_FIELDS = { note: { id: 'extensionNote', label: 'The application' } };
-const INFORMATION_FIELDS = { note: { id: 'reply', label: 'The reporter’s reply' } };
+const ACCEPT_FIELDS = { crimeReference: { id: 'crimeReference', label: msg('Crime reference') }, note: { id: 'acceptNote', label: msg('Note') } };
+const RETURN_FIELDS = { reasonCode: { id: 'reasonCode', label: msg('Reason') }, note: { id: 'returnNote', label: msg('Note') }, suggestedForceId: { id: 'suggestedForceId', label: msg('Force that should have it') } };
+const UPDATE_FIELDS = { note: { id: 'updateNote', label: msg('Progress note') } };
+const POLICE_OUTCOME_FIELDS = { outcome: { id: 'policeOutcome', label: msg('Outcome') }, note: { id: 'policeOutcomeNote', label: msg('Note') } };
+const CLOSE_FIELDS = { outcome: { id: 'closeOutcome', label: msg('Outcome') }, note: { id: 'closeNote', label: msg('Reason for closing') } };
+const WITHDRAW_FIELDS = { note: { id: 'withdrawNote', label: msg('Why it is withdrawn') } };
+const EXTENSION_FIELDS = { note: { id: 'extensionNote', label: msg('The application') } };
+const INFORMATION_FIELDS = { note: { id: 'reply', label: msg('The reporter’s reply') } };
 
 /** The banner after each decision, by the last segment of its API path. */
 const DONE: Record<string, string> = {
-  triage: 'Your triage decision was recorded.',
-  accept: 'You accepted the referral.',
-  return: 'You returned the referral to the authority.',
-  updates: 'Your progress note was recorded.',
-  outcome: 'The police outcome was recorded.',
-  close: 'The case is closed.',
-  withdraw: 'The allegation is withdrawn.',
-  information: 'The reporter’s reply was recorded. The case is back with triage.',
-  'statutory-extension': 'The application to extend the time limit was recorded.',
+  triage: msg('Your triage decision was recorded.'),
+  accept: msg('You accepted the referral.'),
+  return: msg('You returned the referral to the authority.'),
+  updates: msg('Your progress note was recorded.'),
+  outcome: msg('The police outcome was recorded.'),
+  close: msg('The case is closed.'),
+  withdraw: msg('The allegation is withdrawn.'),
+  information: msg('The reporter’s reply was recorded. The case is back with triage.'),
+  'statutory-extension': msg('The application to extend the time limit was recorded.'),
 };
 
 @Public()
@@ -56,6 +57,7 @@ export class CasesController {
 
   @Get()
   async list(@Req() req: Request, @Res() res: Response) {
+    const t = tFor(req);
     const user = await this.users.require(req);
     const q = req.query as Record<string, string | undefined>;
     const filters = { q: typeof q.q === 'string' ? q.q.slice(0, 200) : '', status: ALLEGATION_STATUSES.includes(q.status as never) ? q.status! : '', category: OFFENCE_CATEGORIES.includes(q.category as never) ? q.category! : '' };
@@ -65,12 +67,12 @@ export class CasesController {
     const page = await user.api.get<{ items: any[]; nextCursor: string | null }>(`/allegations?${params}`);
     const next = page.nextCursor ? `/cases?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), cursor: page.nextCursor })}` : undefined;
     sendPage(req, res, user, 'cases/list.njk', {
-      title: 'Cases',
+      title: t('Cases'),
       filters,
       cases: page.items.map((c) => ({ ...c, statusTag: STATUS_TAG[c.status], overdue: c.status === 'triage' && isOverdue(c.triageDueAt) })),
       next,
-      statuses: [{ value: '', text: 'Any status' }, ...options(ALLEGATION_STATUSES)],
-      categories: [{ value: '', text: 'Any offence' }, ...options(OFFENCE_CATEGORIES)],
+      statuses: [{ value: '', text: t('Any status') }, ...options(ALLEGATION_STATUSES, t)],
+      categories: [{ value: '', text: t('Any offence') }, ...options(OFFENCE_CATEGORIES, t)],
     });
   }
 
@@ -82,13 +84,15 @@ export class CasesController {
 
   @Get(':id/confirmation')
   async confirmation(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const user = await this.users.require(req);
     const c = await user.api.get(`/allegations/${this.caseId(id)}`);
-    sendPage(req, res, user, 'cases/confirmation.njk', { title: 'Allegation logged', c });
+    sendPage(req, res, user, 'cases/confirmation.njk', { title: t('Allegation logged'), c });
   }
 
   @Post(':id/triage')
   async triage(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     const body: Record<string, string> = { decision: f.decision, note: f.note };
@@ -96,12 +100,12 @@ export class CasesController {
     if (f.decision === 'resolve') body.resolution = f.resolution;
     if (f.decision === 'request_information' && f.question?.trim()) body.question = f.question;
     const errors = noErrors();
-    if (!['refer', 'resolve', 'request_information', 'duplicate'].includes(f.decision)) addError(errors, 'decision', 'Select a decision');
+    if (!['refer', 'resolve', 'request_information', 'duplicate'].includes(f.decision)) addError(errors, 'decision', t('Select a decision'));
     if (f.decision === 'duplicate') {
       // People know a case by its reference; the API takes the id of the case it repeats.
       const original = await this.caseByReference(user, f.duplicateOfReference ?? '');
-      if (!original) addError(errors, 'duplicateOfReference', 'Enter the reference of another case of this authority, like NS-2026-00001');
-      else if (original.id === id) addError(errors, 'duplicateOfReference', 'Enter the reference of another case: a case cannot repeat itself');
+      if (!original) addError(errors, 'duplicateOfReference', t('Enter the reference of another case of this authority, like NS-2026-00001'));
+      else if (original.id === id) addError(errors, 'duplicateOfReference', t('Enter the reference of another case: a case cannot repeat itself'));
       else body.duplicateOf = original.id;
     }
     await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/triage', body, TRIAGE_FIELDS, 'decision', f);
@@ -116,10 +120,11 @@ export class CasesController {
 
   @Post(':id/return')
   async returnReferral(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     const errors = noErrors();
-    if (!RETURN_REASONS.includes(f.reasonCode as never)) addError(errors, 'reasonCode', 'Select why you are returning the referral');
+    if (!RETURN_REASONS.includes(f.reasonCode as never)) addError(errors, 'reasonCode', t('Select why you are returning the referral'));
     await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/referral/return', { reasonCode: f.reasonCode, note: f.returnNote, ...(f.suggestedForceId ? { suggestedForceId: f.suggestedForceId } : {}) }, RETURN_FIELDS, 'reasonCode', f);
   }
 
@@ -140,19 +145,21 @@ export class CasesController {
 
   @Post(':id/police-outcome')
   async policeOutcome(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     const errors = noErrors();
-    if (!POLICE_OUTCOMES.includes(f.policeOutcome as never)) addError(errors, 'policeOutcome', 'Select the outcome');
+    if (!POLICE_OUTCOMES.includes(f.policeOutcome as never)) addError(errors, 'policeOutcome', t('Select the outcome'));
     await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/referral/outcome', { outcome: f.policeOutcome, note: f.policeOutcomeNote }, POLICE_OUTCOME_FIELDS, 'outcome', f);
   }
 
   @Post(':id/close')
   async close(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     const errors = noErrors();
-    if (!POLICE_OUTCOMES.includes(f.closeOutcome as never)) addError(errors, 'closeOutcome', 'Select the outcome the case closes with');
+    if (!POLICE_OUTCOMES.includes(f.closeOutcome as never)) addError(errors, 'closeOutcome', t('Select the outcome the case closes with'));
     await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/close', { outcome: f.closeOutcome, note: f.closeNote }, CLOSE_FIELDS, 'outcome', f);
   }
 
@@ -173,6 +180,7 @@ export class CasesController {
 
   /** Posts one decision; on success back to the case, otherwise the case page with the reason. */
   private async decide(req: Request, res: Response, user: WebUser, id: string, pageErrors: FormErrors | undefined, path: string, body: Record<string, string>, fields: Record<string, { id: string; label: string }>, firstField: string, values: Record<string, string>) {
+    const t = tFor(req);
     const caseId = this.caseId(id);
     if (pageErrors) return this.showCase(req, res, user, caseId, { ...pageErrors, values }, 422);
     try {
@@ -182,10 +190,10 @@ export class CasesController {
       if (!(error instanceof ApiFailure)) throw error;
       if (error.status === 409) {
         // The case moved on: show it as it now stands, with the reason the decision was refused.
-        const errors = addError(noErrors(), 'case-status', `This decision was not recorded because the case has moved on: ${error.message}`);
+        const errors = addError(noErrors(), 'case-status', t('This decision was not recorded because the case has moved on: {{reason}}', { reason: error.message }));
         return this.showCase(req, res, user, caseId, { ...errors, values: {}, refused: true }, 409);
       }
-      if (error.status === 422 || error.status === 400) return this.showCase(req, res, user, caseId, { ...errorsFromApi(error, fields, fields[firstField].id), values }, 422);
+      if (error.status === 422 || error.status === 400) return this.showCase(req, res, user, caseId, { ...errorsFromApi(error, fields, fields[firstField].id, t), values }, 422);
       throw error;
     }
   }
@@ -204,29 +212,30 @@ export class CasesController {
   }
 
   private async showCase(req: Request, res: Response, user: WebUser, id: string, form?: FormErrors & { values: Record<string, string>; refused?: boolean }, status = 200) {
+    const t = tFor(req);
     const c = await user.api.get(`/allegations/${this.caseId(id)}`);
     const forces = await this.directory.forces();
     const forceName = (fid: string) => forces.find((f) => f.id === fid)?.name ?? fid;
     const done = typeof req.query.done === 'string' ? req.query.done : undefined;
     const duplicateOfReference = c.duplicateOf ? await user.api.get(`/allegations/${c.duplicateOf}`).then((o) => o.reference as string, () => undefined) : undefined;
     sendPage(req, res, user, 'cases/case.njk', {
-      title: `Case ${c.reference}`,
+      title: t('Case {{reference}}', { reference: c.reference }),
       c,
       statusTag: STATUS_TAG[c.status],
-      deadlines: deadlinesOf(c),
-      timeline: timelineOf(c, forceName).reverse(),
+      deadlines: deadlinesOf(c, t),
+      timeline: timelineOf(c, forceName, t).reverse(),
       actions: actionsFor(user.principal, c),
       referralForce: c.referral ? forceName(c.referral.forceId) : undefined,
       duplicateOfReference,
       forces: forces.map((f) => ({ value: f.id, text: f.name })),
-      resolutions: options(RESOLUTIONS),
-      returnReasons: options(RETURN_REASONS),
-      policeOutcomes: options(POLICE_OUTCOMES),
+      resolutions: options(RESOLUTIONS, t),
+      returnReasons: options(RETURN_REASONS, t),
+      policeOutcomes: options(POLICE_OUTCOMES, t),
       errors: form?.errors ?? {},
       errorList: form?.errorList ?? [],
       values: form?.values ?? {},
       refused: form?.refused,
-      done: done && !form ? DONE[done] : undefined,
+      done: done && !form && DONE[done] ? t(DONE[done]) : undefined,
     }, status);
   }
 }

@@ -13,6 +13,7 @@ import { actionsFor } from '../case-view';
 import { labelOf } from '../labels';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
 import { WebErrorsFilter } from '../web-errors.filter';
+import { msg, tFor, type T } from '../i18n';
 import { BadCsrf, sendPage, WebUser, WebUsers } from '../web-user';
 import { csrfMatches } from '../session';
 
@@ -28,23 +29,23 @@ interface Busboy extends NodeJS.WritableStream {
 // busboy ships no types of its own.
 const busboy = require('busboy') as (options: { headers: Request['headers']; limits?: Record<string, number> }) => Busboy;
 
-const UPLOAD_FIELDS = { body: { id: 'file', label: 'The file' }, 'Content-Type': { id: 'file', label: 'The file’s type' }, 'X-Description': { id: 'description', label: 'Description' }, 'X-Filename': { id: 'file', label: 'The file name' } };
-const CUSTODY_FIELDS = { action: { id: 'action', label: 'What happened' }, from: { id: 'from', label: 'From' }, to: { id: 'to', label: 'To' }, location: { id: 'location', label: 'Where' }, sealNumber: { id: 'sealNumber', label: 'Seal number' }, note: { id: 'note', label: 'Note' } };
+const UPLOAD_FIELDS = { body: { id: 'file', label: msg('The file') }, 'Content-Type': { id: 'file', label: msg('The file’s type') }, 'X-Description': { id: 'description', label: msg('Description') }, 'X-Filename': { id: 'file', label: msg('The file name') } };
+const CUSTODY_FIELDS = { action: { id: 'action', label: msg('What happened') }, from: { id: 'from', label: msg('From') }, to: { id: 'to', label: msg('To') }, location: { id: 'location', label: msg('Where') }, sealNumber: { id: 'sealNumber', label: msg('Seal number') }, note: { id: 'note', label: msg('Note') } };
 const CUSTODY_HINTS: Record<string, string> = {
-  sealed: 'Sealed in a bag with a numbered seal',
-  resealed: 'The seal was broken and a new one applied: say why in the note',
-  transferred: 'Passed from its holder to someone else',
-  examined: 'Released for examination: say what was done in the note',
-  received: 'Received from its holder',
-  returned: 'Returned to the authority, or by the police after handover',
+  sealed: msg('Sealed in a bag with a numbered seal'),
+  resealed: msg('The seal was broken and a new one applied: say why in the note'),
+  transferred: msg('Passed from its holder to someone else'),
+  examined: msg('Released for examination: say what was done in the note'),
+  received: msg('Received from its holder'),
+  returned: msg('Returned to the authority, or by the police after handover'),
 };
 const DONE: Record<string, string> = {
-  custody: 'The custody step was recorded.',
-  held: 'A legal hold was placed on the item. It cannot be disposed of while the hold applies.',
-  released: 'The legal hold was lifted.',
-  disposed: 'The item was disposed of. Its record and custody log are kept.',
+  custody: msg('The custody step was recorded.'),
+  held: msg('A legal hold was placed on the item. It cannot be disposed of while the hold applies.'),
+  released: msg('The legal hold was lifted.'),
+  disposed: msg('The item was disposed of. Its record and custody log are kept.'),
 };
-const PACKAGE_FIELDS = { evidenceIds: { id: 'evidenceIds', label: 'Items' }, note: { id: 'packageNote', label: 'Note' } };
+const PACKAGE_FIELDS = { evidenceIds: { id: 'evidenceIds', label: msg('Items') }, note: { id: 'packageNote', label: msg('Note') } };
 
 /** A header value as the API wants it: ASCII, percent-encoded otherwise. */
 const headerSafe = (value: string) => (/^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value));
@@ -65,9 +66,10 @@ export class EvidenceController {
   /** Without JavaScript: a multipart form. Its fields come before the file, so they are read first. */
   @Post()
   async uploadForm(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const caseId = this.caseId(id);
     const user = await this.users.require(req);
-    if (!req.is('multipart/form-data')) return this.show(req, res, user, caseId, { ...addError(noErrors(), 'file', 'Select a file'), values: {} }, 422);
+    if (!req.is('multipart/form-data')) return this.show(req, res, user, caseId, { ...addError(noErrors(), 'file', t('Select a file')), values: {} }, 422);
     const fields: Record<string, string> = {};
     const result = await new Promise<{ item?: { id: string }; failure?: ApiFailure; pageError?: string }>((resolve, reject) => {
       let sawFile = false;
@@ -81,7 +83,7 @@ export class EvidenceController {
         }
         if (!info.filename) {
           stream.resume();
-          return resolve({ pageError: 'Select a file' });
+          return resolve({ pageError: t('Select a file') });
         }
         const body = new PassThrough();
         stream.pipe(body);
@@ -94,19 +96,20 @@ export class EvidenceController {
           });
       });
       parser.on('close', () => {
-        if (!sawFile) resolve(csrfMatches(user.token, fields._csrf) ? { pageError: 'Select a file' } : (reject(new BadCsrf()) as never));
+        if (!sawFile) resolve(csrfMatches(user.token, fields._csrf) ? { pageError: t('Select a file') } : (reject(new BadCsrf()) as never));
       });
       parser.on('error', (error) => reject(error));
       req.pipe(parser);
     });
     if (result.item) return res.redirect(303, `/cases/${caseId}/evidence/${result.item.id}?uploaded=1`);
-    const errors = result.failure ? (this.uploadRefused(result.failure)) : addError(noErrors(), 'file', result.pageError!);
+    const errors = result.failure ? (this.uploadRefused(result.failure, t)) : addError(noErrors(), 'file', result.pageError!);
     await this.show(req, res, user, caseId, { ...errors, values: { description: fields.description ?? '' } }, result.failure?.status ?? 422);
   }
 
   /** With JavaScript: the raw file as the body, so the browser can report progress. Answers JSON. */
   @Post('upload')
   async uploadRaw(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const caseId = this.caseId(id);
     const user = await this.users.requirePost(req, req.header('x-csrf-token'));
     const headers: Record<string, string> = { 'content-type': req.header('content-type') ?? 'application/octet-stream', 'x-description': req.header('x-description') ?? '' };
@@ -118,7 +121,7 @@ export class EvidenceController {
     } catch (error) {
       if (!(error instanceof ApiFailure)) throw error;
       if (!req.readableEnded) res.setHeader('Connection', 'close');
-      res.status(error.status).json({ errorList: this.uploadRefused(error).errorList });
+      res.status(error.status).json({ errorList: this.uploadRefused(error, t).errorList });
     }
   }
 
@@ -132,11 +135,12 @@ export class EvidenceController {
   /** A custody step on the item (POST /evidence/:id/custody): the workflow of custody refuses what the item's state does not allow. */
   @Post(':evidenceId/custody')
   async custody(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('evidenceId') evidenceId: string) {
+    const t = tFor(req);
     const caseId = this.caseId(id);
     const user = await this.users.requirePost(req);
     const itemId = this.itemId(evidenceId);
     const f = formBody(req);
-    if (!(RECORDED_ACTIONS as readonly string[]).includes(f.action ?? '')) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'action', 'Select what happened to the item'), values: f }, 422);
+    if (!(RECORDED_ACTIONS as readonly string[]).includes(f.action ?? '')) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'action', t('Select what happened to the item')), values: f }, 422);
     const body: Record<string, string> = { action: f.action };
     for (const field of ['from', 'to', 'location', 'sealNumber', 'note'] as const) if (f[field]?.trim()) body[field] = f[field].trim();
     await this.itemDecision(req, res, user, caseId, itemId, f, () => user.api.post(`/evidence/${itemId}/custody`, body), 'custody', CUSTODY_FIELDS, 'action');
@@ -145,32 +149,35 @@ export class EvidenceController {
   /** Legal places or lifts a hold, which blocks disposal. */
   @Post(':evidenceId/legal-hold')
   async legalHold(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('evidenceId') evidenceId: string) {
+    const t = tFor(req);
     const caseId = this.caseId(id);
     const user = await this.users.requirePost(req);
     const itemId = this.itemId(evidenceId);
     const f = formBody(req);
-    if (!f.holdReason?.trim()) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'holdReason', 'Enter the reason'), values: f }, 422);
-    await this.itemDecision(req, res, user, caseId, itemId, f, () => user.api.post(`/evidence/${itemId}/legal-hold`, { hold: f.hold === 'true', reason: f.holdReason.trim() }), f.hold === 'true' ? 'held' : 'released', { reason: { id: 'holdReason', label: 'Reason' } }, 'holdReason');
+    if (!f.holdReason?.trim()) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'holdReason', t('Enter the reason')), values: f }, 422);
+    await this.itemDecision(req, res, user, caseId, itemId, f, () => user.api.post(`/evidence/${itemId}/legal-hold`, { hold: f.hold === 'true', reason: f.holdReason.trim() }), f.hold === 'true' ? 'held' : 'released', { reason: { id: 'holdReason', label: msg('Reason') } }, 'holdReason');
   }
 
   /** The Returning Officer disposes of an item once its retention has passed and no hold applies. */
   @Post(':evidenceId/dispose')
   async dispose(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('evidenceId') evidenceId: string) {
+    const t = tFor(req);
     const caseId = this.caseId(id);
     const user = await this.users.requirePost(req);
     const itemId = this.itemId(evidenceId);
     const f = formBody(req);
-    if (!f.disposalNote?.trim()) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'disposalNote', 'Enter the review that decided the disposal'), values: f }, 422);
-    await this.itemDecision(req, res, user, caseId, itemId, f, () => user.api.post(`/evidence/${itemId}/dispose`, { note: f.disposalNote.trim() }), 'disposed', { note: { id: 'disposalNote', label: 'Review' } }, 'disposalNote');
+    if (!f.disposalNote?.trim()) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'disposalNote', t('Enter the review that decided the disposal')), values: f }, 422);
+    await this.itemDecision(req, res, user, caseId, itemId, f, () => user.api.post(`/evidence/${itemId}/dispose`, { note: f.disposalNote.trim() }), 'disposed', { note: { id: 'disposalNote', label: msg('Review') } }, 'disposalNote');
   }
 
   private async itemDecision(req: Request, res: Response, user: WebUser, caseId: string, itemId: string, f: Record<string, string>, call: () => Promise<unknown>, done: string, fields: Record<string, { id: string; label: string }>, fallback: string) {
+    const t = tFor(req);
     try {
       await call();
       res.redirect(303, `/cases/${caseId}/evidence/${itemId}?done=${done}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || ![403, 409, 422].includes(error.status)) throw error;
-      const shown = error.status === 422 ? errorsFromApi(error, fields, fallback) : addError(noErrors(), fallback, `Not recorded: ${error.message}`);
+      const shown = error.status === 422 ? errorsFromApi(error, fields, fallback, t) : addError(noErrors(), fallback, t('Not recorded: {{reason}}', { reason: error.message }));
       await this.showItem(req, res, user, caseId, itemId, { ...shown, values: f }, error.status);
     }
   }
@@ -181,12 +188,13 @@ export class EvidenceController {
   }
 
   private async showItem(req: Request, res: Response, user: WebUser, caseId: string, itemId: string, form?: FormErrors & { values: Record<string, string> }, status = 200) {
+    const t = tFor(req);
     const [c, item] = await Promise.all([user.api.get(`/allegations/${caseId}`), user.api.get(`/evidence/${itemId}`)]);
     if (item.caseId !== caseId) throw new NotFoundException();
     const pkg = item.packageId ? await user.api.get(`/packages/${item.packageId}`).catch(() => undefined) : undefined;
-    const done = !form && typeof req.query.done === 'string' ? DONE[req.query.done] : undefined;
+    const done = !form && typeof req.query.done === 'string' && DONE[req.query.done] ? t(DONE[req.query.done]) : undefined;
     sendPage(req, res, user, 'evidence/item.njk', {
-      title: `Evidence: ${item.description}`,
+      title: t('Evidence: {{description}}', { description: item.description }),
       c,
       item,
       pkg,
@@ -196,7 +204,7 @@ export class EvidenceController {
       canRecordCustody: user.has('staff', 'triage', 'spoc') && item.status === 'held',
       canHold: user.has('legal', 'returning_officer') && item.status !== 'destroyed',
       canDispose: user.has('returning_officer') && item.status !== 'destroyed' && item.status !== 'packaged' && !item.legalHold && Boolean(item.retentionUntil) && Date.parse(item.retentionUntil) <= Date.now(),
-      custodyActions: RECORDED_ACTIONS.map((a) => ({ value: a, text: labelOf(a), hint: { text: CUSTODY_HINTS[a] } })),
+      custodyActions: RECORDED_ACTIONS.map((a) => ({ value: a, text: labelOf(a, t.lang), hint: { text: t(CUSTODY_HINTS[a]) } })),
       errors: form?.errors ?? {},
       errorList: form?.errorList ?? [],
       values: form?.values ?? { from: item.holder },
@@ -213,33 +221,35 @@ export class EvidenceController {
     await passThrough(res, await user.api.download(`/evidence/${evidenceId}/content`));
   }
 
-  private uploadRefused(failure: ApiFailure): FormErrors {
-    if (failure.status === 413) return addError(noErrors(), 'file', 'The file is too large');
-    if (failure.status === 415) return addError(noErrors(), 'file', `The file must be one of the accepted types: ${failure.message}`);
-    return errorsFromApi(failure, UPLOAD_FIELDS, 'file');
+  private uploadRefused(failure: ApiFailure, t: T): FormErrors {
+    if (failure.status === 413) return addError(noErrors(), 'file', t('The file is too large'));
+    if (failure.status === 415) return addError(noErrors(), 'file', t('The file must be one of the accepted types: {{types}}', { types: failure.message }));
+    return errorsFromApi(failure, UPLOAD_FIELDS, 'file', t);
   }
 
   /** Triage seals chosen items into a package for the police (POST /allegations/:id/packages). */
   @Post('packages')
   async packageForm(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const caseId = this.caseId(id);
     const user = await this.users.requirePost(req);
     const raw = (req.body as Record<string, unknown>)?.evidenceIds;
     const evidenceIds = (Array.isArray(raw) ? raw : raw ? [raw] : []).filter((v): v is string => typeof v === 'string');
     const note = formBody(req).packageNote?.trim();
-    if (evidenceIds.length === 0) return this.show(req, res, user, caseId, { ...addError(noErrors(), 'evidenceIds', 'Select the items to package'), values: {} }, 422);
+    if (evidenceIds.length === 0) return this.show(req, res, user, caseId, { ...addError(noErrors(), 'evidenceIds', t('Select the items to package')), values: {} }, 422);
     try {
       const pkg = await user.api.post<{ id: string; manifestSha256: string }>(`/allegations/${caseId}/packages`, { evidenceIds, ...(note ? { note } : {}) });
       res.redirect(303, `/cases/${caseId}/evidence?packaged=${pkg.id}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || ![409, 422].includes(error.status)) throw error;
-      await this.show(req, res, user, caseId, { ...(error.status === 409 ? addError(noErrors(), 'evidenceIds', `The package was not sealed: ${error.message}`) : errorsFromApi(error, PACKAGE_FIELDS, 'evidenceIds')), values: {} }, error.status);
+      await this.show(req, res, user, caseId, { ...(error.status === 409 ? addError(noErrors(), 'evidenceIds', t('The package was not sealed: {{reason}}', { reason: error.message })) : errorsFromApi(error, PACKAGE_FIELDS, 'evidenceIds', t)), values: {} }, error.status);
     }
   }
 
   /** Triage hands a sealed package to the police; the force's SPOC acknowledges receipt. */
   @Post('packages/:packageId/:step')
   async packageStep(@Req() req: Request, @Res() res: Response, @Param('id') id: string, @Param('packageId') packageId: string, @Param('step') step: string) {
+    const t = tFor(req);
     const caseId = this.caseId(id);
     const user = await this.users.requirePost(req);
     if (!UUID.test(packageId) || !['handover', 'acknowledge'].includes(step)) throw new NotFoundException();
@@ -249,7 +259,7 @@ export class EvidenceController {
       res.redirect(303, `/cases/${caseId}/evidence?${step === 'handover' ? 'handedOver' : 'acknowledged'}=${packageId}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || ![409, 422].includes(error.status)) throw error;
-      const what = step === 'handover' ? 'The package was not handed over' : 'The receipt was not recorded';
+      const what = step === 'handover' ? t('The package was not handed over') : t('The receipt was not recorded');
       await this.show(req, res, user, caseId, { ...addError(noErrors(), `package-${packageId}`, `${what}: ${error.message}`), values: {} }, error.status);
     }
   }
@@ -260,11 +270,12 @@ export class EvidenceController {
   }
 
   private async show(req: Request, res: Response, user: WebUser, caseId: string, form?: FormErrors & { values: Record<string, string> }, status = 200) {
+    const t = tFor(req);
     const [c, items] = await Promise.all([user.api.get(`/allegations/${caseId}`), user.api.get<any[]>(`/allegations/${caseId}/evidence`)]);
     const packageIds = [...new Set(items.map((i) => i.packageId).filter(Boolean))] as string[];
     const packages = await Promise.all(packageIds.map((pid) => user.api.get(`/packages/${pid}`)));
     const packaged = typeof req.query.packaged === 'string' ? packages.find((p) => p.id === req.query.packaged) : undefined;
-    const stepDone = req.query.handedOver ? 'The package was handed over to the police. Their SPOC is asked to acknowledge receipt.' : req.query.acknowledged ? 'You acknowledged receipt of the package.' : undefined;
+    const stepDone = req.query.handedOver ? t('The package was handed over to the police. Their SPOC is asked to acknowledge receipt.') : req.query.acknowledged ? t('You acknowledged receipt of the package.') : undefined;
     // What each package lets this user do next: the workflow refuses anything else with a 409.
     const withSteps = packages.map((p) => ({
       ...p,
@@ -272,14 +283,14 @@ export class EvidenceController {
       canAcknowledge: user.has('spoc') && p.status === 'handed_over' && p.forceId === user.principal.forceId,
     }));
     sendPage(req, res, user, 'evidence/list.njk', {
-      title: `Evidence for case ${c.reference}`,
+      title: t('Evidence for case {{reference}}', { reference: c.reference }),
       c,
       items,
       packages: withSteps,
       packaged,
       stepDone: form ? undefined : stepDone,
       canUpload: actionsFor(user.principal, c).evidence,
-      packageChoices: items.filter((i) => !i.packageId && i.status !== 'destroyed').map((i) => ({ value: i.id, text: i.description, hint: { text: i.sha256 ?? `Seal ${i.sealNumber}` } })),
+      packageChoices: items.filter((i) => !i.packageId && i.status !== 'destroyed').map((i) => ({ value: i.id, text: i.description, hint: { text: i.sha256 ?? t('Seal {{seal}}', { seal: i.sealNumber }) } })),
       canPackage: user.has('triage') && ['referred', 'accepted'].includes(c.status) && items.some((i) => !i.packageId && i.status !== 'destroyed'),
       errors: form?.errors ?? {},
       errorList: form?.errorList ?? [],

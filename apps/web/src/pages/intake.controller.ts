@@ -8,14 +8,15 @@ import type { Request, Response } from 'express';
 import { OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES } from '../../../../libs/domain';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
-import { addError, formBody, noErrors, UUID } from '../forms';
+import { addError, formBody, noErrors, translateErrors, UUID } from '../forms';
 import { IntakeDrafts } from '../intake-drafts.service';
 import { allegationBody, Answers, API_FIELDS, firstIncomplete, stepBySlug, STEPS, summaryRows } from '../intake';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
+import { tFor, type T } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
-const options = (codes: readonly string[]) => codes.map((value) => ({ value, text: labelOf(value) }));
+const options = (codes: readonly string[], t: T) => codes.map((value) => ({ value, text: labelOf(value, t.lang) }));
 
 @Public()
 @UseFilters(WebErrorsFilter)
@@ -26,8 +27,9 @@ export class IntakeController {
 
   @Get()
   async start(@Req() req: Request, @Res() res: Response) {
+    const t = tFor(req);
     const user = await this.staff(req);
-    sendPage(req, res, user, 'intake/start.njk', { title: 'Log an allegation' });
+    sendPage(req, res, user, 'intake/start.njk', { title: t('Log an allegation') });
   }
 
   @Post()
@@ -51,6 +53,7 @@ export class IntakeController {
 
   @Post(':draft/check-answers')
   async submit(@Req() req: Request, @Res() res: Response, @Param('draft') draftId: string) {
+    const t = tFor(req);
     const user = await this.staff(req, true);
     const draft = await this.draft(user, draftId);
     if (draft.caseId) return res.redirect(303, `/cases/${draft.caseId}/confirmation`);
@@ -65,7 +68,7 @@ export class IntakeController {
       const errors = noErrors();
       for (const detail of error.details) {
         const where = API_FIELDS[detail.field] ?? API_FIELDS[detail.field.split('.')[0]];
-        addError(errors, where?.id ?? 'submit', `${where?.label ?? detail.field} ${detail.problem}`);
+        addError(errors, where?.id ?? 'submit', `${where ? t(where.label) : detail.field} ${detail.problem}`);
         if (where) errors.errorList[errors.errorList.length - 1].href = `/cases/new/${draftId}/${where.step}?change=1#${where.id}`;
       }
       this.showCheckAnswers(req, res, user, draftId, draft.answers, errors.errorList, 422);
@@ -101,10 +104,12 @@ export class IntakeController {
   }
 
   private showQuestion(req: Request, res: Response, user: WebUser, draftId: string, slug: string, answers: Answers, errors: ReturnType<typeof noErrors>, change: boolean, status = 200) {
+    const t = tFor(req);
     const index = STEPS.findIndex((s) => s.slug === slug);
     const step = STEPS[index];
+    errors = translateErrors(errors, t);
     sendPage(req, res, user, `intake/${slug}.njk`, {
-      title: step.title,
+      title: t(step.title),
       draftId,
       answers,
       change,
@@ -113,14 +118,15 @@ export class IntakeController {
       stepNumber: index + 1,
       stepCount: STEPS.length,
       backLink: change ? `/cases/new/${draftId}/check-answers` : index > 0 ? `/cases/new/${draftId}/${STEPS[index - 1].slug}` : '/cases/new',
-      categories: options(OFFENCE_CATEGORIES),
-      reporterTypes: options(REPORTER_TYPES),
-      urgencies: options(URGENCIES),
+      categories: options(OFFENCE_CATEGORIES, t),
+      reporterTypes: options(REPORTER_TYPES, t),
+      urgencies: options(URGENCIES, t),
     }, status);
   }
 
   private showCheckAnswers(req: Request, res: Response, user: WebUser, draftId: string, answers: Answers, errorList: { text: string; href: string }[] = [], status = 200) {
-    sendPage(req, res, user, 'intake/check-answers.njk', { title: 'Check your answers before logging the allegation', draftId, rows: summaryRows(answers, draftId), errorList, backLink: `/cases/new/${draftId}/${STEPS[STEPS.length - 1].slug}` }, status);
+    const t = tFor(req);
+    sendPage(req, res, user, 'intake/check-answers.njk', { title: t('Check your answers before logging the allegation'), draftId, rows: summaryRows(answers, draftId, t), errorList, backLink: `/cases/new/${draftId}/${STEPS[STEPS.length - 1].slug}` }, status);
   }
 
   private async staff(req: Request, post = false): Promise<WebUser> {

@@ -8,6 +8,8 @@ import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { UUID } from '../forms';
 import { WebErrorsFilter } from '../web-errors.filter';
+import { notificationIn } from '../../../../libs/mail/notification-text';
+import { tFor, translator, type T } from '../i18n';
 import { sendPage, WebUsers } from '../web-user';
 
 interface About {
@@ -17,25 +19,25 @@ interface About {
 }
 
 /** The web page of a notification's subject, and the words for a link to it; none where no page shows that kind of record. */
-export function subjectLink(about: About | null): { href?: string; text: string } | undefined {
+export function subjectLink(about: About | null, t: T = translator('en')): { href?: string; text: string } | undefined {
   if (!about) return undefined;
   switch (about.type) {
     case 'allegation':
-      return { href: `/cases/${about.id}`, text: 'View the case' };
+      return { href: `/cases/${about.id}`, text: t('View the case') };
     case 'evidence':
-      return about.caseId ? { href: `/cases/${about.caseId}/evidence/${about.id}`, text: 'View the evidence item' } : { text: 'About an evidence item' };
+      return about.caseId ? { href: `/cases/${about.caseId}/evidence/${about.id}`, text: t('View the evidence item') } : { text: t('About an evidence item') };
     case 'package':
-      return about.caseId ? { href: `/cases/${about.caseId}/evidence#package-${about.id}`, text: 'View the evidence package' } : { text: 'About an evidence package' };
+      return about.caseId ? { href: `/cases/${about.caseId}/evidence#package-${about.id}`, text: t('View the evidence package') } : { text: t('About an evidence package') };
     case 'risk':
-      return { href: `/risk-register/${about.id}`, text: 'View the risk' };
+      return { href: `/risk-register/${about.id}`, text: t('View the risk') };
     case 'liaison':
-      return { text: 'About the police liaison agreement (it has no page here yet)' };
+      return { text: t('About the police liaison agreement (it has no page here yet)') };
     case 'indicator_alert':
-      return { text: 'About an indicator alert (it has no page here yet)' };
+      return { text: t('About an indicator alert (it has no page here yet)') };
     case 'indicator_upload':
-      return { text: 'About an indicator upload (it has no page here yet)' };
+      return { text: t('About an indicator upload (it has no page here yet)') };
     case 'ballot_discrepancy':
-      return { href: `/ballot-security/discrepancies#discrepancy-${about.id}`, text: 'View the ballot security discrepancy' };
+      return { href: `/ballot-security/discrepancies#discrepancy-${about.id}`, text: t('View the ballot security discrepancy') };
     default:
       return undefined;
   }
@@ -50,13 +52,14 @@ export class NotificationsPageController {
 
   @Get()
   async list(@Req() req: Request, @Res() res: Response) {
+    const t = tFor(req);
     const user = await this.users.require(req);
     const unreadOnly = req.query.unread === 'true';
     const notifications = await user.api.get<any[]>(`/me/notifications${unreadOnly ? '?unread=true' : ''}`);
     const unreadCount = unreadOnly ? notifications.length : notifications.filter((n) => !n.readAt).length;
     sendPage(req, res, user, 'notifications.njk', {
-      title: 'Notifications',
-      notifications: notifications.map((n) => ({ ...n, link: subjectLink(n.about) })),
+      title: t('Notifications'),
+      notifications: notifications.map((n) => ({ ...n, ...notificationIn(t.lang, n.subject, n.body), link: subjectLink(n.about, t) })),
       unreadOnly,
       unreadCount,
       marked: req.query.marked === 'all' ? 'all' : req.query.marked === 'one' ? 'one' : undefined,

@@ -9,9 +9,10 @@ import { ApiFailure } from '../api-client';
 import { DirectoryNames } from '../directory-names.service';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
 import { WebErrorsFilter } from '../web-errors.filter';
+import { msg, tFor } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
-const REVIEW_FIELDS = { notes: { id: 'notes', label: 'What the review found' }, likelihood: { id: 'likelihood', label: 'Likelihood' }, impact: { id: 'impact', label: 'Impact' }, ownerId: { id: 'notes', label: 'Owner' } };
+const REVIEW_FIELDS = { notes: { id: 'notes', label: msg('What the review found') }, likelihood: { id: 'likelihood', label: msg('Likelihood') }, impact: { id: 'impact', label: msg('Impact') }, ownerId: { id: 'notes', label: msg('Owner') } };
 const SCALE = [1, 2, 3, 4, 5];
 
 /** Rows from impact 5 (top) to 1, columns likelihood 1 to 5; each cell counts the open risks there. */
@@ -31,12 +32,13 @@ export class RisksPageController {
 
   @Get()
   async register(@Req() req: Request, @Res() res: Response) {
+    const t = tFor(req);
     const user = await this.users.require(req);
     const risks = await user.api.get<any[]>('/risks?status=open');
     const owners = await this.owners(user);
     sendPage(req, res, user, 'risks/register.njk', {
-      title: 'Risk register',
-      risks: risks.map((r) => ({ ...r, ownerName: owners.get(r.ownerId) ?? 'Unknown', mine: r.ownerId === user.principal.sub })),
+      title: t('Risk register'),
+      risks: risks.map((r) => ({ ...r, ownerName: owners.get(r.ownerId) ?? t('Unknown'), mine: r.ownerId === user.principal.sub })),
       heatMap: heatMap(risks),
       overdueCount: risks.filter((r) => r.overdue).length,
     });
@@ -50,13 +52,14 @@ export class RisksPageController {
 
   @Post(':id/review')
   async review(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    const t = tFor(req);
     const user = await this.users.requirePost(req);
     const riskId = this.riskId(id);
     const f = formBody(req);
     const body: Record<string, unknown> = { notes: f.notes };
     const errors = noErrors();
     for (const field of ['likelihood', 'impact'] as const) {
-      if (!/^[1-5]$/.test(f[field] ?? '')) addError(errors, field, `Select the ${field} after the review`);
+      if (!/^[1-5]$/.test(f[field] ?? '')) addError(errors, field, field === 'likelihood' ? t('Select the likelihood after the review') : t('Select the impact after the review'));
       else body[field] = Number(f[field]);
     }
     if (errors.errorList.length) return this.show(req, res, user, riskId, { ...errors, values: f }, 422);
@@ -65,7 +68,7 @@ export class RisksPageController {
       res.redirect(303, `/risk-register/${riskId}?reviewed=1`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || ![403, 409, 422].includes(error.status)) throw error;
-      const shown = error.status === 422 ? errorsFromApi(error, REVIEW_FIELDS, 'notes') : addError(noErrors(), 'notes', `The review was not recorded: ${error.message}`);
+      const shown = error.status === 422 ? errorsFromApi(error, REVIEW_FIELDS, 'notes', t) : addError(noErrors(), 'notes', t('The review was not recorded: {{reason}}', { reason: error.message }));
       await this.show(req, res, user, riskId, { ...shown, values: f }, error.status);
     }
   }
@@ -97,12 +100,13 @@ export class RisksPageController {
   }
 
   private async show(req: Request, res: Response, user: WebUser, id: string, form?: FormErrors & { values: Record<string, string> }, status = 200) {
+    const t = tFor(req);
     const risk = await user.api.get(`/risks/${id}`);
     const owners = await this.owners(user);
     sendPage(req, res, user, 'risks/risk.njk', {
       title: risk.title,
       risk,
-      ownerName: owners.get(risk.ownerId) ?? 'Unknown',
+      ownerName: owners.get(risk.ownerId) ?? t('Unknown'),
       reviews: (risk.reviews ?? []).map((r: any) => ({ ...r, reviewerName: owners.get(r.reviewedBy) ?? r.reviewedBy })),
       canReview: risk.status === 'open' && risk.ownerId === user.principal.sub,
       canClose: risk.status === 'open' && user.has('plan_owner', 'returning_officer'),

@@ -14,6 +14,7 @@ import { OidcDiscovery } from '../oidc-discovery';
 import { SignInDirectory } from '../sign-in-directory';
 import { clearCookie, csrfFor, csrfMatches, preSessionSecret, ID_TOKEN_COOKIE, PRE_SESSION_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../session';
 import { WebErrorsFilter } from '../web-errors.filter';
+import { tFor } from '../i18n';
 import { BadCsrf, sendPage, WebUsers } from '../web-user';
 
 /** Only a path on this site: never another origin ("//evil", "/\\evil", "https:"). */
@@ -38,33 +39,37 @@ export class SignInController {
 
   @Get()
   async home(@Req() req: Request, @Res() res: Response) {
+    const t = tFor(req);
     const user = await this.users.current(req);
     if (!user) return res.redirect(303, '/sign-in');
     const tenant = await this.directory.tenantName(user.principal);
-    sendPage(req, res, user, 'home.njk', { title: 'Your casework', tenant: tenant ?? user.principal.authorityId ?? user.principal.forceId, administration: administrationLinks(user.principal) });
+    sendPage(req, res, user, 'home.njk', { title: t('Your casework'), tenant: tenant ?? user.principal.authorityId ?? user.principal.forceId, administration: administrationLinks(user.principal) });
   }
 
   @Get('sign-in')
   async signInPage(@Req() req: Request, @Res() res: Response, @Query('next') next?: string) {
-    if (this.auth.AUTH_JWKS_URL) return sendPage(req, res, undefined, 'sign-in-oidc.njk', { title: 'Sign in', next: safeNext(next) });
+    const t = tFor(req);
+    if (this.auth.AUTH_JWKS_URL) return sendPage(req, res, undefined, 'sign-in-oidc.njk', { title: t('Sign in'), next: safeNext(next) });
     const secret = preSessionSecret(req, res);
-    sendPage(req, res, undefined, 'sign-in.njk', { title: 'Sign in', groups: await this.directory.groups(), next: safeNext(next), signInCsrf: csrfFor(secret) });
+    sendPage(req, res, undefined, 'sign-in.njk', { title: t('Sign in'), groups: await this.directory.groups(), next: safeNext(next), signInCsrf: csrfFor(secret) });
   }
 
   @Post('sign-in')
   async signIn(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, string>) {
+    const t = tFor(req);
     if (this.auth.AUTH_JWKS_URL) return res.redirect(303, '/sign-in');
     if (!csrfMatches(readCookie(req, PRE_SESSION_COOKIE), body?._csrf)) throw new BadCsrf();
     const user = await this.directory.activeUser(typeof body?.username === 'string' ? body.username : '');
     if (!user) {
       const secret = preSessionSecret(req, res);
-      const errorList = [{ text: 'Select who you are signing in as', href: `#username` }];
-      return sendPage(req, res, undefined, 'sign-in.njk', { title: 'Sign in', groups: await this.directory.groups(), next: safeNext(body?.next), signInCsrf: csrfFor(secret), errorList, error: errorList[0].text }, 422);
+      const errorList = [{ text: t('Select who you are signing in as'), href: `#username` }];
+      return sendPage(req, res, undefined, 'sign-in.njk', { title: t('Sign in'), groups: await this.directory.groups(), next: safeNext(body?.next), signInCsrf: csrfFor(secret), errorList, error: errorList[0].text }, 422);
     }
     const keys = await loadOrCreateSigningKeys(this.auth.DATA_DIR);
     const token = await signToken(keys, { sub: user.id, roles: user.roles, authorityId: user.authorityId, forceId: user.forceId, name: user.username }, `${SESSION_SECONDS}s`);
     setCookie(req, res, SESSION_COOKIE, token, SESSION_SECONDS);
     clearCookie(req, res, PRE_SESSION_COOKIE);
+    await this.users.languageAtSignIn(req, res, user.id);
     res.redirect(303, safeNext(body?.next));
   }
 

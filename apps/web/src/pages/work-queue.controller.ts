@@ -9,6 +9,7 @@ import { ApiFailure } from '../api-client';
 import { isOverdue } from '../case-view';
 import { STATUS_TAG } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
+import { tFor, type T } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
 interface QueueRow {
@@ -38,27 +39,28 @@ export class WorkQueueController {
 
   @Get()
   async queue(@Req() req: Request, @Res() res: Response) {
+    const t = tFor(req);
     const user = await this.users.require(req);
-    const sections = user.has('triage', 'returning_officer') ? await this.authorityQueue(user) : user.has('spoc', 'feoa') ? await this.forceQueue(user) : undefined;
+    const sections = user.has('triage', 'returning_officer') ? await this.authorityQueue(user, t) : user.has('spoc', 'feoa') ? await this.forceQueue(user, t) : undefined;
     if (!sections) throw new ApiFailure(403, { message: 'work queues are for triage, Returning Officers and police SPOCs' });
-    sendPage(req, res, user, 'work-queue.njk', { title: 'Work queue', sections, overdueCount: sections.reduce((n, s) => n + s.rows.filter((r) => r.overdue).length, 0) });
+    sendPage(req, res, user, 'work-queue.njk', { title: t('Work queue'), sections, overdueCount: sections.reduce((n, s) => n + s.rows.filter((r) => r.overdue).length, 0) });
   }
 
-  private async authorityQueue(user: WebUser) {
+  private async authorityQueue(user: WebUser, t: T) {
     const list = (status: string) => user.api.get<{ items: any[] }>(`/allegations?status=${status}&limit=100`).then((p) => p.items);
     const [triage, waiting, referred] = await Promise.all([list('triage'), list('awaiting_information'), list('referred')]);
     return [
-      { id: 'triage', title: 'Waiting for a triage decision', rows: triage.map((c) => row(c, c.deadlines?.triageDueAt ?? c.triageDueAt, 'Triage due')).sort(byDeadline) },
-      { id: 'information', title: 'Waiting for the reporter', rows: waiting.map((c) => row(c, c.deadlines?.informationReplyDueAt, 'Reply due')).sort(byDeadline) },
-      { id: 'police', title: 'Waiting for the police to respond', rows: referred.map((c) => row(c, c.deadlines?.spocResponseDueAt, 'Response due')).sort(byDeadline) },
+      { id: 'triage', title: t('Waiting for a triage decision'), rows: triage.map((c) => row(c, c.deadlines?.triageDueAt ?? c.triageDueAt, t('Triage due'))).sort(byDeadline) },
+      { id: 'information', title: t('Waiting for the reporter'), rows: waiting.map((c) => row(c, c.deadlines?.informationReplyDueAt, t('Reply due'))).sort(byDeadline) },
+      { id: 'police', title: t('Waiting for the police to respond'), rows: referred.map((c) => row(c, c.deadlines?.spocResponseDueAt, t('Response due'))).sort(byDeadline) },
     ];
   }
 
-  private async forceQueue(user: WebUser) {
+  private async forceQueue(user: WebUser, t: T) {
     const { items } = await user.api.get<{ items: any[] }>('/referrals?limit=500');
     return [
-      { id: 'respond', title: 'Referrals waiting for your response', rows: items.filter((c) => c.status === 'referred').map((c) => row(c, c.deadlines?.spocResponseDueAt ?? c.referral?.respondBy ?? null, 'Respond by')).sort(byDeadline) },
-      { id: 'accepted', title: 'Accepted by your force', rows: items.filter((c) => c.status === 'accepted').map((c) => row(c, null, '')) },
+      { id: 'respond', title: t('Referrals waiting for your response'), rows: items.filter((c) => c.status === 'referred').map((c) => row(c, c.deadlines?.spocResponseDueAt ?? c.referral?.respondBy ?? null, t('Respond by'))).sort(byDeadline) },
+      { id: 'accepted', title: t('Accepted by your force'), rows: items.filter((c) => c.status === 'accepted').map((c) => row(c, null, '')) },
     ];
   }
 }
