@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
-import type { Mailer } from '../libs/mail';
-import { NotificationsStore } from '../libs/persistence/stores/notifications.store';
-import { emailText, isMailLanguage } from '../libs/mail/notification-text';
+import type { Mailer } from '@libs/mail';
+import { NotificationsStore } from '@libs/persistence/stores/notifications.store';
+import { emailText, isMailLanguage } from '@libs/mail/notification-text';
 
 /**
  * The Message-ID of a notification's email: derived from the notification's id alone, so every

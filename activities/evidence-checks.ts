@@ -3,9 +3,9 @@
 // goes out once per item and due event, however often the schedule runs.
 import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
-import { appendAuditEvent } from '../libs/persistence/audit';
-import { EvidenceStore } from '../libs/persistence/stores/evidence.store';
-import type { ContentStore } from '../libs/storage';
+import { appendAuditEvent } from '@libs/persistence/audit';
+import { EvidenceStore } from '@libs/persistence/stores/evidence.store';
+import type { ContentStore } from '@libs/storage';
 import { notify } from './notifications';
 
 export interface IntegrityReport {
@@ -40,7 +40,14 @@ export async function checkEvidenceIntegrity(db: DataSource, store: ContentStore
     if (sent.newlySent > 0) {
       report.newlyFailed += 1;
       await db.transaction((m) =>
-        appendAuditEvent(m, { caseId: item.caseId, authorityId: item.authorityId, actor: 'system:integrity-check', role: 'system', action: 'evidence.integrity_failed', after: { evidenceId: item.id, expected: item.sha256, actual } }),
+        appendAuditEvent(m, {
+          caseId: item.caseId,
+          authorityId: item.authorityId,
+          actor: 'system:integrity-check',
+          role: 'system',
+          action: 'evidence.integrity_failed',
+          after: { evidenceId: item.id, expected: item.sha256, actual },
+        }),
       );
     }
   }

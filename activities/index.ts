@@ -1,9 +1,9 @@
 // Activities are side effects, built by a factory from their dependencies so that neither Nest
 // nor TypeORM enters the workflow sandbox (each workflow imports only `type Activities`, and proxies the `Pick<>` of it that it calls).
 import type { DataSource } from 'typeorm';
-import type { Mailer } from '../libs/mail';
-import type { ContentStore } from '../libs/storage';
-import type { CheckpointSigner } from '../libs/transparency';
+import type { Mailer } from '@libs/mail';
+import type { ContentStore } from '@libs/storage';
+import type { CheckpointSigner } from '@libs/transparency';
 import { checkEvidenceIntegrity, raiseDisposalReviews } from './evidence-checks';
 import { retryPendingEmails } from './email';
 import { emailDueEvent, NotifyInput, NotifyResult } from './notifications';
@@ -13,7 +13,7 @@ import { openTriage, OpenTriageInput, projectCase, ProjectCaseInput } from './pr
 import { projectRiskDue } from './risks';
 import { liaisonContactGrace, projectLiaisonDue } from './liaison';
 import { issueCheckpoints } from './transparency';
-import type { SealedPackage } from '../workflows/allegation/messages';
+import type { SealedPackage } from '@workflows/allegation/messages';
 
 export interface ActivityDependencies {
   db: DataSource;

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { withPolicyDefaults, type Policy } from '../libs/domain';
-import { LiaisonStore } from '../libs/persistence/stores/liaison.store';
+import { withPolicyDefaults, type Policy } from '@libs/domain';
+import { LiaisonStore } from '@libs/persistence/stores/liaison.store';
 
 /** Projects the liaison workflow's next contact due date, which `GET /liaison` reads. */
 export async function projectLiaisonDue(db: DataSource, input: { agreementId: string; nextContactDueAt: string; escalated?: boolean }): Promise<void> {

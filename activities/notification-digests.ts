@@ -19,7 +19,7 @@ export const DIGEST_RULES: Readonly<Record<string, DigestRule>> = {
   risk_review_reminder: {
     kind: 'risk_review_digest',
     subject: (count) => `${count} risk reviews due`,
-    intro: 'The reviews of these risks fell due. Review each risk\'s mitigations and record its review.',
+    intro: "The reviews of these risks fell due. Review each risk's mitigations and record its review.",
   },
 };
 

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Role } from '../libs/auth/principal';
-import type { Mailer } from '../libs/mail';
-import { appendAuditEvent } from '../libs/persistence/audit';
-import { aboutFromDueKey, type NotificationAbout } from '../libs/domain/notification-about';
+import type { Role } from '@libs/auth/principal';
+import type { Mailer } from '@libs/mail';
+import { appendAuditEvent } from '@libs/persistence/audit';
+import { aboutFromDueKey, type NotificationAbout } from '@libs/domain/notification-about';
 import { Context } from '@temporalio/activity';
 import { emailNotifications } from './email';
-import { notificationsSent } from '../libs/telemetry/worker-metrics';
-import { AllegationsStore } from '../libs/persistence/stores/allegations.store';
-import { NotificationsStore, type Recipient } from '../libs/persistence/stores/notifications.store';
+import { notificationsSent } from '@libs/telemetry/worker-metrics';
+import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
+import { NotificationsStore, type Recipient } from '@libs/persistence/stores/notifications.store';
 import { DIGEST_RULES, digestBody, digestDueKey, isDigestible } from './notification-digests';
 
 /** The activity's logger, when running as one (notify is also called from other activities and tests). */
@@ -140,7 +140,12 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[], options:
       if (input.to.authorityRoles?.length) recipients.push(...(await roleQuery('authority_id', input.authorityId, input.to.authorityRoles)));
       if (input.to.forceId && input.to.forceRoles?.length) recipients.push(...(await roleQuery('force_id', input.to.forceId, input.to.forceRoles)));
       if (input.to.userIds?.length) {
-        recipients.push(...input.to.userIds.map((id) => named.get(id)).filter((u): u is User => u !== undefined).sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0)));
+        recipients.push(
+          ...input.to.userIds
+            .map((id) => named.get(id))
+            .filter((u): u is User => u !== undefined)
+            .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0)),
+        );
       }
       perInput.push(recipients);
     }
@@ -164,13 +169,24 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[], options:
     for (const p of direct) notificationValues(inputs[p.input], p.user.id).forEach((value, c) => columns[c].push(value));
     const digested = await claimDueEvents(m, inputs, planned.filter((p) => isDigestible(inputs[p.input])).sort(byKey), options.digests === true);
     for (const group of digested.groups) {
-      const values = group.members.length === 1 ? notificationValues(inputs[group.members[0].input], group.userId, group.id) : digestValues(group.id, group.userId, group.members.map((p) => inputs[p.input]));
+      const values =
+        group.members.length === 1
+          ? notificationValues(inputs[group.members[0].input], group.userId, group.id)
+          : digestValues(
+              group.id,
+              group.userId,
+              group.members.map((p) => inputs[p.input]),
+            );
       values.forEach((value, c) => columns[c].push(value));
     }
     const inserted = new Set<string>();
     if (columns[0].length > 0) {
       // The comment shows the batch's size in pg_stat_activity (and to the kill test, test/faults).
-      for (const row of (await m.query(`/* notify: ${inputs.length} due events */ ${INSERT_NOTIFICATIONS}`, columns)) as { recipient_id: string; due_key: string }[]) inserted.add(`${row.recipient_id}|${row.due_key}`);
+      for (const row of (await m.query(`/* notify: ${inputs.length} due events */ ${INSERT_NOTIFICATIONS}`, columns)) as {
+        recipient_id: string;
+        due_key: string;
+      }[])
+        inserted.add(`${row.recipient_id}|${row.due_key}`);
     }
     // A recipient and due key inserted once is credited to the first event that planned it.
     const sentTo: string[][] = inputs.map(() => []);
@@ -184,7 +200,10 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[], options:
       const dueKey = single ? inputs[group.members[0].input].dueKey : digestDueKey(group.id);
       if (single && !inserted.has(`${group.userId}|${dueKey}`)) {
         // Told by a notification written before due events were claimed: the claim points at it.
-        await m.query('UPDATE notification_due_events SET notification_id = (SELECT id FROM notifications WHERE recipient_id = $1 AND due_key = $2) WHERE recipient_id = $1 AND due_key = $2', [group.userId, dueKey]);
+        await m.query(
+          'UPDATE notification_due_events SET notification_id = (SELECT id FROM notifications WHERE recipient_id = $1 AND due_key = $2) WHERE recipient_id = $1 AND due_key = $2',
+          [group.userId, dueKey],
+        );
         continue;
       }
       for (const p of group.members) sentTo[p.input].push(p.user.username);
@@ -207,7 +226,11 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[], options:
         after: { dueKey: input.dueKey, recipients: sent, subject: input.subject },
       });
     }
-    return inputs.map((_, i) => ({ recipients: perInput[i].length, newlySent: sentTo[i].length, ...(emailKeys[i] ? { emailKeys: [...new Set(emailKeys[i])] } : {}) }));
+    return inputs.map((_, i) => ({
+      recipients: perInput[i].length,
+      newlySent: sentTo[i].length,
+      ...(emailKeys[i] ? { emailKeys: [...new Set(emailKeys[i])] } : {}),
+    }));
   });
   for (const [i, r] of results.entries()) if (r.newlySent > 0) notificationsSent.inc({ kind: inputs[i].kind }, r.newlySent);
   return results;
@@ -234,7 +257,11 @@ async function claimDueEvents(m: EntityManager, inputs: NotifyInput[], rows: Pla
   const groupKey = (p: Planned) => (digests ? `${p.user.id}|${inputs[p.input].kind}` : `${p.user.id}|${inputs[p.input].dueKey}`);
   for (const p of rows) if (!groupOf.has(groupKey(p))) groupOf.set(groupKey(p), { id: randomUUID(), userId: p.user.id, members: [] });
   const claimed = new Set<string>();
-  const result: { recipient_id: string; due_key: string }[] = await m.query(CLAIM_DUE_EVENTS, [rows.map((p) => p.user.id), rows.map((p) => inputs[p.input].dueKey), rows.map((p) => groupOf.get(groupKey(p))!.id)]);
+  const result: { recipient_id: string; due_key: string }[] = await m.query(CLAIM_DUE_EVENTS, [
+    rows.map((p) => p.user.id),
+    rows.map((p) => inputs[p.input].dueKey),
+    rows.map((p) => groupOf.get(groupKey(p))!.id),
+  ]);
   for (const row of result) claimed.add(`${row.recipient_id}|${row.due_key}`);
   const before: Planned[] = [];
   for (const p of rows) {
@@ -261,5 +288,7 @@ async function claimDueEvents(m: EntityManager, inputs: NotifyInput[], rows: Pla
  */
 export async function emailDueEvent(db: DataSource, mailer: Mailer | null, dueKey: string): Promise<void> {
   if (!mailer) return;
-  await emailNotifications(db, mailer, dueKey).catch((error) => activityLog()?.warn('email delivery deferred to the retry schedule', { dueKey, error: String((error as Error).message) }));
+  await emailNotifications(db, mailer, dueKey).catch((error) =>
+    activityLog()?.warn('email delivery deferred to the retry schedule', { dueKey, error: String((error as Error).message) }),
+  );
 }

@@ -52,7 +52,10 @@ export class NotifyBatcher {
   /** batches written and events in them, for the logs and the benchmarks */
   readonly stats = { batches: 0, events: 0, largest: 0, fallbacks: 0 };
 
-  constructor(private readonly db: DataSource, options: NotifyBatcherOptions = {}) {
+  constructor(
+    private readonly db: DataSource,
+    options: NotifyBatcherOptions = {},
+  ) {
     this.maxBatch = options.maxBatch ?? 100;
     this.maxInFlight = options.maxInFlight ?? 2;
     this.waitMs = options.waitMs ?? 0;
@@ -99,7 +102,11 @@ export class NotifyBatcher {
     this.stats.events += batch.length;
     this.stats.largest = Math.max(this.stats.largest, batch.length);
     try {
-      const results = await notifyMany(this.db, batch.map((w) => w.input), { digests: this.digestWindowMs > 0 });
+      const results = await notifyMany(
+        this.db,
+        batch.map((w) => w.input),
+        { digests: this.digestWindowMs > 0 },
+      );
       batch.forEach((w, i) => w.resolve(results[i]));
     } catch (error) {
       if (batch.length === 1) {

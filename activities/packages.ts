@@ -3,13 +3,13 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
-import { canonicalJson } from '../libs/domain';
-import { appendAuditEvent } from '../libs/persistence/audit';
-import type { SealedPackage } from '../workflows/allegation/messages';
-import { DECISION_REFUSED, type Actor } from '../workflows/shared/types';
-import { EvidenceStore } from '../libs/persistence/stores/evidence.store';
-import { PackagesStore, type Manifest } from '../libs/persistence/stores/packages.store';
-import type { Queryable } from '../libs/persistence/stores/queryable';
+import { canonicalJson } from '@libs/domain';
+import { appendAuditEvent } from '@libs/persistence/audit';
+import type { SealedPackage } from '@workflows/allegation/messages';
+import { DECISION_REFUSED, type Actor } from '@workflows/shared/types';
+import { EvidenceStore } from '@libs/persistence/stores/evidence.store';
+import { PackagesStore, type Manifest } from '@libs/persistence/stores/packages.store';
+import type { Queryable } from '@libs/persistence/stores/queryable';
 
 export interface SealPackageInput {
   packageId: string;
@@ -51,7 +51,8 @@ export async function sealPackage(db: DataSource, input: SealPackageInput): Prom
     for (const id of input.evidenceIds) {
       const item = byId.get(id);
       if (!item || item.caseId !== input.caseId) throw refuse(`evidence item ${id} is not an item of this case`);
-      if (item.status !== 'held') throw refuse(`evidence item ${id} is ${item.status}${item.packageId ? ` (package ${item.packageId})` : ''}; only held items can be packaged`);
+      if (item.status !== 'held')
+        throw refuse(`evidence item ${id} is ${item.status}${item.packageId ? ` (package ${item.packageId})` : ''}; only held items can be packaged`);
     }
     const at = new Date().toISOString();
     const manifest = {
@@ -74,12 +75,30 @@ export async function sealPackage(db: DataSource, input: SealPackageInput): Prom
         sha256: i.sha256,
         sealNumber: i.sealNumber,
         custody: (await evidence.custodyOf(i.id)).map((c) => ({
-          seq: c.seq, action: c.action, from: c.fromHolder, to: c.toHolder, location: c.location, sealNumber: c.sealNumber, note: c.note, actor: c.actor, role: c.role, at: new Date(c.at).toISOString(),
+          seq: c.seq,
+          action: c.action,
+          from: c.fromHolder,
+          to: c.toHolder,
+          location: c.location,
+          sealNumber: c.sealNumber,
+          note: c.note,
+          actor: c.actor,
+          role: c.role,
+          at: new Date(c.at).toISOString(),
         })),
       })),
     };
     const manifestSha256 = createHash('sha256').update(canonicalJson(manifest)).digest('hex');
-    await packages.insertSealed({ id: input.packageId, caseId: input.caseId, authorityId: input.authorityId, forceId: input.forceId, manifest, manifestSha256, createdBy: input.actor.userId, createdAt: at });
+    await packages.insertSealed({
+      id: input.packageId,
+      caseId: input.caseId,
+      authorityId: input.authorityId,
+      forceId: input.forceId,
+      manifest,
+      manifestSha256,
+      createdBy: input.actor.userId,
+      createdAt: at,
+    });
     for (const item of items) {
       await custodyStep(m, item.id, 'packaged', input.actor, { from: item.holder, to: item.holder, note: `sealed in package ${input.packageId}` });
       await evidence.markPackaged(item.id, input.packageId);
@@ -100,9 +119,23 @@ function summary(packageId: string, manifestSha256: string, manifest: Pick<Manif
   return { packageId, manifestSha256, items: manifest.items.map((i) => ({ id: i.id, sha256: i.sha256 })) };
 }
 
-async function custodyStep(m: Queryable, evidenceId: string, action: string, actor: Actor, event: { from?: string | null; to?: string | null; note?: string | null; location?: string | null }) {
+async function custodyStep(
+  m: Queryable,
+  evidenceId: string,
+  action: string,
+  actor: Actor,
+  event: { from?: string | null; to?: string | null; note?: string | null; location?: string | null },
+) {
   const role = actor.roles.includes('spoc') ? 'spoc' : 'triage';
-  await new EvidenceStore(m).appendNextCustody(evidenceId, { action, fromHolder: event.from ?? null, toHolder: event.to ?? null, location: event.location ?? null, note: event.note ?? null, actor: actor.userId, role });
+  await new EvidenceStore(m).appendNextCustody(evidenceId, {
+    action,
+    fromHolder: event.from ?? null,
+    toHolder: event.to ?? null,
+    location: event.location ?? null,
+    note: event.note ?? null,
+    actor: actor.userId,
+    role,
+  });
 }
 
 /** The package leaves the authority: every item's custody passes to the force. Idempotent. */
@@ -113,10 +146,21 @@ export async function recordPackageHandover(db: DataSource, input: PackageStepIn
     if ((await packages.lockStatus(input.packageId)) !== 'sealed') return;
     await packages.markHandedOver(input.packageId, input.at, input.actor.userId, input.acknowledgeDueAt);
     for (const item of await evidence.inPackage(input.packageId)) {
-      await custodyStep(m, item.id, 'handed_over', input.actor, { from: item.holder, to: input.forceId, note: input.note ?? `package ${input.packageId} handed over` });
+      await custodyStep(m, item.id, 'handed_over', input.actor, {
+        from: item.holder,
+        to: input.forceId,
+        note: input.note ?? `package ${input.packageId} handed over`,
+      });
       await evidence.markHandedOver(item.id, input.forceId);
     }
-    await appendAuditEvent(m, { caseId: input.caseId, authorityId: input.authorityId, actor: input.actor.userId, role: 'triage', action: 'package.handed_over', after: { packageId: input.packageId, forceId: input.forceId, acknowledgeDueAt: input.acknowledgeDueAt, note: input.note ?? null } });
+    await appendAuditEvent(m, {
+      caseId: input.caseId,
+      authorityId: input.authorityId,
+      actor: input.actor.userId,
+      role: 'triage',
+      action: 'package.handed_over',
+      after: { packageId: input.packageId, forceId: input.forceId, acknowledgeDueAt: input.acknowledgeDueAt, note: input.note ?? null },
+    });
   });
 }
 
@@ -132,7 +176,14 @@ export async function recordPackageAcknowledged(db: DataSource, input: PackageSt
       await custodyStep(m, item.id, 'received', input.actor, { from: item.holder, to: receiver, note: input.note ?? `package ${input.packageId} received` });
       await evidence.setHolder(item.id, receiver);
     }
-    await appendAuditEvent(m, { caseId: input.caseId, authorityId: input.authorityId, actor: input.actor.userId, role: 'spoc', action: 'package.acknowledged', after: { packageId: input.packageId, note: input.note ?? null } });
+    await appendAuditEvent(m, {
+      caseId: input.caseId,
+      authorityId: input.authorityId,
+      actor: input.actor.userId,
+      role: 'spoc',
+      action: 'package.acknowledged',
+      after: { packageId: input.packageId, note: input.note ?? null },
+    });
   });
 }
 

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { appendAuditEvent } from '../libs/persistence/audit';
-import { setRetentionOnClosure } from '../libs/persistence/retention';
-import type { AllegationState } from '../workflows/allegation/messages';
-import { AllegationsStore } from '../libs/persistence/stores/allegations.store';
+import { appendAuditEvent } from '@libs/persistence/audit';
+import { setRetentionOnClosure } from '@libs/persistence/retention';
+import type { AllegationState } from '@workflows/allegation/messages';
+import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
 
 export interface OpenTriageInput {
   caseId: string;
@@ -61,8 +61,17 @@ export async function projectCase(db: DataSource, input: ProjectCaseInput): Prom
     const referral = state.referral;
     const referredForce = referral && (referral.status === 'pending' || referral.status === 'accepted') ? referral.forceId : null;
     await allegations.project(input.caseId, {
-      status: state.status, state, stateVersion: state.version, triageDueAt: due('triage'), spocDueAt: due('spoc_response'), informationDueAt: due('information_reply'),
-      nextDueAt: open.at(-1)?.dueAt ?? null, referredForceId: referredForce, outcome: state.outcome ?? null, closedAt: state.closedAt ?? null, duplicateOf: state.duplicateOf ?? null,
+      status: state.status,
+      state,
+      stateVersion: state.version,
+      triageDueAt: due('triage'),
+      spocDueAt: due('spoc_response'),
+      informationDueAt: due('information_reply'),
+      nextDueAt: open.at(-1)?.dueAt ?? null,
+      referredForceId: referredForce,
+      outcome: state.outcome ?? null,
+      closedAt: state.closedAt ?? null,
+      duplicateOf: state.duplicateOf ?? null,
     });
     await appendAuditEvent(m, { caseId: input.caseId, authorityId: input.authorityId, ...input.audit });
     if (state.closedAt) await setRetentionOnClosure(m, input.caseId, input.authorityId, state.closedAt);

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { RisksStore } from '../libs/persistence/stores/risks.store';
+import { RisksStore } from '@libs/persistence/stores/risks.store';
 
 /** Projects the review workflow's next due date, which `GET /risks?overdue=true` reads. */
 export async function projectRiskDue(db: DataSource, input: { riskId: string; nextReviewDueAt: string; escalated?: boolean }): Promise<void> {

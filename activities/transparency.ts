@@ -4,7 +4,7 @@
 // fails, naming the broken logs, without retrying: a broken log does not mend itself.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
-import { issueCheckpoint, LogBroken, type CheckpointSigner } from '../libs/transparency';
+import { issueCheckpoint, LogBroken, type CheckpointSigner } from '@libs/transparency';
 
 export interface CheckpointPass {
   authorities: number;
@@ -18,7 +18,8 @@ export async function issueCheckpoints(db: DataSource, signer: CheckpointSigner)
   for (const { id } of authorities) {
     Context.current().heartbeat(id);
     try {
-      if (await issueCheckpoint(db, id, signer, { ifGrown: true, onProgress: (cached) => Context.current().heartbeat({ authorityId: id, cached }) })) issued += 1;
+      if (await issueCheckpoint(db, id, signer, { ifGrown: true, onProgress: (cached) => Context.current().heartbeat({ authorityId: id, cached }) }))
+        issued += 1;
     } catch (error) {
       if (!(error instanceof LogBroken)) throw error;
       broken.push(error.message);

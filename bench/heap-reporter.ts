@@ -15,7 +15,10 @@ if (dir) {
   const report = () => {
     const heap = v8.getHeapStatistics();
     try {
-      appendFileSync(file, `${JSON.stringify({ at: Date.now(), thread: threadId, usedBytes: heap.used_heap_size, totalBytes: heap.total_heap_size, externalBytes: heap.external_memory })}\n`);
+      appendFileSync(
+        file,
+        `${JSON.stringify({ at: Date.now(), thread: threadId, usedBytes: heap.used_heap_size, totalBytes: heap.total_heap_size, externalBytes: heap.external_memory })}\n`,
+      );
     } catch {
       // the benchmark removed the directory while stopping: nothing left to report to
     }

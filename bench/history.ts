@@ -27,10 +27,10 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
 import { Client } from 'pg';
-import { findDemoUser } from '../libs/auth';
-import { hashBytes, leafHash, toHex, TreeBuilder, verifyInclusion } from '../libs/merkle';
-import { auditLogLockKey, createDataSource, GENESIS_HASH, hashEvent, loadAuditEvents, type AuditEvent, type AuditEventInput } from '../libs/persistence';
-import { extendSubtreeCache, inclusionProofAt, treeHeadAt } from '../libs/transparency';
+import { findDemoUser } from '@libs/auth';
+import { hashBytes, leafHash, toHex, TreeBuilder, verifyInclusion } from '@libs/merkle';
+import { auditLogLockKey, createDataSource, GENESIS_HASH, hashEvent, loadAuditEvents, type AuditEvent, type AuditEventInput } from '@libs/persistence';
+import { extendSubtreeCache, inclusionProofAt, treeHeadAt } from '@libs/transparency';
 import { procStat } from './samplers';
 import { allegationBody, demoToken, envInt, latencyStats, LatencyStats, round, runBenchmark, RunningStack, sayer, send, Stack } from './support';
 
@@ -69,7 +69,16 @@ async function insertRows(db: Client, rows: Row[]): Promise<void> {
 }
 
 /** Builds the next `count` events of a chain from (seq, prevHash); returns them and the new head. */
-function chainEvents(caseId: string, authorityId: string, firstSeq: number, prevHash: string, firstLogIndex: number, count: number, content: (i: number) => Pick<Row, 'actor' | 'role' | 'action' | 'before' | 'after'>, atMs: number): Row[] {
+function chainEvents(
+  caseId: string,
+  authorityId: string,
+  firstSeq: number,
+  prevHash: string,
+  firstLogIndex: number,
+  count: number,
+  content: (i: number) => Pick<Row, 'actor' | 'role' | 'action' | 'before' | 'after'>,
+  atMs: number,
+): Row[] {
   const rows: Row[] = [];
   for (let i = 0; i < count; i++) {
     const body = { seq: firstSeq + i, at: new Date(atMs + i).toISOString(), ...content(firstSeq + i) };
@@ -187,7 +196,9 @@ async function main(): Promise<number> {
   const logEvents = envInt('BENCH_LOG_EVENTS', 1_000_000);
   const proofSeconds = envInt('BENCH_PROOF_SECONDS', 10);
   const problems: string[] = [];
-  say(`history benchmark: a case of ${historyEvents} events, ${reps} rounds; a log of ${logEvents} events, proofs for ${proofSeconds} s; ${cpus().length} cores`);
+  say(
+    `history benchmark: a case of ${historyEvents} events, ${reps} rounds; a log of ${logEvents} events, proofs for ${proofSeconds} s; ${cpus().length} cores`,
+  );
 
   const running = await stack.start({ log: say, logLevel: 'warn', env: { CHECKPOINT_EVERY: 'P1D' } });
   const db = new Client({ connectionString: running.databaseUrl });
@@ -240,7 +251,11 @@ async function main(): Promise<number> {
     const rawMs = performance.now() - t;
     const rawCpu = benchCpuS() - rawCpuFrom;
     const histCpuFrom = apiCpuS();
-    const h = await send(agent, base, { method: 'GET', path: `/allegations/${theCase.id}/history`, headers: { ...auth, 'x-access-reason': 'benchmark of the history read' } });
+    const h = await send(agent, base, {
+      method: 'GET',
+      path: `/allegations/${theCase.id}/history`,
+      headers: { ...auth, 'x-access-reason': 'benchmark of the history read' },
+    });
     const histCpuTo = apiCpuS();
     if (histCpuFrom === undefined || histCpuTo === undefined) cpuMeasured = false;
     else if (round_ >= 0) apiHistoryCpuS += histCpuTo - histCpuFrom;
@@ -256,7 +271,9 @@ async function main(): Promise<number> {
     if (h.status === 200 && !isDeepStrictEqual(JSON.parse(h.body), loaded)) {
       const answer = JSON.parse(h.body) as unknown[];
       const at = answer.findIndex((e, i) => !isDeepStrictEqual(e, loaded[i]));
-      problems.push(`the history answer differs from loadAuditEvents (${answer.length} and ${loaded.length} events; first at ${at}: ${JSON.stringify(answer[at])} against ${JSON.stringify(loaded[at])})`);
+      problems.push(
+        `the history answer differs from loadAuditEvents (${answer.length} and ${loaded.length} events; first at ${at}: ${JSON.stringify(answer[at])} against ${JSON.stringify(loaded[at])})`,
+      );
     }
     // Diagnostic: serialising those events to JSON, as the API's answer does.
     t = performance.now();
@@ -292,7 +309,9 @@ async function main(): Promise<number> {
   say(`  ratio history/raw (medians)          ${ratio.toFixed(2)} -> aim <= 2 (issue 15): ${ratio <= 2 ? 'met' : 'missed'}`);
   const apiCpuMsPerHistory = cpuMeasured && reps > 0 ? (apiHistoryCpuS * 1000) / reps : undefined;
   const benchCpuMsPerRaw = reps > 0 ? (benchRawCpuS * 1000) / reps : undefined;
-  say(`  CPU per call                         API ${apiCpuMsPerHistory === undefined ? 'n/a' : `${apiCpuMsPerHistory.toFixed(1)} ms`} per history call (10 ms clock ticks, summed over ${reps}); this process ${benchCpuMsPerRaw?.toFixed(1)} ms per raw select (pg's row parsing; PostgreSQL's own CPU is in both)`);
+  say(
+    `  CPU per call                         API ${apiCpuMsPerHistory === undefined ? 'n/a' : `${apiCpuMsPerHistory.toFixed(1)} ms`} per history call (10 ms clock ticks, summed over ${reps}); this process ${benchCpuMsPerRaw?.toFixed(1)} ms per raw select (pg's row parsing; PostgreSQL's own CPU is in both)`,
+  );
 
   // ---- 2. the log and inclusion proofs
   say(`log: inserting ${logEvents} events for ${LOG_AUTHORITY} (${EVENTS_PER_LOG_CASE} per case)`);
@@ -312,7 +331,9 @@ async function main(): Promise<number> {
   const head = await treeHeadAt(ds, LOG_AUTHORITY, logEvents);
   const headMatches = head.equals(filled.root);
   if (!headMatches) problems.push(`the cached tree head ${toHex(head)} differs from the one computed from the leaves ${toHex(filled.root)}`);
-  say(`log: cache built in ${(cacheMs / 1000).toFixed(1)} s (${cachedNodes} subtrees); tree head ${toHex(head).slice(0, 16)}… ${headMatches ? 'matches' : 'DOES NOT MATCH'} the head computed from the leaves`);
+  say(
+    `log: cache built in ${(cacheMs / 1000).toFixed(1)} s (${cachedNodes} subtrees); tree head ${toHex(head).slice(0, 16)}… ${headMatches ? 'matches' : 'DOES NOT MATCH'} the head computed from the leaves`,
+  );
 
   say(`proofs: inclusionProofAt for random leaves for ${proofSeconds} s`);
   const proofMs: number[] = [];
@@ -335,7 +356,9 @@ async function main(): Promise<number> {
   const proofS = latencyStats(proofMs);
   const proofsPerSecond = proofMs.length / (proofElapsed / 1000);
   if (failedVerifications > 0) problems.push(`${failedVerifications} of ${verified} sampled proofs did not verify`);
-  say(`proofs: ${proofMs.length} in ${(proofElapsed / 1000).toFixed(1)} s: ${proofsPerSecond.toFixed(1)}/s, p50 ${proofS.p50Ms.toFixed(2)} ms, p99 ${proofS.p99Ms.toFixed(2)} ms; ${verified - failedVerifications}/${verified} sampled proofs verified`);
+  say(
+    `proofs: ${proofMs.length} in ${(proofElapsed / 1000).toFixed(1)} s: ${proofsPerSecond.toFixed(1)}/s, p50 ${proofS.p50Ms.toFixed(2)} ms, p99 ${proofS.p99Ms.toFixed(2)} ms; ${verified - failedVerifications}/${verified} sampled proofs verified`,
+  );
 
   if (running.unexpectedExits.length > 0) problems.push(`the ${running.unexpectedExits.join(' and ')} exited during the run`);
   for (const p of problems) say(`FAILED: ${p}`);

@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort } from '../libs/infra';
+import { freePort } from '@libs/infra';
 import { cpuSnapshot, CpuSnapshot, PostgresCpu } from './samplers';
 import { allegationBody, demoToken, describe, envInt, HttpResult, LoadResult, round, runBenchmark, runLoad, RunningStack, sayer, Stack } from './support';
 
@@ -55,7 +55,9 @@ async function checkInvariant(running: RunningStack, ids: Set<string>, created: 
     ).rows;
     const allStarted = mine.found === ids.size && mine.with_outbox === ids.size && mine.started === ids.size;
     ok &&= allStarted;
-    lines.push(`acknowledged allegations found: ${mine.found}/${ids.size}, with a workflow_starts row: ${mine.with_outbox}, started_at set: ${mine.started} -> ${allStarted ? 'every acknowledged allegation has its workflow' : 'INVARIANT BROKEN'}`);
+    lines.push(
+      `acknowledged allegations found: ${mine.found}/${ids.size}, with a workflow_starts row: ${mine.with_outbox}, started_at set: ${mine.started} -> ${allStarted ? 'every acknowledged allegation has its workflow' : 'INVARIANT BROKEN'}`,
+    );
     if (running.ownDatabase) {
       const [{ count: orphans }] = (
         await db.query('SELECT count(*)::int AS count FROM allegations a LEFT JOIN workflow_starts w ON w.allegation_id = a.id WHERE w.started_at IS NULL')
@@ -80,7 +82,9 @@ async function countAllegations(databaseUrl: string): Promise<number> {
 }
 
 function failureSummary(r: LoadResult): string {
-  const statuses = Object.entries(r.failureStatuses).map(([s, n]) => `${s === '0' ? 'transport error' : s} x${n}`).join(', ');
+  const statuses = Object.entries(r.failureStatuses)
+    .map(([s, n]) => `${s === '0' ? 'transport error' : s} x${n}`)
+    .join(', ');
   return `${r.name}: ${r.failures} failed (${statuses}); first: ${r.failureSamples.join(' | ')}`;
 }
 
@@ -123,13 +127,22 @@ async function runOnce(mode: Mode | 'external'): Promise<RunOutcome> {
   const requests = envInt('BENCH_REQUESTS', 3000);
   const warmup = envInt('BENCH_WARMUP', 100);
   const progressEvery = 1000;
-  const label = mode === 'external' ? `Temporal at ${process.env.TEMPORAL_ADDRESS}` : mode === 'dev' ? 'Temporal dev server (CLI, in memory)' : 'Temporal server on PostgreSQL';
+  const label =
+    mode === 'external'
+      ? `Temporal at ${process.env.TEMPORAL_ADDRESS}`
+      : mode === 'dev'
+        ? 'Temporal dev server (CLI, in memory)'
+        : 'Temporal server on PostgreSQL';
   say(`intake benchmark on the ${label}: ${requests} requests at concurrency ${concurrency} (warm-up ${warmup}), as ${USERNAME}`);
 
   const pprofPort = mode === 'server' ? await freePort() : undefined;
   const running = await stack.start({ log: say, logLevel: 'warn', temporal: mode === 'server' ? 'server' : 'dev', pprofPort });
   const postgresCpu = new PostgresCpu(running.postgresPid);
-  const pids = { temporal: running.temporalPid, worker: running.services.find((s) => s.name === 'worker')?.child.pid, api: running.services.find((s) => s.name === 'api')?.child.pid };
+  const pids = {
+    temporal: running.temporalPid,
+    worker: running.services.find((s) => s.name === 'worker')?.child.pid,
+    api: running.services.find((s) => s.name === 'api')?.child.pid,
+  };
   const pgPoll = setInterval(() => postgresCpu.poll(), 1_000);
   const token = await demoToken(running.keys, USERNAME);
   const runId = randomBytes(4).toString('hex');
@@ -170,12 +183,24 @@ async function runOnce(mode: Mode | 'external'): Promise<RunOutcome> {
   say(`measuring: ${requests} x POST /allegations at concurrency ${concurrency}`);
   const cpuBefore = cpuSnapshot(pids, postgresCpu);
   const profile = pprofPort ? profileServer(pprofPort, envInt('BENCH_PROFILE_SECONDS', 15)) : undefined;
-  const intakeResult = await runLoad({ ...common, name: 'intake', count: requests, request: intake('run'), expectStatus: 201, onSuccess: collect, progressEvery });
+  const intakeResult = await runLoad({
+    ...common,
+    name: 'intake',
+    count: requests,
+    request: intake('run'),
+    expectStatus: 201,
+    onSuccess: collect,
+    progressEvery,
+  });
   const cpuAfter = cpuSnapshot(pids, postgresCpu);
   clearInterval(pgPoll);
   say(describe(intakeResult));
   const cpu = cpuPerIntake(cpuBefore, cpuAfter, intakeResult.ok);
-  say(`CPU ms per intake (measured phase): ${Object.entries(cpu).map(([k, v]) => `${k === 'host' ? 'host (all processes)' : k} ${v ?? 'n/a'}`).join(', ')}`);
+  say(
+    `CPU ms per intake (measured phase): ${Object.entries(cpu)
+      .map(([k, v]) => `${k === 'host' ? 'host (all processes)' : k} ${v ?? 'n/a'}`)
+      .join(', ')}`,
+  );
   const profiled = await profile;
   if (profiled) {
     say(`Go CPU profile of the Temporal server (first ${envInt('BENCH_PROFILE_SECONDS', 15)} s of the measured phase): ${profiled.file}`);
@@ -191,8 +216,12 @@ async function runOnce(mode: Mode | 'external'): Promise<RunOutcome> {
 
   const ratio = intakeResult.perSecond / healthResult.perSecond;
   say(`figures (${label}):`);
-  say(`  intake  POST /allegations  ${intakeResult.perSecond.toFixed(1)} allegations/s  p50 ${intakeResult.p50Ms.toFixed(1)} ms  p99 ${intakeResult.p99Ms.toFixed(1)} ms`);
-  say(`  health  GET /health        ${healthResult.perSecond.toFixed(1)} requests/s     p50 ${healthResult.p50Ms.toFixed(1)} ms  p99 ${healthResult.p99Ms.toFixed(1)} ms`);
+  say(
+    `  intake  POST /allegations  ${intakeResult.perSecond.toFixed(1)} allegations/s  p50 ${intakeResult.p50Ms.toFixed(1)} ms  p99 ${intakeResult.p99Ms.toFixed(1)} ms`,
+  );
+  say(
+    `  health  GET /health        ${healthResult.perSecond.toFixed(1)} requests/s     p50 ${healthResult.p50Ms.toFixed(1)} ms  p99 ${healthResult.p99Ms.toFixed(1)} ms`,
+  );
   say(`  ratio   intake/health      ${ratio.toFixed(3)}`);
   say(`  target  >= 150 allegations/s with p99 < 250 ms: ${intakeResult.perSecond >= 150 && intakeResult.p99Ms < 250 ? 'met' : 'missed'}`);
 
@@ -236,7 +265,13 @@ async function main(): Promise<number> {
     say('both servers, same run:');
     for (const o of outcomes) {
       const j = o.json as { temporal: string; value: number; p50Ms: number; p99Ms: number; reference: number; cpuMsPerIntake: Record<string, number | null> };
-      say(`  ${j.temporal.padEnd(6)} ${j.value} allegations/s  p50 ${j.p50Ms} ms  p99 ${j.p99Ms} ms  (health ${j.reference}/s)  CPU ms/intake: ${Object.entries(j.cpuMsPerIntake).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+      say(
+        `  ${j.temporal.padEnd(6)} ${j.value} allegations/s  p50 ${j.p50Ms} ms  p99 ${j.p99Ms} ms  (health ${j.reference}/s)  CPU ms/intake: ${Object.entries(
+          j.cpuMsPerIntake,
+        )
+          .map(([k, v]) => `${k} ${v ?? 'n/a'}`)
+          .join(', ')}`,
+      );
     }
   }
   const first = outcomes[0].json;

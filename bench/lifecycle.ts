@@ -38,7 +38,9 @@ async function checkInvariant(running: RunningStack, ids: string[], expected: nu
   const db = new Client({ connectionString: running.databaseUrl });
   await db.connect();
   try {
-    const counts = Object.values(TRANSITIONS).map((action, n) => `count(e.id) FILTER (WHERE e.action = $${n + 2}) = 1`).join(' AND ');
+    const counts = Object.values(TRANSITIONS)
+      .map((action, n) => `count(e.id) FILTER (WHERE e.action = $${n + 2}) = 1`)
+      .join(' AND ');
     const [row] = (
       await db.query(
         `SELECT count(*)::int AS cases, count(*) FILTER (WHERE ok)::int AS good FROM (
@@ -74,7 +76,12 @@ async function main(): Promise<number> {
   });
   const intake = (phase: string): ChainStep<Case> => ({
     name: 'intake',
-    request: (c) => ({ method: 'POST', path: '/allegations', headers: { authorization: `Bearer ${staff}`, 'idempotency-key': `bench-${runId}-${phase}-${c.i}` }, body: allegationBody(c.i) }),
+    request: (c) => ({
+      method: 'POST',
+      path: '/allegations',
+      headers: { authorization: `Bearer ${staff}`, 'idempotency-key': `bench-${runId}-${phase}-${c.i}` },
+      body: allegationBody(c.i),
+    }),
     expectStatus: 201,
     onSuccess: (result, c) => (c.id = (JSON.parse(result.body) as { id: string }).id),
   });
@@ -83,7 +90,10 @@ async function main(): Promise<number> {
     decision('refer', triage, 'triage', () => ({ decision: 'refer', forceId: 'northshire-police', note: 'bench: names a canvasser and a care home' })),
     decision('accept', spoc, 'referral/accept', (c) => ({ crimeReference: `NP/BENCH/${runId}/${c.i}` })),
     decision('outcome', spoc, 'referral/outcome', () => ({ outcome: 'caution', note: 'bench: suspect cautioned' })),
-    { ...decision('close', triage, 'close', () => ({ outcome: 'caution', note: 'bench: police cautioned the canvasser' })), onSuccess: (_, c) => void closedIds.push(c.id) },
+    {
+      ...decision('close', triage, 'close', () => ({ outcome: 'caution', note: 'bench: police cautioned the canvasser' })),
+      onSuccess: (_, c) => void closedIds.push(c.id),
+    },
   ];
   const common = { concurrency, baseUrl: running.baseUrl, context: (i: number): Case => ({ i, id: '' }), log: say, shouldStop: () => stack.isStopping };
   const settle = () => new Promise((r) => setTimeout(r, 2_000)); // let the worker catch up before measuring
@@ -123,7 +133,9 @@ async function main(): Promise<number> {
   const row = (label: string, s: { p50Ms: number; p95Ms: number; p99Ms: number }) =>
     `  ${label.padEnd(22)} ${s.p50Ms.toFixed(1).padStart(8)} ${s.p95Ms.toFixed(1).padStart(8)} ${s.p99Ms.toFixed(1).padStart(8)}`;
   say('figures:');
-  say(`  lifecycle  ${measured.perSecond.toFixed(2)} cases/s (${cases} cases, ${(measured.elapsedMs / 1000).toFixed(1)} s, ${(measured.perSecond * 5).toFixed(1)} requests/s)`);
+  say(
+    `  lifecycle  ${measured.perSecond.toFixed(2)} cases/s (${cases} cases, ${(measured.elapsedMs / 1000).toFixed(1)} s, ${(measured.perSecond * 5).toFixed(1)} requests/s)`,
+  );
   say(`  reference  ${reference.perSecond.toFixed(2)} intakes/s (bare POST /allegations, ${(reference.elapsedMs / 1000).toFixed(1)} s)`);
   say(`  ratio      ${ratio.toFixed(3)}`);
   say(`  ${'ms per transition'.padEnd(22)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)}`);

@@ -38,10 +38,27 @@ import os from 'node:os';
 import v8 from 'node:v8';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client } from 'pg';
-import { findDemoUser } from '../libs/auth';
-import { durationMs, parseDuration } from '../libs/domain';
-import { riskReviewWorkflowId } from '../workflows/risk-review.messages';
-import { cpuPercent, cpuSnapshot, CpuKey, CpuSnapshot, describeCpu, describeShape, describeStats, fmtMiB, historyShape, HistoryShape, mib, PostgresCpu, r1, RssSampler, startProbes, stats } from './samplers';
+import { findDemoUser } from '@libs/auth';
+import { durationMs, parseDuration } from '@libs/domain';
+import { riskReviewWorkflowId } from '@workflows/risk-review.messages';
+import {
+  cpuPercent,
+  cpuSnapshot,
+  CpuKey,
+  CpuSnapshot,
+  describeCpu,
+  describeShape,
+  describeStats,
+  fmtMiB,
+  historyShape,
+  HistoryShape,
+  mib,
+  PostgresCpu,
+  r1,
+  RssSampler,
+  startProbes,
+  stats,
+} from './samplers';
 import { demoToken, describe, envInt, HttpResult, round, runBenchmark, runLoad, sayer, send, Stack } from './support';
 
 const say = sayer('bench:risks');
@@ -72,7 +89,10 @@ const DUE_KEY = /^risk:([0-9a-f-]{36}):(.+):reminder$/;
  * its time is that notification's created_at. A reminder or escalation notification that no such
  * row points at counts too, so a reminder sent outside the record would show as a duplicate.
  */
-async function readNotifications(db: Client, titlePrefix: string): Promise<{ reminders: Reminder[]; escalations: number; unparsable: string[]; messages: number }> {
+async function readNotifications(
+  db: Client,
+  titlePrefix: string,
+): Promise<{ reminders: Reminder[]; escalations: number; unparsable: string[]; messages: number }> {
   const rows: { due_key: string; kind: string; created_ms: string; risk_created_ms: string; review_every: string; notification_id: string }[] = (
     await db.query(
       `SELECT e.due_key, 'risk_review_reminder' AS kind, (extract(epoch FROM n.created_at) * 1000)::float8 AS created_ms,
@@ -155,13 +175,17 @@ async function main(): Promise<number> {
   const cores = os.cpus().length;
   const host = { cores, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: round(os.totalmem() / 2 ** 30, 1), loadavgStart: os.loadavg().map((v) => round(v, 2)) };
   say(`host: ${host.cores} cores (${host.cpu}), ${host.memGiB} GiB, load average ${host.loadavgStart.join(' ')} at the start`);
-  say(`risk benchmark: ${count} open risks at concurrency ${concurrency}, each first due ${dueMinS} to ${dueMinS + dueSpreadS} s after its creation; reference: a plain timer for every ${probeEvery} risks`);
+  say(
+    `risk benchmark: ${count} open risks at concurrency ${concurrency}, each first due ${dueMinS} to ${dueMinS + dueSpreadS} s after its creation; reference: a plain timer for every ${probeEvery} risks`,
+  );
   // The SDK's default workflow cache for a worker with this Node's default heap (the worker runs without heap flags).
   const heapMiB = v8.getHeapStatistics().heap_size_limit / 2 ** 20;
   const workerCacheDefault = Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10);
   const cacheSetting = process.env.WORKER_MAX_CACHED_WORKFLOWS;
   const workerCache = cacheSetting ? Number(cacheSetting) : workerCacheDefault;
-  say(`the worker's workflow cache: ${workerCache} workflows (${cacheSetting ? 'WORKER_MAX_CACHED_WORKFLOWS' : `unset WORKER_MAX_CACHED_WORKFLOWS: the SDK's default for a ${heapMiB.toFixed(0)} MiB heap`})${count > workerCache ? `, fewer than the ${count} risks: most reminders fire on workflows evicted from it, which the worker replays from their history` : ''}`);
+  say(
+    `the worker's workflow cache: ${workerCache} workflows (${cacheSetting ? 'WORKER_MAX_CACHED_WORKFLOWS' : `unset WORKER_MAX_CACHED_WORKFLOWS: the SDK's default for a ${heapMiB.toFixed(0)} MiB heap`})${count > workerCache ? `, fewer than the ${count} risks: most reminders fire on workflows evicted from it, which the worker replays from their history` : ''}`,
+  );
 
   // Our own worker (for the reference timers) logs through the SDK runtime: warnings only.
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -181,19 +205,35 @@ async function main(): Promise<number> {
   const base = new URL(running.baseUrl);
 
   // Policy: reminders only. A grace of a day keeps escalations out of the run (none may appear).
-  const policy = await send(agent, base, { method: 'PATCH', path: `/admin/policies/${AUTHORITY}`, headers: { authorization: `Bearer ${admin}` }, body: JSON.stringify({ riskReviewGrace: 'P1D' }) });
+  const policy = await send(agent, base, {
+    method: 'PATCH',
+    path: `/admin/policies/${AUTHORITY}`,
+    headers: { authorization: `Bearer ${admin}` },
+    body: JSON.stringify({ riskReviewGrace: 'P1D' }),
+  });
   if (policy.status !== 200) throw new Error(`PATCH /admin/policies/${AUTHORITY}: ${policy.status} ${policy.body.slice(0, 300)}`);
   say('policy: riskReviewGrace P1D (no escalation can fall due during the run); no poll date on the risks, so the near-poll cadence does not apply');
   agent.destroy();
 
-  say('starting the reference timers\' worker (bench/timer-probe.workflow.ts, in this process, on a task queue of its own)');
+  say("starting the reference timers' worker (bench/timer-probe.workflow.ts, in this process, on a task queue of its own)");
   const probes = await startProbes(stack, running, runId);
 
   const common = { concurrency, baseUrl: running.baseUrl, log: say, shouldStop: () => stack.isStopping };
   if (warmup > 0) {
     // Weekly cadence: open, but nothing falls due in the run.
     say(`warming up: ${warmup} risks with a weekly cadence (they stay open, with no reminder in the run)`);
-    const warm = await runLoad({ ...common, name: 'warm-up', count: warmup, expectStatus: 201, request: (i) => ({ method: 'POST', path: '/risks', headers: { authorization: `Bearer ${creator}` }, body: riskBody(`Bench warm-up ${runId} ${i}`, ownerId, 'P7D') }) });
+    const warm = await runLoad({
+      ...common,
+      name: 'warm-up',
+      count: warmup,
+      expectStatus: 201,
+      request: (i) => ({
+        method: 'POST',
+        path: '/risks',
+        headers: { authorization: `Bearer ${creator}` },
+        body: riskBody(`Bench warm-up ${runId} ${i}`, ownerId, 'P7D'),
+      }),
+    });
     say(describe(warm));
     if (warm.failures > 0) throw new Error(`warm-up failed: ${warm.failureSamples.join(' | ')}`);
   }
@@ -222,7 +262,12 @@ async function main(): Promise<number> {
     count,
     expectStatus: 201,
     progressEvery: Math.max(1, Math.ceil(count / 10)),
-    request: (i) => ({ method: 'POST', path: '/risks', headers: { authorization: `Bearer ${creator}` }, body: riskBody(`${titlePrefix}${i}`, ownerId, `PT${(cadenceMs(i) / 1000).toFixed(3)}S`) }),
+    request: (i) => ({
+      method: 'POST',
+      path: '/risks',
+      headers: { authorization: `Bearer ${creator}` },
+      body: riskBody(`${titlePrefix}${i}`, ownerId, `PT${(cadenceMs(i) / 1000).toFixed(3)}S`),
+    }),
     onSuccess: (result: HttpResult, i: number) => {
       try {
         const body = JSON.parse(result.body) as { id: string; createdAt: string };
@@ -238,7 +283,9 @@ async function main(): Promise<number> {
   const cpuAfterCreation = cpuSnapshot(cpuPids, postgresCpu);
   const afterCreation = sampler.sample();
   say(describe(created));
-  say(`RSS after creation: worker ${fmtMiB(mib(afterCreation.worker))}, Temporal ${fmtMiB(mib(afterCreation.temporal))}, API ${fmtMiB(mib(afterCreation.api))}`);
+  say(
+    `RSS after creation: worker ${fmtMiB(mib(afterCreation.worker))}, Temporal ${fmtMiB(mib(afterCreation.temporal))}, API ${fmtMiB(mib(afterCreation.api))}`,
+  );
   if (stack.isStopping) throw new Error('interrupted; no figures');
   await probes.settled();
   const expected = created.ok - badBodies;
@@ -253,7 +300,9 @@ async function main(): Promise<number> {
   let notifications: Awaited<ReturnType<typeof readNotifications>>;
   try {
     const deadline = Math.max(maxDueMs, Date.now()) + deadlineS * 1000;
-    say(`waiting for ${expected} reminders (the last falls due ${((maxDueMs - Date.now()) / 1000).toFixed(0)} s from now) and ${probes.started - probes.failures.length} reference timers; deadline ${deadlineS} s after the last due time`);
+    say(
+      `waiting for ${expected} reminders (the last falls due ${((maxDueMs - Date.now()) / 1000).toFixed(0)} s from now) and ${probes.started - probes.failures.length} reference timers; deadline ${deadlineS} s after the last due time`,
+    );
     let lastReport = 0;
     for (;;) {
       if (stack.isStopping) throw new Error('interrupted; no figures');
@@ -263,7 +312,12 @@ async function main(): Promise<number> {
       if (Date.now() - lastReport >= 10_000) {
         lastReport = Date.now();
         const now = sampler.sample();
-        say(`reminders: ${received}/${expected}; reference timers: ${probes.fired.length}/${probes.started}; worker RSS ${fmtMiB(mib(now.worker))}, Temporal ${fmtMiB(mib(now.temporal))}; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+        say(
+          `reminders: ${received}/${expected}; reference timers: ${probes.fired.length}/${probes.started}; worker RSS ${fmtMiB(mib(now.worker))}, Temporal ${fmtMiB(mib(now.temporal))}; load average ${os
+            .loadavg()
+            .map((v) => v.toFixed(2))
+            .join(' ')}`,
+        );
       }
       await sleep(1_000);
     }
@@ -282,7 +336,10 @@ async function main(): Promise<number> {
   // The server's work per risk: the history of a sample of the measured risks' workflows, each
   // of which has had its start, one reminder and the wait for its grace period.
   let shape: HistoryShape | undefined;
-  const sampleIds = ids.filter(Boolean).filter((_, i) => i % Math.max(1, Math.floor(count / 20)) === 0).slice(0, 20);
+  const sampleIds = ids
+    .filter(Boolean)
+    .filter((_, i) => i % Math.max(1, Math.floor(count / 20)) === 0)
+    .slice(0, 20);
   try {
     shape = await historyShape(running.temporalAddress, sampleIds.map(riskReviewWorkflowId));
   } catch (error) {
@@ -314,7 +371,7 @@ async function main(): Promise<number> {
     const a = cpuAfterCreation[key];
     const b = cpuAtEnd[key];
     if (a === undefined || b === undefined || writtenWaiting === 0) continue;
-    cpuMsPerReminder[key] = round((((b - a) - ((cpuIdle[key] ?? 0) / 100) * waitingS) * 1000) / writtenWaiting, 1);
+    cpuMsPerReminder[key] = round(((b - a - ((cpuIdle[key] ?? 0) / 100) * waitingS) * 1000) / writtenWaiting, 1);
   }
   // Throughput: how fast reminders fell due, and how fast they were written. A system that keeps
   // up writes them as fast as they fall due; one that falls behind writes them over a longer span.
@@ -330,20 +387,38 @@ async function main(): Promise<number> {
   const perRiskKiB = (m: { idle?: number; peak?: number }) => (m.idle !== undefined && m.peak !== undefined ? ((m.peak - m.idle) * 1024) / count : undefined);
 
   say('figures:');
-  say(`  host               ${host2.cores} cores (${host2.cpu}), ${host2.memGiB} GiB; load average ${host2.loadavgStart.join(' ')} at the start, ${host2.loadavgEnd.join(' ')} at the end`);
-  say(`  creation           ${created.ok}/${count} risks in ${(created.elapsedMs / 1000).toFixed(1)} s: ${created.perSecond.toFixed(1)} risks/s, POST /risks p50 ${created.p50Ms.toFixed(0)} ms, p99 ${created.p99Ms.toFixed(0)} ms`);
-  say(`  reminders          expected ${expected}, received for ${receivedRisks} risks, duplicates ${duplicates}, escalations ${notifications.escalations}, due time not creation + cadence: ${dueMismatches}`);
-  say(`  messages           ${notifications.messages} notifications carried the ${notifications.reminders.length} reminders (a digest lists one owner's reminders due together; WORKER_NOTIFY_DIGEST_WINDOW_MS ${process.env.WORKER_NOTIFY_DIGEST_WINDOW_MS ?? 'default'})`);
-  say(`  reminder rate      fell due at ${dueRate.perS.toFixed(1)}/s (over ${dueRate.spanS.toFixed(0)} s); written at ${writeRate.perS.toFixed(1)}/s (over ${writeRate.spanS.toFixed(0)} s)`);
+  say(
+    `  host               ${host2.cores} cores (${host2.cpu}), ${host2.memGiB} GiB; load average ${host2.loadavgStart.join(' ')} at the start, ${host2.loadavgEnd.join(' ')} at the end`,
+  );
+  say(
+    `  creation           ${created.ok}/${count} risks in ${(created.elapsedMs / 1000).toFixed(1)} s: ${created.perSecond.toFixed(1)} risks/s, POST /risks p50 ${created.p50Ms.toFixed(0)} ms, p99 ${created.p99Ms.toFixed(0)} ms`,
+  );
+  say(
+    `  reminders          expected ${expected}, received for ${receivedRisks} risks, duplicates ${duplicates}, escalations ${notifications.escalations}, due time not creation + cadence: ${dueMismatches}`,
+  );
+  say(
+    `  messages           ${notifications.messages} notifications carried the ${notifications.reminders.length} reminders (a digest lists one owner's reminders due together; WORKER_NOTIFY_DIGEST_WINDOW_MS ${process.env.WORKER_NOTIFY_DIGEST_WINDOW_MS ?? 'default'})`,
+  );
+  say(
+    `  reminder rate      fell due at ${dueRate.perS.toFixed(1)}/s (over ${dueRate.spanS.toFixed(0)} s); written at ${writeRate.perS.toFixed(1)}/s (over ${writeRate.spanS.toFixed(0)} s)`,
+  );
   if (writeRate.perS < 0.9 * dueRate.perS) {
-    say(`  BACKLOG            reminders were written more slowly than they fell due, so a queue built up: their lateness measures that queue (throughput), not the timers`);
+    say(
+      `  BACKLOG            reminders were written more slowly than they fell due, so a queue built up: their lateness measures that queue (throughput), not the timers`,
+    );
   }
   say(`  CPU, % of one core  at idle: ${describeCpu(cpuIdle)}`);
   say(`                      while creating: ${describeCpu(cpuCreating)}`);
   say(`                      while waiting for the reminders: ${describeCpu(cpuWaiting)}`);
-  say(`  CPU per reminder   written while waiting (${writtenWaiting} in ${waitingS.toFixed(0)} s), above the idle rate: ${Object.entries(cpuMsPerReminder).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+  say(
+    `  CPU per reminder   written while waiting (${writtenWaiting} in ${waitingS.toFixed(0)} s), above the idle rate: ${Object.entries(cpuMsPerReminder)
+      .map(([k, v]) => `${k} ${v} ms`)
+      .join(', ')}`,
+  );
   if (shape) say(`  history per risk   ${describeShape(shape)}; each has had its start, one reminder and the wait for its grace period`);
-  say(`  worker cache       ${workerCache} workflows${cacheSetting ? ' (WORKER_MAX_CACHED_WORKFLOWS)' : ' (the SDK default)'} for ${count + warmup} open risks`);
+  say(
+    `  worker cache       ${workerCache} workflows${cacheSetting ? ' (WORKER_MAX_CACHED_WORKFLOWS)' : ' (the SDK default)'} for ${count + warmup} open risks`,
+  );
   say(`  lateness (reminder row created_at - intended due time):`);
   say(`    ${describeStats('all reminders', all)}`);
   say(`    ${describeStats('due while risks were being created', during)}`);
@@ -360,15 +435,25 @@ async function main(): Promise<number> {
     const inBucket = notifications.reminders.filter((r) => Math.min(9, Math.floor((r.dueMs - first) / width)) === b);
     const st = stats(inBucket.map((r) => r.createdMs - r.dueMs));
     const from = (first + b * width - creationStarted) / 1000;
-    say(`    due ${from.toFixed(0).padStart(4)}-${(from + width / 1000).toFixed(0).padEnd(4)} s after creation began  n=${String(st.count).padStart(5)}  p50 ${st.p50.toFixed(3)} s  p99 ${st.p99.toFixed(3)} s  max ${st.max.toFixed(3)} s`);
+    say(
+      `    due ${from.toFixed(0).padStart(4)}-${(from + width / 1000).toFixed(0).padEnd(4)} s after creation began  n=${String(st.count).padStart(5)}  p50 ${st.p50.toFixed(3)} s  p99 ${st.p99.toFixed(3)} s  max ${st.max.toFixed(3)} s`,
+    );
   }
   say(`  RSS                idle (before the ${count} risks)   after creation   peak        end`);
-  for (const [label, m] of [['worker', worker], ['Temporal server', temporal], ['API', api]] as const) {
-    say(`    ${label.padEnd(17)}${fmtMiB(m.idle).padStart(12)}${fmtMiB(m.afterCreation).padStart(26)}${fmtMiB(m.peak).padStart(12)}${fmtMiB(m.end).padStart(11)}`);
+  for (const [label, m] of [
+    ['worker', worker],
+    ['Temporal server', temporal],
+    ['API', api],
+  ] as const) {
+    say(
+      `    ${label.padEnd(17)}${fmtMiB(m.idle).padStart(12)}${fmtMiB(m.afterCreation).padStart(26)}${fmtMiB(m.peak).padStart(12)}${fmtMiB(m.end).padStart(11)}`,
+    );
   }
   const wpr = perRiskKiB(worker);
   const tpr = perRiskKiB(temporal);
-  say(`    peak over idle per open risk: worker ${wpr === undefined ? 'n/a' : `${wpr.toFixed(1)} KiB`}, Temporal server ${tpr === undefined ? 'n/a' : `${tpr.toFixed(1)} KiB`}`);
+  say(
+    `    peak over idle per open risk: worker ${wpr === undefined ? 'n/a' : `${wpr.toFixed(1)} KiB`}, Temporal server ${tpr === undefined ? 'n/a' : `${tpr.toFixed(1)} KiB`}`,
+  );
   say(`  note: the reference timers run in the bench process, which also drives the HTTP load; all processes share the host's ${cores} cores`);
 
   const problems: string[] = [];
@@ -378,20 +463,27 @@ async function main(): Promise<number> {
   if (duplicates > 0) problems.push(`${duplicates} duplicate reminders`);
   if (notifications.escalations > 0) problems.push(`${notifications.escalations} escalations (none should fall due)`);
   if (dueMismatches > 0) problems.push(`${dueMismatches} reminders whose due time is not the risk's creation plus its cadence`);
-  if (notifications.unparsable.length > 0) problems.push(`${notifications.unparsable.length} reminder due keys not of the form risk:<id>:<due>:reminder, e.g. ${notifications.unparsable[0]}`);
+  if (notifications.unparsable.length > 0)
+    problems.push(`${notifications.unparsable.length} reminder due keys not of the form risk:<id>:<due>:reminder, e.g. ${notifications.unparsable[0]}`);
   if (probes.failures.length > 0) problems.push(`${probes.failures.length} reference timers did not start: ${probes.failures[0]}`);
-  if (probes.fired.length < probes.started - probes.failures.length) problems.push(`${probes.started - probes.failures.length - probes.fired.length} reference timers did not fire`);
+  if (probes.fired.length < probes.started - probes.failures.length)
+    problems.push(`${probes.started - probes.failures.length - probes.fired.length} reference timers did not fire`);
   if (running.unexpectedExits.length > 0) problems.push(`the ${running.unexpectedExits.join(' and ')} exited during the run`);
   for (const p of problems) say(`FAILED: ${p}`);
 
-  const rss = (m: { idle?: number; afterCreation?: number; peak?: number; end?: number }) => ({ idle: r1(m.idle), afterCreation: r1(m.afterCreation), peak: r1(m.peak), end: r1(m.end) });
+  const rss = (m: { idle?: number; afterCreation?: number; peak?: number; end?: number }) => ({
+    idle: r1(m.idle),
+    afterCreation: r1(m.afterCreation),
+    peak: r1(m.peak),
+    end: r1(m.end),
+  });
   process.stdout.write(
     `${JSON.stringify({
       name: 'risks',
       value: all.p99,
       unit: 's (p99 reminder lateness)',
       reference: probeStats.p99,
-      referenceNote: 'p99 lateness of a plain Temporal timer + activity with the same cadences, on the bench process\'s own worker',
+      referenceNote: "p99 lateness of a plain Temporal timer + activity with the same cadences, on the bench process's own worker",
       ratio: probeStats.p99 > 0 ? round(all.p99 / probeStats.p99, 2) : null,
       risks: count,
       concurrency,

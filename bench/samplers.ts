@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Client as TemporalClient } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { connectTemporalClient, temporalConfigFor } from '../libs/temporal';
-import { connectTemporalWorker } from '../libs/temporal/native';
+import { connectTemporalClient, temporalConfigFor } from '@libs/temporal';
+import { connectTemporalWorker } from '@libs/temporal/native';
 import { percentile, round, RunningStack, Stack } from './support';
 
 // ---------------------------------------------------------------------------------------------
@@ -93,7 +93,15 @@ export function cpuSnapshot(pids: { worker?: number; temporal?: number; api?: nu
     host = undefined;
   }
   const usage = process.cpuUsage();
-  return { at: Date.now(), worker: one(pids.worker), temporal: one(pids.temporal), api: one(pids.api), postgres: postgres.poll(), bench: (usage.user + usage.system) / 1e6, host };
+  return {
+    at: Date.now(),
+    worker: one(pids.worker),
+    temporal: one(pids.temporal),
+    api: one(pids.api),
+    postgres: postgres.poll(),
+    bench: (usage.user + usage.system) / 1e6,
+    host,
+  };
 }
 
 export type CpuKey = Exclude<keyof CpuSnapshot, 'at'>;
@@ -112,8 +120,9 @@ export function cpuPercent(from: CpuSnapshot, to: CpuSnapshot): Partial<Record<C
 }
 
 export const describeCpu = (c: Partial<Record<CpuKey, number>>) =>
-  CPU_KEYS.filter((k) => c[k] !== undefined).map((k) => `${k === 'host' ? 'host (all processes)' : k} ${c[k]}%`).join(', ');
-
+  CPU_KEYS.filter((k) => c[k] !== undefined)
+    .map((k) => `${k === 'host' ? 'host (all processes)' : k} ${c[k]}%`)
+    .join(', ');
 
 /** VmRSS of named processes, sampled every second (and on demand), each sample tagged with the phase it was taken in. */
 export class RssSampler<Proc extends string, Phase extends string> {
@@ -147,7 +156,10 @@ export class RssSampler<Proc extends string, Phase extends string> {
 
   /** median of a phase's samples, in MiB */
   median(proc: Proc, phase: Phase): number | undefined {
-    const values = this.samples.filter((s) => s.phase === phase && s.kib[proc] !== undefined).map((s) => s.kib[proc]!).sort((a, b) => a - b);
+    const values = this.samples
+      .filter((s) => s.phase === phase && s.kib[proc] !== undefined)
+      .map((s) => s.kib[proc]!)
+      .sort((a, b) => a - b);
     return values.length ? values[Math.floor(values.length / 2)] / 1024 : undefined;
   }
 
@@ -192,7 +204,6 @@ export function stats(ms: number[]): Stats {
 
 export const describeStats = (label: string, st: Stats) =>
   `${label.padEnd(34)} n=${String(st.count).padStart(6)}  p50 ${st.p50.toFixed(3)} s  p95 ${st.p95.toFixed(3)} s  p99 ${st.p99.toFixed(3)} s  max ${st.max.toFixed(3)} s  min ${st.min.toFixed(3)} s`;
-
 
 // ---------------------------------------------------------------------------------------------
 // The reference: plain timers on a worker of the bench's own
@@ -307,7 +318,14 @@ export async function historyShape(temporalAddress: string, workflowIds: string[
     await connection.close();
   }
   const per = (n: number) => (workflows ? round(n / workflows, 2) : 0);
-  return { workflows, events: per(totals.events), workflowTasks: per(totals.workflowTasks), activityTasks: per(totals.activityTasks), localActivities: per(totals.localActivities), timers: per(totals.timers) };
+  return {
+    workflows,
+    events: per(totals.events),
+    workflowTasks: per(totals.workflowTasks),
+    activityTasks: per(totals.activityTasks),
+    localActivities: per(totals.localActivities),
+    timers: per(totals.timers),
+  };
 }
 
 export const describeShape = (s: HistoryShape) =>

@@ -5,7 +5,7 @@
 // Lateness is the row's created_at (PostgreSQL's now() in the notify activity's transaction)
 // minus that due time.
 import { Client } from 'pg';
-import { statutoryClock } from '../libs/domain';
+import { statutoryClock } from '@libs/domain';
 
 export type TimerKind = 'information_lapse' | 'triage_reminder' | 'triage_escalation' | 'extension_task';
 
@@ -46,7 +46,12 @@ export async function countDueEvents(db: Client, caseIds: string[]): Promise<num
  * whether the soak set such a timer on that case; anything else is unexpected (say, a routine
  * case's triage escalation, which must not fall due in the run).
  */
-export async function readTimers(db: Client, caseIds: string[], extensionAfterMonths: number, expects: (caseId: string, kind: TimerKind) => boolean): Promise<TimerReading> {
+export async function readTimers(
+  db: Client,
+  caseIds: string[],
+  extensionAfterMonths: number,
+  expects: (caseId: string, kind: TimerKind) => boolean,
+): Promise<TimerReading> {
   const rows: { due_key: string; case_id: string; recipients: number; fired_ms: number; rows: number; occurred_ms: number }[] = (
     await db.query(
       `SELECT n.due_key, n.case_id, count(DISTINCT n.recipient_id)::int AS recipients, count(*)::int AS rows,
@@ -77,9 +82,8 @@ export async function readTimers(db: Client, caseIds: string[], extensionAfterMo
       unexpected.push(row.due_key);
       continue;
     }
-    const dueMs = match.kind === 'extension_task'
-      ? Date.parse(statutoryClock(Number(row.occurred_ms), extensionAfterMonths).extensionTaskDueAt)
-      : Date.parse(match.m![2]);
+    const dueMs =
+      match.kind === 'extension_task' ? Date.parse(statutoryClock(Number(row.occurred_ms), extensionAfterMonths).extensionTaskDueAt) : Date.parse(match.m![2]);
     fired.push({ caseId: row.case_id, kind: match.kind, dueKey: row.due_key, dueMs, firedMs: Number(row.fired_ms), recipients: row.recipients });
   }
   return { fired, unexpected, duplicateRows, duplicateSends: sends.n };

@@ -60,14 +60,24 @@ async function main(): Promise<number> {
   const spreadCount = Math.round((cases * Math.min(Math.max(spreadPercent, 0), 100)) / 100);
   const host = { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memGiB: round(os.totalmem() / 2 ** 30, 1), loadavgStart: loadavg() };
   say(`host: ${host.cores} cores (${host.cpu}), ${host.memGiB} GiB, load average ${host.loadavgStart.join(' ')} at the start`);
-  say(`soak: ${cases} open cases (${spreadCount} with an extension task due during the soak), then ${minutes} min of mixed load at ${ratePerS} requests/s from ${clients} clients`);
+  say(
+    `soak: ${cases} open cases (${spreadCount} with an extension task due during the soak), then ${minutes} min of mixed load at ${ratePerS} requests/s from ${clients} clients`,
+  );
 
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const heapDir = mkdtempSync(join(os.tmpdir(), 'casework-soak-heap-'));
   stack.add('heap reports', async () => rmSync(heapDir, { recursive: true, force: true }));
   const preload = `--require ${resolve(__dirname, 'heap-reporter.js')}`;
-  const running = await stack.start({ log: say, logLevel: 'warn', env: { BENCH_HEAP_DIR: heapDir, NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' ') } });
-  const pids = { worker: running.services.find((s) => s.name === 'worker')?.child.pid, temporal: running.temporalPid, api: running.services.find((s) => s.name === 'api')?.child.pid };
+  const running = await stack.start({
+    log: say,
+    logLevel: 'warn',
+    env: { BENCH_HEAP_DIR: heapDir, NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' ') },
+  });
+  const pids = {
+    worker: running.services.find((s) => s.name === 'worker')?.child.pid,
+    temporal: running.temporalPid,
+    api: running.services.find((s) => s.name === 'api')?.child.pid,
+  };
   if (pids.temporal === undefined) say('the Temporal server was not started here (TEMPORAL_ADDRESS): its RSS is not measured');
   const postgresCpu = new PostgresCpu(running.postgresPid);
   const sampler = new RssSampler<Proc, Phase>(pids, postgresCpu, 'idle');
@@ -83,15 +93,25 @@ async function main(): Promise<number> {
   const [admin, staff, triage] = await Promise.all(['admin@northshire', 'staff@northshire', 'triage@northshire'].map((u) => demoToken(running.keys, u)));
   const runId = randomBytes(4).toString('hex');
   const base = new URL(running.baseUrl);
-  const policyPatch = { workingDays: false, triageDue: { urgent: `PT${urgentS}S` }, remindBefore: ['PT2H', `PT${Math.round(urgentS / 2)}S`], informationReplyDue: `PT${replyS}S` };
+  const policyPatch = {
+    workingDays: false,
+    triageDue: { urgent: `PT${urgentS}S` },
+    remindBefore: ['PT2H', `PT${Math.round(urgentS / 2)}S`],
+    informationReplyDue: `PT${replyS}S`,
+  };
   const agent = new http.Agent();
-  const policyAnswer = await send(agent, base, { method: 'PATCH', path: '/admin/policies/northshire', headers: { authorization: `Bearer ${admin}` }, body: JSON.stringify(policyPatch) });
+  const policyAnswer = await send(agent, base, {
+    method: 'PATCH',
+    path: '/admin/policies/northshire',
+    headers: { authorization: `Bearer ${admin}` },
+    body: JSON.stringify(policyPatch),
+  });
   agent.destroy();
   if (policyAnswer.status !== 200) throw new Error(`PATCH /admin/policies/northshire: ${policyAnswer.status} ${policyAnswer.body.slice(0, 300)}`);
   const extensionAfterMonths = (JSON.parse(policyAnswer.body) as { extensionTaskAfterMonths: number }).extensionTaskAfterMonths;
   say(`policy: ${JSON.stringify(policyPatch)}; extension task ${extensionAfterMonths} months after the offence`);
 
-  say('starting the reference timers\' worker (bench/timer-probe.workflow.ts, in this process, on a task queue of its own)');
+  say("starting the reference timers' worker (bench/timer-probe.workflow.ts, in this process, on a task queue of its own)");
   const probes = await startProbes(stack, running, runId);
   let timersSet = 0;
   const probe = (dueAt: number) => {
@@ -104,12 +124,27 @@ async function main(): Promise<number> {
   let succeeded = 0;
   const failing = () => attempted - succeeded > concurrency + 100;
   const common = { concurrency, baseUrl: running.baseUrl, log: say, shouldStop: () => stack.isStopping || failing() };
-  const intake = (key: string, i: number, overrides: Record<string, unknown> = {}) => (attempted++, { method: 'POST' as const, path: '/allegations', headers: { authorization: `Bearer ${staff}`, 'idempotency-key': `soak-${runId}-${key}` }, body: allegationBody(i, overrides) });
+  const intake = (key: string, i: number, overrides: Record<string, unknown> = {}) => (
+    attempted++,
+    {
+      method: 'POST' as const,
+      path: '/allegations',
+      headers: { authorization: `Bearer ${staff}`, 'idempotency-key': `soak-${runId}-${key}` },
+      body: allegationBody(i, overrides),
+    }
+  );
   const idOf = (body: string) => {
     succeeded += 1;
     return (JSON.parse(body) as { id: string }).id;
   };
-  const warm = await runLoad({ ...common, name: 'warm-up', count: 20, expectStatus: 201, request: (i) => intake(`warm-${i}`, i), onSuccess: (r) => void idOf(r.body) });
+  const warm = await runLoad({
+    ...common,
+    name: 'warm-up',
+    count: 20,
+    expectStatus: 201,
+    request: (i) => intake(`warm-${i}`, i),
+    onSuccess: (r) => void idOf(r.body),
+  });
   if (warm.failures > 0) throw new Error(`warm-up failed: ${warm.failureSamples.join(' | ')}`);
   await sleep(5_000);
   const idle = { worker: sampler.median('worker', 'idle'), temporal: sampler.median('temporal', 'idle'), api: sampler.median('api', 'idle') };
@@ -121,27 +156,42 @@ async function main(): Promise<number> {
   const stoppedEarly = (error: Error): never => {
     throw failing() ? new Error(`opening stopped: ${attempted - succeeded} of ${attempted} intakes failed`) : error;
   };
-  const opened = await runLoad({ ...common, name: 'open', count: cases - spreadCount, expectStatus: 201, progressEvery: Math.max(1, Math.ceil(cases / 10)), request: (i) => intake(`open-${i}`, i), onSuccess: (r) => void routineIds.push(idOf(r.body)) }).catch(stoppedEarly);
+  const opened = await runLoad({
+    ...common,
+    name: 'open',
+    count: cases - spreadCount,
+    expectStatus: 201,
+    progressEvery: Math.max(1, Math.ceil(cases / 10)),
+    request: (i) => intake(`open-${i}`, i),
+    onSuccess: (r) => void routineIds.push(idOf(r.body)),
+  }).catch(stoppedEarly);
   say(describe(opened));
   const spreadDue = new Map<string, number>();
   say(`opening ${spreadCount} cases whose extension task falls due ${leadS} to ${leadS + minutes * 60} s after each is opened`);
   // Counted from each case's own request, so that no task falls due before its case exists
   // however slowly they are opened.
   const targets: number[] = [];
-  const spread = spreadCount === 0 ? undefined : await runLoad({
-    ...common, name: 'open with extension task', count: spreadCount, expectStatus: 201,
-    request: (k) => {
-      targets[k] = Date.now() + leadS * 1000 + Math.round(minutes * 60_000 * ((k * GOLDEN) % 1));
-      return intake(`spread-${k}`, cases + k, { occurredAt: new Date(offenceTimeForExtensionTask(targets[k], extensionAfterMonths)).toISOString() });
-    },
-    onSuccess: (r, k) => {
-      spreadDue.set(idOf(r.body), targets[k]);
-      probe(targets[k]);
-    },
-  }).catch(stoppedEarly);
+  const spread =
+    spreadCount === 0
+      ? undefined
+      : await runLoad({
+          ...common,
+          name: 'open with extension task',
+          count: spreadCount,
+          expectStatus: 201,
+          request: (k) => {
+            targets[k] = Date.now() + leadS * 1000 + Math.round(minutes * 60_000 * ((k * GOLDEN) % 1));
+            return intake(`spread-${k}`, cases + k, { occurredAt: new Date(offenceTimeForExtensionTask(targets[k], extensionAfterMonths)).toISOString() });
+          },
+          onSuccess: (r, k) => {
+            spreadDue.set(idOf(r.body), targets[k]);
+            probe(targets[k]);
+          },
+        }).catch(stoppedEarly);
   if (spread) say(describe(spread));
   const failedOpening = opened.failures + (spread?.failures ?? 0);
-  if (failedOpening > 0 || stack.isStopping) throw new Error(`opening cases failed: ${[...opened.failureSamples, ...(spread?.failureSamples ?? [])].join(' | ')}`);
+  if (failedOpening > 0 || stack.isStopping)
+    throw new Error(`opening cases failed: ${[...opened.failureSamples, ...(spread?.failureSamples ?? [])].join(' | ')}`);
   const afterCreation = sampler.sample();
 
   // 2. The soak.
@@ -160,10 +210,18 @@ async function main(): Promise<number> {
   const operations: SoakOperation[] = [
     { name: 'read case', weight: 8, expectStatus: 200, request: () => get(`/allegations/${routineIds[(reads++ * 7919) % routineIds.length]}`) },
     { name: 'list', weight: 2, expectStatus: 200, request: () => get('/allegations?q=care%20home&limit=20') },
-    { name: 'search', weight: 3, expectStatus: 200, request: () => get(`/allegations/search?q=${encodeURIComponent(['canvasser', 'postal votes', 'care home', '"red rosette"'][reads % 4])}&status=triage&limit=20`) },
+    {
+      name: 'search',
+      weight: 3,
+      expectStatus: 200,
+      request: () =>
+        get(`/allegations/search?q=${encodeURIComponent(['canvasser', 'postal votes', 'care home', '"red rosette"'][reads % 4])}&status=triage&limit=20`),
+    },
     { name: 'inbox', weight: 1, expectStatus: 200, request: () => get('/me/notifications', triage) },
     {
-      name: 'urgent intake', weight: 3, expectStatus: 201,
+      name: 'urgent intake',
+      weight: 3,
+      expectStatus: 201,
       request: () => intake(`urgent-${intakes}`, 2 * cases + intakes++, { urgency: 'urgent' }),
       onSuccess: (r, at) => {
         urgent.add(idOf(r.body));
@@ -172,12 +230,19 @@ async function main(): Promise<number> {
       },
     },
     {
-      name: 'request information', weight: 3, expectStatus: 200,
+      name: 'request information',
+      weight: 3,
+      expectStatus: 200,
       request: () => {
         const id = pool.pop();
         if (!id) return undefined;
         decided.add(id);
-        return { method: 'POST', path: `/allegations/${id}/triage`, headers: { authorization: `Bearer ${triage}` }, body: JSON.stringify({ decision: 'request_information', question: 'Which care home, and when?', note: 'soak: the account needs a place and a time' }) };
+        return {
+          method: 'POST',
+          path: `/allegations/${id}/triage`,
+          headers: { authorization: `Bearer ${triage}` },
+          body: JSON.stringify({ decision: 'request_information', question: 'Which care home, and when?', note: 'soak: the account needs a place and a time' }),
+        };
       },
       onSuccess: (r, at) => {
         confirmed.add(idOf(r.body));
@@ -191,9 +256,18 @@ async function main(): Promise<number> {
   const load0 = Date.now();
   const progress = setInterval(() => {
     const now = sampler.sample();
-    say(`soak: ${Math.round((Date.now() - load0) / 1000)} s; decisions ${confirmed.size}, urgent intakes ${urgent.size}; worker RSS ${Math.round((now.worker ?? 0) / 1024)} MiB, Temporal ${Math.round((now.temporal ?? 0) / 1024)} MiB; load average ${loadavg().join(' ')}`);
+    say(
+      `soak: ${Math.round((Date.now() - load0) / 1000)} s; decisions ${confirmed.size}, urgent intakes ${urgent.size}; worker RSS ${Math.round((now.worker ?? 0) / 1024)} MiB, Temporal ${Math.round((now.temporal ?? 0) / 1024)} MiB; load average ${loadavg().join(' ')}`,
+    );
   }, 30_000);
-  const load = await runPacedLoad({ baseUrl: running.baseUrl, ratePerS, clients, durationMs: minutes * 60_000, operations, shouldStop: () => stack.isStopping });
+  const load = await runPacedLoad({
+    baseUrl: running.baseUrl,
+    ratePerS,
+    clients,
+    durationMs: minutes * 60_000,
+    operations,
+    shouldStop: () => stack.isStopping,
+  });
   clearInterval(progress);
   const cpuSoak = cpuPercent(cpuFrom, cpuSnapshot(pids, postgresCpu));
   if (stack.isStopping) throw new Error('interrupted; no figures');
@@ -230,9 +304,27 @@ async function main(): Promise<number> {
     ];
     const timers = await readTimers(db, caseIds, extensionAfterMonths, (id, kind) => kindsOf(id).includes(kind));
     return report({
-      say, host: { ...host, loadavgEnd: loadavg() }, settings: { cases, spreadCount, minutes, ratePerS, clients, urgentS, replyS, probeEvery, concurrency },
-      opened: [opened, ...(spread ? [spread] : [])], load, timers, expected, expectedByCase: kindsOf, caseIds: expectedIds, unconfirmedIds: [...decided].filter((id) => !confirmed.has(id)),
-      probes, sampler, heapDir, pids, idle, afterCreation, loadSamples, cpuSoak, soakFrom: load.startedAt, soakTo: load.endedAt, unexpectedExits: running.unexpectedExits,
+      say,
+      host: { ...host, loadavgEnd: loadavg() },
+      settings: { cases, spreadCount, minutes, ratePerS, clients, urgentS, replyS, probeEvery, concurrency },
+      opened: [opened, ...(spread ? [spread] : [])],
+      load,
+      timers,
+      expected,
+      expectedByCase: kindsOf,
+      caseIds: expectedIds,
+      unconfirmedIds: [...decided].filter((id) => !confirmed.has(id)),
+      probes,
+      sampler,
+      heapDir,
+      pids,
+      idle,
+      afterCreation,
+      loadSamples,
+      cpuSoak,
+      soakFrom: load.startedAt,
+      soakTo: load.endedAt,
+      unexpectedExits: running.unexpectedExits,
     });
   } finally {
     await db.end();

@@ -9,9 +9,9 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '../libs/auth';
-import { freePort, ManagedProcess, runNodeService, startEmbeddedPostgres, startTemporalDevServer, startTemporalPostgresServer, waitFor } from '../libs/infra';
-import { createDataSource, migrate, seedDemo } from '../libs/persistence';
+import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '@libs/auth';
+import { freePort, ManagedProcess, runNodeService, startEmbeddedPostgres, startTemporalDevServer, startTemporalPostgresServer, waitFor } from '@libs/infra';
+import { createDataSource, migrate, seedDemo } from '@libs/persistence';
 
 export function sayer(prefix: string): (line: string) => void {
   return (line: string) => process.stderr.write(`[${prefix}] ${line}\n`);
@@ -175,7 +175,15 @@ export class Stack {
     const keys = await loadOrCreateSigningKeys(dataDir);
 
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: options.logLevel ?? 'warn' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...options.env,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: options.logLevel ?? 'warn',
+    };
     // The bench signs its own tokens with the key in DATA_DIR; an identity provider would refuse them.
     delete env.AUTH_JWKS_URL;
     delete env.AUTH_ISSUER;
@@ -212,10 +220,15 @@ export class Stack {
       void service.exited.then((code) => giveUp(new Error(`the ${service.name} exited during start-up (code ${code})`)));
     }
     await Promise.race([
-      waitFor('the API to answer GET /health with 200', async () => {
-        aborted();
-        return (await fetch(`${baseUrl}/health`)).status === 200;
-      }, 120_000, 250),
+      waitFor(
+        'the API to answer GET /health with 200',
+        async () => {
+          aborted();
+          return (await fetch(`${baseUrl}/health`)).status === 200;
+        },
+        120_000,
+        250,
+      ),
       exitedEarly,
     ]);
     log(`API ready at ${baseUrl}`);
@@ -399,8 +412,10 @@ export function round(value: number, digits = 1): number {
 }
 
 export function describe(r: LoadResult): string {
-  return `${r.name}: ${r.requests} requests at concurrency ${r.concurrency} in ${(r.elapsedMs / 1000).toFixed(2)} s: ${r.perSecond.toFixed(1)}/s, ` +
-    `p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms, ${r.failures} failed`;
+  return (
+    `${r.name}: ${r.requests} requests at concurrency ${r.concurrency} in ${(r.elapsedMs / 1000).toFixed(2)} s: ${r.perSecond.toFixed(1)}/s, ` +
+    `p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms, ${r.failures} failed`
+  );
 }
 
 /** Reads a positive integer from the environment. */
@@ -561,12 +576,16 @@ export function runBenchmark(stack: Stack | (() => Stack), say: (line: string) =
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       say(`${signal} received`);
-      void current().stop().then(() => process.exit(1));
+      void current()
+        .stop()
+        .then(() => process.exit(1));
     });
   }
   process.on('unhandledRejection', (error) => {
     say(`unhandled rejection: ${(error as Error)?.stack ?? error}`);
-    void current().stop().then(() => process.exit(1));
+    void current()
+      .stop()
+      .then(() => process.exit(1));
   });
   main()
     .catch((error: Error) => {

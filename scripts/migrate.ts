@@ -2,8 +2,8 @@
 // `npm run migrate -- --revert` undoes the latest one.
 import 'reflect-metadata';
 import { resolve } from 'node:path';
-import { openDatabase } from '../libs/infra';
-import { createDataSource, migrate } from '../libs/persistence';
+import { openDatabase } from '@libs/infra';
+import { createDataSource, migrate } from '@libs/persistence';
 
 async function main(): Promise<void> {
   const db = await openDatabase(resolve(process.env.DATA_DIR ?? '.data'), process.env, (l) => console.error(l));

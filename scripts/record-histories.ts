@@ -27,15 +27,15 @@ import { withPathAliases } from '@libs/temporal/path-aliases';
 import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import request from 'supertest';
-import { createApiApp, loadApiConfigs } from '../apps/api/src/app.factory';
-import { createAllegationWorker } from '../apps/worker/src/worker';
-import { findDemoUser, loadOrCreateSigningKeys, signToken } from '../libs/auth';
-import { allegationWorkflowId } from '../libs/domain';
-import { startEmbeddedPostgres, startTemporalDevServer } from '../libs/infra';
-import { createDataSource, migrate, seedDemo, WORKER_ROLE } from '../libs/persistence';
-import { evidencePackageWorkflowId } from '../workflows/evidence-package.messages';
-import { liaisonWorkflowId } from '../workflows/liaison.messages';
-import { riskReviewWorkflowId } from '../workflows/risk-review.messages';
+import { createApiApp, loadApiConfigs } from '@apps/api/src/app.factory';
+import { createAllegationWorker } from '@apps/worker/src/worker';
+import { findDemoUser, loadOrCreateSigningKeys, signToken } from '@libs/auth';
+import { allegationWorkflowId } from '@libs/domain';
+import { startEmbeddedPostgres, startTemporalDevServer } from '@libs/infra';
+import { createDataSource, migrate, seedDemo, WORKER_ROLE } from '@libs/persistence';
+import { evidencePackageWorkflowId } from '@workflows/evidence-package.messages';
+import { liaisonWorkflowId } from '@workflows/liaison.messages';
+import { riskReviewWorkflowId } from '@workflows/risk-review.messages';
 
 const say = (line: string) => process.stderr.write(`[record] ${line}\n`);
 const root = resolve(__dirname, '..', '..'); // dist/scripts -> the repository
@@ -53,7 +53,15 @@ const POLICY = { triageDue: { routine: 'PT4S', urgent: 'PT1H', immediate: 'PT3S'
  * policy it was logged with.
  */
 const HOUR = { routine: 'PT1H', urgent: 'PT1H', immediate: 'PT1H' };
-const LIFECYCLE_POLICY = { triageDue: HOUR, spocResponseDue: HOUR, remindBefore: ['PT3S'], workingDays: false, informationReplyDue: 'PT1H', packageAcknowledgeDue: 'PT1H', riskReviewGrace: 'PT1H' };
+const LIFECYCLE_POLICY = {
+  triageDue: HOUR,
+  spocResponseDue: HOUR,
+  remindBefore: ['PT3S'],
+  workingDays: false,
+  informationReplyDue: 'PT1H',
+  packageAcknowledgeDue: 'PT1H',
+  riskReviewGrace: 'PT1H',
+};
 
 function allegationBody(overrides: Record<string, unknown> = {}) {
   return {
@@ -90,7 +98,9 @@ function summary(events: HistoryEvent[]) {
   const done = count(events, 'ACTIVITY_TASK_COMPLETED');
   const ended = events.filter((e) => /^ACTIVITY_TASK_(FAILED|TIMED_OUT|CANCELED)$/.test(typeOf(e))).length;
   const lastTask = [...events].reverse().find((e) => typeOf(e).startsWith('WORKFLOW_TASK_'));
-  const updatesAccepted = events.filter((e) => typeOf(e) === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED').map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? '?');
+  const updatesAccepted = events
+    .filter((e) => typeOf(e) === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')
+    .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? '?');
   const childrenInitiated = count(events, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED');
   return {
     activities,
@@ -173,14 +183,26 @@ interface Scenario {
 }
 
 async function logCase(ctx: Ctx, user: string, overrides: Record<string, unknown> = {}): Promise<string> {
-  const res = await ctx.http.post('/allegations').set('Authorization', `Bearer ${await ctx.token(user)}`).send(allegationBody(overrides));
+  const res = await ctx.http
+    .post('/allegations')
+    .set('Authorization', `Bearer ${await ctx.token(user)}`)
+    .send(allegationBody(overrides));
   if (res.status !== 201) throw new Error(`POST /allegations as ${user} answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.id as string;
 }
 
 /** An API call that must answer `status`; returns the body. */
-async function call(ctx: Ctx, method: 'post' | 'patch' | 'put', user: string, path: string, body: Record<string, unknown>, status: number): Promise<Record<string, any>> {
-  const res = await ctx.http[method](path).set('Authorization', `Bearer ${await ctx.token(user)}`).send(body);
+async function call(
+  ctx: Ctx,
+  method: 'post' | 'patch' | 'put',
+  user: string,
+  path: string,
+  body: Record<string, unknown>,
+  status: number,
+): Promise<Record<string, any>> {
+  const res = await ctx.http[method](path)
+    .set('Authorization', `Bearer ${await ctx.token(user)}`)
+    .send(body);
   if (res.status !== status) throw new Error(`${method.toUpperCase()} ${path} as ${user}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
@@ -212,7 +234,11 @@ const FOUNDATION: Scenario[] = [
     about: 'an urgent case (deadline an hour away) caught right after start: openTriage done, waiting on the reminder timer',
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@northshire', { urgency: 'urgent' });
-      const history = await ctx.captureWhen(caseId, 'openTriage done and the reminder timer started', (s) => s.idle && s.completed === 1 && s.activities.join() === 'openTriage' && s.timersStarted >= 1 && s.timersFired === 0);
+      const history = await ctx.captureWhen(
+        caseId,
+        'openTriage done and the reminder timer started',
+        (s) => s.idle && s.completed === 1 && s.activities.join() === 'openTriage' && s.timersStarted >= 1 && s.timersFired === 0,
+      );
       return allegation(caseId, history);
     },
   },
@@ -221,7 +247,11 @@ const FOUNDATION: Scenario[] = [
     about: 'a routine case: triage reminder, then the escalation to the Returning Officer; still open, waiting for a decision',
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@northshire');
-      const history = await ctx.captureWhen(caseId, 'the reminder and the escalation', (s) => s.idle && s.open && s.activities.join() === 'openTriage,notify,notify' && s.completed === 3);
+      const history = await ctx.captureWhen(
+        caseId,
+        'the reminder and the escalation',
+        (s) => s.idle && s.open && s.activities.join() === 'openTriage,notify,notify' && s.completed === 3,
+      );
       return allegation(caseId, history);
     },
   },
@@ -230,7 +260,11 @@ const FOUNDATION: Scenario[] = [
     about: 'a safety concern: the SPOC/FEOA alert at once, the shortest triage deadline, its reminder and escalation',
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@southvale', { safetyConcern: true, category: 'undue_influence' });
-      const history = await ctx.captureWhen(caseId, 'the alert, the reminder and the escalation', (s) => s.idle && s.open && s.activities.join() === 'notify,openTriage,notify,notify' && s.completed === 4);
+      const history = await ctx.captureWhen(
+        caseId,
+        'the alert, the reminder and the escalation',
+        (s) => s.idle && s.open && s.activities.join() === 'notify,openTriage,notify,notify' && s.completed === 4,
+      );
       return allegation(caseId, history);
     },
   },
@@ -240,7 +274,10 @@ const FOUNDATION: Scenario[] = [
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@northshire');
       await ctx.captureWhen(caseId, 'openTriage done, before the reminder', (s) => s.idle && s.completed === 1 && s.timersStarted >= 1 && s.timersFired === 0);
-      const res = await ctx.http.patch('/admin/policies/northshire').set('Authorization', `Bearer ${await ctx.token('admin@northshire')}`).send({ triageDue: { routine: 'PT6S' } });
+      const res = await ctx.http
+        .patch('/admin/policies/northshire')
+        .set('Authorization', `Bearer ${await ctx.token('admin@northshire')}`)
+        .send({ triageDue: { routine: 'PT6S' } });
       if (res.status !== 200) throw new Error(`PATCH /admin/policies/northshire answered ${res.status}: ${JSON.stringify(res.body)}`);
       const history = await ctx.captureWhen(caseId, 'the signal, the reminder and the escalation', (s, events) => {
         // openTriage, the reminder, then the escalation: the signal must come before the escalation.
@@ -282,13 +319,27 @@ const LIFECYCLE: Scenario[] = [
       await settled(ctx, caseId, 'the workflow started and waiting');
       await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'first referral' });
       // the reminder falls 3 s before the 8 s response deadline
-      await settled(ctx, caseId, 'the SPOC response reminder', (s) => mustNotHave(s, 'spoc_response_escalation') && s.notices.includes('spoc_response_reminder'));
-      await decide(ctx, 'spoc@northshire-police', caseId, 'referral/return', { reasonCode: 'wrong_force', note: 'the address is in Southvale', suggestedForceId: 'southvale-police' });
+      await settled(
+        ctx,
+        caseId,
+        'the SPOC response reminder',
+        (s) => mustNotHave(s, 'spoc_response_escalation') && s.notices.includes('spoc_response_reminder'),
+      );
+      await decide(ctx, 'spoc@northshire-police', caseId, 'referral/return', {
+        reasonCode: 'wrong_force',
+        note: 'the address is in Southvale',
+        suggestedForceId: 'southvale-police',
+      });
       await settled(ctx, caseId, 'the return notice', (s) => mustNotHave(s, 'spoc_response_escalation') && s.notices.includes('referral_returned'));
       await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'southvale-police', note: 're-routed as the SPOC suggested' });
       await settled(ctx, caseId, 'the second referral notice', (s) => s.notices.filter((n) => n === 'referral_received').length === 2);
       await decide(ctx, 'spoc@southvale-police', caseId, 'referral/accept', { crimeReference: 'SV/2026/77' });
-      const history = await settled(ctx, caseId, 'the accepted case', (s) => s.open && s.updates.join() === 'triage,returnReferral,triage,acceptReferral' && mustNotHave(s, 'spoc_response_escalation'));
+      const history = await settled(
+        ctx,
+        caseId,
+        'the accepted case',
+        (s) => s.open && s.updates.join() === 'triage,returnReferral,triage,acceptReferral' && mustNotHave(s, 'spoc_response_escalation'),
+      );
       return allegation(caseId, history);
     },
   },
@@ -300,13 +351,19 @@ const LIFECYCLE: Scenario[] = [
       const caseId = await logCase(ctx, 'staff@southvale');
       await settled(ctx, caseId, 'the workflow started and waiting');
       await decide(ctx, 'triage@southvale', caseId, 'triage', { decision: 'request_information', question: 'When exactly?', note: 'time missing' });
-      const history = await settled(ctx, caseId, 'the lapse back to triage', (s) => s.open && s.notices.includes('information_reply_lapsed') && s.timersFired >= 1);
+      const history = await settled(
+        ctx,
+        caseId,
+        'the lapse back to triage',
+        (s) => s.open && s.notices.includes('information_reply_lapsed') && s.timersFired >= 1,
+      );
       return allegation(caseId, history);
     },
   },
   {
     name: 'lifecycle-refused-withdrawn',
-    about: 'a referred case: refused decisions (a repeated referral, a withdrawal by staff), then withdrawn by triage and the force told: the completed workflow',
+    about:
+      'a referred case: refused decisions (a repeated referral, a withdrawal by staff), then withdrawn by triage and the force told: the completed workflow',
     policy: LIFECYCLE_POLICY,
     async run(ctx) {
       const caseId = await logCase(ctx, 'staff@northshire');
@@ -316,7 +373,11 @@ const LIFECYCLE: Scenario[] = [
       await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'again' }, 409);
       await decide(ctx, 'staff@northshire', caseId, 'withdraw', { note: 'staff try' }, 409);
       await decide(ctx, 'triage@northshire', caseId, 'withdraw', { note: 'reporter withdrew' });
-      const history = await ctx.captureWhen(caseId, 'the withdrawal notice and the end', (s) => s.idle && s.finished && s.notices.includes('referral_withdrawn'));
+      const history = await ctx.captureWhen(
+        caseId,
+        'the withdrawal notice and the end',
+        (s) => s.idle && s.finished && s.notices.includes('referral_withdrawn'),
+      );
       return allegation(caseId, history);
     },
   },
@@ -330,11 +391,28 @@ const LIFECYCLE: Scenario[] = [
       const caseId = await logCase(ctx, 'staff@northshire');
       const evidenceIds: string[] = [];
       for (const text of ['statement one', 'statement two']) {
-        const res = await ctx.http.post(`/allegations/${caseId}/evidence`).set('Authorization', `Bearer ${await ctx.token('staff@northshire')}`).set('Content-Type', 'text/plain').set('X-Description', text).set('X-Filename', `${text.replace(' ', '-')}.txt`).send(Buffer.from(`${text} for ${caseId}`));
+        const res = await ctx.http
+          .post(`/allegations/${caseId}/evidence`)
+          .set('Authorization', `Bearer ${await ctx.token('staff@northshire')}`)
+          .set('Content-Type', 'text/plain')
+          .set('X-Description', text)
+          .set('X-Filename', `${text.replace(' ', '-')}.txt`)
+          .send(Buffer.from(`${text} for ${caseId}`));
         if (res.status !== 201) throw new Error(`POST /allegations/${caseId}/evidence answered ${res.status}: ${JSON.stringify(res.body)}`);
         evidenceIds.push(res.body.id);
       }
-      evidenceIds.push((await call(ctx, 'post', 'triage@northshire', `/allegations/${caseId}/evidence`, { kind: 'physical', description: 'ballot paper', sealNumber: 'S-77', location: 'strongroom' }, 201)).id);
+      evidenceIds.push(
+        (
+          await call(
+            ctx,
+            'post',
+            'triage@northshire',
+            `/allegations/${caseId}/evidence`,
+            { kind: 'physical', description: 'ballot paper', sealNumber: 'S-77', location: 'strongroom' },
+            201,
+          )
+        ).id,
+      );
       await settled(ctx, caseId, 'the workflow started and waiting');
       await decide(ctx, 'triage@northshire', caseId, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'refer' });
       await settled(ctx, caseId, 'the referral notice', (s) => s.notices.includes('referral_received'));
@@ -344,40 +422,68 @@ const LIFECYCLE: Scenario[] = [
       await settled(ctx, caseId, 'the sealed package and its child workflow', (s) => s.childrenStarted === 1);
       await ctx.capture(packageWorkflowId, 'the package workflow waiting for the handover', (s) => s.idle);
       await call(ctx, 'post', 'triage@northshire', `/packages/${pkg.id}/handover`, { note: 'collected by DC Smith' }, 200);
-      await ctx.capture(packageWorkflowId, 'the acknowledgement reminder and escalation', (s) => s.idle && s.notices.join() === 'package_acknowledge_reminder,package_acknowledge_escalation');
+      await ctx.capture(
+        packageWorkflowId,
+        'the acknowledgement reminder and escalation',
+        (s) => s.idle && s.notices.join() === 'package_acknowledge_reminder,package_acknowledge_escalation',
+      );
 
       await decide(ctx, 'spoc@northshire-police', caseId, 'referral/accept', { crimeReference: 'NP/PKG/1' });
       await settled(ctx, caseId, 'the accepted case');
       await call(ctx, 'post', 'spoc@northshire-police', `/packages/${pkg.id}/acknowledge`, { note: 'received intact, seals checked' }, 200);
       const child = await ctx.capture(packageWorkflowId, 'the acknowledged package workflow to complete', (s) => s.idle && s.finished);
 
-      await settled(ctx, caseId, 'the parent told of its child\'s completion', (s) => s.childrenCompleted === 1);
+      await settled(ctx, caseId, "the parent told of its child's completion", (s) => s.childrenCompleted === 1);
       await decide(ctx, 'returning_officer@northshire', caseId, 'close', { outcome: 'no_further_action', note: 'every item accounted for' });
       const parent = await ctx.captureWhen(caseId, 'the case workflow to complete', (s) => s.idle && s.finished);
-      return [
-        { file: 'package-acknowledged-late', workflowId: packageWorkflowId, history: child },
-        allegation(caseId, parent, 'lifecycle-package-closed'),
-      ];
+      return [{ file: 'package-acknowledged-late', workflowId: packageWorkflowId, history: child }, allegation(caseId, parent, 'lifecycle-package-closed')];
     },
   },
   {
     name: 'risk-review-cycle',
-    about: 'a risk reviewed every 3 s: the owner reminded, the Returning Officer escalated to after the 2 s grace, a review restarting the cycle, a cadence change (riskChanged), closure: the completed workflow',
+    about:
+      'a risk reviewed every 3 s: the owner reminded, the Returning Officer escalated to after the 2 s grace, a review restarting the cycle, a cadence change (riskChanged), closure: the completed workflow',
     policy: { ...LIFECYCLE_POLICY, riskReviewGrace: 'PT2S' },
     async run(ctx) {
       const owner = findDemoUser('plan_owner@northshire')!;
       const mitigations = [{ description: 'Visit HMOs with more than 10 applications', ownerId: owner.id, status: 'in_progress' }];
-      const risk = await call(ctx, 'post', 'returning_officer@northshire', '/risks', { title: 'Postal vote harvesting in houses of multiple occupation', category: 'houses_of_multiple_occupation', likelihood: 3, impact: 4, ownerId: owner.id, mitigations, reviewEvery: 'PT3S' }, 201);
+      const risk = await call(
+        ctx,
+        'post',
+        'returning_officer@northshire',
+        '/risks',
+        {
+          title: 'Postal vote harvesting in houses of multiple occupation',
+          category: 'houses_of_multiple_occupation',
+          likelihood: 3,
+          impact: 4,
+          ownerId: owner.id,
+          mitigations,
+          reviewEvery: 'PT3S',
+        },
+        201,
+      );
       const workflowId = riskReviewWorkflowId(risk.id);
       await ctx.capture(workflowId, 'the reminder and the escalation', (s) => s.idle && s.notices.join() === 'risk_review_reminder,risk_review_escalation');
-      await call(ctx, 'post', 'plan_owner@northshire', `/risks/${risk.id}/reviews`, { notes: 'Visits done', likelihood: 2, mitigations: [{ ...mitigations[0], status: 'in_place' }] }, 201);
+      await call(
+        ctx,
+        'post',
+        'plan_owner@northshire',
+        `/risks/${risk.id}/reviews`,
+        { notes: 'Visits done', likelihood: 2, mitigations: [{ ...mitigations[0], status: 'in_place' }] },
+        201,
+      );
       // the next review falls due 3 s after this one: change the cadence before it does
       await call(ctx, 'patch', 'plan_owner@northshire', `/risks/${risk.id}`, { reviewEvery: 'P7D' }, 200);
       const onlyTheFirstCycle = (s: Summary) => {
         if (s.notices.length > 2) throw new TooSlow('the next review fell due before the cadence change: too slow (rerun it with --only)');
         return true;
       };
-      await ctx.capture(workflowId, 'the review and the new cadence', (s) => onlyTheFirstCycle(s) && s.idle && s.updates.join() === 'riskReviewed' && s.signals.join() === 'riskChanged');
+      await ctx.capture(
+        workflowId,
+        'the review and the new cadence',
+        (s) => onlyTheFirstCycle(s) && s.idle && s.updates.join() === 'riskReviewed' && s.signals.join() === 'riskChanged',
+      );
       await call(ctx, 'post', 'returning_officer@northshire', `/risks/${risk.id}/close`, { note: 'mitigated for good' }, 200);
       const history = await ctx.capture(workflowId, 'the workflow to complete', (s) => onlyTheFirstCycle(s) && s.idle && s.finished);
       return { workflowId, history };
@@ -385,18 +491,61 @@ const LIFECYCLE: Scenario[] = [
   },
   {
     name: 'liaison-contact-cycle',
-    about: 'a liaison agreement with contact every 3 s: both sides reminded, the Returning Officer escalated to after the 2 s grace, a contact recorded by the SPOC restarting the cycle, a cadence change (liaisonChanged); still running',
+    about:
+      'a liaison agreement with contact every 3 s: both sides reminded, the Returning Officer escalated to after the 2 s grace, a contact recorded by the SPOC restarting the cycle, a cadence change (liaisonChanged); still running',
     policy: { ...LIFECYCLE_POLICY, liaisonContactGrace: 'PT2S' },
     async run(ctx) {
       const id = (user: string) => findDemoUser(user)!.id;
-      const agreement = await call(ctx, 'put', 'returning_officer@northshire', '/liaison/northshire-police', { spocId: id('spoc@northshire-police'), feoaId: id('feoa@northshire-police'), leadId: id('staff@northshire'), contactEvery: 'PT3S', notes: 'weekly planning meeting' }, 201);
+      const agreement = await call(
+        ctx,
+        'put',
+        'returning_officer@northshire',
+        '/liaison/northshire-police',
+        {
+          spocId: id('spoc@northshire-police'),
+          feoaId: id('feoa@northshire-police'),
+          leadId: id('staff@northshire'),
+          contactEvery: 'PT3S',
+          notes: 'weekly planning meeting',
+        },
+        201,
+      );
       const workflowId = liaisonWorkflowId(agreement.id);
-      await ctx.capture(workflowId, 'the reminder and the escalation', (s) => s.idle && s.notices.join() === 'liaison_contact_reminder,liaison_contact_escalation');
-      await call(ctx, 'post', 'spoc@northshire-police', '/liaison/northshire-police/contacts', { authorityId: 'northshire', by: 'DS Example (SPOC)', with: 'Electoral services manager', channel: 'phone', summary: 'count plan' }, 201);
-      await call(ctx, 'put', 'returning_officer@northshire', '/liaison/northshire-police', { spocId: id('spoc@northshire-police'), feoaId: id('feoa@northshire-police'), leadId: id('staff@northshire'), contactEvery: 'P1W', notes: 'monthly from now' }, 200);
+      await ctx.capture(
+        workflowId,
+        'the reminder and the escalation',
+        (s) => s.idle && s.notices.join() === 'liaison_contact_reminder,liaison_contact_escalation',
+      );
+      await call(
+        ctx,
+        'post',
+        'spoc@northshire-police',
+        '/liaison/northshire-police/contacts',
+        { authorityId: 'northshire', by: 'DS Example (SPOC)', with: 'Electoral services manager', channel: 'phone', summary: 'count plan' },
+        201,
+      );
+      await call(
+        ctx,
+        'put',
+        'returning_officer@northshire',
+        '/liaison/northshire-police',
+        {
+          spocId: id('spoc@northshire-police'),
+          feoaId: id('feoa@northshire-police'),
+          leadId: id('staff@northshire'),
+          contactEvery: 'P1W',
+          notes: 'monthly from now',
+        },
+        200,
+      );
       const history = await ctx.capture(workflowId, 'the contact and the new cadence', (s) => {
         if (s.notices.length > 2) throw new TooSlow('the next contact fell due before the cadence change: too slow (rerun it with --only)');
-        return s.idle && s.updates.join() === 'liaisonContact' && s.signals.includes('liaisonChanged') && s.activities.filter((a) => a === 'projectLiaisonDue').length >= 4;
+        return (
+          s.idle &&
+          s.updates.join() === 'liaisonContact' &&
+          s.signals.includes('liaisonChanged') &&
+          s.activities.filter((a) => a === 'projectLiaisonDue').length >= 4
+        );
       });
       return { workflowId, history };
     },
@@ -404,7 +553,8 @@ const LIFECYCLE: Scenario[] = [
   {
     name: 'evidence-checks',
     files: ['evidence-integrity-pass', 'evidence-retention-review-pass', 'email-retry-pass'],
-    about: 'one run each of the Schedules\' workflows (evidenceIntegrityWorkflow, evidenceRetentionReviewWorkflow, emailRetryWorkflow), started directly: completed',
+    about:
+      "one run each of the Schedules' workflows (evidenceIntegrityWorkflow, evidenceRetentionReviewWorkflow, emailRetryWorkflow), started directly: completed",
     async run(ctx) {
       const runs: [string, string][] = [
         ['evidenceIntegrityWorkflow', 'evidence-integrity-pass'],
@@ -423,12 +573,17 @@ const LIFECYCLE: Scenario[] = [
   {
     name: 'transparency-checkpoint',
     files: ['transparency-checkpoint-pass'],
-    about: "one run of the checkpoint Schedule's workflow (transparencyCheckpointWorkflow), started directly after a case was logged, so it signs one checkpoint: completed",
+    about:
+      "one run of the checkpoint Schedule's workflow (transparencyCheckpointWorkflow), started directly after a case was logged, so it signs one checkpoint: completed",
     async run(ctx) {
       await logCase(ctx, 'staff@northshire');
       const workflowId = `transparency-checkpoint-pass-${randomBytes(4).toString('hex')}`;
       await ctx.client.workflow.execute('transparencyCheckpointWorkflow', { workflowId, taskQueue: ctx.taskQueue, args: [] });
-      return { file: 'transparency-checkpoint-pass', workflowId, history: await ctx.capture(workflowId, 'transparencyCheckpointWorkflow to complete', (s) => s.idle && s.finished) };
+      return {
+        file: 'transparency-checkpoint-pass',
+        workflowId,
+        history: await ctx.capture(workflowId, 'transparencyCheckpointWorkflow to complete', (s) => s.idle && s.finished),
+      };
     },
   },
 ];
@@ -550,7 +705,8 @@ async function main(): Promise<void> {
     await migrate(db);
     await seedDemo(db);
     const setPolicy = async (patch: Record<string, unknown>) => {
-      for (const id of ['northshire', 'southvale']) await db.query(`UPDATE policies SET document = document || $2::jsonb WHERE authority_id = $1`, [id, JSON.stringify(patch)]);
+      for (const id of ['northshire', 'southvale'])
+        await db.query(`UPDATE policies SET document = document || $2::jsonb WHERE authority_id = $1`, [id, JSON.stringify(patch)]);
     };
     await setPolicy(POLICY);
 
@@ -599,7 +755,11 @@ async function main(): Promise<void> {
 
     // The worker, with the workflows of this tree.
     say('bundling the workflows');
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN'), webpackConfigHook: withPathAliases });
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../workflows'),
+      logger: new DefaultLogger('WARN'),
+      webpackConfigHook: withPathAliases,
+    });
     const nativeConnection = await temporalConnections.worker();
     stops.push({ name: 'worker connection', stop: () => nativeConnection.close() });
     // No mailer: notifications stay in-app. The evidence store, when this tree has one (a clone
@@ -608,7 +768,15 @@ async function main(): Promise<void> {
     // the roles existed: then the owner, as then).
     const workerDb = await createDataSource({ url: databaseUrl, poolSize: 5, applicationName: 'casework-worker', role: WORKER_ROLE }).initialize();
     stops.push({ name: 'worker database pool', stop: () => workerDb.destroy() });
-    const workerOptions = { connection: nativeConnection, namespace, taskQueue, db: workerDb, workflowBundle, store: evidenceStore(evidenceDir), checkpointSigner: checkpointSigner(dataDir) };
+    const workerOptions = {
+      connection: nativeConnection,
+      namespace,
+      taskQueue,
+      db: workerDb,
+      workflowBundle,
+      store: evidenceStore(evidenceDir),
+      checkpointSigner: checkpointSigner(dataDir),
+    };
     const worker = await createAllegationWorker(workerOptions as Parameters<typeof createAllegationWorker>[0]);
 
     /** Polls the history until `ready` holds. A probe that throws is tried again, a TooSlow ends the wait at once. */

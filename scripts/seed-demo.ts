@@ -2,8 +2,8 @@
 // DATABASE_URL or the embedded database in DATA_DIR (migrating it first if needed).
 import 'reflect-metadata';
 import { resolve } from 'node:path';
-import { openDatabase } from '../libs/infra';
-import { createDataSource, migrate, seedDemo } from '../libs/persistence';
+import { openDatabase } from '@libs/infra';
+import { createDataSource, migrate, seedDemo } from '@libs/persistence';
 
 async function main(): Promise<void> {
   const db = await openDatabase(resolve(process.env.DATA_DIR ?? '.data'), process.env, (l) => console.error(l));
@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   try {
     await migrate(ds);
     const added = await seedDemo(ds);
-    console.error(`seed:demo: added ${added.forces} forces, ${added.authorities} authorities, ${added.users} users, ${added.policies} policies (existing ones kept)`);
+    console.error(
+      `seed:demo: added ${added.forces} forces, ${added.authorities} authorities, ${added.users} users, ${added.policies} policies (existing ones kept)`,
+    );
   } finally {
     await ds.destroy();
     await db.release();

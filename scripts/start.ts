@@ -8,8 +8,8 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadOrCreateSigningKeys } from '../libs/auth';
-import { ApiConfig, ConfigError, loadConfig } from '../libs/config';
+import { loadOrCreateSigningKeys } from '@libs/auth';
+import { ApiConfig, ConfigError, loadConfig } from '@libs/config';
 import {
   embeddedPgDir,
   isPortOpen,
@@ -26,8 +26,8 @@ import {
   temporalMode,
   TEMPORAL_STOP_GRACE_MS,
   waitFor,
-} from '../libs/infra';
-import { createDataSource, migrate, seedDemo } from '../libs/persistence';
+} from '@libs/infra';
+import { createDataSource, migrate, seedDemo } from '@libs/persistence';
 
 const say = (line: string) => process.stderr.write(`[start] ${line}\n`);
 
@@ -73,7 +73,14 @@ function shutdown(code: number, why: string): Promise<never> {
   shuttingDown = (async () => {
     const began = Date.now();
     if (!(await within(pendingStart, 3_000))) say('a start-up step is still under way; stopping what has started');
-    say(`${why}; stopping ${stops.map((s) => s.name).reverse().join(', ') || 'nothing'}`);
+    say(
+      `${why}; stopping ${
+        stops
+          .map((s) => s.name)
+          .reverse()
+          .join(', ') || 'nothing'
+      }`,
+    );
     const layers = [...new Set(stops.map((s) => s.layer))].sort((a, b) => b - a);
     for (const layer of layers) {
       await Promise.all(
@@ -147,7 +154,12 @@ async function main(): Promise<void> {
   if (!env.TEMPORAL_ADDRESS && mode === 'server') {
     say('starting the Temporal server on PostgreSQL (TEMPORAL_MODE=server; no Temporal UI in this mode)');
     const temporal = await starting(
-      startTemporalPostgresServer({ postgresUrl: env.DATABASE_URL!, ports: await pickTemporalServerPorts(await preferredPort(7233)), logFile: join(dataDir, 'temporal-server.log'), log: say }),
+      startTemporalPostgresServer({
+        postgresUrl: env.DATABASE_URL!,
+        ports: await pickTemporalServerPorts(await preferredPort(7233)),
+        logFile: join(dataDir, 'temporal-server.log'),
+        log: say,
+      }),
       (temporal) => stops.push({ name: 'Temporal', layer: 1, bound: TEMPORAL_STOP_GRACE_MS + 1_000, stop: () => temporal.stop(TEMPORAL_STOP_GRACE_MS) }),
     );
     env.TEMPORAL_ADDRESS = temporal.address;
@@ -184,7 +196,9 @@ async function main(): Promise<void> {
   say(`  Web          ${base}/  (sign in as a demo user)`);
   say(`  API          ${base}`);
   say(`  API docs     ${base}/docs`);
-  say(`  Temporal UI  ${uiUrl ?? (mode === 'server' && !process.env.TEMPORAL_ADDRESS ? '(none in TEMPORAL_MODE=server)' : '(external Temporal server; see its own UI)')}`);
+  say(
+    `  Temporal UI  ${uiUrl ?? (mode === 'server' && !process.env.TEMPORAL_ADDRESS ? '(none in TEMPORAL_MODE=server)' : '(external Temporal server; see its own UI)')}`,
+  );
   say(`  tokens       npm run -s token -- staff@northshire`);
   say(`press Ctrl-C to stop everything (from a script: kill -TERM ${process.pid}, this process or the npm above it)`);
 }

@@ -1,5 +1,5 @@
 // `npm run temporal:cli`: finds (or builds) the Temporal CLI and prints its path.
-import { findTemporalCli, TemporalCliNotFound } from '../libs/infra';
+import { findTemporalCli, TemporalCliNotFound } from '@libs/infra';
 
 try {
   const path = findTemporalCli();

@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startEmbeddedPostgres, startTemporalDevServer } from '../libs/infra';
+import { startEmbeddedPostgres, startTemporalDevServer } from '@libs/infra';
 
 const say = (line: string) => process.stderr.write(`[test] ${line}\n`);
 
@@ -52,7 +52,11 @@ async function main(): Promise<number> {
         if (!inTime) say(`cleanup: stopping ${name} took longer than 5 s; going on`);
       }
     })());
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     process.on(signal, () => {
       say(`${signal} received; stopping the tests and the servers`);
       void stopAll().then(() => process.exit(code));
@@ -91,7 +95,10 @@ async function main(): Promise<number> {
     if (chosen.length > 0) return await runJest(chosen);
     // Suites that measure their own process's memory run last, each in a Jest process of its own:
     // a worker that has already run other suites carries their heap, which skews the figures.
-    const everythingElse = await runJest(['--testPathIgnorePatterns=/node_modules/', ...MEMORY_MEASURED.map((f) => `--testPathIgnorePatterns=${f.replace(/\./g, '\\.')}`)]);
+    const everythingElse = await runJest([
+      '--testPathIgnorePatterns=/node_modules/',
+      ...MEMORY_MEASURED.map((f) => `--testPathIgnorePatterns=${f.replace(/\./g, '\\.')}`),
+    ]);
     let measured = 0;
     for (const suite of MEMORY_MEASURED) {
       say(`running ${suite} in a process of its own`);

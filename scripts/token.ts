@@ -4,7 +4,7 @@
 // server started with another DATA_DIR rejects. `--create-key` makes one there (for a server not
 // started yet). Refused when an identity provider is configured.
 import { resolve } from 'node:path';
-import { DEMO_USERS, findDemoUser, keyFile, loadOrCreateSigningKeys, loadSigningKeys, signToken } from '../libs/auth';
+import { DEMO_USERS, findDemoUser, keyFile, loadOrCreateSigningKeys, loadSigningKeys, signToken } from '@libs/auth';
 
 async function main(): Promise<number> {
   if (process.env.AUTH_JWKS_URL) {

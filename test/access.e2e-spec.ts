@@ -7,9 +7,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_USERS, EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '../libs/auth';
+import { DEMO_USERS, EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '@libs/auth';
 import { DataSource } from 'typeorm';
-import { runInTenantScope } from '../libs/persistence';
+import { runInTenantScope } from '@libs/persistence';
 import { allegationBody, startTestStack, TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -27,21 +27,39 @@ const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
 /** The claims of a valid staff token, for the cases below to spoil one at a time. */
-const claims = (overrides: Record<string, unknown> = {}) => ({ sub: staff.id, roles: ['staff'], authorityId: 'northshire', iss: EMBEDDED_ISSUER, aud: EMBEDDED_AUDIENCE, iat: now(), exp: now() + 3600, ...overrides });
+const claims = (overrides: Record<string, unknown> = {}) => ({
+  sub: staff.id,
+  roles: ['staff'],
+  authorityId: 'northshire',
+  iss: EMBEDDED_ISSUER,
+  aud: EMBEDDED_AUDIENCE,
+  iat: now(),
+  exp: now() + 3600,
+  ...overrides,
+});
 const signed = (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
   new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT', ...header } as { alg: string }).sign(keys.privateKey);
 
 const HOSTILE: [string, () => Promise<string>][] = [
   ['unsigned (alg: none)', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims({ roles: ['admin'] }))}.`],
-  ['unsigned (alg: none) with a signature left on', async () => {
-    const [, payload, signature] = (await signed(claims())).split('.');
-    return `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.${signature}`;
-  }],
-  ['HS256 with the RS public key as the secret (key confusion)', async () => {
-    const secret = new TextEncoder().encode(await exportSPKI(keys.publicKey));
-    return new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: keys.kid, typ: 'JWT' }).sign(secret);
-  }],
-  ['signed by another RSA key', async () => new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: keys.kid }).sign(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)],
+  [
+    'unsigned (alg: none) with a signature left on',
+    async () => {
+      const [, payload, signature] = (await signed(claims())).split('.');
+      return `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.${signature}`;
+    },
+  ],
+  [
+    'HS256 with the RS public key as the secret (key confusion)',
+    async () => {
+      const secret = new TextEncoder().encode(await exportSPKI(keys.publicKey));
+      return new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: keys.kid, typ: 'JWT' }).sign(secret);
+    },
+  ],
+  [
+    'signed by another RSA key',
+    async () => new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: keys.kid }).sign(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey),
+  ],
   ['expired', () => signed(claims({ iat: now() - 7200, exp: now() - 60 }))],
   ['not yet valid (nbf in the future)', () => signed(claims({ nbf: now() + 600 }))],
   ['without an expiry', () => signed(claims({ exp: undefined }))],
@@ -49,10 +67,13 @@ const HOSTILE: [string, () => Promise<string>][] = [
   ['for another audience', () => signed(claims({ aud: 'another-api' }))],
   ['naming an unknown key id', () => signed(claims(), { kid: 'embedded-rotated-away' })],
   ['naming no key id', () => signed(claims(), { kid: undefined })],
-  ['with its payload altered after signing (roles: admin)', async () => {
-    const [header, , signature] = (await signed(claims())).split('.');
-    return `${header}.${b64(claims({ roles: ['admin', 'staff'] }))}.${signature}`;
-  }],
+  [
+    'with its payload altered after signing (roles: admin)',
+    async () => {
+      const [header, , signature] = (await signed(claims())).split('.');
+      return `${header}.${b64(claims({ roles: ['admin', 'staff'] }))}.${signature}`;
+    },
+  ],
   ['with its signature cut off', async () => (await signed(claims())).split('.').slice(0, 2).join('.') + '.'],
   ['naming both an authority and a force', () => signed(claims({ forceId: 'northshire-police' }))],
   ['naming no tenant, without being the national administrator', () => signed(claims({ roles: ['admin'], authorityId: undefined }))],
@@ -71,11 +92,15 @@ describe('authentication', () => {
   });
 
   it('a valid token gets through (the cases below differ from it in one way each)', async () => {
-    await stack.http.get('/allegations').set('Authorization', `Bearer ${await signed(claims())}`).expect(200);
+    await stack.http
+      .get('/allegations')
+      .set('Authorization', `Bearer ${await signed(claims())}`)
+      .expect(200);
   });
 
   it.each(HOSTILE)('401 for a token %s, and nothing is written', async (_name, make) => {
-    const count = async () => (await stack.db.query('SELECT (SELECT count(*) FROM allegations)::int AS cases, (SELECT count(*) FROM audit_events)::int AS events'))[0];
+    const count = async () =>
+      (await stack.db.query('SELECT (SELECT count(*) FROM allegations)::int AS cases, (SELECT count(*) FROM audit_events)::int AS events'))[0];
     const before = await count();
     const token = await make();
     const read = await stack.http.get('/allegations').set('Authorization', `Bearer ${token}`);
@@ -95,10 +120,14 @@ describe('authentication', () => {
       const token = await signToken(otherKeys, { sub: staff.id, roles: ['staff'], authorityId: 'northshire' });
       const res = await stack.http.get('/allegations').set('Authorization', `Bearer ${token}`).expect(401);
       expect(res.body.message).toMatch(/^the bearer token is not valid: it was signed with a key this server does not know \(.*DATA_DIR.*\)$/);
-      expect(res.body.details).toEqual([{ field: 'Authorization', problem: `was signed with a key this server does not have (key id ${JSON.stringify(otherKeys.kid)})` }]);
+      expect(res.body.details).toEqual([
+        { field: 'Authorization', problem: `was signed with a key this server does not have (key id ${JSON.stringify(otherKeys.kid)})` },
+      ]);
       expect(JSON.stringify(res.body)).not.toContain(keys.kid);
       // A bad signature under the server's own key id is not called an unknown key.
-      const forged = await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: keys.kid }).sign(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+      const forged = await new SignJWT(claims())
+        .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
+        .sign(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
       const bad = await stack.http.get('/allegations').set('Authorization', `Bearer ${forged}`).expect(401);
       expect(bad.body.message).toBe('the bearer token is not valid');
     } finally {
@@ -116,7 +145,12 @@ describe('the national administrator', () => {
 
   it('has no tenant: refused every case route, and row-level security shows its scope no tenant rows', async () => {
     const staffAuth = await as('staff@northshire');
-    const made = await stack.http.post('/allegations').set('Authorization', staffAuth).set('Idempotency-Key', 'national-admin-rls').send(allegationBody()).expect(201);
+    const made = await stack.http
+      .post('/allegations')
+      .set('Authorization', staffAuth)
+      .set('Idempotency-Key', 'national-admin-rls')
+      .send(allegationBody())
+      .expect(201);
     const auth = await as('national_admin@national');
     await stack.http.get('/allegations').set('Authorization', auth).expect(403);
     await stack.http.get(`/allegations/${made.body.id}`).set('Authorization', auth).expect(403);
@@ -142,6 +176,10 @@ describe('record ids', () => {
   });
 
   it('every demo user has a token that works', async () => {
-    for (const user of DEMO_USERS) await stack.http.get('/me/notifications').set('Authorization', await as(user.username)).expect(200);
+    for (const user of DEMO_USERS)
+      await stack.http
+        .get('/me/notifications')
+        .set('Authorization', await as(user.username))
+        .expect(200);
   });
 });

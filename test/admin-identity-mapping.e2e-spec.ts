@@ -37,7 +37,14 @@ afterAll(async () => {
 });
 
 const sign = (subject: string, claims: Record<string, unknown>) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-1' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject(subject).setIssuedAt().setExpirationTime('10m').sign(privateKey);
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', kid: 'idp-1' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject(subject)
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(privateKey);
 const bearer = async (subject: string, claims: Record<string, unknown>) => `Bearer ${await sign(subject, claims)}`;
 
 describe('identity-provider claims mapped to roles and tenant', () => {
@@ -50,14 +57,25 @@ describe('identity-provider claims mapped to roles and tenant', () => {
   });
 
   it('refuses a token with no roles claim while no mapping matches it', async () => {
-    const res = await stack.http.get('/allegations').set('Authorization', await bearer('jo', { groups: ['northshire-electoral-staff'] })).expect(401);
+    const res = await stack.http
+      .get('/allegations')
+      .set('Authorization', await bearer('jo', { groups: ['northshire-electoral-staff'] }))
+      .expect(401);
     expect(res.body.details[0].problem).toMatch(/none of its claims is mapped to a role/);
   });
 
   it("gives a token whose groups hold a mapped value the mapping's roles at the admin's authority", async () => {
-    const made = await stack.http.post('/admin/identity-mappings').set('Authorization', admin).send({ claim: 'groups', value: 'northshire-electoral-staff', roles: ['staff'] }).expect(201);
+    const made = await stack.http
+      .post('/admin/identity-mappings')
+      .set('Authorization', admin)
+      .send({ claim: 'groups', value: 'northshire-electoral-staff', roles: ['staff'] })
+      .expect(201);
     mappingId = made.body.id;
-    await stack.http.post('/admin/identity-mappings').set('Authorization', admin).send({ claim: 'department', value: 'legal-services', roles: ['legal'] }).expect(201);
+    await stack.http
+      .post('/admin/identity-mappings')
+      .set('Authorization', admin)
+      .send({ claim: 'department', value: 'legal-services', roles: ['legal'] })
+      .expect(201);
     const jo = await bearer('jo', { groups: ['everyone', 'northshire-electoral-staff'], department: 'legal-services' });
     // staff may log allegations and list them; legal may list them too: both roles arrived.
     await stack.http.get('/allegations').set('Authorization', jo).expect(200);
@@ -67,8 +85,15 @@ describe('identity-provider claims mapped to roles and tenant', () => {
 
   it("never lets another tenant's mapping of the same value widen it: two tenants are refused", async () => {
     const southvaleAdmin = await bearer('sv-admin', { roles: ['admin'], authorityId: 'southvale' });
-    await stack.http.post('/admin/identity-mappings').set('Authorization', southvaleAdmin).send({ claim: 'groups', value: 'northshire-electoral-staff', roles: ['staff'] }).expect(201);
-    const res = await stack.http.get('/allegations').set('Authorization', await bearer('jo', { groups: ['northshire-electoral-staff'] })).expect(401);
+    await stack.http
+      .post('/admin/identity-mappings')
+      .set('Authorization', southvaleAdmin)
+      .send({ claim: 'groups', value: 'northshire-electoral-staff', roles: ['staff'] })
+      .expect(201);
+    const res = await stack.http
+      .get('/allegations')
+      .set('Authorization', await bearer('jo', { groups: ['northshire-electoral-staff'] }))
+      .expect(401);
     expect(res.body.details[0].problem).toMatch(/more than one tenant/);
   });
 
@@ -83,7 +108,11 @@ describe('identity-provider claims mapped to roles and tenant', () => {
   });
 
   it("refuses a provider's token whose subject is a deactivated user's username", async () => {
-    const user = await stack.http.post('/admin/users').set('Authorization', admin).send({ username: 'leaver@northshire', displayName: 'A Leaver', email: 'leaver@northshire.example.gov.uk', roles: ['staff'] }).expect(201);
+    const user = await stack.http
+      .post('/admin/users')
+      .set('Authorization', admin)
+      .send({ username: 'leaver@northshire', displayName: 'A Leaver', email: 'leaver@northshire.example.gov.uk', roles: ['staff'] })
+      .expect(201);
     const leaver = await bearer('leaver@northshire', { roles: ['staff'], authorityId: 'northshire' });
     await stack.http.get('/allegations').set('Authorization', leaver).expect(200);
     await stack.http.post(`/admin/users/${user.body.id}/deactivate`).set('Authorization', admin).send({}).expect(200);

@@ -30,14 +30,41 @@ const as = async (username: string) => `Bearer ${await stack.token(username)}`;
 
 /** A case with a file and a physical item, the item handed on once. */
 async function caseWithEvidence(): Promise<{ id: string; reference: string; fileSha: string }> {
-  const created = (await stack.http.post('/allegations').set('Authorization', await as('staff@northshire')).send(allegationBody()).expect(201)).body;
-  const file = await stack.http.post(`/allegations/${created.id}/evidence`).set('Authorization', await as('staff@northshire')).set('Content-Type', 'text/plain').set('X-Description', 'Statement of the presiding officer').set('X-Filename', 'statement.txt').send('I saw the voter twice.\n').expect(201);
-  const item = (await stack.http.post(`/allegations/${created.id}/evidence`).set('Authorization', await as('staff@northshire')).send({ kind: 'physical', description: 'Ballot paper 0417', sealNumber: 'SEAL-001', location: 'Town hall safe' }).expect(201)).body;
-  await stack.http.post(`/evidence/${item.id}/custody`).set('Authorization', await as('staff@northshire')).send({ action: 'transferred', from: item.holder, to: 'triage@northshire', location: 'Electoral services office', note: 'for packaging' }).expect(201);
+  const created = (
+    await stack.http
+      .post('/allegations')
+      .set('Authorization', await as('staff@northshire'))
+      .send(allegationBody())
+      .expect(201)
+  ).body;
+  const file = await stack.http
+    .post(`/allegations/${created.id}/evidence`)
+    .set('Authorization', await as('staff@northshire'))
+    .set('Content-Type', 'text/plain')
+    .set('X-Description', 'Statement of the presiding officer')
+    .set('X-Filename', 'statement.txt')
+    .send('I saw the voter twice.\n')
+    .expect(201);
+  const item = (
+    await stack.http
+      .post(`/allegations/${created.id}/evidence`)
+      .set('Authorization', await as('staff@northshire'))
+      .send({ kind: 'physical', description: 'Ballot paper 0417', sealNumber: 'SEAL-001', location: 'Town hall safe' })
+      .expect(201)
+  ).body;
+  await stack.http
+    .post(`/evidence/${item.id}/custody`)
+    .set('Authorization', await as('staff@northshire'))
+    .send({ action: 'transferred', from: item.holder, to: 'triage@northshire', location: 'Electoral services office', note: 'for packaging' })
+    .expect(201);
   return { id: created.id, reference: created.reference, fileSha: file.body.sha256 };
 }
 
-async function exportJson(caseId: string, status: number, headers: Json = { 'X-Access-Reason': 'disclosure to the CPS for charging advice', 'X-Disclosed-To': 'Crown Prosecution Service' }) {
+async function exportJson(
+  caseId: string,
+  status: number,
+  headers: Json = { 'X-Access-Reason': 'disclosure to the CPS for charging advice', 'X-Disclosed-To': 'Crown Prosecution Service' },
+) {
   let req = stack.http.get(`/allegations/${caseId}/export?format=json`).set('Authorization', await as('legal@northshire'));
   for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
   const res = await req;
@@ -52,7 +79,8 @@ async function exportJson(caseId: string, status: number, headers: Json = { 'X-A
 async function pdfPageTexts(pdf: Buffer): Promise<string[]> {
   const file = join(dir, `bundle-${Date.now()}.pdf`);
   writeFileSync(file, pdf);
-  const script = "const { PDFParse } = require('pdf-parse'); new PDFParse({ data: require('fs').readFileSync(process.argv[1]) }).getText().then((r) => process.stdout.write(JSON.stringify(r.pages.map((p) => p.text))));";
+  const script =
+    "const { PDFParse } = require('pdf-parse'); new PDFParse({ data: require('fs').readFileSync(process.argv[1]) }).getText().then((r) => process.stdout.write(JSON.stringify(r.pages.map((p) => p.text))));";
   const { stdout } = await run(process.execPath, ['-e', script, file], { maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout);
 }
@@ -79,13 +107,25 @@ it('exports a bundle that the offline verifier passes, recording the disclosure 
     ['physical', null, ['collected', 'transferred']],
   ]);
   const last = bundle.history.events.at(-1);
-  expect(last).toMatchObject({ action: 'bundle.exported', role: 'legal', after: { reason: 'disclosure to the CPS for charging advice', recipient: 'Crown Prosecution Service', format: 'json' } });
+  expect(last).toMatchObject({
+    action: 'bundle.exported',
+    role: 'legal',
+    after: { reason: 'disclosure to the CPS for charging advice', recipient: 'Crown Prosecution Service', format: 'json' },
+  });
   expect(bundle.disclosure).toMatchObject({ auditSeq: last.seq, recipient: 'Crown Prosecution Service' });
   expect(bundle.transparency.inclusionProofs).toHaveLength(bundle.history.events.length);
 
   const result = verifyBundle(bundle, { publicKey: await authorityKey() });
   expect(result.problems).toEqual([]);
-  expect(result.checks.map((c) => c.name)).toEqual(['format', 'bundle hash', 'history chain', 'history head', 'evidence and custody', 'checkpoint', 'inclusion proofs']);
+  expect(result.checks.map((c) => c.name)).toEqual([
+    'format',
+    'bundle hash',
+    'history chain',
+    'history head',
+    'evidence and custody',
+    'checkpoint',
+    'inclusion proofs',
+  ]);
 
   // The command line, as a third party would run it, on the file as downloaded.
   const file = join(dir, 'bundle.json');
@@ -97,7 +137,7 @@ it('exports a bundle that the offline verifier passes, recording the disclosure 
   expect(await goCheck(res.text)).toMatchObject({ code: 0, stdout: expect.stringContaining('every check passed') });
 });
 
-it('names what fails when one byte changes, when a forger recomputes the hashes, or when the key is not the authority\'s', async () => {
+it("names what fails when one byte changes, when a forger recomputes the hashes, or when the key is not the authority's", async () => {
   const { id } = await caseWithEvidence();
   const res = await exportJson(id, 200);
   const key = await authorityKey();
@@ -109,7 +149,10 @@ it('names what fails when one byte changes, when a forger recomputes the hashes,
   expect(oneByte.problems[0]).toMatch(/^bundle hash: .* it was changed after export$/);
   const file = join(dir, 'changed.json');
   writeFileSync(file, changed);
-  const cli = await run('npx', ['casework-bundle-verifier', 'verify', file]).then(() => null, (error) => error);
+  const cli = await run('npx', ['casework-bundle-verifier', 'verify', file]).then(
+    () => null,
+    (error) => error,
+  );
   expect(cli.code).toBe(1);
   expect(cli.stdout).toContain('FAIL  bundle hash');
   expect(await goCheck(changed)).toMatchObject({ code: 1, stdout: expect.stringContaining('FAIL  bundle hash') });
@@ -134,52 +177,99 @@ it('names what fails when one byte changes, when a forger recomputes the hashes,
   const swapped = JSON.parse(res.text);
   swapped.evidence[0].sha256 = 'f'.repeat(64);
   swapped.bundleSha256 = bundleHash(swapped);
-  expect(verifyBundle(swapped, { publicKey: key }).problems).toEqual([expect.stringMatching(/^evidence and custody: item .* is not the .* recorded when it was added$/)]);
+  expect(verifyBundle(swapped, { publicKey: key }).problems).toEqual([
+    expect.stringMatching(/^evidence and custody: item .* is not the .* recorded when it was added$/),
+  ]);
   expect(await goCheck(swapped)).toMatchObject({ code: 1, stdout: expect.stringContaining('FAIL  evidence and custody: item ') });
 
   // Another key: the checkpoint does not verify against a key the verifier was told to trust.
   const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  expect(verifyBundle(JSON.parse(res.text), { publicKey: other }).problems).toEqual([expect.stringMatching(/^checkpoint: the checkpoint names key \w+, not the key given/)]);
+  expect(verifyBundle(JSON.parse(res.text), { publicKey: other }).problems).toEqual([
+    expect.stringMatching(/^checkpoint: the checkpoint names key \w+, not the key given/),
+  ]);
   expect(verifyBundleText('{"format": "election-casework-bundle/1", ').problems[0]).toMatch(/^format: the file is not valid JSON/);
 });
 
 it('exports the same content as a PDF with the bundle hash and page number on every page', async () => {
   const { id, reference, fileSha } = await caseWithEvidence();
-  const res = await stack.http.get(`/allegations/${id}/export?format=pdf`).set('Authorization', await as('legal@northshire')).set('X-Access-Reason', 'court hearing 12 January').buffer(true).parse((r, cb) => {
-    const chunks: Buffer[] = [];
-    r.on('data', (c: Buffer) => chunks.push(c));
-    r.on('end', () => cb(null, Buffer.concat(chunks)));
-  }).expect(200);
+  const res = await stack.http
+    .get(`/allegations/${id}/export?format=pdf`)
+    .set('Authorization', await as('legal@northshire'))
+    .set('X-Access-Reason', 'court hearing 12 January')
+    .buffer(true)
+    .parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    })
+    .expect(200);
   expect(res.headers['content-type']).toBe('application/pdf');
   const hash = res.headers['x-bundle-sha256'];
   const pages = (await pdfPageTexts(res.body as Buffer)).map((text) => text.replace(/\s+/g, ' '));
   expect(pages.length).toBeGreaterThanOrEqual(2);
   pages.forEach((text: string, i: number) => expect(text).toContain(`bundle SHA-256 ${hash} · page ${i + 1} of ${pages.length}`));
   const all = pages.join(' ');
-  for (const fact of ['Court bundle', `Case ${reference}`, 'court hearing 12 January', 'Timeline', 'allegation.created', 'evidence.added', 'bundle.exported', fileSha, 'SEAL-001', 'transferred', 'Ballot paper 0417', 'casework-bundle-verifier']) {
+  for (const fact of [
+    'Court bundle',
+    `Case ${reference}`,
+    'court hearing 12 January',
+    'Timeline',
+    'allegation.created',
+    'evidence.added',
+    'bundle.exported',
+    fileSha,
+    'SEAL-001',
+    'transferred',
+    'Ballot paper 0417',
+    'casework-bundle-verifier',
+  ]) {
     expect([fact, all.includes(fact)]).toEqual([fact, true]);
   }
 });
 
-it('requires a reason, records each disclosure, and shows bundles to legal of the case\'s authority alone', async () => {
+it("requires a reason, records each disclosure, and shows bundles to legal of the case's authority alone", async () => {
   const { id } = await caseWithEvidence();
   const count = async () => Number((await stack.db.query('SELECT count(*) FROM audit_events WHERE case_id = $1', [id]))[0].count);
   const before = await count();
   const missing = await exportJson(id, 400, {});
   expect(missing.body.details).toEqual([{ field: 'X-Access-Reason', problem: 'is missing' }]);
   await exportJson(id, 400, { 'X-Access-Reason': 'audit', 'X-Disclosed-To': 'x' });
-  await stack.http.get(`/allegations/${id}/export?format=docx`).set('Authorization', await as('legal@northshire')).set('X-Access-Reason', 'audit').expect(400);
+  await stack.http
+    .get(`/allegations/${id}/export?format=docx`)
+    .set('Authorization', await as('legal@northshire'))
+    .set('X-Access-Reason', 'audit')
+    .expect(400);
   for (const user of ['staff@northshire', 'triage@northshire', 'returning_officer@northshire', 'spoc@northshire-police']) {
-    await stack.http.get(`/allegations/${id}/export`).set('Authorization', await as(user)).set('X-Access-Reason', 'audit').expect(403);
+    await stack.http
+      .get(`/allegations/${id}/export`)
+      .set('Authorization', await as(user))
+      .set('X-Access-Reason', 'audit')
+      .expect(403);
   }
-  await stack.http.get(`/allegations/${id}/export`).set('Authorization', await as('legal@southvale')).set('X-Access-Reason', 'audit').expect(404);
+  await stack.http
+    .get(`/allegations/${id}/export`)
+    .set('Authorization', await as('legal@southvale'))
+    .set('X-Access-Reason', 'audit')
+    .expect(404);
   expect(await count()).toBe(before);
 
-  await stack.http.get(`/allegations/${id}/history`).set('Authorization', await as('legal@northshire')).set('X-Access-Reason', 'subject access request').set('X-Disclosed-To', 'the reporter').expect(200);
+  await stack.http
+    .get(`/allegations/${id}/history`)
+    .set('Authorization', await as('legal@northshire'))
+    .set('X-Access-Reason', 'subject access request')
+    .set('X-Disclosed-To', 'the reporter')
+    .expect(200);
   await exportJson(id, 200, { 'X-Access-Reason': 'charging decision' });
-  const rows = await stack.db.query("SELECT action, role, after FROM audit_events WHERE case_id = $1 AND action IN ('history.read', 'bundle.exported') ORDER BY seq", [id]);
+  const rows = await stack.db.query(
+    "SELECT action, role, after FROM audit_events WHERE case_id = $1 AND action IN ('history.read', 'bundle.exported') ORDER BY seq",
+    [id],
+  );
   expect(rows).toEqual([
     { action: 'history.read', role: 'legal', after: { reason: 'subject access request', recipient: 'the reporter', disclosed: 'case history' } },
-    { action: 'bundle.exported', role: 'legal', after: expect.objectContaining({ reason: 'charging decision', recipient: expect.any(String), format: 'json' }) },
+    {
+      action: 'bundle.exported',
+      role: 'legal',
+      after: expect.objectContaining({ reason: 'charging decision', recipient: expect.any(String), format: 'json' }),
+    },
   ]);
 });

@@ -5,8 +5,8 @@
 // statement is refused with QueryRunnerProviderAlreadyReleasedError, which carries no error code.
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { isDatabaseUnavailable } from '../apps/api/src/common/dependency-errors';
-import { createDataSource } from '../libs/persistence';
+import { isDatabaseUnavailable } from '@apps/api/src/common/dependency-errors';
+import { createDataSource } from '@libs/persistence';
 import { createTestDatabase } from './support/database';
 import { eventually } from './support/stack';
 
@@ -46,7 +46,7 @@ it('a connection terminated between two statements of a transaction: the next st
       [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
       await terminate(pid);
       // The driver learns of the termination from the socket; the next statement is refused.
-      const client = ((m.queryRunner as unknown as { databaseConnection: { _queryable: boolean; _ending: boolean } }).databaseConnection);
+      const client = (m.queryRunner as unknown as { databaseConnection: { _queryable: boolean; _ending: boolean } }).databaseConnection;
       await eventually('the driver to see the connection end', async () => !client._queryable || client._ending, 5_000, 20);
       await m.query('SELECT 1');
     }),
@@ -61,7 +61,12 @@ it('a connection terminated during a statement: the statement fails as unavailab
       const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
       const sleeping = m.query('SELECT pg_sleep(5)');
       // Terminated once the statement is running on the server, not before it arrives.
-      await eventually('the statement to be running', async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%pg_sleep%'", [pid])).rowCount === 1, 5_000, 20);
+      await eventually(
+        'the statement to be running',
+        async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%pg_sleep%'", [pid])).rowCount === 1,
+        5_000,
+        20,
+      );
       await terminate(pid);
       await sleeping;
     }),

@@ -3,7 +3,7 @@
 // the workflow then opened the first triage deadline over the decision's own deadline, so a
 // request for information never lapsed and the case sat in awaiting_information for good. Here
 // the reporter's reply deadline must still lapse and bring the case back to triage.
-import { allegationWorkflowId } from '../libs/domain';
+import { allegationWorkflowId } from '@libs/domain';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -20,7 +20,11 @@ afterAll(() => stack?.close());
 const as = async (username: string) => `Bearer ${await stack.token(username)}`;
 
 it('lets the reply deadline of a request for information made before the first workflow task lapse', async () => {
-  const created = await stack.http.post('/allegations').set('Authorization', await as('staff@northshire')).send(allegationBody()).expect(201);
+  const created = await stack.http
+    .post('/allegations')
+    .set('Authorization', await as('staff@northshire'))
+    .send(allegationBody())
+    .expect(201);
   const id: string = created.body.id;
 
   // No worker yet: the decision waits at the server for the case's first workflow task.
@@ -47,14 +51,21 @@ it('lets the reply deadline of a request for information made before the first w
   expect(accepted).toBeLessThan(secondTask < 0 ? events.length : secondTask); // decided in the very first workflow task
 
   const triage = await as('triage@northshire');
-  const back = await eventually('the case back in triage after the reply deadline', async () => {
-    const got = await stack.http.get(`/allegations/${id}`).set('Authorization', triage).expect(200);
-    return got.body.status === 'triage' ? got.body : undefined;
-  }, 60_000, 250);
+  const back = await eventually(
+    'the case back in triage after the reply deadline',
+    async () => {
+      const got = await stack.http.get(`/allegations/${id}`).set('Authorization', triage).expect(200);
+      return got.body.status === 'triage' ? got.body : undefined;
+    },
+    60_000,
+    250,
+  );
   expect(back.informationRequest).toMatchObject({ lapsedAt: expect.any(String) });
   // The workflow shows the case back in triage before its notify activity has written (in a batch
   // with other due events since issue 15), so wait for the notice, then check there is one.
-  const lapses = async () => (await stack.db.query("SELECT count(DISTINCT due_key)::int AS n FROM notifications WHERE case_id = $1 AND kind = 'information_reply_lapsed'", [id]))[0].n as number;
+  const lapses = async () =>
+    (await stack.db.query("SELECT count(DISTINCT due_key)::int AS n FROM notifications WHERE case_id = $1 AND kind = 'information_reply_lapsed'", [id]))[0]
+      .n as number;
   await eventually('the lapse notification', async () => (await lapses()) > 0, 20_000, 100);
   expect(await lapses()).toBe(1);
   // The deadlines are the reply deadline (lapsed) and the new triage deadline: no triage

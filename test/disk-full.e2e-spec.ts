@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { CONTENT_STORE } from '../apps/api/src/evidence/evidence.service';
-import type { ContentStore } from '../libs/storage';
+import { CONTENT_STORE } from '@apps/api/src/evidence/evidence.service';
+import type { ContentStore } from '@libs/storage';
 import { changedTables, filesUnder, writeFingerprint } from './support/hostile';
 import { LoggedApi, rawRequest, startLoggedApi } from './support/raw-http';
 import { allegationBody, startTestStack, TestStack } from './support/stack';
@@ -79,7 +79,19 @@ describe('a full evidence disk', () => {
 
   const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const upload = (bytes: Buffer) =>
-    rawRequest(api.port, [`POST /allegations/${caseId}/evidence HTTP/1.1`, 'Host: 127.0.0.1', `Authorization: ${staff}`, 'Content-Type: application/pdf', 'X-Description: body-worn video still', 'Connection: close', `Content-Length: ${bytes.length}`].join('\r\n'), bytes);
+    rawRequest(
+      api.port,
+      [
+        `POST /allegations/${caseId}/evidence HTTP/1.1`,
+        'Host: 127.0.0.1',
+        `Authorization: ${staff}`,
+        'Content-Type: application/pdf',
+        'X-Description: body-worn video still',
+        'Connection: close',
+        `Content-Length: ${bytes.length}`,
+      ].join('\r\n'),
+      bytes,
+    );
 
   it('answers 507, records nothing and leaves no partial file; earlier evidence is intact; with room again, uploads work', async () => {
     const first = Buffer.alloc(1.25 * MiB, 7);
@@ -98,11 +110,16 @@ describe('a full evidence disk', () => {
     expect(api.entries().filter((e) => e.msg === 'evidence store is full')).toHaveLength(1);
 
     const [item] = await stack.db.query('SELECT id FROM evidence_items WHERE sha256 = $1', [sha256(first)]);
-    const content = await stack.http.get(`/evidence/${item.id}/content`).set('Authorization', staff).buffer(true).parse((r, done) => {
-      const parts: Buffer[] = [];
-      r.on('data', (c: Buffer) => parts.push(c));
-      r.on('end', () => done(null, Buffer.concat(parts)));
-    }).expect(200);
+    const content = await stack.http
+      .get(`/evidence/${item.id}/content`)
+      .set('Authorization', staff)
+      .buffer(true)
+      .parse((r, done) => {
+        const parts: Buffer[] = [];
+        r.on('data', (c: Buffer) => parts.push(c));
+        r.on('end', () => done(null, Buffer.concat(parts)));
+      })
+      .expect(200);
     expect(sha256(content.body)).toBe(sha256(first));
 
     // The space the failed upload used was given back, so a file that fits is taken.

@@ -85,7 +85,11 @@ function exists(path: string): boolean {
   if (!path.includes('*')) return existsSync(path);
   const dir = dirname(path);
   if (dir.includes('*') || !existsSync(dir)) return false;
-  const pattern = new RegExp(`^${basename(path).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+  const pattern = new RegExp(
+    `^${basename(path)
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')}$`,
+  );
   return readdirSync(dir).some((name) => pattern.test(name));
 }
 
@@ -97,7 +101,8 @@ export function checkFile(root: string, file: string, text: string, scripts: Rec
     if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto: …
     const [pathPart, anchor] = target.split('#', 2) as [string, string | undefined];
     if (pathPart === '') {
-      if (anchor !== undefined && !slugs(md.headings).has(decodeURIComponent(anchor))) problems.push(`${here}:${line}: link ${target}: ${here} has no heading #${anchor}`);
+      if (anchor !== undefined && !slugs(md.headings).has(decodeURIComponent(anchor)))
+        problems.push(`${here}:${line}: link ${target}: ${here} has no heading #${anchor}`);
       continue;
     }
     const absolute = resolve(dirname(file), decodeURIComponent(pathPart));
@@ -111,7 +116,8 @@ export function checkFile(root: string, file: string, text: string, scripts: Rec
       continue;
     }
     if (anchor !== undefined) {
-      if (!absolute.endsWith('.md') || statSync(absolute).isDirectory()) problems.push(`${here}:${line}: link ${target}: #${anchor} on a file that is not Markdown`);
+      if (!absolute.endsWith('.md') || statSync(absolute).isDirectory())
+        problems.push(`${here}:${line}: link ${target}: #${anchor} on a file that is not Markdown`);
       else if (!headingsOf(absolute).has(decodeURIComponent(anchor))) problems.push(`${here}:${line}: link ${target}: ${fromRoot} has no heading #${anchor}`);
     }
   }
@@ -187,10 +193,17 @@ describe('documentation', () => {
     const page = readFileSync(join(ROOT, 'docs/operators/configuration.md'), 'utf8');
     const rows = page.split('\n').filter((l) => l.startsWith('|'));
     const documented = new Set(rows.flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1])));
-    const undocumented = [...read].filter((name) => !documented.has(name)).map((name) => `${name}: read by libs/config/configs.ts, no row in docs/operators/configuration.md`);
+    const undocumented = [...read]
+      .filter((name) => !documented.has(name))
+      .map((name) => `${name}: read by libs/config/configs.ts, no row in docs/operators/configuration.md`);
     const code = ['apps', 'libs', 'scripts', 'workflows', 'activities', 'packages', 'docker'].flatMap((d) => sourceFiles(join(ROOT, d)));
-    const corpus = code.filter((f) => !f.endsWith('.spec.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
-    const unread = [...documented].filter((name) => !new RegExp(`\\b${name}\\b`).test(corpus)).map((name) => `${name}: documented in docs/operators/configuration.md, read nowhere in the code`);
+    const corpus = code
+      .filter((f) => !f.endsWith('.spec.ts'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const unread = [...documented]
+      .filter((name) => !new RegExp(`\\b${name}\\b`).test(corpus))
+      .map((name) => `${name}: documented in docs/operators/configuration.md, read nowhere in the code`);
     expect([...undocumented, ...unread]).toEqual([]);
   });
 
@@ -200,14 +213,16 @@ describe('documentation', () => {
     const check = (text: string) => checkFile(ROOT, file, text, scripts, headingsOf);
 
     it('slugs headings as GitHub does', () => {
-      expect([...slugs(['Fault injection: `npm run test:faults`', 'What `npm start` does', 'Tests', 'Tests', 'Web sign-in (OpenID Connect)', 'A [link](x.md) & more'])]).toEqual([
-        'fault-injection-npm-run-testfaults',
-        'what-npm-start-does',
-        'tests',
-        'tests-1',
-        'web-sign-in-openid-connect',
-        'a-link--more',
-      ]);
+      expect([
+        ...slugs([
+          'Fault injection: `npm run test:faults`',
+          'What `npm start` does',
+          'Tests',
+          'Tests',
+          'Web sign-in (OpenID Connect)',
+          'A [link](x.md) & more',
+        ]),
+      ]).toEqual(['fault-injection-npm-run-testfaults', 'what-npm-start-does', 'tests', 'tests-1', 'web-sign-in-openid-connect', 'a-link--more']);
     });
 
     it('reports a missing file, a missing heading, an unknown script and a missing path, with their lines', () => {

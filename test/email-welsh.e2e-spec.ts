@@ -12,7 +12,10 @@ let smtp: TestSmtpServer;
 
 beforeAll(async () => {
   smtp = await startTestSmtpServer();
-  stack = await startTestStack({ smtpUrl: smtp.url, policy: { triageDue: { routine: 'PT4S', urgent: 'PT4S', immediate: 'PT4S' }, remindBefore: ['PT2S'], workingDays: false } });
+  stack = await startTestStack({
+    smtpUrl: smtp.url,
+    policy: { triageDue: { routine: 'PT4S', urgent: 'PT4S', immediate: 'PT4S' }, remindBefore: ['PT2S'], workingDays: false },
+  });
 });
 afterAll(async () => {
   await stack?.close();
@@ -21,7 +24,11 @@ afterAll(async () => {
 
 it('sends a Welsh-speaking recipient a Welsh email, and an English one an English email', async () => {
   await stack.db.query(`UPDATE users SET language = 'cy' WHERE username = 'triage@northshire'`);
-  const created = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@northshire')}`).send(allegationBody()).expect(201);
+  const created = await stack.http
+    .post('/allegations')
+    .set('Authorization', `Bearer ${await stack.token('staff@northshire')}`)
+    .send(allegationBody())
+    .expect(201);
   const { reference } = created.body;
   const to = (address: string) => smtp.received.filter((m) => m.rcptTo.includes(address) && m.text.includes(reference));
 

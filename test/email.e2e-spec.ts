@@ -1,13 +1,22 @@
 // Invariant 4 by email: each reminder and escalation reaches a real SMTP server exactly once per due
 // event, across refused deliveries (the retry Schedule) and a worker killed in the middle of a send.
-import { ensureWorkerSchedules, workerScheduleIds } from '../apps/worker/src/schedules';
+import { ensureWorkerSchedules, workerScheduleIds } from '@apps/worker/src/schedules';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 import { ReceivedMail, startTestSmtpServer, TestSmtpServer } from './support/smtp';
 
 const TRIAGE = 'triage@northshire.example.gov.uk';
 const RETURNING_OFFICER = 'returning-officer@northshire.example.gov.uk';
 
-type Row = { id: string; kind: string; username: string; email: string; emailed_at: Date | null; email_message_id: string | null; email_attempts: number; email_last_error: string | null };
+type Row = {
+  id: string;
+  kind: string;
+  username: string;
+  email: string;
+  emailed_at: Date | null;
+  email_message_id: string | null;
+  email_attempts: number;
+  email_last_error: string | null;
+};
 const rowsOf = (stack: TestStack, caseId: string): Promise<Row[]> =>
   stack.db.query(
     `SELECT n.id, n.kind, u.username, u.email, n.emailed_at, n.email_message_id, n.email_attempts, n.email_last_error
@@ -45,13 +54,21 @@ describe('with the worker in this process', () => {
     await ensureWorkerSchedules(stack.temporal, { taskQueue: stack.taskQueue, integrityEvery: 'P1D', retentionReviewEvery: 'P1D', emailRetryEvery: 'PT1S' });
   });
   afterAll(async () => {
-    for (const id of Object.values(workerScheduleIds(stack.taskQueue))) await stack.temporal.schedule.getHandle(id).delete().catch(() => undefined);
+    for (const id of Object.values(workerScheduleIds(stack.taskQueue)))
+      await stack.temporal.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
     await stack?.close();
     await smtp?.close();
   });
 
   it('emails the triage reminder and the escalation exactly once each', async () => {
-    const created = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@northshire')}`).send(allegationBody()).expect(201);
+    const created = await stack.http
+      .post('/allegations')
+      .set('Authorization', `Bearer ${await stack.token('staff@northshire')}`)
+      .send(allegationBody())
+      .expect(201);
     const { id, reference } = created.body;
 
     const [reminder] = await eventually('the reminder email', async () => mailsFor(smtp, reference, TRIAGE).length > 0 && mailsFor(smtp, reference, TRIAGE));
@@ -67,9 +84,12 @@ describe('with the worker in this process', () => {
       ['returning_officer@northshire', 'triage_escalation', 1, null],
     ]);
     // The message is the in-app notification plus the case reference, from SMTP_FROM's default.
-    const [inApp] = (await stack.http.get('/me/notifications').set('Authorization', `Bearer ${await stack.token('triage@northshire')}`).expect(200)).body.filter(
-      (n: { caseId: string }) => n.caseId === id,
-    );
+    const [inApp] = (
+      await stack.http
+        .get('/me/notifications')
+        .set('Authorization', `Bearer ${await stack.token('triage@northshire')}`)
+        .expect(200)
+    ).body.filter((n: { caseId: string }) => n.caseId === id);
     expect(reminder.subject).toBe(inApp.subject);
     expect(reminder.text).toContain(inApp.body);
     expect(reminder.from).toBe('"Election casework" <casework@localhost>');
@@ -84,7 +104,11 @@ describe('with the worker in this process', () => {
     const spoc = 'spoc@southvale-police.example.gov.uk';
     const feoa = 'feoa@southvale-police.example.gov.uk';
     smtp.refuse(spoc, 4);
-    const created = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@southvale')}`).send(allegationBody({ safetyConcern: true })).expect(201);
+    const created = await stack.http
+      .post('/allegations')
+      .set('Authorization', `Bearer ${await stack.token('staff@southvale')}`)
+      .send(allegationBody({ safetyConcern: true }))
+      .expect(201);
     const { id, reference } = created.body;
 
     await eventually('the reminder email', async () => mailsFor(smtp, reference, 'triage@southvale.example.gov.uk').length > 0, 30_000);
@@ -130,7 +154,11 @@ describe('with a worker process killed in the middle of a send', () => {
     const first = stack.spawnWorker();
     // The server reads the escalation and never answers, so the first worker is mid-send when killed.
     const escalationArrived = smtp.hold(RETURNING_OFFICER);
-    const created = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@northshire')}`).send(allegationBody()).expect(201);
+    const created = await stack.http
+      .post('/allegations')
+      .set('Authorization', `Bearer ${await stack.token('staff@northshire')}`)
+      .send(allegationBody())
+      .expect(201);
     const { id, reference } = created.body;
 
     await eventually('the reminder email from the first worker', async () => mailsFor(smtp, reference, TRIAGE).length > 0, 30_000);

@@ -27,12 +27,14 @@ beforeAll(async () => {
   const chunk = Buffer.alloc(1024 * 1024);
   for (let i = 0; i < chunk.length; i += block.length) block.copy(chunk, i);
   await pipeline(
-    Readable.from((function* () {
-      for (let i = 0; i < 1024; i++) {
-        chunk.writeUInt32BE(i, 0);
-        yield Buffer.from(chunk);
-      }
-    })()),
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < 1024; i++) {
+          chunk.writeUInt32BE(i, 0);
+          yield Buffer.from(chunk);
+        }
+      })(),
+    ),
     createWriteStream(file),
   );
   const server = stack.app.getHttpServer();
@@ -53,14 +55,43 @@ function sampleRss() {
 it('streams a 1 GiB file in and out with flat memory and the sha256sum hash', async () => {
   expect(statSync(file).size).toBe(GIB);
   const expected = execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0];
-  const caseId = (await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@northshire')}`).send(allegationBody()).expect(201)).body.id;
+  const caseId = (
+    await stack.http
+      .post('/allegations')
+      .set('Authorization', `Bearer ${await stack.token('staff@northshire')}`)
+      .send(allegationBody())
+      .expect(201)
+  ).body.id;
   const token = await stack.token('staff@northshire');
 
   // The client is curl in its own process, so that this process's memory is the server's alone.
   const baseline = process.memoryUsage().rss;
   const sampler = sampleRss();
   const url = `http://127.0.0.1:${port}`;
-  const { stdout } = await execFileAsync('curl', ['-sS', '-X', 'POST', '-T', file, '-H', `Authorization: Bearer ${token}`, '-H', 'Content-Type: video/mp4', '-H', 'X-Description: Body-worn camera footage', '-H', 'X-Filename: bodycam.mp4', '-H', 'Expect:', '-w', '\n%{http_code}', `${url}/allegations/${caseId}/evidence`], { maxBuffer: 1024 * 1024 });
+  const { stdout } = await execFileAsync(
+    'curl',
+    [
+      '-sS',
+      '-X',
+      'POST',
+      '-T',
+      file,
+      '-H',
+      `Authorization: Bearer ${token}`,
+      '-H',
+      'Content-Type: video/mp4',
+      '-H',
+      'X-Description: Body-worn camera footage',
+      '-H',
+      'X-Filename: bodycam.mp4',
+      '-H',
+      'Expect:',
+      '-w',
+      '\n%{http_code}',
+      `${url}/allegations/${caseId}/evidence`,
+    ],
+    { maxBuffer: 1024 * 1024 },
+  );
   const peak = sampler.stop();
   const [text, status] = stdout.trim().split('\n');
   expect(Number(status)).toBe(201);
@@ -72,7 +103,11 @@ it('streams a 1 GiB file in and out with flat memory and the sha256sum hash', as
 
   // The download is the same bytes: curl streams them to sha256sum, which is compared with the file's.
   const downloadSampler = sampleRss();
-  const downloaded = await execFileAsync('sh', ['-c', `curl -sS -D "$0" -H "Authorization: Bearer $1" "$2" | sha256sum`, join(dir, 'headers'), token, `${url}/evidence/${uploaded.id}/content`], { maxBuffer: 1024 * 1024 });
+  const downloaded = await execFileAsync(
+    'sh',
+    ['-c', `curl -sS -D "$0" -H "Authorization: Bearer $1" "$2" | sha256sum`, join(dir, 'headers'), token, `${url}/evidence/${uploaded.id}/content`],
+    { maxBuffer: 1024 * 1024 },
+  );
   expect((downloadSampler.stop() - baseline) / 1024 ** 2).toBeLessThan(100);
   expect(downloaded.stdout.split(' ')[0]).toBe(expected);
   expect(readFileSync(join(dir, 'headers'), 'utf8')).toMatch(new RegExp(`x-content-sha256: ${expected}`, 'i'));

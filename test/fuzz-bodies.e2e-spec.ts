@@ -33,10 +33,15 @@ describe('every JSON body, mutated', () => {
       await check(
         mutatedBody(route.body),
         async ({ body, mutation }) => {
-          const outcome = await judged(stack, () => stack.http[route.method](route.path).set('Authorization', auth).set('Content-Type', 'application/json').send(JSON.stringify(body)), { route: `${route.method} ${route.path}`, mutation });
+          const outcome = await judged(
+            stack,
+            () => stack.http[route.method](route.path).set('Authorization', auth).set('Content-Type', 'application/json').send(JSON.stringify(body)),
+            { route: `${route.method} ${route.path}`, mutation },
+          );
           // A hostile value where a field belongs is refused with the field named, never taken.
           const addedKey = typeof mutation === 'object' && mutation.kind === 'add' ? mutation.key.split('.').pop()! : undefined;
-          if (addedKey !== undefined && NEVER_FIELDS.includes(addedKey) && outcome.status < 300) throw new Error(`${route.path} accepted an unknown field ${describeInput(mutation)}`);
+          if (addedKey !== undefined && NEVER_FIELDS.includes(addedKey) && outcome.status < 300)
+            throw new Error(`${route.path} accepted an unknown field ${describeInput(mutation)}`);
         },
         RUNS_PER_ROUTE,
       );
@@ -47,16 +52,7 @@ describe('every JSON body, mutated', () => {
 describe('raw bodies', () => {
   /** Refused by the JSON parser or the hostile-text check before routing: worth sending everywhere once. */
   const everywhere = ['{', 'null', '[]', '{"description":"\\u0000"}', `{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"polluted":true}}}`];
-  const raw = [
-    ...everywhere,
-    '{"category":',
-    '"a string"',
-    '1e999999',
-    '{"a":1,"a":2}',
-    '\ufeff{}',
-    '{"description":"\\ud800"}',
-    '[1,2,3',
-  ];
+  const raw = [...everywhere, '{"category":', '"a string"', '1e999999', '{"a":1,"a":2}', '\ufeff{}', '{"description":"\\ud800"}', '[1,2,3'];
   /** Large bodies: each costs a parse of up to 2 MB, so they and the rest go to a few routes of different shapes. */
   const heavy = [
     '['.repeat(100_000) + ']'.repeat(100_000),
@@ -68,13 +64,23 @@ describe('raw bodies', () => {
 
   it('malformed, deep, huge and polluting bodies get a 4xx, with nothing written', async () => {
     const routes = jsonRoutes(fixtures);
-    const fullRoutes = new Set([routes[0], routes.find((r) => r.path.startsWith('/admin/policies'))!, routes.find((r) => r.path === '/risks')!, routes.find((r) => r.path.endsWith('/custody'))!]);
+    const fullRoutes = new Set([
+      routes[0],
+      routes.find((r) => r.path.startsWith('/admin/policies'))!,
+      routes.find((r) => r.path === '/risks')!,
+      routes.find((r) => r.path.endsWith('/custody'))!,
+    ]);
     for (const route of routes) {
       const auth = await as(route.user);
       for (const body of fullRoutes.has(route) ? [...raw, ...heavy] : everywhere) {
-        const outcome = await judged(stack, () => stack.http[route.method](route.path).set('Authorization', auth).set('Content-Type', 'application/json').send(body), { route: route.path, body });
+        const outcome = await judged(
+          stack,
+          () => stack.http[route.method](route.path).set('Authorization', auth).set('Content-Type', 'application/json').send(body),
+          { route: route.path, body },
+        );
         // A byte-order mark before an empty object is an empty (valid) patch where every field is optional.
-        if (body !== '\ufeff{}') expect([route.path, describeInput(body), outcome.status >= 400 && outcome.status < 500]).toEqual([route.path, describeInput(body), true]);
+        if (body !== '\ufeff{}')
+          expect([route.path, describeInput(body), outcome.status >= 400 && outcome.status < 500]).toEqual([route.path, describeInput(body), true]);
       }
     }
     expect(Object.prototype).not.toHaveProperty('polluted');
@@ -86,13 +92,28 @@ describe('raw bodies', () => {
     const auth = await as(route.user);
     const types = fc.sample(
       fc.oneof(
-        fc.constantFrom('text/plain', 'application/json; charset=utf-16', 'application/json; charset=evil', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/merge-patch+json', '*/*', 'application/json;;;', 'application/'),
+        fc.constantFrom(
+          'text/plain',
+          'application/json; charset=utf-16',
+          'application/json; charset=evil',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/json; charset=latin1',
+          'application/merge-patch+json',
+          '*/*',
+          'application/json;;;',
+          'application/',
+        ),
         fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 40 }),
       ),
       { seed: 7, numRuns: 40 },
     );
     for (const type of types) {
-      const outcome = await judged(stack, () => stack.http.post(route.path).set('Authorization', auth).set('Content-Type', type).send(JSON.stringify(route.body)), { contentType: type });
+      const outcome = await judged(
+        stack,
+        () => stack.http.post(route.path).set('Authorization', auth).set('Content-Type', type).send(JSON.stringify(route.body)),
+        { contentType: type },
+      );
       expect([type, outcome.status === 201 || (outcome.status >= 400 && outcome.status < 500)]).toEqual([type, true]);
     }
   });

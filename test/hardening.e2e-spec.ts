@@ -7,7 +7,13 @@ import { allegationBody, startTestStack, TestStack } from './support/stack';
 
 /** The directives of a Content-Security-Policy header, by name. */
 function csp(header: string | undefined): Record<string, string[]> {
-  return Object.fromEntries((header ?? '').split(';').map((d) => d.trim().split(/\s+/)).filter((p) => p[0]).map(([name, ...values]) => [name, values]));
+  return Object.fromEntries(
+    (header ?? '')
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((p) => p[0])
+      .map(([name, ...values]) => [name, values]),
+  );
 }
 
 describe('security headers and size limits (default settings)', () => {
@@ -23,7 +29,10 @@ describe('security headers and size limits (default settings)', () => {
       await stack.http.get('/health'),
       await stack.http.get('/allegations'),
       await stack.http.get('/no-such-route'),
-      await stack.http.post('/allegations').set('Authorization', await as('staff@northshire')).send({}),
+      await stack.http
+        .post('/allegations')
+        .set('Authorization', await as('staff@northshire'))
+        .send({}),
       await stack.http.get('/allegations').set('Authorization', await as('staff@northshire')),
     ];
     expect(answers.map((a) => a.status)).toEqual([200, 401, 404, 422, 200]);
@@ -60,21 +69,30 @@ describe('security headers and size limits (default settings)', () => {
     const policy = csp(page.headers['content-security-policy']);
     expect(policy['style-src']).toEqual(["'self'", "'unsafe-inline'"]);
     expect(policy['script-src']).not.toContain("'unsafe-inline'");
-    await stack.http.get('/docs/swagger-ui-init.js').expect(200).expect('Content-Type', /javascript/);
+    await stack.http
+      .get('/docs/swagger-ui-init.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
   });
 
   it('413 for a JSON body over 1 MB, with nothing written', async () => {
     const before = (await stack.db.query('SELECT count(*)::int AS n FROM allegations'))[0].n;
     const huge = allegationBody({ description: 'x'.repeat(1024 * 1024) });
-    const res = await stack.http.post('/allegations').set('Authorization', await as('staff@northshire')).send(huge);
+    const res = await stack.http
+      .post('/allegations')
+      .set('Authorization', await as('staff@northshire'))
+      .send(huge);
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ statusCode: 413, details: [{ field: 'body', problem: 'too large' }] });
     expect((await stack.db.query('SELECT count(*)::int AS n FROM allegations'))[0].n).toBe(before);
   });
 
-  it('414 for a URL over 4 KiB; 431 for headers over 8 KiB in the API\'s shape, and Node\'s own 431 past 16 KiB', async () => {
+  it("414 for a URL over 4 KiB; 431 for headers over 8 KiB in the API's shape, and Node's own 431 past 16 KiB", async () => {
     const auth = await as('staff@northshire');
-    await stack.http.get(`/allegations/search?q=${'a'.repeat(150)}`).set('Authorization', auth).expect(200);
+    await stack.http
+      .get(`/allegations/search?q=${'a'.repeat(150)}`)
+      .set('Authorization', auth)
+      .expect(200);
     const long = await stack.http.get(`/allegations/search?q=${'a'.repeat(4100)}`).set('Authorization', auth);
     expect(long.status).toBe(414);
     expect(long.body).toMatchObject({ statusCode: 414, details: [{ field: 'url' }] });
@@ -87,10 +105,13 @@ describe('security headers and size limits (default settings)', () => {
     const server = stack.app.getHttpServer();
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/health', headers: { 'X-Padding': 'p'.repeat(20_000) } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        { host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/health', headers: { 'X-Padding': 'p'.repeat(20_000) } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -103,7 +124,10 @@ describe('rate limits (set low for the test)', () => {
   const PER_USER = 6;
   const PER_IP = 4;
   beforeAll(async () => {
-    stack = await startTestStack({ worker: 'none', env: { RATE_LIMIT_PER_USER: String(PER_USER), RATE_LIMIT_PER_IP: String(PER_IP), RATE_LIMIT_WINDOW_MS: '60000' } });
+    stack = await startTestStack({
+      worker: 'none',
+      env: { RATE_LIMIT_PER_USER: String(PER_USER), RATE_LIMIT_PER_IP: String(PER_IP), RATE_LIMIT_WINDOW_MS: '60000' },
+    });
   });
   afterAll(() => stack?.close());
   const as = async (username: string) => `Bearer ${await stack.token(username)}`;
@@ -126,7 +150,10 @@ describe('rate limits (set low for the test)', () => {
     // The same user from another address is still limited: the count follows the user.
     await stack.http.get('/allegations').set('Authorization', auth).set('X-Forwarded-For', '198.51.100.20').expect(429);
 
-    await stack.http.get('/allegations').set('Authorization', await as('triage@northshire')).expect(200);
+    await stack.http
+      .get('/allegations')
+      .set('Authorization', await as('triage@northshire'))
+      .expect(200);
     await stack.http.get('/transparency/northshire/checkpoints').expect(200);
   });
 
@@ -144,6 +171,10 @@ describe('rate limits (set low for the test)', () => {
     for (let i = 0; i < PER_IP * 3; i++) await stack.http.get('/health').set(from('203.0.113.7')).expect(200);
     await stack.http.get('/transparency/northshire/checkpoints').set(from('203.0.113.8')).expect(200);
     // A valid token is counted against its user, not the busy address.
-    await stack.http.get('/allegations').set(from('203.0.113.7')).set('Authorization', await as('legal@northshire')).expect(200);
+    await stack.http
+      .get('/allegations')
+      .set(from('203.0.113.7'))
+      .set('Authorization', await as('legal@northshire'))
+      .expect(200);
   });
 });

@@ -3,7 +3,7 @@
 // that need escaping, nested and unicode JSON, chunk boundaries, and an empty history alike.
 import { randomUUID } from 'node:crypto';
 import { allegationBody, startTestStack, TestStack } from './support/stack';
-import { appendAuditEvent, loadAuditEvents, streamAuditEventsJson } from '../libs/persistence';
+import { appendAuditEvent, loadAuditEvents, streamAuditEventsJson } from '@libs/persistence';
 
 let stack: TestStack;
 
@@ -30,7 +30,16 @@ it('streams the events as loadAuditEvents has them, whatever they hold, across c
   await stack.db.transaction(async (m) => {
     for (let i = 0; i < 7; i++) {
       const e = odd[i % odd.length];
-      await appendAuditEvent(m, { caseId, authorityId: 'northshire', actor: e.actor, role: 'triage', action: `test.event_${i}`, before: e.before, after: e.after, at: new Date(Date.UTC(2026, 4, 1, 9, 0, 0, i)) });
+      await appendAuditEvent(m, {
+        caseId,
+        authorityId: 'northshire',
+        actor: e.actor,
+        role: 'triage',
+        action: `test.event_${i}`,
+        before: e.before,
+        after: e.after,
+        at: new Date(Date.UTC(2026, 4, 1, 9, 0, 0, i)),
+      });
     }
   });
   const expected = await loadAuditEvents(stack.db.manager, caseId);
@@ -42,7 +51,11 @@ it('streams the events as loadAuditEvents has them, whatever they hold, across c
   }
 
   const legal = await stack.token('legal@northshire');
-  const answer = await stack.http.get(`/allegations/${caseId}/history`).set('Authorization', `Bearer ${legal}`).set('X-Access-Reason', 'checking the stream').expect(200);
+  const answer = await stack.http
+    .get(`/allegations/${caseId}/history`)
+    .set('Authorization', `Bearer ${legal}`)
+    .set('X-Access-Reason', 'checking the stream')
+    .expect(200);
   expect(answer.headers['content-type']).toMatch(/^application\/json/);
   const after = await loadAuditEvents(stack.db.manager, caseId);
   expect(answer.body).toEqual(after);

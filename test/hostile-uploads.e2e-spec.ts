@@ -18,7 +18,11 @@ beforeAll(async () => {
   api = await startLoggedApi(stack);
   staff = `Bearer ${await stack.token('staff@northshire')}`;
   caseId = (await stack.http.post('/allegations').set('Authorization', staff).send(allegationBody()).expect(201)).body.id;
-  await stack.http.post('/indicators').set('Authorization', `Bearer ${await stack.token('plan_owner@northshire')}`).send({ key: 'postal_votes_per_address', name: 'Postal votes per address', subjectType: 'address', threshold: 6 }).expect(201);
+  await stack.http
+    .post('/indicators')
+    .set('Authorization', `Bearer ${await stack.token('plan_owner@northshire')}`)
+    .send({ key: 'postal_votes_per_address', name: 'Postal votes per address', subjectType: 'address', threshold: 6 })
+    .expect(201);
   evidenceDir = join(stack.dataDir, 'evidence');
 });
 afterAll(async () => {
@@ -30,7 +34,16 @@ const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('he
 /** Every stored file is named by its hash; anything else (a client's name, a leftover part) is a leak. */
 const strayFiles = () => filesUnder(evidenceDir).filter((f) => !/^sha256\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(f));
 const evidenceHead = (length: number | string, extra: string[] = []) =>
-  [`POST /allegations/${caseId}/evidence HTTP/1.1`, 'Host: 127.0.0.1', `Authorization: ${staff}`, 'Content-Type: application/pdf', 'X-Description: scanned statement', 'Connection: close', `Content-Length: ${length}`, ...extra].join('\r\n');
+  [
+    `POST /allegations/${caseId}/evidence HTTP/1.1`,
+    'Host: 127.0.0.1',
+    `Authorization: ${staff}`,
+    'Content-Type: application/pdf',
+    'X-Description: scanned statement',
+    'Connection: close',
+    `Content-Length: ${length}`,
+    ...extra,
+  ].join('\r\n');
 
 /** Runs `act`, then waits until the server has finished with it, and checks that it wrote nothing and left no file. */
 async function leavesNothing(act: () => Promise<unknown>, settled: () => boolean): Promise<void> {
@@ -66,7 +79,13 @@ describe('evidence file names', () => {
   it.each(names)('X-Filename %j is kept as %j, or refused with nothing stored', async (header, kept) => {
     const bytes = Buffer.from(`%PDF-1.7 ${header} ${Date.now()}`);
     const before = await writeFingerprint(stack.db);
-    const res = await stack.http.post(`/allegations/${caseId}/evidence`).set('Authorization', staff).set('Content-Type', 'application/pdf').set('X-Description', 'scan').set('X-Filename', header).send(bytes);
+    const res = await stack.http
+      .post(`/allegations/${caseId}/evidence`)
+      .set('Authorization', staff)
+      .set('Content-Type', 'application/pdf')
+      .set('X-Description', 'scan')
+      .set('X-Filename', header)
+      .send(bytes);
     if (kept === null) {
       expect([res.status, res.body.details?.[0]?.field]).toEqual([400, 'X-Filename']);
       expect(changedTables(before, await writeFingerprint(stack.db))).toEqual([]);
@@ -81,7 +100,10 @@ describe('evidence file names', () => {
 
   it('keeps C1 control bytes and raw UTF-8 sent as Latin-1 out of the name and the description', async () => {
     // Raw bytes: a C1 CSI (0x9b) and the UTF-8 of U+202E, which Node reads as Latin-1 characters including C1 0x80.
-    const head = evidenceHead(4, [`X-Filename: \x9b31mname\xe2\x80\xaeexe.pdf`]).replace('X-Description: scanned statement', 'X-Description: scanned\x9b2J statement');
+    const head = evidenceHead(4, [`X-Filename: \x9b31mname\xe2\x80\xaeexe.pdf`]).replace(
+      'X-Description: scanned statement',
+      'X-Description: scanned\x9b2J statement',
+    );
     const res = await rawRequest(api.port, head, 'abcd');
     expect(res.statuses).toEqual([201]);
     const [row] = await stack.db.query('SELECT filename, description FROM evidence_items WHERE sha256 = $1', [sha256('abcd')]);
@@ -92,31 +114,64 @@ describe('evidence file names', () => {
 
 describe('evidence types and lengths', () => {
   it('a type off the allow-list, or none, is a 415 with nothing stored; JSON that is not JSON is a 400', async () => {
-    for (const type of ['application/x-msdownload', 'text/html', 'image/svg+xml', 'multipart/form-data; boundary=x', 'application/x-sh', 'application/pdf-x', 'pdf', '']) {
-      await leavesNothing(async () => {
-        const res = await stack.http.post(`/allegations/${caseId}/evidence`).set('Authorization', staff).set('Content-Type', type).set('X-Description', 'scan').send(Buffer.from('MZ\x90\x00 not a pdf'));
-        expect([type, res.status]).toEqual([type, 415]);
-      }, () => true);
+    for (const type of [
+      'application/x-msdownload',
+      'text/html',
+      'image/svg+xml',
+      'multipart/form-data; boundary=x',
+      'application/x-sh',
+      'application/pdf-x',
+      'pdf',
+      '',
+    ]) {
+      await leavesNothing(
+        async () => {
+          const res = await stack.http
+            .post(`/allegations/${caseId}/evidence`)
+            .set('Authorization', staff)
+            .set('Content-Type', type)
+            .set('X-Description', 'scan')
+            .send(Buffer.from('MZ\x90\x00 not a pdf'));
+          expect([type, res.status]).toEqual([type, 415]);
+        },
+        () => true,
+      );
     }
-    await leavesNothing(async () => {
-      const res = await stack.http.post(`/allegations/${caseId}/evidence`).set('Authorization', staff).set('Content-Type', 'application/json').send('%PDF-1.7 binary');
-      expect(res.status).toBe(400);
-    }, () => true);
+    await leavesNothing(
+      async () => {
+        const res = await stack.http
+          .post(`/allegations/${caseId}/evidence`)
+          .set('Authorization', staff)
+          .set('Content-Type', 'application/json')
+          .send('%PDF-1.7 binary');
+        expect(res.status).toBe(400);
+      },
+      () => true,
+    );
   });
 
   it('a Content-Length larger than the body, the client then closing, records nothing and leaves no partial file', async () => {
     const warned = () => api.entries().filter((e) => e.msg === 'evidence upload failed').length;
     const seen = warned();
-    await leavesNothing(() => rawRequest(api.port, evidenceHead(500_000), Buffer.alloc(100_000, 1), { endWrite: true }), () => warned() > seen);
+    await leavesNothing(
+      () => rawRequest(api.port, evidenceHead(500_000), Buffer.alloc(100_000, 1), { endWrite: true }),
+      () => warned() > seen,
+    );
   });
 
   it('a body cut off mid-way (Content-Length or chunked) records nothing and leaves no partial file', async () => {
     const warned = () => api.entries().filter((e) => e.msg === 'evidence upload failed').length;
     let seen = warned();
-    await leavesNothing(() => rawRequest(api.port, evidenceHead(600_000), Buffer.alloc(300_000, 2), { cut: true }), () => warned() > seen);
+    await leavesNothing(
+      () => rawRequest(api.port, evidenceHead(600_000), Buffer.alloc(300_000, 2), { cut: true }),
+      () => warned() > seen,
+    );
     seen = warned();
     const chunked = evidenceHead(0).replace('Content-Length: 0', 'Transfer-Encoding: chunked');
-    await leavesNothing(() => rawRequest(api.port, chunked, `${(200_000).toString(16)}\r\n${'x'.repeat(200_000)}\r\n${(1000).toString(16)}\r\n${'y'.repeat(10)}`, { cut: true }), () => warned() > seen);
+    await leavesNothing(
+      () => rawRequest(api.port, chunked, `${(200_000).toString(16)}\r\n${'x'.repeat(200_000)}\r\n${(1000).toString(16)}\r\n${'y'.repeat(10)}`, { cut: true }),
+      () => warned() > seen,
+    );
     expect(api.entries().filter((e) => e.level >= 50)).toEqual([]);
   });
 
@@ -127,10 +182,13 @@ describe('evidence types and lengths', () => {
     const body = `${declared}-the-rest-is-not-the-file`;
     const warned = () => api.entries().filter((e) => e.msg === 'evidence upload failed').length;
     const seen = warned();
-    await leavesNothing(async () => {
-      const res = await rawRequest(api.port, evidenceHead(declared.length), body);
-      expect(res.statuses).toEqual([400]);
-    }, () => warned() > seen);
+    await leavesNothing(
+      async () => {
+        const res = await rawRequest(api.port, evidenceHead(declared.length), body);
+        expect(res.statuses).toEqual([400]);
+      },
+      () => warned() > seen,
+    );
   });
 
   it('smuggling and malformed lengths are refused by the HTTP parser before the app reads a byte', async () => {
@@ -143,10 +201,13 @@ describe('evidence types and lengths', () => {
       evidenceHead(10, ['Transfer-Encoding: gzip, chunked, identity']),
     ];
     for (const head of heads) {
-      await leavesNothing(async () => {
-        const res = await rawRequest(api.port, head, '0123456789', { endWrite: true });
-        expect([head.split('\r\n').slice(-2).join(' | '), res.statuses[0]]).toEqual([head.split('\r\n').slice(-2).join(' | '), 400]);
-      }, () => true);
+      await leavesNothing(
+        async () => {
+          const res = await rawRequest(api.port, head, '0123456789', { endWrite: true });
+          expect([head.split('\r\n').slice(-2).join(' | '), res.statuses[0]]).toEqual([head.split('\r\n').slice(-2).join(' | '), 400]);
+        },
+        () => true,
+      );
     }
   });
 });
@@ -154,10 +215,23 @@ describe('evidence types and lengths', () => {
 describe('observation CSV uploads', () => {
   const csv = 'indicator,subject,value,observedAt\npostal_votes_per_address,12 High Street,2,2026-11-20\n';
   const csvHead = (length: number, extra: string[] = []) =>
-    [`POST /indicator-uploads HTTP/1.1`, 'Host: 127.0.0.1', `Authorization: ${staff}`, 'Content-Type: text/csv', 'Connection: close', `Content-Length: ${length}`, ...extra].join('\r\n');
+    [
+      `POST /indicator-uploads HTTP/1.1`,
+      'Host: 127.0.0.1',
+      `Authorization: ${staff}`,
+      'Content-Type: text/csv',
+      'Connection: close',
+      `Content-Length: ${length}`,
+      ...extra,
+    ].join('\r\n');
 
   it('hostile file names: a path is refused, control and bidi characters are dropped, the rest is metadata', async () => {
-    const path = await stack.http.post('/indicator-uploads').set('Authorization', staff).set('Content-Type', 'text/csv').set('X-Filename', '../../etc/cron.d/evil.csv').send(csv);
+    const path = await stack.http
+      .post('/indicator-uploads')
+      .set('Authorization', staff)
+      .set('Content-Type', 'text/csv')
+      .set('X-Filename', '../../etc/cron.d/evil.csv')
+      .send(csv);
     expect([path.status, path.body.details?.[0]?.field]).toEqual([400, 'X-Filename']);
     const raw = await rawRequest(api.port, csvHead(Buffer.byteLength(csv), ['X-Filename: returns\x9b31m\xe2\x80\xaevsc.exe']), csv);
     expect(raw.statuses).toEqual([201]);
@@ -169,10 +243,17 @@ describe('observation CSV uploads', () => {
 
   it('a type other than text/csv is a 415 with nothing recorded', async () => {
     for (const type of ['application/json', 'text/plain', 'application/vnd.ms-excel', 'multipart/form-data; boundary=x']) {
-      await leavesNothing(async () => {
-        const res = await stack.http.post('/indicator-uploads').set('Authorization', staff).set('Content-Type', type).send(type === 'application/json' ? '{}' : csv);
-        expect([type, res.status]).toEqual([type, 415]);
-      }, () => true);
+      await leavesNothing(
+        async () => {
+          const res = await stack.http
+            .post('/indicator-uploads')
+            .set('Authorization', staff)
+            .set('Content-Type', type)
+            .send(type === 'application/json' ? '{}' : csv);
+          expect([type, res.status]).toEqual([type, 415]);
+        },
+        () => true,
+      );
     }
   });
 
@@ -181,7 +262,10 @@ describe('observation CSV uploads', () => {
     const body = `indicator,subject,value,observedAt\n${rows}\n`;
     const cutOff = () => api.entries().filter((e) => e.msg === 'request body cut off by the client').length;
     const seen = cutOff();
-    await leavesNothing(() => rawRequest(api.port, csvHead(Buffer.byteLength(body)), body.slice(0, body.length / 2), { cut: true }), () => cutOff() > seen);
+    await leavesNothing(
+      () => rawRequest(api.port, csvHead(Buffer.byteLength(body)), body.slice(0, body.length / 2), { cut: true }),
+      () => cutOff() > seen,
+    );
     expect(api.entries().filter((e) => e.msg === 'database unavailable' || e.level >= 50)).toEqual([]);
   });
 });

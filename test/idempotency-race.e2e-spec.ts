@@ -65,7 +65,8 @@ describe('one Idempotency-Key, sent concurrently', () => {
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
     const created = answers.find((r) => r.status === 201)!;
-    for (const refused of answers.filter((r) => r.status === 409)) expect(refused.body.details).toEqual([{ field: 'Idempotency-Key', problem: 'reused with a different body' }]);
+    for (const refused of answers.filter((r) => r.status === 409))
+      expect(refused.body.details).toEqual([{ field: 'Idempotency-Key', problem: 'reused with a different body' }]);
     expect(await casesFor(key)).toEqual([{ id: created.body.id, starts: 1, created: 1 }]);
   });
 });

@@ -26,35 +26,72 @@ const today = new Date().toISOString().slice(0, 10);
 let keyCounter = 0;
 
 async function defineIndicator(overrides: Json = {}, username = 'plan_owner@northshire'): Promise<Json> {
-  const body = { key: `postal_votes_per_address_${++keyCounter}`, name: 'Postal vote applications per address', subjectType: 'address', threshold: 6, ...overrides };
-  const res = await stack.http.post('/indicators').set('Authorization', await as(username)).send(body);
+  const body = {
+    key: `postal_votes_per_address_${++keyCounter}`,
+    name: 'Postal vote applications per address',
+    subjectType: 'address',
+    threshold: 6,
+    ...overrides,
+  };
+  const res = await stack.http
+    .post('/indicators')
+    .set('Authorization', await as(username))
+    .send(body);
   if (res.status !== 201) throw new Error(`POST /indicators: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
 async function uploadCsv(csv: string, username = 'staff@northshire') {
-  return stack.http.post('/indicator-uploads').set('Authorization', await as(username)).set('Content-Type', 'text/csv').set('X-Filename', 'applications.csv').send(csv);
+  return stack.http
+    .post('/indicator-uploads')
+    .set('Authorization', await as(username))
+    .set('Content-Type', 'text/csv')
+    .set('X-Filename', 'applications.csv')
+    .send(csv);
 }
 
 const counts = async () => {
-  const [row] = await stack.db.query(`SELECT (SELECT count(*) FROM indicator_observations)::int AS observations, (SELECT count(*) FROM indicator_uploads)::int AS uploads,
+  const [row] = await stack.db
+    .query(`SELECT (SELECT count(*) FROM indicator_observations)::int AS observations, (SELECT count(*) FROM indicator_uploads)::int AS uploads,
     (SELECT count(*) FROM indicator_alerts)::int AS alerts, (SELECT count(*) FROM notifications WHERE kind = 'indicator_alert')::int AS notifications`);
   return row;
 };
 const alertsOf = async (indicatorId: string, status = 'open') =>
-  (await stack.http.get(`/indicator-alerts?status=${status}&indicatorId=${indicatorId}`).set('Authorization', await as('triage@northshire')).expect(200)).body as Json[];
+  (
+    await stack.http
+      .get(`/indicator-alerts?status=${status}&indicatorId=${indicatorId}`)
+      .set('Authorization', await as('triage@northshire'))
+      .expect(200)
+  ).body as Json[];
 
 describe('defining indicators', () => {
   it('creates one with a threshold, refuses a repeated key and a bad body, and lists it with its open alerts', async () => {
     const indicator = await defineIndicator({ threshold: 8 });
     expect(indicator).toMatchObject({ authorityId: 'northshire', threshold: 8, status: 'active', subjectType: 'address' });
-    const again = await stack.http.post('/indicators').set('Authorization', await as('plan_owner@northshire')).send({ key: indicator.key, name: 'x', subjectType: 'address', threshold: 1 }).expect(409);
+    const again = await stack.http
+      .post('/indicators')
+      .set('Authorization', await as('plan_owner@northshire'))
+      .send({ key: indicator.key, name: 'x', subjectType: 'address', threshold: 1 })
+      .expect(409);
     expect(again.body.details).toEqual([{ field: 'key', problem: 'is already used' }]);
-    const bad = await stack.http.post('/indicators').set('Authorization', await as('plan_owner@northshire')).send({ key: 'Bad Key', name: '', subjectType: 'street', threshold: -1 }).expect(422);
+    const bad = await stack.http
+      .post('/indicators')
+      .set('Authorization', await as('plan_owner@northshire'))
+      .send({ key: 'Bad Key', name: '', subjectType: 'street', threshold: -1 })
+      .expect(422);
     expect(bad.body.details.map((d: Json) => d.field).sort()).toEqual(['key', 'name', 'subjectType', 'threshold']);
-    const list = (await stack.http.get('/indicators').set('Authorization', await as('triage@northshire')).expect(200)).body;
+    const list = (
+      await stack.http
+        .get('/indicators')
+        .set('Authorization', await as('triage@northshire'))
+        .expect(200)
+    ).body;
     expect(list).toContainEqual(expect.objectContaining({ id: indicator.id, openAlerts: 0 }));
-    const changed = await stack.http.patch(`/indicators/${indicator.id}`).set('Authorization', await as('returning_officer@northshire')).send({ threshold: 5 }).expect(200);
+    const changed = await stack.http
+      .patch(`/indicators/${indicator.id}`)
+      .set('Authorization', await as('returning_officer@northshire'))
+      .send({ threshold: 5 })
+      .expect(200);
     expect(changed.body.threshold).toBe(5);
   });
 });
@@ -63,28 +100,58 @@ describe('observations and alerts', () => {
   it('raises one alert for triage when an observation reaches the threshold, and adds later crossings to it', async () => {
     const indicator = await defineIndicator();
     const record = async (subject: string, value: number) =>
-      (await stack.http.post(`/indicators/${indicator.id}/observations`).set('Authorization', await as('staff@northshire')).send({ subject, value, observedAt: new Date().toISOString() }).expect(201)).body;
+      (
+        await stack.http
+          .post(`/indicators/${indicator.id}/observations`)
+          .set('Authorization', await as('staff@northshire'))
+          .send({ subject, value, observedAt: new Date().toISOString() })
+          .expect(201)
+      ).body;
     expect(await record('1 Mill Lane', 5)).toEqual({ recorded: 1, alertsRaised: [], alertsUpdated: 0 });
     const crossing = await record('12 High Street', 6);
     expect(crossing.alertsRaised).toHaveLength(1);
     expect(await record(' 12  HIGH street ', 9)).toEqual({ recorded: 1, alertsRaised: [], alertsUpdated: 1 });
 
     const [alert] = await alertsOf(indicator.id);
-    expect(alert).toMatchObject({ id: crossing.alertsRaised[0], subject: '12 High Street', threshold: 6, peakValue: 9, observations: 2, status: 'open', indicator: { key: indicator.key } });
-    const triageTold = await stack.db.query("SELECT u.username FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.due_key = $1", [`indicator-alert:${alert.id}`]);
+    expect(alert).toMatchObject({
+      id: crossing.alertsRaised[0],
+      subject: '12 High Street',
+      threshold: 6,
+      peakValue: 9,
+      observations: 2,
+      status: 'open',
+      indicator: { key: indicator.key },
+    });
+    const triageTold = await stack.db.query('SELECT u.username FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.due_key = $1', [
+      `indicator-alert:${alert.id}`,
+    ]);
     expect(triageTold.map((r: Json) => r.username)).toEqual(['triage@northshire']);
-    const detail = (await stack.http.get(`/indicator-alerts/${alert.id}`).set('Authorization', await as('triage@northshire')).expect(200)).body;
+    const detail = (
+      await stack.http
+        .get(`/indicator-alerts/${alert.id}`)
+        .set('Authorization', await as('triage@northshire'))
+        .expect(200)
+    ).body;
     expect(detail.recentObservations.map((o: Json) => o.value)).toEqual([9, 6]);
     // A bad observation is refused with nothing written.
     const before = await counts();
-    const bad = await stack.http.post(`/indicators/${indicator.id}/observations`).set('Authorization', await as('staff@northshire')).send({ subject: 'x', value: -1, observedAt: 'yesterday' }).expect(422);
+    const bad = await stack.http
+      .post(`/indicators/${indicator.id}/observations`)
+      .set('Authorization', await as('staff@northshire'))
+      .send({ subject: 'x', value: -1, observedAt: 'yesterday' })
+      .expect(422);
     expect(bad.body.details.map((d: Json) => d.field).sort()).toEqual(['observedAt', 'value']);
     expect(await counts()).toEqual(before);
   });
 
   it('records a good CSV, raising alerts only for subjects that reach a threshold', async () => {
     const postal = await defineIndicator();
-    const proxies = await defineIndicator({ key: `proxies_per_holder_${keyCounter}`, name: 'Proxies per proxy holder', subjectType: 'proxy_holder', threshold: 3 });
+    const proxies = await defineIndicator({
+      key: `proxies_per_holder_${keyCounter}`,
+      name: 'Proxies per proxy holder',
+      subjectType: 'proxy_holder',
+      threshold: 3,
+    });
     const csv = [
       'indicator,subject,value,observedAt,note',
       `${postal.key},4 Station Road,2,${today},`,
@@ -100,9 +167,22 @@ describe('observations and alerts', () => {
     const [flat] = await alertsOf(postal.id);
     expect(flat).toMatchObject({ subject: 'Flat 3, 88 Canal Street', peakValue: 11, observations: 2 });
     expect((await alertsOf(proxies.id)).map((a) => a.subject)).toEqual(['J. Smith']);
-    const stored = (await stack.http.get(`/indicators/${postal.id}/observations?subject=FLAT 3, 88 CANAL STREET`).set('Authorization', await as('plan_owner@northshire')).expect(200)).body;
-    expect(stored.map((o: Json) => [o.line, o.value, o.note])).toEqual([[6, 7, 'second batch'], [3, 11, 'HMO, 14 rooms']]);
-    const uploads = (await stack.http.get('/indicator-uploads').set('Authorization', await as('plan_owner@northshire')).expect(200)).body;
+    const stored = (
+      await stack.http
+        .get(`/indicators/${postal.id}/observations?subject=FLAT 3, 88 CANAL STREET`)
+        .set('Authorization', await as('plan_owner@northshire'))
+        .expect(200)
+    ).body;
+    expect(stored.map((o: Json) => [o.line, o.value, o.note])).toEqual([
+      [6, 7, 'second batch'],
+      [3, 11, 'HMO, 14 rooms'],
+    ]);
+    const uploads = (
+      await stack.http
+        .get('/indicator-uploads')
+        .set('Authorization', await as('plan_owner@northshire'))
+        .expect(200)
+    ).body;
     expect(uploads[0]).toMatchObject({ id: res.body.id, filename: 'applications.csv', rows: 5, alertsRaised: 2, uploadedBy: 'staff@northshire' });
     const told = await stack.db.query('SELECT subject FROM notifications WHERE due_key = $1', [`indicator-upload:${res.body.id}`]);
     expect(told).toEqual([{ subject: '2 indicator alerts raised' }]);
@@ -123,7 +203,14 @@ describe('observations and alerts', () => {
     const res = await uploadCsv(csv);
     expect(res.status).toBe(422);
     expect(res.body.message).toBe('the file has 6 problems; nothing was recorded');
-    expect(res.body.details.map((d: Json) => `${d.line} ${d.field}`)).toEqual(['3 value', '5 indicator', '5 subject', '5 observedAt', '6 (row)', '7 observedAt']);
+    expect(res.body.details.map((d: Json) => `${d.line} ${d.field}`)).toEqual([
+      '3 value',
+      '5 indicator',
+      '5 subject',
+      '5 observedAt',
+      '6 (row)',
+      '7 observedAt',
+    ]);
     expect(await counts()).toEqual(before);
     expect(await alertsOf(indicator.id)).toEqual([]); // line 4 reached the threshold, but the file was refused
 
@@ -138,7 +225,12 @@ describe('observations and alerts', () => {
     expect(quotes.status).toBe(422);
     expect(quotes.body.details[0]).toMatchObject({ field: '(row)', problem: expect.stringContaining('not valid CSV') });
     expect((await uploadCsv('')).body.details).toEqual([{ line: 1, field: '(file)', problem: 'is empty' }]);
-    await stack.http.post('/indicator-uploads').set('Authorization', await as('staff@northshire')).set('Content-Type', 'application/json').send({ rows: [] }).expect(415);
+    await stack.http
+      .post('/indicator-uploads')
+      .set('Authorization', await as('staff@northshire'))
+      .set('Content-Type', 'application/json')
+      .send({ rows: [] })
+      .expect(415);
     expect(await counts()).toEqual(before);
   });
 
@@ -164,12 +256,21 @@ describe('observations and alerts', () => {
     };
     const post = (body: Readable, headers: Json = {}) =>
       new Promise<{ status: number; body: Json }>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/indicator-uploads', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/csv', ...headers } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-        });
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/indicator-uploads',
+            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/csv', ...headers },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+          },
+        );
         req.on('error', reject);
         body.pipe(req);
       });
@@ -185,14 +286,20 @@ describe('observations and alerts', () => {
     // not read as the server's growth, while growth that stays is.
     const lasting = samples.slice(2, -1).map((s, i) => Math.min(s, samples[i + 3]));
     const growth = Math.max(...lasting) - samples[1];
-    console.log(`indicator upload memory: ${samples.map((s) => (s / 1e6).toFixed(1)).join(' ')} MB; growth after 20,000 rows ${(growth / 1e6).toFixed(1)} MB for ${(res.body.bytes / 1e6).toFixed(1)} MB of CSV`);
+    console.log(
+      `indicator upload memory: ${samples.map((s) => (s / 1e6).toFixed(1)).join(' ')} MB; growth after 20,000 rows ${(growth / 1e6).toFixed(1)} MB for ${(res.body.bytes / 1e6).toFixed(1)} MB of CSV`,
+    );
     expect(growth).toBeLessThan(4_000_000);
 
     const before = await counts();
-    const big = await post(Readable.from((function* () {
-      yield 'indicator,subject,value,observedAt\n';
-      for (let i = 0; i < 400_000; i++) yield `${indicator.key},${i} Some Street,1,${today}\n`;
-    })()));
+    const big = await post(
+      Readable.from(
+        (function* () {
+          yield 'indicator,subject,value,observedAt\n';
+          for (let i = 0; i < 400_000; i++) yield `${indicator.key},${i} Some Street,1,${today}\n`;
+        })(),
+      ),
+    );
     expect(big.status).toBe(413);
     expect(await counts()).toEqual(before);
   }, 180_000);
@@ -210,44 +317,115 @@ describe('deciding an alert', () => {
   it('turns an alert into a linked allegation in triage, once', async () => {
     const { alert } = await openAlert();
     const body = allegationBody({ category: 'postal_vote', description: '12 postal vote applications at one address' });
-    await stack.http.post(`/indicator-alerts/${alert.id}/allegation`).set('Authorization', await as('staff@northshire')).send(body).expect(403);
-    const res = await stack.http.post(`/indicator-alerts/${alert.id}/allegation`).set('Authorization', await as('triage@northshire')).send(body).expect(201);
-    expect(res.body.alert).toMatchObject({ status: 'linked', allegation: { id: res.body.allegation.id, reference: res.body.allegation.reference }, decidedBy: 'triage@northshire' });
+    await stack.http
+      .post(`/indicator-alerts/${alert.id}/allegation`)
+      .set('Authorization', await as('staff@northshire'))
+      .send(body)
+      .expect(403);
+    const res = await stack.http
+      .post(`/indicator-alerts/${alert.id}/allegation`)
+      .set('Authorization', await as('triage@northshire'))
+      .send(body)
+      .expect(201);
+    expect(res.body.alert).toMatchObject({
+      status: 'linked',
+      allegation: { id: res.body.allegation.id, reference: res.body.allegation.reference },
+      decidedBy: 'triage@northshire',
+    });
     expect(res.body.allegation.status).toBe('triage');
-    const allegation = (await stack.http.get(`/allegations/${res.body.allegation.id}`).set('Authorization', await as('triage@northshire')).expect(200)).body;
+    const allegation = (
+      await stack.http
+        .get(`/allegations/${res.body.allegation.id}`)
+        .set('Authorization', await as('triage@northshire'))
+        .expect(200)
+    ).body;
     expect(allegation.description).toBe('12 postal vote applications at one address');
-    const history = (await stack.http.get(`/allegations/${allegation.id}/history`).set('Authorization', await as('legal@northshire')).set('X-Access-Reason', 'indicator test').expect(200)).body;
+    const history = (
+      await stack.http
+        .get(`/allegations/${allegation.id}/history`)
+        .set('Authorization', await as('legal@northshire'))
+        .set('X-Access-Reason', 'indicator test')
+        .expect(200)
+    ).body;
     const events = Array.isArray(history) ? history : history.events;
     expect(events.map((e: Json) => e.action)).toContain('allegation.indicator_alert_linked');
-    expect(events.find((e: Json) => e.action === 'allegation.indicator_alert_linked').after).toMatchObject({ alertId: alert.id, subject: '21 Care Home Lane', peakValue: 12 });
+    expect(events.find((e: Json) => e.action === 'allegation.indicator_alert_linked').after).toMatchObject({
+      alertId: alert.id,
+      subject: '21 Care Home Lane',
+      peakValue: 12,
+    });
     // The case's workflow runs: it reaches triage like any other.
     await eventually('the workflow', async () => (await stack.temporal.workflow.getHandle(`allegation-${allegation.id}`).describe()).status.name === 'RUNNING');
 
-    const again = await stack.http.post(`/indicator-alerts/${alert.id}/allegation`).set('Authorization', await as('triage@northshire')).send(body).expect(409);
+    const again = await stack.http
+      .post(`/indicator-alerts/${alert.id}/allegation`)
+      .set('Authorization', await as('triage@northshire'))
+      .send(body)
+      .expect(409);
     expect(again.body.alert.status).toBe('linked');
-    await stack.http.post(`/indicator-alerts/${alert.id}/dismiss`).set('Authorization', await as('triage@northshire')).send({ reason: 'late' }).expect(409);
+    await stack.http
+      .post(`/indicator-alerts/${alert.id}/dismiss`)
+      .set('Authorization', await as('triage@northshire'))
+      .send({ reason: 'late' })
+      .expect(409);
     // An invalid allegation body is refused with the alert left open.
     const other = await openAlert();
-    await stack.http.post(`/indicator-alerts/${other.alert.id}/allegation`).set('Authorization', await as('triage@northshire')).send({ ...body, category: 'nonsense' }).expect(422);
+    await stack.http
+      .post(`/indicator-alerts/${other.alert.id}/allegation`)
+      .set('Authorization', await as('triage@northshire'))
+      .send({ ...body, category: 'nonsense' })
+      .expect(422);
     expect((await alertsOf(other.indicator.id)).map((a) => a.id)).toEqual([other.alert.id]);
   });
 
   it('links an alert to an allegation already logged', async () => {
     const { alert } = await openAlert();
-    const caseId = (await stack.http.post('/allegations').set('Authorization', await as('staff@northshire')).send(allegationBody()).expect(201)).body.id;
-    const southCase = (await stack.http.post('/allegations').set('Authorization', await as('staff@southvale')).send(allegationBody()).expect(201)).body.id;
-    await stack.http.post(`/indicator-alerts/${alert.id}/link`).set('Authorization', await as('triage@northshire')).send({ allegationId: southCase, note: 'same address' }).expect(404);
-    const res = await stack.http.post(`/indicator-alerts/${alert.id}/link`).set('Authorization', await as('triage@northshire')).send({ allegationId: caseId, note: 'same address as the reported case' }).expect(200);
+    const caseId = (
+      await stack.http
+        .post('/allegations')
+        .set('Authorization', await as('staff@northshire'))
+        .send(allegationBody())
+        .expect(201)
+    ).body.id;
+    const southCase = (
+      await stack.http
+        .post('/allegations')
+        .set('Authorization', await as('staff@southvale'))
+        .send(allegationBody())
+        .expect(201)
+    ).body.id;
+    await stack.http
+      .post(`/indicator-alerts/${alert.id}/link`)
+      .set('Authorization', await as('triage@northshire'))
+      .send({ allegationId: southCase, note: 'same address' })
+      .expect(404);
+    const res = await stack.http
+      .post(`/indicator-alerts/${alert.id}/link`)
+      .set('Authorization', await as('triage@northshire'))
+      .send({ allegationId: caseId, note: 'same address as the reported case' })
+      .expect(200);
     expect(res.body).toMatchObject({ status: 'linked', allegation: { id: caseId }, decisionNote: 'same address as the reported case' });
   });
 
   it('dismisses an alert with a reason; the same value does not raise it again, a higher one does', async () => {
     const { indicator, alert } = await openAlert();
-    const empty = await stack.http.post(`/indicator-alerts/${alert.id}/dismiss`).set('Authorization', await as('triage@northshire')).send({ reason: '' }).expect(422);
+    const empty = await stack.http
+      .post(`/indicator-alerts/${alert.id}/dismiss`)
+      .set('Authorization', await as('triage@northshire'))
+      .send({ reason: '' })
+      .expect(422);
     expect(empty.body.details).toEqual([expect.objectContaining({ field: 'reason' })]);
-    const res = await stack.http.post(`/indicator-alerts/${alert.id}/dismiss`).set('Authorization', await as('triage@northshire')).send({ reason: 'Registered care home with 40 residents' }).expect(200);
+    const res = await stack.http
+      .post(`/indicator-alerts/${alert.id}/dismiss`)
+      .set('Authorization', await as('triage@northshire'))
+      .send({ reason: 'Registered care home with 40 residents' })
+      .expect(200);
     expect(res.body).toMatchObject({ status: 'dismissed', decisionNote: 'Registered care home with 40 residents' });
-    await stack.http.post(`/indicator-alerts/${alert.id}/dismiss`).set('Authorization', await as('triage@northshire')).send({ reason: 'again' }).expect(409);
+    await stack.http
+      .post(`/indicator-alerts/${alert.id}/dismiss`)
+      .set('Authorization', await as('triage@northshire'))
+      .send({ reason: 'again' })
+      .expect(409);
 
     expect((await uploadCsv(`indicator,subject,value,observedAt\n${indicator.key},21 care home lane,12,${today}\n`)).body.alertsRaised).toBe(0);
     expect((await uploadCsv(`indicator,subject,value,observedAt\n${indicator.key},21 Care Home Lane,30,${today}\n`)).body.alertsRaised).toBe(1);
@@ -271,12 +449,36 @@ describe('who may do what', () => {
     ];
     // Another authority's users with the right role get 404: the records' existence is not disclosed.
     for (const [method, url, body] of routes) {
-      const username = method === 'get' ? 'returning_officer@southvale' : url.includes('alerts') ? 'triage@southvale' : url.endsWith('observations') ? 'staff@southvale' : 'plan_owner@southvale';
-      const res = await (stack.http as any)[method](url).set('Authorization', await as(username)).send(body ?? {});
+      const username =
+        method === 'get'
+          ? 'returning_officer@southvale'
+          : url.includes('alerts')
+            ? 'triage@southvale'
+            : url.endsWith('observations')
+              ? 'staff@southvale'
+              : 'plan_owner@southvale';
+      const res = await (stack.http as any)
+        [method](url)
+        .set('Authorization', await as(username))
+        .send(body ?? {});
       expect([url, method, res.status]).toEqual([url, method, 404]);
     }
-    expect((await stack.http.get('/indicators').set('Authorization', await as('plan_owner@southvale')).expect(200)).body.map((i: Json) => i.id)).not.toContain(indicator.id);
-    expect((await stack.http.get('/indicator-alerts').set('Authorization', await as('triage@southvale')).expect(200)).body.map((a: Json) => a.id)).not.toContain(alert.id);
+    expect(
+      (
+        await stack.http
+          .get('/indicators')
+          .set('Authorization', await as('plan_owner@southvale'))
+          .expect(200)
+      ).body.map((i: Json) => i.id),
+    ).not.toContain(indicator.id);
+    expect(
+      (
+        await stack.http
+          .get('/indicator-alerts')
+          .set('Authorization', await as('triage@southvale'))
+          .expect(200)
+      ).body.map((a: Json) => a.id),
+    ).not.toContain(alert.id);
     // Roles: police and legal have no part here; staff record but do not define or decide.
     const forbidden: [string, string, string][] = [
       ['spoc@northshire-police', 'get', '/indicators'],
@@ -290,7 +492,10 @@ describe('who may do what', () => {
       ['triage@northshire', 'post', '/indicator-uploads'],
     ];
     for (const [username, method, url] of forbidden) {
-      const res = await (stack.http as any)[method](url).set('Authorization', await as(username)).send({});
+      const res = await (stack.http as any)
+        [method](url)
+        .set('Authorization', await as(username))
+        .send({});
       expect([username, method, url, res.status]).toEqual([username, method, url, 403]);
     }
     await stack.http.get('/indicators').expect(401);

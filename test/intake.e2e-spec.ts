@@ -1,11 +1,11 @@
 // Intake end to end: the real Nest app over HTTP, PostgreSQL, Temporal and a worker.
 import { randomUUID } from 'node:crypto';
-import { allegationWorkflowId } from '../libs/domain';
-import { IntakeRecoveryService } from '../apps/api/src/allegations/intake-recovery.service';
+import { allegationWorkflowId } from '@libs/domain';
+import { IntakeRecoveryService } from '@apps/api/src/allegations/intake-recovery.service';
 import { Client } from '@temporalio/client';
-import { AllegationWorkflowStarter } from '../apps/api/src/allegations/workflow-starter';
+import { AllegationWorkflowStarter } from '@apps/api/src/allegations/workflow-starter';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
-import { appendAuditEvent, loadAuditEvents } from '../libs/persistence';
+import { appendAuditEvent, loadAuditEvents } from '@libs/persistence';
 
 let stack: TestStack;
 let staff: string;
@@ -35,18 +35,34 @@ const workflowExists = async (caseId: string) => {
 describe('logging an allegation', () => {
   it('acknowledges with a reference and a triage deadline, and the case, its workflow and its history exist', async () => {
     const res = await post(allegationBody(), randomUUID()).expect(201);
-    expect(res.body).toEqual({ id: expect.any(String), reference: expect.stringMatching(/^NS-\d{4}-\d{5}$/), status: 'triage', triageDueAt: expect.any(String) });
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      reference: expect.stringMatching(/^NS-\d{4}-\d{5}$/),
+      status: 'triage',
+      triageDueAt: expect.any(String),
+    });
     expect(Date.parse(res.body.triageDueAt)).toBeGreaterThan(Date.now());
     expect(await workflowExists(res.body.id)).toBe(true);
 
     const got = await stack.http.get(`/allegations/${res.body.id}`).set('Authorization', `Bearer ${staff}`).expect(200);
-    expect(got.body).toMatchObject({ id: res.body.id, reference: res.body.reference, status: 'triage', category: 'postal_vote', location: { ward: 'Castle Ward' }, triageDueAt: res.body.triageDueAt });
+    expect(got.body).toMatchObject({
+      id: res.body.id,
+      reference: res.body.reference,
+      status: 'triage',
+      category: 'postal_vote',
+      location: { ward: 'Castle Ward' },
+      triageDueAt: res.body.triageDueAt,
+    });
 
     const state = await stack.temporal.workflow.getHandle(allegationWorkflowId(res.body.id)).query('getState');
     expect(state).toMatchObject({ status: 'triage', deadlines: [{ kind: 'triage', dueAt: res.body.triageDueAt }] });
 
     const legal = await stack.token('legal@northshire');
-    const history = await stack.http.get(`/allegations/${res.body.id}/history`).set('Authorization', `Bearer ${legal}`).set('X-Access-Reason', 'preparing a court bundle').expect(200);
+    const history = await stack.http
+      .get(`/allegations/${res.body.id}/history`)
+      .set('Authorization', `Bearer ${legal}`)
+      .set('X-Access-Reason', 'preparing a court bundle')
+      .expect(200);
     expect(history.body[0]).toMatchObject({ seq: 1, action: 'allegation.created', role: 'staff', before: null, prevHash: '0'.repeat(64) });
     expect(history.body.at(-1)).toMatchObject({ action: 'history.read', after: { reason: 'preparing a court bundle' } });
     const verify = await stack.http.get(`/allegations/${res.body.id}/history/verify`).set('Authorization', `Bearer ${legal}`).expect(200);
@@ -118,12 +134,22 @@ describe('bad input gets a clear 4xx naming the field, and changes nothing', () 
   });
 
   it('400 for malformed JSON', async () => {
-    const res = await stack.http.post('/allegations').set('Authorization', `Bearer ${staff}`).set('Content-Type', 'application/json').send('{"category": ').expect(400);
+    const res = await stack.http
+      .post('/allegations')
+      .set('Authorization', `Bearer ${staff}`)
+      .set('Content-Type', 'application/json')
+      .send('{"category": ')
+      .expect(400);
     expect(res.body).toMatchObject({ statusCode: 400, details: [{ field: 'body', problem: 'malformed JSON' }] });
   });
 
   it('415 for a body that is not JSON', async () => {
-    const res = await stack.http.post('/allegations').set('Authorization', `Bearer ${staff}`).set('Content-Type', 'text/plain').send('category=postal_vote').expect(415);
+    const res = await stack.http
+      .post('/allegations')
+      .set('Authorization', `Bearer ${staff}`)
+      .set('Content-Type', 'text/plain')
+      .send('category=postal_vote')
+      .expect(415);
     expect(res.body.details[0].field).toBe('Content-Type');
   });
 
@@ -174,7 +200,10 @@ describe('invariant 1: a committed allegation always gets its workflow', () => {
     const retried = await post(allegationBody(), key).expect(201);
     expect(retried.body.id).toBe(id);
     expect(Number((await stack.db.query('SELECT count(*)::int AS n FROM allegations WHERE id = $1', [id]))[0].n)).toBe(1);
-    await eventually('the workflow to project the case', async () => (await stack.db.query('SELECT status FROM allegations WHERE id = $1', [id]))[0].status === 'triage');
+    await eventually(
+      'the workflow to project the case',
+      async () => (await stack.db.query('SELECT status FROM allegations WHERE id = $1', [id]))[0].status === 'triage',
+    );
   });
 
   it('recovers the reverse: the workflow started but the start was never recorded', async () => {
@@ -213,7 +242,10 @@ describe('invariant 1: a committed allegation always gets its workflow', () => {
     });
     try {
       let sweepDone = false;
-      const sweep = stack.app.get(IntakeRecoveryService).sweep(0).then((n) => ((sweepDone = true), n));
+      const sweep = stack.app
+        .get(IntakeRecoveryService)
+        .sweep(0)
+        .then((n) => ((sweepDone = true), n));
       await eventually('the sweep to reach the first case', async () => spy.mock.calls.some(([, o]) => o.workflowId === allegationWorkflowId(ids[0])));
       // The client retries the second case meanwhile: its start is recorded at once, not after the sweep.
       const retried = await post(allegationBody(), keys[1]).expect(201);
@@ -257,10 +289,35 @@ describe('audit chain', () => {
     const { body } = await post(allegationBody()).expect(201);
     const legal = await stack.token('legal@northshire');
     // Values PostgreSQL writes as text in the answer: quotes, escapes, non-ASCII, numbers, nesting, nulls.
-    const awkward = { note: 'He said "vote for me" \\ and left\n\ttab, ünïcödé, 投票, \u2028 🙂', n: 1.5, big: 12345678901234, neg: -0.001, flag: false, none: null, list: [1, 'two', { three: [] }], empty: {} };
-    await stack.db.transaction((m) => appendAuditEvent(m, { caseId: body.id, authorityId: 'northshire', actor: 'test', role: 'staff', action: 'case.awkward', before: awkward, after: [awkward, 'x'] }));
-    await stack.db.transaction((m) => appendAuditEvent(m, { caseId: body.id, authorityId: 'northshire', actor: 'actor "quoted" ü', role: 'staff', action: 'case.plain' }));
-    const res = await stack.http.get(`/allegations/${body.id}/history`).set('Authorization', `Bearer ${legal}`).set('X-Access-Reason', 'checking the history answer').expect(200);
+    const awkward = {
+      note: 'He said "vote for me" \\ and left\n\ttab, ünïcödé, 投票, \u2028 🙂',
+      n: 1.5,
+      big: 12345678901234,
+      neg: -0.001,
+      flag: false,
+      none: null,
+      list: [1, 'two', { three: [] }],
+      empty: {},
+    };
+    await stack.db.transaction((m) =>
+      appendAuditEvent(m, {
+        caseId: body.id,
+        authorityId: 'northshire',
+        actor: 'test',
+        role: 'staff',
+        action: 'case.awkward',
+        before: awkward,
+        after: [awkward, 'x'],
+      }),
+    );
+    await stack.db.transaction((m) =>
+      appendAuditEvent(m, { caseId: body.id, authorityId: 'northshire', actor: 'actor "quoted" ü', role: 'staff', action: 'case.plain' }),
+    );
+    const res = await stack.http
+      .get(`/allegations/${body.id}/history`)
+      .set('Authorization', `Bearer ${legal}`)
+      .set('X-Access-Reason', 'checking the history answer')
+      .expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.body).toEqual(await loadAuditEvents(stack.db.manager, body.id));
     expect(res.body.find((e: { action: string }) => e.action === 'case.awkward')).toMatchObject({ before: awkward, after: [awkward, 'x'] });
@@ -284,7 +341,9 @@ describe('health and docs', () => {
 
   it('serves the OpenAPI document', async () => {
     const res = await stack.http.get('/docs/openapi.json').expect(200);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/allegations', '/allegations/{id}', '/allegations/{id}/history', '/health', '/me/notifications']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/allegations', '/allegations/{id}', '/allegations/{id}/history', '/health', '/me/notifications']),
+    );
     await stack.http.get('/docs').expect(200);
   });
 

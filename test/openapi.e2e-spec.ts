@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isWebPath } from '../apps/web/src/http';
+import { isWebPath } from '@apps/web/src/http';
 import { registeredRoutes } from './support/routes';
 import { startTestStack, TestStack } from './support/stack';
 
@@ -27,7 +27,10 @@ const ERROR_SCHEMA = '#/components/schemas/ErrorBody';
 
 /** Routes that are not part of the JSON API, and why. */
 const NOT_IN_DOCUMENT: { test: (route: string) => boolean; why: string }[] = [
-  { test: (r) => isWebPath(r.split(' ')[1]), why: 'a web page (HTML, apps/web), not the JSON API; PAGE_TABLE in test/support/access-table.ts holds its access rule' },
+  {
+    test: (r) => isWebPath(r.split(' ')[1]),
+    why: 'a web page (HTML, apps/web), not the JSON API; PAGE_TABLE in test/support/access-table.ts holds its access rule',
+  },
   { test: (r) => /^GET \/docs(\/|-|$)/.test(r), why: 'the document itself or the Swagger UI that shows it' },
 ];
 
@@ -56,10 +59,17 @@ test('the document passes redocly lint (recommended rules, redocly.yaml) with no
   const file = join(dir, 'openapi.json');
   writeFileSync(file, JSON.stringify(doc, null, 2));
   const root = resolve(__dirname, '..');
-  const run = spawnSync(process.execPath, [require.resolve('@redocly/cli/bin/cli.js'), 'lint', file, '--config', join(root, 'redocly.yaml'), '--format=json'], { cwd: root, encoding: 'utf8', env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } });
+  const run = spawnSync(process.execPath, [require.resolve('@redocly/cli/bin/cli.js'), 'lint', file, '--config', join(root, 'redocly.yaml'), '--format=json'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+  });
   const start = run.stdout.indexOf('{');
   if (start < 0) throw new Error(`redocly lint printed no report (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-  const report = JSON.parse(run.stdout.slice(start)) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; severity: string; message: string; location?: { pointer?: string }[] }[] };
+  const report = JSON.parse(run.stdout.slice(start)) as {
+    totals: { errors: number; warnings: number };
+    problems: { ruleId: string; severity: string; message: string; location?: { pointer?: string }[] }[];
+  };
   const lines = report.problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} (at ${p.location?.[0]?.pointer ?? '?'})`);
   if (report.totals.warnings > 0) process.stderr.write(`redocly lint warnings:\n${lines.filter((l) => l.startsWith('warn')).join('\n')}\n`);
   expect(lines.filter((l) => l.startsWith('error'))).toEqual([]);
@@ -75,7 +85,9 @@ test('every route the app registers is in the document, with its error answers i
     const [method, path] = route.split(' ');
     const op = doc.paths[openApiPath(path)]?.[method.toLowerCase()];
     if (!op) {
-      problems.push(`${route}: not in the OpenAPI document (a Nest route is unless @ApiExcludeController or @ApiExcludeEndpoint hides it; one added on Express directly never is)`);
+      problems.push(
+        `${route}: not in the OpenAPI document (a Nest route is unless @ApiExcludeController or @ApiExcludeEndpoint hides it; one added on Express directly never is)`,
+      );
       continue;
     }
     const responses = op.responses ?? {};
@@ -90,10 +102,18 @@ test('every route the app registers is in the document, with its error answers i
       if (OWN_ERROR_BODY[`${route} ${s}`]) continue;
       if (responses[s].content?.['application/json']?.schema?.$ref !== ERROR_SCHEMA) lacks.push(`the error body schema (ErrorBody) on its ${s} answer`);
     }
-    if (lacks.length > 0) problems.push(`${route}: lacks ${lacks.join('; ')}. Put @ApiStandardErrors() on its controller, @ApiErrors(...) for the rest (apps/api/src/common/api-docs.ts)`);
+    if (lacks.length > 0)
+      problems.push(
+        `${route}: lacks ${lacks.join('; ')}. Put @ApiStandardErrors() on its controller, @ApiErrors(...) for the rest (apps/api/src/common/api-docs.ts)`,
+      );
   }
   // And nothing in the document that is not a JSON API route the app serves.
-  const served = new Map(routes.map((r) => { const [m, p] = r.split(' '); return [`${m} ${openApiPath(p)}`, r]; }));
+  const served = new Map(
+    routes.map((r) => {
+      const [m, p] = r.split(' ');
+      return [`${m} ${openApiPath(p)}`, r];
+    }),
+  );
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of Object.keys(item).filter((m) => METHODS.includes(m))) {
       const route = served.get(`${method.toUpperCase()} ${path}`);
@@ -107,7 +127,8 @@ test('every route the app registers is in the document, with its error answers i
 
 test('an error answer in the document describes the body the API sends', async () => {
   const res = await stack.http.get('/allegations/00000000-0000-4000-8000-000000000000').expect(401);
-  const schema = (doc as unknown as { components: { schemas: Record<string, { required: string[]; properties: Record<string, unknown> }> } }).components.schemas.ErrorBody;
+  const schema = (doc as unknown as { components: { schemas: Record<string, { required: string[]; properties: Record<string, unknown> }> } }).components.schemas
+    .ErrorBody;
   expect(schema.required.sort()).toEqual(['error', 'message', 'statusCode']);
   expect(Object.keys(res.body).sort()).toEqual(expect.arrayContaining(schema.required));
   expect(Object.keys(res.body).every((k) => k in schema.properties)).toBe(true);

@@ -4,7 +4,7 @@
 import type { INestApplication } from '@nestjs/common';
 import pino from 'pino';
 import request from 'supertest';
-import { createApiApp, loadApiConfigs } from '../apps/api/src/app.factory';
+import { createApiApp, loadApiConfigs } from '@apps/api/src/app.factory';
 import { startTestStack, TestStack } from './support/stack';
 
 const PER_USER = 10;
@@ -13,7 +13,10 @@ let stack: TestStack;
 let second: INestApplication;
 
 beforeAll(async () => {
-  stack = await startTestStack({ worker: 'none', env: { RATE_LIMIT_PER_USER: String(PER_USER), RATE_LIMIT_PER_IP: String(PER_IP), RATE_LIMIT_WINDOW_MS: '600000' } });
+  stack = await startTestStack({
+    worker: 'none',
+    env: { RATE_LIMIT_PER_USER: String(PER_USER), RATE_LIMIT_PER_IP: String(PER_IP), RATE_LIMIT_WINDOW_MS: '600000' },
+  });
   second = await createApiApp(loadApiConfigs(stack.env), pino({ level: 'silent' }));
   await second.init();
 });
@@ -27,7 +30,9 @@ it('a user gets the limit across both instances, not the limit from each', async
   const apis = [stack.http, request(second.getHttpServer())];
   const statuses: number[] = [];
   // Concurrent, alternating between the two: 3x the limit in all.
-  await Promise.all(Array.from({ length: PER_USER * 3 }, async (_, i) => statuses.push((await apis[i % 2].get('/allegations?limit=1').set('Authorization', auth)).status)));
+  await Promise.all(
+    Array.from({ length: PER_USER * 3 }, async (_, i) => statuses.push((await apis[i % 2].get('/allegations?limit=1').set('Authorization', auth)).status)),
+  );
   expect(statuses.filter((s) => s === 200)).toHaveLength(PER_USER);
   expect(statuses.filter((s) => s === 429)).toHaveLength(PER_USER * 2);
   // Each instance refuses the next one, and says when to come back.
@@ -43,6 +48,7 @@ it('a user gets the limit across both instances, not the limit from each', async
 it('an address without a token gets the limit across both instances', async () => {
   const apis = [stack.http, request(second.getHttpServer())];
   const statuses: number[] = [];
-  for (let i = 0; i < PER_IP * 2; i++) statuses.push((await apis[i % 2].get('/transparency/northshire/checkpoints').set('X-Forwarded-For', '203.0.113.50')).status);
+  for (let i = 0; i < PER_IP * 2; i++)
+    statuses.push((await apis[i % 2].get('/transparency/northshire/checkpoints').set('X-Forwarded-For', '203.0.113.50')).status);
   expect(statuses).toEqual([...Array(PER_IP).fill(200), ...Array(PER_IP).fill(429)]);
 });

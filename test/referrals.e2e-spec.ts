@@ -17,13 +17,24 @@ type Json = Record<string, any>;
 const as = async (username: string) => `Bearer ${await stack.token(username)}`;
 
 async function referredCase(urgency: string, forceId = 'northshire-police'): Promise<string> {
-  const created = await stack.http.post('/allegations').set('Authorization', await as('staff@northshire')).send(allegationBody({ urgency })).expect(201);
-  await stack.http.post(`/allegations/${created.body.id}/triage`).set('Authorization', await as('triage@northshire')).send({ decision: 'refer', forceId, note: 'for the police' }).expect(200);
+  const created = await stack.http
+    .post('/allegations')
+    .set('Authorization', await as('staff@northshire'))
+    .send(allegationBody({ urgency }))
+    .expect(201);
+  await stack.http
+    .post(`/allegations/${created.body.id}/triage`)
+    .set('Authorization', await as('triage@northshire'))
+    .send({ decision: 'refer', forceId, note: 'for the police' })
+    .expect(200);
   return created.body.id;
 }
 
 async function queue(username: string, query = ''): Promise<Json[]> {
-  const res = await stack.http.get(`/referrals${query}`).set('Authorization', await as(username)).expect(200);
+  const res = await stack.http
+    .get(`/referrals${query}`)
+    .set('Authorization', await as(username))
+    .expect(200);
   return res.body.items;
 }
 
@@ -36,7 +47,11 @@ it("lists the force's referrals: waiting for an answer by deadline, then accepte
   const elsewhere = await referredCase('immediate', 'southvale-police');
   const spoc = await as('spoc@northshire-police');
   await stack.http.post(`/allegations/${accepted}/referral/accept`).set('Authorization', spoc).send({ crimeReference: 'NP/2026/12' }).expect(200);
-  await stack.http.post(`/allegations/${returned}/referral/return`).set('Authorization', spoc).send({ reasonCode: 'wrong_force', note: 'not ours', suggestedForceId: 'southvale-police' }).expect(200);
+  await stack.http
+    .post(`/allegations/${returned}/referral/return`)
+    .set('Authorization', spoc)
+    .send({ reasonCode: 'wrong_force', note: 'not ours', suggestedForceId: 'southvale-police' })
+    .expect(200);
 
   const mine = [routine, immediate, urgent, accepted, returned];
   const listed = await eventually('the queue to show every decision', async () => {
@@ -67,7 +82,10 @@ it('refuses a bad filter and the roles that have no force queue', async () => {
   await stack.http.get('/referrals?limit=0').set('Authorization', spoc).expect(422);
   await stack.http.get('/referrals?limit=501').set('Authorization', spoc).expect(422);
   for (const user of ['triage@northshire', 'staff@northshire', 'legal@northshire']) {
-    await stack.http.get('/referrals').set('Authorization', await as(user)).expect(403);
+    await stack.http
+      .get('/referrals')
+      .set('Authorization', await as(user))
+      .expect(403);
   }
   await stack.http.get('/referrals').expect(401);
 });

@@ -14,16 +14,18 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import { Resource } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { allegationWorkflowId } from '../libs/domain';
-import { WORKFLOW_TRACING_MODULES } from '../libs/telemetry';
-import * as workflows from '../workflows';
-import { evidencePackageWorkflowId } from '../workflows/evidence-package.messages';
-import { riskReviewWorkflowId } from '../workflows/risk-review.messages';
+import { allegationWorkflowId } from '@libs/domain';
+import { WORKFLOW_TRACING_MODULES } from '@libs/telemetry';
+import * as workflows from '@workflows';
+import { evidencePackageWorkflowId } from '@workflows/evidence-package.messages';
+import { riskReviewWorkflowId } from '@workflows/risk-review.messages';
 
 type History = proto.temporal.api.history.v1.IHistory;
 
 const HISTORIES = join(__dirname, 'histories');
-const FILES = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+const FILES = readdirSync(HISTORIES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 /** the histories test/histories/README.md lists; a file removed by mistake fails the test */
 const RECORDED = [
   // the foundation allegation workflow (a55e8de)
@@ -96,7 +98,11 @@ const tracingSinks = { exporter: makeWorkflowExporter(new SimpleSpanProcessor(ne
 
 function replay(bundle: WorkflowBundleWithSourceMap, file: string, traced = false): Promise<void> {
   const history = loadHistory(file);
-  return Worker.runReplayHistory({ workflowBundle: bundle, replayName: `replay-${file}`, ...(traced ? { sinks: tracingSinks } : {}) }, history, workflowIdOf(history));
+  return Worker.runReplayHistory(
+    { workflowBundle: bundle, replayName: `replay-${file}`, ...(traced ? { sinks: tracingSinks } : {}) },
+    history,
+    workflowIdOf(history),
+  );
 }
 
 let current: WorkflowBundleWithSourceMap;
@@ -114,7 +120,12 @@ beforeAll(async () => {
   const logger = new DefaultLogger('WARN');
   [current, currentTraced, nondeterministic] = await Promise.all([
     bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger, webpackConfigHook: withPathAliases }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: WORKFLOW_TRACING_MODULES, logger, webpackConfigHook: withPathAliases }),
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../workflows'),
+      workflowInterceptorModules: WORKFLOW_TRACING_MODULES,
+      logger,
+      webpackConfigHook: withPathAliases,
+    }),
     bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/nondeterministic.workflows'), logger, webpackConfigHook: withPathAliases }),
   ]);
 });

@@ -3,7 +3,7 @@
 // returned by the police, still open), counted per authority, force, category, status and
 // outcome; the CSV parsed back and compared row by row; filters, roles and tenant isolation.
 import { parse } from 'csv-parse/sync';
-import { DEMO_USERS } from '../libs/auth';
+import { DEMO_USERS } from '@libs/auth';
 import { allegationBody, startTestStack, TestStack } from './support/stack';
 
 type Json = Record<string, any>;
@@ -25,16 +25,28 @@ const seeded: Seeded[] = [];
 const byName: Record<string, Json> = {};
 
 async function decide(username: string, id: string, path: string, body: Json): Promise<void> {
-  const res = await stack.http.post(`/allegations/${id}/${path}`).set('Authorization', await as(username)).send(body);
+  const res = await stack.http
+    .post(`/allegations/${id}/${path}`)
+    .set('Authorization', await as(username))
+    .send(body);
   if (res.status !== 200) throw new Error(`POST ${path} as ${username}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 /** Logs a case, takes it through `steps`, and records the row it must land in. */
 async function seed(name: string, authority: string, overrides: Json, steps: (id: string) => Promise<void>, row: Seeded['row']): Promise<void> {
   const body = allegationBody(overrides);
-  const created = await stack.http.post('/allegations').set('Authorization', await as(`staff@${authority}`)).send(body).expect(201);
+  const created = await stack.http
+    .post('/allegations')
+    .set('Authorization', await as(`staff@${authority}`))
+    .send(body)
+    .expect(201);
   await steps(created.body.id);
-  const view = (await stack.http.get(`/allegations/${created.body.id}`).set('Authorization', await as(`triage@${authority}`)).expect(200)).body;
+  const view = (
+    await stack.http
+      .get(`/allegations/${created.body.id}`)
+      .set('Authorization', await as(`triage@${authority}`))
+      .expect(200)
+  ).body;
   byName[name] = view;
   seeded.push({ createdAt: view.createdAt, electionId: view.electionId, pollDate: view.pollDate, row });
 }
@@ -52,47 +64,110 @@ const policeOutcome = (outcome: string) => async (id: string) => {
 beforeAll(async () => {
   stack = await startTestStack();
   const election = { electionId: ELECTION };
-  await seed('A', 'northshire', { category: 'postal_vote', ...election }, async (id) => {
-    await policeOutcome('caution')(id);
-    await decide('triage@northshire', id, 'close', { outcome: 'caution', note: 'cautioned' });
-  }, ['northshire', 'northshire-police', 'voting', 'postal_vote', 'closed', 'caution']);
-  await seed('B', 'northshire', { category: 'postal_vote', ...election }, async (id) => {
-    await policeOutcome('caution')(id);
-    await decide('triage@northshire', id, 'close', { outcome: 'caution', note: 'cautioned' });
-  }, ['northshire', 'northshire-police', 'voting', 'postal_vote', 'closed', 'caution']);
+  await seed(
+    'A',
+    'northshire',
+    { category: 'postal_vote', ...election },
+    async (id) => {
+      await policeOutcome('caution')(id);
+      await decide('triage@northshire', id, 'close', { outcome: 'caution', note: 'cautioned' });
+    },
+    ['northshire', 'northshire-police', 'voting', 'postal_vote', 'closed', 'caution'],
+  );
+  await seed(
+    'B',
+    'northshire',
+    { category: 'postal_vote', ...election },
+    async (id) => {
+      await policeOutcome('caution')(id);
+      await decide('triage@northshire', id, 'close', { outcome: 'caution', note: 'cautioned' });
+    },
+    ['northshire', 'northshire-police', 'voting', 'postal_vote', 'closed', 'caution'],
+  );
   // referred across the border, accepted, no outcome yet
-  await seed('C', 'northshire', { category: 'bribery', ...election }, accept('southvale-police'), ['northshire', 'southvale-police', 'voting', 'bribery', 'accepted', '']);
-  await seed('D', 'northshire', { category: 'imprint' }, (id) => decide('triage@northshire', id, 'triage', { decision: 'resolve', resolution: 'advice', note: 'agent advised' }),
-    ['northshire', '', 'campaigning', 'imprint', 'closed', 'resolved_without_referral']);
-  await seed('E', 'northshire', { category: 'registration' }, (id) => decide('staff@northshire', id, 'withdraw', { note: 'reporter withdrew' }),
-    ['northshire', '', 'registration', 'registration', 'withdrawn', 'withdrawn']);
+  await seed('C', 'northshire', { category: 'bribery', ...election }, accept('southvale-police'), [
+    'northshire',
+    'southvale-police',
+    'voting',
+    'bribery',
+    'accepted',
+    '',
+  ]);
+  await seed(
+    'D',
+    'northshire',
+    { category: 'imprint' },
+    (id) => decide('triage@northshire', id, 'triage', { decision: 'resolve', resolution: 'advice', note: 'agent advised' }),
+    ['northshire', '', 'campaigning', 'imprint', 'closed', 'resolved_without_referral'],
+  );
+  await seed('E', 'northshire', { category: 'registration' }, (id) => decide('staff@northshire', id, 'withdraw', { note: 'reporter withdrew' }), [
+    'northshire',
+    '',
+    'registration',
+    'registration',
+    'withdrawn',
+    'withdrawn',
+  ]);
   // withdrawn while the police had it: it stays with the force
-  await seed('F', 'northshire', { category: 'false_statement' }, async (id) => {
-    await refer('northshire-police')(id);
-    await decide('triage@northshire', id, 'withdraw', { note: 'candidate withdrew the complaint' });
-  }, ['northshire', 'northshire-police', 'campaigning', 'false_statement', 'withdrawn', 'withdrawn']);
+  await seed(
+    'F',
+    'northshire',
+    { category: 'false_statement' },
+    async (id) => {
+      await refer('northshire-police')(id);
+      await decide('triage@northshire', id, 'withdraw', { note: 'candidate withdrew the complaint' });
+    },
+    ['northshire', 'northshire-police', 'campaigning', 'false_statement', 'withdrawn', 'withdrawn'],
+  );
   await seed('G', 'northshire', { category: 'other' }, async () => undefined, ['northshire', '', 'administration', 'other', 'triage', '']);
   // returned by the force: back with the authority, not counted for the force
-  await seed('H', 'northshire', { category: 'treating' }, async (id) => {
-    await refer('northshire-police')(id);
-    await decide('spoc@northshire-police', id, 'referral/return', { reasonCode: 'wrong_force', note: 'not ours', suggestedForceId: 'southvale-police' });
-  }, ['northshire', '', 'voting', 'treating', 'triage', '']);
+  await seed(
+    'H',
+    'northshire',
+    { category: 'treating' },
+    async (id) => {
+      await refer('northshire-police')(id);
+      await decide('spoc@northshire-police', id, 'referral/return', { reasonCode: 'wrong_force', note: 'not ours', suggestedForceId: 'southvale-police' });
+    },
+    ['northshire', '', 'voting', 'treating', 'triage', ''],
+  );
   // open, with the police outcome so far
-  await seed('I', 'northshire', { category: 'undue_influence', ...election }, policeOutcome('awaiting_cps_advice'), ['northshire', 'northshire-police', 'voting', 'undue_influence', 'accepted', 'awaiting_cps_advice']);
+  await seed('I', 'northshire', { category: 'undue_influence', ...election }, policeOutcome('awaiting_cps_advice'), [
+    'northshire',
+    'northshire-police',
+    'voting',
+    'undue_influence',
+    'accepted',
+    'awaiting_cps_advice',
+  ]);
   // closed by the Returning Officer without a police outcome
-  await seed('J', 'northshire', { category: 'campaign_finance', pollDate: '2027-05-13' }, async (id) => {
-    await accept('northshire-police')(id);
-    await decide('returning_officer@northshire', id, 'close', { outcome: 'no_further_action', note: 'no reply from the police after six months' });
-  }, ['northshire', 'northshire-police', 'campaigning', 'campaign_finance', 'closed', 'no_further_action']);
+  await seed(
+    'J',
+    'northshire',
+    { category: 'campaign_finance', pollDate: '2027-05-13' },
+    async (id) => {
+      await accept('northshire-police')(id);
+      await decide('returning_officer@northshire', id, 'close', { outcome: 'no_further_action', note: 'no reply from the police after six months' });
+    },
+    ['northshire', 'northshire-police', 'campaigning', 'campaign_finance', 'closed', 'no_further_action'],
+  );
 
-  await seed('S1', 'southvale', { category: 'postal_vote' }, (id) => decide('triage@southvale', id, 'triage', { decision: 'resolve', resolution: 'not_an_offence', note: 'family member helping' }),
-    ['southvale', '', 'voting', 'postal_vote', 'closed', 'resolved_without_referral']);
+  await seed(
+    'S1',
+    'southvale',
+    { category: 'postal_vote' },
+    (id) => decide('triage@southvale', id, 'triage', { decision: 'resolve', resolution: 'not_an_offence', note: 'family member helping' }),
+    ['southvale', '', 'voting', 'postal_vote', 'closed', 'resolved_without_referral'],
+  );
   await seed('S2', 'southvale', { category: 'personation' }, async () => undefined, ['southvale', '', 'voting', 'personation', 'triage', '']);
 });
 afterAll(() => stack?.close());
 
 async function returns(username: string, params: Record<string, string> = {}) {
-  return stack.http.get('/reports/returns.csv').query(params).set('Authorization', await as(username));
+  return stack.http
+    .get('/reports/returns.csv')
+    .query(params)
+    .set('Authorization', await as(username));
 }
 
 /** The CSV parsed back into records of strings, header first. */
@@ -173,7 +248,7 @@ describe('the returns', () => {
 describe('roles and tenants', () => {
   const allowed = ['returning_officer', 'legal', 'admin'];
 
-  it.each(DEMO_USERS.map((u) => [u.username]))('%s gets its own authority\'s returns, if its role may', async (username) => {
+  it.each(DEMO_USERS.map((u) => [u.username]))("%s gets its own authority's returns, if its role may", async (username) => {
     const user = DEMO_USERS.find((u) => u.username === username)!;
     const res = await returns(username);
     if (!allowed.includes(user.roles[0])) {
@@ -186,7 +261,7 @@ describe('roles and tenants', () => {
     expect(res.headers['content-disposition']).toContain(`filename="returns-${user.authorityId}-`);
   });
 
-  it('never shows one authority the other\'s counts, even for cases referred to its force', async () => {
+  it("never shows one authority the other's counts, even for cases referred to its force", async () => {
     const southvale = records((await returns('legal@southvale')).text).slice(1);
     expect(southvale).toEqual([
       ['southvale', '', 'voting', 'personation', 'triage', '', '1'],

@@ -4,8 +4,8 @@
 // 404 for a record (never 403, which would disclose that it exists, and never 200). An admitted
 // role of the record's own tenant: an answer. A route added without a row in the table fails here.
 import type { Response } from 'supertest';
-import { DEMO_USERS, findDemoUser, type DemoUser } from '../libs/auth';
-import { isWebPath } from '../apps/web/src/http';
+import { DEMO_USERS, findDemoUser, type DemoUser } from '@libs/auth';
+import { isWebPath } from '@apps/web/src/http';
 import { registeredRoutes as routesOf } from './support/routes';
 import { ACCESS_TABLE, AccessRule, Fixtures, FIXTURE_BODIES, PAGE_TABLE, RequestBody } from './support/access-table';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
@@ -39,21 +39,42 @@ async function makeFixtures(): Promise<Fixtures> {
   const as = (username: string) => `Bearer ${tokens.get(username)}`;
   const post = (username: string, url: string, body: object) => stack.http.post(url).set('Authorization', as(username)).send(body);
   const c = await made('case', await post('staff@northshire', '/allegations', allegationBody()));
-  await made('referral', await post('triage@northshire', `/allegations/${c.id}/triage`, { decision: 'refer', forceId: 'northshire-police', note: 'refer' }), 200);
-  await eventually('the case is referred', async () => (await stack.http.get(`/allegations/${c.id}`).set('Authorization', as('staff@northshire'))).body.status === 'referred');
+  await made(
+    'referral',
+    await post('triage@northshire', `/allegations/${c.id}/triage`, { decision: 'refer', forceId: 'northshire-police', note: 'refer' }),
+    200,
+  );
+  await eventually(
+    'the case is referred',
+    async () => (await stack.http.get(`/allegations/${c.id}`).set('Authorization', as('staff@northshire'))).body.status === 'referred',
+  );
   const item = await made('item', await post('staff@northshire', `/allegations/${c.id}/evidence`, FIXTURE_BODIES.physicalItem()));
   const pkg = await made('package', await post('triage@northshire', `/allegations/${c.id}/packages`, { evidenceIds: [item.id] }));
   const risk = await made('risk', await post('plan_owner@northshire', '/risks', FIXTURE_BODIES.risk()));
-  const agreement = await made('agreement', await stack.http.put('/liaison/northshire-police').set('Authorization', as('returning_officer@northshire')).send(FIXTURE_BODIES.agreement()));
+  const agreement = await made(
+    'agreement',
+    await stack.http.put('/liaison/northshire-police').set('Authorization', as('returning_officer@northshire')).send(FIXTURE_BODIES.agreement()),
+  );
   const contact = await made('contact', await post('returning_officer@northshire', '/candidate-contacts', FIXTURE_BODIES.contact()));
   await made('share', await post('returning_officer@northshire', `/candidate-contacts/${contact.id}/share`, FIXTURE_BODIES.share()));
-  const indicator = await made('indicator', await post('plan_owner@northshire', '/indicators', { key: 'postal_votes_per_address', name: 'Postal votes per address', subjectType: 'address', threshold: 5 }));
+  const indicator = await made(
+    'indicator',
+    await post('plan_owner@northshire', '/indicators', {
+      key: 'postal_votes_per_address',
+      name: 'Postal votes per address',
+      subjectType: 'address',
+      threshold: 5,
+    }),
+  );
   const observed = await made('observation', await post('staff@northshire', `/indicators/${indicator.id}/observations`, FIXTURE_BODIES.observation()));
   const poll = await made('poll', await post('returning_officer@northshire', '/polls', { ...FIXTURE_BODIES.poll(), electionId: 'local.northshire.fixture' }));
   const event = await made('event', await post('plan_owner@northshire', `/polls/${poll.id}/events`, FIXTURE_BODIES.event()));
   const ballotItem = await made('ballot item', await post('staff@northshire', '/ballot-items', { ...FIXTURE_BODIES.ballotItem(), label: 'Fixture batch' }));
   await made('seal', await post('staff@northshire', `/ballot-items/${ballotItem.id}/custody`, { action: 'sealed', sealNumber: 'S-1' }));
-  const moved = await made('move', await post('staff@northshire', `/ballot-items/${ballotItem.id}/custody`, { action: 'moved', location: 'Polling station CW3', sealNumberObserved: 'S-2' }));
+  const moved = await made(
+    'move',
+    await post('staff@northshire', `/ballot-items/${ballotItem.id}/custody`, { action: 'moved', location: 'Polling station CW3', sealNumberObserved: 'S-2' }),
+  );
   const review = await made('security review', await post('returning_officer@northshire', '/ballot-security-reviews', FIXTURE_BODIES.review()));
   await made('checkpoint', await post('admin@northshire', '/transparency/checkpoints', {}));
   const user = await made('user', await post('admin@northshire', '/admin/users', FIXTURE_BODIES.user()));
@@ -63,7 +84,25 @@ async function makeFixtures(): Promise<Fixtures> {
      VALUES (gen_random_uuid(), $1, NULL, 'risk_review_reminder', 'Risk review due', 'route access table', $2, 'risk', $3) RETURNING id`,
     [findDemoUser('staff@northshire')!.id, `risk:${risk.id}:route-access:reminder`, risk.id],
   );
-  return { caseId: c.id, itemId: item.id, packageId: pkg.id, riskId: risk.id, agreementId: agreement.id, contactId: contact.id, indicatorId: indicator.id, alertId: observed.alertsRaised[0], notificationId: notification.id, pollId: poll.id, eventId: event.id, ballotItemId: ballotItem.id, discrepancyId: moved.discrepancies[0].id, userId: user.id, mappingId: mapping.id, reviewId: review.id, reviewActionId: review.actions[0].id };
+  return {
+    caseId: c.id,
+    itemId: item.id,
+    packageId: pkg.id,
+    riskId: risk.id,
+    agreementId: agreement.id,
+    contactId: contact.id,
+    indicatorId: indicator.id,
+    alertId: observed.alertsRaised[0],
+    notificationId: notification.id,
+    pollId: poll.id,
+    eventId: event.id,
+    ballotItemId: ballotItem.id,
+    discrepancyId: moved.discrepancies[0].id,
+    userId: user.id,
+    mappingId: mapping.id,
+    reviewId: review.id,
+    reviewActionId: review.actions[0].id,
+  };
 }
 
 beforeAll(async () => {
@@ -74,7 +113,8 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 const northshireSide = (u: DemoUser) => u.authorityId === 'northshire' || u.forceId === 'northshire-police';
-const sees = (rule: AccessRule, u: DemoUser) => (rule.scope === 'own' ? u.username === rule.owner : rule.scope === 'record+force' ? northshireSide(u) : u.authorityId === 'northshire');
+const sees = (rule: AccessRule, u: DemoUser) =>
+  rule.scope === 'own' ? u.username === rule.owner : rule.scope === 'record+force' ? northshireSide(u) : u.authorityId === 'northshire';
 const admits = (rule: AccessRule, u: DemoUser) => rule.roles === 'public' || u.roles.some((r) => rule.roles.includes(r));
 
 /** What `user` (none: no token) must get from `rule`, as a description of the expected status. */
@@ -151,7 +191,8 @@ describe('the web pages', () => {
         const res: Response = await req;
         const who = bearer ? 'with a bearer token' : 'without a session';
         if (res.status >= 500) problems.push(`${page.route} ${who}: ${res.status}`);
-        else if (page.signIn && !(res.status === 303 && String(res.headers.location).startsWith('/sign-in'))) problems.push(`${page.route} ${who}: ${res.status} ${res.headers.location ?? ''}, expected 303 to /sign-in`);
+        else if (page.signIn && !(res.status === 303 && String(res.headers.location).startsWith('/sign-in')))
+          problems.push(`${page.route} ${who}: ${res.status} ${res.headers.location ?? ''}, expected 303 to /sign-in`);
         else if (page.signIn && /govuk-template|<main/.test(res.text)) problems.push(`${page.route} ${who}: rendered a page`);
       }
       return problems.length ? problems.join('; ') : undefined;
@@ -175,20 +216,22 @@ describe('every route, without a token and as every demo user of both tenants', 
     expect(await stack.db.query('SELECT count(*)::int AS n FROM audit_events')).toEqual(before);
   });
 
-  it('lets each admitted role read its own tenant, and answers 404 for the other tenant\'s records', async () => {
+  it("lets each admitted role read its own tenant, and answers 404 for the other tenant's records", async () => {
     const calls = reads.flatMap((rule) => DEMO_USERS.filter((u) => admits(rule, u)).map((u) => [rule, u] as const));
     expect(await inBatches(calls, 8, ([rule, u]) => check(rule, u))).toEqual([]);
   });
 
-  it('answers 404 to the other tenant\'s writes to northshire\'s records, changing nothing', async () => {
+  it("answers 404 to the other tenant's writes to northshire's records, changing nothing", async () => {
     const before = await stack.db.query('SELECT count(*)::int AS n FROM audit_events');
-    const calls = writes.filter((r) => r.scope !== 'tenant').flatMap((rule) => DEMO_USERS.filter((u) => admits(rule, u) && !sees(rule, u)).map((u) => [rule, u] as const));
+    const calls = writes
+      .filter((r) => r.scope !== 'tenant')
+      .flatMap((rule) => DEMO_USERS.filter((u) => admits(rule, u) && !sees(rule, u)).map((u) => [rule, u] as const));
     expect(calls.length).toBeGreaterThan(40);
     expect(await inBatches(calls, 8, ([rule, u]) => check(rule, u))).toEqual([]);
     expect(await stack.db.query('SELECT count(*)::int AS n FROM audit_events')).toEqual(before);
   });
 
-  it('lets each admitted role write to its own tenant (in the table\'s order, one route at a time)', async () => {
+  it("lets each admitted role write to its own tenant (in the table's order, one route at a time)", async () => {
     const problems: string[] = [];
     for (const rule of writes) {
       const users = DEMO_USERS.filter((u) => admits(rule, u) && (rule.scope === 'tenant' || sees(rule, u)));

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createDataSource, migrate } from '../libs/persistence';
-import { embeddedVerifier, keyFile, loadOrCreateSigningKeys } from '../libs/auth';
+import { createDataSource, migrate } from '@libs/persistence';
+import { embeddedVerifier, keyFile, loadOrCreateSigningKeys } from '@libs/auth';
 import { createTestDatabase } from './support/database';
 
 const dist = resolve(__dirname, '../dist');
@@ -14,7 +14,11 @@ const run = (entry: string, args: string[], env: NodeJS.ProcessEnv) =>
 
 describe('configuration is validated at start-up', () => {
   it('the API stops with one line naming a bad value, and never prints the database password', () => {
-    const res = run('apps/api/src/main.js', [], { DATABASE_URL: 'postgres://casework:s3cret-password@127.0.0.1:1/x', TEMPORAL_ADDRESS: '127.0.0.1:7233', PORT: 'eighty' });
+    const res = run('apps/api/src/main.js', [], {
+      DATABASE_URL: 'postgres://casework:s3cret-password@127.0.0.1:1/x',
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      PORT: 'eighty',
+    });
     expect(res.status).toBe(1);
     const lines = res.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -78,7 +82,8 @@ describe('migrations', () => {
     const ds = await createDataSource({ url: database.url, poolSize: 2 }).initialize();
     try {
       expect((await migrate(ds)).length).toBeGreaterThan(0);
-      const tables = async () => (await ds.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'"))[0].n;
+      const tables = async () =>
+        (await ds.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'"))[0].n;
       expect(await tables()).toBeGreaterThan(5);
       while ((await ds.query('SELECT count(*)::int AS n FROM migrations'))[0].n > 0) await ds.undoLastMigration({ transaction: 'each' });
       expect(await tables()).toBe(0);

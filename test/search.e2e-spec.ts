@@ -1,8 +1,8 @@
 // Search over an authority's allegations (GET /allegations/search): full text with relevance
 // ranking, the filters, cursor pages that hold under ties, bad input, roles and tenant isolation,
 // and the migration's backfill of cases logged before it.
-import { DEMO_USERS } from '../libs/auth';
-import { Search1764579600000 } from '../libs/persistence/migrations/1764579600000-Search';
+import { DEMO_USERS } from '@libs/auth';
+import { Search1764579600000 } from '@libs/persistence/migrations/1764579600000-Search';
 import { allegationBody, startTestStack, TestStack } from './support/stack';
 
 type Json = Record<string, any>;
@@ -16,18 +16,33 @@ const ties: Json[] = [];
 let southvaleTwin: Json;
 
 async function logCase(overrides: Json, username = 'staff@northshire'): Promise<Json> {
-  const created = await stack.http.post('/allegations').set('Authorization', await as(username)).send(allegationBody(overrides)).expect(201);
+  const created = await stack.http
+    .post('/allegations')
+    .set('Authorization', await as(username))
+    .send(allegationBody(overrides))
+    .expect(201);
   const reader = username.replace('staff@', 'triage@');
-  return (await stack.http.get(`/allegations/${created.body.id}`).set('Authorization', await as(reader)).expect(200)).body;
+  return (
+    await stack.http
+      .get(`/allegations/${created.body.id}`)
+      .set('Authorization', await as(reader))
+      .expect(200)
+  ).body;
 }
 
 async function decide(username: string, id: string, path: string, body: Json): Promise<void> {
-  const res = await stack.http.post(`/allegations/${id}/${path}`).set('Authorization', await as(username)).send(body);
+  const res = await stack.http
+    .post(`/allegations/${id}/${path}`)
+    .set('Authorization', await as(username))
+    .send(body);
   if (res.status !== 200) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 async function search(params: Record<string, string | number | boolean>, username = 'staff@northshire') {
-  return stack.http.get('/allegations/search').query(params).set('Authorization', await as(username));
+  return stack.http
+    .get('/allegations/search')
+    .query(params)
+    .set('Authorization', await as(username));
 }
 
 async function ids(params: Record<string, string | number | boolean>, username = 'staff@northshire'): Promise<string[]> {
@@ -87,12 +102,23 @@ beforeAll(async () => {
     peopleInvolved: [],
   });
   for (let i = 0; i < 5; i++) {
-    ties.push(await logCase({ category: 'other', description: 'Zorblax stickers were found on polling booths.', location: { ward: 'Market Ward' }, occurredAt: '2026-10-20T12:00:00Z', peopleInvolved: [] }));
+    ties.push(
+      await logCase({
+        category: 'other',
+        description: 'Zorblax stickers were found on polling booths.',
+        location: { ward: 'Market Ward' },
+        occurredAt: '2026-10-20T12:00:00Z',
+        peopleInvolved: [],
+      }),
+    );
   }
   // Three of the tied cases share one created_at as well, so only their ids order them.
   await stack.db.query('UPDATE allegations SET created_at = $1 WHERE id = ANY($2::uuid[])', [ties[1].createdAt, [ties[2].id, ties[3].id]]);
   ties[2].createdAt = ties[3].createdAt = ties[1].createdAt;
-  southvaleTwin = await logCase({ category: 'postal_vote', description: 'A canvasser was seen collecting completed postal votes at Elm Court care home.' }, 'staff@southvale');
+  southvaleTwin = await logCase(
+    { category: 'postal_vote', description: 'A canvasser was seen collecting completed postal votes at Elm Court care home.' },
+    'staff@southvale',
+  );
 
   await decide('triage@northshire', cases.proxy.id, 'triage', { decision: 'refer', forceId: 'southvale-police', note: 'the witness lives in Southvale' });
   await decide('staff@northshire', cases.leaflets.id, 'withdraw', { note: 'the reporter withdrew the complaint' });
@@ -101,7 +127,8 @@ afterAll(() => stack?.close());
 
 const northshire = () => [cases.careHome, cases.proxy, cases.intimidation, cases.leaflets, ...ties];
 /** The order of a search without words: newest first, then by id. */
-const newestFirst = (list: Json[]) => [...list].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1)).map((a) => a.id);
+const newestFirst = (list: Json[]) =>
+  [...list].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1)).map((a) => a.id);
 
 describe('full text', () => {
   it('ranks by where the words are: description over place over reporter', async () => {
@@ -159,7 +186,10 @@ describe('filters', () => {
 
   it('by when it happened and when it was logged, each period from inclusive to exclusive', async () => {
     expect(await ids({ occurredFrom: '2026-10-05', occurredTo: '2026-10-15T00:00:00Z' })).toEqual([cases.intimidation.id, cases.proxy.id]);
-    expect(await ids({ occurredFrom: '2026-10-05T01:00:00+01:00', occurredTo: '2026-10-10T09:00:00.000001Z' })).toEqual([cases.intimidation.id, cases.proxy.id]);
+    expect(await ids({ occurredFrom: '2026-10-05T01:00:00+01:00', occurredTo: '2026-10-10T09:00:00.000001Z' })).toEqual([
+      cases.intimidation.id,
+      cases.proxy.id,
+    ]);
     expect(await ids({ createdTo: cases.intimidation.createdAt })).toEqual([cases.proxy.id, cases.careHome.id]);
     expect(await ids({ createdFrom: cases.intimidation.createdAt, createdTo: cases.leaflets.createdAt })).toEqual([cases.intimidation.id]);
   });
@@ -260,7 +290,9 @@ describe('the OpenAPI document', () => {
     const doc = (await stack.http.get('/docs/openapi.json').expect(200)).body;
     const names = doc.paths['/allegations/search'].get.parameters.map((p: Json) => `${p.in}:${p.name}`);
     expect(names.sort()).toEqual(
-      ['q', 'status', 'category', 'urgency', 'forceId', 'occurredFrom', 'occurredTo', 'createdFrom', 'createdTo', 'safetyConcern', 'limit', 'cursor'].map((n) => `query:${n}`).sort(),
+      ['q', 'status', 'category', 'urgency', 'forceId', 'occurredFrom', 'occurredTo', 'createdFrom', 'createdTo', 'safetyConcern', 'limit', 'cursor']
+        .map((n) => `query:${n}`)
+        .sort(),
     );
   });
 });
@@ -275,7 +307,7 @@ describe('the Search migration', () => {
     } finally {
       await runner.release();
     }
-    const [{ missing }] = await stack.db.query('SELECT count(*)::int AS missing FROM allegations WHERE search IS NULL OR search = \'\'::tsvector');
+    const [{ missing }] = await stack.db.query("SELECT count(*)::int AS missing FROM allegations WHERE search IS NULL OR search = ''::tsvector");
     expect(missing).toBe(0);
     expect(await ids({ q: 'Elm Court' })).toEqual([cases.careHome.id, cases.proxy.id, cases.intimidation.id]);
     const [{ indexdef }] = await stack.db.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'allegations_search_idx'");

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
-import { freePort } from '../libs/infra';
+import { freePort } from '@libs/infra';
 import { eventually } from './support/stack';
 import { descendants, alive } from './support/processes';
 
@@ -75,7 +75,10 @@ async function signalAndWait(pid: number, signal: NodeJS.Signals, started: numbe
     throw new Error(`${(error as Error).message}; still running: ${started.filter(alive).join(', ')}\n${out.text}`);
   });
   const took = Date.now() - sentAt;
-  const log = out.text.split('\n').filter((line) => /stopp|received/.test(line)).join('\n  ');
+  const log = out.text
+    .split('\n')
+    .filter((line) => /stopp|received/.test(line))
+    .join('\n  ');
   process.stderr.write(`[start.e2e] ${signal} to npm (pid ${pid}): ${started.length} processes gone in ${took} ms\n  ${log}\n`);
   return took;
 }

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { freePort, isPortOpen, ManagedProcess, runNodeService } from '../libs/infra';
+import { freePort, isPortOpen, ManagedProcess, runNodeService } from '@libs/infra';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 
 interface CollectedSpan {
@@ -34,7 +34,10 @@ interface OtlpKeyValue {
   value: OtlpAnyValue;
 }
 interface OtlpTraceRequest {
-  resourceSpans?: { resource?: { attributes?: OtlpKeyValue[] }; scopeSpans?: { spans?: (Omit<CollectedSpan, 'service' | 'attributes'> & { attributes?: OtlpKeyValue[] })[] }[] }[];
+  resourceSpans?: {
+    resource?: { attributes?: OtlpKeyValue[] };
+    scopeSpans?: { spans?: (Omit<CollectedSpan, 'service' | 'attributes'> & { attributes?: OtlpKeyValue[] })[] }[];
+  }[];
 }
 
 const valueOf = (v: OtlpAnyValue) => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : (v.boolValue ?? v.doubleValue));
@@ -57,7 +60,16 @@ async function startOtlpCollector(): Promise<{ endpoint: string; spans: Collecte
       for (const rs of payload.resourceSpans ?? []) {
         const service = String(attributesOf(rs.resource?.attributes)['service.name']);
         for (const ss of rs.scopeSpans ?? []) {
-          for (const s of ss.spans ?? []) spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind, attributes: attributesOf(s.attributes) });
+          for (const s of ss.spans ?? [])
+            spans.push({
+              service,
+              traceId: s.traceId,
+              spanId: s.spanId,
+              parentSpanId: s.parentSpanId ?? '',
+              name: s.name,
+              kind: s.kind,
+              attributes: attributesOf(s.attributes),
+            });
         }
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -138,10 +150,14 @@ beforeAll(async () => {
   await until('the API answers /health', async () => (await fetch(`${apiUrl}/health`).catch(() => undefined))?.ok);
   // The worker bundles the workflows (with the tracing interceptors) before it polls: the SDK's
   // poller gauge for this task queue says it is ready.
-  await until('the worker polls its task queue', async () => {
-    const m = await text(workerMetricsUrl);
-    return m && (sample(m, 'temporal_num_pollers', { task_queue: stack.taskQueue, poller_type: 'workflow_task' }) ?? 0) > 0;
-  }, 150_000);
+  await until(
+    'the worker polls its task queue',
+    async () => {
+      const m = await text(workerMetricsUrl);
+      return m && (sample(m, 'temporal_num_pollers', { task_queue: stack.taskQueue, poller_type: 'workflow_task' }) ?? 0) > 0;
+    },
+    150_000,
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -150,7 +166,12 @@ afterAll(async () => {
   await collector?.close();
 });
 
-async function post(path: string, username: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(
+  path: string,
+  username: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${apiUrl}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${await stack.token(username)}`, 'content-type': 'application/json', ...headers },
@@ -162,26 +183,44 @@ async function post(path: string, username: string, body: unknown, headers: Reco
 let caseId: string;
 
 describe('one trace follows an allegation from the API request into the workflow and its activities', () => {
-  it('links the request span, StartWorkflow, RunWorkflow and an activity span under the caller\'s trace id', async () => {
+  it("links the request span, StartWorkflow, RunWorkflow and an activity span under the caller's trace id", async () => {
     // The caller's own trace: the API continues it rather than starting another.
     const traceId = randomBytes(16).toString('hex');
     const callerSpanId = randomBytes(8).toString('hex');
-    const intake = await post('/allegations', 'staff@northshire', allegationBody({ safetyConcern: true }), { traceparent: `00-${traceId}-${callerSpanId}-01`, 'idempotency-key': `telemetry-${randomUUID()}` });
+    const intake = await post('/allegations', 'staff@northshire', allegationBody({ safetyConcern: true }), {
+      traceparent: `00-${traceId}-${callerSpanId}-01`,
+      'idempotency-key': `telemetry-${randomUUID()}`,
+    });
     expect(intake.status).toBe(201);
     caseId = String(intake.body.id);
     // RunWorkflow ends when the workflow does: resolve the case so that the workflow completes.
-    const resolved = await post(`/allegations/${caseId}/triage`, 'triage@northshire', { decision: 'resolve', resolution: 'advice', note: 'advice given; nothing further' });
+    const resolved = await post(`/allegations/${caseId}/triage`, 'triage@northshire', {
+      decision: 'resolve',
+      resolution: 'advice',
+      note: 'advice given; nothing further',
+    });
     expect(resolved.status).toBe(200);
 
     const inTrace = () => collector.spans.filter((s) => s.traceId === traceId);
     const spans = await until('the trace reaches the collector: request, StartWorkflow, RunWorkflow and an activity', async () => {
       const found = inTrace();
       const names = found.map((s) => s.name);
-      return names.includes('POST /allegations') && names.includes('StartWorkflow:allegationWorkflow') && names.includes('RunWorkflow:allegationWorkflow') && names.includes('RunActivity:notify') && found;
+      return (
+        names.includes('POST /allegations') &&
+        names.includes('StartWorkflow:allegationWorkflow') &&
+        names.includes('RunWorkflow:allegationWorkflow') &&
+        names.includes('RunActivity:notify') &&
+        found
+      );
     });
 
     const request = spans.find((s) => s.name === 'POST /allegations')!;
-    expect(request).toMatchObject({ service: 'casework-api', parentSpanId: callerSpanId, kind: 2 /* SERVER */, attributes: expect.objectContaining({ 'http.route': '/allegations', 'http.response.status_code': 201 }) });
+    expect(request).toMatchObject({
+      service: 'casework-api',
+      parentSpanId: callerSpanId,
+      kind: 2 /* SERVER */,
+      attributes: expect.objectContaining({ 'http.route': '/allegations', 'http.response.status_code': 201 }),
+    });
     const start = spans.find((s) => s.name === 'StartWorkflow:allegationWorkflow')!;
     expect(start).toMatchObject({ service: 'casework-api', parentSpanId: request.spanId });
     const run = spans.find((s) => s.name === 'RunWorkflow:allegationWorkflow')!;
@@ -192,10 +231,16 @@ describe('one trace follows an allegation from the API request into the workflow
     expect(activity).toMatchObject({ service: 'casework-worker' });
     const ancestors: string[] = [];
     for (let s = byId.get(activity.parentSpanId); s; s = byId.get(s.parentSpanId)) ancestors.push(s.name);
-    expect(ancestors).toEqual(expect.arrayContaining(['StartActivity:notify', 'RunWorkflow:allegationWorkflow', 'StartWorkflow:allegationWorkflow', 'POST /allegations']));
+    expect(ancestors).toEqual(
+      expect.arrayContaining(['StartActivity:notify', 'RunWorkflow:allegationWorkflow', 'StartWorkflow:allegationWorkflow', 'POST /allegations']),
+    );
 
     // The resolve decision is a trace of its own, not mixed into the intake's.
-    const decision = await until('the decision request\'s span reaches the collector', async () => collector.spans.find((s) => s.name === 'POST /allegations/:id/triage'), 20_000);
+    const decision = await until(
+      "the decision request's span reaches the collector",
+      async () => collector.spans.find((s) => s.name === 'POST /allegations/:id/triage'),
+      20_000,
+    );
     expect(decision.traceId).not.toBe(traceId);
   });
 });
@@ -229,7 +274,7 @@ describe('/metrics on the API and worker ports', () => {
     expect((await fetch(`${apiUrl}/metrics`)).status).toBe(404);
   });
 
-  it('serves the worker\'s notifications counter and the Temporal SDK\'s worker metrics on the worker port', async () => {
+  it("serves the worker's notifications counter and the Temporal SDK's worker metrics on the worker port", async () => {
     const metrics = await until('the worker metrics show the notification and the SDK metrics', async () => {
       const m = await text(workerMetricsUrl);
       return m && (sample(m, 'casework_notifications_sent_total', { kind: 'safety_alert' }) ?? 0) >= 1 && /^temporal_workflow_completed_total/m.test(m) && m;
@@ -238,7 +283,9 @@ describe('/metrics on the API and worker ports', () => {
     expect(sample(metrics, 'casework_notifications_sent_total', { kind: 'safety_alert' })).toBeGreaterThanOrEqual(1);
     expect(sample(metrics, 'casework_temporal_sdk_metrics_up')).toBe(1);
     // the SDK's own metrics, for this worker's task queue
-    expect(sample(metrics, 'temporal_workflow_completed_total', { task_queue: stack.taskQueue, workflow_type: 'allegationWorkflow' })).toBeGreaterThanOrEqual(1);
+    expect(sample(metrics, 'temporal_workflow_completed_total', { task_queue: stack.taskQueue, workflow_type: 'allegationWorkflow' })).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(metrics).toMatch(/^temporal_activity_execution_latency_seconds_count\{[^}]*activity_type="notify"/m);
     expect(sample(metrics, 'temporal_worker_task_slots_available', { task_queue: stack.taskQueue, worker_type: 'ActivityWorker' })).toBeGreaterThan(0);
   });

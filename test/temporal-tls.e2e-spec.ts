@@ -6,11 +6,11 @@
 // The worker's native connection does the same on its own, and an API key turns TLS on.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { loadConfig, TemporalConfig } from '../libs/config';
-import { runNodeService } from '../libs/infra';
-import { connectTemporalClient, TemporalConnectError } from '../libs/temporal';
-import { connectTemporalWorker } from '../libs/temporal/native';
-import { createDataSource, migrate } from '../libs/persistence';
+import { loadConfig, TemporalConfig } from '@libs/config';
+import { runNodeService } from '@libs/infra';
+import { connectTemporalClient, TemporalConnectError } from '@libs/temporal';
+import { connectTemporalWorker } from '@libs/temporal/native';
+import { createDataSource, migrate } from '@libs/persistence';
 import { createTestDatabase } from './support/database';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 import { startTlsTemporalServer, RunningTlsTemporal } from './support/temporal-tls-server';
@@ -50,14 +50,21 @@ describe('with the right CA, client certificate and key', () => {
     let stopping = false;
     stopWorker = () => ((stopping = true), worker.stop(5_000));
     void worker.exited.then((code) => !stopping && process.stderr.write(`worker exited with ${code}: ${workerStderr}\n`));
-    const created = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@southvale')}`).send(allegationBody({ safetyConcern: true })).expect(201);
+    const created = await stack.http
+      .post('/allegations')
+      .set('Authorization', `Bearer ${await stack.token('staff@southvale')}`)
+      .send(allegationBody({ safetyConcern: true }))
+      .expect(201);
     const id = created.body.id as string;
     // The safety alert is written only by the workflow's first activity: the API started the
     // workflow over mutual TLS and the worker process ran it over mutual TLS.
     const alerts = await eventually(
       'the safety alert from the workflow',
       async () => {
-        const res = await stack.http.get('/me/notifications').set('Authorization', `Bearer ${await stack.token('spoc@southvale-police')}`).expect(200);
+        const res = await stack.http
+          .get('/me/notifications')
+          .set('Authorization', `Bearer ${await stack.token('spoc@southvale-police')}`)
+          .expect(200);
         const mine = res.body.filter((n: { caseId: string }) => n.caseId === id);
         return mine.length > 0 && mine;
       },
@@ -67,7 +74,10 @@ describe('with the right CA, client certificate and key', () => {
     expect(alerts).toEqual([expect.objectContaining({ kind: 'safety_alert' })]);
     expect({ exitCode: worker.child.exitCode, stderr: workerStderr }).toMatchObject({ exitCode: null });
     // What the worker tells its operator: the connection is mutual TLS; the key is not in the log.
-    const connected = workerStdout.split('\n').filter((l) => l.includes('"connected to Temporal"')).map((l) => JSON.parse(l));
+    const connected = workerStdout
+      .split('\n')
+      .filter((l) => l.includes('"connected to Temporal"'))
+      .map((l) => JSON.parse(l));
     expect(connected).toEqual([expect.objectContaining({ temporal: { address: server.address, namespace: 'default', tls: 'mutual', apiKey: 'unset' } })]);
     expect(workerStdout).not.toContain('BEGIN');
     const health = await stack.http.get('/health').expect(200);
@@ -92,7 +102,16 @@ describe('a connection the server refuses stops each process at start-up, naming
   function start(entry: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string; ms: number }> {
     const started = Date.now();
     const child = spawn(process.execPath, [join(dist, entry)], {
-      env: { PATH: process.env.PATH, DATABASE_URL: database.url, DATA_DIR: certs.dir, PORT: '0', LOG_LEVEL: 'warn', TEMPORAL_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS), TEMPORAL_TASK_QUEUE: 'refused', ...env },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: database.url,
+        DATA_DIR: certs.dir,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        TEMPORAL_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+        TEMPORAL_TASK_QUEUE: 'refused',
+        ...env,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -107,18 +126,45 @@ describe('a connection the server refuses stops each process at start-up, naming
   }
 
   const cases: [string, () => Record<string, string>, RegExp][] = [
-    ['a CA that did not sign the server certificate', () => ({ ...server.env, TEMPORAL_TLS_CA: certs.otherCa }), /could not connect to Temporal: TEMPORAL_TLS_CA: the Temporal server at 127\.0\.0\.1:\d+ presented a certificate that the CA in TEMPORAL_TLS_CA did not sign/],
-    ['no client certificate', () => ({ TEMPORAL_ADDRESS: server.address, TEMPORAL_TLS_CA: certs.ca }), /could not connect to Temporal: TEMPORAL_TLS_CERT: the Temporal server at 127\.0\.0\.1:\d+ requires a client certificate \(mutual TLS\); set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY/],
-    ['a client certificate from a CA the server does not trust', () => ({ ...server.env, TEMPORAL_TLS_CERT: certs.strangerCert, TEMPORAL_TLS_KEY: certs.strangerKey }), /could not connect to Temporal: TEMPORAL_TLS_CERT: the Temporal server at 127\.0\.0\.1:\d+ refused the client certificate in TEMPORAL_TLS_CERT/],
-    ['a server name the certificate is not for', () => ({ ...server.env, TEMPORAL_TLS_SERVER_NAME: 'temporal.example.org' }), /could not connect to Temporal: TEMPORAL_TLS_SERVER_NAME: the Temporal server's certificate is not for "temporal\.example\.org"/],
-    ['a namespace the server does not have', () => ({ ...server.env, TEMPORAL_NAMESPACE: 'no-such-namespace' }), /could not connect to Temporal: TEMPORAL_NAMESPACE: the server at 127\.0\.0\.1:\d+ has no namespace "no-such-namespace"/],
-    ['no TLS at all', () => ({ TEMPORAL_ADDRESS: server.address }), /could not connect to Temporal: TEMPORAL_TLS: the Temporal server at 127\.0\.0\.1:\d+ closed a plain connection; if it requires TLS, set TEMPORAL_TLS_CA/],
+    [
+      'a CA that did not sign the server certificate',
+      () => ({ ...server.env, TEMPORAL_TLS_CA: certs.otherCa }),
+      /could not connect to Temporal: TEMPORAL_TLS_CA: the Temporal server at 127\.0\.0\.1:\d+ presented a certificate that the CA in TEMPORAL_TLS_CA did not sign/,
+    ],
+    [
+      'no client certificate',
+      () => ({ TEMPORAL_ADDRESS: server.address, TEMPORAL_TLS_CA: certs.ca }),
+      /could not connect to Temporal: TEMPORAL_TLS_CERT: the Temporal server at 127\.0\.0\.1:\d+ requires a client certificate \(mutual TLS\); set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY/,
+    ],
+    [
+      'a client certificate from a CA the server does not trust',
+      () => ({ ...server.env, TEMPORAL_TLS_CERT: certs.strangerCert, TEMPORAL_TLS_KEY: certs.strangerKey }),
+      /could not connect to Temporal: TEMPORAL_TLS_CERT: the Temporal server at 127\.0\.0\.1:\d+ refused the client certificate in TEMPORAL_TLS_CERT/,
+    ],
+    [
+      'a server name the certificate is not for',
+      () => ({ ...server.env, TEMPORAL_TLS_SERVER_NAME: 'temporal.example.org' }),
+      /could not connect to Temporal: TEMPORAL_TLS_SERVER_NAME: the Temporal server's certificate is not for "temporal\.example\.org"/,
+    ],
+    [
+      'a namespace the server does not have',
+      () => ({ ...server.env, TEMPORAL_NAMESPACE: 'no-such-namespace' }),
+      /could not connect to Temporal: TEMPORAL_NAMESPACE: the server at 127\.0\.0\.1:\d+ has no namespace "no-such-namespace"/,
+    ],
+    [
+      'no TLS at all',
+      () => ({ TEMPORAL_ADDRESS: server.address }),
+      /could not connect to Temporal: TEMPORAL_TLS: the Temporal server at 127\.0\.0\.1:\d+ closed a plain connection; if it requires TLS, set TEMPORAL_TLS_CA/,
+    ],
   ];
 
   it.each(cases)('%s', async (_, env, message) => {
     // The API and the worker side by side, as a deployment starts them.
     const [api, worker] = await Promise.all([start('apps/api/src/main.js', env()), start('apps/worker/src/main.js', env())]);
-    for (const [name, run] of [['api', api], ['worker', worker]] as const) {
+    for (const [name, run] of [
+      ['api', api],
+      ['worker', worker],
+    ] as const) {
       expect({ name, code: run.code }).toEqual({ name, code: 1 });
       const last = run.stderr.trim().split('\n').at(-1) ?? '';
       expect(last.startsWith(`${name}: `)).toBe(true);
@@ -155,7 +201,8 @@ describe("the worker's native connection (the SDK's Rust core) on its own", () =
 });
 
 describe('an API key turns TLS on unless TEMPORAL_TLS=false', () => {
-  const attempt = (env: Record<string, string>) => connectTemporalClient(loadConfig(TemporalConfig, { ...env, TEMPORAL_CONNECT_TIMEOUT_MS: '2000' })).catch((error: Error) => error);
+  const attempt = (env: Record<string, string>) =>
+    connectTemporalClient(loadConfig(TemporalConfig, { ...env, TEMPORAL_CONNECT_TIMEOUT_MS: '2000' })).catch((error: Error) => error);
 
   it('with only an API key the client speaks TLS and checks the server against the system CAs', async () => {
     // The test CA is not a system CA: refused naming TEMPORAL_TLS_CA, which shows TLS was on.

@@ -3,10 +3,10 @@
 // SET LOCAL in each transaction, so a query that forgets its tenant filter returns nothing; and
 // neither the API's role nor the worker's may change or remove an audit event.
 import { DataSource } from 'typeorm';
-import { DEMO_USERS } from '../libs/auth';
-import { AllegationEntity, API_ROLE, createDataSource, migrate, runInTenantScope, WORKER_ROLE } from '../libs/persistence';
+import { DEMO_USERS } from '@libs/auth';
+import { AllegationEntity, API_ROLE, createDataSource, migrate, runInTenantScope, WORKER_ROLE } from '@libs/persistence';
 import { allegationBody, startTestStack, TestStack } from './support/stack';
-import { MIGRATIONS } from '../libs/persistence/migrations';
+import { MIGRATIONS } from '@libs/persistence/migrations';
 
 let stack: TestStack;
 let api: DataSource;
@@ -76,7 +76,10 @@ describe('row-level security on tenant tables', () => {
         expect(changed).toBe(0);
       });
       expect(await api.transaction('SERIALIZABLE', (m) => m.query('SELECT DISTINCT authority_id FROM audit_events'))).toEqual([{ authority_id: 'northshire' }]);
-      const insert = api.query("INSERT INTO risks (id, authority_id, title, category, likelihood, impact, owner_id, review_every, status, created_by) VALUES (gen_random_uuid(), 'southvale', 't', 'c', 1, 1, $1, 'P7D', 'open', $1)", [northshire.userId]);
+      const insert = api.query(
+        "INSERT INTO risks (id, authority_id, title, category, likelihood, impact, owner_id, review_every, status, created_by) VALUES (gen_random_uuid(), 'southvale', 't', 'c', 1, 1, $1, 'P7D', 'open', $1)",
+        [northshire.userId],
+      );
       expect(await sqlState(insert)).toBe('42501');
     });
     const [southvale] = await stack.db.query('SELECT description FROM allegations WHERE id = $1', [cases.southvale]);
@@ -124,21 +127,24 @@ describe('row-level security on tenant tables', () => {
 });
 
 describe('audit events are append-only for the application', () => {
-  const attempts = (caseId: string) => [
-    ["UPDATE audit_events SET action = 'nothing happened' WHERE case_id = $1", [caseId]],
-    ['DELETE FROM audit_events WHERE case_id = $1', [caseId]],
-    ['TRUNCATE audit_events', []],
-  ] as const;
+  const attempts = (caseId: string) =>
+    [
+      ["UPDATE audit_events SET action = 'nothing happened' WHERE case_id = $1", [caseId]],
+      ['DELETE FROM audit_events WHERE case_id = $1', [caseId]],
+      ['TRUNCATE audit_events', []],
+    ] as const;
 
   it("the API's role may not UPDATE, DELETE or TRUNCATE an audit event, even its own tenant's", async () => {
     await runInTenantScope(northshire, async () => {
       expect(await count(api, 'audit_events')).toBeGreaterThan(0);
-      for (const [sql, params] of attempts(cases.northshire)) expect({ sql, state: await sqlState(api.query(sql, [...params])) }).toEqual({ sql, state: '42501' });
+      for (const [sql, params] of attempts(cases.northshire))
+        expect({ sql, state: await sqlState(api.query(sql, [...params])) }).toEqual({ sql, state: '42501' });
     });
   });
 
   it("the worker's role may not either", async () => {
-    for (const [sql, params] of attempts(cases.southvale)) expect({ sql, state: await sqlState(worker.query(sql, [...params])) }).toEqual({ sql, state: '42501' });
+    for (const [sql, params] of attempts(cases.southvale))
+      expect({ sql, state: await sqlState(worker.query(sql, [...params])) }).toEqual({ sql, state: '42501' });
   });
 
   it('every event is still there, and the case histories still verify', async () => {

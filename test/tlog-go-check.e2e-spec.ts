@@ -28,11 +28,22 @@ const as = async (username: string) => `Bearer ${await stack.token(username)}`;
 const vkey = async () => (await stack.http.get('/transparency/northshire/vkey').expect(200)).text.trim();
 
 async function logCase(): Promise<Json> {
-  return (await stack.http.post('/allegations').set('Authorization', await as('staff@northshire')).send(allegationBody()).expect(201)).body;
+  return (
+    await stack.http
+      .post('/allegations')
+      .set('Authorization', await as('staff@northshire'))
+      .send(allegationBody())
+      .expect(201)
+  ).body;
 }
 
 async function issue(): Promise<Json> {
-  return (await stack.http.post('/transparency/checkpoints').set('Authorization', await as('legal@northshire')).expect(201)).body;
+  return (
+    await stack.http
+      .post('/transparency/checkpoints')
+      .set('Authorization', await as('legal@northshire'))
+      .expect(201)
+  ).body;
 }
 
 const checkLog = (extra: string[] = []) => run(tlogcheck, ['log', '--url', proxyUrl, '--authority', 'northshire', ...extra]);
@@ -96,7 +107,9 @@ describe('the transparency log, checked by tools/tlogcheck with x/mod/sumdb/note
     expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
     const latest = (await stack.http.get('/transparency/northshire/checkpoints/latest').expect(200)).body;
     const sig = Buffer.concat([Buffer.from(id, 'hex'), Buffer.from(latest.signature, 'base64')]).toString('base64');
-    expect(res.text).toBe(`election-casework/northshire\n${latest.treeSize}\n${Buffer.from(latest.rootHash, 'hex').toString('base64')}\n${latest.issuedAt}\n\n\u2014 election-casework/northshire ${sig}\n`);
+    expect(res.text).toBe(
+      `election-casework/northshire\n${latest.treeSize}\n${Buffer.from(latest.rootHash, 'hex').toString('base64')}\n${latest.issuedAt}\n\n\u2014 election-casework/northshire ${sig}\n`,
+    );
     const missing = await stack.http.get('/transparency/northshire/checkpoint.note').query({ treeSize: 1_000_000 }).expect(404);
     expect(missing.headers['content-type']).toMatch(/^application\/json/);
     await stack.http.get('/transparency/northshire/tlog/inclusion').query({ index: 1_000_000 }).expect(400);
@@ -106,7 +119,9 @@ describe('the transparency log, checked by tools/tlogcheck with x/mod/sumdb/note
   it('passes the log as served: the note, consistency with the earlier checkpoint, inclusion of every leaf', async () => {
     const result = await checkLog(['--vkey', await vkey()]);
     expect([result.code, result.stderr]).toEqual([0, '']);
-    expect(result.stdout).toMatch(/^ok {4}checkpoint: election-casework\/northshire, size \d+, root \S+, signed by election-casework\/northshire\+[0-9a-f]{8}$/m);
+    expect(result.stdout).toMatch(
+      /^ok {4}checkpoint: election-casework\/northshire, size \d+, root \S+, signed by election-casework\/northshire\+[0-9a-f]{8}$/m,
+    );
     expect(result.stdout).toMatch(/^ok {4}consistency \d+ -> \d+: \d+ hashes$/m);
     expect(result.stdout).toMatch(/^ok {4}inclusion: (\d+) of \1 leaves included under the signed root$/m);
     expect(result.stdout).toContain('every check passed');
@@ -117,11 +132,37 @@ describe('the transparency log, checked by tools/tlogcheck with x/mod/sumdb/note
     const size = Number((await stack.http.get('/transparency/northshire/checkpoints/latest').expect(200)).body.treeSize);
     const cases: [string, (path: string, body: string) => string, RegExp][] = [
       // the root hash line of the latest checkpoint's note
-      ['checkpoint body', (p, b) => (p.endsWith('/checkpoint.note') ? b.replace(/^(.*\n\d+\n)(\S+)/, (_, head, root) => head + flipBase64(root, 5)) : b), /^FAIL {2}checkpoint: the signed note does not open .*invalid signature/m],
-      ['the tree size', (p, b) => (p.endsWith('/checkpoint.note') ? b.replace(/^(.*\n)(\d+)\n/, (_, head, n) => `${head}${Number(n) + 1}\n`) : b), /^FAIL {2}checkpoint: .*invalid signature/m],
-      ['signature', (p, b) => (p.endsWith('/checkpoint.note') ? b.replace(/ (\S+)\n$/, (_, s) => ` ${flipBase64(s, 40)}\n`) : b), /^FAIL {2}checkpoint: .*invalid signature/m],
-      ['consistency proof', (p, b) => (p.includes('/tlog/consistency') ? JSON.stringify({ ...JSON.parse(b), proof: JSON.parse(b).proof.map((h: string, i: number) => (i === 0 ? flipBase64(h, 31) : h)) }) : b), /^FAIL {2}consistency \d+ -> \d+: proof.VerifyConsistency: /m],
-      ['inclusion proof of the last leaf', (p, b) => (p.includes(`/tlog/inclusion?index=${size - 1}&`) ? JSON.stringify({ ...JSON.parse(b), proof: JSON.parse(b).proof.map((h: string, i: number) => (i === 0 ? flipBase64(h, 7) : h)) }) : b), new RegExp(`^FAIL {2}inclusion of leaf ${size - 1}: proof.VerifyInclusion: `, 'm')],
+      [
+        'checkpoint body',
+        (p, b) => (p.endsWith('/checkpoint.note') ? b.replace(/^(.*\n\d+\n)(\S+)/, (_, head, root) => head + flipBase64(root, 5)) : b),
+        /^FAIL {2}checkpoint: the signed note does not open .*invalid signature/m,
+      ],
+      [
+        'the tree size',
+        (p, b) => (p.endsWith('/checkpoint.note') ? b.replace(/^(.*\n)(\d+)\n/, (_, head, n) => `${head}${Number(n) + 1}\n`) : b),
+        /^FAIL {2}checkpoint: .*invalid signature/m,
+      ],
+      [
+        'signature',
+        (p, b) => (p.endsWith('/checkpoint.note') ? b.replace(/ (\S+)\n$/, (_, s) => ` ${flipBase64(s, 40)}\n`) : b),
+        /^FAIL {2}checkpoint: .*invalid signature/m,
+      ],
+      [
+        'consistency proof',
+        (p, b) =>
+          p.includes('/tlog/consistency')
+            ? JSON.stringify({ ...JSON.parse(b), proof: JSON.parse(b).proof.map((h: string, i: number) => (i === 0 ? flipBase64(h, 31) : h)) })
+            : b,
+        /^FAIL {2}consistency \d+ -> \d+: proof.VerifyConsistency: /m,
+      ],
+      [
+        'inclusion proof of the last leaf',
+        (p, b) =>
+          p.includes(`/tlog/inclusion?index=${size - 1}&`)
+            ? JSON.stringify({ ...JSON.parse(b), proof: JSON.parse(b).proof.map((h: string, i: number) => (i === 0 ? flipBase64(h, 7) : h)) })
+            : b,
+        new RegExp(`^FAIL {2}inclusion of leaf ${size - 1}: proof.VerifyInclusion: `, 'm'),
+      ],
       [
         // a forger who changes a leaf and states its leaf hash to match
         'leaf 0, with its leaf hash recomputed',
@@ -129,11 +170,22 @@ describe('the transparency log, checked by tools/tlogcheck with x/mod/sumdb/note
           if (!p.includes('/tlog/inclusion?index=0&')) return b;
           const answer = JSON.parse(b);
           const leaf = Buffer.from(flipBase64(answer.leaf, 3), 'base64');
-          return JSON.stringify({ ...answer, leaf: leaf.toString('base64'), leafHash: createHash('sha256').update(Buffer.from([0])).update(leaf).digest('base64') });
+          return JSON.stringify({
+            ...answer,
+            leaf: leaf.toString('base64'),
+            leafHash: createHash('sha256')
+              .update(Buffer.from([0]))
+              .update(leaf)
+              .digest('base64'),
+          });
         },
         /^FAIL {2}inclusion of leaf 0: proof.VerifyInclusion: /m,
       ],
-      ['leaf 1, its leaf hash left', (p, b) => (p.includes('/tlog/inclusion?index=1&') ? JSON.stringify({ ...JSON.parse(b), leaf: flipBase64(JSON.parse(b).leaf, 0) }) : b), /^FAIL {2}inclusion of leaf 1: the server's leafHash .* is not the RFC 6962 hash of its leaf/m],
+      [
+        'leaf 1, its leaf hash left',
+        (p, b) => (p.includes('/tlog/inclusion?index=1&') ? JSON.stringify({ ...JSON.parse(b), leaf: flipBase64(JSON.parse(b).leaf, 0) }) : b),
+        /^FAIL {2}inclusion of leaf 1: the server's leafHash .* is not the RFC 6962 hash of its leaf/m,
+      ],
     ];
     for (const [what, change, refusal] of cases) {
       tamper = change;
@@ -144,17 +196,25 @@ describe('the transparency log, checked by tools/tlogcheck with x/mod/sumdb/note
     const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x!;
     const stranger = `election-casework/northshire+${createHash('sha256').update('election-casework/northshire\n\x01').update(Buffer.from(other, 'base64url')).digest('hex').slice(0, 8)}+${Buffer.concat([Buffer.from([1]), Buffer.from(other, 'base64url')]).toString('base64')}`;
     const result = await checkLog(['--vkey', stranger]);
-    expect([result.code, result.stdout]).toEqual([1, expect.stringMatching(/^FAIL {2}checkpoint: the signed note does not open .*: verifier name or key ID unknown|no verifiable signatures/m)]);
+    expect([result.code, result.stdout]).toEqual([
+      1,
+      expect.stringMatching(/^FAIL {2}checkpoint: the signed note does not open .*: verifier name or key ID unknown|no verifiable signatures/m),
+    ]);
   });
 
   it('checks one event by case id and seq against the signed checkpoint, and the event hash the caller holds', async () => {
     const created = await logCase();
     await issue();
     const [first] = await stack.db.query('SELECT hash FROM audit_events WHERE case_id = $1 AND seq = 1', [created.id]);
-    const event = (hash: string) => run(tlogcheck, ['event', '--url', proxyUrl, '--authority', 'northshire', '--vkey', '', '--case', created.id, '--seq', '1', '--hash', hash]);
+    const event = (hash: string) =>
+      run(tlogcheck, ['event', '--url', proxyUrl, '--authority', 'northshire', '--vkey', '', '--case', created.id, '--seq', '1', '--hash', hash]);
     const v = await vkey();
-    const withKey = (hash: string) => run(tlogcheck, ['event', '--url', proxyUrl, '--authority', 'northshire', '--vkey', v, '--case', created.id, '--seq', '1', '--hash', hash]);
-    expect(await withKey(first.hash)).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^ok {4}inclusion: event 1 of ${created.id} is leaf \\d+ \\(${first.hash}\\) of the signed tree of \\d+$`, 'm')) });
+    const withKey = (hash: string) =>
+      run(tlogcheck, ['event', '--url', proxyUrl, '--authority', 'northshire', '--vkey', v, '--case', created.id, '--seq', '1', '--hash', hash]);
+    expect(await withKey(first.hash)).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(new RegExp(`^ok {4}inclusion: event 1 of ${created.id} is leaf \\d+ \\(${first.hash}\\) of the signed tree of \\d+$`, 'm')),
+    });
     const other = `${first.hash.slice(0, -1)}${first.hash.endsWith('0') ? '1' : '0'}`;
     expect(await withKey(other)).toMatchObject({ code: 1, stdout: expect.stringContaining(`is not the event hash ${other} you hold`) });
     expect((await event(first.hash)).code).toBe(2);
@@ -176,13 +236,22 @@ describe('the transparency log, checked by tools/tlogcheck with x/mod/sumdb/note
     const now = Math.floor(Date.now() / 1000);
     tamper = (p, b) => (p.endsWith('/checkpoint.note') ? cosign(b, witness.privateKey, now) : b);
     const v = await vkey();
-    expect(await checkLog(['--vkey', v, '--witness', witnessVkey])).toMatchObject({ code: 0, stdout: expect.stringContaining(`signed by election-casework/northshire+${v.split('+')[1]}, ${name}+${id.toString('hex')}`) });
+    expect(await checkLog(['--vkey', v, '--witness', witnessVkey])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`signed by election-casework/northshire+${v.split('+')[1]}, ${name}+${id.toString('hex')}`),
+    });
     // Without --witness the cosignature is an unknown key's, ignored as signed-note requires.
     expect(await checkLog(['--vkey', v])).toMatchObject({ code: 0, stdout: expect.stringContaining('(1 signature(s) by other keys ignored)') });
     tamper = (p, b) => (p.endsWith('/checkpoint.note') ? cosign(b, witness.privateKey, now, now + 1) : b);
-    expect(await checkLog(['--vkey', v, '--witness', witnessVkey])).toMatchObject({ code: 1, stdout: expect.stringMatching(/^FAIL {2}checkpoint: .*invalid signature for key witness.example\/w1/m) });
+    expect(await checkLog(['--vkey', v, '--witness', witnessVkey])).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^FAIL {2}checkpoint: .*invalid signature for key witness.example\/w1/m),
+    });
     tamper = (_, b) => b;
-    expect(await checkLog(['--vkey', v, '--witness', witnessVkey])).toMatchObject({ code: 1, stdout: expect.stringContaining('the note has no cosignature by the witness witness.example/w1') });
+    expect(await checkLog(['--vkey', v, '--witness', witnessVkey])).toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining('the note has no cosignature by the witness witness.example/w1'),
+    });
   });
 });
 
@@ -192,8 +261,20 @@ describe('the court bundle, checked by tools/tlogcheck and by casework-bundle-ve
 
   beforeAll(async () => {
     const created = await logCase();
-    await stack.http.post(`/allegations/${created.id}/evidence`).set('Authorization', await as('staff@northshire')).set('Content-Type', 'text/plain').set('X-Description', 'Statement').set('X-Filename', 's.txt').send('I saw it.\n').expect(201);
-    const res = await stack.http.get(`/allegations/${created.id}/export?format=json`).set('Authorization', await as('legal@northshire')).set('X-Access-Reason', 'charging advice').set('X-Disclosed-To', 'Crown Prosecution Service').expect(200);
+    await stack.http
+      .post(`/allegations/${created.id}/evidence`)
+      .set('Authorization', await as('staff@northshire'))
+      .set('Content-Type', 'text/plain')
+      .set('X-Description', 'Statement')
+      .set('X-Filename', 's.txt')
+      .send('I saw it.\n')
+      .expect(201);
+    const res = await stack.http
+      .get(`/allegations/${created.id}/export?format=json`)
+      .set('Authorization', await as('legal@northshire'))
+      .set('X-Access-Reason', 'charging advice')
+      .set('X-Disclosed-To', 'Crown Prosecution Service')
+      .expect(200);
     text = res.text;
     bundle = JSON.parse(text);
   });
@@ -217,7 +298,8 @@ describe('the court bundle, checked by tools/tlogcheck and by casework-bundle-ve
       checkpoint: { spec: expect.stringContaining('c2sp.org/tlog-checkpoint'), signature: expect.stringContaining('Ed25519') },
     });
     expect(bundle.transparency.vkey).toBe(await vkey());
-    const note = (await stack.http.get('/transparency/northshire/checkpoint.note').query({ treeSize: bundle.transparency.checkpoint.treeSize }).expect(200)).text;
+    const note = (await stack.http.get('/transparency/northshire/checkpoint.note').query({ treeSize: bundle.transparency.checkpoint.treeSize }).expect(200))
+      .text;
     expect(bundle.transparency.checkpointNote).toBe(note);
   });
 
@@ -256,10 +338,39 @@ describe('the court bundle, checked by tools/tlogcheck and by casework-bundle-ve
         },
         /^FAIL {2}inclusion proofs: event 1 \(leaf \d+\): proof.VerifyInclusion: /m,
       ],
-      ['an event rewritten, only the bundle hash recomputed', (b) => { b.history.events[0].at = '2020-01-01T00:00:00.000Z'; b.bundleSha256 = bundleHash(b); }, /^FAIL {2}history chain: event 1 does not match its hash/m],
-      ['a byte of a proof hash, the bundle hash recomputed', (b) => { const p = b.transparency.inclusionProofs.at(-1); p.auditPath[0] = (p.auditPath[0][0] === '0' ? '1' : '0') + p.auditPath[0].slice(1); b.bundleSha256 = bundleHash(b); }, /^FAIL {2}inclusion proofs: .*proof.VerifyInclusion: /m],
-      ['a byte of the note signature, the bundle hash recomputed', (b) => { b.transparency.checkpointNote = b.transparency.checkpointNote.replace(/ (\S+)\n$/, (_: string, s: string) => ` ${flipBase64(s, 20)}\n`); b.bundleSha256 = bundleHash(b); }, /^FAIL {2}checkpoint: .*invalid signature/m],
-      ['the note of another tree size, the bundle hash recomputed', (b) => { b.transparency.checkpoint.treeSize += 1; b.bundleSha256 = bundleHash(b); }, /^FAIL {2}checkpoint: the signed note .* is not the bundle's checkpoint/m],
+      [
+        'an event rewritten, only the bundle hash recomputed',
+        (b) => {
+          b.history.events[0].at = '2020-01-01T00:00:00.000Z';
+          b.bundleSha256 = bundleHash(b);
+        },
+        /^FAIL {2}history chain: event 1 does not match its hash/m,
+      ],
+      [
+        'a byte of a proof hash, the bundle hash recomputed',
+        (b) => {
+          const p = b.transparency.inclusionProofs.at(-1);
+          p.auditPath[0] = (p.auditPath[0][0] === '0' ? '1' : '0') + p.auditPath[0].slice(1);
+          b.bundleSha256 = bundleHash(b);
+        },
+        /^FAIL {2}inclusion proofs: .*proof.VerifyInclusion: /m,
+      ],
+      [
+        'a byte of the note signature, the bundle hash recomputed',
+        (b) => {
+          b.transparency.checkpointNote = b.transparency.checkpointNote.replace(/ (\S+)\n$/, (_: string, s: string) => ` ${flipBase64(s, 20)}\n`);
+          b.bundleSha256 = bundleHash(b);
+        },
+        /^FAIL {2}checkpoint: .*invalid signature/m,
+      ],
+      [
+        'the note of another tree size, the bundle hash recomputed',
+        (b) => {
+          b.transparency.checkpoint.treeSize += 1;
+          b.bundleSha256 = bundleHash(b);
+        },
+        /^FAIL {2}checkpoint: the signed note .* is not the bundle's checkpoint/m,
+      ],
     ];
     for (const [what, forge, refusal] of forgeries) {
       const forged = JSON.parse(text);
@@ -276,7 +387,16 @@ describe('the court bundle, checked by tools/tlogcheck and by casework-bundle-ve
 
   it("writes canonical JSON the same way in Go as the verifier's JavaScript, for any JSON value", async () => {
     const values = fc.sample(fc.jsonValue({ stringUnit: 'grapheme', maxDepth: 3 }), { numRuns: 300, seed: 17 });
-    values.push(1e21, 1e-7, 123456789012345680000, 0.1, -5e-324, 2 ** 53 + 2, { '\u00e9': 1, e: 2, '\ud83d\ude00': 3, '\uffff': 4 }, '\u2028\u0000\u001f</script>');
+    values.push(
+      1e21,
+      1e-7,
+      123456789012345680000,
+      0.1,
+      -5e-324,
+      2 ** 53 + 2,
+      { '\u00e9': 1, e: 2, '\ud83d\ude00': 3, '\uffff': 4 },
+      '\u2028\u0000\u001f</script>',
+    );
     const file = join(dir, 'values.json');
     writeFileSync(file, JSON.stringify(values));
     const go = await run(tlogcheck, ['canonical', file]);
@@ -289,11 +409,17 @@ describe('the court bundle, checked by tools/tlogcheck and by casework-bundle-ve
       if ((await run('sh', ['-c', `command -v ${tool}`])).code !== 0) throw new Error(`${tool} is not installed: apt-get install -y qpdf poppler-utils`);
     }
     const created = await logCase();
-    const res = await stack.http.get(`/allegations/${created.id}/export?format=pdf`).set('Authorization', await as('legal@northshire')).set('X-Access-Reason', 'court hearing').buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const res = await stack.http
+      .get(`/allegations/${created.id}/export?format=pdf`)
+      .set('Authorization', await as('legal@northshire'))
+      .set('X-Access-Reason', 'court hearing')
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     const file = join(dir, 'bundle.pdf');
     writeFileSync(file, res.body as Buffer);
     const check = await run('qpdf', ['--check', file]);

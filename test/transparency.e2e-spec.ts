@@ -3,14 +3,14 @@
 // libs/merkle alone and forgeries that do not, clear 4xx for bad requests, and a case history cut
 // short in SQL caught against a checkpoint signed before.
 import { createHash, randomUUID } from 'node:crypto';
-import { ensureWorkerSchedules, workerScheduleIds } from '../apps/worker/src/schedules';
+import { ensureWorkerSchedules, workerScheduleIds } from '@apps/worker/src/schedules';
 import { DataSource } from 'typeorm';
-import { appendAuditEvent, createDataSource, loadAuditEvents, migrate, verifyChain } from '../libs/persistence';
-import { MIGRATIONS } from '../libs/persistence/migrations';
-import { MerkleLog1764493200000 } from '../libs/persistence/migrations/1764493200000-MerkleLog';
+import { appendAuditEvent, createDataSource, loadAuditEvents, migrate, verifyChain } from '@libs/persistence';
+import { MIGRATIONS } from '@libs/persistence/migrations';
+import { MerkleLog1764493200000 } from '@libs/persistence/migrations/1764493200000-MerkleLog';
 import { createTestDatabase } from './support/database';
-import { leafHash, rootFromLeafHashes, verifyCheckpoint, verifyConsistency, verifyInclusion, type Checkpoint } from '../libs/merkle';
-import { checkLogAgainstCheckpoint } from '../libs/transparency';
+import { leafHash, rootFromLeafHashes, verifyCheckpoint, verifyConsistency, verifyInclusion, type Checkpoint } from '@libs/merkle';
+import { checkLogAgainstCheckpoint } from '@libs/transparency';
 import { allegationBody, eventually, startTestStack, TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -20,20 +20,35 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (!stack) return;
-  for (const id of Object.values(workerScheduleIds(stack.taskQueue))) await stack.temporal.schedule.getHandle(id).delete().catch(() => undefined);
+  for (const id of Object.values(workerScheduleIds(stack.taskQueue)))
+    await stack.temporal.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => undefined);
   await stack.close();
 });
 
 type Json = Record<string, any>;
 const as = async (username: string) => `Bearer ${await stack.token(username)}`;
-const flip = (hex: string, at = 0) => hex.slice(0, at) + ((parseInt(hex[at], 16) ^ 1).toString(16)) + hex.slice(at + 1);
+const flip = (hex: string, at = 0) => hex.slice(0, at) + (parseInt(hex[at], 16) ^ 1).toString(16) + hex.slice(at + 1);
 
 async function logCase(user = 'staff@northshire'): Promise<string> {
-  return (await stack.http.post('/allegations').set('Authorization', await as(user)).send(allegationBody()).expect(201)).body.id;
+  return (
+    await stack.http
+      .post('/allegations')
+      .set('Authorization', await as(user))
+      .send(allegationBody())
+      .expect(201)
+  ).body.id;
 }
 
 async function issue(user = 'legal@northshire'): Promise<Checkpoint> {
-  return (await stack.http.post('/transparency/checkpoints').set('Authorization', await as(user)).expect(201)).body;
+  return (
+    await stack.http
+      .post('/transparency/checkpoints')
+      .set('Authorization', await as(user))
+      .expect(201)
+  ).body;
 }
 
 async function leaves(authorityId: string): Promise<{ case_id: string; seq: number; hash: string; log_index: string }[]> {
@@ -51,7 +66,9 @@ describe('the migration', () => {
     await before.initialize();
     try {
       await before.runMigrations({ transaction: 'each' });
-      await before.query("INSERT INTO police_forces (id, name) VALUES ('f', 'Force'); INSERT INTO authorities (id, name, reference_prefix, force_id) VALUES ('a', 'A', 'A', 'f'), ('b', 'B', 'B', 'f')");
+      await before.query(
+        "INSERT INTO police_forces (id, name) VALUES ('f', 'Force'); INSERT INTO authorities (id, name, reference_prefix, force_id) VALUES ('a', 'A', 'A', 'f'), ('b', 'B', 'B', 'f')",
+      );
       const [x, y] = ['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b'];
       // (case, authority, seq, at): two events of different cases at the same moment are ordered by case id
       const events: [string, string, number, string][] = [
@@ -62,7 +79,10 @@ describe('the migration', () => {
         [randomUUID(), 'b', 1, '2025-12-31T00:00:00Z'],
       ];
       for (const [caseId, authorityId, seq, at] of events) {
-        await before.query("INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, prev_hash, hash) VALUES ($1, $2, $3, $4, 'x', 'system', 'old', $5, $5)", [caseId, authorityId, seq, at, '0'.repeat(64)]);
+        await before.query(
+          "INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, prev_hash, hash) VALUES ($1, $2, $3, $4, 'x', 'system', 'old', $5, $5)",
+          [caseId, authorityId, seq, at, '0'.repeat(64)],
+        );
       }
     } finally {
       await before.destroy();
@@ -70,7 +90,7 @@ describe('the migration', () => {
     const after = await createDataSource({ url: database.url, poolSize: 2 }).initialize();
     try {
       await migrate(after);
-      const numbered = await after.query("SELECT authority_id, case_id, seq, log_index::int FROM audit_events ORDER BY authority_id, log_index");
+      const numbered = await after.query('SELECT authority_id, case_id, seq, log_index::int FROM audit_events ORDER BY authority_id, log_index');
       expect(numbered.map((r: Json) => [r.authority_id, r.case_id.slice(-1), r.seq, r.log_index])).toEqual([
         ['a', 'a', 2, 0],
         ['a', 'a', 1, 1],
@@ -123,7 +143,10 @@ describe('log positions', () => {
 describe('checkpoints and proofs', () => {
   it('signs checkpoints that verify with the published key, and not once a byte changes', async () => {
     await stack.http.post('/transparency/checkpoints').expect(401);
-    await stack.http.post('/transparency/checkpoints').set('Authorization', await as('staff@northshire')).expect(403);
+    await stack.http
+      .post('/transparency/checkpoints')
+      .set('Authorization', await as('staff@northshire'))
+      .expect(403);
     await logCase();
     const checkpoint = await issue('admin@northshire');
     const rows = await leaves('northshire');
@@ -132,10 +155,20 @@ describe('checkpoints and proofs', () => {
     expect((await stack.http.get('/transparency/northshire/checkpoints/latest').expect(200)).body).toEqual(checkpoint);
 
     const key = await publicKey('northshire');
-    expect(key).toEqual({ authorityId: 'northshire', keyId: checkpoint.keyId, algorithm: 'Ed25519', publicKey: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/), publicKeyPem: expect.stringContaining('BEGIN PUBLIC KEY'), noteKeyName: 'election-casework/northshire', vkey: expect.any(String) });
+    expect(key).toEqual({
+      authorityId: 'northshire',
+      keyId: checkpoint.keyId,
+      algorithm: 'Ed25519',
+      publicKey: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
+      publicKeyPem: expect.stringContaining('BEGIN PUBLIC KEY'),
+      noteKeyName: 'election-casework/northshire',
+      vkey: expect.any(String),
+    });
     // The signed-note verifier key: name, SHA-256(name || 0x0A || 0x01 || key)[:4] in hex, base64(0x01 || key).
     const raw = Buffer.from(key.publicKey, 'base64');
-    expect(key.vkey).toBe(`election-casework/northshire+${createHash('sha256').update('election-casework/northshire\n\x01').update(raw).digest('hex').slice(0, 8)}+${Buffer.concat([Buffer.from([1]), raw]).toString('base64')}`);
+    expect(key.vkey).toBe(
+      `election-casework/northshire+${createHash('sha256').update('election-casework/northshire\n\x01').update(raw).digest('hex').slice(0, 8)}+${Buffer.concat([Buffer.from([1]), raw]).toString('base64')}`,
+    );
     expect(verifyCheckpoint(checkpoint, key.publicKey)).toBe(true);
     expect(verifyCheckpoint(checkpoint, key.publicKeyPem)).toBe(true);
     const signature = Buffer.from(checkpoint.signature, 'base64');
@@ -170,7 +203,8 @@ describe('checkpoints and proofs', () => {
       ['an index past the tree', proof.treeSize, proof.treeSize, proof.leafHash, path],
       ['another leaf', proof.leafIndex, proof.treeSize, leafHash(Buffer.from(rows[4].hash, 'hex')).toString('hex'), path],
     ];
-    for (const [what, index, size, leaf, forged] of forgeries) expect([what, verifyInclusion(index, size, leaf, forged, checkpoint.rootHash)]).toEqual([what, false]);
+    for (const [what, index, size, leaf, forged] of forgeries)
+      expect([what, verifyInclusion(index, size, leaf, forged, checkpoint.rootHash)]).toEqual([what, false]);
   });
 
   it('gives consistency proofs between checkpoints that verify, and forged ones that do not', async () => {
@@ -179,7 +213,14 @@ describe('checkpoints and proofs', () => {
     const second = await issue();
     expect(second.treeSize).toBeGreaterThan(first.treeSize);
     const { body } = await stack.http.get('/transparency/northshire/proofs/consistency').query({ from: first.treeSize, to: second.treeSize }).expect(200);
-    expect(body).toEqual({ authorityId: 'northshire', from: first.treeSize, to: second.treeSize, fromRootHash: first.rootHash, toRootHash: second.rootHash, proof: expect.any(Array) });
+    expect(body).toEqual({
+      authorityId: 'northshire',
+      from: first.treeSize,
+      to: second.treeSize,
+      fromRootHash: first.rootHash,
+      toRootHash: second.rootHash,
+      proof: expect.any(Array),
+    });
     const key = (await publicKey('northshire')).publicKey;
     expect(verifyCheckpoint(first, key) && verifyCheckpoint(second, key)).toBe(true);
     expect(verifyConsistency(first.treeSize, second.treeSize, body.proof, first.rootHash, second.rootHash)).toBe(true);
@@ -237,12 +278,24 @@ describe('checkpoints and proofs', () => {
     await error('/transparency/northshire/public-key', { keyId: 'ffffffffffffffff' }, 404);
     // An explicit tree size that holds the event gives a proof against that size's head.
     const res = await stack.http.get(inclusion).query({ caseId: event.case_id, seq: 1, treeSize: 2 }).expect(200);
-    expect(res.body.rootHash).toBe(rootFromLeafHashes((await leaves('northshire')).slice(0, 2).map((r) => leafHash(Buffer.from(r.hash, 'hex')))).toString('hex'));
+    expect(res.body.rootHash).toBe(
+      rootFromLeafHashes((await leaves('northshire')).slice(0, 2).map((r) => leafHash(Buffer.from(r.hash, 'hex')))).toString('hex'),
+    );
   });
 
   it('are in the OpenAPI document, the reads without a bearer token', async () => {
     const { paths } = (await stack.http.get('/docs/openapi.json').expect(200)).body;
-    for (const path of ['/transparency/{authorityId}/checkpoints/latest', '/transparency/{authorityId}/checkpoints', '/transparency/{authorityId}/public-key', '/transparency/{authorityId}/proofs/inclusion', '/transparency/{authorityId}/proofs/consistency', '/transparency/{authorityId}/checkpoint.note', '/transparency/{authorityId}/vkey', '/transparency/{authorityId}/tlog/inclusion', '/transparency/{authorityId}/tlog/consistency']) {
+    for (const path of [
+      '/transparency/{authorityId}/checkpoints/latest',
+      '/transparency/{authorityId}/checkpoints',
+      '/transparency/{authorityId}/public-key',
+      '/transparency/{authorityId}/proofs/inclusion',
+      '/transparency/{authorityId}/proofs/consistency',
+      '/transparency/{authorityId}/checkpoint.note',
+      '/transparency/{authorityId}/vkey',
+      '/transparency/{authorityId}/tlog/inclusion',
+      '/transparency/{authorityId}/tlog/consistency',
+    ]) {
       // The document's default is the bearer token; one empty requirement says none is needed.
       expect([path, paths[path]?.get?.security]).toEqual([path, [{}]]);
     }
@@ -252,15 +305,25 @@ describe('checkpoints and proofs', () => {
   it('signs checkpoints on the Schedule, for logs that grew', async () => {
     await logCase();
     const size = (await leaves('northshire')).length;
-    await ensureWorkerSchedules(stack.temporal, { taskQueue: stack.taskQueue, integrityEvery: 'P1D', retentionReviewEvery: 'P1D', emailRetryEvery: 'P1D', checkpointEvery: 'PT1S' });
-    const latest = await eventually('a scheduled checkpoint of the grown log', async () => {
-      const res = await stack.http.get('/transparency/northshire/checkpoints/latest');
-      return res.status === 200 && res.body.treeSize >= size && (res.body as Checkpoint);
-    }, 30_000);
+    await ensureWorkerSchedules(stack.temporal, {
+      taskQueue: stack.taskQueue,
+      integrityEvery: 'P1D',
+      retentionReviewEvery: 'P1D',
+      emailRetryEvery: 'P1D',
+      checkpointEvery: 'PT1S',
+    });
+    const latest = await eventually(
+      'a scheduled checkpoint of the grown log',
+      async () => {
+        const res = await stack.http.get('/transparency/northshire/checkpoints/latest');
+        return res.status === 200 && res.body.treeSize >= size && (res.body as Checkpoint);
+      },
+      30_000,
+    );
     expect(verifyCheckpoint(latest, (await publicKey('northshire')).publicKey)).toBe(true);
     // A log that did not grow gets no new checkpoint on the next runs.
     const count = async () => Number((await stack.db.query("SELECT count(*) AS n FROM transparency_checkpoints WHERE authority_id = 'southvale'"))[0].n);
-    const southvale = await eventually('southvale\'s first checkpoint', async () => (await count()) > 0, 30_000);
+    const southvale = await eventually("southvale's first checkpoint", async () => (await count()) > 0, 30_000);
     const runs = async () => (await stack.temporal.schedule.getHandle(workerScheduleIds(stack.taskQueue).checkpoint).describe()).info.numActionsTaken;
     const before = await runs();
     await eventually('two more scheduled runs', async () => (await runs()) >= before + 2, 30_000);
@@ -274,12 +337,22 @@ describe('a case history cut short in SQL', () => {
     const caseId = await logCase('staff@southvale');
     // Later events of the case: its history read twice, with reasons.
     for (const reason of ['disclosure review', 'court preparation']) {
-      await stack.http.get(`/allegations/${caseId}/history`).set('Authorization', await as('legal@southvale')).set('X-Access-Reason', reason).expect(200);
+      await stack.http
+        .get(`/allegations/${caseId}/history`)
+        .set('Authorization', await as('legal@southvale'))
+        .set('X-Access-Reason', reason)
+        .expect(200);
     }
     const other = await logCase('staff@southvale'); // another case, whose events come after them in the log
     const checkpoint = await issue('legal@southvale');
     const key = (await publicKey('southvale')).publicKey;
-    expect(await checkLogAgainstCheckpoint(stack.db, checkpoint, key)).toMatchObject({ ok: true, signatureValid: true, missingIndexes: [], recomputedRoot: checkpoint.rootHash, problems: [] });
+    expect(await checkLogAgainstCheckpoint(stack.db, checkpoint, key)).toMatchObject({
+      ok: true,
+      signatureValid: true,
+      missingIndexes: [],
+      recomputedRoot: checkpoint.rootHash,
+      problems: [],
+    });
 
     // The case's last two events go, in SQL.
     const events: Json[] = await stack.db.query('SELECT seq, log_index FROM audit_events WHERE case_id = $1 ORDER BY seq', [caseId]);
@@ -289,10 +362,22 @@ describe('a case history cut short in SQL', () => {
     expect(verifyChain(caseId, await loadAuditEvents(stack.db.manager, caseId))).toMatchObject({ valid: true });
     // The log can.
     const check = await checkLogAgainstCheckpoint(stack.db, checkpoint, key);
-    expect(check).toMatchObject({ ok: false, signatureValid: true, checkpointSize: checkpoint.treeSize, logSize: checkpoint.treeSize, missingIndexes: cut.map((e) => Number(e.log_index)), recomputedRoot: null });
-    expect(check.problems).toEqual([`2 of the ${checkpoint.treeSize} events the checkpoint signed are missing from the log, first at log index ${cut[0].log_index}`]);
+    expect(check).toMatchObject({
+      ok: false,
+      signatureValid: true,
+      checkpointSize: checkpoint.treeSize,
+      logSize: checkpoint.treeSize,
+      missingIndexes: cut.map((e) => Number(e.log_index)),
+      recomputedRoot: null,
+    });
+    expect(check.problems).toEqual([
+      `2 of the ${checkpoint.treeSize} events the checkpoint signed are missing from the log, first at log index ${cut[0].log_index}`,
+    ]);
     // The server refuses to sign over it, and cannot prove the events are there.
-    const refused = await stack.http.post('/transparency/checkpoints').set('Authorization', await as('legal@southvale')).expect(409);
+    const refused = await stack.http
+      .post('/transparency/checkpoints')
+      .set('Authorization', await as('legal@southvale'))
+      .expect(409);
     expect(refused.body.details).toEqual([expect.objectContaining({ field: 'log' })]);
     await stack.http.get('/transparency/southvale/proofs/inclusion').query({ caseId, seq: cut[1].seq }).expect(404);
 
@@ -302,13 +387,21 @@ describe('a case history cut short in SQL', () => {
     await stack.db.query('DELETE FROM audit_events WHERE case_id = $1', [other]);
     const shorter = await checkLogAgainstCheckpoint(stack.db, checkpoint, key);
     // One past the highest index left: the cut events of the case may have been just before these.
-    const [{ size }] = (await stack.db.query("SELECT MAX(log_index) + 1 AS size FROM audit_events WHERE authority_id = 'southvale'")).map((r: Json) => ({ size: Number(r.size) }));
+    const [{ size }] = (await stack.db.query("SELECT MAX(log_index) + 1 AS size FROM audit_events WHERE authority_id = 'southvale'")).map((r: Json) => ({
+      size: Number(r.size),
+    }));
     expect(size).toBeLessThanOrEqual(Number(newest[0].log_index));
-    expect(shorter).toMatchObject({ ok: false, logSize: size, missingIndexes: [...cut.map((e) => Number(e.log_index)), ...newest.map((e) => Number(e.log_index))] });
+    expect(shorter).toMatchObject({
+      ok: false,
+      logSize: size,
+      missingIndexes: [...cut.map((e) => Number(e.log_index)), ...newest.map((e) => Number(e.log_index))],
+    });
     expect(shorter.problems[0]).toBe(`the log holds ${size} events; the checkpoint signed ${checkpoint.treeSize}`);
     const res = await stack.http.get('/transparency/southvale/proofs/consistency').query({ from: checkpoint.treeSize }).expect(400);
     expect(res.body.details).toEqual([{ field: 'from', problem: `is beyond the log (${size} events)` }]);
     // And a checkpoint signature that does not hold is reported as such.
-    expect(await checkLogAgainstCheckpoint(stack.db, { ...checkpoint, signature: Buffer.alloc(64).toString('base64') }, key)).toMatchObject({ signatureValid: false });
+    expect(await checkLogAgainstCheckpoint(stack.db, { ...checkpoint, signature: Buffer.alloc(64).toString('base64') }, key)).toMatchObject({
+      signatureValid: false,
+    });
   });
 });

@@ -3,7 +3,7 @@
 // beside the field with nothing changed, then a save that is recorded in the audit log; the
 // retention period on its own page; and the Returning Officer marking a security review action
 // done, which the force then reads; the plan owner closing a risk. axe-core on every page.
-import { findDemoUser } from '../libs/auth';
+import { findDemoUser } from '@libs/auth';
 import { FIXTURE_BODIES } from './support/access-table';
 import { BrowserStack, expectAccessible, screenshot, startBrowserStack, textOf } from './support/browser';
 import { allegationBody } from './support/stack';
@@ -21,8 +21,14 @@ afterAll(() => web?.close());
 afterEach(() => web?.closePages());
 
 const policyOf = async (authorityId: string) =>
-  (await web.stack.http.get(`/admin/policies/${authorityId}`).set('Authorization', `Bearer ${await web.stack.token(`admin@${authorityId}`)}`).expect(200)).body;
-const policyEvents = (authorityId: string) => web.stack.db.query("SELECT actor, before, after FROM audit_events WHERE authority_id = $1 AND action = 'policy.changed' ORDER BY id", [authorityId]);
+  (
+    await web.stack.http
+      .get(`/admin/policies/${authorityId}`)
+      .set('Authorization', `Bearer ${await web.stack.token(`admin@${authorityId}`)}`)
+      .expect(200)
+  ).body;
+const policyEvents = (authorityId: string) =>
+  web.stack.db.query("SELECT actor, before, after FROM audit_events WHERE authority_id = $1 AND action = 'policy.changed' ORDER BY id", [authorityId]);
 
 test('the admin changes the policy: unreadable and refused values are shown beside their fields and change nothing', async () => {
   const before = await policyOf('northshire');
@@ -52,7 +58,9 @@ test('the admin changes the policy: unreadable and refused values are shown besi
   expect(await textOf(admin, '.govuk-error-summary')).toContain('must be a whole number of months from 1 to 11');
   expect(await textOf(admin, '#extensionTaskAfterMonths-error')).toContain('must be a whole number of months from 1 to 11');
   await admin.getByRole('link', { name: /must be a whole number of months/ }).click();
-  expect(await admin.evaluate(() => (globalThis as unknown as { document: { activeElement?: { id: string } } }).document.activeElement?.id)).toBe('extensionTaskAfterMonths');
+  expect(await admin.evaluate(() => (globalThis as unknown as { document: { activeElement?: { id: string } } }).document.activeElement?.id)).toBe(
+    'extensionTaskAfterMonths',
+  );
   await expectAccessible(admin);
   await screenshot(admin, 'admin-policy-refused');
   expect(await policyOf('northshire')).toEqual(before);
@@ -68,7 +76,13 @@ test('the admin changes the policy: unreadable and refused values are shown besi
   await expectAccessible(admin);
   await screenshot(admin, 'admin-policy');
   const after = await policyOf('northshire');
-  expect(after).toEqual({ ...before, triageDue: { ...before.triageDue, routine: 'P3D' }, extensionTaskAfterMonths: 9, workingDays: false, pollWindow: { ...before.pollWindow, scale: 0.5 } });
+  expect(after).toEqual({
+    ...before,
+    triageDue: { ...before.triageDue, routine: 'P3D' },
+    extensionTaskAfterMonths: 9,
+    workingDays: false,
+    pollWindow: { ...before.pollWindow, scale: 0.5 },
+  });
   const [event, ...more] = await policyEvents('northshire');
   expect(more).toEqual([]);
   expect(event).toEqual({
@@ -117,10 +131,22 @@ test('the admin changes the retention period of evidence on its own page', async
 
 test('the Returning Officer marks a security review action done; the force sees who and when', async () => {
   const token = await web.stack.token('returning_officer@northshire');
-  const review = (await web.stack.http.post('/ballot-security-reviews').set('Authorization', `Bearer ${token}`).send({
-    forceId: 'northshire-police', heldOn: '2026-11-01', attendees: ['Returning Officer', 'Election SPOC'], findings: 'No key log is kept at the depot.',
-    actions: [{ description: 'Keep a key log for the depot cage', owner: 'Electoral services', dueBy: '2027-04-01' }, { description: 'Patrol the depot before the poll', owner: 'Northshire Police', dueBy: '2027-05-05' }],
-  }).expect(201)).body;
+  const review = (
+    await web.stack.http
+      .post('/ballot-security-reviews')
+      .set('Authorization', `Bearer ${token}`)
+      .send({
+        forceId: 'northshire-police',
+        heldOn: '2026-11-01',
+        attendees: ['Returning Officer', 'Election SPOC'],
+        findings: 'No key log is kept at the depot.',
+        actions: [
+          { description: 'Keep a key log for the depot cage', owner: 'Electoral services', dueBy: '2027-04-01' },
+          { description: 'Patrol the depot before the poll', owner: 'Northshire Police', dueBy: '2027-05-05' },
+        ],
+      })
+      .expect(201)
+  ).body;
 
   const ro = await web.as('returning_officer@northshire');
   await ro.goto(`${base}/ballot-security/reviews`);
@@ -132,7 +158,9 @@ test('the Returning Officer marks a security review action done; the force sees 
   await button.click();
   await ro.waitForURL(/done=/);
   expect(await textOf(ro, '.govuk-notification-banner')).toContain('Marked done: Keep a key log for the depot cage');
-  expect(await textOf(ro, `#action-${review.actions[0].id}`)).toMatch(/Done\s+Keep a key log for the depot cage[\s\S]*Done .* by returning_officer@northshire: Key log started on 3 March/);
+  expect(await textOf(ro, `#action-${review.actions[0].id}`)).toMatch(
+    /Done\s+Keep a key log for the depot cage[\s\S]*Done .* by returning_officer@northshire: Key log started on 3 March/,
+  );
   // Offered only while the action is open: the other action still has its button.
   expect(await card.locator('button', { hasText: 'Mark done' }).count()).toBe(1);
   expect(await card.locator(`#action-${review.actions[1].id} button`).count()).toBe(1);
@@ -149,7 +177,13 @@ test('the Returning Officer marks a security review action done; the force sees 
 
 test('the plan owner closes a risk, saying why; its reviews stop being due', async () => {
   const token = await web.stack.token('plan_owner@northshire');
-  const risk = (await web.stack.http.post('/risks').set('Authorization', `Bearer ${token}`).send({ ...FIXTURE_BODIES.risk(), title: 'Intimidation at the count' }).expect(201)).body;
+  const risk = (
+    await web.stack.http
+      .post('/risks')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ ...FIXTURE_BODIES.risk(), title: 'Intimidation at the count' })
+      .expect(201)
+  ).body;
 
   const staff = await web.as('staff@northshire');
   await staff.goto(`${base}/risk-register/${risk.id}`);
@@ -173,10 +207,28 @@ test('the plan owner closes a risk, saying why; its reviews stop being due', asy
 
 test('triage decides an indicator alert: a wrong reference is refused beside the field, then the alert is linked to its case', async () => {
   const as = async (u: string) => `Bearer ${await web.stack.token(u)}`;
-  const indicator = (await web.stack.http.post('/indicators').set('Authorization', await as('plan_owner@northshire')).send({ key: 'postal_votes_per_address', name: 'Postal votes per address', subjectType: 'address', threshold: 5 }).expect(201)).body;
-  const observed = (await web.stack.http.post(`/indicators/${indicator.id}/observations`).set('Authorization', await as('staff@northshire')).send({ subject: '14 Mill Lane', value: 11, observedAt: new Date().toISOString() }).expect(201)).body;
+  const indicator = (
+    await web.stack.http
+      .post('/indicators')
+      .set('Authorization', await as('plan_owner@northshire'))
+      .send({ key: 'postal_votes_per_address', name: 'Postal votes per address', subjectType: 'address', threshold: 5 })
+      .expect(201)
+  ).body;
+  const observed = (
+    await web.stack.http
+      .post(`/indicators/${indicator.id}/observations`)
+      .set('Authorization', await as('staff@northshire'))
+      .send({ subject: '14 Mill Lane', value: 11, observedAt: new Date().toISOString() })
+      .expect(201)
+  ).body;
   const alertId = observed.alertsRaised[0];
-  const logged = (await web.stack.http.post('/allegations').set('Authorization', await as('staff@northshire')).send(allegationBody()).expect(201)).body;
+  const logged = (
+    await web.stack.http
+      .post('/allegations')
+      .set('Authorization', await as('staff@northshire'))
+      .send(allegationBody())
+      .expect(201)
+  ).body;
 
   const planOwner = await web.as('plan_owner@northshire');
   await planOwner.getByRole('link', { name: 'Indicator alerts' }).first().click();
@@ -200,6 +252,11 @@ test('triage decides an indicator alert: a wrong reference is refused beside the
   expect(await textOf(triage, '#decided')).toContain(logged.reference);
   expect(await triage.locator(`#alert-${alertId}`).count()).toBe(0);
   await expectAccessible(triage);
-  const alert = (await web.stack.http.get(`/indicator-alerts/${alertId}`).set('Authorization', await as('triage@northshire')).expect(200)).body;
+  const alert = (
+    await web.stack.http
+      .get(`/indicator-alerts/${alertId}`)
+      .set('Authorization', await as('triage@northshire'))
+      .expect(200)
+  ).body;
   expect(alert).toMatchObject({ status: 'linked', allegation: { id: logged.id }, decisionNote: 'Same address as the reported harvesting' });
 });

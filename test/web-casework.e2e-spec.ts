@@ -30,7 +30,11 @@ const path = (page: Page) => new URL(page.url()).pathname;
 
 /** Logs a case through the API, for journeys that start later in its life. */
 async function loggedCase(overrides: Record<string, unknown> = {}): Promise<{ id: string; reference: string }> {
-  const res = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@northshire')}`).send(allegationBody(overrides)).expect(201);
+  const res = await stack.http
+    .post('/allegations')
+    .set('Authorization', `Bearer ${await stack.token('staff@northshire')}`)
+    .send(allegationBody(overrides))
+    .expect(201);
   return res.body;
 }
 
@@ -152,10 +156,15 @@ test('triage refers from the work queue; the SPOC of that force accepts, the oth
   const fresh = await loggedCase();
 
   const triage = await as('triage@northshire');
-  await eventually('the urgent case overdue in the work queue', async () => {
-    await triage.goto(`${base}/work-queue`);
-    return (await text(triage, '#main-content')).includes('1 case is overdue');
-  }, 30_000, 500);
+  await eventually(
+    'the urgent case overdue in the work queue',
+    async () => {
+      await triage.goto(`${base}/work-queue`);
+      return (await text(triage, '#main-content')).includes('1 case is overdue');
+    },
+    30_000,
+    500,
+  );
   // Ordered by deadline: the overdue case first, marked.
   const rows = triage.locator('table').first().locator('tbody tr');
   expect(await rows.nth(0).innerText()).toContain(overdue.reference);
@@ -187,10 +196,15 @@ test('triage refers from the work queue; the SPOC of that force accepts, the oth
   expect(await text(other, '#main-content')).not.toContain(fresh.reference);
 
   const spoc = await as('spoc@northshire-police');
-  await eventually('the referral in the SPOC work queue', async () => {
-    await spoc.goto(`${base}/work-queue`);
-    return (await text(spoc, '#main-content')).includes(fresh.reference);
-  }, 30_000, 500);
+  await eventually(
+    'the referral in the SPOC work queue',
+    async () => {
+      await spoc.goto(`${base}/work-queue`);
+      return (await text(spoc, '#main-content')).includes(fresh.reference);
+    },
+    30_000,
+    500,
+  );
   await expectAccessible(spoc);
   await screenshot(spoc, 'work-queue-spoc');
   await spoc.getByRole('link', { name: fresh.reference }).click();
@@ -223,7 +237,10 @@ test('a decision on a page that is out of date shows the 409 reason and the case
   await second.getByLabel('Refer to the police').check();
   await second.getByLabel('Police force').selectOption('northshire-police');
   await second.getByLabel('Reason for the decision').fill('Refer it.');
-  const [response] = await Promise.all([second.waitForResponse((r) => r.request().method() === 'POST'), second.getByRole('button', { name: 'Record the decision' }).click()]);
+  const [response] = await Promise.all([
+    second.waitForResponse((r) => r.request().method() === 'POST'),
+    second.getByRole('button', { name: 'Record the decision' }).click(),
+  ]);
   expect(response.status()).toBe(409);
   expect(await text(second, '.govuk-error-summary')).toContain('the case has moved on');
   expect(await text(second, '#case-status')).toContain('Closed');
@@ -235,7 +252,11 @@ test('a decision on a page that is out of date shows the 409 reason and the case
 test('the SPOC records progress and the police outcome, triage closes the case, and staff withdraw another', async () => {
   const c = await loggedCase();
   const api = async (username: string, path: string, body: object) =>
-    stack.http.post(`/allegations/${c.id}/${path}`).set('Authorization', `Bearer ${await stack.token(username)}`).send(body).expect(200);
+    stack.http
+      .post(`/allegations/${c.id}/${path}`)
+      .set('Authorization', `Bearer ${await stack.token(username)}`)
+      .send(body)
+      .expect(200);
   await api('triage@northshire', 'triage', { decision: 'refer', forceId: 'northshire-police', note: 'for the police' });
   await api('spoc@northshire-police', 'referral/accept', { crimeReference: 'NP/2026/000777' });
 
@@ -314,7 +335,11 @@ test('triage closes a case as a duplicate by its reference, and staff record the
   expect(row).toEqual({ status: 'closed', duplicate_of: original.id });
 
   // The original is asked about; the reporter's reply is recorded by staff and it returns to triage.
-  await stack.http.post(`/allegations/${original.id}/triage`).set('Authorization', `Bearer ${await stack.token('triage@northshire')}`).send({ decision: 'request_information', note: 'Which day was it?', question: 'Which day?' }).expect(200);
+  await stack.http
+    .post(`/allegations/${original.id}/triage`)
+    .set('Authorization', `Bearer ${await stack.token('triage@northshire')}`)
+    .send({ decision: 'request_information', note: 'Which day was it?', question: 'Which day?' })
+    .expect(200);
   const staff = await as('staff@northshire');
   await staff.goto(`${base}/cases/${original.id}`);
   expect(await text(staff, '#case-status')).toContain('Awaiting information');

@@ -1,7 +1,7 @@
 // Elections in the browser: the Returning Officer adds a poll, a plan owner adds the count and
 // fills in its safety and security plan, names the police contact and links a risk from the
 // register until the plan is complete; the force's SPOC reads the plan. axe-core on every page.
-import { findDemoUser } from '../libs/auth';
+import { findDemoUser } from '@libs/auth';
 import { BrowserStack, expectAccessible, screenshot, startBrowserStack, textOf } from './support/browser';
 import type { TestStack } from './support/stack';
 
@@ -20,8 +20,21 @@ afterEach(() => web?.closePages());
 
 test('a poll, its count and the count’s safety and security plan, from empty to complete', async () => {
   const owner = findDemoUser('plan_owner@northshire')!;
-  const risk = (await stack.http.post('/risks').set('Authorization', `Bearer ${await stack.token('plan_owner@northshire')}`)
-    .send({ title: 'Ballot boxes interfered with on the way to the count', category: 'count_security', likelihood: 2, impact: 5, ownerId: owner.id, mitigations: [], reviewEvery: 'P7D' }).expect(201)).body;
+  const risk = (
+    await stack.http
+      .post('/risks')
+      .set('Authorization', `Bearer ${await stack.token('plan_owner@northshire')}`)
+      .send({
+        title: 'Ballot boxes interfered with on the way to the count',
+        category: 'count_security',
+        likelihood: 2,
+        impact: 5,
+        ownerId: owner.id,
+        mitigations: [],
+        reviewEvery: 'P7D',
+      })
+      .expect(201)
+  ).body;
 
   const ro = await web.as('returning_officer@northshire');
   await ro.goto(`${base}/elections`);
@@ -64,7 +77,9 @@ test('a poll, its count and the count’s safety and security plan, from empty t
   await planner.getByText('Change the plan').click();
   await planner.getByLabel('Venue').fill('Northshire Leisure Centre, Castle Road');
   await planner.getByLabel('What the plan covers').fill('Accredited entry only; ballot boxes escorted from every station.');
-  await planner.getByLabel('Security measures').fill('Accreditation checked at the single public entrance\nBallot boxes logged on arrival against the seal register');
+  await planner
+    .getByLabel('Security measures')
+    .fill('Accreditation checked at the single public entrance\nBallot boxes logged on arrival against the seal register');
   await planner.getByLabel('Police liaison contact').selectOption(findDemoUser('spoc@northshire-police')!.id);
   await planner.getByRole('button', { name: 'Save the plan' }).click();
   await planner.waitForURL(/done=plan/);

@@ -21,9 +21,20 @@ afterEach(() => web?.closePages());
 const bearer = async (user: string) => `Bearer ${await stack.token(user)}`;
 
 test('custody steps, a legal hold placed and lifted, and disposal after retention', async () => {
-  const c = (await stack.http.post('/allegations').set('Authorization', await bearer('staff@northshire')).send(allegationBody()).expect(201)).body;
-  const item = (await stack.http.post(`/allegations/${c.id}/evidence`).set('Authorization', await bearer('staff@northshire'))
-    .send({ kind: 'physical', description: 'Postal vote statement', sealNumber: 'NS-SEAL-1', location: 'Town Hall strong room' }).expect(201)).body;
+  const c = (
+    await stack.http
+      .post('/allegations')
+      .set('Authorization', await bearer('staff@northshire'))
+      .send(allegationBody())
+      .expect(201)
+  ).body;
+  const item = (
+    await stack.http
+      .post(`/allegations/${c.id}/evidence`)
+      .set('Authorization', await bearer('staff@northshire'))
+      .send({ kind: 'physical', description: 'Postal vote statement', sealNumber: 'NS-SEAL-1', location: 'Town Hall strong room' })
+      .expect(201)
+  ).body;
   const url = `${base}/cases/${c.id}/evidence/${item.id}`;
 
   const staff = await web.as('staff@northshire');
@@ -78,13 +89,24 @@ test('custody steps, a legal hold placed and lifted, and disposal after retentio
   expect(await textOf(ro, '.govuk-notification-banner')).toContain('The item was disposed of');
   await expectAccessible(ro);
   await screenshot(ro, 'evidence-item-disposed');
-  const after = (await stack.http.get(`/evidence/${item.id}`).set('Authorization', await bearer('legal@northshire')).expect(200)).body;
+  const after = (
+    await stack.http
+      .get(`/evidence/${item.id}`)
+      .set('Authorization', await bearer('legal@northshire'))
+      .expect(200)
+  ).body;
   expect(after.status).toBe('destroyed');
   expect(after.custody.map((e: { action: string }) => e.action)).toEqual(['collected', 'resealed', 'transferred', 'destroyed']);
 });
 
 test('triage records an application to extend the statutory time limit, once', async () => {
-  const c = (await stack.http.post('/allegations').set('Authorization', await bearer('staff@northshire')).send(allegationBody()).expect(201)).body;
+  const c = (
+    await stack.http
+      .post('/allegations')
+      .set('Authorization', await bearer('staff@northshire'))
+      .send(allegationBody())
+      .expect(201)
+  ).body;
   const triage = await web.as('triage@northshire');
   await triage.goto(`${base}/cases/${c.id}`);
   await triage.locator('#statutory-limit').waitFor();

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { BrowserContextOptions } from 'playwright-core';
-import { nameUuid } from '../libs/auth';
+import { nameUuid } from '@libs/auth';
 import { BrowserStack, expectAccessible, screenshot, startBrowserStack, textOf } from './support/browser';
 import { allegationBody, eventually, TestStack } from './support/stack';
 
@@ -31,7 +31,13 @@ const text = textOf;
 const bearer = async (user: string) => `Bearer ${await stack.token(user)}`;
 
 async function loggedCase(): Promise<{ id: string; reference: string }> {
-  return (await stack.http.post('/allegations').set('Authorization', await bearer('staff@northshire')).send(allegationBody()).expect(201)).body;
+  return (
+    await stack.http
+      .post('/allegations')
+      .set('Authorization', await bearer('staff@northshire'))
+      .send(allegationBody())
+      .expect(201)
+  ).body;
 }
 
 test('evidence: an upload shows its progress and SHA-256, without JavaScript too; triage seals a package', async () => {
@@ -78,12 +84,22 @@ test('evidence: an upload shows its progress and SHA-256, without JavaScript too
   await screenshot(staff, 'evidence-item-custody');
 
   // Tenancy: the case's evidence list is not visible to another authority.
-  await stack.http.get(`/allegations/${c.id}/evidence`).set('Authorization', await bearer('staff@southvale')).expect(404);
-  const listed = await stack.http.get(`/allegations/${c.id}/evidence`).set('Authorization', await bearer('staff@northshire')).expect(200);
+  await stack.http
+    .get(`/allegations/${c.id}/evidence`)
+    .set('Authorization', await bearer('staff@southvale'))
+    .expect(404);
+  const listed = await stack.http
+    .get(`/allegations/${c.id}/evidence`)
+    .set('Authorization', await bearer('staff@northshire'))
+    .expect(200);
   expect(listed.body.map((i: { sha256: string }) => i.sha256)).toContain(sha256);
 
   // Once referred, triage seals the items into a package and sees its manifest hash.
-  await stack.http.post(`/allegations/${c.id}/triage`).set('Authorization', await bearer('triage@northshire')).send({ decision: 'refer', forceId: 'northshire-police', note: 'Refer' }).expect(200);
+  await stack.http
+    .post(`/allegations/${c.id}/triage`)
+    .set('Authorization', await bearer('triage@northshire'))
+    .send({ decision: 'refer', forceId: 'northshire-police', note: 'Refer' })
+    .expect(200);
   const triage = await as('triage@northshire');
   await triage.goto(`${base}/cases/${c.id}/evidence`);
   await triage.getByLabel('Scan of the postal vote statement').check();
@@ -119,10 +135,34 @@ test('evidence: an upload shows its progress and SHA-256, without JavaScript too
 
 test('risk register: the heat map, overdue reviews first, and the owner records a review', async () => {
   const owner = nameUuid('plan_owner@northshire');
-  const create = async (body: Record<string, unknown>) => (await stack.http.post('/risks').set('Authorization', await bearer('plan_owner@northshire')).send({ category: 'postal_voting', ownerId: owner, mitigations: [], ...body }).expect(201)).body;
-  const calm = await create({ title: 'Ballot paper storage at the count venue', category: 'ballot_paper_security', likelihood: 2, impact: 4, reviewEvery: 'P30D' });
-  const harvesting = await create({ title: 'Postal vote harvesting in houses of multiple occupation', category: 'houses_of_multiple_occupation', likelihood: 4, impact: 5, reviewEvery: 'PT1S' });
-  await eventually('the short-cycle risk overdue', async () => (await stack.http.get('/risks?overdue=true').set('Authorization', await bearer('plan_owner@northshire'))).body.length === 1, 30_000, 500);
+  const create = async (body: Record<string, unknown>) =>
+    (
+      await stack.http
+        .post('/risks')
+        .set('Authorization', await bearer('plan_owner@northshire'))
+        .send({ category: 'postal_voting', ownerId: owner, mitigations: [], ...body })
+        .expect(201)
+    ).body;
+  const calm = await create({
+    title: 'Ballot paper storage at the count venue',
+    category: 'ballot_paper_security',
+    likelihood: 2,
+    impact: 4,
+    reviewEvery: 'P30D',
+  });
+  const harvesting = await create({
+    title: 'Postal vote harvesting in houses of multiple occupation',
+    category: 'houses_of_multiple_occupation',
+    likelihood: 4,
+    impact: 5,
+    reviewEvery: 'PT1S',
+  });
+  await eventually(
+    'the short-cycle risk overdue',
+    async () => (await stack.http.get('/risks?overdue=true').set('Authorization', await bearer('plan_owner@northshire'))).body.length === 1,
+    30_000,
+    500,
+  );
 
   const page = await as('plan_owner@northshire');
   await page.goto(`${base}/risk-register`);
@@ -188,7 +228,11 @@ test('legal: the history behind the access-reason prompt, verified, and the bund
 
   await legal.getByLabel('PDF').check();
   const [pdfDownload] = await Promise.all([legal.waitForEvent('download'), legal.getByRole('button', { name: 'Export the bundle' }).click()]);
-  expect(readFileSync((await pdfDownload.path())!).subarray(0, 5).toString()).toBe('%PDF-');
+  expect(
+    readFileSync((await pdfDownload.path())!)
+      .subarray(0, 5)
+      .toString(),
+  ).toBe('%PDF-');
   const disclosures = await stack.db.query("SELECT after FROM audit_events WHERE case_id = $1 AND action LIKE '%export%' ORDER BY seq", [c.id]);
   expect(disclosures.length).toBeGreaterThanOrEqual(2);
 });

@@ -3,7 +3,7 @@
 // case's, to the case), unread ones are tagged and can be shown alone, and marked read one at a
 // time or all at once. axe-core checks the page at WCAG 2.2 AA in each state.
 import { randomUUID } from 'node:crypto';
-import { findDemoUser } from '../libs/auth';
+import { findDemoUser } from '@libs/auth';
 import { BrowserStack, expectAccessible, startBrowserStack, textOf } from './support/browser';
 import { allegationBody, eventually, TestStack } from './support/stack';
 
@@ -25,17 +25,33 @@ const ro = findDemoUser('returning_officer@northshire')!;
 test('each notification links to its subject, and is marked read alone or with the rest', async () => {
   const title = `Ballot boxes left unsealed ${randomUUID().slice(0, 8)}`;
   const risk = (
-    await stack.http.post('/risks').set('Authorization', await bearer('returning_officer@northshire'))
+    await stack.http
+      .post('/risks')
+      .set('Authorization', await bearer('returning_officer@northshire'))
       .send({ title, category: 'ballot_paper_security', likelihood: 2, impact: 5, ownerId: ro.id, mitigations: [], reviewEvery: 'PT2S' })
       .expect(201)
   ).body;
   // The review workflow reminds the owner when the review falls due, and escalates to the RO (the same person here).
-  await eventually('the reminder and the escalation', async () => {
-    const rows = await stack.db.query('SELECT kind FROM notifications WHERE recipient_id = $1 AND about_type = $2 AND about_id = $3', [ro.id, 'risk', risk.id]);
-    return rows.length === 2;
-  }, 60_000);
+  await eventually(
+    'the reminder and the escalation',
+    async () => {
+      const rows = await stack.db.query('SELECT kind FROM notifications WHERE recipient_id = $1 AND about_type = $2 AND about_id = $3', [
+        ro.id,
+        'risk',
+        risk.id,
+      ]);
+      return rows.length === 2;
+    },
+    60_000,
+  );
   // And one about a case, as the allegation workflow writes them.
-  const c = (await stack.http.post('/allegations').set('Authorization', await bearer('staff@northshire')).send(allegationBody()).expect(201)).body;
+  const c = (
+    await stack.http
+      .post('/allegations')
+      .set('Authorization', await bearer('staff@northshire'))
+      .send(allegationBody())
+      .expect(201)
+  ).body;
   await stack.db.query(
     `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key, about_type, about_id)
      VALUES (gen_random_uuid(), $1, $2, 'triage_escalation', $3, 'Triage is overdue.', $4, 'allegation', $2)`,
@@ -84,6 +100,9 @@ test('each notification links to its subject, and is marked read alone or with t
   expect(await page.locator('#notifications .govuk-tag', { hasText: 'Unread' }).count()).toBe(0);
   expect(await page.getByRole('button', { name: 'Mark all as read' }).count()).toBe(0);
   await expectAccessible(page);
-  const api = await stack.http.get('/me/notifications?unread=true').set('Authorization', await bearer('returning_officer@northshire')).expect(200);
+  const api = await stack.http
+    .get('/me/notifications?unread=true')
+    .set('Authorization', await bearer('returning_officer@northshire'))
+    .expect(200);
   expect(api.body).toEqual([]);
 });

@@ -8,9 +8,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loadApiConfigs } from '../apps/api/src/app.factory';
-import { findDemoUser } from '../libs/auth';
-import { ConfigError } from '../libs/config';
+import { loadApiConfigs } from '@apps/api/src/app.factory';
+import { findDemoUser } from '@libs/auth';
+import { ConfigError } from '@libs/config';
 import { launchBrowser } from './support/browser';
 import { API_AUDIENCE, CASEWORK_SCOPE, startIdentityProvider, TestIdentityProvider, WEB_CLIENT_ID } from './support/oidc-provider';
 import { eventually, startTestStack, TestStack } from './support/stack';
@@ -97,17 +97,26 @@ test('sign-in is the authorization code flow with PKCE through the provider, and
   expect(await staffPage.locator('main').innerText()).toContain('You have no notifications');
 
   const authorize = Object.fromEntries(authorizeRequests[0].searchParams);
-  expect(authorize).toEqual(expect.objectContaining({ response_type: 'code', client_id: WEB_CLIENT_ID, redirect_uri: `${base}/sign-in/callback`, code_challenge_method: 'S256' }));
+  expect(authorize).toEqual(
+    expect.objectContaining({ response_type: 'code', client_id: WEB_CLIENT_ID, redirect_uri: `${base}/sign-in/callback`, code_challenge_method: 'S256' }),
+  );
   expect(authorize.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
   // The session is the provider's access token for the API, carrying the project's claims.
   staffToken = await sessionToken(staffPage);
   expect(decodeProtectedHeader(staffToken).kid).toBe(idp.kids()[0]);
-  expect(decodeJwt(staffToken)).toEqual(expect.objectContaining({ iss: idp.issuer, aud: API_AUDIENCE, sub: findDemoUser('staff@northshire')!.id, roles: ['staff'], authorityId: 'northshire' }));
+  expect(decodeJwt(staffToken)).toEqual(
+    expect.objectContaining({ iss: idp.issuer, aud: API_AUDIENCE, sub: findDemoUser('staff@northshire')!.id, roles: ['staff'], authorityId: 'northshire' }),
+  );
   expect((await api(staffToken)).status).toBe(200);
 
   // The demo sign-in is not available with an identity provider.
-  const demo = await fetch(`${base}/sign-in`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=staff%40northshire' });
+  const demo = await fetch(`${base}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'username=staff%40northshire',
+  });
   expect(demo.status).toBe(303);
   expect(demo.headers.get('set-cookie') ?? '').not.toContain('casework_session=ey');
 });
@@ -190,9 +199,19 @@ test('signing out ends the provider session too (RP-initiated logout), so the ne
 });
 
 test('start-up refuses an identity provider without the OpenID Connect settings', () => {
-  const env = { ...stack.env, AUTH_JWKS_URL: idp.jwksUrl, AUTH_ISSUER: idp.issuer, AUTH_AUDIENCE: API_AUDIENCE, OIDC_ISSUER_URL: idp.issuer, OIDC_CLIENT_ID: '', OIDC_REDIRECT_URL: `${base}/sign-in/callback` };
+  const env = {
+    ...stack.env,
+    AUTH_JWKS_URL: idp.jwksUrl,
+    AUTH_ISSUER: idp.issuer,
+    AUTH_AUDIENCE: API_AUDIENCE,
+    OIDC_ISSUER_URL: idp.issuer,
+    OIDC_CLIENT_ID: '',
+    OIDC_REDIRECT_URL: `${base}/sign-in/callback`,
+  };
   expect(() => loadApiConfigs(env)).toThrow(ConfigError);
   expect(() => loadApiConfigs(env)).toThrow(/OIDC_CLIENT_ID/);
-  expect(() => loadApiConfigs({ ...env, OIDC_CLIENT_ID: WEB_CLIENT_ID, OIDC_REDIRECT_URL: `${base}/elsewhere` })).toThrow(/OIDC_REDIRECT_URL must end in \/sign-in\/callback/);
+  expect(() => loadApiConfigs({ ...env, OIDC_CLIENT_ID: WEB_CLIENT_ID, OIDC_REDIRECT_URL: `${base}/elsewhere` })).toThrow(
+    /OIDC_REDIRECT_URL must end in \/sign-in\/callback/,
+  );
   expect(() => loadApiConfigs({ ...env, OIDC_CLIENT_ID: WEB_CLIENT_ID, AUTH_JWKS_CACHE_SECONDS: 'soon' })).toThrow(/AUTH_JWKS_CACHE_SECONDS/);
 });

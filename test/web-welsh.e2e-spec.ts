@@ -40,7 +40,11 @@ async function inWelsh(username: string): Promise<Page> {
 }
 
 async function loggedCase(): Promise<{ id: string; reference: string }> {
-  const res = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@northshire')}`).send(allegationBody()).expect(201);
+  const res = await stack.http
+    .post('/allegations')
+    .set('Authorization', `Bearer ${await stack.token('staff@northshire')}`)
+    .send(allegationBody())
+    .expect(201);
   return res.body;
 }
 
@@ -130,7 +134,9 @@ test('staff log an allegation through the question pages in Welsh', async () => 
   await page.waitForURL(/\/confirmation$/);
   expect(await textOf(page, '.govuk-panel')).toContain('Honiad wedi’i gofnodi');
   // Dates in Welsh: "erbyn 6 Mai 2027 am 9:05yb".
-  expect(await textOf(page, 'main')).toMatch(/erbyn \d{1,2} (Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr) \d{4} am \d{1,2}:\d{2}y[bh]/);
+  expect(await textOf(page, 'main')).toMatch(
+    /erbyn \d{1,2} (Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr) \d{4} am \d{1,2}:\d{2}y[bh]/,
+  );
   await welshAndAccessible(page);
   await screenshot(page, 'log-allegation-welsh');
 });

@@ -1,9 +1,11 @@
 // Started by Temporal Schedules (apps/worker/src/schedules.ts): each run does one pass.
 // (Evidence integrity, disposal reviews, and email retries.)
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities } from '@activities';
 
-const { checkEvidenceIntegrity, raiseDisposalReviews, retryPendingEmails } = proxyActivities<Pick<Activities, 'checkEvidenceIntegrity' | 'raiseDisposalReviews' | 'retryPendingEmails'>>({
+const { checkEvidenceIntegrity, raiseDisposalReviews, retryPendingEmails } = proxyActivities<
+  Pick<Activities, 'checkEvidenceIntegrity' | 'raiseDisposalReviews' | 'retryPendingEmails'>
+>({
   startToCloseTimeout: '6 hours',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '10 seconds', maximumInterval: '5 minutes' },

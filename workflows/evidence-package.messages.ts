@@ -1,7 +1,7 @@
 // The evidence package workflow's input, state and messages, shared with the API. The package is
 // sealed by the allegation's `packageEvidenceUpdate` (allegation/messages.ts), which starts it.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Policy } from '../libs/domain';
+import type { Policy } from '@libs/domain';
 import type { Actor } from './shared/types';
 
 export interface EvidencePackageInput {

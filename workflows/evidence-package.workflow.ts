@@ -2,8 +2,8 @@
 // parent), handed over to the referred force, and acknowledged by that force's SPOC before the
 // policy deadline, with reminders before it and one escalation when it passes.
 import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { deadlineAfter, reminderTimes, withPolicyDefaults } from '../libs/domain';
+import type { Activities } from '@activities';
+import { deadlineAfter, reminderTimes, withPolicyDefaults } from '@libs/domain';
 import { acknowledgePackageUpdate, EvidencePackageInput, EvidencePackageState, getPackageStateQuery, handOverPackageUpdate } from './evidence-package.messages';
 import { refuse } from './shared/refuse';
 import type { Actor } from './shared/types';
@@ -15,8 +15,24 @@ const activities = proxyActivities<Pick<Activities, 'notify' | 'recordPackageHan
 
 export async function evidencePackageWorkflow(input: EvidencePackageInput): Promise<EvidencePackageState> {
   const policy = withPolicyDefaults(input.policy);
-  const state: EvidencePackageState = { packageId: input.packageId, status: 'sealed', handedOverAt: null, acknowledgeDueAt: null, acknowledgedAt: null, remindersSent: 0, escalated: false };
-  const step = (actor: Actor, at: string, note?: string) => ({ packageId: input.packageId, caseId: input.caseId, authorityId: input.authorityId, forceId: input.forceId, actor, at, note });
+  const state: EvidencePackageState = {
+    packageId: input.packageId,
+    status: 'sealed',
+    handedOverAt: null,
+    acknowledgeDueAt: null,
+    acknowledgedAt: null,
+    remindersSent: 0,
+    escalated: false,
+  };
+  const step = (actor: Actor, at: string, note?: string) => ({
+    packageId: input.packageId,
+    caseId: input.caseId,
+    authorityId: input.authorityId,
+    forceId: input.forceId,
+    actor,
+    at,
+    note,
+  });
   setHandler(getPackageStateQuery, () => state);
 
   setHandler(
@@ -25,13 +41,15 @@ export async function evidencePackageWorkflow(input: EvidencePackageInput): Prom
       const now = Date.now();
       state.status = 'handed_over';
       state.handedOverAt = new Date(now).toISOString();
-      state.acknowledgeDueAt = new Date(deadlineAfter(now, policy.packageAcknowledgeDue, { workingDays: policy.workingDays, pollWindow: policy.pollWindow, pollDate: input.pollDate })).toISOString();
+      state.acknowledgeDueAt = new Date(
+        deadlineAfter(now, policy.packageAcknowledgeDue, { workingDays: policy.workingDays, pollWindow: policy.pollWindow, pollDate: input.pollDate }),
+      ).toISOString();
       await activities.recordPackageHandover({ ...step(actor, state.handedOverAt, note), acknowledgeDueAt: state.acknowledgeDueAt });
       return state;
     },
     {
       validator: (_, actor) => {
-        if (!actor.roles.includes('triage') || actor.authorityId !== input.authorityId) refuse('role', 'the authority\'s triage team hands packages over');
+        if (!actor.roles.includes('triage') || actor.authorityId !== input.authorityId) refuse('role', "the authority's triage team hands packages over");
         if (state.status !== 'sealed') refuse('repeated', `the package was already handed over at ${state.handedOverAt}`);
       },
     },
@@ -66,16 +84,28 @@ export async function evidencePackageWorkflow(input: EvidencePackageInput): Prom
       kind: `package_acknowledge_${escalation ? 'escalation' : 'reminder'}`,
       subject,
       body,
-      to: escalation ? { authorityRoles: ['returning_officer'], forceId: input.forceId, forceRoles: ['spoc'] } : { forceId: input.forceId, forceRoles: ['spoc'] },
+      to: escalation
+        ? { authorityRoles: ['returning_officer'], forceId: input.forceId, forceRoles: ['spoc'] }
+        : { forceId: input.forceId, forceRoles: ['spoc'] },
       escalation,
     });
   for (const remindAt of reminderTimes(Date.parse(state.handedOverAt!), dueAt, policy.remindBefore)) {
     if (await condition(acknowledged, Math.max(remindAt - Date.now(), 1))) break;
-    await notice(`reminder:${new Date(remindAt).toISOString()}`, `Acknowledge evidence package for ${input.reference}`, `The evidence package ${input.packageId} for allegation ${input.reference} was handed to ${input.forceId}; acknowledge receipt by ${state.acknowledgeDueAt}.`, false);
+    await notice(
+      `reminder:${new Date(remindAt).toISOString()}`,
+      `Acknowledge evidence package for ${input.reference}`,
+      `The evidence package ${input.packageId} for allegation ${input.reference} was handed to ${input.forceId}; acknowledge receipt by ${state.acknowledgeDueAt}.`,
+      false,
+    );
     state.remindersSent += 1;
   }
   if (!acknowledged() && !(await condition(acknowledged, Math.max(dueAt - Date.now(), 1)))) {
-    await notice('escalation', `Evidence package not acknowledged: ${input.reference}`, `${input.forceId} did not acknowledge evidence package ${input.packageId} for allegation ${input.reference} by ${state.acknowledgeDueAt}.`, true);
+    await notice(
+      'escalation',
+      `Evidence package not acknowledged: ${input.reference}`,
+      `${input.forceId} did not acknowledge evidence package ${input.packageId} for allegation ${input.reference} by ${state.acknowledgeDueAt}.`,
+      true,
+    );
     state.escalated = true;
   }
   await condition(acknowledged);

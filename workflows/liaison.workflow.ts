@@ -5,8 +5,8 @@
 // escalation. A recorded contact restarts the cycle; a change of cadence or of the named people
 // applies at once. Continues as new when the history grows, so an agreement can live for years.
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { durationMs, parseDuration } from '../libs/domain';
+import type { Activities } from '@activities';
+import { durationMs, parseDuration } from '@libs/domain';
 import { getLiaisonStateQuery, liaisonChangedSignal, liaisonContactUpdate, LiaisonInput, LiaisonState } from './liaison.messages';
 
 const activities = proxyActivities<Pick<Activities, 'notify' | 'projectLiaisonDue' | 'liaisonContactGrace'>>({

@@ -1,7 +1,7 @@
 // The risk review workflow's input, state and messages, shared with the API: one review-cycle
 // workflow per open risk. It also answers `policyChangedSignal` (shared/messages.ts).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Policy } from '../libs/domain';
+import type { Policy } from '@libs/domain';
 
 export interface RiskReviewInput {
   riskId: string;

@@ -3,8 +3,8 @@
 // recorded review restarts the cycle; a change of cadence, owner or poll date applies at once;
 // closing the risk ends it. Continues as new when the history grows, so a risk can live for years.
 import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { durationMs, nextReviewDue, parseDuration, withPolicyDefaults } from '../libs/domain';
+import type { Activities } from '@activities';
+import { durationMs, nextReviewDue, parseDuration, withPolicyDefaults } from '@libs/domain';
 import { closeRiskSignal, getRiskReviewStateQuery, riskChangedSignal, riskReviewedUpdate, RiskReviewInput, RiskReviewState } from './risk-review.messages';
 import { policyChangedSignal } from './shared/messages';
 
@@ -54,7 +54,8 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
   };
   /** bumped by anything that restarts the wait: a review, a change, closure */
   let generation = 0;
-  const dueNow = () => nextReviewDue(Date.parse(state.lastReviewedAt), { every: state.reviewEvery, pollDate: state.pollDate, nearPoll: policy.riskReviewNearPoll });
+  const dueNow = () =>
+    nextReviewDue(Date.parse(state.lastReviewedAt), { every: state.reviewEvery, pollDate: state.pollDate, nearPoll: policy.riskReviewNearPoll });
   const project = (escalated = false) => activities.projectRiskDue({ riskId: input.riskId, nextReviewDueAt: state.nextReviewDueAt, escalated });
 
   setHandler(getRiskReviewStateQuery, () => state);
@@ -94,7 +95,16 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
   while (!state.closed) {
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof riskReviewWorkflow>({ ...input, policy, title, ownerId: state.ownerId, reviewEvery: state.reviewEvery, pollDate: state.pollDate, lastReviewedAt: state.lastReviewedAt, cycles: state.cycles });
+      await continueAsNew<typeof riskReviewWorkflow>({
+        ...input,
+        policy,
+        title,
+        ownerId: state.ownerId,
+        reviewEvery: state.reviewEvery,
+        pollDate: state.pollDate,
+        lastReviewedAt: state.lastReviewedAt,
+        cycles: state.cycles,
+      });
     }
     const seen = generation;
     const changed = () => generation !== seen;

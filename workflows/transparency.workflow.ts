@@ -1,7 +1,7 @@
 // Started by the checkpoint Temporal Schedule (apps/worker/src/schedules.ts): each run signs a
 // checkpoint of every authority's audit log that grew since its latest one.
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities } from '@activities';
 
 const { issueCheckpoints } = proxyActivities<Pick<Activities, 'issueCheckpoints'>>({
   startToCloseTimeout: '1 hour',

@@ -24,7 +24,15 @@ beforeAll(async () => {
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 const now = () => Math.floor(Date.now() / 1000);
-const claims = (overrides: Record<string, unknown> = {}) => ({ sub: 'u-1', roles: ['triage'], authorityId: 'northshire', iss: ISSUER, aud: AUDIENCE, exp: now() + 600, ...overrides });
+const claims = (overrides: Record<string, unknown> = {}) => ({
+  sub: 'u-1',
+  roles: ['triage'],
+  authorityId: 'northshire',
+  iss: ISSUER,
+  aud: AUDIENCE,
+  exp: now() + 600,
+  ...overrides,
+});
 const sign = (payload: Record<string, unknown>, kid = 'idp-1') => new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid }).sign(privateKey);
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -35,7 +43,10 @@ describe('jwksVerifier', () => {
 
   it.each([
     ['alg none', async () => `${b64({ alg: 'none', kid: 'idp-1' })}.${b64(claims())}.`],
-    ['HS256 keyed with the published public key', async () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: 'idp-1' }).sign(new TextEncoder().encode(await exportSPKI(publicKey)))],
+    [
+      'HS256 keyed with the published public key',
+      async () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: 'idp-1' }).sign(new TextEncoder().encode(await exportSPKI(publicKey))),
+    ],
     ['an unknown kid', () => sign(claims(), 'idp-2')],
     ['no exp', () => sign(claims({ exp: undefined }))],
     ['expired', () => sign(claims({ exp: now() - 5 }))],
@@ -58,17 +69,36 @@ describe('jwksVerifier with identity-provider mappings', () => {
   let mapped: TokenVerifier;
   beforeAll(() => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
-    mapped = jwksVerifier(url, ISSUER, AUDIENCE, 600, cachedMappings(async () => (loads++, rules), 30_000));
+    mapped = jwksVerifier(
+      url,
+      ISSUER,
+      AUDIENCE,
+      600,
+      cachedMappings(async () => (loads++, rules), 30_000),
+    );
   });
   const unmapped = (overrides: Record<string, unknown>) => claims({ roles: undefined, authorityId: undefined, ...overrides });
 
   it("maps a token with no roles claim through its claims, the union of every matching rule's roles", async () => {
-    await expect(mapped(await sign(unmapped({ groups: ['ns-triage', 'ns-legal', 'unrelated'] })))).resolves.toEqual({ sub: 'u-1', roles: ['legal', 'triage'], authorityId: 'northshire', forceId: undefined, name: undefined });
-    await expect(mapped(await sign(unmapped({ department: 'np-spoc' })))).resolves.toMatchObject({ roles: ['spoc'], forceId: 'northshire-police', authorityId: undefined });
+    await expect(mapped(await sign(unmapped({ groups: ['ns-triage', 'ns-legal', 'unrelated'] })))).resolves.toEqual({
+      sub: 'u-1',
+      roles: ['legal', 'triage'],
+      authorityId: 'northshire',
+      forceId: undefined,
+      name: undefined,
+    });
+    await expect(mapped(await sign(unmapped({ department: 'np-spoc' })))).resolves.toMatchObject({
+      roles: ['spoc'],
+      forceId: 'northshire-police',
+      authorityId: undefined,
+    });
   });
 
   it('ignores tenant claims the token carries: the mapping decides the tenant', async () => {
-    await expect(mapped(await sign(unmapped({ groups: 'ns-triage', authorityId: 'southvale' })))).resolves.toMatchObject({ roles: ['triage'], authorityId: 'northshire' });
+    await expect(mapped(await sign(unmapped({ groups: 'ns-triage', authorityId: 'southvale' })))).resolves.toMatchObject({
+      roles: ['triage'],
+      authorityId: 'northshire',
+    });
   });
 
   it('refuses a token whose claims match nothing, or two tenants', async () => {
@@ -102,11 +132,15 @@ describe('mapClaims and cachedMappings', () => {
     let clock = 0;
     let calls = 0;
     let fail = false;
-    const cache = cachedMappings(async () => {
-      calls++;
-      if (fail) throw new Error('database unavailable');
-      return [rule];
-    }, 30_000, () => clock);
+    const cache = cachedMappings(
+      async () => {
+        calls++;
+        if (fail) throw new Error('database unavailable');
+        return [rule];
+      },
+      30_000,
+      () => clock,
+    );
     await cache();
     await cache();
     expect(calls).toBe(1);

@@ -26,7 +26,10 @@ export class InvalidToken extends Error {}
  * `hint` for the person holding it; nothing about the server's own key is disclosed.
  */
 export class UnknownSigningKey extends InvalidToken {
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -45,7 +48,8 @@ export function principalFromClaims(payload: JWTPayload): Principal {
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
   if (!payload.sub) throw new InvalidToken('token has no sub claim');
   // NUL cannot be stored or compared in PostgreSQL text; refusing the token beats a 500 later.
-  if ([payload.sub, payload.authorityId, payload.forceId].some((v) => typeof v === 'string' && v.includes('\0'))) throw new InvalidToken('token claims hold a NUL character');
+  if ([payload.sub, payload.authorityId, payload.forceId].some((v) => typeof v === 'string' && v.includes('\0')))
+    throw new InvalidToken('token claims hold a NUL character');
   if (roles.length === 0) throw new InvalidToken('token has no known role');
   const authorityId = typeof payload.authorityId === 'string' ? payload.authorityId : undefined;
   const forceId = typeof payload.forceId === 'string' ? payload.forceId : undefined;
@@ -108,7 +112,12 @@ export function embeddedVerifier(keys: SigningKeys): TokenVerifier {
   };
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, resolveKey, { issuer: EMBEDDED_ISSUER, audience: EMBEDDED_AUDIENCE, algorithms: [SIGNING_ALG], requiredClaims: REQUIRED_CLAIMS });
+      const { payload } = await jwtVerify(token, resolveKey, {
+        issuer: EMBEDDED_ISSUER,
+        audience: EMBEDDED_AUDIENCE,
+        algorithms: [SIGNING_ALG],
+        requiredClaims: REQUIRED_CLAIMS,
+      });
       return principalFromClaims(payload);
     } catch (error) {
       if (error instanceof InvalidToken) throw error;

@@ -32,25 +32,52 @@ describe('EvidenceConfig: the content store', () => {
   });
 
   it('reads an S3-compatible server with a key pair and path-style URLs', () => {
-    const env = { EVIDENCE_STORE: 's3', S3_BUCKET: 'evidence', S3_ENDPOINT: 'http://minio.internal:9000', S3_ACCESS_KEY_ID: 'casework', S3_SECRET_ACCESS_KEY: 'hunter2-secret', S3_FORCE_PATH_STYLE: 'true' };
-    expect(loadConfig(EvidenceConfig, env)).toMatchObject({ S3_ENDPOINT: 'http://minio.internal:9000', S3_ACCESS_KEY_ID: 'casework', S3_SECRET_ACCESS_KEY: 'hunter2-secret', S3_FORCE_PATH_STYLE: true });
-    for (const [value, expected] of [['1', true], ['false', false], ['0', false], ['', false]] as const) {
+    const env = {
+      EVIDENCE_STORE: 's3',
+      S3_BUCKET: 'evidence',
+      S3_ENDPOINT: 'http://minio.internal:9000',
+      S3_ACCESS_KEY_ID: 'casework',
+      S3_SECRET_ACCESS_KEY: 'hunter2-secret',
+      S3_FORCE_PATH_STYLE: 'true',
+    };
+    expect(loadConfig(EvidenceConfig, env)).toMatchObject({
+      S3_ENDPOINT: 'http://minio.internal:9000',
+      S3_ACCESS_KEY_ID: 'casework',
+      S3_SECRET_ACCESS_KEY: 'hunter2-secret',
+      S3_FORCE_PATH_STYLE: true,
+    });
+    for (const [value, expected] of [
+      ['1', true],
+      ['false', false],
+      ['0', false],
+      ['', false],
+    ] as const) {
       expect(loadConfig(EvidenceConfig, { ...env, S3_FORCE_PATH_STYLE: value }).S3_FORCE_PATH_STYLE).toBe(expected);
     }
     // empty values count as unset
-    expect(loadConfig(EvidenceConfig, { ...env, S3_ENDPOINT: '', S3_ACCESS_KEY_ID: '', S3_SECRET_ACCESS_KEY: '' })).toMatchObject({ S3_ENDPOINT: undefined, S3_ACCESS_KEY_ID: undefined, S3_SECRET_ACCESS_KEY: undefined });
+    expect(loadConfig(EvidenceConfig, { ...env, S3_ENDPOINT: '', S3_ACCESS_KEY_ID: '', S3_SECRET_ACCESS_KEY: '' })).toMatchObject({
+      S3_ENDPOINT: undefined,
+      S3_ACCESS_KEY_ID: undefined,
+      S3_SECRET_ACCESS_KEY: undefined,
+    });
   });
 
   it.each([
     [{ EVIDENCE_STORE: 'minio' }, 'configuration error: EVIDENCE_STORE must be fs or s3'],
     [{ EVIDENCE_STORE: 's3' }, 'configuration error: S3_BUCKET is required'],
     [{ EVIDENCE_STORE: 's3', S3_BUCKET: '' }, 'configuration error: S3_BUCKET is required'],
-    [{ EVIDENCE_STORE: 's3', S3_BUCKET: 'Evidence_Bucket' }, 'configuration error: S3_BUCKET must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens'],
+    [
+      { EVIDENCE_STORE: 's3', S3_BUCKET: 'Evidence_Bucket' },
+      'configuration error: S3_BUCKET must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens',
+    ],
     [{ EVIDENCE_STORE: 's3', S3_BUCKET: 'evidence', S3_REGION: 'EU West 2' }, 'configuration error: S3_REGION must be a region name such as eu-west-2'],
     [{ EVIDENCE_STORE: 's3', S3_BUCKET: 'evidence', S3_ENDPOINT: 'minio.internal:9000' }, 'configuration error: S3_ENDPOINT must be an http(s) URL'],
     [{ EVIDENCE_STORE: 's3', S3_BUCKET: 'evidence', S3_ENDPOINT: 'ftp://minio.internal' }, 'configuration error: S3_ENDPOINT must be an http(s) URL'],
     [{ EVIDENCE_STORE: 's3', S3_BUCKET: 'evidence', S3_FORCE_PATH_STYLE: 'yes' }, 'configuration error: S3_FORCE_PATH_STYLE must be true or false'],
-    [{ EVIDENCE_STORE: 's3', S3_BUCKET: 'evidence', EVIDENCE_MAX_BYTES: String(6 * 1024 ** 3) }, 'configuration error: EVIDENCE_MAX_BYTES must be at most 5368709120 (5 GiB, the largest object S3 copies in one request) when EVIDENCE_STORE is s3'],
+    [
+      { EVIDENCE_STORE: 's3', S3_BUCKET: 'evidence', EVIDENCE_MAX_BYTES: String(6 * 1024 ** 3) },
+      'configuration error: EVIDENCE_MAX_BYTES must be at most 5368709120 (5 GiB, the largest object S3 copies in one request) when EVIDENCE_STORE is s3',
+    ],
   ])('refuses %j in one line that names the variable', (env, message) => {
     expect(refusal(env)).toBe(message);
   });
@@ -63,9 +90,17 @@ describe('EvidenceConfig: the content store', () => {
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
     const withoutKeyId = refusal({ EVIDENCE_STORE: 's3', S3_BUCKET: 'evidence', S3_SECRET_ACCESS_KEY: secret });
     expect(withoutKeyId).toBe('configuration error: S3_SECRET_ACCESS_KEY and S3_ACCESS_KEY_ID must be set together');
-    expect(refusal({ EVIDENCE_STORE: 's3', S3_BUCKET: 'evidence', S3_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' })).toBe('configuration error: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together');
+    expect(refusal({ EVIDENCE_STORE: 's3', S3_BUCKET: 'evidence', S3_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' })).toBe(
+      'configuration error: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together',
+    );
     // other errors alongside a secret don't show it either
-    const several = refusal({ EVIDENCE_STORE: 's3', S3_BUCKET: 'Bad_Bucket', S3_ENDPOINT: `http://casework:${secret}@`, S3_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', S3_SECRET_ACCESS_KEY: secret });
+    const several = refusal({
+      EVIDENCE_STORE: 's3',
+      S3_BUCKET: 'Bad_Bucket',
+      S3_ENDPOINT: `http://casework:${secret}@`,
+      S3_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      S3_SECRET_ACCESS_KEY: secret,
+    });
     expect(several).toMatch(/^configuration error: S3_ENDPOINT must be an http\(s\) URL; S3_BUCKET must be a bucket name/);
     for (const message of [withoutKeyId, several]) expect(message).not.toContain(secret);
   });

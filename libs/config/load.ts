@@ -11,7 +11,11 @@ export class ConfigError extends Error {}
  * a process was handed.
  */
 export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv = process.env, overrides: NodeJS.ProcessEnv = {}): T {
-  const instance = plainToInstance(cls, { ...env, ...overrides }, { enableImplicitConversion: false, excludeExtraneousValues: true, exposeDefaultValues: true });
+  const instance = plainToInstance(
+    cls,
+    { ...env, ...overrides },
+    { enableImplicitConversion: false, excludeExtraneousValues: true, exposeDefaultValues: true },
+  );
   const errors = validateSync(instance, { skipMissingProperties: false });
   if (errors.length > 0) {
     const details = errors.map((e) =>

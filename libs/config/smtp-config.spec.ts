@@ -1,4 +1,4 @@
-import { createSmtpMailer, smtpTarget } from '../mail';
+import { createSmtpMailer, smtpTarget } from '@libs/mail';
 import { ConfigError, loadConfig, SmtpConfig } from '.';
 
 describe('SmtpConfig', () => {
@@ -12,7 +12,12 @@ describe('SmtpConfig', () => {
   });
 
   it('accepts smtp:// and smtps:// URLs, with or without credentials', () => {
-    for (const url of ['smtp://mail.example.org', 'smtp://127.0.0.1:2525', 'smtps://user:p%40ss%2Fword@mail.example.org:465', 'smtp://relay.internal:587?requireTLS=true']) {
+    for (const url of [
+      'smtp://mail.example.org',
+      'smtp://127.0.0.1:2525',
+      'smtps://user:p%40ss%2Fword@mail.example.org:465',
+      'smtp://relay.internal:587?requireTLS=true',
+    ]) {
       expect(loadConfig(SmtpConfig, { SMTP_URL: url }).SMTP_URL).toBe(url);
     }
     expect(loadConfig(SmtpConfig, { SMTP_URL: 'smtp://a@b', SMTP_FROM: 'casework@example.gov.uk' }).SMTP_FROM).toBe('casework@example.gov.uk');
@@ -39,7 +44,9 @@ describe('SmtpConfig', () => {
   });
 
   it('refuses a sender that is not an address', () => {
-    expect(() => loadConfig(SmtpConfig, { SMTP_FROM: 'Election casework' })).toThrow('configuration error: SMTP_FROM must be an address like "Election casework <casework@example.gov.uk>"');
+    expect(() => loadConfig(SmtpConfig, { SMTP_FROM: 'Election casework' })).toThrow(
+      'configuration error: SMTP_FROM must be an address like "Election casework <casework@example.gov.uk>"',
+    );
   });
 
   it('logs where mail goes as host:port only', () => {

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, TelemetryConfig } from '.';
-import { activeTracing, otlpTracesUrl, startTracing } from '../telemetry';
+import { activeTracing, otlpTracesUrl, startTracing } from '@libs/telemetry';
 
 describe('TelemetryConfig', () => {
   it('defaults: no metrics endpoints, no tracing, loopback when a port is set', () => {
@@ -10,7 +10,15 @@ describe('TelemetryConfig', () => {
     expect(config.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
     // empty means unset, as elsewhere
     expect(loadConfig(TelemetryConfig, { METRICS_PORT: '', OTEL_EXPORTER_OTLP_ENDPOINT: '' }).METRICS_PORT).toBeUndefined();
-    expect(loadConfig(TelemetryConfig, { METRICS_PORT: '9464', WORKER_METRICS_PORT: '9465', METRICS_HOST: '0.0.0.0', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'casework-api-eu' })).toMatchObject({
+    expect(
+      loadConfig(TelemetryConfig, {
+        METRICS_PORT: '9464',
+        WORKER_METRICS_PORT: '9465',
+        METRICS_HOST: '0.0.0.0',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_SERVICE_NAME: 'casework-api-eu',
+      }),
+    ).toMatchObject({
       METRICS_PORT: 9464,
       WORKER_METRICS_PORT: 9465,
       METRICS_HOST: '0.0.0.0',

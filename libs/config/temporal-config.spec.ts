@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTestCertificates, TestCertificates } from '../../test/support/tls-certs';
 import { certFileProblem, ConfigError, loadConfig, TemporalConfig, temporalUsesTls } from '.';
-import { temporalConnectionOptions } from '../temporal';
+import { temporalConnectionOptions } from '@libs/temporal';
 
 let certs: TestCertificates;
 beforeAll(() => {
@@ -32,7 +32,13 @@ describe('TemporalConfig: connection security', () => {
   });
 
   it('takes mutual TLS from three PEM files and a server name, and hands the SDK their bytes', () => {
-    const config = loadConfig(TemporalConfig, { ...base, TEMPORAL_TLS_CA: certs.ca, TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: certs.clientKey, TEMPORAL_TLS_SERVER_NAME: 'localhost' });
+    const config = loadConfig(TemporalConfig, {
+      ...base,
+      TEMPORAL_TLS_CA: certs.ca,
+      TEMPORAL_TLS_CERT: certs.clientCert,
+      TEMPORAL_TLS_KEY: certs.clientKey,
+      TEMPORAL_TLS_SERVER_NAME: 'localhost',
+    });
     const options = temporalConnectionOptions(config);
     expect(options.tls).toEqual({
       serverNameOverride: 'localhost',
@@ -43,7 +49,11 @@ describe('TemporalConfig: connection security', () => {
   });
 
   it('turns TLS on (system CAs) for an API key, as Temporal Cloud needs, unless TEMPORAL_TLS=false says otherwise', () => {
-    const cloud = loadConfig(TemporalConfig, { TEMPORAL_ADDRESS: 'eu-west-2.aws.api.temporal.io:7233', TEMPORAL_NAMESPACE: 'casework.a1b2c', TEMPORAL_API_KEY: 'eyJhbGciOi.secret-part' });
+    const cloud = loadConfig(TemporalConfig, {
+      TEMPORAL_ADDRESS: 'eu-west-2.aws.api.temporal.io:7233',
+      TEMPORAL_NAMESPACE: 'casework.a1b2c',
+      TEMPORAL_API_KEY: 'eyJhbGciOi.secret-part',
+    });
     expect(temporalConnectionOptions(cloud)).toEqual({ address: 'eu-west-2.aws.api.temporal.io:7233', tls: {}, apiKey: 'eyJhbGciOi.secret-part' });
     const plain = loadConfig(TemporalConfig, { ...base, TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' });
     expect(temporalConnectionOptions(plain)).toEqual({ address: 'temporal.internal:7233', tls: false, apiKey: 'k' });
@@ -51,20 +61,56 @@ describe('TemporalConfig: connection security', () => {
   });
 
   it.each([
-    ['a CA file that does not exist', { TEMPORAL_TLS_CA: '/nonexistent/ca.pem' }, /^configuration error: TEMPORAL_TLS_CA names a file that cannot be read \(no such file\): \/nonexistent\/ca\.pem$/],
+    [
+      'a CA file that does not exist',
+      { TEMPORAL_TLS_CA: '/nonexistent/ca.pem' },
+      /^configuration error: TEMPORAL_TLS_CA names a file that cannot be read \(no such file\): \/nonexistent\/ca\.pem$/,
+    ],
     ['a directory for the CA', { TEMPORAL_TLS_CA: '/tmp' }, /^configuration error: TEMPORAL_TLS_CA names a file that cannot be read \(it is a directory\)/],
     ['a CA file that is not PEM', { TEMPORAL_TLS_CA: __filename }, /^configuration error: TEMPORAL_TLS_CA is not a PEM file of CA certificates/],
-    ['PEM text where a path belongs', { TEMPORAL_TLS_CA: '-----BEGIN CERTIFICATE-----\nMIIB' }, /^configuration error: TEMPORAL_TLS_CA must be the path of a PEM file, not the PEM text itself$/],
-    ['a client certificate without its key', { TEMPORAL_TLS_CERT: '<client>' }, /^configuration error: TEMPORAL_TLS_CERT is set but TEMPORAL_TLS_KEY is not: a client certificate needs its private key$/],
+    [
+      'PEM text where a path belongs',
+      { TEMPORAL_TLS_CA: '-----BEGIN CERTIFICATE-----\nMIIB' },
+      /^configuration error: TEMPORAL_TLS_CA must be the path of a PEM file, not the PEM text itself$/,
+    ],
+    [
+      'a client certificate without its key',
+      { TEMPORAL_TLS_CERT: '<client>' },
+      /^configuration error: TEMPORAL_TLS_CERT is set but TEMPORAL_TLS_KEY is not: a client certificate needs its private key$/,
+    ],
     ['a key without its certificate', { TEMPORAL_TLS_KEY: '<key>' }, /^configuration error: TEMPORAL_TLS_KEY is set but TEMPORAL_TLS_CERT is not/],
-    ['a key file for the certificate', { TEMPORAL_TLS_CERT: '<key>', TEMPORAL_TLS_KEY: '<key>' }, /^configuration error: TEMPORAL_TLS_CERT is not a PEM file of a client certificate/],
-    ['a certificate for the key', { TEMPORAL_TLS_CERT: '<client>', TEMPORAL_TLS_KEY: '<client>' }, /^configuration error: TEMPORAL_TLS_KEY is not a PEM private key file/],
-    ['another certificate\'s key', { TEMPORAL_TLS_CERT: '<client>', TEMPORAL_TLS_KEY: '<stranger-key>' }, /^configuration error: TEMPORAL_TLS_KEY is not the private key of the certificate in TEMPORAL_TLS_CERT$/],
-    ['an unreadable key', { TEMPORAL_TLS_CERT: '<client>', TEMPORAL_TLS_KEY: '/nonexistent/secret-key-path.pem' }, /^configuration error: TEMPORAL_TLS_KEY names a file that cannot be read \(no such file\)$/],
-    ['TLS files with TEMPORAL_TLS=false', { TEMPORAL_TLS: 'false', TEMPORAL_TLS_CA: '<ca>' }, /^configuration error: TEMPORAL_TLS is false but TEMPORAL_TLS_CA is set: unset one of them$/],
+    [
+      'a key file for the certificate',
+      { TEMPORAL_TLS_CERT: '<key>', TEMPORAL_TLS_KEY: '<key>' },
+      /^configuration error: TEMPORAL_TLS_CERT is not a PEM file of a client certificate/,
+    ],
+    [
+      'a certificate for the key',
+      { TEMPORAL_TLS_CERT: '<client>', TEMPORAL_TLS_KEY: '<client>' },
+      /^configuration error: TEMPORAL_TLS_KEY is not a PEM private key file/,
+    ],
+    [
+      "another certificate's key",
+      { TEMPORAL_TLS_CERT: '<client>', TEMPORAL_TLS_KEY: '<stranger-key>' },
+      /^configuration error: TEMPORAL_TLS_KEY is not the private key of the certificate in TEMPORAL_TLS_CERT$/,
+    ],
+    [
+      'an unreadable key',
+      { TEMPORAL_TLS_CERT: '<client>', TEMPORAL_TLS_KEY: '/nonexistent/secret-key-path.pem' },
+      /^configuration error: TEMPORAL_TLS_KEY names a file that cannot be read \(no such file\)$/,
+    ],
+    [
+      'TLS files with TEMPORAL_TLS=false',
+      { TEMPORAL_TLS: 'false', TEMPORAL_TLS_CA: '<ca>' },
+      /^configuration error: TEMPORAL_TLS is false but TEMPORAL_TLS_CA is set: unset one of them$/,
+    ],
     ['TEMPORAL_TLS=yes', { TEMPORAL_TLS: 'yes' }, /^configuration error: TEMPORAL_TLS must be true or false$/],
     ['a server name with a port', { TEMPORAL_TLS_SERVER_NAME: 'temporal.internal:7233' }, /^configuration error: TEMPORAL_TLS_SERVER_NAME must be a host name/],
-    ['an API key with Bearer in front', { TEMPORAL_API_KEY: 'Bearer abc.def' }, /^configuration error: TEMPORAL_API_KEY must be the key alone, without 'Bearer '$/],
+    [
+      'an API key with Bearer in front',
+      { TEMPORAL_API_KEY: 'Bearer abc.def' },
+      /^configuration error: TEMPORAL_API_KEY must be the key alone, without 'Bearer '$/,
+    ],
     ['an API key with a line break', { TEMPORAL_API_KEY: 'abc\ndef-secret' }, /^configuration error: TEMPORAL_API_KEY must be one token of printable ASCII/],
     ['a connect timeout under half a second', { TEMPORAL_CONNECT_TIMEOUT_MS: '10' }, /^configuration error: TEMPORAL_CONNECT_TIMEOUT_MS/],
   ])('refuses %s in one line that names the variable', (_, env, message) => {

@@ -61,7 +61,8 @@ export function certFileProblem(path: string, now = new Date()): string | undefi
 }
 
 function privateKey(text: string): KeyObject | string {
-  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(text)) return 'is an encrypted private key; give the key without a passphrase (readable only by the service)';
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(text))
+    return 'is an encrypted private key; give the key without a passphrase (readable only by the service)';
   if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(text)) return 'is not a PEM private key file (no -----BEGIN PRIVATE KEY----- block)';
   try {
     return createPrivateKey(text);

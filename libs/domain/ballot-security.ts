@@ -45,9 +45,7 @@ export interface Discrepancy {
   observed: string;
 }
 
-export type BallotDecision =
-  | { ok: true; item: BallotItem; discrepancies: Discrepancy[] }
-  | { ok: false; field: string; message: string };
+export type BallotDecision = { ok: true; item: BallotItem; discrepancies: Discrepancy[] } | { ok: false; field: string; message: string };
 
 const refuse = (field: string, message: string): BallotDecision => ({ ok: false, field, message });
 
@@ -63,7 +61,8 @@ export function applyBallotStep(item: BallotItem, step: BallotStep): BallotDecis
   const readsSeal = step.action === 'moved' || step.action === 'opened';
   if (readsSeal && item.sealNumber) {
     if (!step.sealNumberObserved?.trim()) return refuse('sealNumberObserved', `the item is sealed (${item.sealNumber}): record the seal number read off it`);
-    if (step.sealNumberObserved.trim() !== item.sealNumber) discrepancies.push({ kind: 'seal_mismatch', expected: item.sealNumber, observed: step.sealNumberObserved.trim() });
+    if (step.sealNumberObserved.trim() !== item.sealNumber)
+      discrepancies.push({ kind: 'seal_mismatch', expected: item.sealNumber, observed: step.sealNumberObserved.trim() });
   }
   if (step.countObserved !== undefined && item.quantity !== null && step.countObserved !== item.quantity) {
     discrepancies.push({ kind: 'count_mismatch', expected: String(item.quantity), observed: String(step.countObserved) });
@@ -76,7 +75,11 @@ export function applyBallotStep(item: BallotItem, step: BallotStep): BallotDecis
     case 'sealed':
       if (!step.sealNumber?.trim()) return refuse('sealNumber', 'sealing needs the seal number');
       if (item.status === 'sealed') return refuse('sealNumber', `the item is already sealed with ${item.sealNumber}; open it first`);
-      return { ok: true, item: { ...item, status: 'sealed', sealNumber: step.sealNumber.trim(), location: step.location?.trim() || item.location }, discrepancies };
+      return {
+        ok: true,
+        item: { ...item, status: 'sealed', sealNumber: step.sealNumber.trim(), location: step.location?.trim() || item.location },
+        discrepancies,
+      };
     case 'moved':
       if (!step.location?.trim()) return refuse('location', 'a move needs where the item went');
       if (step.location.trim() === item.location) return refuse('location', `the item is already at ${item.location}`);

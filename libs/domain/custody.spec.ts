@@ -15,7 +15,10 @@ describe('applyCustody', () => {
     expect(refused(item, { action: 'sealed', sealNumber: 'S-2002' })).toMatchObject({ rule: 'reseal', field: 'sealNumber' });
     expect(refused(item, { action: 'sealed', sealNumber: 'S-1001' })).toMatchObject({ rule: 'repeated' });
     expect(refused(item, { action: 'resealed', sealNumber: 'S-2002' })).toMatchObject({ rule: 'reason', field: 'note' });
-    expect(applyCustody(item, { action: 'resealed', sealNumber: 'S-2002', note: 'opened for examination' })).toEqual({ ok: true, item: { ...item, sealNumber: 'S-2002' } });
+    expect(applyCustody(item, { action: 'resealed', sealNumber: 'S-2002', note: 'opened for examination' })).toEqual({
+      ok: true,
+      item: { ...item, sealNumber: 'S-2002' },
+    });
   });
 
   it('lets only the current holder pass the item on', () => {

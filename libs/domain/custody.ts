@@ -1,7 +1,18 @@
 // Chain-of-custody rules for one evidence item (ACPO principles; ISO/IEC 27037). Pure: the API
 // applies them under a row lock and writes the event and the item's new state together.
 
-export const CUSTODY_ACTIONS = ['collected', 'sealed', 'resealed', 'transferred', 'examined', 'packaged', 'handed_over', 'received', 'returned', 'destroyed'] as const;
+export const CUSTODY_ACTIONS = [
+  'collected',
+  'sealed',
+  'resealed',
+  'transferred',
+  'examined',
+  'packaged',
+  'handed_over',
+  'received',
+  'returned',
+  'destroyed',
+] as const;
 export type CustodyAction = (typeof CUSTODY_ACTIONS)[number];
 
 /** Actions a person records through the API; the others are recorded by packaging and disposal. */
@@ -25,9 +36,7 @@ export interface CustodyRequest {
   note?: string;
 }
 
-export type CustodyDecision =
-  | { ok: true; item: CustodyItem }
-  | { ok: false; rule: string; field: string; message: string };
+export type CustodyDecision = { ok: true; item: CustodyItem } | { ok: false; rule: string; field: string; message: string };
 
 const refuse = (rule: string, field: string, message: string): CustodyDecision => ({ ok: false, rule, field, message });
 
@@ -36,12 +45,20 @@ export function applyCustody(item: CustodyItem, request: CustodyRequest): Custod
   const { action } = request;
   if (item.status === 'destroyed') return refuse('destroyed', 'action', 'the item was destroyed; nothing can happen to it any more');
   if (!RECORDED_ACTIONS.includes(action)) {
-    return refuse('action', 'action', `${action} is recorded by ${action === 'destroyed' ? 'the disposal review' : action === 'collected' ? 'logging the item' : 'the evidence package'}, not directly`);
+    return refuse(
+      'action',
+      'action',
+      `${action} is recorded by ${action === 'destroyed' ? 'the disposal review' : action === 'collected' ? 'logging the item' : 'the evidence package'}, not directly`,
+    );
   }
   if (item.status === 'packaged') return refuse('locked', 'action', 'the item is locked in a sealed evidence package');
   const holderMoves = action === 'transferred' || action === 'received' || action === 'returned';
   if ((holderMoves || action === 'examined') && request.from !== item.holder) {
-    return refuse('holder', 'from', `only the current holder (${item.holder}) can ${action === 'examined' ? 'release the item for examination' : 'pass the item on'}`);
+    return refuse(
+      'holder',
+      'from',
+      `only the current holder (${item.holder}) can ${action === 'examined' ? 'release the item for examination' : 'pass the item on'}`,
+    );
   }
   switch (action) {
     case 'sealed':
@@ -61,7 +78,15 @@ export function applyCustody(item: CustodyItem, request: CustodyRequest): Custod
       if (!request.to?.trim()) return refuse('recipient', 'to', `${action} needs who receives the item`);
       if (request.to === item.holder) return refuse('recipient', 'to', `${request.to} already holds the item`);
       // After handover the police move the item on; it is back in the authority's hands only when returned.
-      return { ok: true, item: { ...item, holder: request.to, location: request.location ?? item.location, status: action === 'returned' && item.status === 'handed_over' ? 'held' : item.status } };
+      return {
+        ok: true,
+        item: {
+          ...item,
+          holder: request.to,
+          location: request.location ?? item.location,
+          status: action === 'returned' && item.status === 'handed_over' ? 'held' : item.status,
+        },
+      };
     }
   }
 }

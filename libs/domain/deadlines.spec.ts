@@ -131,9 +131,7 @@ describe('the polling-day window', () => {
     const saturdayBefore = at('2026-05-02T09:00:00Z'); // Saturday 10:00 BST, inside the window
     expect(isoOf(deadlineAfter(saturdayBefore, 'P2D', POLL))).toBe('2026-05-02T21:00:00.000Z'); // 12 hours
     expect(deadlineAfter(saturdayBefore, 'PT4H', POLL)).toBe(saturdayBefore + HOUR);
-    expect(deadlineAfter(saturdayBefore, 'PT30M', { ...POLL, pollWindow: { ...POLL.pollWindow, scale: 0.5 } })).toBe(
-      saturdayBefore + 15 * MINUTE,
-    );
+    expect(deadlineAfter(saturdayBefore, 'PT30M', { ...POLL, pollWindow: { ...POLL.pollWindow, scale: 0.5 } })).toBe(saturdayBefore + 15 * MINUTE);
   });
 
   it('applies working days again once the window has closed', () => {
@@ -179,9 +177,7 @@ const CLOCK_CHANGES = [2024, 2025, 2026, 2027, 2028, 2029, 2030].flatMap((year) 
   }),
 );
 const anyInstant = fc.integer({ min: FIRST, max: LAST });
-const nearClockChange = fc
-  .tuple(fc.constantFrom(...CLOCK_CHANGES), fc.integer({ min: -4 * DAY, max: 4 * DAY }))
-  .map(([change, offset]) => change + offset);
+const nearClockChange = fc.tuple(fc.constantFrom(...CLOCK_CHANGES), fc.integer({ min: -4 * DAY, max: 4 * DAY })).map(([change, offset]) => change + offset);
 const instant = fc.oneof(anyInstant, nearClockChange);
 
 /** A non-zero policy duration, as ISO text. */
@@ -259,22 +255,15 @@ describe('deadline properties', () => {
     const pollDate = fc.integer({ min: at('2024-02-01T00:00:00Z'), max: at('2030-10-31T00:00:00Z') }).map((ms) => isoOf(ms).slice(0, 10));
     const scale = fc.oneof(fc.constantFrom(0.25, 0.5, 1), fc.double({ min: 0.01, max: 1, noNaN: true }));
     fc.assert(
-      fc.property(
-        pollDate,
-        fc.integer({ min: 0, max: 10 * DAY - 1 }),
-        durationText,
-        scale,
-        fc.boolean(),
-        (poll, offset, text, s, workingDays) => {
-          const rules: DeadlineRules = { workingDays, pollDate: poll, pollWindow: { before: 'P7D', after: 'P2D', scale: s } };
-          const from = fromPollDayStartMinus7Days(poll) + offset;
-          expect(inPollWindow(from, rules)).toBe(true);
-          const exact = s * durationMs(parseDuration(text));
-          const due = deadlineAfter(from, text, rules);
-          expect(Math.abs(due - from - exact)).toBeLessThanOrEqual(0.5);
-          if (s === 0.25 || s === 0.5 || s === 1) expect(due - from).toBe(exact); // whole seconds scale exactly
-        },
-      ),
+      fc.property(pollDate, fc.integer({ min: 0, max: 10 * DAY - 1 }), durationText, scale, fc.boolean(), (poll, offset, text, s, workingDays) => {
+        const rules: DeadlineRules = { workingDays, pollDate: poll, pollWindow: { before: 'P7D', after: 'P2D', scale: s } };
+        const from = fromPollDayStartMinus7Days(poll) + offset;
+        expect(inPollWindow(from, rules)).toBe(true);
+        const exact = s * durationMs(parseDuration(text));
+        const due = deadlineAfter(from, text, rules);
+        expect(Math.abs(due - from - exact)).toBeLessThanOrEqual(0.5);
+        if (s === 0.25 || s === 0.5 || s === 1) expect(due - from).toBe(exact); // whole seconds scale exactly
+      }),
       { numRuns: 1000 },
     );
   });

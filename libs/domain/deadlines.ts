@@ -24,7 +24,7 @@ export function isWorkingDay(isoDate: string): boolean {
 export function addWorkingDays(fromMs: number, days: number): number {
   const { date, timeOfDayMs } = toLondon(fromMs);
   let cursor = date;
-  for (let left = days; left > 0; ) {
+  for (let left = days; left > 0;) {
     cursor = addDaysToIsoDate(cursor, 1);
     if (isWorkingDay(cursor)) left -= 1;
   }
@@ -62,9 +62,7 @@ export function deadlineAfter(fromMs: number, duration: string | Duration, rules
  * the deadline itself.
  */
 export function reminderTimes(setAtMs: number, dueAtMs: number, remindBefore: readonly string[]): number[] {
-  const times = remindBefore
-    .map((offset) => dueAtMs - durationMs(parseDuration(offset)))
-    .filter((t) => t > setAtMs && t < dueAtMs);
+  const times = remindBefore.map((offset) => dueAtMs - durationMs(parseDuration(offset))).filter((t) => t > setAtMs && t < dueAtMs);
   return [...new Set(times)].sort((a, b) => a - b);
 }
 
@@ -83,6 +81,11 @@ export function effectiveUrgency(urgency: Urgency, safetyConcern: boolean): Urge
  * intake receipt (and the case row it writes) and for the workflow's triage deadlines, at intake
  * and again after a return or a lapsed request for information.
  */
-export function triageDueAt(fromMs: number, urgency: Urgency, policy: Pick<Policy, 'triageDue' | 'workingDays' | 'pollWindow'>, pollDate: string | null): number {
+export function triageDueAt(
+  fromMs: number,
+  urgency: Urgency,
+  policy: Pick<Policy, 'triageDue' | 'workingDays' | 'pollWindow'>,
+  pollDate: string | null,
+): number {
   return deadlineAfter(fromMs, policy.triageDue[urgency], deadlineRules(policy, pollDate));
 }

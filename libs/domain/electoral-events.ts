@@ -48,7 +48,8 @@ export function planGaps(event: PlannedEvent): PlanGap[] {
   const gaps: PlanGap[] = [];
   if (!event.venue.trim()) gaps.push({ field: 'venue', problem: 'no venue is recorded' });
   if (!event.plan || !event.plan.summary.trim()) gaps.push({ field: 'plan.summary', problem: 'there is no safety and security plan' });
-  if (!event.plan || event.plan.measures.filter((m) => m.trim()).length === 0) gaps.push({ field: 'plan.measures', problem: 'the plan has no security measures' });
+  if (!event.plan || event.plan.measures.filter((m) => m.trim()).length === 0)
+    gaps.push({ field: 'plan.measures', problem: 'the plan has no security measures' });
   if (!event.policeContactId) gaps.push({ field: 'policeContactId', problem: 'no police liaison contact is named' });
   if ((event.kind === 'verification' || event.kind === 'count') && event.riskIds.length === 0) {
     gaps.push({ field: 'riskIds', problem: 'no risk from the register is linked to the verification or count' });

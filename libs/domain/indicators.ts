@@ -69,7 +69,12 @@ export function checkObservationHeader(columns: string[]): RowProblem[] {
  * Checks one observation and returns it ready to store, or every problem it has. `line` is the
  * CSV line (or 0 for a JSON body), so that a refused file names each bad row.
  */
-export function checkObservation(input: ObservationInput, line: number, indicators: IndicatorsByKey, now: number): { observation?: Observation; problems: RowProblem[] } {
+export function checkObservation(
+  input: ObservationInput,
+  line: number,
+  indicators: IndicatorsByKey,
+  now: number,
+): { observation?: Observation; problems: RowProblem[] } {
   const problems: RowProblem[] = [];
   const indicatorKey = String(input.indicator ?? '').trim();
   const indicator = indicators.get(indicatorKey);
@@ -84,7 +89,8 @@ export function checkObservation(input: ObservationInput, line: number, indicato
   const rawValue = typeof input.value === 'number' ? String(input.value) : String(input.value ?? '').trim();
   const value = /^\d+(\.\d+)?$/.test(rawValue) ? Number(rawValue) : Number.NaN;
   if (!rawValue) problems.push({ line, field: 'value', problem: 'is empty' });
-  else if (!Number.isFinite(value) || value > 1e12) problems.push({ line, field: 'value', problem: `"${rawValue.slice(0, 40)}" is not a number of zero or more` });
+  else if (!Number.isFinite(value) || value > 1e12)
+    problems.push({ line, field: 'value', problem: `"${rawValue.slice(0, 40)}" is not a number of zero or more` });
 
   const rawAt = String(input.observedAt ?? '').trim();
   const observedAt = ISO_DATE_OR_TIME.test(rawAt) ? new Date(rawAt.length === 10 ? `${rawAt}T00:00:00Z` : rawAt) : new Date(Number.NaN);

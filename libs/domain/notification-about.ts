@@ -7,7 +7,16 @@
 // the key when their caller does not give it; migration NotificationAbout backfills older rows
 // with the same rules in SQL (keep the two in step).
 
-export const NOTIFICATION_ABOUT_TYPES = ['allegation', 'evidence', 'package', 'risk', 'liaison', 'indicator_alert', 'indicator_upload', 'ballot_discrepancy'] as const;
+export const NOTIFICATION_ABOUT_TYPES = [
+  'allegation',
+  'evidence',
+  'package',
+  'risk',
+  'liaison',
+  'indicator_alert',
+  'indicator_upload',
+  'ballot_discrepancy',
+] as const;
 export type NotificationAboutType = (typeof NOTIFICATION_ABOUT_TYPES)[number];
 
 export interface NotificationAbout {

@@ -80,7 +80,20 @@ describe('validatePolicy', () => {
 
   it('names every missing field of an empty document', () => {
     expect(fields({}).sort()).toEqual(
-      ['evidenceRetention', 'extensionTaskAfterMonths', 'informationReplyDue', 'liaisonContactGrace', 'packageAcknowledgeDue', 'pollWindow', 'remindBefore', 'riskReviewGrace', 'riskReviewNearPoll', 'spocResponseDue', 'triageDue', 'workingDays'].sort(),
+      [
+        'evidenceRetention',
+        'extensionTaskAfterMonths',
+        'informationReplyDue',
+        'liaisonContactGrace',
+        'packageAcknowledgeDue',
+        'pollWindow',
+        'remindBefore',
+        'riskReviewGrace',
+        'riskReviewNearPoll',
+        'spocResponseDue',
+        'triageDue',
+        'workingDays',
+      ].sort(),
     );
   });
 });

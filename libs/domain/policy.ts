@@ -120,7 +120,10 @@ export function validatePolicy(policy: unknown): PolicyProblem[] {
   }
   const months = policy.extensionTaskAfterMonths;
   if (typeof months !== 'number' || !Number.isInteger(months) || months < 1 || months > 11) {
-    problems.push({ field: 'extensionTaskAfterMonths', problem: 'must be a whole number of months from 1 to 11 (the application must be made within the first year)' });
+    problems.push({
+      field: 'extensionTaskAfterMonths',
+      problem: 'must be a whole number of months from 1 to 11 (the application must be made within the first year)',
+    });
   }
   return problems;
 }

@@ -24,7 +24,7 @@ describe('addCalendarMonths', () => {
     expect(() => addCalendarMonths(0, -1)).toThrow(RangeError);
   });
 
-  it('lands on the same day of the month, or the month\'s last, at the same London time', () => {
+  it("lands on the same day of the month, or the month's last, at the same London time", () => {
     fc.assert(
       fc.property(fc.integer({ min: at('2024-01-01T00:00:00Z'), max: at('2029-12-31T00:00:00Z') }), fc.integer({ min: 0, max: 24 }), (from, months) => {
         const start = toLondon(from);

@@ -65,7 +65,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port,
     persistent: options.persistent,
     // TCP on loopback only; no Unix socket to collide with a system PostgreSQL's.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'max_connections=300', '-c', 'fsync=' + (options.persistent ? 'on' : 'off')],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'fsync=' + (options.persistent ? 'on' : 'off'),
+    ],
     onLog: (message: string) => log(message.trimEnd()),
     onError: (message: unknown) => log(String(message)),
   });
@@ -78,17 +87,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await pg.start();
   const database = options.database ?? 'casework';
   const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
-  await waitFor('embedded PostgreSQL', async () => {
-    const client = new Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
-      return true;
-    } finally {
-      await client.end();
-    }
-  }, 30_000);
+  await waitFor(
+    'embedded PostgreSQL',
+    async () => {
+      const client = new Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+        if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+        return true;
+      } finally {
+        await client.end();
+      }
+    },
+    30_000,
+  );
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     port,

@@ -15,7 +15,13 @@ export interface ManagedProcess {
 export const SERVICE_STOP_GRACE_MS = 3_000;
 
 /** Runs a Node entry point as a child process that is stopped with SIGTERM, then SIGKILL. */
-export function runNodeService(name: string, entry: string, env: NodeJS.ProcessEnv, stdio: 'inherit' | 'ignore' | 'pipe' = 'inherit', nodeFlags: string[] = []): ManagedProcess {
+export function runNodeService(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  stdio: 'inherit' | 'ignore' | 'pipe' = 'inherit',
+  nodeFlags: string[] = [],
+): ManagedProcess {
   return manageProcess(name, spawn(process.execPath, ['--enable-source-maps', ...nodeFlags, entry], { env, stdio: ['ignore', stdio, stdio] }));
 }
 

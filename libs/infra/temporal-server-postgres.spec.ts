@@ -20,7 +20,12 @@ describe('server mode settings', () => {
       database: 'temporal',
       visibility: 'temporal_visibility',
     });
-    expect(temporalDatabasesFor('postgres://u@localhost/x', { TEMPORAL_SERVER_DB: 't1', TEMPORAL_SERVER_VISIBILITY_DB: 'v1' })).toMatchObject({ port: 5432, password: '', database: 't1', visibility: 'v1' });
+    expect(temporalDatabasesFor('postgres://u@localhost/x', { TEMPORAL_SERVER_DB: 't1', TEMPORAL_SERVER_VISIBILITY_DB: 'v1' })).toMatchObject({
+      port: 5432,
+      password: '',
+      database: 't1',
+      visibility: 'v1',
+    });
   });
 
   it('picks nine distinct ports below 32768, keeping a preferred frontend port', async () => {

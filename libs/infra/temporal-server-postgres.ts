@@ -56,7 +56,10 @@ function findGo(): string | undefined {
 export function findTemporalServerBinaries(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`), env = process.env): TemporalServerBinaries {
   const dir = temporalServerCacheDir(env);
   const chosen = { server: env.TEMPORAL_SERVER_PATH || join(dir, 'server'), sqlTool: env.TEMPORAL_SQL_TOOL_PATH || join(dir, 'sql') };
-  for (const [name, variable] of [['server', 'TEMPORAL_SERVER_PATH'], ['sqlTool', 'TEMPORAL_SQL_TOOL_PATH']] as const) {
+  for (const [name, variable] of [
+    ['server', 'TEMPORAL_SERVER_PATH'],
+    ['sqlTool', 'TEMPORAL_SQL_TOOL_PATH'],
+  ] as const) {
     if (env[variable] && !existsSync(chosen[name])) {
       throw new TemporalServerNotFound(`${variable} is set to ${env[variable]}, but no file is there; unset it or point it at the binary`);
     }
@@ -78,7 +81,9 @@ export function findTemporalServerBinaries(log: (line: string) => void = (l) => 
   });
   const stillMissing = [chosen.server, chosen.sqlTool].filter((p) => !existsSync(p));
   if (build.status !== 0 || stillMissing.length > 0) {
-    throw new TemporalServerNotFound(`temporal: building the server failed (go exit ${build.status}); fix the Go error above, or set TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH`);
+    throw new TemporalServerNotFound(
+      `temporal: building the server failed (go exit ${build.status}); fix the Go error above, or set TEMPORAL_SERVER_PATH and TEMPORAL_SQL_TOOL_PATH`,
+    );
   }
   log(`temporal: built ${dir} in ${Math.round((Date.now() - started) / 1000)} s`);
   return chosen;
@@ -132,16 +137,22 @@ export async function prepareTemporalDatabases(sqlTool: string, dbs: TemporalDat
       }
     }
   } catch (error) {
-    throw new Error(`temporal: cannot create Temporal's databases as ${dbs.user} (${(error as Error).message}); create ${dbs.database} and ${dbs.visibility} yourself, owned by that user`);
+    throw new Error(
+      `temporal: cannot create Temporal's databases as ${dbs.user} (${(error as Error).message}); create ${dbs.database} and ${dbs.visibility} yourself, owned by that user`,
+    );
   } finally {
     await admin.end();
   }
-  for (const [name, schema] of [[dbs.database, 'postgresql/v12/temporal'], [dbs.visibility, 'postgresql/v12/visibility']]) {
+  for (const [name, schema] of [
+    [dbs.database, 'postgresql/v12/temporal'],
+    [dbs.visibility, 'postgresql/v12/visibility'],
+  ]) {
     const common = ['--plugin', 'postgres12', '--ep', dbs.host, '-p', String(dbs.port), '-u', dbs.user, '--db', name];
     // The password goes by environment (SQL_PASSWORD), never on a command line.
     const run = (args: string[]) => {
       const result = spawnSync(sqlTool, [...common, ...args], { env: { ...process.env, SQL_PASSWORD: dbs.password }, encoding: 'utf8' });
-      if (result.status !== 0) throw new Error(`temporal-sql-tool ${args[0]} on ${name} failed (exit ${result.status}): ${(result.stderr || result.stdout).trim().slice(-1500)}`);
+      if (result.status !== 0)
+        throw new Error(`temporal-sql-tool ${args[0]} on ${name} failed (exit ${result.status}): ${(result.stderr || result.stdout).trim().slice(-1500)}`);
     };
     if (!(await hasSchemaVersion(dbs, name))) run(['setup-schema', '-v', '0.0']);
     run(['update-schema', '--schema-name', schema]);
@@ -232,7 +243,9 @@ export async function startTemporalPostgresServer(options: TemporalPostgresServe
   if (!options.skipSchema) await prepareTemporalDatabases(binaries.sqlTool, dbs, log);
   const ports = options.ports ?? (await pickTemporalServerPorts());
   const config = env.TEMPORAL_SERVER_CONFIG ? resolve(env.TEMPORAL_SERVER_CONFIG) : repoFile('docker/temporal/config/postgres.yaml');
-  const dynamicConfig = env.TEMPORAL_SERVER_DYNAMIC_CONFIG ? resolve(env.TEMPORAL_SERVER_DYNAMIC_CONFIG) : repoFile('docker/temporal/dynamicconfig/casework.yaml');
+  const dynamicConfig = env.TEMPORAL_SERVER_DYNAMIC_CONFIG
+    ? resolve(env.TEMPORAL_SERVER_DYNAMIC_CONFIG)
+    : repoFile('docker/temporal/dynamicconfig/casework.yaml');
   const serverEnv: NodeJS.ProcessEnv = {
     PATH: env.PATH,
     HOME: env.HOME,
@@ -333,10 +346,15 @@ async function ensureNamespace(address: string, namespace: string, retentionDays
       await service.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${retentionDays} days`) });
       log(`temporal: registered namespace ${namespace} (retention ${retentionDays} days)`);
     }
-    await waitFor(`namespace ${namespace} to be served`, async () => {
-      await service.listWorkflowExecutions({ namespace, pageSize: 1 });
-      return true;
-    }, 60_000, 500);
+    await waitFor(
+      `namespace ${namespace} to be served`,
+      async () => {
+        await service.listWorkflowExecutions({ namespace, pageSize: 1 });
+        return true;
+      },
+      60_000,
+      500,
+    );
   } finally {
     await connection.close();
   }

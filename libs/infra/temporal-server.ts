@@ -2,7 +2,7 @@
 // timers survive a restart, with the web UI), in memory for tests.
 import { ChildProcess, spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
-import { temporalConfigFor, temporalConnectionOptions } from '../temporal';
+import { temporalConfigFor, temporalConnectionOptions } from '@libs/temporal';
 import { findTemporalCli } from './temporal-cli';
 import { freePort, waitFor } from './ports';
 
@@ -114,6 +114,9 @@ async function startWithSdkDownload(options: TemporalDevServerOptions, namespace
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     // The SDK's teardown has no time limit of its own.
     stop: (graceMs = TEMPORAL_STOP_GRACE_MS) =>
-      Promise.race([env.teardown(), new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`the Temporal test server did not stop within ${graceMs} ms`)), graceMs).unref())]),
+      Promise.race([
+        env.teardown(),
+        new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`the Temporal test server did not stop within ${graceMs} ms`)), graceMs).unref()),
+      ]),
   };
 }

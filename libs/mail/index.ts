@@ -1,7 +1,7 @@
 // Outgoing email. Activities see only the small `Mailer` interface, so tests can pass their own;
 // the worker builds the SMTP one from SmtpConfig with nodemailer.
 import { createTransport } from 'nodemailer';
-import type { SmtpConfig } from '../config';
+import type { SmtpConfig } from '@libs/config';
 
 export interface MailMessage {
   to: { name: string; address: string };

@@ -1,19 +1,34 @@
 // Notifications in Welsh: the workflows' English wording is matched by the catalogue's templates,
 // so a Welsh-speaking recipient gets Welsh, dates in Welsh, and the English only where no
 // template exists yet (a short, explicit list).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emailText, notificationIn, translateText } from './notification-text';
 
 const ROOT = join(__dirname, '../..');
 
 it('puts a triage reminder into Welsh, its date in Welsh and UK time', () => {
-  const shown = notificationIn('cy', 'Reminder: NS-2027-00012 triage is due at 2027-05-06T08:05:00.000Z', 'Allegation NS-2027-00012 must be triaged by 2027-05-06T08:05:00.000Z.');
-  expect(shown).toEqual({ subject: 'Nodyn atgoffa: NS-2027-00012, brysbennu erbyn 6 Mai 2027 am 9:05yb', body: 'Rhaid brysbennu honiad NS-2027-00012 erbyn 6 Mai 2027 am 9:05yb.', translated: true });
+  const shown = notificationIn(
+    'cy',
+    'Reminder: NS-2027-00012 triage is due at 2027-05-06T08:05:00.000Z',
+    'Allegation NS-2027-00012 must be triaged by 2027-05-06T08:05:00.000Z.',
+  );
+  expect(shown).toEqual({
+    subject: 'Nodyn atgoffa: NS-2027-00012, brysbennu erbyn 6 Mai 2027 am 9:05yb',
+    body: 'Rhaid brysbennu honiad NS-2027-00012 erbyn 6 Mai 2027 am 9:05yb.',
+    translated: true,
+  });
 });
 
 it('writes the whole email in Welsh, and leaves English emails exactly as they were', () => {
-  expect(emailText('cy', 'Safety concern: NS-1', 'Allegation NS-1 (bribery) was logged with a safety concern. Operation Ford: assess the risk to candidates and officials now.', 'NS-1')).toEqual({
+  expect(
+    emailText(
+      'cy',
+      'Safety concern: NS-1',
+      'Allegation NS-1 (bribery) was logged with a safety concern. Operation Ford: assess the risk to candidates and officials now.',
+      'NS-1',
+    ),
+  ).toEqual({
     subject: 'Pryder diogelwch: NS-1',
     text: 'Cofnodwyd honiad NS-1 (bribery) gyda pryder diogelwch. Ymgyrch Ford: aseswch y risg i ymgeiswyr a swyddogion nawr.\n\nCyfeirnod yr achos: NS-1\n\nMae hwn hefyd yn eich hysbysiadau yn y system gwaith achos.\n',
   });
@@ -24,17 +39,30 @@ it('writes the whole email in Welsh, and leaves English emails exactly as they w
 
 it('says so in Welsh when a notification has no Welsh template yet', () => {
   const { text } = emailText('cy', 'Something new', 'A sentence no template knows.', null);
-  expect(text).toBe('Mae’r hysbysiad hwn ar gael yn Saesneg yn unig:\n\nA sentence no template knows.\n\nMae hwn hefyd yn eich hysbysiadau yn y system gwaith achos.\n');
+  expect(text).toBe(
+    'Mae’r hysbysiad hwn ar gael yn Saesneg yn unig:\n\nA sentence no template knows.\n\nMae hwn hefyd yn eich hysbysiadau yn y system gwaith achos.\n',
+  );
 });
 
 /** Every subject and body the workflows and activities write, with each ${…} as "X". */
 function writtenTexts(): string[] {
-  const files = ['workflows/allegation.workflow.ts', 'workflows/risk-review.workflow.ts', 'workflows/liaison.workflow.ts', 'workflows/evidence-package.workflow.ts', 'activities/evidence-checks.ts'];
+  const files = [
+    ...readdirSync(join(ROOT, 'workflows/allegation'))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
+      .map((f) => `workflows/allegation/${f}`),
+    'workflows/risk-review.workflow.ts',
+    'workflows/liaison.workflow.ts',
+    'workflows/evidence-package.workflow.ts',
+    'activities/evidence-checks.ts',
+    'activities/notification-digests.ts',
+  ];
   const out: string[] = [];
   for (const file of files) {
     const source = readFileSync(join(ROOT, file), 'utf8');
-    for (const m of source.matchAll(/(?:subject|body|reminder|escalation): `((?:[^`\\]|\\.|\$\{(?:[^{}`]|`[^`]*`)*\})*)`/g)) out.push(m[1].replace(/\$\{(?:[^{}`]|`[^`]*`)*\}/g, 'X'));
-    for (const m of source.matchAll(/await notice\([^,]+, `([^`]*)`, `([^`]*)`/g)) out.push(m[1].replace(/\$\{[^}]*\}/g, 'X'), m[2].replace(/\$\{[^}]*\}/g, 'X'));
+    for (const m of source.matchAll(/(?:subject|body|reminder|escalation): `((?:[^`\\]|\\.|\$\{(?:[^{}`]|`[^`]*`)*\})*)`/g))
+      out.push(m[1].replace(/\$\{(?:[^{}`]|`[^`]*`)*\}/g, 'X'));
+    for (const m of source.matchAll(/await notice\(\s*[^,]+,\s*`([^`]*)`,\s*`([^`]*)`/g))
+      out.push(m[1].replace(/\$\{[^}]*\}/g, 'X'), m[2].replace(/\$\{[^}]*\}/g, 'X'));
   }
   return out;
 }

@@ -32,12 +32,23 @@ function i18n(): I18n {
   if (instance) return instance;
   const created = i18next.createInstance();
   const en = catalogue('en');
-  void created.init({ initAsync: false, lng: 'en', fallbackLng: 'en', resources: { en: { translation: en }, cy: { translation: catalogue('cy') } }, keySeparator: false, nsSeparator: false, interpolation: { escapeValue: false } });
+  void created.init({
+    initAsync: false,
+    lng: 'en',
+    fallbackLng: 'en',
+    resources: { en: { translation: en }, cy: { translation: catalogue('cy') } },
+    keySeparator: false,
+    nsSeparator: false,
+    interpolation: { escapeValue: false },
+  });
   patterns = Object.keys(en)
     .filter((key) => key.includes('{{'))
     .map((key) => {
       const names = [...key.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]);
-      const source = key.split(/\{\{\w+\}\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.+?)');
+      const source = key
+        .split(/\{\{\w+\}\}/)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('(.+?)');
       return { key, regex: new RegExp(`^${source}$`, 's'), names };
     });
   instance = created;
@@ -49,7 +60,15 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
 /** "6 Mai 2027 am 9:30yb" (UK time), as the Welsh pages write it. */
 export function welshDateTime(iso: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('cy', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', hourCycle: 'h12' })
+    new Intl.DateTimeFormat('cy', {
+      timeZone: 'Europe/London',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      hourCycle: 'h12',
+    })
       .formatToParts(new Date(iso))
       .map((p) => [p.type, p.value]),
   );
@@ -65,10 +84,12 @@ export function translateText(english: string, language: MailLanguage): string |
   for (const { key, regex, names } of patterns) {
     const match = regex.exec(english);
     if (!match) continue;
-    const values = Object.fromEntries(names.map((name, i) => {
-      const value = match[i + 1];
-      return [name, ISO_TIME.test(value) ? welshDateTime(value) : i18n().exists(value, { lng: 'cy' }) ? t(value) : value];
-    }));
+    const values = Object.fromEntries(
+      names.map((name, i) => {
+        const value = match[i + 1];
+        return [name, ISO_TIME.test(value) ? welshDateTime(value) : i18n().exists(value, { lng: 'cy' }) ? t(value) : value];
+      }),
+    );
     return t(key, values);
   }
   return undefined;

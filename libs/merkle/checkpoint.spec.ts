@@ -1,7 +1,21 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { checkpointBody, checkpointKeyId, checkpointPublicKey, generateCheckpointKey, rawPublicKey, signCheckpoint, verifyCheckpoint, type Checkpoint } from '.';
+import {
+  checkpointBody,
+  checkpointKeyId,
+  checkpointPublicKey,
+  generateCheckpointKey,
+  rawPublicKey,
+  signCheckpoint,
+  verifyCheckpoint,
+  type Checkpoint,
+} from '.';
 
-const content = { authorityId: 'northshire', treeSize: 1234, rootHash: 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7', issuedAt: '2026-05-07T21:00:00.000Z' };
+const content = {
+  authorityId: 'northshire',
+  treeSize: 1234,
+  rootHash: 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+  issuedAt: '2026-05-07T21:00:00.000Z',
+};
 const { privateKey, publicKey } = generateCheckpointKey();
 const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const raw = rawPublicKey(publicKey).toString('base64');

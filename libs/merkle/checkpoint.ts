@@ -46,7 +46,8 @@ export function checkpointBody(content: CheckpointContent): string {
   if (typeof authorityId !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(authorityId)) throw new TypeError('authorityId must be printable ASCII without spaces');
   if (!isTreeSize(treeSize)) throw new TypeError('treeSize must be a whole number of leaves');
   if (typeof rootHash !== 'string' || !/^[0-9a-f]{64}$/.test(rootHash)) throw new TypeError('rootHash must be 64 lowercase hex digits');
-  if (typeof issuedAt !== 'string' || !ISO_MILLIS.test(issuedAt) || new Date(issuedAt).toISOString() !== issuedAt) throw new TypeError('issuedAt must be an ISO-8601 UTC time with milliseconds');
+  if (typeof issuedAt !== 'string' || !ISO_MILLIS.test(issuedAt) || new Date(issuedAt).toISOString() !== issuedAt)
+    throw new TypeError('issuedAt must be an ISO-8601 UTC time with milliseconds');
   return `${checkpointOrigin(authorityId)}\n${treeSize}\n${hashBytes(rootHash)!.toString('base64')}\n${issuedAt}\n`;
 }
 
@@ -102,7 +103,8 @@ export function verifyCheckpoint(checkpoint: Checkpoint, publicKey: PublicKeyInp
   try {
     const key = checkpointPublicKey(publicKey);
     if (checkpoint.keyId !== checkpointKeyId(key)) return false;
-    const signature = typeof checkpoint.signature === 'string' && /^[A-Za-z0-9+/]{86}==$/.test(checkpoint.signature) ? Buffer.from(checkpoint.signature, 'base64') : null;
+    const signature =
+      typeof checkpoint.signature === 'string' && /^[A-Za-z0-9+/]{86}==$/.test(checkpoint.signature) ? Buffer.from(checkpoint.signature, 'base64') : null;
     // Only the canonical encoding: the last character before "==" also carries 4 unused bits, so
     // other texts decode to the same signature, and a checkpoint must change when a byte does.
     if (!signature || signature.length !== 64 || signature.toString('base64') !== checkpoint.signature) return false;

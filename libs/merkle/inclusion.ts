@@ -26,7 +26,8 @@ function inclusionRanges(index: number, size: number): Range[] {
 }
 
 function checkIndex(leafIndex: number, treeSize: number): void {
-  if (!isTreeSize(treeSize) || !isTreeSize(leafIndex) || leafIndex >= treeSize) throw new RangeError(`leaf ${leafIndex} is not in a tree of ${treeSize} leaves`);
+  if (!isTreeSize(treeSize) || !isTreeSize(leafIndex) || leafIndex >= treeSize)
+    throw new RangeError(`leaf ${leafIndex} is not in a tree of ${treeSize} leaves`);
 }
 
 /** The complete subtrees a store must supply for inclusionProof(store, leafIndex, treeSize). */

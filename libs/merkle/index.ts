@@ -2,7 +2,19 @@
 // inclusion and consistency proofs, and Ed25519-signed checkpoints. Pure functions over
 // node:crypto, with no database or framework, so an offline verifier can use them as they are.
 export { EMPTY_ROOT, HASH_SIZE, hashBytes, leafHash, nodeHash, toHex, type HashInput } from './hashing';
-export { isTreeSize, rangeHash, rootFromLeafHashes, splitPoint, subtreesForTreeHead, subtreesOfLeaves, treeHead, TreeBuilder, type Subtree, type SubtreeHashes, type TreeSource } from './tree';
+export {
+  isTreeSize,
+  rangeHash,
+  rootFromLeafHashes,
+  splitPoint,
+  subtreesForTreeHead,
+  subtreesOfLeaves,
+  treeHead,
+  TreeBuilder,
+  type Subtree,
+  type SubtreeHashes,
+  type TreeSource,
+} from './tree';
 export { inclusionProof, rootFromInclusionProof, subtreesForInclusionProof, verifyInclusion } from './inclusion';
 export { consistencyProof, subtreesForConsistencyProof, verifyConsistency } from './consistency';
 export {

@@ -1,11 +1,29 @@
 import { sign } from 'node:crypto';
-import { checkpointBody, checkpointNote, checkpointVerifierKey, generateCheckpointKey, noteKeyId, openNote, parseCheckpointText, parseVerifierKey, rawPublicKey, signCheckpoint, verifyCheckpointNote } from '.';
+import {
+  checkpointBody,
+  checkpointNote,
+  checkpointVerifierKey,
+  generateCheckpointKey,
+  noteKeyId,
+  openNote,
+  parseCheckpointText,
+  parseVerifierKey,
+  rawPublicKey,
+  signCheckpoint,
+  verifyCheckpointNote,
+} from '.';
 
 // The example of c2sp.org/signed-note ("Verifier keys", Example), verbatim.
 const SPEC_VKEY = 'example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k';
-const SPEC_NOTE = 'This is an example message.\n\n\u2014 example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n';
+const SPEC_NOTE =
+  'This is an example message.\n\n\u2014 example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n';
 
-const content = { authorityId: 'northshire', treeSize: 1234, rootHash: 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7', issuedAt: '2026-05-07T21:00:00.000Z' };
+const content = {
+  authorityId: 'northshire',
+  treeSize: 1234,
+  rootHash: 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+  issuedAt: '2026-05-07T21:00:00.000Z',
+};
 const { privateKey, publicKey } = generateCheckpointKey();
 const checkpoint = signCheckpoint(content, privateKey);
 const vkey = checkpointVerifierKey('northshire', publicKey);
@@ -47,8 +65,15 @@ describe('checkpoint notes (c2sp.org/tlog-checkpoint)', () => {
     expect([dash, name]).toEqual(['\u2014', 'election-casework/northshire']);
     const bytes = Buffer.from(b64, 'base64');
     expect(bytes.subarray(4).toString('base64')).toBe(checkpoint.signature);
-    expect(vkey).toBe(`election-casework/northshire+${bytes.subarray(0, 4).toString('hex')}+${Buffer.concat([Buffer.from([1]), rawPublicKey(publicKey)]).toString('base64')}`);
-    expect(parseCheckpointText(openNote(note, vkey).text)).toEqual({ origin: 'election-casework/northshire', treeSize: 1234, rootHash: content.rootHash, extensions: ['2026-05-07T21:00:00.000Z'] });
+    expect(vkey).toBe(
+      `election-casework/northshire+${bytes.subarray(0, 4).toString('hex')}+${Buffer.concat([Buffer.from([1]), rawPublicKey(publicKey)]).toString('base64')}`,
+    );
+    expect(parseCheckpointText(openNote(note, vkey).text)).toEqual({
+      origin: 'election-casework/northshire',
+      treeSize: 1234,
+      rootHash: content.rootHash,
+      extensions: ['2026-05-07T21:00:00.000Z'],
+    });
     expect(verifyCheckpointNote(note, checkpoint, publicKey)).toBe(true);
   });
 
@@ -83,7 +108,12 @@ describe('checkpoint notes (c2sp.org/tlog-checkpoint)', () => {
   });
 
   it('read checkpoint text by the specification and refuse what it forbids', () => {
-    expect(parseCheckpointText('example.com/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n')).toEqual({ origin: 'example.com/log', treeSize: 0, rootHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', extensions: [] });
+    expect(parseCheckpointText('example.com/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n')).toEqual({
+      origin: 'example.com/log',
+      treeSize: 0,
+      rootHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      extensions: [],
+    });
     expect(() => parseCheckpointText('example.com/log\n01\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n')).toThrow(/leading zeroes/);
     expect(() => parseCheckpointText('example.com/log\n1\n47DEQpj8HBSa\n')).toThrow(/32 bytes/);
     expect(() => parseCheckpointText('example.com/log\n1\n')).toThrow(/three/);

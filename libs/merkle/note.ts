@@ -37,7 +37,12 @@ function checkKeyName(name: string): void {
 /** The 4-byte key ID of an Ed25519 note key: SHA-256(name || 0x0A || 0x01 || public key)[:4]. */
 export function noteKeyId(name: string, publicKey: PublicKeyInput): Buffer {
   checkKeyName(name);
-  return createHash('sha256').update(name, 'utf8').update(Buffer.from([0x0a, NOTE_ED25519])).update(rawPublicKey(publicKey)).digest().subarray(0, 4);
+  return createHash('sha256')
+    .update(name, 'utf8')
+    .update(Buffer.from([0x0a, NOTE_ED25519]))
+    .update(rawPublicKey(publicKey))
+    .digest()
+    .subarray(0, 4);
 }
 
 /** The verifier key: `<name>+<key ID, 8 hex digits>+<base64(0x01 || public key)>`. */
@@ -77,7 +82,8 @@ export function parseVerifierKey(vkey: string): ParsedVerifierKey {
   const parts = match.slice(1);
   checkKeyName(parts[0]);
   const material = Buffer.from(parts[2], 'base64');
-  if (material.length !== 33 || material[0] !== NOTE_ED25519 || material.toString('base64') !== parts[2]) throw new TypeError('the verifier key is not an Ed25519 (type 0x01) key');
+  if (material.length !== 33 || material[0] !== NOTE_ED25519 || material.toString('base64') !== parts[2])
+    throw new TypeError('the verifier key is not an Ed25519 (type 0x01) key');
   const publicKey = material.subarray(1).toString('base64');
   if (!noteKeyId(parts[0], publicKey).equals(Buffer.from(parts[1], 'hex'))) throw new TypeError("the verifier key's ID does not match its name and key");
   return { name: parts[0], keyId: Buffer.from(parts[1], 'hex'), publicKey };
@@ -100,7 +106,8 @@ export interface OpenedNote {
 export function openNote(note: string, vkey: string): OpenedNote {
   const key = parseVerifierKey(vkey);
   // Valid UTF-8 is given by the string; no control characters but newline.
-  if (typeof note !== 'string' || /[\x00-\x09\x0b-\x1f]/.test(note) || note.includes('\ufffd')) throw new Error('the note is malformed: control characters or invalid UTF-8');
+  if (typeof note !== 'string' || /[\x00-\x09\x0b-\x1f]/.test(note) || note.includes('\ufffd'))
+    throw new Error('the note is malformed: control characters or invalid UTF-8');
   const split = note.lastIndexOf('\n\n');
   if (split < 0 || !note.endsWith('\n') || split + 2 === note.length) throw new Error('the note is malformed: no blank line before its signatures');
   const text = note.slice(0, split + 1);
@@ -112,7 +119,8 @@ export function openNote(note: string, vkey: string): OpenedNote {
     if (!line.startsWith(SIGNATURE_PREFIX)) throw new Error('the note is malformed: a signature line does not start with an em dash');
     const [name, b64, extra] = line.slice(SIGNATURE_PREFIX.length).split(' ');
     const bytes = Buffer.from(b64 ?? '', 'base64');
-    if (extra !== undefined || !name || /[\s+]/u.test(name) || bytes.length < 5 || bytes.toString('base64') !== b64) throw new Error('the note is malformed: a signature line is not "— <name> <base64>"');
+    if (extra !== undefined || !name || /[\s+]/u.test(name) || bytes.length < 5 || bytes.toString('base64') !== b64)
+      throw new Error('the note is malformed: a signature line is not "— <name> <base64>"');
     const id = bytes.subarray(0, 4);
     if (name !== key.name || !id.equals(key.keyId)) {
       others.push({ name, keyId: id.toString('hex') });
@@ -139,7 +147,8 @@ export function parseCheckpointText(text: string): ParsedCheckpointText {
   const lines = text.slice(0, -1).split('\n');
   if (lines.length < 3 || lines.some((l) => l === '')) throw new Error('a checkpoint is at least three non-empty lines');
   const [origin, size, root, ...extensions] = lines;
-  if (!/^(0|[1-9]\d*)$/.test(size) || !Number.isSafeInteger(Number(size))) throw new Error(`the tree size ${JSON.stringify(size)} is not a decimal number without leading zeroes`);
+  if (!/^(0|[1-9]\d*)$/.test(size) || !Number.isSafeInteger(Number(size)))
+    throw new Error(`the tree size ${JSON.stringify(size)} is not a decimal number without leading zeroes`);
   const rootBytes = Buffer.from(root, 'base64');
   if (rootBytes.length !== 32 || rootBytes.toString('base64') !== root) throw new Error('the root hash is not the base64 of 32 bytes');
   return { origin, treeSize: Number(size), rootHash: rootBytes.toString('hex'), extensions };

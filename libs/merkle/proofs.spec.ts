@@ -26,9 +26,19 @@ import {
 const RUNS = { numRuns: 150 };
 
 /** A tree of 1..200 distinct random leaves. */
-const leafHashesArb = fc.uniqueArray(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 200, selector: (b) => Buffer.from(b).toString('hex') }).map((leaves) => leaves.map((l) => leafHash(l)));
-const treeWithIndex = leafHashesArb.chain((leaves) => fc.record({ leaves: fc.constant(leaves), index: fc.nat(leaves.length - 1), size: fc.integer({ min: 1, max: leaves.length }) }).filter((t) => t.index < t.size));
-const treeWithSizes = leafHashesArb.chain((leaves) => fc.tuple(fc.integer({ min: 1, max: leaves.length }), fc.integer({ min: 1, max: leaves.length })).map(([a, b]) => ({ leaves, size1: Math.min(a, b), size2: Math.max(a, b) })));
+const leafHashesArb = fc
+  .uniqueArray(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 200, selector: (b) => Buffer.from(b).toString('hex') })
+  .map((leaves) => leaves.map((l) => leafHash(l)));
+const treeWithIndex = leafHashesArb.chain((leaves) =>
+  fc
+    .record({ leaves: fc.constant(leaves), index: fc.nat(leaves.length - 1), size: fc.integer({ min: 1, max: leaves.length }) })
+    .filter((t) => t.index < t.size),
+);
+const treeWithSizes = leafHashesArb.chain((leaves) =>
+  fc
+    .tuple(fc.integer({ min: 1, max: leaves.length }), fc.integer({ min: 1, max: leaves.length }))
+    .map(([a, b]) => ({ leaves, size1: Math.min(a, b), size2: Math.max(a, b) })),
+);
 
 const head = (leaves: Buffer[], size: number) => rootFromLeafHashes(leaves.slice(0, size));
 const flipBit = (hash: Buffer, bit: number) => {
@@ -45,7 +55,8 @@ function forgeries(path: Buffer[], extras: Buffer[]): [string, Buffer[]][] {
     for (const bit of [0, 7, 100, 255]) out.push([`bit ${bit} of node ${i}`, path.map((h, j) => (j === i ? flipBit(h, bit) : h))]);
     out.push([`node ${i} dropped`, path.filter((_, j) => j !== i)]);
   });
-  for (let i = 0; i <= path.length; i++) for (const [n, extra] of extras.entries()) out.push([`extra node ${n} at ${i}`, [...path.slice(0, i), extra, ...path.slice(i)]]);
+  for (let i = 0; i <= path.length; i++)
+    for (const [n, extra] of extras.entries()) out.push([`extra node ${n} at ${i}`, [...path.slice(0, i), extra, ...path.slice(i)]]);
   out.push(['nodes swapped', [...path].reverse()]);
   return out.filter(([, p]) => p.length !== path.length || p.some((h, i) => !h.equals(path[i])));
 }
@@ -83,7 +94,15 @@ describe('inclusion proofs', () => {
       fc.property(treeWithIndex, ({ leaves, index, size }) => {
         const proof = inclusionProof(leaves, index, size);
         expect(verifyInclusion(index, size, leaves[index], proof, head(leaves, size))).toBe(true);
-        expect(verifyInclusion(index, size, leaves[index].toString('hex'), proof.map((p) => p.toString('hex')), head(leaves, size).toString('hex'))).toBe(true);
+        expect(
+          verifyInclusion(
+            index,
+            size,
+            leaves[index].toString('hex'),
+            proof.map((p) => p.toString('hex')),
+            head(leaves, size).toString('hex'),
+          ),
+        ).toBe(true);
       }),
       RUNS,
     );
@@ -177,8 +196,10 @@ describe('consistency proofs', () => {
         ({ leaves, size1, size2 }) => {
           const proof = consistencyProof(leaves, size1, size2);
           const [root1, root2] = [head(leaves, size1), head(leaves, size2)];
-          for (let other = 1; other < size2; other++) if (other !== size1) expect([other, verifyConsistency(other, size2, proof, head(leaves, other), root2)]).toEqual([other, false]);
-          for (let other = size1 + 1; other <= leaves.length; other++) if (other !== size2) expect([other, verifyConsistency(size1, other, proof, root1, head(leaves, other))]).toEqual([other, false]);
+          for (let other = 1; other < size2; other++)
+            if (other !== size1) expect([other, verifyConsistency(other, size2, proof, head(leaves, other), root2)]).toEqual([other, false]);
+          for (let other = size1 + 1; other <= leaves.length; other++)
+            if (other !== size2) expect([other, verifyConsistency(size1, other, proof, root1, head(leaves, other))]).toEqual([other, false]);
           expect(verifyConsistency(size1, size2, proof, root2, root1)).toBe(false);
           expect(verifyConsistency(size1, size2, proof, flipBit(root1, 9), root2)).toBe(false);
           expect(verifyConsistency(size1, size2, proof, root1, flipBit(root2, 9))).toBe(false);

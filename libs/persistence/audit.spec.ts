@@ -5,11 +5,51 @@ const CASE = '6f1c2a34-0000-4000-8000-000000000001';
 type Body = Omit<AuditEvent, 'hash' | 'prevHash'>;
 
 const BODIES: Body[] = [
-  { seq: 1, at: '2026-05-01T09:00:00.000Z', actor: 'officer-1', role: 'triage', action: 'allegation.created', before: null, after: { status: 'triage', urgency: 'routine' } },
-  { seq: 2, at: '2026-05-01T09:05:00.000Z', actor: 'officer-1', role: 'triage', action: 'allegation.updated', before: { urgency: 'routine' }, after: { urgency: 'urgent' } },
-  { seq: 3, at: '2026-05-01T10:00:00.000Z', actor: 'officer-2', role: 'spoc', action: 'allegation.referred', before: { status: 'triage' }, after: { status: 'referred', spoc: 'Sgt Jones' } },
-  { seq: 4, at: '2026-05-02T08:30:00.000Z', actor: 'spoc-1', role: 'police', action: 'referral.accepted', before: { status: 'referred' }, after: { status: 'accepted' } },
-  { seq: 5, at: '2026-05-03T16:45:00.000Z', actor: 'officer-2', role: 'spoc', action: 'allegation.closed', before: { status: 'accepted' }, after: { status: 'closed', outcome: 'no further action' } },
+  {
+    seq: 1,
+    at: '2026-05-01T09:00:00.000Z',
+    actor: 'officer-1',
+    role: 'triage',
+    action: 'allegation.created',
+    before: null,
+    after: { status: 'triage', urgency: 'routine' },
+  },
+  {
+    seq: 2,
+    at: '2026-05-01T09:05:00.000Z',
+    actor: 'officer-1',
+    role: 'triage',
+    action: 'allegation.updated',
+    before: { urgency: 'routine' },
+    after: { urgency: 'urgent' },
+  },
+  {
+    seq: 3,
+    at: '2026-05-01T10:00:00.000Z',
+    actor: 'officer-2',
+    role: 'spoc',
+    action: 'allegation.referred',
+    before: { status: 'triage' },
+    after: { status: 'referred', spoc: 'Sgt Jones' },
+  },
+  {
+    seq: 4,
+    at: '2026-05-02T08:30:00.000Z',
+    actor: 'spoc-1',
+    role: 'police',
+    action: 'referral.accepted',
+    before: { status: 'referred' },
+    after: { status: 'accepted' },
+  },
+  {
+    seq: 5,
+    at: '2026-05-03T16:45:00.000Z',
+    actor: 'officer-2',
+    role: 'spoc',
+    action: 'allegation.closed',
+    before: { status: 'accepted' },
+    after: { status: 'closed', outcome: 'no further action' },
+  },
 ];
 
 function buildChain(caseId: string, bodies: Body[]): AuditEvent[] {

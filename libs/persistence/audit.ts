@@ -2,7 +2,7 @@
 // canonical form, so editing or deleting any stored event breaks every hash after it.
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { canonicalJson } from '../domain';
+import { canonicalJson } from '@libs/domain';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -75,7 +75,20 @@ export async function appendAuditEvent(manager: EntityManager, input: AuditEvent
   await manager.query(
     `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [input.caseId, input.authorityId, seq, at, body.actor, body.role, body.action, JSON.stringify(body.before), JSON.stringify(body.after), prevHash, hash, position.log_index],
+    [
+      input.caseId,
+      input.authorityId,
+      seq,
+      at,
+      body.actor,
+      body.role,
+      body.action,
+      JSON.stringify(body.before),
+      JSON.stringify(body.after),
+      prevHash,
+      hash,
+      position.log_index,
+    ],
   );
   return { ...body, prevHash, hash };
 }
@@ -134,12 +147,18 @@ const EVENT_JSON_SQL = `SELECT '{"seq":' || seq || ',"at":"' || to_char(at AT TI
  * and the client work at once. `write` returns a promise to hold the next chunk back (a full
  * socket); a rejected one ends the read.
  */
-export async function streamAuditEventsJson(dataSource: DataSource, caseId: string, write: (chunk: string) => Promise<void> | void, chunkEvents = 2_000): Promise<void> {
+export async function streamAuditEventsJson(
+  dataSource: DataSource,
+  caseId: string,
+  write: (chunk: string) => Promise<void> | void,
+  chunkEvents = 2_000,
+): Promise<void> {
   await dataSource.transaction(async (m) => {
     const client = (m.queryRunner as unknown as { databaseConnection?: RawClient } | undefined)?.databaseConnection;
     if (!client) throw new Error('streamAuditEventsJson: the transaction has no connection');
     // Rows as arrays of unparsed text (rowMode 'array', no type parsers): one string each.
-    const raw = (text: string, values: unknown[] = []) => client.query({ text, values, rowMode: 'array', types: { getTypeParser: () => (value: string) => value } });
+    const raw = (text: string, values: unknown[] = []) =>
+      client.query({ text, values, rowMode: 'array', types: { getTypeParser: () => (value: string) => value } });
     await raw(`DECLARE audit_event_json NO SCROLL CURSOR FOR ${EVENT_JSON_SQL}`, [caseId]);
     const fetch = () => raw(`FETCH ${Math.trunc(chunkEvents)} FROM audit_event_json`);
     let next = fetch();
@@ -164,7 +183,12 @@ export async function streamAuditEventsJson(dataSource: DataSource, caseId: stri
 }
 
 interface RawClient {
-  query(config: { text: string; values: unknown[]; rowMode: 'array'; types: { getTypeParser: () => (value: string) => string } }): Promise<{ rows: string[][] }>;
+  query(config: {
+    text: string;
+    values: unknown[];
+    rowMode: 'array';
+    types: { getTypeParser: () => (value: string) => string };
+  }): Promise<{ rows: string[][] }>;
 }
 
 export interface ChainVerification {

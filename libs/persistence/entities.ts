@@ -3,7 +3,7 @@
 // stores (docs/developers/persistence.md). The audit_events and notifications entities, never
 // used through TypeORM, went with issue 19. Synchronize is always off.
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { AllegationLocation, AllegationStatus, OffenceCategory, Reporter, Urgency } from '../domain';
+import type { AllegationLocation, AllegationStatus, OffenceCategory, Reporter, Urgency } from '@libs/domain';
 
 @Entity('allegations')
 export class AllegationEntity {

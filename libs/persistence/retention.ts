@@ -2,7 +2,7 @@
 // after closure; then their disposal review falls due. A changed policy re-dates every item of
 // the authority's closed cases, not only those closed later.
 import type { EntityManager } from 'typeorm';
-import { durationMs, parseDuration, withPolicyDefaults, type Policy } from '../domain';
+import { durationMs, parseDuration, withPolicyDefaults, type Policy } from '@libs/domain';
 
 async function retentionMs(m: EntityManager, authorityId: string): Promise<number> {
   const [row] = await m.query('SELECT document FROM policies WHERE authority_id = $1', [authorityId]);

@@ -1,8 +1,8 @@
 // Demo tenants, users and default policies (API.md "Auth and demo data"). Idempotent: running
 // it again changes nothing that is already there.
 import type { DataSource } from 'typeorm';
-import { DEMO_AUTHORITIES, DEMO_FORCES, DEMO_USERS } from '../auth/demo-data';
-import { DEFAULT_POLICY } from '../domain';
+import { DEMO_AUTHORITIES, DEMO_FORCES, DEMO_USERS } from '@libs/auth/demo-data';
+import { DEFAULT_POLICY } from '@libs/domain';
 import { DirectoryStore } from './stores/directory.store';
 
 export interface SeedResult {

@@ -72,7 +72,9 @@ beforeAll(async () => {
       copyConditions.push(ctx.headers['if-none-match']);
       const failure = failNextCopy;
       failNextCopy = undefined;
-      const refused = failure ?? (ctx.headers['if-none-match'] === '*' && (await internals.store.existsObject(bucket, key)) ? { status: 412, code: 'PreconditionFailed' } : undefined);
+      const refused =
+        failure ??
+        (ctx.headers['if-none-match'] === '*' && (await internals.store.existsObject(bucket, key)) ? { status: 412, code: 'PreconditionFailed' } : undefined);
       if (refused) return refuse(ctx, refused.status, refused.code);
     }
     await next();
@@ -84,7 +86,8 @@ beforeAll(async () => {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const request = args.request as { method: string; path: string; query?: Record<string, unknown> };
-      if (context.commandName !== 'CreateBucketCommand' && context.commandName !== 'ListObjectsV2Command') requests.push(`${context.commandName} ${request.path}`);
+      if (context.commandName !== 'CreateBucketCommand' && context.commandName !== 'ListObjectsV2Command')
+        requests.push(`${context.commandName} ${request.path}`);
       return next(args);
     },
     { step: 'finalizeRequest', name: 'recordRequests' },
@@ -133,7 +136,7 @@ function pendingUploads(): string[] {
 function generated(count: number, chunk = 256 * 1024, onChunk?: (produced: number, piece: Buffer) => void): Readable {
   return Readable.from(
     (function* () {
-      for (let produced = 0; produced < count; ) {
+      for (let produced = 0; produced < count;) {
         const n = Math.min(chunk, count - produced);
         const piece = Buffer.alloc(n);
         for (let i = 0; i < n; i += 4) piece.writeUInt32LE((produced + i) >>> 0, i);
@@ -316,14 +319,31 @@ describe('S3ContentStore', () => {
 });
 
 describe('createContentStore', () => {
-  const base = { DATA_DIR: '/var/lib/casework', EVIDENCE_DIR: undefined, S3_ENDPOINT: undefined, S3_REGION: 'us-east-1', S3_BUCKET: undefined, S3_ACCESS_KEY_ID: undefined, S3_SECRET_ACCESS_KEY: undefined, S3_FORCE_PATH_STYLE: false };
+  const base = {
+    DATA_DIR: '/var/lib/casework',
+    EVIDENCE_DIR: undefined,
+    S3_ENDPOINT: undefined,
+    S3_REGION: 'us-east-1',
+    S3_BUCKET: undefined,
+    S3_ACCESS_KEY_ID: undefined,
+    S3_SECRET_ACCESS_KEY: undefined,
+    S3_FORCE_PATH_STYLE: false,
+  };
 
   it('is the directory store unless EVIDENCE_STORE is s3', () => {
     expect(createContentStore({ ...base, EVIDENCE_STORE: 'fs' })).toBeInstanceOf(FsContentStore);
   });
 
   it('builds an S3 store from the S3_* settings that works against the server', async () => {
-    const s3 = createContentStore({ ...base, EVIDENCE_STORE: 's3', S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', S3_FORCE_PATH_STYLE: true });
+    const s3 = createContentStore({
+      ...base,
+      EVIDENCE_STORE: 's3',
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: bucket,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_FORCE_PATH_STYLE: true,
+    });
     expect(s3).toBeInstanceOf(S3ContentStore);
     const stored = await s3.put(chunks('through the factory'), { maxBytes: 100 });
     expect((await read(await s3.open(stored.sha256))).toString()).toBe('through the factory');

@@ -67,6 +67,8 @@ async function render(options: MetricsServerOptions): Promise<string> {
     up = 0;
     extra = `# the Temporal SDK's metrics could not be read: ${String((error as Error).message).replace(/\s+/g, ' ')}\n`;
   }
-  const gauge = '# HELP casework_temporal_sdk_metrics_up 1 when the Temporal SDK\'s worker metrics were read for this scrape, else 0\n# TYPE casework_temporal_sdk_metrics_up gauge\n' + `casework_temporal_sdk_metrics_up ${up}\n`;
+  const gauge =
+    "# HELP casework_temporal_sdk_metrics_up 1 when the Temporal SDK's worker metrics were read for this scrape, else 0\n# TYPE casework_temporal_sdk_metrics_up gauge\n" +
+    `casework_temporal_sdk_metrics_up ${up}\n`;
   return `${own.endsWith('\n') ? own : `${own}\n`}${gauge}${extra.endsWith('\n') ? extra : `${extra}\n`}`;
 }

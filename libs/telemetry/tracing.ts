@@ -4,7 +4,7 @@
 // Tracing).
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { TelemetryConfig } from '../config';
+import type { TelemetryConfig } from '@libs/config';
 
 export interface Tracing {
   serviceName: string;
@@ -67,6 +67,7 @@ export function startTracing(config: TelemetryConfig, defaultServiceName: string
  */
 export function temporalClientInterceptors(): { workflow: import('@temporalio/client').WorkflowClientInterceptor[] } | undefined {
   if (!active) return undefined;
-  const { OpenTelemetryWorkflowClientInterceptor } = require('@temporalio/interceptors-opentelemetry/lib/client') as typeof import('@temporalio/interceptors-opentelemetry/lib/client');
+  const { OpenTelemetryWorkflowClientInterceptor } =
+    require('@temporalio/interceptors-opentelemetry/lib/client') as typeof import('@temporalio/interceptors-opentelemetry/lib/client');
   return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
 }

@@ -3,7 +3,7 @@
 // TLS files, server name, API key), so that a setting works everywhere or nowhere.
 import { readFileSync } from 'node:fs';
 import { Connection, isGrpcServiceError, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
-import { loadConfig, TemporalConfig, temporalUsesTls } from '../config';
+import { loadConfig, TemporalConfig, temporalUsesTls } from '@libs/config';
 import { diagnoseTemporalConnection, TemporalConnectError } from './diagnose';
 
 export { TemporalConnectError } from './diagnose';
@@ -22,7 +22,9 @@ export function temporalConnectionOptions(config: TemporalConfig): TemporalConne
     ? {
         ...(config.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME } : {}),
         ...(config.TEMPORAL_TLS_CA ? { serverRootCACertificate: readFileSync(config.TEMPORAL_TLS_CA) } : {}),
-        ...(config.TEMPORAL_TLS_CERT && config.TEMPORAL_TLS_KEY ? { clientCertPair: { crt: readFileSync(config.TEMPORAL_TLS_CERT), key: readFileSync(config.TEMPORAL_TLS_KEY) } } : {}),
+        ...(config.TEMPORAL_TLS_CERT && config.TEMPORAL_TLS_KEY
+          ? { clientCertPair: { crt: readFileSync(config.TEMPORAL_TLS_CERT), key: readFileSync(config.TEMPORAL_TLS_KEY) } }
+          : {}),
       }
     : false;
   return { address: config.TEMPORAL_ADDRESS, tls, ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY } : {}) };
@@ -71,7 +73,10 @@ export async function explainTemporalConnectFailure(config: TemporalConfig, erro
   if (error instanceof TemporalConnectError) return error;
   const reason = refusalReason(config, error) ?? (await diagnoseTemporalConnection(config, Math.min(5_000, config.TEMPORAL_CONNECT_TIMEOUT_MS)));
   if (reason) return new TemporalConnectError(`could not connect to Temporal: ${reason}`, { cause: error });
-  return new TemporalConnectError(`could not connect to Temporal at TEMPORAL_ADDRESS ${config.TEMPORAL_ADDRESS} within ${config.TEMPORAL_CONNECT_TIMEOUT_MS} ms: ${firstLine(error)}`, { cause: error });
+  return new TemporalConnectError(
+    `could not connect to Temporal at TEMPORAL_ADDRESS ${config.TEMPORAL_ADDRESS} within ${config.TEMPORAL_CONNECT_TIMEOUT_MS} ms: ${firstLine(error)}`,
+    { cause: error },
+  );
 }
 
 /**
@@ -79,7 +84,10 @@ export async function explainTemporalConnectFailure(config: TemporalConfig, erro
  * TEMPORAL_CONNECT_TIMEOUT_MS, and has TEMPORAL_NAMESPACE. Otherwise a TemporalConnectError that
  * names the setting (TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_SERVER_NAME, …), never a hang.
  */
-export async function connectTemporalClient(config: TemporalConfig, extra: Omit<ConnectionOptions, 'address' | 'tls' | 'apiKey' | 'connectTimeout'> = {}): Promise<Connection> {
+export async function connectTemporalClient(
+  config: TemporalConfig,
+  extra: Omit<ConnectionOptions, 'address' | 'tls' | 'apiKey' | 'connectTimeout'> = {},
+): Promise<Connection> {
   const timeoutMs = config.TEMPORAL_CONNECT_TIMEOUT_MS;
   const connection = Connection.lazy({ ...extra, ...temporalConnectionOptions(config), connectTimeout: timeoutMs });
   const deadline = Date.now() + timeoutMs;
@@ -89,7 +97,9 @@ export async function connectTemporalClient(config: TemporalConfig, extra: Omit<
       (async () => {
         await connection.ensureConnected();
         // The namespace must exist (and the credentials may use it): a refusal is explained above.
-        await connection.withDeadline(Math.max(deadline, Date.now() + 1_000), () => connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE }));
+        await connection.withDeadline(Math.max(deadline, Date.now() + 1_000), () =>
+          connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE }),
+        );
       })(),
       new Promise<never>((_, reject) => {
         // ensureConnected has its own deadline; this one is for anything that ignores it.
@@ -106,7 +116,12 @@ export async function connectTemporalClient(config: TemporalConfig, extra: Omit<
 }
 
 /** What a log line may say about the connection: never a file's contents or the key. */
-export function describeTemporalConnection(config: TemporalConfig): { address: string; namespace: string; tls: 'off' | 'on' | 'mutual'; apiKey: 'set' | 'unset' } {
+export function describeTemporalConnection(config: TemporalConfig): {
+  address: string;
+  namespace: string;
+  tls: 'off' | 'on' | 'mutual';
+  apiKey: 'set' | 'unset';
+} {
   return {
     address: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP, Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, TLSSocket } from 'node:tls';
-import { temporalUsesTls, type TemporalConfig } from '../config';
+import { temporalUsesTls, type TemporalConfig } from '@libs/config';
 
 /** A start-up failure to reach Temporal, in one line that names the setting to look at. */
 export class TemporalConnectError extends Error {
@@ -15,7 +15,17 @@ export class TemporalConnectError extends Error {
   }
 }
 
-const UNTRUSTED = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_CHAIN_TOO_LONG', 'INVALID_CA']);
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+]);
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ETIMEDOUT']);
 
 export function splitAddress(address: string): { host: string; port: number } {
@@ -42,11 +52,15 @@ function reasonForTlsError(config: TemporalConfig, error: NodeJS.ErrnoException,
       ? `TEMPORAL_TLS_SERVER_NAME: the Temporal server's certificate is not for "${config.TEMPORAL_TLS_SERVER_NAME}" (${error.message.replace(/^.*?:\s*/, '').replace(/\.$/, '')})`
       : `TEMPORAL_TLS_SERVER_NAME: the Temporal server's certificate is not for "${expectedServerName(config)}", the host in TEMPORAL_ADDRESS; set TEMPORAL_TLS_SERVER_NAME to a name it is for (${error.message.replace(/^.*?:\s*/, '').replace(/\.$/, '')})`;
   }
-  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `TEMPORAL_ADDRESS: the Temporal server at ${address} presented a certificate that is out of date (${code}); renew the server's certificate`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
+    return `TEMPORAL_ADDRESS: the Temporal server at ${address} presented a certificate that is out of date (${code}); renew the server's certificate`;
   if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST/.test(code) || /wrong version number|packet length too long/.test(error.message)) {
     return `TEMPORAL_TLS: the server at ${address} does not speak TLS; remove the TEMPORAL_TLS_* settings (or set TEMPORAL_TLS=false), or point TEMPORAL_ADDRESS at the TLS port`;
   }
-  if (afterHandshake || /ALERT_(CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|ACCESS_DENIED|DECRYPT_ERROR)/.test(code)) {
+  if (
+    afterHandshake ||
+    /ALERT_(CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|ACCESS_DENIED|DECRYPT_ERROR)/.test(code)
+  ) {
     return config.TEMPORAL_TLS_CERT
       ? `TEMPORAL_TLS_CERT: the Temporal server at ${address} refused the client certificate in TEMPORAL_TLS_CERT (is it signed by a CA the server trusts?)${code ? ` (${code})` : ''}`
       : `TEMPORAL_TLS_CERT: the Temporal server at ${address} requires a client certificate (mutual TLS); set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY${code ? ` (${code})` : ''}`;
@@ -105,13 +119,18 @@ export function diagnoseTemporalConnection(config: TemporalConfig, timeoutMs = 5
     socket.once('data', (chunk: Buffer) => {
       // A TLS server answering plain HTTP/2: an alert record (0x15 0x03) or Go's HTTP 400 text.
       if (!useTls && (chunk[0] === 0x15 || chunk.subarray(0, 8).toString() === 'HTTP/1.0' || chunk.subarray(0, 8).toString() === 'HTTP/1.1')) {
-        finish(`TEMPORAL_TLS: the Temporal server at ${config.TEMPORAL_ADDRESS} requires TLS; set TEMPORAL_TLS_CA (and TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY for mutual TLS), or TEMPORAL_TLS=true`);
+        finish(
+          `TEMPORAL_TLS: the Temporal server at ${config.TEMPORAL_ADDRESS} requires TLS; set TEMPORAL_TLS_CA (and TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY for mutual TLS), or TEMPORAL_TLS=true`,
+        );
       } else finish(undefined);
     });
     socket.once('error', (error: NodeJS.ErrnoException) => finish(reasonForTlsError(config, error, useTls && handshaken)));
     socket.once('close', () => {
       if (useTls && handshaken) finish(reasonForTlsError(config, Object.assign(new Error('closed after the handshake'), { code: '' }), true));
-      else if (!useTls) finish(`TEMPORAL_TLS: the Temporal server at ${config.TEMPORAL_ADDRESS} closed a plain connection; if it requires TLS, set TEMPORAL_TLS_CA (and TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY for mutual TLS)`);
+      else if (!useTls)
+        finish(
+          `TEMPORAL_TLS: the Temporal server at ${config.TEMPORAL_ADDRESS} closed a plain connection; if it requires TLS, set TEMPORAL_TLS_CA (and TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY for mutual TLS)`,
+        );
       else finish(`TEMPORAL_ADDRESS: ${config.TEMPORAL_ADDRESS} closed the connection during the TLS handshake`);
     });
   });

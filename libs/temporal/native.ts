@@ -1,6 +1,6 @@
 // The worker's NativeConnection (the SDK's Rust core), from the same options as the client's.
 import { NativeConnection } from '@temporalio/worker';
-import type { TemporalConfig } from '../config';
+import type { TemporalConfig } from '@libs/config';
 import { explainTemporalConnectFailure, temporalConnectionOptions } from './connection';
 
 /**

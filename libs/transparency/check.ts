@@ -4,7 +4,7 @@
 // the checkpoint are found, including the newest events of a case, which its hash chain alone
 // cannot show were cut off.
 import type { DataSource, EntityManager } from 'typeorm';
-import { leafHash as leafHashOf, toHex, TreeBuilder, verifyCheckpoint, type Checkpoint, type PublicKeyInput } from '../merkle';
+import { leafHash as leafHashOf, toHex, TreeBuilder, verifyCheckpoint, type Checkpoint, type PublicKeyInput } from '@libs/merkle';
 import { LEAF_CHUNK, logSize } from './log';
 
 type Db = DataSource | EntityManager;
@@ -56,9 +56,11 @@ export async function checkLogAgainstCheckpoint(db: Db, checkpoint: Checkpoint, 
     }
     gap(to);
   }
-  if (missing > 0) problems.push(`${missing} of the ${treeSize} events the checkpoint signed are missing from the log, first at log index ${missingIndexes[0]}`);
+  if (missing > 0)
+    problems.push(`${missing} of the ${treeSize} events the checkpoint signed are missing from the log, first at log index ${missingIndexes[0]}`);
   const complete = missing === 0 && builder.size === treeSize;
   const recomputedRoot = complete ? toHex(builder.root()) : null;
-  if (recomputedRoot !== null && recomputedRoot !== checkpoint.rootHash) problems.push('the events below the checkpoint\'s size no longer hash to the signed tree head: some were changed or reordered');
+  if (recomputedRoot !== null && recomputedRoot !== checkpoint.rootHash)
+    problems.push("the events below the checkpoint's size no longer hash to the signed tree head: some were changed or reordered");
   return { ok: problems.length === 0, signatureValid, checkpointSize: treeSize, logSize: size, missingIndexes, recomputedRoot, problems };
 }

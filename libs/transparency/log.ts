@@ -15,13 +15,17 @@ import {
   treeHead,
   type Subtree,
   type SubtreeHashes,
-} from '../merkle';
+} from '@libs/merkle';
 
 type Db = DataSource | EntityManager;
 
 /** The log cannot be read as a dense, well-formed list of leaves: an event was removed or its hash damaged. */
 export class LogBroken extends Error {
-  constructor(readonly authorityId: string, readonly logIndex: number | null, message: string) {
+  constructor(
+    readonly authorityId: string,
+    readonly logIndex: number | null,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -59,18 +63,26 @@ const key = (s: Subtree) => `${s.level}/${s.index}`;
 async function readSubtrees(db: Db, authorityId: string, wanted: Subtree[]): Promise<SubtreeHashes> {
   const leaves = [...new Set(wanted.filter((s) => s.level === 0).map((s) => s.index))];
   const nodes = wanted.filter((s) => s.level > 0);
-  const rows: { level: number; idx: string; hash: string }[] = wanted.length === 0 ? [] : await db.query(
-    `SELECT 0 AS level, log_index AS idx, hash FROM audit_events WHERE authority_id = $1 AND log_index = ANY($2::bigint[])
+  const rows: { level: number; idx: string; hash: string }[] =
+    wanted.length === 0
+      ? []
+      : await db.query(
+          `SELECT 0 AS level, log_index AS idx, hash FROM audit_events WHERE authority_id = $1 AND log_index = ANY($2::bigint[])
      UNION ALL
      SELECT s.level, s.idx, encode(s.hash, 'hex') FROM merkle_subtrees s
        JOIN unnest($3::smallint[], $4::bigint[]) AS w(level, idx) ON s.level = w.level AND s.idx = w.idx
       WHERE s.authority_id = $1`,
-    [authorityId, leaves, nodes.map((s) => s.level), nodes.map((s) => s.index)],
-  );
+          [authorityId, leaves, nodes.map((s) => s.level), nodes.map((s) => s.index)],
+        );
   const found = new Map<string, Buffer>();
   for (const row of rows) {
     const bytes = hashBytes(row.hash);
-    if (!bytes) throw new LogBroken(authorityId, Number(row.level) === 0 ? Number(row.idx) : null, `subtree ${row.level}/${row.idx} of ${authorityId} has no 32-byte hash`);
+    if (!bytes)
+      throw new LogBroken(
+        authorityId,
+        Number(row.level) === 0 ? Number(row.idx) : null,
+        `subtree ${row.level}/${row.idx} of ${authorityId} has no 32-byte hash`,
+      );
     found.set(key({ level: Number(row.level), index: Number(row.idx) }), Number(row.level) === 0 ? leafHash(bytes) : bytes);
   }
   return (subtree) => {

@@ -3,8 +3,8 @@
 import { createPrivateKey, createPublicKey, KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckpointConfig } from '../config';
-import { checkpointKeyId, generateCheckpointKey } from '../merkle';
+import type { CheckpointConfig } from '@libs/config';
+import { checkpointKeyId, generateCheckpointKey } from '@libs/merkle';
 
 export interface CheckpointSigner {
   privateKey: KeyObject;

@@ -34,7 +34,9 @@ function main(argv) {
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     for (const c of result.checks) process.stdout.write(c.ok ? `ok    ${c.name}: ${c.detail}\n` : `FAIL  ${c.name}: ${c.problem}\n`);
-    process.stdout.write(result.valid ? 'the bundle is intact\n' : `the bundle FAILS ${result.problems.length} check${result.problems.length === 1 ? '' : 's'}\n`);
+    process.stdout.write(
+      result.valid ? 'the bundle is intact\n' : `the bundle FAILS ${result.problems.length} check${result.problems.length === 1 ? '' : 's'}\n`,
+    );
   }
   return result.valid ? 0 : 1;
 }

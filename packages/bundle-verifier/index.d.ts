@@ -1,12 +1,27 @@
 export declare const FORMAT: 'election-casework-bundle/1';
-export interface Check { name: string; ok: boolean; detail?: string; problem?: string }
-export interface Verification { valid: boolean; checks: Check[]; problems: string[] }
-export interface VerifyOptions { /** the authority's checkpoint key, PEM or base64 of the raw 32 bytes */ publicKey?: string }
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail?: string;
+  problem?: string;
+}
+export interface Verification {
+  valid: boolean;
+  checks: Check[];
+  problems: string[];
+}
+export interface VerifyOptions {
+  /** the authority's checkpoint key, PEM or base64 of the raw 32 bytes */ publicKey?: string;
+}
 export declare function verifyBundle(bundle: unknown, options?: VerifyOptions): Verification;
 export declare function verifyBundleText(text: string, options?: VerifyOptions): Verification;
 export declare function canonicalJson(value: unknown): string;
 export declare function bundleHash(bundle: Record<string, unknown>): string;
-export declare function eventHash(caseId: string, prevHash: string, event: { seq: number; at: string; actor: string; role: string; action: string; before?: unknown; after?: unknown }): string;
+export declare function eventHash(
+  caseId: string,
+  prevHash: string,
+  event: { seq: number; at: string; actor: string; role: string; action: string; before?: unknown; after?: unknown },
+): string;
 export declare function eventLeaf(caseId: string, event: { seq: number; hash: string }): Buffer;
 export declare function leafHash(leaf: Uint8Array): Buffer;
 export declare function rootFromInclusionProof(leafIndex: number, treeSize: number, leaf: Uint8Array, auditPath: string[]): string | null;

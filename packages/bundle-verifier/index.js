@@ -36,7 +36,16 @@ function bundleHash(bundle) {
 
 /** An audit event's hash: SHA-256 of the previous hash, a newline, and the event's canonical form. */
 function eventHash(caseId, prevHash, event) {
-  const body = { caseId, seq: event.seq, at: event.at, actor: event.actor, role: event.role, action: event.action, before: event.before ?? null, after: event.after ?? null };
+  const body = {
+    caseId,
+    seq: event.seq,
+    at: event.at,
+    actor: event.actor,
+    role: event.role,
+    action: event.action,
+    before: event.before ?? null,
+    after: event.after ?? null,
+  };
   return sha256(prevHash, '\n', canonicalJson(body)).toString('hex');
 }
 
@@ -93,7 +102,9 @@ function publicKeyOf(input) {
 }
 
 function keyIdOf(key) {
-  return sha256(Buffer.from(key.export({ format: 'jwk' }).x, 'base64url')).toString('hex').slice(0, 16);
+  return sha256(Buffer.from(key.export({ format: 'jwk' }).x, 'base64url'))
+    .toString('hex')
+    .slice(0, 16);
 }
 
 /** The signed-note key ID of an Ed25519 key (c2sp.org/signed-note): SHA-256(name || 0x0A || 0x01 || key)[:4]. */
@@ -112,7 +123,7 @@ function checkCheckpointNote(note, cp, key) {
   const split = note.lastIndexOf('\n\n');
   if (split < 0 || !note.endsWith('\n') || split + 2 >= note.length) return 'the checkpoint note has no signature lines after a blank line';
   const text = note.slice(0, split + 1);
-  if (text !== checkpointBody(cp)) return 'the checkpoint note\'s text is not the checkpoint';
+  if (text !== checkpointBody(cp)) return "the checkpoint note's text is not the checkpoint";
   const name = `election-casework/${cp.authorityId}`;
   const id = noteKeyId(name, key);
   let verified = 0;
@@ -121,7 +132,7 @@ function checkCheckpointNote(note, cp, key) {
     const bytes = m ? Buffer.from(m[2], 'base64') : null;
     if (!m || bytes.length < 5 || bytes.toString('base64') !== m[2]) return 'a signature line of the checkpoint note is malformed';
     if (m[1] !== name || !bytes.subarray(0, 4).equals(id)) continue;
-    if (!verify(null, Buffer.from(text, 'utf8'), key, bytes.subarray(4))) return 'the checkpoint note\'s signature does not verify with the public key';
+    if (!verify(null, Buffer.from(text, 'utf8'), key, bytes.subarray(4))) return "the checkpoint note's signature does not verify with the public key";
     verified++;
   }
   return verified > 0 ? null : `the checkpoint note has no signature by ${name} with the key given`;
@@ -129,8 +140,10 @@ function checkCheckpointNote(note, cp, key) {
 
 function checkCheckpoint(cp, keyInput, note) {
   if (!cp || typeof cp !== 'object') return 'the bundle has no checkpoint';
-  if (!/^[\x21-\x7e]{1,200}$/.test(String(cp.authorityId)) || !Number.isSafeInteger(cp.treeSize) || cp.treeSize < 0 || !HEX64.test(String(cp.rootHash))) return 'the checkpoint is malformed';
-  if (typeof cp.issuedAt !== 'string' || Number.isNaN(Date.parse(cp.issuedAt)) || new Date(cp.issuedAt).toISOString() !== cp.issuedAt) return 'the checkpoint\'s issuedAt is malformed';
+  if (!/^[\x21-\x7e]{1,200}$/.test(String(cp.authorityId)) || !Number.isSafeInteger(cp.treeSize) || cp.treeSize < 0 || !HEX64.test(String(cp.rootHash)))
+    return 'the checkpoint is malformed';
+  if (typeof cp.issuedAt !== 'string' || Number.isNaN(Date.parse(cp.issuedAt)) || new Date(cp.issuedAt).toISOString() !== cp.issuedAt)
+    return "the checkpoint's issuedAt is malformed";
   let key;
   try {
     key = publicKeyOf(keyInput);
@@ -141,8 +154,9 @@ function checkCheckpoint(cp, keyInput, note) {
   if (cp.keyId !== keyIdOf(key)) return `the checkpoint names key ${cp.keyId}, not the key given (${keyIdOf(key)})`;
   const signature = Buffer.from(String(cp.signature), 'base64');
   // Other texts decode to the same bytes (unused bits, missing padding); only the canonical one is the checkpoint's.
-  if (signature.toString('base64') !== String(cp.signature)) return 'the checkpoint\'s signature is not canonical base64';
-  if (signature.length !== 64 || !verify(null, Buffer.from(checkpointBody(cp), 'utf8'), key, signature)) return 'the checkpoint\'s signature does not verify with the public key';
+  if (signature.toString('base64') !== String(cp.signature)) return "the checkpoint's signature is not canonical base64";
+  if (signature.length !== 64 || !verify(null, Buffer.from(checkpointBody(cp), 'utf8'), key, signature))
+    return "the checkpoint's signature does not verify with the public key";
   return note === undefined ? null : checkCheckpointNote(note, cp, key);
 }
 
@@ -172,7 +186,11 @@ function verifyBundle(bundle, options = {}) {
   } catch (error) {
     recomputed = `unhashable: ${error.message}`;
   }
-  check('bundle hash', recomputed === bundle.bundleSha256 ? null : `the content hashes to ${recomputed}, but the bundle says ${bundle.bundleSha256}: it was changed after export`, bundle.bundleSha256);
+  check(
+    'bundle hash',
+    recomputed === bundle.bundleSha256 ? null : `the content hashes to ${recomputed}, but the bundle says ${bundle.bundleSha256}: it was changed after export`,
+    bundle.bundleSha256,
+  );
 
   // The case's audit chain, from genesis.
   const caseId = bundle.case && bundle.case.id;
@@ -191,7 +209,12 @@ function verifyBundle(bundle, options = {}) {
     else prevHash = e.hash;
   }
   check('history chain', broken, `${events.length} events, head ${prevHash}`);
-  if (bundle.history.head !== undefined) check('history head', bundle.history.head === prevHash ? null : `the history says its head is ${bundle.history.head}, the events lead to ${prevHash}`, prevHash);
+  if (bundle.history.head !== undefined)
+    check(
+      'history head',
+      bundle.history.head === prevHash ? null : `the history says its head is ${bundle.history.head}, the events lead to ${prevHash}`,
+      prevHash,
+    );
 
   // Evidence: each item's hash and custody log against the events that recorded them.
   const evidence = Array.isArray(bundle.evidence) ? bundle.evidence : [];
@@ -206,7 +229,8 @@ function verifyBundle(bundle, options = {}) {
   for (const item of evidence) {
     const added = byAction.get(`${item.id} evidence.added`) || [];
     if (added.length !== 1) evidenceProblems.push(`item ${item.id} has ${added.length} evidence.added events, not 1`);
-    else if (item.kind === 'digital' && added[0].after.sha256 !== item.sha256) evidenceProblems.push(`item ${item.id}'s SHA-256 ${item.sha256} is not the ${added[0].after.sha256} recorded when it was added`);
+    else if (item.kind === 'digital' && added[0].after.sha256 !== item.sha256)
+      evidenceProblems.push(`item ${item.id}'s SHA-256 ${item.sha256} is not the ${added[0].after.sha256} recorded when it was added`);
     const custody = Array.isArray(item.custody) ? item.custody : [];
     custody.forEach((entry, index) => {
       if (entry.seq !== index + 1) evidenceProblems.push(`item ${item.id}'s custody entry ${index + 1} is missing`);
@@ -215,7 +239,8 @@ function verifyBundle(bundle, options = {}) {
     for (const entry of custody.slice(1)) counts.set(entry.action, (counts.get(entry.action) || 0) + 1);
     for (const [action, count] of counts) {
       const recorded = (byAction.get(`${item.id} custody.${action}`) || []).length;
-      if (recorded !== count) evidenceProblems.push(`item ${item.id} lists ${count} "${action}" custody entr${count === 1 ? 'y' : 'ies'}, the history records ${recorded}`);
+      if (recorded !== count)
+        evidenceProblems.push(`item ${item.id} lists ${count} "${action}" custody entr${count === 1 ? 'y' : 'ies'}, the history records ${recorded}`);
     }
   }
   check('evidence and custody', evidenceProblems[0] || null, `${evidence.length} items`);
@@ -229,8 +254,15 @@ function verifyBundle(bundle, options = {}) {
   const pinned = options.publicKey !== undefined && options.publicKey !== null;
   const cpProblem = checkCheckpoint(t.checkpoint, pinned ? options.publicKey : t.publicKey, t.checkpointNote);
   const asNote = t.checkpointNote === undefined ? '' : ', and its C2SP signed note';
-  check('checkpoint', cpProblem, pinned ? `signed by the pinned key ${t.checkpoint && t.checkpoint.keyId}${asNote}` : `signed by the key in the bundle (${t.checkpoint && t.checkpoint.keyId})${asNote}; pin the authority's published key with --public-key`);
-  if (!cpProblem && t.checkpoint.authorityId !== (bundle.case.authorityId)) check('checkpoint', `the checkpoint is of ${t.checkpoint.authorityId}'s log, the case belongs to ${bundle.case.authorityId}`);
+  check(
+    'checkpoint',
+    cpProblem,
+    pinned
+      ? `signed by the pinned key ${t.checkpoint && t.checkpoint.keyId}${asNote}`
+      : `signed by the key in the bundle (${t.checkpoint && t.checkpoint.keyId})${asNote}; pin the authority's published key with --public-key`,
+  );
+  if (!cpProblem && t.checkpoint.authorityId !== bundle.case.authorityId)
+    check('checkpoint', `the checkpoint is of ${t.checkpoint.authorityId}'s log, the case belongs to ${bundle.case.authorityId}`);
   const proofs = new Map((Array.isArray(t.inclusionProofs) ? t.inclusionProofs : []).map((p) => [p && p.seq, p]));
   let proofProblem = null;
   for (const e of events) {
@@ -261,4 +293,16 @@ function verifyBundleText(text, options) {
   return verifyBundle(bundle, options);
 }
 
-module.exports = { FORMAT, canonicalJson, bundleHash, eventHash, eventLeaf, leafHash, rootFromInclusionProof, checkpointBody, noteKeyId, verifyBundle, verifyBundleText };
+module.exports = {
+  FORMAT,
+  canonicalJson,
+  bundleHash,
+  eventHash,
+  eventLeaf,
+  leafHash,
+  rootFromInclusionProof,
+  checkpointBody,
+  noteKeyId,
+  verifyBundle,
+  verifyBundleText,
+};

@@ -7,8 +7,14 @@ import { createPublicKey } from 'node:crypto';
 import { generateCheckpointKey, inclusionProof, leafHash, noteKeyId as serverNoteKeyId, rootFromLeafHashes, toHex } from '../../libs/merkle';
 import { canonicalJson, noteKeyId, rootFromInclusionProof } from '.';
 
-const leavesArb = fc.uniqueArray(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 150, selector: (b) => Buffer.from(b).toString('hex') }).map((l) => l.map((b) => Buffer.from(b)));
-const treeArb = leavesArb.chain((leaves) => fc.record({ leaves: fc.constant(leaves), size: fc.integer({ min: 1, max: leaves.length }) }).chain((t) => fc.record({ leaves: fc.constant(t.leaves), size: fc.constant(t.size), index: fc.nat(t.size - 1) })));
+const leavesArb = fc
+  .uniqueArray(fc.uint8Array({ minLength: 32, maxLength: 32 }), { minLength: 1, maxLength: 150, selector: (b) => Buffer.from(b).toString('hex') })
+  .map((l) => l.map((b) => Buffer.from(b)));
+const treeArb = leavesArb.chain((leaves) =>
+  fc
+    .record({ leaves: fc.constant(leaves), size: fc.integer({ min: 1, max: leaves.length }) })
+    .chain((t) => fc.record({ leaves: fc.constant(t.leaves), size: fc.constant(t.size), index: fc.nat(t.size - 1) })),
+);
 
 describe('rootFromInclusionProof', () => {
   it('follows every proof libs/merkle makes to the tree head', () => {
@@ -34,7 +40,13 @@ describe('rootFromInclusionProof', () => {
           const changed = [...proof];
           changed[at] = (changed[at][0] === '0' ? '1' : '0') + changed[at].slice(1);
           expect(reaches(index, leaves[index], changed)).toBe(false);
-          expect(reaches(index, leaves[index], proof.filter((_, i) => i !== at))).toBe(false);
+          expect(
+            reaches(
+              index,
+              leaves[index],
+              proof.filter((_, i) => i !== at),
+            ),
+          ).toBe(false);
         }
         expect(reaches(index, leaves[index], [...proof, toHex(hashes[0])])).toBe(false);
         if (size > 1) expect(reaches((index + 1) % size, leaves[index], proof)).toBe(false);
@@ -49,7 +61,10 @@ describe('rootFromInclusionProof', () => {
 
 describe('canonicalJson', () => {
   it('writes the same bytes as the server for any JSON value', () => {
-    fc.assert(fc.property(fc.jsonValue(), (value) => expect(canonicalJson(value)).toBe(serverCanonicalJson(value))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => expect(canonicalJson(value)).toBe(serverCanonicalJson(value))),
+      { numRuns: 300 },
+    );
   });
 });
 

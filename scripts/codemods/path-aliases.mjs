@@ -34,7 +34,9 @@ export function partOf(repoPath) {
 export function aliasFor(file, specifier, base = root) {
   if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
   const from = relative(base, file).split(sep).join('/');
-  const target = relative(base, resolve(dirname(file), specifier)).split(sep).join('/');
+  const target = relative(base, resolve(dirname(file), specifier))
+    .split(sep)
+    .join('/');
   if (target.startsWith('..')) return undefined;
   if (partOf(from) === partOf(target)) return undefined;
   const [top, ...rest] = target.split('/');

@@ -11,7 +11,9 @@ const preferPathAlias = {
     type: 'suggestion',
     fixable: 'code',
     docs: { description: 'Cross-part imports use the path aliases (@apps, @libs, @workflows, @activities)' },
-    messages: { useAlias: "Import '{{alias}}', not '{{specifier}}': relative imports stay inside their own app, lib or directory (docs/developers/lint-and-format.md)" },
+    messages: {
+      useAlias: "Import '{{alias}}', not '{{specifier}}': relative imports stay inside their own app, lib or directory (docs/developers/lint-and-format.md)",
+    },
     schema: [],
   },
   create(context) {

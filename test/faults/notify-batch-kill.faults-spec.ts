@@ -11,9 +11,9 @@
 // WORKER_NOTIFY_DIGEST_WINDOW_MS (5 s), so the reminders falling due together share a batch
 // or two (on a loaded machine their workflow tasks may reach the worker over several seconds).
 import type { QueryRunner } from 'typeorm';
-import { fromLondonLocal } from '../../libs/domain';
-import { findDemoUser } from '../../libs/auth';
-import { getRiskReviewStateQuery, riskReviewWorkflowId } from '../../workflows/risk-review.messages';
+import { fromLondonLocal } from '@libs/domain';
+import { findDemoUser } from '@libs/auth';
+import { getRiskReviewStateQuery, riskReviewWorkflowId } from '@workflows/risk-review.messages';
 import { eventually, startTestStack, TestStack } from '../support/stack';
 import { startTestSmtpServer, TestSmtpServer } from '../support/smtp';
 import { FaultServers, startFaultServers } from './support/servers';
@@ -106,14 +106,24 @@ it('lists every review in exactly one delivered digest after the worker is kille
 
   // The reviews fall due; the worker's batch waits on the lock. Wait for a batch of several
   // reminders in flight (and, for up to 20 s more, for all of them to be in flight).
-  const inFlight = await eventually('a batch of several reminders waiting in PostgreSQL', async () => {
-    const sizes = await blockedBatches();
-    return Math.max(0, ...sizes) >= 2 ? sizes : undefined;
-  }, 300_000, 250);
-  const all = await eventually('every reminder in a batch', async () => {
-    const sizes = await blockedBatches();
-    return sizes.reduce((a, b) => a + b, 0) >= RISKS ? sizes : undefined;
-  }, 20_000, 250).catch(() => inFlight);
+  const inFlight = await eventually(
+    'a batch of several reminders waiting in PostgreSQL',
+    async () => {
+      const sizes = await blockedBatches();
+      return Math.max(0, ...sizes) >= 2 ? sizes : undefined;
+    },
+    300_000,
+    250,
+  );
+  const all = await eventually(
+    'every reminder in a batch',
+    async () => {
+      const sizes = await blockedBatches();
+      return sizes.reduce((a, b) => a + b, 0) >= RISKS ? sizes : undefined;
+    },
+    20_000,
+    250,
+  ).catch(() => inFlight);
   process.stderr.write(`[faults] notify batch kill: ${RISKS} reminders due at ${DUE_AT}; batches in flight at the kill: ${all.join(', ')}\n`);
 
   // While the batch is uncommitted, no reminder may count as done: its local activity must not
@@ -131,7 +141,14 @@ it('lists every review in exactly one delivered digest after the worker is kille
   await lock.rollbackTransaction();
   await lock.release();
   // The killed worker's batch now gets its lock, then finds its client gone: nothing committed.
-  await eventually('the killed batch to end', async () => (await blockedBatches()).length === 0 && (await stack.db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '/* notify: %'`)).length === 0, 30_000, 250);
+  await eventually(
+    'the killed batch to end',
+    async () =>
+      (await blockedBatches()).length === 0 &&
+      (await stack.db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '/* notify: %'`)).length === 0,
+    30_000,
+    250,
+  );
   expect(await delivered(ids)).toEqual([]);
   expect(await messages()).toEqual([]);
 
@@ -142,7 +159,9 @@ it('lists every review in exactly one delivered digest after the worker is kille
 
   // Each due review recorded once, for its owner, and carried by a notification the owner has.
   const rows = await delivered(ids);
-  expect(rows.map(({ due_key, username }) => ({ due_key, username }))).toEqual(ids.map((id) => ({ due_key: `risk:${id}:${DUE_AT}:reminder`, username: 'plan_owner@northshire' })).sort((a, b) => (a.due_key < b.due_key ? -1 : 1)));
+  expect(rows.map(({ due_key, username }) => ({ due_key, username }))).toEqual(
+    ids.map((id) => ({ due_key: `risk:${id}:${DUE_AT}:reminder`, username: 'plan_owner@northshire' })).sort((a, b) => (a.due_key < b.due_key ? -1 : 1)),
+  );
   const sent = await messages();
   expect(new Set(rows.map((r) => r.notification_id))).toEqual(new Set(sent.map((m) => m.id)));
   // Each risk named in exactly one of them, by the notification its due event points at.
@@ -161,7 +180,12 @@ it('lists every review in exactly one delivered digest after the worker is kille
     expect(d).toMatchObject({ subject: `${listed} risk reviews due`, due_key: `digest:${d.id}` });
   }
   // One email per notification, so one per digest, with the notification's Message-ID.
-  await eventually('every notification emailed', async () => (await stack.db.query('SELECT 1 FROM notifications WHERE id = ANY($1::uuid[]) AND emailed_at IS NULL', [sent.map((m) => m.id)])).length === 0, 60_000, 500);
+  await eventually(
+    'every notification emailed',
+    async () => (await stack.db.query('SELECT 1 FROM notifications WHERE id = ANY($1::uuid[]) AND emailed_at IS NULL', [sent.map((m) => m.id)])).length === 0,
+    60_000,
+    500,
+  );
   const mails = smtp.received.filter((mail) => mail.text.includes('Postal votes at care home'));
   expect(mails.map((mail) => mail.messageId).sort()).toEqual(sent.map((m) => `<notification.${m.id}@election-casework>`).sort());
   for (const i of ids.keys()) expect(mails.filter((mail) => mail.text.includes(`"${title(i)}"`))).toHaveLength(1);

@@ -3,8 +3,8 @@
 // themselves (neither is restarted), every allegation acknowledged with 201 is there with its
 // workflow, a retry of every intake that got a 503 creates one case per Idempotency-Key, and the
 // reminders that fell due during the outage are sent, once (invariants 1, 3 and 4).
-import { allegationWorkflowId } from '../../libs/domain';
-import { getStateQuery } from '../../workflows/allegation/messages';
+import { allegationWorkflowId } from '@libs/domain';
+import { getStateQuery } from '@workflows/allegation/messages';
 import { allegationBody, eventually, startTestStack, TestStack } from '../support/stack';
 import { acknowledgedAllegationsKept, casesWithout, duplicateNotifications } from './support/invariants';
 import { Exchange, percentile, startLoad } from './support/load';
@@ -54,8 +54,21 @@ it('answers 503 promptly while PostgreSQL is down and recovers by itself, losing
   // it answers a query once it has bundled its workflows and polls, which on a loaded machine
   // can take minutes. The cases logged in the seconds before the stop have reminders due in it.
   const worker = stack.spawnWorker();
-  const first = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@northshire')}`).send(allegationBody()).expect(201);
-  await eventually('a worker to answer', () => stack.temporal.workflow.getHandle(allegationWorkflowId(first.body.id)).query(getStateQuery).catch(() => undefined), 200_000, 500);
+  const first = await stack.http
+    .post('/allegations')
+    .set('Authorization', `Bearer ${await stack.token('staff@northshire')}`)
+    .send(allegationBody())
+    .expect(201);
+  await eventually(
+    'a worker to answer',
+    () =>
+      stack.temporal.workflow
+        .getHandle(allegationWorkflowId(first.body.id))
+        .query(getStateQuery)
+        .catch(() => undefined),
+    200_000,
+    500,
+  );
   const load = startLoad(stack, 2, 300);
   await new Promise((r) => setTimeout(r, 5_000));
 
@@ -69,10 +82,15 @@ it('answers 503 promptly while PostgreSQL is down and recovers by itself, losing
   const up = Date.now();
 
   // Recovered by itself: the API answers intake, reads and lists with 2xx again.
-  await eventually('the API to answer 2xx again', async () => {
-    const after = load.exchanges.filter((x) => x.startedAt > up);
-    return (['intake', 'read', 'list'] as const).every((kind) => after.some((x) => x.kind === kind && x.status < 300));
-  }, 30_000, 250);
+  await eventually(
+    'the API to answer 2xx again',
+    async () => {
+      const after = load.exchanges.filter((x) => x.startedAt > up);
+      return (['intake', 'read', 'list'] as const).every((kind) => after.some((x) => x.kind === kind && x.status < 300));
+    },
+    30_000,
+    250,
+  );
   const recovered = Date.now();
   step('API recovered');
   await new Promise((r) => setTimeout(r, 2_000));
@@ -84,10 +102,15 @@ it('answers 503 promptly while PostgreSQL is down and recovers by itself, losing
   await new Promise((r) => setTimeout(r, FREEZE_MS));
   const thawing = Date.now();
   servers.postgres.thaw();
-  await eventually('the API to answer 2xx after the freeze', async () => {
-    const after = load.exchanges.filter((x) => x.startedAt > thawing);
-    return (['intake', 'read', 'list'] as const).every((kind) => after.some((x) => x.kind === kind && x.status < 300));
-  }, 60_000, 250);
+  await eventually(
+    'the API to answer 2xx after the freeze',
+    async () => {
+      const after = load.exchanges.filter((x) => x.startedAt > thawing);
+      return (['intake', 'read', 'list'] as const).every((kind) => after.some((x) => x.kind === kind && x.status < 300));
+    },
+    60_000,
+    250,
+  );
   const thawed = Date.now();
   step('API recovered from the freeze');
   await new Promise((r) => setTimeout(r, 2_000));
@@ -137,7 +160,9 @@ it('answers 503 promptly while PostgreSQL is down and recovers by itself, losing
         let retry = await stack.http.post('/allegations').set('Authorization', staff).set('Idempotency-Key', x.idempotencyKey!).send(allegationBody());
         for (let attempt = 1; retry.status === 503 && attempt < 4; attempt++) {
           const [start] = await stack.db.query('SELECT attempts, last_error FROM workflow_starts WHERE allegation_id = $1', [retry.body.id ?? null]);
-          process.stderr.write(`[faults] retry of ${x.idempotencyKey} answered 503 after recovery: ${retry.body.message}; workflow start ${JSON.stringify(start ?? null)}\n`);
+          process.stderr.write(
+            `[faults] retry of ${x.idempotencyKey} answered 503 after recovery: ${retry.body.message}; workflow start ${JSON.stringify(start ?? null)}\n`,
+          );
           await new Promise((r) => setTimeout(r, 1_000));
           retry = await stack.http.post('/allegations').set('Authorization', staff).set('Idempotency-Key', x.idempotencyKey!).send(allegationBody());
         }
@@ -155,7 +180,9 @@ it('answers 503 promptly while PostgreSQL is down and recovers by itself, losing
   step('503s retried');
   // Invariants 3 and 4: the reminders that fell due before the API recovered (most of them
   // during the outage) were all sent, once each.
-  const due: string[] = (await stack.db.query(`SELECT id FROM allegations WHERE triage_due_at - interval '52 seconds' < $1`, [new Date(up)])).map((r: { id: string }) => r.id);
+  const due: string[] = (await stack.db.query(`SELECT id FROM allegations WHERE triage_due_at - interval '52 seconds' < $1`, [new Date(up)])).map(
+    (r: { id: string }) => r.id,
+  );
   expect(due.length).toBeGreaterThan(0);
   await eventually('every reminder due to be sent', async () => (await casesWithout(stack, due, 'triage_reminder')).length === 0, 90_000, 500);
   expect(await duplicateNotifications(stack, ids)).toEqual([]);

@@ -9,9 +9,9 @@
 // load, two API processes together allow only the per-address rate limit. The figures are printed.
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
-import { allegationWorkflowId } from '../../libs/domain';
-import { freePort, ManagedProcess, runNodeService } from '../../libs/infra';
-import { getStateQuery } from '../../workflows/allegation/messages';
+import { allegationWorkflowId } from '@libs/domain';
+import { freePort, ManagedProcess, runNodeService } from '@libs/infra';
+import { getStateQuery } from '@workflows/allegation/messages';
 import { startTestSmtpServer, TestSmtpServer } from '../support/smtp';
 import { allegationBody, eventually, startTestStack, TestStack } from '../support/stack';
 import { acknowledgedAllegationsKept, casesWithout, duplicateNotifications, emailProblems } from './support/invariants';
@@ -41,7 +41,18 @@ interface Api {
 }
 const apis: Api[] = [];
 const workers: ManagedProcess[] = [];
-const figures = { requests: 0, intakes: 0, decisions: 0, apiKills: 0, workerKills: 0, temporalRestarts: 0, transportErrors: 0, answered503: 0, recordedNotStarted: 0, decisionsRefused: 0 };
+const figures = {
+  requests: 0,
+  intakes: 0,
+  decisions: 0,
+  apiKills: 0,
+  workerKills: 0,
+  temporalRestarts: 0,
+  transportErrors: 0,
+  answered503: 0,
+  recordedNotStarted: 0,
+  decisionsRefused: 0,
+};
 
 beforeAll(async () => {
   servers = await startFaultServers({ temporal: 'server' });
@@ -51,7 +62,11 @@ beforeAll(async () => {
     worker: 'none',
     smtpUrl: smtp.url,
     env: { RATE_LIMIT_PER_IP: String(PER_IP), RATE_LIMIT_WINDOW_MS: '600000' },
-    policy: { triageDue: { routine: `PT${TRIAGE_DUE_S}S`, urgent: `PT${TRIAGE_DUE_S}S`, immediate: `PT${TRIAGE_DUE_S}S` }, remindBefore: [`PT${REMIND_BEFORE_S}S`], workingDays: false },
+    policy: {
+      triageDue: { routine: `PT${TRIAGE_DUE_S}S`, urgent: `PT${TRIAGE_DUE_S}S`, immediate: `PT${TRIAGE_DUE_S}S` },
+      remindBefore: [`PT${REMIND_BEFORE_S}S`],
+      workingDays: false,
+    },
   });
   for (let i = 0; i < 2; i++) apis.push({ port: await freePort(), swept: 0 });
 });
@@ -99,13 +114,23 @@ function startWorker(): ManagedProcess {
 /** What Temporal says about the cases that never got `kind`: for a failure to say why. */
 async function explainMissing(ids: string[], kind: string): Promise<void> {
   const missing = await casesWithout(stack, ids, kind);
-  say(`${missing.length} of ${ids.length} cases without ${kind}; workers alive: ${workers.map((w) => (w.child.exitCode === null && w.child.signalCode === null ? 'yes' : 'no')).join(', ')}`);
+  say(
+    `${missing.length} of ${ids.length} cases without ${kind}; workers alive: ${workers.map((w) => (w.child.exitCode === null && w.child.signalCode === null ? 'yes' : 'no')).join(', ')}`,
+  );
   for (const id of missing.slice(0, 5)) {
     const [row] = await stack.db.query('SELECT status, triage_due_at, created_at FROM allegations WHERE id = $1', [id]);
     const kinds = (await stack.db.query('SELECT kind FROM notifications WHERE case_id = $1', [id])).map((r: { kind: string }) => r.kind);
-    const d = await stack.temporal.workflow.getHandle(allegationWorkflowId(id)).describe().catch((e: Error) => e);
-    const info = d instanceof Error ? d.message : `${d.status.name}, history ${d.historyLength} events, pending activities ${d.raw.pendingActivities?.length ?? 0}, pending workflow task ${d.raw.pendingWorkflowTask ? 'yes' : 'no'}`;
-    say(`  ${id}: ${row?.status} created ${row?.created_at?.toISOString()} due ${row?.triage_due_at?.toISOString()}; notifications ${kinds.join(',') || 'none'}; workflow ${info}`);
+    const d = await stack.temporal.workflow
+      .getHandle(allegationWorkflowId(id))
+      .describe()
+      .catch((e: Error) => e);
+    const info =
+      d instanceof Error
+        ? d.message
+        : `${d.status.name}, history ${d.historyLength} events, pending activities ${d.raw.pendingActivities?.length ?? 0}, pending workflow task ${d.raw.pendingWorkflowTask ? 'yes' : 'no'}`;
+    say(
+      `  ${id}: ${row?.status} created ${row?.created_at?.toISOString()} due ${row?.triage_due_at?.toISOString()}; notifications ${kinds.join(',') || 'none'}; workflow ${info}`,
+    );
   }
 }
 
@@ -121,7 +146,12 @@ async function call(slot: number, method: 'GET' | 'POST', path: string, auth?: s
   if (auth) headers.authorization = auth;
   if (key) headers['idempotency-key'] = key;
   try {
-    const res = await fetch(`http://127.0.0.1:${apis[slot].port}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
+    const res = await fetch(`http://127.0.0.1:${apis[slot].port}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(20_000),
+    });
     const text = await res.text();
     if (res.status === 503) figures.answered503 += 1;
     return { status: res.status, body: text ? JSON.parse(text) : {} };
@@ -169,7 +199,11 @@ function startLoad(clients: number, pauseMs: number): { stop(): Promise<void> } 
       // Every third case is resolved at triage, through the other API; the rest stay open for
       // their reminders and escalations.
       if (serial % 3 === 0) {
-        const res = await call((n + serial + 1) % 2, 'POST', `/allegations/${id}/triage`, triage, { decision: 'resolve', resolution: 'advice', note: 'resolved under load' });
+        const res = await call((n + serial + 1) % 2, 'POST', `/allegations/${id}/triage`, triage, {
+          decision: 'resolve',
+          resolution: 'advice',
+          note: 'resolved under load',
+        });
         figures.decisions += 1;
         if (res.status === 200) decided.add(id);
         else {
@@ -197,7 +231,9 @@ it('two API processes together allow only the rate limit', async () => {
   const statuses: number[] = [];
   // No token: counted against the address (127.0.0.1), alternately by each API.
   for (let i = 0; i < PER_IP + 10; i++) statuses.push((await call(i % 2, 'GET', '/transparency/northshire/checkpoints')).status);
-  say(`rate limit across two APIs: ${statuses.filter((s) => s === 200).length} allowed, ${statuses.filter((s) => s === 429).length} refused (limit ${PER_IP} per address)`);
+  say(
+    `rate limit across two APIs: ${statuses.filter((s) => s === 200).length} allowed, ${statuses.filter((s) => s === 429).length} refused (limit ${PER_IP} per address)`,
+  );
   expect(statuses).toEqual([...Array(PER_IP).fill(200), ...Array(10).fill(429)]);
 });
 
@@ -208,7 +244,16 @@ it('loses and repeats nothing through API, worker and Temporal server kills, wit
   startWorker();
   const warm = await call(0, 'POST', '/allegations', `Bearer ${await stack.token('staff@southvale')}`, allegationBody());
   expect(warm.status).toBe(201);
-  await eventually('a worker to answer', () => stack.temporal.workflow.getHandle(allegationWorkflowId(warm.body.id!)).query(getStateQuery).catch(() => undefined), 300_000, 500);
+  await eventually(
+    'a worker to answer',
+    () =>
+      stack.temporal.workflow
+        .getHandle(allegationWorkflowId(warm.body.id!))
+        .query(getStateQuery)
+        .catch(() => undefined),
+    300_000,
+    500,
+  );
   step('both APIs and a worker answer; load starts');
 
   const load = startLoad(3, 200);
@@ -248,18 +293,39 @@ it('loses and repeats nothing through API, worker and Temporal server kills, wit
   const ids = [warm.body.id!, ...acknowledged.values()];
   // Open: still at triage. Read again on every poll: a decision that got no 200 (a 503 while
   // Temporal restarted, or no answer) may still be applied once the server is back.
-  const stillOpen = async (): Promise<string[]> => (await stack.db.query(`SELECT id FROM allegations WHERE status = 'triage'`)).map((r: { id: string }) => r.id);
+  const stillOpen = async (): Promise<string[]> =>
+    (await stack.db.query(`SELECT id FROM allegations WHERE status = 'triage'`)).map((r: { id: string }) => r.id);
   let open = await stillOpen();
-  await eventually('every workflow started (the outbox sweeps)', async () => (await stack.db.query('SELECT count(*)::int AS n FROM workflow_starts WHERE started_at IS NULL'))[0].n === 0, 120_000, 500);
-  await eventually('every open case escalated', async () => {
-    open = await stillOpen();
-    return (await casesWithout(stack, open, 'triage_escalation')).length === 0;
-  }, 300_000, 1_000).catch(async (error) => {
+  await eventually(
+    'every workflow started (the outbox sweeps)',
+    async () => (await stack.db.query('SELECT count(*)::int AS n FROM workflow_starts WHERE started_at IS NULL'))[0].n === 0,
+    120_000,
+    500,
+  );
+  await eventually(
+    'every open case escalated',
+    async () => {
+      open = await stillOpen();
+      return (await casesWithout(stack, open, 'triage_escalation')).length === 0;
+    },
+    300_000,
+    1_000,
+  ).catch(async (error) => {
     await explainMissing(open, 'triage_reminder');
     await explainMissing(open, 'triage_escalation');
     throw error;
   });
-  await eventually('every email out', async () => (await stack.db.query(`SELECT count(*)::int AS n FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.emailed_at IS NULL AND u.email <> ''`))[0].n === 0, 120_000, 500);
+  await eventually(
+    'every email out',
+    async () =>
+      (
+        await stack.db.query(
+          `SELECT count(*)::int AS n FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.emailed_at IS NULL AND u.email <> ''`,
+        )
+      )[0].n === 0,
+    120_000,
+    500,
+  );
   await pause(3_000); // would any repeat still arrive?
 
   // Each key acknowledged one case, and every acknowledged case has its row and its workflow.
@@ -271,16 +337,24 @@ it('loses and repeats nothing through API, worker and Temporal server kills, wit
   // Exactly one workflow run per case: Temporal's own list of every run on this task queue.
   // (Visibility is written asynchronously: the list is read until it holds every case.)
   let runs = new Map<string, number>();
-  await eventually('every case in the visibility store', async () => {
-    runs = new Map();
-    for await (const wf of stack.temporal.workflow.list({ query: `TaskQueue = '${stack.taskQueue}' AND WorkflowType = 'allegationWorkflow'` })) runs.set(wf.workflowId, (runs.get(wf.workflowId) ?? 0) + 1);
-    return ids.every((id) => runs.has(allegationWorkflowId(id)));
-  }, 60_000, 1_000).catch(() => undefined); // the assertions below name what is missing
+  await eventually(
+    'every case in the visibility store',
+    async () => {
+      runs = new Map();
+      for await (const wf of stack.temporal.workflow.list({ query: `TaskQueue = '${stack.taskQueue}' AND WorkflowType = 'allegationWorkflow'` }))
+        runs.set(wf.workflowId, (runs.get(wf.workflowId) ?? 0) + 1);
+      return ids.every((id) => runs.has(allegationWorkflowId(id)));
+    },
+    60_000,
+    1_000,
+  ).catch(() => undefined); // the assertions below name what is missing
   const notOnce = ids.filter((id) => runs.get(allegationWorkflowId(id)) !== 1);
   expect(notOnce).toEqual([]);
   expect(runs.size).toBe(ids.length);
   // Every decision answered 200 was applied.
-  const [{ n: undecided }] = await stack.db.query(`SELECT count(*)::int AS n FROM allegations WHERE id = ANY($1::uuid[]) AND status = 'triage'`, [[...decided]]);
+  const [{ n: undecided }] = await stack.db.query(`SELECT count(*)::int AS n FROM allegations WHERE id = ANY($1::uuid[]) AND status = 'triage'`, [
+    [...decided],
+  ]);
   expect(undecided).toBe(0);
   // Reminders and escalations of every open case, each person told once, each email once.
   expect(await casesWithout(stack, open, 'triage_reminder')).toEqual([]);
@@ -291,7 +365,9 @@ it('loses and repeats nothing through API, worker and Temporal server kills, wit
   // Decisions the client was not told succeeded, and what became of them (reported, not judged:
   // an update Temporal admitted before its answer was lost is applied, as a retry would find).
   const unconfirmed = [...decisionsNotConfirmed.keys()];
-  const appliedAnyway: { id: string; status: string }[] = unconfirmed.length ? await stack.db.query(`SELECT id, status FROM allegations WHERE id = ANY($1::uuid[]) AND status <> 'triage'`, [unconfirmed]) : [];
+  const appliedAnyway: { id: string; status: string }[] = unconfirmed.length
+    ? await stack.db.query(`SELECT id, status FROM allegations WHERE id = ANY($1::uuid[]) AND status <> 'triage'`, [unconfirmed])
+    : [];
   const [{ n: notifications }] = await stack.db.query('SELECT count(*)::int AS n FROM notifications WHERE case_id = ANY($1::uuid[])', [ids]);
 
   say(

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../libs/infra';
+import { freePort } from '@libs/infra';
 import { allegationBody, eventually } from '../support/stack';
 import { alive, descendants } from '../support/processes';
 
@@ -20,7 +20,14 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 it('runs the whole system on the real Temporal server on PostgreSQL, and stops it all on a SIGTERM to npm', async () => {
   mkdirSync(dataDir, { mode: 0o755 });
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', TEMPORAL_MODE: 'server', CASEWORK_SKIP_BUILD: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    TEMPORAL_MODE: 'server',
+    CASEWORK_SKIP_BUILD: '1',
+  };
   delete env.DATABASE_URL;
   delete env.TEMPORAL_ADDRESS;
   const npm = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,16 +52,25 @@ it('runs the whole system on the real Temporal server on PostgreSQL, and stops i
       });
     const token = await tokenFor('staff@northshire');
     const spocToken = await tokenFor('spoc@northshire-police');
-    const created = await fetch(`${base}/allegations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `server-mode-${randomBytes(4).toString('hex')}` }, body: JSON.stringify(allegationBody({ safetyConcern: true })) });
+    const created = await fetch(`${base}/allegations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `server-mode-${randomBytes(4).toString('hex')}` },
+      body: JSON.stringify(allegationBody({ safetyConcern: true })),
+    });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     // The safety alert to the force's SPOC is written only by the workflow's activity: the
     // workflow ran on the server.
-    await eventually('the workflow to raise its safety alert', async () => {
-      const res = await fetch(`${base}/me/notifications?aboutType=allegation&aboutId=${id}`, { headers: { authorization: `Bearer ${spocToken}` } });
-      const list = (await res.json()) as { kind: string }[];
-      return res.ok && list.some((n) => n.kind === 'safety_alert');
-    }, 90_000, 500);
+    await eventually(
+      'the workflow to raise its safety alert',
+      async () => {
+        const res = await fetch(`${base}/me/notifications?aboutType=allegation&aboutId=${id}`, { headers: { authorization: `Bearer ${spocToken}` } });
+        const list = (await res.json()) as { kind: string }[];
+        return res.ok && list.some((n) => n.kind === 'safety_alert');
+      },
+      90_000,
+      500,
+    );
 
     const started = descendants(npm.pid!);
     const sentAt = Date.now();

@@ -5,8 +5,8 @@
 // told of each event once, in-app and by email (4).
 // test/email.e2e-spec.ts and test/worker-restart.e2e-spec.ts show each kill on one case; this puts
 // both into one flow on servers of its own and checks every case at the end.
-import { allegationWorkflowId } from '../../libs/domain';
-import { getStateQuery } from '../../workflows/allegation/messages';
+import { allegationWorkflowId } from '@libs/domain';
+import { getStateQuery } from '@workflows/allegation/messages';
 import { startTestSmtpServer, TestSmtpServer } from '../support/smtp';
 import { allegationBody, eventually, startTestStack, TestStack } from '../support/stack';
 import { acknowledgedAllegationsKept, casesWithout, duplicateNotifications, emailProblems } from './support/invariants';
@@ -31,7 +31,11 @@ beforeAll(async () => {
     apiErrorsToStderr: true,
     worker: 'none',
     smtpUrl: smtp.url,
-    policy: { triageDue: { routine: `PT${TRIAGE_DUE_S}S`, urgent: `PT${TRIAGE_DUE_S}S`, immediate: `PT${TRIAGE_DUE_S}S` }, remindBefore: [`PT${REMIND_BEFORE_S}S`], workingDays: false },
+    policy: {
+      triageDue: { routine: `PT${TRIAGE_DUE_S}S`, urgent: `PT${TRIAGE_DUE_S}S`, immediate: `PT${TRIAGE_DUE_S}S` },
+      remindBefore: [`PT${REMIND_BEFORE_S}S`],
+      workingDays: false,
+    },
   });
 });
 afterAll(async () => {
@@ -42,15 +46,35 @@ afterAll(async () => {
 
 const acknowledged: { id: string; reference: string; triageDueAt: string }[] = [];
 async function logAllegation(): Promise<string> {
-  const res = await stack.http.post('/allegations').set('Authorization', `Bearer ${await stack.token('staff@northshire')}`).send(allegationBody()).expect(201);
+  const res = await stack.http
+    .post('/allegations')
+    .set('Authorization', `Bearer ${await stack.token('staff@northshire')}`)
+    .send(allegationBody())
+    .expect(201);
   acknowledged.push(res.body);
   return res.body.id;
 }
-const kinds = async (id: string): Promise<string[]> => (await stack.db.query('SELECT DISTINCT kind FROM notifications WHERE case_id = $1', [id])).map((r: { kind: string }) => r.kind);
+const kinds = async (id: string): Promise<string[]> =>
+  (await stack.db.query('SELECT DISTINCT kind FROM notifications WHERE case_id = $1', [id])).map((r: { kind: string }) => r.kind);
 const unemailed = async (ids: string[]): Promise<number> =>
-  (await stack.db.query(`SELECT count(*)::int AS n FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.case_id = ANY($1::uuid[]) AND n.emailed_at IS NULL AND u.email <> ''`, [ids]))[0].n;
+  (
+    await stack.db.query(
+      `SELECT count(*)::int AS n FROM notifications n JOIN users u ON u.id = n.recipient_id WHERE n.case_id = ANY($1::uuid[]) AND n.emailed_at IS NULL AND u.email <> ''`,
+      [ids],
+    )
+  )[0].n;
 /** A query is answered only by a running worker: this one has bundled its workflows and polls. */
-const runningWorkerAnswers = (id: string) => eventually('a worker to answer for the case', () => stack.temporal.workflow.getHandle(allegationWorkflowId(id)).query(getStateQuery).catch(() => undefined), 200_000, 500);
+const runningWorkerAnswers = (id: string) =>
+  eventually(
+    'a worker to answer for the case',
+    () =>
+      stack.temporal.workflow
+        .getHandle(allegationWorkflowId(id))
+        .query(getStateQuery)
+        .catch(() => undefined),
+    200_000,
+    500,
+  );
 
 it('loses nothing and repeats nothing when workers are killed mid-activity and mid-timer', async () => {
   // 1. Killed during an activity: the SMTP server reads the first case's reminder email and never
@@ -69,7 +93,12 @@ it('loses nothing and repeats nothing when workers are killed mid-activity and m
   const second = stack.spawnWorker();
   await runningWorkerAnswers(heldCase);
   const batch = [await logAllegation(), await logAllegation(), await logAllegation()];
-  await eventually("the new cases' reminders, emailed", async () => (await casesWithout(stack, batch, 'triage_reminder')).length === 0 && (await unemailed(batch)) === 0, 60_000, 250);
+  await eventually(
+    "the new cases' reminders, emailed",
+    async () => (await casesWithout(stack, batch, 'triage_reminder')).length === 0 && (await unemailed(batch)) === 0,
+    60_000,
+    250,
+  );
   second.child.kill('SIGKILL');
   await second.exited;
 
@@ -99,6 +128,8 @@ it('loses nothing and repeats nothing when workers are killed mid-activity and m
     [ids],
   );
   const label = (id: string) => (id === heldCase ? 'held ' : batch.includes(id) ? 'due while down ' : '');
-  process.stderr.write(`[faults] worker kills: ${ids.length} cases; escalations late by (ms) ${lateness.map((l) => `${label(l.id)}${l.late_ms}`).join(', ')}\n`);
+  process.stderr.write(
+    `[faults] worker kills: ${ids.length} cases; escalations late by (ms) ${lateness.map((l) => `${label(l.id)}${l.late_ms}`).join(', ')}\n`,
+  );
   for (const l of lateness) expect(l.late_ms).toBeGreaterThanOrEqual(0);
 });

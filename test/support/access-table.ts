@@ -1,7 +1,7 @@
 // Who may call each route, declared here rather than read from the code, so that the test in
 // test/route-access.e2e-spec.ts checks the guard against what was meant. Every route the app
 // registers must have a row, and every row must match a registered route.
-import { findDemoUser, type DemoUser, type Role } from '../../libs/auth';
+import { findDemoUser, type DemoUser, type Role } from '@libs/auth';
 import { allegationBody } from './stack';
 
 /**
@@ -95,8 +95,20 @@ export const FIXTURE_BODIES = {
   physicalItem: () => ({ kind: 'physical', description: 'postal vote statement', sealNumber: 'S-1', location: 'evidence store' }),
   observation: () => ({ subject: '12 High Street', value: 9, observedAt: new Date().toISOString() }),
   poll: () => ({ electionId: 'local.northshire.2027-05-06', title: 'Northshire County Council elections', pollingDay: '2027-05-06' }),
-  ballotItem: () => ({ kind: 'ballot_paper_batch', label: 'Castle Ward batch 1', quantity: 500, receivedFrom: 'Acme Election Print', location: 'Town Hall strong room' }),
-  review: () => ({ forceId: 'northshire-police', heldOn: '2026-11-01', attendees: ['Returning Officer', 'Election SPOC'], findings: 'Depot key log not kept.', actions: [{ description: 'Keep a key log', owner: 'Electoral services', dueBy: '2027-04-01' }] }),
+  ballotItem: () => ({
+    kind: 'ballot_paper_batch',
+    label: 'Castle Ward batch 1',
+    quantity: 500,
+    receivedFrom: 'Acme Election Print',
+    location: 'Town Hall strong room',
+  }),
+  review: () => ({
+    forceId: 'northshire-police',
+    heldOn: '2026-11-01',
+    attendees: ['Returning Officer', 'Election SPOC'],
+    findings: 'Depot key log not kept.',
+    actions: [{ description: 'Keep a key log', owner: 'Electoral services', dueBy: '2027-04-01' }],
+  }),
   force: () => ({ id: `table-${unique()}-police`, name: 'Route Table Police' }),
   authority: () => ({ id: `table-${unique()}`, name: 'Route Table Council', referencePrefix: uniquePrefix(), forceId: 'northshire-police' }),
   // An admin's users join the admin's tenant; the national administrator names it.
@@ -108,11 +120,21 @@ export const FIXTURE_BODIES = {
     ...(caller?.roles.includes('national_admin') ? { authorityId: 'northshire' } : {}),
   }),
   mapping: (_f?: Fixtures, caller?: DemoUser) => ({ claim: 'groups', value: `table-${unique()}`, roles: caller?.forceId ? ['spoc'] : ['staff'] }),
-  event: () => ({ kind: 'count', title: 'Count', startsAt: '2027-05-06T22:00:00Z', venue: 'Leisure Centre', policeContactId: userId('spoc@northshire-police') }),
+  event: () => ({
+    kind: 'count',
+    title: 'Count',
+    startsAt: '2027-05-06T22:00:00Z',
+    venue: 'Leisure Centre',
+    policeContactId: userId('spoc@northshire-police'),
+  }),
 };
 
 const DOCS: AccessRule[] = [
-  ...['/docs', '/docs/', '/docs/index.html', '/docs/openapi.json', '/docs-yaml', '/docs/swagger-ui-init.js', '/docs/docs/swagger-ui-init.js'].map((path) => ({ route: `GET ${path}`, roles: 'public' as const, scope: 'public' as const })),
+  ...['/docs', '/docs/', '/docs/index.html', '/docs/openapi.json', '/docs-yaml', '/docs/swagger-ui-init.js', '/docs/docs/swagger-ui-init.js'].map((path) => ({
+    route: `GET ${path}`,
+    roles: 'public' as const,
+    scope: 'public' as const,
+  })),
   // @nestjs/swagger registers it, but swagger-ui-dist ships no LICENSE file to serve.
   { route: 'GET /docs/LICENSE', roles: 'public', scope: 'public', publicStatus: 404 },
 ];
@@ -127,12 +149,27 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'GET /transparency/:authorityId/checkpoints/latest', roles: 'public', scope: 'public', url: () => '/transparency/northshire/checkpoints/latest' },
   { route: 'GET /transparency/:authorityId/checkpoints', roles: 'public', scope: 'public', url: () => '/transparency/northshire/checkpoints' },
   { route: 'GET /transparency/:authorityId/public-key', roles: 'public', scope: 'public', url: () => '/transparency/northshire/public-key' },
-  { route: 'GET /transparency/:authorityId/proofs/inclusion', roles: 'public', scope: 'public', url: (f) => `/transparency/northshire/proofs/inclusion?caseId=${f.caseId}&seq=1` },
-  { route: 'GET /transparency/:authorityId/proofs/consistency', roles: 'public', scope: 'public', url: () => '/transparency/northshire/proofs/consistency?from=1' },
+  {
+    route: 'GET /transparency/:authorityId/proofs/inclusion',
+    roles: 'public',
+    scope: 'public',
+    url: (f) => `/transparency/northshire/proofs/inclusion?caseId=${f.caseId}&seq=1`,
+  },
+  {
+    route: 'GET /transparency/:authorityId/proofs/consistency',
+    roles: 'public',
+    scope: 'public',
+    url: () => '/transparency/northshire/proofs/consistency?from=1',
+  },
   { route: 'GET /transparency/:authorityId/checkpoint.note', roles: 'public', scope: 'public', url: () => '/transparency/northshire/checkpoint.note' },
   { route: 'GET /transparency/:authorityId/vkey', roles: 'public', scope: 'public', url: () => '/transparency/northshire/vkey' },
   { route: 'GET /transparency/:authorityId/tlog/inclusion', roles: 'public', scope: 'public', url: () => '/transparency/northshire/tlog/inclusion?index=0' },
-  { route: 'GET /transparency/:authorityId/tlog/consistency', roles: 'public', scope: 'public', url: () => '/transparency/northshire/tlog/consistency?size1=1' },
+  {
+    route: 'GET /transparency/:authorityId/tlog/consistency',
+    roles: 'public',
+    scope: 'public',
+    url: () => '/transparency/northshire/tlog/consistency?size1=1',
+  },
   { route: 'POST /transparency/checkpoints', roles: ['admin', 'legal'], scope: 'tenant' },
 
   { route: 'GET /me/notifications', roles: EVERYONE, scope: 'tenant' },
@@ -140,27 +177,96 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'GET /polls', roles: ALL, scope: 'tenant' },
   { route: 'POST /ballot-items', roles: ['staff', 'returning_officer'], scope: 'tenant', body: FIXTURE_BODIES.ballotItem },
   { route: 'GET /ballot-items', roles: ['staff', 'triage', 'returning_officer', 'legal', 'admin'], scope: 'tenant' },
-  { route: 'GET /ballot-items/:id', roles: ['staff', 'triage', 'returning_officer', 'legal', 'admin'], scope: 'record', url: (f) => `/ballot-items/${f.ballotItemId}` },
-  { route: 'POST /ballot-items/:id/custody', roles: ['staff', 'returning_officer'], scope: 'record', url: (f) => `/ballot-items/${f.ballotItemId}/custody`, body: () => ({ action: 'stored', location: 'Depot cage 2', accessBy: ['Electoral services manager'] }) },
+  {
+    route: 'GET /ballot-items/:id',
+    roles: ['staff', 'triage', 'returning_officer', 'legal', 'admin'],
+    scope: 'record',
+    url: (f) => `/ballot-items/${f.ballotItemId}`,
+  },
+  {
+    route: 'POST /ballot-items/:id/custody',
+    roles: ['staff', 'returning_officer'],
+    scope: 'record',
+    url: (f) => `/ballot-items/${f.ballotItemId}/custody`,
+    body: () => ({ action: 'stored', location: 'Depot cage 2', accessBy: ['Electoral services manager'] }),
+  },
   { route: 'GET /ballot-discrepancies', roles: ['triage', 'returning_officer', 'legal'], scope: 'tenant' },
-  { route: 'POST /ballot-discrepancies/:id/allegation', roles: ['triage'], scope: 'record', url: (f) => `/ballot-discrepancies/${f.discrepancyId}/allegation`, body: () => allegationBody() },
-  { route: 'POST /ballot-discrepancies/:id/dismiss', roles: ['triage'], scope: 'record', url: (f) => `/ballot-discrepancies/${f.discrepancyId}/dismiss`, body: () => ({ reason: 'misread' }) },
+  {
+    route: 'POST /ballot-discrepancies/:id/allegation',
+    roles: ['triage'],
+    scope: 'record',
+    url: (f) => `/ballot-discrepancies/${f.discrepancyId}/allegation`,
+    body: () => allegationBody(),
+  },
+  {
+    route: 'POST /ballot-discrepancies/:id/dismiss',
+    roles: ['triage'],
+    scope: 'record',
+    url: (f) => `/ballot-discrepancies/${f.discrepancyId}/dismiss`,
+    body: () => ({ reason: 'misread' }),
+  },
   { route: 'POST /ballot-security-reviews', roles: ['returning_officer'], scope: 'tenant', body: FIXTURE_BODIES.review },
-  { route: 'POST /ballot-security-reviews/:id/actions/:actionId/done', roles: ['returning_officer'], scope: 'record', url: (f) => `/ballot-security-reviews/${f.reviewId}/actions/${f.reviewActionId}/done`, body: () => ({ note: 'route access table' }) },
+  {
+    route: 'POST /ballot-security-reviews/:id/actions/:actionId/done',
+    roles: ['returning_officer'],
+    scope: 'record',
+    url: (f) => `/ballot-security-reviews/${f.reviewId}/actions/${f.reviewActionId}/done`,
+    body: () => ({ note: 'route access table' }),
+  },
   { route: 'GET /ballot-security-reviews', roles: ['staff', 'returning_officer', 'plan_owner', 'legal', 'admin', 'spoc', 'feoa'], scope: 'tenant' },
   { route: 'GET /police-contacts', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'], scope: 'tenant' },
   // The fixture event names northshire-police's SPOC as its police contact: that force reads it.
   { route: 'GET /polls/:id', roles: ALL, scope: 'record+force', url: (f) => `/polls/${f.pollId}` },
-  { route: 'POST /polls/:id/events', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/polls/${f.pollId}/events`, body: FIXTURE_BODIES.event },
+  {
+    route: 'POST /polls/:id/events',
+    roles: ['returning_officer', 'plan_owner'],
+    scope: 'record',
+    url: (f) => `/polls/${f.pollId}/events`,
+    body: FIXTURE_BODIES.event,
+  },
   { route: 'GET /electoral-events/:id', roles: ALL, scope: 'record+force', url: (f) => `/electoral-events/${f.eventId}` },
-  { route: 'PATCH /electoral-events/:id', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}`, body: () => ({ venue: 'Northshire Leisure Centre' }) },
-  { route: 'GET /electoral-events/:id/risks', roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks` },
-  { route: 'POST /electoral-events/:id/risks', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks`, body: (f) => ({ riskId: f.riskId }) },
-  { route: 'DELETE /electoral-events/:id/risks/:riskId', roles: ['returning_officer', 'plan_owner'], scope: 'record', url: (f) => `/electoral-events/${f.eventId}/risks/${f.riskId}` },
+  {
+    route: 'PATCH /electoral-events/:id',
+    roles: ['returning_officer', 'plan_owner'],
+    scope: 'record',
+    url: (f) => `/electoral-events/${f.eventId}`,
+    body: () => ({ venue: 'Northshire Leisure Centre' }),
+  },
+  {
+    route: 'GET /electoral-events/:id/risks',
+    roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'],
+    scope: 'record',
+    url: (f) => `/electoral-events/${f.eventId}/risks`,
+  },
+  {
+    route: 'POST /electoral-events/:id/risks',
+    roles: ['returning_officer', 'plan_owner'],
+    scope: 'record',
+    url: (f) => `/electoral-events/${f.eventId}/risks`,
+    body: (f) => ({ riskId: f.riskId }),
+  },
+  {
+    route: 'DELETE /electoral-events/:id/risks/:riskId',
+    roles: ['returning_officer', 'plan_owner'],
+    scope: 'record',
+    url: (f) => `/electoral-events/${f.eventId}/risks/${f.riskId}`,
+  },
   { route: 'POST /me/notifications/read', roles: EVERYONE, scope: 'tenant' },
-  { route: 'POST /me/notifications/:id/read', roles: EVERYONE, scope: 'own', owner: 'staff@northshire', url: (f) => `/me/notifications/${f.notificationId}/read` },
+  {
+    route: 'POST /me/notifications/:id/read',
+    roles: EVERYONE,
+    scope: 'own',
+    owner: 'staff@northshire',
+    url: (f) => `/me/notifications/${f.notificationId}/read`,
+  },
   { route: 'GET /admin/policies/:authorityId', roles: POLICY_READERS, scope: 'record', url: () => '/admin/policies/northshire' },
-  { route: 'PATCH /admin/policies/:authorityId', roles: ['admin'], scope: 'record', url: () => '/admin/policies/northshire', body: () => ({ remindBefore: ['PT2H'] }) },
+  {
+    route: 'PATCH /admin/policies/:authorityId',
+    roles: ['admin'],
+    scope: 'record',
+    url: () => '/admin/policies/northshire',
+    body: () => ({ remindBefore: ['PT2H'] }),
+  },
   { route: 'GET /reports/returns.csv', roles: ['returning_officer', 'legal', 'admin'], scope: 'tenant' },
 
   { route: 'GET /admin/forces', roles: ['national_admin'], scope: 'tenant' },
@@ -172,7 +278,13 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'GET /admin/users', roles: ['admin', 'national_admin'], scope: 'tenant' },
   { route: 'POST /admin/users', roles: ['admin', 'national_admin'], scope: 'tenant', body: (f, caller) => FIXTURE_BODIES.user(f, caller) },
   { route: 'GET /admin/users/:id', roles: ['admin'], scope: 'record', url: (f) => `/admin/users/${f.userId}` },
-  { route: 'PUT /admin/users/:id/roles', roles: ['admin'], scope: 'record', url: (f) => `/admin/users/${f.userId}/roles`, body: () => ({ roles: ['staff', 'triage'] }) },
+  {
+    route: 'PUT /admin/users/:id/roles',
+    roles: ['admin'],
+    scope: 'record',
+    url: (f) => `/admin/users/${f.userId}/roles`,
+    body: () => ({ roles: ['staff', 'triage'] }),
+  },
   { route: 'GET /admin/identity-mappings', roles: ['admin'], scope: 'tenant' },
   { route: 'POST /admin/identity-mappings', roles: ['admin'], scope: 'tenant', body: (f, caller) => FIXTURE_BODIES.mapping(f, caller) },
   { route: 'DELETE /admin/identity-mappings/:id', roles: ['admin'], scope: 'record', url: (f) => `/admin/identity-mappings/${f.mappingId}` },
@@ -186,26 +298,103 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'GET /allegations/:id/history/verify', roles: HISTORY_READERS, scope: 'record', url: (f) => `/allegations/${f.caseId}/history/verify` },
   { route: 'GET /allegations/:id/export', roles: ['legal'], scope: 'record', url: (f) => `/allegations/${f.caseId}/export?format=json` },
 
-  { route: 'POST /allegations/:id/evidence', roles: ['staff', 'triage', 'spoc'], scope: 'record+force', url: (f) => `/allegations/${f.caseId}/evidence`, body: FIXTURE_BODIES.physicalItem },
+  {
+    route: 'POST /allegations/:id/evidence',
+    roles: ['staff', 'triage', 'spoc'],
+    scope: 'record+force',
+    url: (f) => `/allegations/${f.caseId}/evidence`,
+    body: FIXTURE_BODIES.physicalItem,
+  },
   { route: 'GET /allegations/:id/evidence', roles: CASE_READERS, scope: 'record+force', url: (f) => `/allegations/${f.caseId}/evidence` },
   { route: 'GET /evidence/:id', roles: CASE_READERS, scope: 'record+force', url: (f) => `/evidence/${f.itemId}` },
   { route: 'GET /evidence/:id/content', roles: CASE_READERS, scope: 'record+force', url: (f) => `/evidence/${f.itemId}/content` },
-  { route: 'POST /evidence/:id/custody', roles: ['staff', 'triage', 'spoc'], scope: 'record+force', url: (f) => `/evidence/${f.itemId}/custody`, body: () => ({ action: 'examined', note: 'looked at it' }) },
-  { route: 'POST /evidence/:id/legal-hold', roles: ['legal', 'returning_officer'], scope: 'record', url: (f) => `/evidence/${f.itemId}/legal-hold`, body: () => ({ hold: true, reason: 'pending prosecution' }) },
-  { route: 'POST /allegations/:id/packages', roles: ['triage'], scope: 'record', url: (f) => `/allegations/${f.caseId}/packages`, body: (f) => ({ evidenceIds: [f.itemId] }) },
+  {
+    route: 'POST /evidence/:id/custody',
+    roles: ['staff', 'triage', 'spoc'],
+    scope: 'record+force',
+    url: (f) => `/evidence/${f.itemId}/custody`,
+    body: () => ({ action: 'examined', note: 'looked at it' }),
+  },
+  {
+    route: 'POST /evidence/:id/legal-hold',
+    roles: ['legal', 'returning_officer'],
+    scope: 'record',
+    url: (f) => `/evidence/${f.itemId}/legal-hold`,
+    body: () => ({ hold: true, reason: 'pending prosecution' }),
+  },
+  {
+    route: 'POST /allegations/:id/packages',
+    roles: ['triage'],
+    scope: 'record',
+    url: (f) => `/allegations/${f.caseId}/packages`,
+    body: (f) => ({ evidenceIds: [f.itemId] }),
+  },
   { route: 'GET /packages/:id', roles: CASE_READERS, scope: 'record+force', url: (f) => `/packages/${f.packageId}` },
-  { route: 'GET /packages/:id/download', roles: ['triage', 'returning_officer', 'legal', 'spoc'], scope: 'record+force', url: (f) => `/packages/${f.packageId}/download` },
+  {
+    route: 'GET /packages/:id/download',
+    roles: ['triage', 'returning_officer', 'legal', 'spoc'],
+    scope: 'record+force',
+    url: (f) => `/packages/${f.packageId}/download`,
+  },
   { route: 'POST /packages/:id/handover', roles: ['triage'], scope: 'record', url: (f) => `/packages/${f.packageId}/handover`, body: () => ({}) },
   { route: 'POST /packages/:id/acknowledge', roles: ['spoc'], scope: 'record+force', url: (f) => `/packages/${f.packageId}/acknowledge`, body: () => ({}) },
 
-  { route: 'POST /allegations/:id/referral/updates', roles: ['spoc'], scope: 'record+force', url: (f) => `/allegations/${f.caseId}/referral/updates`, body: () => note },
-  { route: 'POST /allegations/:id/referral/accept', roles: ['spoc'], scope: 'record+force', url: (f) => `/allegations/${f.caseId}/referral/accept`, body: () => ({ crimeReference: 'NP/2026/1' }) },
-  { route: 'POST /allegations/:id/referral/return', roles: ['spoc'], scope: 'record+force', url: (f) => `/allegations/${f.caseId}/referral/return`, body: () => ({ reasonCode: 'other', ...note }) },
-  { route: 'POST /allegations/:id/referral/outcome', roles: ['spoc'], scope: 'record+force', url: (f) => `/allegations/${f.caseId}/referral/outcome`, body: () => ({ outcome: 'caution', ...note }) },
-  { route: 'POST /allegations/:id/triage', roles: ['triage'], scope: 'record', url: (f) => `/allegations/${f.caseId}/triage`, body: () => ({ decision: 'resolve', resolution: 'advice', ...note }) },
-  { route: 'POST /allegations/:id/information', roles: ['staff', 'triage'], scope: 'record', url: (f) => `/allegations/${f.caseId}/information`, body: () => note },
-  { route: 'POST /allegations/:id/statutory-extension', roles: ['triage', 'returning_officer'], scope: 'record', url: (f) => `/allegations/${f.caseId}/statutory-extension`, body: () => note },
-  { route: 'POST /allegations/:id/close', roles: ['triage', 'returning_officer'], scope: 'record', url: (f) => `/allegations/${f.caseId}/close`, body: () => ({ outcome: 'caution', ...note }) },
+  {
+    route: 'POST /allegations/:id/referral/updates',
+    roles: ['spoc'],
+    scope: 'record+force',
+    url: (f) => `/allegations/${f.caseId}/referral/updates`,
+    body: () => note,
+  },
+  {
+    route: 'POST /allegations/:id/referral/accept',
+    roles: ['spoc'],
+    scope: 'record+force',
+    url: (f) => `/allegations/${f.caseId}/referral/accept`,
+    body: () => ({ crimeReference: 'NP/2026/1' }),
+  },
+  {
+    route: 'POST /allegations/:id/referral/return',
+    roles: ['spoc'],
+    scope: 'record+force',
+    url: (f) => `/allegations/${f.caseId}/referral/return`,
+    body: () => ({ reasonCode: 'other', ...note }),
+  },
+  {
+    route: 'POST /allegations/:id/referral/outcome',
+    roles: ['spoc'],
+    scope: 'record+force',
+    url: (f) => `/allegations/${f.caseId}/referral/outcome`,
+    body: () => ({ outcome: 'caution', ...note }),
+  },
+  {
+    route: 'POST /allegations/:id/triage',
+    roles: ['triage'],
+    scope: 'record',
+    url: (f) => `/allegations/${f.caseId}/triage`,
+    body: () => ({ decision: 'resolve', resolution: 'advice', ...note }),
+  },
+  {
+    route: 'POST /allegations/:id/information',
+    roles: ['staff', 'triage'],
+    scope: 'record',
+    url: (f) => `/allegations/${f.caseId}/information`,
+    body: () => note,
+  },
+  {
+    route: 'POST /allegations/:id/statutory-extension',
+    roles: ['triage', 'returning_officer'],
+    scope: 'record',
+    url: (f) => `/allegations/${f.caseId}/statutory-extension`,
+    body: () => note,
+  },
+  {
+    route: 'POST /allegations/:id/close',
+    roles: ['triage', 'returning_officer'],
+    scope: 'record',
+    url: (f) => `/allegations/${f.caseId}/close`,
+    body: () => ({ outcome: 'caution', ...note }),
+  },
   { route: 'POST /allegations/:id/withdraw', roles: ['staff', 'triage'], scope: 'record', url: (f) => `/allegations/${f.caseId}/withdraw`, body: () => note },
   { route: 'POST /evidence/:id/dispose', roles: ['returning_officer'], scope: 'record', url: (f) => `/evidence/${f.itemId}/dispose`, body: () => note },
 
@@ -213,12 +402,25 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'GET /risks', roles: RISK_REGISTER, scope: 'tenant' },
   { route: 'GET /risks/:id', roles: RISK_REGISTER, scope: 'record', url: (f) => `/risks/${f.riskId}` },
   { route: 'PATCH /risks/:id', roles: ['plan_owner', 'returning_officer'], scope: 'record', url: (f) => `/risks/${f.riskId}`, body: () => ({ likelihood: 2 }) },
-  { route: 'POST /risks/:id/reviews', roles: RISK_REGISTER, scope: 'record', url: (f) => `/risks/${f.riskId}/reviews`, body: () => ({ notes: 'reviewed' }), onlyUser: 'plan_owner@northshire' },
+  {
+    route: 'POST /risks/:id/reviews',
+    roles: RISK_REGISTER,
+    scope: 'record',
+    url: (f) => `/risks/${f.riskId}/reviews`,
+    body: () => ({ notes: 'reviewed' }),
+    onlyUser: 'plan_owner@northshire',
+  },
   { route: 'POST /risks/:id/close', roles: ['plan_owner', 'returning_officer'], scope: 'record', url: (f) => `/risks/${f.riskId}/close`, body: () => note },
 
   { route: 'GET /liaison', roles: ALL, scope: 'tenant' },
   { route: 'GET /liaison/:forceId', roles: ALL, scope: 'record+force', url: () => '/liaison/northshire-police?authorityId=northshire' },
-  { route: 'PUT /liaison/:forceId', roles: ['returning_officer', 'admin'], scope: 'tenant', url: () => '/liaison/northshire-police', body: FIXTURE_BODIES.agreement },
+  {
+    route: 'PUT /liaison/:forceId',
+    roles: ['returning_officer', 'admin'],
+    scope: 'tenant',
+    url: () => '/liaison/northshire-police',
+    body: FIXTURE_BODIES.agreement,
+  },
   {
     route: 'POST /liaison/:forceId/contacts',
     roles: ['staff', 'returning_officer', 'spoc', 'feoa'],
@@ -230,22 +432,68 @@ export const ACCESS_TABLE: AccessRule[] = [
   { route: 'GET /candidate-contacts', roles: CONTACT_KEEPERS, scope: 'tenant' },
   { route: 'GET /candidate-contacts/shared', roles: ['feoa'], scope: 'tenant' },
   { route: 'GET /candidate-contacts/:id', roles: CONTACT_KEEPERS, scope: 'record', url: (f) => `/candidate-contacts/${f.contactId}` },
-  { route: 'POST /candidate-contacts/:id/share', roles: CONTACT_KEEPERS, scope: 'record', url: (f) => `/candidate-contacts/${f.contactId}/share`, body: FIXTURE_BODIES.share },
+  {
+    route: 'POST /candidate-contacts/:id/share',
+    roles: CONTACT_KEEPERS,
+    scope: 'record',
+    url: (f) => `/candidate-contacts/${f.contactId}/share`,
+    body: FIXTURE_BODIES.share,
+  },
   { route: 'GET /data-sharing', roles: ['returning_officer', 'legal'], scope: 'tenant' },
 
-  { route: 'POST /indicators', roles: ['plan_owner', 'returning_officer'], scope: 'tenant', body: () => ({ key: `k${Math.random().toString(36).slice(2, 10)}`, name: 'Proxy votes per holder', subjectType: 'proxy_holder', threshold: 3 }) },
+  {
+    route: 'POST /indicators',
+    roles: ['plan_owner', 'returning_officer'],
+    scope: 'tenant',
+    body: () => ({ key: `k${Math.random().toString(36).slice(2, 10)}`, name: 'Proxy votes per holder', subjectType: 'proxy_holder', threshold: 3 }),
+  },
   { route: 'GET /indicators', roles: INDICATOR_READERS, scope: 'tenant' },
   { route: 'GET /indicators/:id', roles: INDICATOR_READERS, scope: 'record', url: (f) => `/indicators/${f.indicatorId}` },
-  { route: 'PATCH /indicators/:id', roles: ['plan_owner', 'returning_officer'], scope: 'record', url: (f) => `/indicators/${f.indicatorId}`, body: () => ({ threshold: 7 }) },
-  { route: 'POST /indicators/:id/observations', roles: INDICATOR_RECORDERS, scope: 'record', url: (f) => `/indicators/${f.indicatorId}/observations`, body: FIXTURE_BODIES.observation },
+  {
+    route: 'PATCH /indicators/:id',
+    roles: ['plan_owner', 'returning_officer'],
+    scope: 'record',
+    url: (f) => `/indicators/${f.indicatorId}`,
+    body: () => ({ threshold: 7 }),
+  },
+  {
+    route: 'POST /indicators/:id/observations',
+    roles: INDICATOR_RECORDERS,
+    scope: 'record',
+    url: (f) => `/indicators/${f.indicatorId}/observations`,
+    body: FIXTURE_BODIES.observation,
+  },
   { route: 'GET /indicators/:id/observations', roles: INDICATOR_READERS, scope: 'record', url: (f) => `/indicators/${f.indicatorId}/observations` },
-  { route: 'POST /indicator-uploads', roles: INDICATOR_RECORDERS, scope: 'tenant', body: () => ({ contentType: 'text/csv', raw: `indicator,subject,value,observedAt\npostal_votes_per_address,3 Mill Lane,2,${new Date().toISOString()}\n` }) },
+  {
+    route: 'POST /indicator-uploads',
+    roles: INDICATOR_RECORDERS,
+    scope: 'tenant',
+    body: () => ({ contentType: 'text/csv', raw: `indicator,subject,value,observedAt\npostal_votes_per_address,3 Mill Lane,2,${new Date().toISOString()}\n` }),
+  },
   { route: 'GET /indicator-uploads', roles: INDICATOR_READERS, scope: 'tenant' },
   { route: 'GET /indicator-alerts', roles: ALERT_READERS, scope: 'tenant' },
   { route: 'GET /indicator-alerts/:id', roles: ALERT_READERS, scope: 'record', url: (f) => `/indicator-alerts/${f.alertId}` },
-  { route: 'POST /indicator-alerts/:id/link', roles: ['triage'], scope: 'record', url: (f) => `/indicator-alerts/${f.alertId}/link`, body: (f) => ({ allegationId: f.caseId, ...note }) },
-  { route: 'POST /indicator-alerts/:id/allegation', roles: ['triage'], scope: 'record', url: (f) => `/indicator-alerts/${f.alertId}/allegation`, body: () => allegationBody() },
-  { route: 'POST /indicator-alerts/:id/dismiss', roles: ['triage'], scope: 'record', url: (f) => `/indicator-alerts/${f.alertId}/dismiss`, body: () => ({ reason: 'seen before' }) },
+  {
+    route: 'POST /indicator-alerts/:id/link',
+    roles: ['triage'],
+    scope: 'record',
+    url: (f) => `/indicator-alerts/${f.alertId}/link`,
+    body: (f) => ({ allegationId: f.caseId, ...note }),
+  },
+  {
+    route: 'POST /indicator-alerts/:id/allegation',
+    roles: ['triage'],
+    scope: 'record',
+    url: (f) => `/indicator-alerts/${f.alertId}/allegation`,
+    body: () => allegationBody(),
+  },
+  {
+    route: 'POST /indicator-alerts/:id/dismiss',
+    roles: ['triage'],
+    scope: 'record',
+    url: (f) => `/indicator-alerts/${f.alertId}/dismiss`,
+    body: () => ({ reason: 'seen before' }),
+  },
   { route: 'POST /admin/users/:id/deactivate', roles: ['admin'], scope: 'record', url: (f) => `/admin/users/${f.userId}/deactivate` },
 ];
 
@@ -262,7 +510,10 @@ export interface PageRule {
   url?: (f: Fixtures) => string;
 }
 
-const casePage = (suffix = '') => (f: Fixtures) => `/cases/${f.caseId}${suffix}`;
+const casePage =
+  (suffix = '') =>
+  (f: Fixtures) =>
+    `/cases/${f.caseId}${suffix}`;
 const DRAFT = '00000000-0000-4000-8000-000000000001';
 
 export const PAGE_TABLE: PageRule[] = [
@@ -321,7 +572,11 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'POST /ballot-security/discrepancies/:id/allegation', signIn: true, url: (f) => `/ballot-security/discrepancies/${f.discrepancyId}/allegation` },
   { route: 'GET /ballot-security/reviews', signIn: true },
   { route: 'POST /ballot-security/reviews', signIn: true },
-  { route: 'POST /ballot-security/reviews/:id/actions/:actionId/done', signIn: true, url: (f) => `/ballot-security/reviews/${f.reviewId}/actions/${f.reviewActionId}/done` },
+  {
+    route: 'POST /ballot-security/reviews/:id/actions/:actionId/done',
+    signIn: true,
+    url: (f) => `/ballot-security/reviews/${f.reviewId}/actions/${f.reviewActionId}/done`,
+  },
   { route: 'GET /alerts', signIn: true },
   { route: 'POST /alerts/:id/dismiss', signIn: true, url: (f) => `/alerts/${f.alertId}/dismiss` },
   { route: 'POST /alerts/:id/link', signIn: true, url: (f) => `/alerts/${f.alertId}/link` },

@@ -21,8 +21,12 @@ export async function writeFingerprint(db: DataSource): Promise<Record<string, s
   if (!sql) {
     // Not the rate limiter's windows: every request is counted there, refused or not (by design, so
     // that refusals count against the limit); that is bookkeeping, not anything the request changed.
-    const tables: { tablename: string }[] = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('migrations', 'rate_limit_windows') ORDER BY tablename`);
-    sql = tables.map(({ tablename }) => `SELECT '${tablename}' AS t, count(*)::text || ':' || coalesce(sum(xmin::text::bigint), 0)::text AS f FROM "${tablename}"`).join(' UNION ALL ');
+    const tables: { tablename: string }[] = await db.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('migrations', 'rate_limit_windows') ORDER BY tablename`,
+    );
+    sql = tables
+      .map(({ tablename }) => `SELECT '${tablename}' AS t, count(*)::text || ':' || coalesce(sum(xmin::text::bigint), 0)::text AS f FROM "${tablename}"`)
+      .join(' UNION ALL ');
     fingerprintSql.set(db, sql);
   }
   const rows: { t: string; f: string }[] = await db.query(sql);
@@ -112,7 +116,22 @@ export function nested(depth: number): unknown {
 
 /** Keys that attack prototypes, the ORM or the validator when copied onto an object. */
 export const hostileKey: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'id', 'authorityId', 'status', 'createdBy', 'sha256', '', '\u0000', 'a.b', '$where'),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    'id',
+    'authorityId',
+    'status',
+    'createdBy',
+    'sha256',
+    '',
+    '\u0000',
+    'a.b',
+    '$where',
+  ),
   hostileString,
 );
 
@@ -133,9 +152,22 @@ export function mutatedBody(valid: Record<string, unknown>): fc.Arbitrary<{ body
   const objects = [[], ...paths.filter((p) => isObject(getAt(valid, p)))];
   const name = (path: string[]) => path.join('.');
   return fc.oneof(
-    { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...paths), hostileValue).map(([path, value]) => ({ body: setAt(valid, path, value), mutation: { kind: 'replace' as const, key: name(path), value } })) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...objects), hostileKey, hostileValue).map(([path, key, value]) => ({ body: setAt(valid, [...path, key], value), mutation: { kind: 'add' as const, key: name([...path, key]), value } })) },
-    { weight: 1, arbitrary: fc.constantFrom(...paths).map((path) => ({ body: setAt(valid, path, undefined), mutation: { kind: 'drop' as const, key: name(path) } })) },
+    {
+      weight: 5,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...paths), hostileValue)
+        .map(([path, value]) => ({ body: setAt(valid, path, value), mutation: { kind: 'replace' as const, key: name(path), value } })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...objects), hostileKey, hostileValue)
+        .map(([path, key, value]) => ({ body: setAt(valid, [...path, key], value), mutation: { kind: 'add' as const, key: name([...path, key]), value } })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(...paths).map((path) => ({ body: setAt(valid, path, undefined), mutation: { kind: 'drop' as const, key: name(path) } })),
+    },
     { weight: 1, arbitrary: hostileValue.map((body) => ({ body, mutation: 'whole body replaced' })) },
   );
 }
@@ -158,6 +190,6 @@ function setAt(value: unknown, path: string[], replacement: unknown): Record<str
 
 /** What went over the wire, short enough to read in a failure message. */
 export function describeInput(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return text.length > 300 ? `${text.slice(0, 300)}… (${text.length} chars)` : text;
 }

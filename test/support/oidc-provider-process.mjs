@@ -88,7 +88,9 @@ function providerWith(jwks) {
     extraTokenClaims: async (_ctx, token) => {
       if (token.kind !== 'AccessToken') return undefined;
       const account = accountById(token.accountId);
-      return account ? Object.fromEntries(config.resource.tokenClaims.filter((c) => account.claims[c] !== undefined).map((c) => [c, account.claims[c]])) : undefined;
+      return account
+        ? Object.fromEntries(config.resource.tokenClaims.filter((c) => account.claims[c] !== undefined).map((c) => [c, account.claims[c]]))
+        : undefined;
     },
     features: {
       devInteractions: { enabled: false },
@@ -99,7 +101,13 @@ function providerWith(jwks) {
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, indicator) => {
           if (indicator !== config.resource.indicator) throw new Provider.errors.InvalidTarget();
-          return { scope: config.resource.scope, audience: config.resource.audience, accessTokenTTL: 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+          return {
+            scope: config.resource.scope,
+            audience: config.resource.audience,
+            accessTokenTTL: 3600,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
         },
       },
     },
@@ -130,7 +138,9 @@ async function interaction(req, res, uid, action) {
   }
   if (details.prompt.name === 'consent') {
     const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = details.prompt.details;
-    const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
     if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
     if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
     for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));

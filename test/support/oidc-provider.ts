@@ -18,7 +18,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { importJWK, SignJWT, type JWK } from 'jose';
-import { DEMO_USERS } from '../../libs/auth';
+import { DEMO_USERS } from '@libs/auth';
 
 export const WEB_CLIENT_ID = 'casework-web';
 /** the API's resource indicator and audience (AUTH_AUDIENCE) */
@@ -63,7 +63,13 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
       },
     ],
     accounts: Object.fromEntries(
-      DEMO_USERS.map((u) => [u.username, { accountId: u.id, claims: { name: u.username, email: u.email, roles: u.roles, ...(u.authorityId ? { authorityId: u.authorityId } : { forceId: u.forceId }) } }]),
+      DEMO_USERS.map((u) => [
+        u.username,
+        {
+          accountId: u.id,
+          claims: { name: u.username, email: u.email, roles: u.roles, ...(u.authorityId ? { authorityId: u.authorityId } : { forceId: u.forceId }) },
+        },
+      ]),
     ),
     claimsByScope: { openid: ['sub'], profile: ['name'], email: ['email'], [CASEWORK_SCOPE]: ['roles', 'authorityId', 'forceId'] },
     resource: { indicator: API_AUDIENCE, audience: API_AUDIENCE, scope: CASEWORK_SCOPE, tokenClaims: ['roles', 'authorityId', 'forceId', 'name'] },

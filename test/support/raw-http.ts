@@ -3,8 +3,8 @@
 // the test stack's API whose logs are kept, so a suite can read what the server wrote about them.
 import { AddressInfo, connect } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { createApiApp, loadApiConfigs } from '../../apps/api/src/app.factory';
-import { createLogger } from '../../libs/logging';
+import { createApiApp, loadApiConfigs } from '@apps/api/src/app.factory';
+import { createLogger } from '@libs/logging';
 import type { TestStack } from './stack';
 
 export interface LoggedApi {
@@ -46,7 +46,12 @@ export interface RawResponse {
  * a fresh connection. `cut: true` destroys the socket right after the body, as a client that dies
  * mid-upload; `endWrite: true` half-closes instead, as a client that has nothing more to send.
  */
-export function rawRequest(port: number, head: string, body: Buffer | string = '', options: { cut?: boolean; endWrite?: boolean; timeoutMs?: number } = {}): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  head: string,
+  body: Buffer | string = '',
+  options: { cut?: boolean; endWrite?: boolean; timeoutMs?: number } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const parts: Buffer[] = [];

@@ -8,5 +8,11 @@ type Layer = { route?: { path: string; methods: Record<string, boolean> } };
 export function registeredRoutes(app: INestApplication): string[] {
   const express = app.getHttpAdapter().getInstance();
   const layers: Layer[] = (express.router ?? express._router).stack;
-  return layers.flatMap((l) => (l.route ? Object.keys(l.route.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${l.route!.path}`) : []));
+  return layers.flatMap((l) =>
+    l.route
+      ? Object.keys(l.route.methods)
+          .filter((m) => m !== '_all')
+          .map((m) => `${m.toUpperCase()} ${l.route!.path}`)
+      : [],
+  );
 }

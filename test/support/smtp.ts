@@ -67,7 +67,14 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
         }
         simpleParser(Buffer.concat(chunks)).then(
           (mail) => {
-            received.push({ rcptTo, from: mail.from?.text ?? '', subject: mail.subject ?? '', text: mail.text ?? '', messageId: mail.messageId ?? '', headers: mail.headers });
+            received.push({
+              rcptTo,
+              from: mail.from?.text ?? '',
+              subject: mail.subject ?? '',
+              text: mail.text ?? '',
+              messageId: mail.messageId ?? '',
+              headers: mail.headers,
+            });
             callback();
           },
           (error: Error) => callback(error),

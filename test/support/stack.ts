@@ -12,18 +12,18 @@ import { withPathAliases } from '@libs/temporal/path-aliases';
 import pino from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createApiApp, loadApiConfigs } from '../../apps/api/src/app.factory';
-import { createAllegationWorker } from '../../apps/worker/src/worker';
-import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '../../libs/auth';
-import { CheckpointConfig, loadConfig, SmtpConfig, TemporalConfig } from '../../libs/config';
-import type { Policy } from '../../libs/domain';
-import { ManagedProcess, runNodeService, waitFor } from '../../libs/infra';
-import { createSmtpMailer } from '../../libs/mail';
-import { createDataSource, migrate, seedDemo, WORKER_ROLE } from '../../libs/persistence';
-import { FsContentStore } from '../../libs/storage';
-import { connectTemporalClient } from '../../libs/temporal';
-import { connectTemporalWorker } from '../../libs/temporal/native';
-import { loadCheckpointSigner } from '../../libs/transparency';
+import { createApiApp, loadApiConfigs } from '@apps/api/src/app.factory';
+import { createAllegationWorker } from '@apps/worker/src/worker';
+import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '@libs/auth';
+import { CheckpointConfig, loadConfig, SmtpConfig, TemporalConfig } from '@libs/config';
+import type { Policy } from '@libs/domain';
+import { ManagedProcess, runNodeService, waitFor } from '@libs/infra';
+import { createSmtpMailer } from '@libs/mail';
+import { createDataSource, migrate, seedDemo, WORKER_ROLE } from '@libs/persistence';
+import { FsContentStore } from '@libs/storage';
+import { connectTemporalClient } from '@libs/temporal';
+import { connectTemporalWorker } from '@libs/temporal/native';
+import { loadCheckpointSigner } from '@libs/transparency';
 import { createTestDatabase } from './database';
 
 let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
@@ -108,7 +108,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   if (options.policy) for (const id of ['northshire', 'southvale']) await setPolicy(id, options.policy);
 
-  const app = await createApiApp(loadApiConfigs(env), options.apiErrorsToStderr ? pino({ level: 'error', base: { process: 'test-api' } }, pino.destination(2)) : pino({ level: 'silent' }));
+  const app = await createApiApp(
+    loadApiConfigs(env),
+    options.apiErrorsToStderr ? pino({ level: 'error', base: { process: 'test-api' } }, pino.destination(2)) : pino({ level: 'silent' }),
+  );
   await app.init();
   // The test's own client and worker connect as the API does: TEMPORAL_ADDRESS, TLS and namespace
   // from env (options.env can point a stack at another server, such as a TLS one).
@@ -124,7 +127,16 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
   const startWorker = async () => {
     nativeConnection ??= await connectTemporalWorker(temporalConfig);
-    worker = await createAllegationWorker({ connection: nativeConnection, namespace: temporalConfig.TEMPORAL_NAMESPACE, taskQueue, db: workerDb, store: new FsContentStore(join(dataDir, 'evidence')), workflowBundle: await workflowBundle(), mailer: createSmtpMailer(loadConfig(SmtpConfig, env)), checkpointSigner: loadCheckpointSigner(loadConfig(CheckpointConfig, env)) });
+    worker = await createAllegationWorker({
+      connection: nativeConnection,
+      namespace: temporalConfig.TEMPORAL_NAMESPACE,
+      taskQueue,
+      db: workerDb,
+      store: new FsContentStore(join(dataDir, 'evidence')),
+      workflowBundle: await workflowBundle(),
+      mailer: createSmtpMailer(loadConfig(SmtpConfig, env)),
+      checkpointSigner: loadCheckpointSigner(loadConfig(CheckpointConfig, env)),
+    });
     running = worker.run();
   };
   const stopWorker = async () => {

@@ -11,16 +11,18 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { freePort, waitFor } from '../../libs/infra';
-import { loadConfig, TemporalConfig } from '../../libs/config';
-import { temporalConnectionOptions } from '../../libs/temporal';
+import { freePort, waitFor } from '@libs/infra';
+import { loadConfig, TemporalConfig } from '@libs/config';
+import { temporalConnectionOptions } from '@libs/temporal';
 import type { TestCertificates } from './tls-certs';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.30.4';
 
 /** TEMPORAL_SERVER_PATH, else the binary `go install go.temporal.io/server/cmd/server@v1.30.4` put in the cache. */
 export function temporalServerBinary(env: NodeJS.ProcessEnv = process.env): string {
-  const path = env.TEMPORAL_SERVER_PATH ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'election-casework', 'temporal-server', TEMPORAL_SERVER_VERSION, 'server');
+  const path =
+    env.TEMPORAL_SERVER_PATH ??
+    join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'election-casework', 'temporal-server', TEMPORAL_SERVER_VERSION, 'server');
   if (!existsSync(path)) {
     throw new Error(
       `no Temporal server binary at ${path}: build it with \`GOBIN=${join(path, '..')} go install go.temporal.io/server/cmd/server@${TEMPORAL_SERVER_VERSION}\` or set TEMPORAL_SERVER_PATH`,
@@ -38,12 +40,29 @@ export interface RunningTlsTemporal {
   stop(): Promise<void>;
 }
 
-export async function startTlsTemporalServer(certs: TestCertificates, options: { namespace?: string; log?: (line: string) => void } = {}): Promise<RunningTlsTemporal> {
+export async function startTlsTemporalServer(
+  certs: TestCertificates,
+  options: { namespace?: string; log?: (line: string) => void } = {},
+): Promise<RunningTlsTemporal> {
   const namespace = options.namespace ?? 'default';
   const log = options.log ?? (() => undefined);
   const binary = temporalServerBinary();
-  const port = {} as Record<'frontend' | 'frontendMembership' | 'frontendHttp' | 'history' | 'historyMembership' | 'matching' | 'matchingMembership' | 'worker' | 'workerMembership', number>;
-  for (const name of ['frontend', 'frontendMembership', 'frontendHttp', 'history', 'historyMembership', 'matching', 'matchingMembership', 'worker', 'workerMembership'] as const) port[name] = await freePort();
+  const port = {} as Record<
+    'frontend' | 'frontendMembership' | 'frontendHttp' | 'history' | 'historyMembership' | 'matching' | 'matchingMembership' | 'worker' | 'workerMembership',
+    number
+  >;
+  for (const name of [
+    'frontend',
+    'frontendMembership',
+    'frontendHttp',
+    'history',
+    'historyMembership',
+    'matching',
+    'matchingMembership',
+    'worker',
+    'workerMembership',
+  ] as const)
+    port[name] = await freePort();
   // One in-memory database per server: the name keys SQLite's shared in-process store.
   const database = `casework-tls-${randomBytes(4).toString('hex')}`;
   const sql = (name: string) => `
@@ -125,7 +144,13 @@ dcRedirectionPolicy:
   child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const address = `127.0.0.1:${port.frontend}`;
-  const env = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, TEMPORAL_TLS_CA: certs.ca, TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: certs.clientKey };
+  const env = {
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: namespace,
+    TEMPORAL_TLS_CA: certs.ca,
+    TEMPORAL_TLS_CERT: certs.clientCert,
+    TEMPORAL_TLS_KEY: certs.clientKey,
+  };
   const stop = () => stopChild(child, exited);
   try {
     const started = Date.now();
@@ -162,7 +187,12 @@ async function ready(env: Record<string, string>, namespace: string): Promise<vo
       250,
     );
     // The frontend's namespace cache refreshes every few seconds; a task queue read goes through it.
-    await waitFor(`namespace ${namespace} in the frontend's cache`, async () => (await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: 'readiness' }, taskQueueType: 1 }), true), 30_000, 250);
+    await waitFor(
+      `namespace ${namespace} in the frontend's cache`,
+      async () => (await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: 'readiness' }, taskQueueType: 1 }), true),
+      30_000,
+      250,
+    );
   } finally {
     await connection.close();
   }

@@ -18,13 +18,21 @@ export function goCommand(): string {
       // try the next
     }
   }
-  throw new Error('Go is not installed (no `go` on PATH or at /usr/local/go/bin/go): test/tlog-go-check.e2e-spec.ts builds tools/tlogcheck with it. Install Go 1.26 or later.');
+  throw new Error(
+    'Go is not installed (no `go` on PATH or at /usr/local/go/bin/go): test/tlog-go-check.e2e-spec.ts builds tools/tlogcheck with it. Install Go 1.26 or later.',
+  );
 }
 
 /** tools/tlogcheck, built once per version of its sources into ~/.cache/election-casework/tlogcheck/<hash>/. */
 export function buildTlogcheck(): string {
   const hash = createHash('sha256');
-  for (const name of readdirSync(TOOL_DIR).filter((n) => /\.go$|^go\.(mod|sum)$/.test(n)).sort()) hash.update(name).update('\0').update(readFileSync(join(TOOL_DIR, name)));
+  for (const name of readdirSync(TOOL_DIR)
+    .filter((n) => /\.go$|^go\.(mod|sum)$/.test(n))
+    .sort())
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(join(TOOL_DIR, name)));
   const out = join(homedir(), '.cache', 'election-casework', 'tlogcheck', hash.digest('hex').slice(0, 16));
   const binary = join(out, 'tlogcheck');
   if (!existsSync(binary)) {
@@ -51,4 +59,3 @@ export function run(command: string, args: string[]): Promise<Run> {
     });
   });
 }
-

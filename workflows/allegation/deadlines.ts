@@ -1,9 +1,9 @@
 // The deadlines of an allegation's steps (triage, the SPOC's response, the reporter's reply):
 // reminders before each, then one escalation when it passes, unless the step is done first.
 import { condition } from '@temporalio/workflow';
-import type { NotifyInput } from '../../activities';
-import type { Role } from '../../libs/auth/principal';
-import { reminderTimes } from '../../libs/domain';
+import type { NotifyInput } from '@activities';
+import type { Role } from '@libs/auth/principal';
+import { reminderTimes } from '@libs/domain';
 import type { CaseContext } from './lifecycle';
 import type { DeadlineState } from './messages';
 

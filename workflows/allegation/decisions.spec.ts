@@ -2,8 +2,8 @@
 // and roles allow each decision, and the exact refusals the API passes on (409). The expected
 // states and roles are written out here, not read from the table, so a decision offered in a
 // state or to a role it should not be fails this test.
-import { ROLES, type Role } from '../../libs/auth/principal';
-import { ALLEGATION_STATUSES, statutoryClock, type AllegationStatus } from '../../libs/domain';
+import { ROLES, type Role } from '@libs/auth/principal';
+import { ALLEGATION_STATUSES, statutoryClock, type AllegationStatus } from '@libs/domain';
 import type { Actor } from '../shared/types';
 import { actingRole, DECISIONS, refusalOf, type CaseView, type DecisionRule } from './decisions';
 import type { AllegationState } from './messages';
@@ -52,7 +52,14 @@ function caseIn(status: AllegationStatus, change: (s: AllegationState) => void =
     safetyConcern: false,
     operationFord: false,
     deadlines: [],
-    referral: { forceId: 'northshire-police', spocId: null, referredAt: '2026-04-01T10:00:00Z', referredBy: 'u-triage', respondBy: '2026-04-03T10:00:00Z', status: 'pending' },
+    referral: {
+      forceId: 'northshire-police',
+      spocId: null,
+      referredAt: '2026-04-01T10:00:00Z',
+      referredBy: 'u-triage',
+      respondBy: '2026-04-03T10:00:00Z',
+      status: 'pending',
+    },
     referrals: [],
     informationRequest: null,
     triageOwnerId: 'u-triage',
@@ -69,7 +76,13 @@ function caseIn(status: AllegationStatus, change: (s: AllegationState) => void =
 }
 
 function actor(roles: Role[], more: Partial<Actor> = {}): Actor {
-  return { userId: 'u-1', roles, authorityId: roles.includes('spoc') ? undefined : 'northshire', forceId: roles.includes('spoc') ? 'northshire-police' : undefined, ...more };
+  return {
+    userId: 'u-1',
+    roles,
+    authorityId: roles.includes('spoc') ? undefined : 'northshire',
+    forceId: roles.includes('spoc') ? 'northshire-police' : undefined,
+    ...more,
+  };
 }
 
 const rule = (name: string) => DECISIONS.find((d) => d.update.name === name) as DecisionRule<unknown, unknown>;
@@ -100,7 +113,9 @@ describe.each(Object.entries(EXPECTED))('%s', (name, expected) => {
 
   it('is refused to another authority or force', () => {
     const c = caseIn(expected.states[0]);
-    const outsider = expected.roles.includes('spoc') ? actor(expected.roles, { forceId: 'southvale-police' }) : actor(expected.roles, { authorityId: 'southvale' });
+    const outsider = expected.roles.includes('spoc')
+      ? actor(expected.roles, { forceId: 'southvale-police' })
+      : actor(expected.roles, { authorityId: 'southvale' });
     expect(refusal(name, c, outsider)).toMatchObject({ rule: expected.roles.includes('spoc') ? 'force' : 'tenant' });
   });
 });
@@ -110,13 +125,22 @@ describe('refusals say what they said before the table', () => {
   const spoc = actor(['spoc']);
 
   it('a triage decision', () => {
-    expect(refusal('triage', caseIn('referred'), triage)).toEqual({ rule: 'state', message: 'the case is referred; a triage decision (refer) is allowed only when it is triage' });
+    expect(refusal('triage', caseIn('referred'), triage)).toEqual({
+      rule: 'state',
+      message: 'the case is referred; a triage decision (refer) is allowed only when it is triage',
+    });
     expect(refusal('triage', caseIn('closed'), triage, { decision: 'resolve', resolution: 'advice', note: 'n' })).toEqual({
       rule: 'state',
       message: 'the case is closed; a triage decision (resolve) is no longer possible',
     });
-    expect(refusal('triage', caseIn('triage'), triage, { decision: 'duplicate', duplicateOf: CASE_ID, note: 'n' })).toEqual({ rule: 'duplicate', message: 'a case cannot be a duplicate of itself' });
-    expect(refusal('triage', caseIn('triage'), actor(['triage'], { authorityId: 'southvale' }))).toEqual({ rule: 'tenant', message: 'only the authority that logged the case decides on it' });
+    expect(refusal('triage', caseIn('triage'), triage, { decision: 'duplicate', duplicateOf: CASE_ID, note: 'n' })).toEqual({
+      rule: 'duplicate',
+      message: 'a case cannot be a duplicate of itself',
+    });
+    expect(refusal('triage', caseIn('triage'), actor(['triage'], { authorityId: 'southvale' }))).toEqual({
+      rule: 'tenant',
+      message: 'only the authority that logged the case decides on it',
+    });
   });
 
   it('the referred force', () => {
@@ -124,11 +148,20 @@ describe('refusals say what they said before the table', () => {
       rule: 'force',
       message: 'the referral is addressed to northshire-police, not southvale-police',
     });
-    expect(refusal('acceptReferral', caseIn('triage', (s) => (s.referral = null)), spoc)).toEqual({ rule: 'force', message: 'the case has not been referred to a police force' });
+    expect(
+      refusal(
+        'acceptReferral',
+        caseIn('triage', (s) => (s.referral = null)),
+        spoc,
+      ),
+    ).toEqual({ rule: 'force', message: 'the case has not been referred to a police force' });
     const accepted = caseIn('accepted', (s) => Object.assign(s.referral!, { status: 'accepted', crimeReference: 'NP/1' }));
     expect(refusal('acceptReferral', accepted, spoc)).toEqual({ rule: 'repeated', message: 'the referral was already accepted (crime reference NP/1)' });
     expect(refusal('returnReferral', accepted, spoc)).toEqual({ rule: 'state', message: 'the case is accepted; return is allowed only when it is referred' });
-    expect(refusal('recordPoliceOutcome', caseIn('accepted'), spoc, { outcome: 'caution', note: 'n' })).toEqual({ rule: 'repeated', message: 'the police outcome is already caution' });
+    expect(refusal('recordPoliceOutcome', caseIn('accepted'), spoc, { outcome: 'caution', note: 'n' })).toEqual({
+      rule: 'repeated',
+      message: 'the police outcome is already caution',
+    });
   });
 
   it('closing', () => {
@@ -136,7 +169,10 @@ describe('refusals say what they said before the table', () => {
       rule: 'state',
       message: 'the case is awaiting_information; a case that was never accepted by the police is closed by a triage decision (resolve or duplicate)',
     });
-    expect(refusal('close', caseIn('referred'), triage)).toEqual({ rule: 'state', message: 'the case is referred; closing is allowed only when it is accepted' });
+    expect(refusal('close', caseIn('referred'), triage)).toEqual({
+      rule: 'state',
+      message: 'the case is referred; closing is allowed only when it is accepted',
+    });
     const noOutcome = caseIn('accepted', (s) => (s.policeOutcome = null));
     expect(refusal('close', noOutcome, triage)).toEqual({
       rule: 'role',
@@ -157,17 +193,38 @@ describe('refusals say what they said before the table', () => {
   });
 
   it('packaging evidence', () => {
-    expect(refusal('packageEvidence', caseIn('triage'), triage)).toEqual({ rule: 'state', message: 'the case is triage; packaging evidence for the police is allowed only when it is referred or accepted' });
+    expect(refusal('packageEvidence', caseIn('triage'), triage)).toEqual({
+      rule: 'state',
+      message: 'the case is triage; packaging evidence for the police is allowed only when it is referred or accepted',
+    });
   });
 
   it('an extension application', () => {
-    expect(refusal('applyForExtension', caseIn('closed', (s) => (s.statutoryClock = null)), triage)).toEqual({ rule: 'state', message: 'this case was logged before the statutory clock was tracked' });
+    expect(
+      refusal(
+        'applyForExtension',
+        caseIn('closed', (s) => (s.statutoryClock = null)),
+        triage,
+      ),
+    ).toEqual({ rule: 'state', message: 'this case was logged before the statutory clock was tracked' });
     expect(refusal('applyForExtension', caseIn('closed'), triage)).toEqual({ rule: 'state', message: 'the case is closed' });
-    expect(refusal('applyForExtension', caseIn('accepted', (s) => (s.statutoryClock!.proceedingsStartedAt = '2026-04-20T10:00:00Z')), triage)).toEqual({
+    expect(
+      refusal(
+        'applyForExtension',
+        caseIn('accepted', (s) => (s.statutoryClock!.proceedingsStartedAt = '2026-04-20T10:00:00Z')),
+        triage,
+      ),
+    ).toEqual({
       rule: 'state',
       message: 'proceedings have started; no extension is needed',
     });
-    expect(refusal('applyForExtension', caseIn('triage', (s) => (s.statutoryClock!.extensionAppliedAt = '2026-04-20T10:00:00.000Z')), triage)).toEqual({
+    expect(
+      refusal(
+        'applyForExtension',
+        caseIn('triage', (s) => (s.statutoryClock!.extensionAppliedAt = '2026-04-20T10:00:00.000Z')),
+        triage,
+      ),
+    ).toEqual({
       rule: 'repeated',
       message: 'an extension was already applied for at 2026-04-20T10:00:00.000Z',
     });

@@ -7,8 +7,8 @@
 // for the same reason every time.
 import type { UpdateDefinition } from '@temporalio/common';
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
-import type { Role } from '../../libs/auth/principal';
-import { ALLEGATION_STATUSES, deadlineAfter, deadlineRules, isOpen, PROCEEDINGS_OUTCOMES, type AllegationStatus } from '../../libs/domain';
+import type { Role } from '@libs/auth/principal';
+import { ALLEGATION_STATUSES, deadlineAfter, deadlineRules, isOpen, PROCEEDINGS_OUTCOMES, type AllegationStatus } from '@libs/domain';
 import { evidencePackageWorkflow } from '../evidence-package.workflow';
 import { evidencePackageWorkflowId } from '../evidence-package.messages';
 import type { Actor, Refusal } from '../shared/types';
@@ -101,29 +101,48 @@ export const DECISIONS = [
             const policy = l.policy();
             const respondBy = deadlineAfter(now, policy.spocResponseDue[state.effectiveUrgency], deadlineRules(policy, input.pollDate));
             l.openDeadline('spoc_response', now, respondBy);
-            state.referral = { forceId: d.forceId, spocId: d.spocId ?? null, referredAt: at, referredBy: actor.userId, respondBy: new Date(respondBy).toISOString(), status: 'pending' };
+            state.referral = {
+              forceId: d.forceId,
+              spocId: d.spocId ?? null,
+              referredAt: at,
+              referredBy: actor.userId,
+              respondBy: new Date(respondBy).toISOString(),
+              status: 'pending',
+            };
             state.referrals.push(state.referral);
           });
         case 'resolve':
-          return l.transition('closed', by(actor, 'triage', 'triage.resolved', { resolution: d.resolution, outcome: 'resolved_without_referral', note: d.note }), () => {
-            state.resolution = d.resolution;
-            state.outcome = 'resolved_without_referral';
-            state.closedAt = at;
-          });
+          return l.transition(
+            'closed',
+            by(actor, 'triage', 'triage.resolved', { resolution: d.resolution, outcome: 'resolved_without_referral', note: d.note }),
+            () => {
+              state.resolution = d.resolution;
+              state.outcome = 'resolved_without_referral';
+              state.closedAt = at;
+            },
+          );
         case 'duplicate':
-          return l.transition('closed', by(actor, 'triage', 'triage.duplicate', { duplicateOf: d.duplicateOf, outcome: 'resolved_without_referral', note: d.note }), () => {
-            state.resolution = 'duplicate';
-            state.duplicateOf = d.duplicateOf;
-            state.outcome = 'resolved_without_referral';
-            state.closedAt = at;
-          });
+          return l.transition(
+            'closed',
+            by(actor, 'triage', 'triage.duplicate', { duplicateOf: d.duplicateOf, outcome: 'resolved_without_referral', note: d.note }),
+            () => {
+              state.resolution = 'duplicate';
+              state.duplicateOf = d.duplicateOf;
+              state.outcome = 'resolved_without_referral';
+              state.closedAt = at;
+            },
+          );
         case 'request_information':
-          return l.transition('awaiting_information', by(actor, 'triage', 'triage.information_requested', { question: d.question ?? null, note: d.note }), () => {
-            const policy = l.policy();
-            const replyDue = deadlineAfter(now, policy.informationReplyDue, deadlineRules(policy, input.pollDate));
-            l.openDeadline('information_reply', now, replyDue);
-            state.informationRequest = { requestedAt: at, replyDueAt: new Date(replyDue).toISOString() };
-          });
+          return l.transition(
+            'awaiting_information',
+            by(actor, 'triage', 'triage.information_requested', { question: d.question ?? null, note: d.note }),
+            () => {
+              const policy = l.policy();
+              const replyDue = deadlineAfter(now, policy.informationReplyDue, deadlineRules(policy, input.pollDate));
+              l.openDeadline('information_reply', now, replyDue);
+              state.informationRequest = { requestedAt: at, replyDueAt: new Date(replyDue).toISOString() };
+            },
+          );
       }
     },
   }),
@@ -140,9 +159,13 @@ export const DECISIONS = [
     },
     effect: (l, accept, actor) => {
       const referral = l.state.referral!;
-      return l.transition('accepted', by(actor, 'spoc', 'referral.accepted', { forceId: referral.forceId, crimeReference: accept.crimeReference, note: accept.note ?? null }), () => {
-        Object.assign(referral, { status: 'accepted', acceptedAt: nowIso(), acceptedBy: actor.userId, crimeReference: accept.crimeReference });
-      });
+      return l.transition(
+        'accepted',
+        by(actor, 'spoc', 'referral.accepted', { forceId: referral.forceId, crimeReference: accept.crimeReference, note: accept.note ?? null }),
+        () => {
+          Object.assign(referral, { status: 'accepted', acceptedAt: nowIso(), acceptedBy: actor.userId, crimeReference: accept.crimeReference });
+        },
+      );
     },
   }),
 
@@ -156,9 +179,20 @@ export const DECISIONS = [
       const referral = l.state.referral!;
       return l.transition(
         'triage',
-        by(actor, 'spoc', 'referral.returned', { forceId: referral.forceId, reasonCode: ret.reasonCode, suggestedForceId: ret.suggestedForceId ?? null, note: ret.note }),
+        by(actor, 'spoc', 'referral.returned', {
+          forceId: referral.forceId,
+          reasonCode: ret.reasonCode,
+          suggestedForceId: ret.suggestedForceId ?? null,
+          note: ret.note,
+        }),
         () => {
-          Object.assign(referral, { status: 'returned', returnedAt: nowIso(), returnedBy: actor.userId, reasonCode: ret.reasonCode, suggestedForceId: ret.suggestedForceId ?? null });
+          Object.assign(referral, {
+            status: 'returned',
+            returnedAt: nowIso(),
+            returnedBy: actor.userId,
+            reasonCode: ret.reasonCode,
+            suggestedForceId: ret.suggestedForceId ?? null,
+          });
           l.openTriageAgain();
           l.enteredBy('returned');
         },
@@ -184,7 +218,8 @@ export const DECISIONS = [
     party: 'referred_force',
     states: ['accepted'],
     named: 'recording a police outcome',
-    after: (c, recorded) => (c.state.policeOutcome?.outcome === recorded.outcome ? refusal('repeated', `the police outcome is already ${recorded.outcome}`) : undefined),
+    after: (c, recorded) =>
+      c.state.policeOutcome?.outcome === recorded.outcome ? refusal('repeated', `the police outcome is already ${recorded.outcome}`) : undefined,
     effect: (l, recorded, actor) => {
       const { state } = l;
       const before = state.policeOutcome?.outcome ?? null;
@@ -192,7 +227,10 @@ export const DECISIONS = [
       if (PROCEEDINGS_OUTCOMES.includes(recorded.outcome) && state.statutoryClock && !state.statutoryClock.proceedingsStartedAt) {
         state.statutoryClock.proceedingsStartedAt = state.policeOutcome.at;
       }
-      return l.project({ ...by(actor, 'spoc', 'investigation.outcome_recorded', { policeOutcome: recorded.outcome, note: recorded.note }), before: { policeOutcome: before } });
+      return l.project({
+        ...by(actor, 'spoc', 'investigation.outcome_recorded', { policeOutcome: recorded.outcome, note: recorded.note }),
+        before: { policeOutcome: before },
+      });
     },
   }),
 
@@ -201,7 +239,7 @@ export const DECISIONS = [
     roles: ['staff', 'triage'],
     party: 'authority',
     states: ['awaiting_information'],
-    named: 'recording the reporter\'s reply',
+    named: "recording the reporter's reply",
     effect: (l, received, actor, role) =>
       l.transition('triage', by(actor, role, 'information.received', { note: received.note }), () => {
         if (l.state.informationRequest) l.state.informationRequest.receivedAt = nowIso();
@@ -266,11 +304,30 @@ export const DECISIONS = [
     effect: async (l, { packageId, evidenceIds, note }, actor) => {
       const { input } = l;
       const forceId = l.state.referral!.forceId;
-      const sealed = await l.activities.sealPackage({ packageId, caseId: input.caseId, authorityId: input.authorityId, reference: input.reference, forceId, evidenceIds, note, actor });
+      const sealed = await l.activities.sealPackage({
+        packageId,
+        caseId: input.caseId,
+        authorityId: input.authorityId,
+        reference: input.reference,
+        forceId,
+        evidenceIds,
+        note,
+        actor,
+      });
       // The package outlives a closed case: its acknowledgement still matters to the chain of custody.
       await startChild(evidencePackageWorkflow, {
         workflowId: evidencePackageWorkflowId(packageId),
-        args: [{ packageId, caseId: input.caseId, authorityId: input.authorityId, forceId, reference: input.reference, pollDate: input.pollDate, policy: l.policy() }],
+        args: [
+          {
+            packageId,
+            caseId: input.caseId,
+            authorityId: input.authorityId,
+            forceId,
+            reference: input.reference,
+            pollDate: input.pollDate,
+            policy: l.policy(),
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
       return sealed;
@@ -289,7 +346,8 @@ export const DECISIONS = [
       const clock = c.state.statutoryClock!;
       if (clock.proceedingsStartedAt) return refusal('state', 'proceedings have started; no extension is needed');
       if (clock.extensionAppliedAt) return refusal('repeated', `an extension was already applied for at ${clock.extensionAppliedAt}`);
-      if (c.now >= Date.parse(clock.limitAt)) return refusal('late', `one year from the offence passed at ${clock.limitAt}; s.176 allows no extension application after it`);
+      if (c.now >= Date.parse(clock.limitAt))
+        return refusal('late', `one year from the offence passed at ${clock.limitAt}; s.176 allows no extension application after it`);
       return undefined;
     },
     effect: (l, application, actor, role) => {
@@ -327,5 +385,8 @@ function partyRefusal<P, R>(rule: DecisionRule<P, R>, c: CaseView, actor: Actor)
   }
   const referral = c.state.referral;
   if (referral && actor.forceId && actor.forceId === referral.forceId) return undefined;
-  return refusal('force', referral ? `the referral is addressed to ${referral.forceId}, not ${actor.forceId ?? 'your force'}` : 'the case has not been referred to a police force');
+  return refusal(
+    'force',
+    referral ? `the referral is addressed to ${referral.forceId}, not ${actor.forceId ?? 'your force'}` : 'the case has not been referred to a police force',
+  );
 }

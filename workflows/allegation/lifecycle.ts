@@ -1,8 +1,8 @@
 // What the parts of the allegation workflow share: the case as the workflow holds it, and the
 // moves a decision's effect may make. workflow.ts implements it; decisions.ts, deadlines.ts and
 // statutory-clock.ts use it. Types only.
-import type { Activities, NotifyInput } from '../../activities';
-import type { AllegationStatus, Policy } from '../../libs/domain';
+import type { Activities, NotifyInput } from '@activities';
+import type { AllegationStatus, Policy } from '@libs/domain';
 import type { AllegationState, AllegationWorkflowInput, DeadlineKind, DeadlineState } from './messages';
 
 /** The activities the allegation workflow calls, and no others. */

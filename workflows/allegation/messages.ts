@@ -2,17 +2,7 @@
 // file, so a message's name and payload are defined in exactly one place. The workflow also
 // answers `policyChangedSignal` (../shared/messages.ts).
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type {
-  AllegationStatus,
-  CaseOutcome,
-  OffenceCategory,
-  PoliceOutcome,
-  Policy,
-  Resolution,
-  ReturnReason,
-  StatutoryClock,
-  Urgency,
-} from '../../libs/domain';
+import type { AllegationStatus, CaseOutcome, OffenceCategory, PoliceOutcome, Policy, Resolution, ReturnReason, StatutoryClock, Urgency } from '@libs/domain';
 import type { Actor } from '../shared/types';
 
 export interface AllegationWorkflowInput {

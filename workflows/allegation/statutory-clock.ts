@@ -2,7 +2,7 @@
 // the offence, unless the court extends it. The workflow raises the "apply for an extension" task
 // when the policy says, unless proceedings started, an extension was applied for, or the case
 // closed first. The clock itself is libs/domain/statutory-clock.ts.
-import { isOpen } from '../../libs/domain';
+import { isOpen } from '@libs/domain';
 import { sleepUntil } from './deadlines';
 import type { CaseContext } from './lifecycle';
 

@@ -14,7 +14,7 @@
 // status does when the case enters it (its notices, then its deadline, deadlines.ts), and the
 // statutory clock beside them (statutory-clock.ts).
 import { allHandlersFinished, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
-import { effectiveUrgency, isOpen, statutoryClock, triageDueAt, withPolicyDefaults, type AllegationStatus } from '../../libs/domain';
+import { effectiveUrgency, isOpen, statutoryClock, triageDueAt, withPolicyDefaults, type AllegationStatus } from '@libs/domain';
 import { policyChangedSignal } from '../shared/messages';
 import { refusedFailure } from '../shared/refuse';
 import { actingRole, DECISIONS, refusalOf, type CaseView, type DecisionRule } from './decisions';
@@ -123,7 +123,7 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
 
   // Each transition starts a phase: its notices, then its deadline. The last phase entered may be
   // the terminal one (a withdrawal tells the force it was referred to).
-  for (let handled = 0; isOpen(state.status) || handled !== phase; ) {
+  for (let handled = 0; isOpen(state.status) || handled !== phase;) {
     await condition(() => phase !== handled);
     handled = phase;
     await enterPhase(handled);
@@ -205,7 +205,13 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
   // --- deadlines
 
   function openDeadline(kind: DeadlineKind, setAtMs: number, dueAtMs: number): DeadlineState {
-    const deadline: DeadlineState = { kind, dueAt: new Date(dueAtMs).toISOString(), remindersSent: 0, escalated: false, setAt: new Date(setAtMs).toISOString() };
+    const deadline: DeadlineState = {
+      kind,
+      dueAt: new Date(dueAtMs).toISOString(),
+      remindersSent: 0,
+      escalated: false,
+      setAt: new Date(setAtMs).toISOString(),
+    };
     state.deadlines.push(deadline);
     currentDeadline = deadline;
     return deadline;

@@ -1,6 +1,6 @@
 // Types every workflow shares with the API and the activities. No import of the Temporal SDK:
 // the activities and the API read these without loading workflow code.
-import type { Role } from '../../libs/auth/principal';
+import type { Role } from '@libs/auth/principal';
 
 /** Who asks for a decision. The API passes the verified token's claims; the workflow re-checks them. */
 export interface Actor {

@@ -4,9 +4,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig, loadConfig, TemporalConfig, WebConfig } from '../../../libs/config';
-import { createLogger } from '../../../libs/logging';
-import { mountWebAssets, webForms, WEB_ROUTES } from '../../web/src/http';
+import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig, loadConfig, TemporalConfig, WebConfig } from '@libs/config';
+import { createLogger } from '@libs/logging';
+import { mountWebAssets, webForms, WEB_ROUTES } from '@apps/web/src/http';
 import { AppModule } from './app.module';
 import { TOKEN_VERIFIER } from '@libs/auth/tokens';
 import { requestLimits, securityHeaders } from './common/hardening';
@@ -16,14 +16,22 @@ import { postgresRateLimitStore, rateLimit } from './common/rate-limit';
 import { createValidationPipe } from './common/validation';
 import type { ApiConfigs } from './config/config.module';
 import { requestTelemetry, resumeRequestTelemetry } from './common/telemetry';
-import { activeTracing } from '../../../libs/telemetry';
+import { activeTracing } from '@libs/telemetry';
 
 /** Evidence and indicator uploads stream their raw body; everything else takes JSON. */
 const RAW_BODY_ROUTES = [/^\/allegations\/[^/]+\/evidence\/?$/, /^\/indicator-uploads\/?$/];
 
 /** Reads and validates every API setting; throws ConfigError naming the first bad one. */
 export function loadApiConfigs(env?: NodeJS.ProcessEnv): ApiConfigs {
-  return { api: loadConfig(ApiConfig, env), auth: loadConfig(AuthConfig, env), database: loadConfig(DatabaseConfig, env), temporal: loadConfig(TemporalConfig, env), evidence: loadConfig(EvidenceConfig, env), checkpoint: loadConfig(CheckpointConfig, env), web: loadConfig(WebConfig, env) };
+  return {
+    api: loadConfig(ApiConfig, env),
+    auth: loadConfig(AuthConfig, env),
+    database: loadConfig(DatabaseConfig, env),
+    temporal: loadConfig(TemporalConfig, env),
+    evidence: loadConfig(EvidenceConfig, env),
+    checkpoint: loadConfig(CheckpointConfig, env),
+    web: loadConfig(WebConfig, env),
+  };
 }
 
 /** Express middleware, validation, docs: everything but listening. Tests call it too. */

@@ -25,7 +25,7 @@ import { ReferralsModule } from './referrals/referrals.module';
 import { PollsModule } from './polls/polls.module';
 import { BallotSecurityModule } from './ballot-security/ballot-security.module';
 import { DirectoryModule } from './directory/directory.module';
-import { WebModule } from '../../web/src/web.module';
+import { WebModule } from '@apps/web/src/web.module';
 
 @Global()
 @Module({})
@@ -41,7 +41,29 @@ export class AppModule {
   static forRoot(configs: ApiConfigs, log: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(log), ConfigModule.forRoot(configs), DatabaseModule, TemporalModule, AuthModule, PoliciesModule, AllegationsModule, ReferralsModule, HistoryModule, EvidenceModule, PackagesModule, RisksModule, LiaisonModule, IndicatorsModule, ReportsModule, TransparencyModule, ExportsModule, PollsModule, BallotSecurityModule, DirectoryModule, WebModule],
+      imports: [
+        LoggerModule.forRoot(log),
+        ConfigModule.forRoot(configs),
+        DatabaseModule,
+        TemporalModule,
+        AuthModule,
+        PoliciesModule,
+        AllegationsModule,
+        ReferralsModule,
+        HistoryModule,
+        EvidenceModule,
+        PackagesModule,
+        RisksModule,
+        LiaisonModule,
+        IndicatorsModule,
+        ReportsModule,
+        TransparencyModule,
+        ExportsModule,
+        PollsModule,
+        BallotSecurityModule,
+        DirectoryModule,
+        WebModule,
+      ],
       controllers: [HealthController, NotificationsController],
       providers: [NotificationsService, { provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

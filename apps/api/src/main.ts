@@ -1,9 +1,9 @@
 // API process: validates its configuration, then serves HTTP on PORT until SIGINT or SIGTERM.
 import 'reflect-metadata';
 import { loadTelemetryConfig, serveApiMetrics, startApiTracing } from './telemetry';
-import { ConfigError } from '../../../libs/config';
-import { createLogger } from '../../../libs/logging';
-import { describeTemporalConnection, TemporalConnectError } from '../../../libs/temporal';
+import { ConfigError } from '@libs/config';
+import { createLogger } from '@libs/logging';
+import { describeTemporalConnection, TemporalConnectError } from '@libs/temporal';
 import { createApiApp, loadApiConfigs } from './app.factory';
 
 async function main(): Promise<void> {
@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   const app = await createApiApp(configs, log);
   await app.listen(configs.api.PORT, configs.api.HOST);
   log.info({ temporal: describeTemporalConnection(configs.temporal) }, 'connected to Temporal');
-  log.info({ url: `http://127.0.0.1:${configs.api.PORT}`, web: `http://127.0.0.1:${configs.api.PORT}/`, docs: `http://127.0.0.1:${configs.api.PORT}/docs` }, 'api listening');
+  log.info(
+    { url: `http://127.0.0.1:${configs.api.PORT}`, web: `http://127.0.0.1:${configs.api.PORT}/`, docs: `http://127.0.0.1:${configs.api.PORT}/docs` },
+    'api listening',
+  );
   await serveApiMetrics(app, telemetry, tracing, log);
 }
 

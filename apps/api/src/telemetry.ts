@@ -4,10 +4,10 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { loadConfig, TelemetryConfig } from '../../../libs/config';
-import { runInTenantScope } from '../../../libs/persistence';
-import { startMetricsServer, startTracing, type Tracing } from '../../../libs/telemetry';
-import { apiRegistry, setOutboxProbe } from '../../../libs/telemetry/api-metrics';
+import { loadConfig, TelemetryConfig } from '@libs/config';
+import { runInTenantScope } from '@libs/persistence';
+import { startMetricsServer, startTracing, type Tracing } from '@libs/telemetry';
+import { apiRegistry, setOutboxProbe } from '@libs/telemetry/api-metrics';
 
 /** Throws ConfigError naming the first bad setting. */
 export function loadTelemetryConfig(env?: NodeJS.ProcessEnv): TelemetryConfig {
@@ -30,7 +30,9 @@ export async function serveApiMetrics(app: INestApplication, config: TelemetryCo
   // The outbox is every authority's: read in the system scope, as the recovery sweep does.
   setOutboxProbe(async () => {
     const [row] = await runInTenantScope({ system: true }, () =>
-      db.query(`SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest FROM workflow_starts WHERE started_at IS NULL`),
+      db.query(
+        `SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest FROM workflow_starts WHERE started_at IS NULL`,
+      ),
     );
     return { pending: Number(row.pending), oldestSeconds: Number(row.oldest) };
   });

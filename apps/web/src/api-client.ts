@@ -11,7 +11,10 @@ export interface ErrorDetail {
 
 /** A non-2xx answer from the API, kept whole so a page can show its message and details. */
 export class ApiFailure extends Error {
-  constructor(readonly status: number, readonly body: { message?: string; details?: ErrorDetail[]; state?: unknown; [key: string]: unknown }) {
+  constructor(
+    readonly status: number,
+    readonly body: { message?: string; details?: ErrorDetail[]; state?: unknown; [key: string]: unknown },
+  ) {
     super(body?.message ?? `the API answered ${status}`);
   }
   get details(): ErrorDetail[] {
@@ -37,7 +40,12 @@ export class ApiClient {
    * `clientIp` goes on as X-Forwarded-For: the API trusts it from loopback only, so its logs and
    * any per-client rate limit see the person's address, not the web layer's.
    */
-  constructor(private readonly base: string, private readonly token: string | undefined, private readonly requestId?: string, private readonly clientIp?: string) {}
+  constructor(
+    private readonly base: string,
+    private readonly token: string | undefined,
+    private readonly requestId?: string,
+    private readonly clientIp?: string,
+  ) {}
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     return {
@@ -54,15 +62,21 @@ export class ApiClient {
   }
 
   async post<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
-    return this.json<T>(await fetch(this.base + path, { method: 'POST', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }));
+    return this.json<T>(
+      await fetch(this.base + path, { method: 'POST', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }),
+    );
   }
 
   async patch<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
-    return this.json<T>(await fetch(this.base + path, { method: 'PATCH', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }));
+    return this.json<T>(
+      await fetch(this.base + path, { method: 'PATCH', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }),
+    );
   }
 
   async put<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
-    return this.json<T>(await fetch(this.base + path, { method: 'PUT', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }));
+    return this.json<T>(
+      await fetch(this.base + path, { method: 'PUT', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }),
+    );
   }
 
   async delete<T = any>(path: string, headers: Record<string, string> = {}): Promise<T> {
@@ -95,7 +109,15 @@ export class ApiClient {
   }
 }
 
-const PASSED_HEADERS = ['content-type', 'content-length', 'content-disposition', 'x-content-sha256', 'repr-digest', 'x-bundle-sha256', 'x-content-type-options'];
+const PASSED_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-disposition',
+  'x-content-sha256',
+  'repr-digest',
+  'x-bundle-sha256',
+  'x-content-type-options',
+];
 
 /** Sends a downloaded API response on to the browser as it streams, with its identifying headers. */
 export async function passThrough(res: ExpressResponse, download: RawResponse): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Principal } from '../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
 import { actionsFor, timelineOf } from './case-view';
 
 const user = (roles: Principal['roles'], extra: Partial<Principal> = {}): Principal => ({ sub: 'u', roles, authorityId: 'northshire', ...extra }) as Principal;
@@ -65,9 +65,14 @@ describe('the timeline', () => {
     const base = { createdAt: '2026-11-01T09:00:00.000Z', urgency: 'routine', deadlines: { history: [] }, referrals: [] };
     const withdrawn = timelineOf({ ...base, status: 'withdrawn', outcome: 'withdrawn', closedAt: '2026-11-02T09:00:00.000Z' }, (id) => id).map((e) => e.text);
     expect(withdrawn).toEqual(['Allegation logged (Routine)', 'Allegation withdrawn']);
-    const closed = timelineOf({ ...base, ...decided, outcome: 'caution', status: 'closed', closedAt: '2026-11-21T09:00:00.000Z' }, (id) => id).map((e) => e.text);
+    const closed = timelineOf({ ...base, ...decided, outcome: 'caution', status: 'closed', closedAt: '2026-11-21T09:00:00.000Z' }, (id) => id).map(
+      (e) => e.text,
+    );
     expect(closed).toEqual(['Allegation logged (Routine)', 'Police outcome: Caution', 'Closed: Caution']);
-    const duplicate = timelineOf({ ...base, status: 'closed', outcome: 'resolved_without_referral', duplicateOf: 'c-1', closedAt: '2026-11-02T09:00:00.000Z' }, (id) => id).map((e) => e.text);
+    const duplicate = timelineOf(
+      { ...base, status: 'closed', outcome: 'resolved_without_referral', duplicateOf: 'c-1', closedAt: '2026-11-02T09:00:00.000Z' },
+      (id) => id,
+    ).map((e) => e.text);
     expect(duplicate.at(-1)).toBe('Closed as a duplicate of another case');
   });
 });

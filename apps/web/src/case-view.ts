@@ -1,7 +1,7 @@
 // What a case page shows, worked out from the API's view of the case: deadlines with what is
 // overdue, a timeline of what happened, and which decisions this user may take now.
-import type { Principal } from '../../../libs/auth/principal';
-import { hasRole } from '../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
+import { hasRole } from '@libs/auth/principal';
 import { translator, type T } from './i18n';
 import { labelOf } from './labels';
 
@@ -15,21 +15,36 @@ export function isOverdue(dueAt: string | null | undefined, now = Date.now()): b
 }
 
 export function deadlinesOf(c: any, t: T = translator('en')) {
-  return ((c.deadlines?.history ?? []) as any[]).map((d) => ({ ...d, label: labelOf(d.kind, t.lang), open: !d.metAt, overdue: !d.metAt && isOverdue(d.dueAt) }));
+  return ((c.deadlines?.history ?? []) as any[]).map((d) => ({
+    ...d,
+    label: labelOf(d.kind, t.lang),
+    open: !d.metAt,
+    overdue: !d.metAt && isOverdue(d.dueAt),
+  }));
 }
 
 export function timelineOf(c: any, forceName: (id: string) => string, t: T = translator('en')): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   const add = (at: string | null | undefined, text: string) => at && out.push({ at, text });
   const label = (code: unknown) => labelOf(code, t.lang);
-  add(c.createdAt, c.safetyConcern ? t('Allegation logged ({{urgency}}, safety concern)', { urgency: label(c.urgency) }) : t('Allegation logged ({{urgency}})', { urgency: label(c.urgency) }));
+  add(
+    c.createdAt,
+    c.safetyConcern
+      ? t('Allegation logged ({{urgency}}, safety concern)', { urgency: label(c.urgency) })
+      : t('Allegation logged ({{urgency}})', { urgency: label(c.urgency) }),
+  );
   for (const d of c.deadlines?.history ?? []) {
     add(d.setAt, t('{{step}} deadline set', { step: label(d.kind) }));
     add(d.metAt, t('{{step}} step done', { step: label(d.kind) }));
   }
   for (const r of c.referrals ?? []) {
     add(r.referredAt, t('Referred to {{force}}', { force: forceName(r.forceId) }));
-    add(r.acceptedAt, r.crimeReference ? t('Accepted by {{force}}, crime reference {{reference}}', { force: forceName(r.forceId), reference: r.crimeReference }) : t('Accepted by {{force}}', { force: forceName(r.forceId) }));
+    add(
+      r.acceptedAt,
+      r.crimeReference
+        ? t('Accepted by {{force}}, crime reference {{reference}}', { force: forceName(r.forceId), reference: r.crimeReference })
+        : t('Accepted by {{force}}', { force: forceName(r.forceId) }),
+    );
     add(r.returnedAt, t('Returned by {{force}}: {{reason}}', { force: forceName(r.forceId), reason: label(r.reasonCode) }));
   }
   if (c.informationRequest) {
@@ -39,12 +54,22 @@ export function timelineOf(c: any, forceName: (id: string) => string, t: T = tra
   }
   if (c.policeOutcome) add(c.policeOutcome.at, t('Police outcome: {{outcome}}', { outcome: label(c.policeOutcome.outcome) }));
   add(c.escalatedAt, t('Escalated to the Returning Officer: a deadline passed'));
-  add(c.closedAt, c.status === 'withdrawn' ? t('Allegation withdrawn') : c.duplicateOf ? t('Closed as a duplicate of another case') : t('Closed: {{outcome}}', { outcome: label(c.outcome) }));
+  add(
+    c.closedAt,
+    c.status === 'withdrawn'
+      ? t('Allegation withdrawn')
+      : c.duplicateOf
+        ? t('Closed as a duplicate of another case')
+        : t('Closed: {{outcome}}', { outcome: label(c.outcome) }),
+  );
   return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || 0);
 }
 
 /** Whether an application to extend the statutory time limit can still be recorded. */
-export function extensionOpen(clock: { limitAt?: string; extensionAppliedAt?: string | null; proceedingsStartedAt?: string | null } | null | undefined, now = Date.now()): boolean {
+export function extensionOpen(
+  clock: { limitAt?: string; extensionAppliedAt?: string | null; proceedingsStartedAt?: string | null } | null | undefined,
+  now = Date.now(),
+): boolean {
   return Boolean(clock?.limitAt) && !clock!.extensionAppliedAt && !clock!.proceedingsStartedAt && now < Date.parse(clock!.limitAt!);
 }
 

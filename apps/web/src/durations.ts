@@ -17,7 +17,10 @@ const NAMES = ['week', 'day', 'hour', 'minute', 'second'];
 export function durationInWords(iso: string): string {
   const match = ISO.exec(iso);
   if (!match || iso === 'P' || iso.endsWith('T')) return iso;
-  const parts = match.slice(1).map((n, i) => (n !== undefined && Number(n) !== 0 ? `${n} ${NAMES[i]}${Number(n) === 1 ? '' : 's'}` : undefined)).filter(Boolean);
+  const parts = match
+    .slice(1)
+    .map((n, i) => (n !== undefined && Number(n) !== 0 ? `${n} ${NAMES[i]}${Number(n) === 1 ? '' : 's'}` : undefined))
+    .filter(Boolean);
   return parts.length ? parts.join(' ') : '0 days';
 }
 

@@ -1,6 +1,6 @@
 // The electoral events pages' form handling, kept apart from the controller so it is testable:
 // a London wall-clock date and time as an instant, and the plan's measures, one per line.
-import { fromLondonLocal } from '../../../libs/domain';
+import { fromLondonLocal } from '@libs/domain';
 
 /** "2027-05-06" and "22:00" (London time) as an ISO instant; undefined when either is not valid. */
 export function londonInstant(date: string | undefined, time: string | undefined): string | undefined {
@@ -16,5 +16,8 @@ export function londonInstant(date: string | undefined, time: string | undefined
 
 /** The measures typed one per line, blank lines dropped. */
 export function measuresFrom(text: string | undefined): string[] {
-  return (text ?? '').split(/\r?\n/).map((m) => m.trim()).filter(Boolean);
+  return (text ?? '')
+    .split(/\r?\n/)
+    .map((m) => m.trim())
+    .filter(Boolean);
 }

@@ -25,10 +25,16 @@ export function addError(into: FormErrors, id: string, text: string): FormErrors
  * The API's 422 details as page errors. `fields` maps an API field (as the API names it, for
  * example `reporter.name`) to the page's field id and the words for it.
  */
-export function errorsFromApi(failure: ApiFailure, fields: Record<string, { id: string; label: string }>, fallbackId: string, t: T = translator('en')): FormErrors {
+export function errorsFromApi(
+  failure: ApiFailure,
+  fields: Record<string, { id: string; label: string }>,
+  fallbackId: string,
+  t: T = translator('en'),
+): FormErrors {
   const out = noErrors();
   for (const detail of failure.details) {
-    const known = fields[detail.field] ?? Object.entries(fields).find(([name]) => detail.field.startsWith(`${name}.`) || detail.field.startsWith(`${name}[`))?.[1];
+    const known =
+      fields[detail.field] ?? Object.entries(fields).find(([name]) => detail.field.startsWith(`${name}.`) || detail.field.startsWith(`${name}[`))?.[1];
     // The API's own words for the problem are English; the field's name is the page's language.
     addError(out, known?.id ?? fallbackId, `${known ? t(known.label) : detail.field || t('The form')} ${detail.problem}`.trim());
   }

@@ -39,7 +39,9 @@ describe('the catalogues', () => {
   it('hold every key the pages use, in both languages', () => {
     const used = usedKeys(VIEWS_DIR, SRC_DIR);
     const has = (l: string, key: string) => key in catalogues[l] || Object.keys(catalogues[l]).some((k) => base(k) === key);
-    const missing = [...used].filter(([key]) => LANGUAGES.some((l) => !has(l, key))).map(([key, files]) => `${key}  (${files.map((f) => relative(SRC_DIR, f)).join(', ')})`);
+    const missing = [...used]
+      .filter(([key]) => LANGUAGES.some((l) => !has(l, key)))
+      .map(([key, files]) => `${key}  (${files.map((f) => relative(SRC_DIR, f)).join(', ')})`);
     expect(missing).toEqual([]);
   });
 
@@ -85,7 +87,14 @@ function literalText(source: string): { text: string[]; proseInTags: string[] } 
   for (const expr of [...expressions, ...statements]) {
     for (const m of expr.matchAll(/(t\(\s*)?"((?:[^"\\]|\\.)*)"/g)) {
       const literal = m[2];
-      if (!m[1] && /[A-Za-z]{2}/.test(literal) && /[A-Z][a-z]|[a-z] [a-z]/.test(literal) && !IDENTIFIER.test(literal) && !/govuk-|app-|<|T12:00:00Z/.test(literal)) proseInTags.push(literal);
+      if (
+        !m[1] &&
+        /[A-Za-z]{2}/.test(literal) &&
+        /[A-Z][a-z]|[a-z] [a-z]/.test(literal) &&
+        !IDENTIFIER.test(literal) &&
+        !/govuk-|app-|<|T12:00:00Z/.test(literal)
+      )
+        proseInTags.push(literal);
     }
   }
   const rest = withoutExpressions.replace(/\{%[\s\S]*?%\}/g, ' ');
@@ -108,38 +117,271 @@ describe('every template', () => {
 const AT = '2027-05-06T08:05:00Z';
 const F = (s: string) => `ⓕ${s}`;
 const person = { id: 'u1', name: F('A. Person') };
-const custody = { at: AT, action: 'sealed', from: F('From'), to: F('To'), location: F('Store'), note: F('Note'), sealNumber: F('S1'), sealNumberObserved: F('S2'), countObserved: 3, accessBy: [F('Team')] };
+const custody = {
+  at: AT,
+  action: 'sealed',
+  from: F('From'),
+  to: F('To'),
+  location: F('Store'),
+  note: F('Note'),
+  sealNumber: F('S1'),
+  sealNumberObserved: F('S2'),
+  countObserved: 3,
+  accessBy: [F('Team')],
+};
 const FIXTURE: Record<string, unknown> = {
-  title: F('Title'), user: { name: F('User'), roles: ['triage', 'legal'] }, navigation: [{ href: '/cases', text: F('Cases') }], csrfToken: 'x', tenant: F('Tenant'),
+  title: F('Title'),
+  user: { name: F('User'), roles: ['triage', 'legal'] },
+  navigation: [{ href: '/cases', text: F('Cases') }],
+  csrfToken: 'x',
+  tenant: F('Tenant'),
   c: {
-    id: 'c1', reference: F('NS-1'), category: 'bribery', status: 'triage', urgency: 'urgent', safetyConcern: true, operationFord: true, description: F('What'), occurredAt: AT, pollDate: '2027-05-06', triageDueAt: AT, createdAt: AT, escalatedAt: AT, duplicateOf: 'c2',
-    location: { ward: F('Ward'), pollingDistrict: F('PD'), pollingStation: F('PS') }, reporter: { name: F('R'), type: 'elector', contact: F('C') },
-    referral: { forceId: 'f', respondBy: AT, status: 'pending', crimeReference: null }, informationRequest: { replyDueAt: AT }, policeOutcome: { outcome: 'caution', at: AT },
-    statutoryClock: { limitAt: AT, extensionAppliedAt: AT }, investigationUpdates: 2, triageDueAtIso: AT,
+    id: 'c1',
+    reference: F('NS-1'),
+    category: 'bribery',
+    status: 'triage',
+    urgency: 'urgent',
+    safetyConcern: true,
+    operationFord: true,
+    description: F('What'),
+    occurredAt: AT,
+    pollDate: '2027-05-06',
+    triageDueAt: AT,
+    createdAt: AT,
+    escalatedAt: AT,
+    duplicateOf: 'c2',
+    location: { ward: F('Ward'), pollingDistrict: F('PD'), pollingStation: F('PS') },
+    reporter: { name: F('R'), type: 'elector', contact: F('C') },
+    referral: { forceId: 'f', respondBy: AT, status: 'pending', crimeReference: null },
+    informationRequest: { replyDueAt: AT },
+    policeOutcome: { outcome: 'caution', at: AT },
+    statutoryClock: { limitAt: AT, extensionAppliedAt: AT },
+    investigationUpdates: 2,
+    triageDueAtIso: AT,
   },
-  statusTag: 'govuk-tag--blue', done: F('Done'), deadlines: [{ label: F('Triage'), dueAt: AT, overdue: true, open: true }], timeline: [{ at: AT, text: F('Logged') }],
-  actions: { triage: true, spoc: true, information: true, investigation: true, close: true, extension: true, withdraw: true, evidence: true, history: true, bundle: true },
-  forces: [{ value: 'f', text: F('Force') }], resolutions: [{ value: 'advice', text: F('Advice') }], returnReasons: [{ value: 'x', text: F('X') }], policeOutcomes: [{ value: 'caution', text: F('Caution') }],
-  values: {}, errors: {}, errorList: [], filters: {}, statuses: [{ value: '', text: F('Any') }], categories: [{ value: 'bribery', text: F('Bribery') }], reporterTypes: [{ value: 'elector', text: F('Elector') }], urgencies: [{ value: 'routine', text: F('Routine') }],
-  cases: [{ id: 'c1', reference: F('NS-1'), category: 'bribery', status: 'triage', statusTag: 'x', overdue: true, createdAt: AT, location: { ward: F('Ward') } }], next: '/cases?after=1',
-  sections: [{ id: 's', title: F('Section'), rows: [{ id: 'c1', reference: F('NS-1'), category: 'bribery', status: 'triage', statusTag: 'x', dueAt: AT, dueLabel: F('Due'), overdue: true, safetyConcern: true }] }], overdueCount: 2,
-  notifications: [{ id: 'n1', subject: F('Subject'), body: F('Body'), kind: 'safety_alert', createdAt: AT, readAt: null, link: { href: '/cases/c1', text: F('View') } }], unreadCount: 2, marked: 'one',
-  risks: [{ id: 'r1', title: F('Risk'), category: 'other', ownerName: F('Owner'), mine: true, rating: 'high', likelihood: 3, impact: 4, score: 12, overdue: true, nextReviewDueAt: AT }],
-  heatMap: [{ impact: 5, cells: [{ likelihood: 1, count: 2, rating: 'medium' }, { likelihood: 2, count: 0, rating: 'high' }] }],
-  risk: { id: 'r1', title: F('Risk'), category: 'other', status: 'open', rating: 'high', likelihood: 3, impact: 4, score: 12, reviewEvery: F('P1M'), lastReviewedAt: AT, nextReviewDueAt: AT, overdue: true, mitigations: [{ description: F('M'), status: 'open' }] },
-  ownerName: F('Owner'), canReview: true, reviewed: true, scale: [{ value: '1', text: '1' }], reviews: [{ reviewedAt: AT, reviewerName: F('R'), notes: F('N'), likelihood: 1, impact: 2, heldOn: '2027-05-01', forceId: F('force'), authorityId: F('auth'), attendees: [F('A')], findings: F('F'), actions: [{ description: F('D'), owner: F('O'), dueBy: '2027-05-02' }] }],
-  polls: [{ id: 'p1', title: F('Poll'), electionId: F('local.x'), pollingDay: '2027-05-06' }], canAdd: true, canPlan: true, canTriage: true, canDecide: true, canRecord: true, recordedNow: true, decidedNow: true,
-  poll: { id: 'p1', title: F('Poll'), electionId: F('local.x'), pollingDay: '2027-05-06', allegations: null, openRisks: 2, events: [{ id: 'e1', title: F('Count'), kind: 'count', startsAt: AT, planComplete: false, planGaps: [{ problem: F('gap') }] }] },
-  kinds: [{ value: 'count', text: F('Count') }], eventKinds: [{ value: 'count', text: F('Count') }], contacts: [{ value: '', text: F('None') }], linkable: [{ value: 'r1', text: F('Risk') }],
-  event: { id: 'e1', title: F('Count'), kind: 'count', startsAt: AT, endsAt: AT, venue: F('Venue'), policeContact: person, policeForceId: F('force'), planComplete: false, planGaps: [{ problem: F('gap') }], plan: { summary: F('S'), measures: [F('M')], emergencyContact: F('E') }, riskIds: ['r1', 'r2'] },
-  items: [{ id: 'i1', label: F('Batch'), kind: 'ballot_box', status: 'sealed', location: F('Store'), sealNumber: null, description: F('Photo'), filename: F('a.jpg'), size: 1234, sha256: null, holder: F('H'), legalHold: true }],
-  item: { id: 'i1', label: F('Batch'), kind: 'digital', status: 'sealed', location: F('Store'), sealNumber: null, quantity: null, serialFrom: F('1'), serialTo: F('9'), description: F('Photo'), filename: F('a.jpg'), contentType: F('image/jpeg'), size: 1234, sha256: F('ab'), holder: F('H'), legalHold: true, legalHoldReason: F('Petition'), retentionUntil: AT, custody: [custody], discrepancies: [{ kind: 'seal_mismatch', expected: F('1'), observed: F('2'), status: 'open' }] },
-  recorded: 'discrepancy', canRecordCustody: true, canHold: true, canDispose: true, canPackage: true, canUpload: true, uploaded: true, pkg: { manifestSha256: F('cd') }, custodyActions: [{ value: 'sealed', text: F('Sealed') }],
-  packages: [{ id: 'k1', items: [1, 2], status: 'handed_over', manifestSha256: F('cd'), handedOverAt: AT, acknowledgeDueAt: AT, acknowledgedAt: AT, canHandOver: true }], packaged: { manifestSha256: F('cd') }, stepDone: F('Done'), packageChoices: [{ value: 'i1', text: F('Photo') }],
-  open: [{ id: 'd1', kind: 'count_mismatch', itemId: 'i1', itemLabel: F('Box'), expected: 3, observed: 2, raisedAt: AT }], decided: [{ kind: 'seal_mismatch', itemLabel: F('Box'), status: 'dismissed', decisionNote: F('N'), allegationId: 'c1' }],
-  events: [{ seq: 1, at: AT, action: F('allegation.logged'), role: 'staff', hash: F('0123456789abcdef0123') }], verification: { valid: false, events: 3, firstBrokenSeq: 2 }, reason: F('Because'), what: 'bundle',
-  answers: {}, stepNumber: 1, stepCount: 5, rows: [{ key: { text: F('K') }, value: { text: F('V') } }], draftId: 'd', change: true, groups: [{ name: F('Authority'), users: [{ id: 'username', value: 'u', text: F('u'), hint: F('Hint') }] }], signInCsrf: 'x', error: F('E'), problem: F('P'),
-  body: F('Body'), message: F('Message'), languageLink: { href: '/?lang=en', lang: 'en', text: 'English' }, currentPath: '/',
+  statusTag: 'govuk-tag--blue',
+  done: F('Done'),
+  deadlines: [{ label: F('Triage'), dueAt: AT, overdue: true, open: true }],
+  timeline: [{ at: AT, text: F('Logged') }],
+  actions: {
+    triage: true,
+    spoc: true,
+    information: true,
+    investigation: true,
+    close: true,
+    extension: true,
+    withdraw: true,
+    evidence: true,
+    history: true,
+    bundle: true,
+  },
+  forces: [{ value: 'f', text: F('Force') }],
+  resolutions: [{ value: 'advice', text: F('Advice') }],
+  returnReasons: [{ value: 'x', text: F('X') }],
+  policeOutcomes: [{ value: 'caution', text: F('Caution') }],
+  values: {},
+  errors: {},
+  errorList: [],
+  filters: {},
+  statuses: [{ value: '', text: F('Any') }],
+  categories: [{ value: 'bribery', text: F('Bribery') }],
+  reporterTypes: [{ value: 'elector', text: F('Elector') }],
+  urgencies: [{ value: 'routine', text: F('Routine') }],
+  cases: [
+    { id: 'c1', reference: F('NS-1'), category: 'bribery', status: 'triage', statusTag: 'x', overdue: true, createdAt: AT, location: { ward: F('Ward') } },
+  ],
+  next: '/cases?after=1',
+  sections: [
+    {
+      id: 's',
+      title: F('Section'),
+      rows: [
+        {
+          id: 'c1',
+          reference: F('NS-1'),
+          category: 'bribery',
+          status: 'triage',
+          statusTag: 'x',
+          dueAt: AT,
+          dueLabel: F('Due'),
+          overdue: true,
+          safetyConcern: true,
+        },
+      ],
+    },
+  ],
+  overdueCount: 2,
+  notifications: [
+    { id: 'n1', subject: F('Subject'), body: F('Body'), kind: 'safety_alert', createdAt: AT, readAt: null, link: { href: '/cases/c1', text: F('View') } },
+  ],
+  unreadCount: 2,
+  marked: 'one',
+  risks: [
+    {
+      id: 'r1',
+      title: F('Risk'),
+      category: 'other',
+      ownerName: F('Owner'),
+      mine: true,
+      rating: 'high',
+      likelihood: 3,
+      impact: 4,
+      score: 12,
+      overdue: true,
+      nextReviewDueAt: AT,
+    },
+  ],
+  heatMap: [
+    {
+      impact: 5,
+      cells: [
+        { likelihood: 1, count: 2, rating: 'medium' },
+        { likelihood: 2, count: 0, rating: 'high' },
+      ],
+    },
+  ],
+  risk: {
+    id: 'r1',
+    title: F('Risk'),
+    category: 'other',
+    status: 'open',
+    rating: 'high',
+    likelihood: 3,
+    impact: 4,
+    score: 12,
+    reviewEvery: F('P1M'),
+    lastReviewedAt: AT,
+    nextReviewDueAt: AT,
+    overdue: true,
+    mitigations: [{ description: F('M'), status: 'open' }],
+  },
+  ownerName: F('Owner'),
+  canReview: true,
+  reviewed: true,
+  scale: [{ value: '1', text: '1' }],
+  reviews: [
+    {
+      reviewedAt: AT,
+      reviewerName: F('R'),
+      notes: F('N'),
+      likelihood: 1,
+      impact: 2,
+      heldOn: '2027-05-01',
+      forceId: F('force'),
+      authorityId: F('auth'),
+      attendees: [F('A')],
+      findings: F('F'),
+      actions: [{ description: F('D'), owner: F('O'), dueBy: '2027-05-02' }],
+    },
+  ],
+  polls: [{ id: 'p1', title: F('Poll'), electionId: F('local.x'), pollingDay: '2027-05-06' }],
+  canAdd: true,
+  canPlan: true,
+  canTriage: true,
+  canDecide: true,
+  canRecord: true,
+  recordedNow: true,
+  decidedNow: true,
+  poll: {
+    id: 'p1',
+    title: F('Poll'),
+    electionId: F('local.x'),
+    pollingDay: '2027-05-06',
+    allegations: null,
+    openRisks: 2,
+    events: [{ id: 'e1', title: F('Count'), kind: 'count', startsAt: AT, planComplete: false, planGaps: [{ problem: F('gap') }] }],
+  },
+  kinds: [{ value: 'count', text: F('Count') }],
+  eventKinds: [{ value: 'count', text: F('Count') }],
+  contacts: [{ value: '', text: F('None') }],
+  linkable: [{ value: 'r1', text: F('Risk') }],
+  event: {
+    id: 'e1',
+    title: F('Count'),
+    kind: 'count',
+    startsAt: AT,
+    endsAt: AT,
+    venue: F('Venue'),
+    policeContact: person,
+    policeForceId: F('force'),
+    planComplete: false,
+    planGaps: [{ problem: F('gap') }],
+    plan: { summary: F('S'), measures: [F('M')], emergencyContact: F('E') },
+    riskIds: ['r1', 'r2'],
+  },
+  items: [
+    {
+      id: 'i1',
+      label: F('Batch'),
+      kind: 'ballot_box',
+      status: 'sealed',
+      location: F('Store'),
+      sealNumber: null,
+      description: F('Photo'),
+      filename: F('a.jpg'),
+      size: 1234,
+      sha256: null,
+      holder: F('H'),
+      legalHold: true,
+    },
+  ],
+  item: {
+    id: 'i1',
+    label: F('Batch'),
+    kind: 'digital',
+    status: 'sealed',
+    location: F('Store'),
+    sealNumber: null,
+    quantity: null,
+    serialFrom: F('1'),
+    serialTo: F('9'),
+    description: F('Photo'),
+    filename: F('a.jpg'),
+    contentType: F('image/jpeg'),
+    size: 1234,
+    sha256: F('ab'),
+    holder: F('H'),
+    legalHold: true,
+    legalHoldReason: F('Petition'),
+    retentionUntil: AT,
+    custody: [custody],
+    discrepancies: [{ kind: 'seal_mismatch', expected: F('1'), observed: F('2'), status: 'open' }],
+  },
+  recorded: 'discrepancy',
+  canRecordCustody: true,
+  canHold: true,
+  canDispose: true,
+  canPackage: true,
+  canUpload: true,
+  uploaded: true,
+  pkg: { manifestSha256: F('cd') },
+  custodyActions: [{ value: 'sealed', text: F('Sealed') }],
+  packages: [
+    { id: 'k1', items: [1, 2], status: 'handed_over', manifestSha256: F('cd'), handedOverAt: AT, acknowledgeDueAt: AT, acknowledgedAt: AT, canHandOver: true },
+  ],
+  packaged: { manifestSha256: F('cd') },
+  stepDone: F('Done'),
+  packageChoices: [{ value: 'i1', text: F('Photo') }],
+  open: [{ id: 'd1', kind: 'count_mismatch', itemId: 'i1', itemLabel: F('Box'), expected: 3, observed: 2, raisedAt: AT }],
+  decided: [{ kind: 'seal_mismatch', itemLabel: F('Box'), status: 'dismissed', decisionNote: F('N'), allegationId: 'c1' }],
+  events: [{ seq: 1, at: AT, action: F('allegation.logged'), role: 'staff', hash: F('0123456789abcdef0123') }],
+  verification: { valid: false, events: 3, firstBrokenSeq: 2 },
+  reason: F('Because'),
+  what: 'bundle',
+  answers: {},
+  stepNumber: 1,
+  stepCount: 5,
+  rows: [{ key: { text: F('K') }, value: { text: F('V') } }],
+  draftId: 'd',
+  change: true,
+  groups: [{ name: F('Authority'), users: [{ id: 'username', value: 'u', text: F('u'), hint: F('Hint') }] }],
+  signInCsrf: 'x',
+  error: F('E'),
+  problem: F('P'),
+  body: F('Body'),
+  message: F('Message'),
+  languageLink: { href: '/?lang=en', lang: 'en', text: 'English' },
+  currentPath: '/',
 };
 
 /** The visible text nodes and accessible names of a rendered page, values from the fixture left out. */
@@ -153,7 +395,11 @@ function shownText(html: string): string[] {
 }
 
 describe('every page rendered in Welsh', () => {
-  it.each(templates().filter((f) => !/layout\.njk$/.test(f)).map((f) => [relative(VIEWS_DIR, f)]))('%s shows no text left in English', (file) => {
+  it.each(
+    templates()
+      .filter((f) => !/layout\.njk$/.test(f))
+      .map((f) => [relative(VIEWS_DIR, f)]),
+  )('%s shows no text left in English', (file) => {
     const english = new Set(shownText(renderPage(file, { ...FIXTURE, lang: 'en' })));
     const welsh = renderPage(file, { ...FIXTURE, lang: 'cy', htmlLang: 'cy', languageLink: { href: '/?lang=en', lang: 'en', text: 'English' } });
     expect(welsh).toContain('<html lang="cy"');

@@ -21,7 +21,9 @@ export const isLanguage = (value: unknown): value is Language => typeof value ==
 /** One language's catalogue: every JSON file in its directory, merged (a file per area of the service). */
 export function loadCatalogue(language: Language, dir = LOCALES_DIR): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const file of readdirSync(join(dir, language)).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(join(dir, language))
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const entries = JSON.parse(readFileSync(join(dir, language, file), 'utf8')) as Record<string, string>;
     for (const [key, value] of Object.entries(entries)) {
       if (key in out) throw new Error(`${language}/${file}: "${key}" is already in another ${language} catalogue file`);

@@ -3,9 +3,9 @@
 // Every call runs in the draft owner's tenant scope: the table is row-level secured to them.
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../../../libs/auth/principal';
-import { runInTenantScope } from '../../../libs/persistence';
-import { IntakeDraftsStore, type IntakeDraft } from '../../../libs/persistence/stores/intake-drafts.store';
+import type { Principal } from '@libs/auth/principal';
+import { runInTenantScope } from '@libs/persistence';
+import { IntakeDraftsStore, type IntakeDraft } from '@libs/persistence/stores/intake-drafts.store';
 
 @Injectable()
 export class IntakeDrafts {

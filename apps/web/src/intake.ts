@@ -1,7 +1,7 @@
 // The "log an allegation" question pages: which answers each page asks for, the checks a page
 // makes before moving on (the answer is there, a date is a real date), and the API body built
 // from the answers. The API validates the whole body again when it is submitted.
-import { fromLondonLocal, OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES } from '../../../libs/domain';
+import { fromLondonLocal, OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES } from '@libs/domain';
 import { addError, FormErrors, noErrors } from './forms';
 import { msg, translator, type T } from './i18n';
 import { labelOf } from './labels';
@@ -64,7 +64,12 @@ export const STEPS: IntakeStep[] = [
     check: (a, e) => {
       required(a, e, 'description', msg('Enter what happened'));
       const at = occurredAtFrom(a);
-      const message = { missing: msg('Enter the date it happened'), invalid: msg('The date it happened must be a real date'), future: msg('The date it happened must be today or in the past'), time: msg('Enter the time as hours and minutes on the 24-hour clock, for example 14:30') }[at.problem ?? ''];
+      const message = {
+        missing: msg('Enter the date it happened'),
+        invalid: msg('The date it happened must be a real date'),
+        future: msg('The date it happened must be today or in the past'),
+        time: msg('Enter the time as hours and minutes on the 24-hour clock, for example 14:30'),
+      }[at.problem ?? ''];
       if (message) addError(e, at.problem === 'time' ? 'occurredTime' : 'occurredDay', message);
     },
   },
@@ -76,7 +81,8 @@ export const STEPS: IntakeStep[] = [
       const poll = dateFrom(a, 'poll');
       if (poll.problem === 'missing') addError(e, 'pollDay', msg('Enter the polling day of the election'));
       else if (poll.problem) addError(e, 'pollDay', msg('The polling day must be a real date'));
-      if (!['ward', 'pollingDistrict', 'pollingStation'].some((f) => (a[f] ?? '').trim())) addError(e, 'ward', msg('Enter a ward, polling district or polling station'));
+      if (!['ward', 'pollingDistrict', 'pollingStation'].some((f) => (a[f] ?? '').trim()))
+        addError(e, 'ward', msg('Enter a ward, polling district or polling station'));
     },
   },
   {
@@ -168,15 +174,29 @@ export function summaryRows(a: Answers, draftId: string, t: T = translator('en')
     body.location.ward && t('Ward: {{ward}}', { ward: body.location.ward }),
     body.location.pollingDistrict && t('Polling district: {{district}}', { district: body.location.pollingDistrict }),
     body.location.pollingStation && t('Polling station: {{station}}', { station: body.location.pollingStation }),
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   return [
     { key: { text: t('Offence') }, value: { text: labelOf(a.category, t.lang) }, actions: change('category', t('offence')) },
     { key: { text: t('What happened') }, value: lines(body.description), actions: change('what-happened', t('what happened')) },
     { key: { text: t('When it happened') }, value: { text: ukDateTime(body.occurredAt, t.lang) }, actions: change('what-happened', t('when it happened')) },
-    { key: { text: t('Polling day') }, value: { text: ukDate(body.pollDate ? `${body.pollDate}T12:00:00Z` : undefined, t.lang) }, actions: change('where', t('polling day')) },
+    {
+      key: { text: t('Polling day') },
+      value: { text: ukDate(body.pollDate ? `${body.pollDate}T12:00:00Z` : undefined, t.lang) },
+      actions: change('where', t('polling day')),
+    },
     { key: { text: t('Place') }, value: lines(place), actions: change('where', t('place')) },
-    { key: { text: t('Reported by') }, value: lines(`${body.reporter.name} (${labelOf(body.reporter.type, t.lang)})\n${body.reporter.contact}`), actions: change('reporter', t('who reported it')) },
-    { key: { text: t('People involved') }, value: lines((body.peopleInvolved ?? []).map((p) => ('role' in p ? `${p.name}, ${p.role}` : p.name)).join('\n') || t('None given')), actions: change('reporter', t('people involved')) },
+    {
+      key: { text: t('Reported by') },
+      value: lines(`${body.reporter.name} (${labelOf(body.reporter.type, t.lang)})\n${body.reporter.contact}`),
+      actions: change('reporter', t('who reported it')),
+    },
+    {
+      key: { text: t('People involved') },
+      value: lines((body.peopleInvolved ?? []).map((p) => ('role' in p ? `${p.name}, ${p.role}` : p.name)).join('\n') || t('None given')),
+      actions: change('reporter', t('people involved')),
+    },
     { key: { text: t('Urgency') }, value: { text: labelOf(a.urgency, t.lang) }, actions: change('urgency', t('urgency')) },
     { key: { text: t('Safety concern') }, value: { text: a.safetyConcern === 'yes' ? t('Yes') : t('No') }, actions: change('urgency', t('safety concern')) },
   ];

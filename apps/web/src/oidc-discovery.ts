@@ -1,7 +1,7 @@
 // The identity provider's endpoints, read once from its discovery document
 // (OIDC_ISSUER_URL/.well-known/openid-configuration) at the first sign-in or sign-out that needs them.
 import { Inject, Injectable } from '@nestjs/common';
-import { WebConfig } from '../../../libs/config';
+import { WebConfig } from '@libs/config';
 
 export interface Discovery {
   issuer: string;

@@ -25,7 +25,8 @@ it.each([
 });
 
 it('formats dates and numbers, and translates, in the page language', () => {
-  const page = (lang: string) => views().renderString('{{ t("Sign out") }}|{{ "2027-05-06T08:05:00Z" | ukDate }}|{{ 12345 | number }}|{{ "referred" | label }}', { lang });
+  const page = (lang: string) =>
+    views().renderString('{{ t("Sign out") }}|{{ "2027-05-06T08:05:00Z" | ukDate }}|{{ 12345 | number }}|{{ "referred" | label }}', { lang });
   expect(page('en')).toBe('Sign out|6 May 2027|12,345|Referred to police');
   expect(page('cy')).toBe('Allgofnodi|6 Mai 2027|12,345|Wedi’i atgyfeirio at yr heddlu');
 });

@@ -32,7 +32,11 @@ const isTime = (iso: unknown): iso is string => typeof iso === 'string' && !Numb
  */
 export function ukDateTime(iso: unknown, language: Language = 'en'): string {
   if (!isTime(iso)) return '';
-  const parts = Object.fromEntries(formatFor(dateTimeFormats, language, true).formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatFor(dateTimeFormats, language, true)
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  );
   const pm = /p/i.test(String(parts.dayPeriod ?? ''));
   if (language === 'cy') return `${parts.day} ${parts.month} ${parts.year} am ${parts.hour}:${parts.minute}${pm ? 'yh' : 'yb'}`;
   return `${parts.day} ${parts.month} ${parts.year} at ${parts.hour}:${parts.minute}${pm ? 'pm' : 'am'}`;
@@ -57,7 +61,10 @@ function pageLanguage(self: unknown): Language {
 
 export function views(): nunjucks.Environment {
   if (env) return env;
-  env = new nunjucks.Environment(new nunjucks.FileSystemLoader([VIEWS_DIR, GOVUK_DIR], { noCache: loadConfig(TemplatesConfig).NODE_ENV === 'development' }), { autoescape: true, throwOnUndefined: false });
+  env = new nunjucks.Environment(new nunjucks.FileSystemLoader([VIEWS_DIR, GOVUK_DIR], { noCache: loadConfig(TemplatesConfig).NODE_ENV === 'development' }), {
+    autoescape: true,
+    throwOnUndefined: false,
+  });
   // Nunjucks calls filters and global functions with the render context as `this`.
   env.addGlobal('t', function (this: unknown, key: string, vars?: Record<string, unknown>) {
     return translator(pageLanguage(this))(key, vars);

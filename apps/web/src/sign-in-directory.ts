@@ -3,8 +3,8 @@
 // so it cannot ask the API as the other pages do; it reads nothing but names and roles.
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../../../libs/auth/principal';
-import { DirectoryStore, DirectoryUser } from '../../../libs/persistence';
+import type { Principal } from '@libs/auth/principal';
+import { DirectoryStore, DirectoryUser } from '@libs/persistence';
 
 export interface SignInGroup {
   name: string;
@@ -22,7 +22,11 @@ export class SignInDirectory {
   /** The active users by tenant (authorities, then forces, then the national administrators). */
   async groups(): Promise<SignInGroup[]> {
     const [authorities, forces, users] = await Promise.all([this.store.listAuthorities(), this.store.listForces(), this.store.activeUsers()]);
-    const tenants = [...authorities.map((a) => ({ name: a.name, has: (u: DirectoryUser) => u.authorityId === a.id })), ...forces.map((f) => ({ name: f.name, has: (u: DirectoryUser) => u.forceId === f.id })), { name: 'National administration', has: (u: DirectoryUser) => !u.authorityId && !u.forceId }];
+    const tenants = [
+      ...authorities.map((a) => ({ name: a.name, has: (u: DirectoryUser) => u.authorityId === a.id })),
+      ...forces.map((f) => ({ name: f.name, has: (u: DirectoryUser) => u.forceId === f.id })),
+      { name: 'National administration', has: (u: DirectoryUser) => !u.authorityId && !u.forceId },
+    ];
     let first = true;
     return tenants
       .map((t) => ({

@@ -19,20 +19,53 @@ export class WebErrorsFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
-    const status = exception instanceof ApiFailure ? exception.status : exception instanceof HttpException ? exception.getStatus() : exception instanceof BadCsrf ? 403 : 500;
+    const status =
+      exception instanceof ApiFailure
+        ? exception.status
+        : exception instanceof HttpException
+          ? exception.getStatus()
+          : exception instanceof BadCsrf
+            ? 403
+            : 500;
     if (exception instanceof NotSignedIn || status === 401) {
       if (status === 401) clearCookie(req, res, SESSION_COOKIE);
       res.redirect(303, `/sign-in?next=${encodeURIComponent(req.method === 'GET' ? req.originalUrl : '/')}`);
       return;
     }
-    if (status >= 500) this.log.error({ reqId: req.id, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : String(exception) }, 'page failed');
+    if (status >= 500)
+      this.log.error(
+        { reqId: req.id, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : String(exception) },
+        'page failed',
+      );
     const t = tFor(req);
     const pages: Record<number, { title: string; body: string }> = {
-      403: { title: t('You cannot do this'), body: exception instanceof BadCsrf ? t('The form had expired or did not come from this service. Go back, reload the page and try again.') : t('Your role does not allow this. If you think it should, ask your administrator.') },
-      404: { title: t('Page not found'), body: t('If you typed the web address, check it is correct. A case that belongs to another authority or force is not shown.') },
-      503: { title: t('Sorry, the service is unavailable'), body: t('A part of the service is not answering. Try again in a few minutes. Nothing you submitted has been lost.') },
+      403: {
+        title: t('You cannot do this'),
+        body:
+          exception instanceof BadCsrf
+            ? t('The form had expired or did not come from this service. Go back, reload the page and try again.')
+            : t('Your role does not allow this. If you think it should, ask your administrator.'),
+      },
+      404: {
+        title: t('Page not found'),
+        body: t('If you typed the web address, check it is correct. A case that belongs to another authority or force is not shown.'),
+      },
+      503: {
+        title: t('Sorry, the service is unavailable'),
+        body: t('A part of the service is not answering. Try again in a few minutes. Nothing you submitted has been lost.'),
+      },
     };
-    const page = pages[status] ?? { title: t('Sorry, there is a problem with the service'), body: t('Try again later. If you report this, quote request {{request}}.', { request: req.id ?? 'unknown' }) };
-    sendPage(req, res, undefined, 'error.njk', { ...page, message: exception instanceof ApiFailure && status < 500 ? exception.message : undefined }, pages[status] ? status : status >= 400 && status < 500 ? status : 500);
+    const page = pages[status] ?? {
+      title: t('Sorry, there is a problem with the service'),
+      body: t('Try again later. If you report this, quote request {{request}}.', { request: req.id ?? 'unknown' }),
+    };
+    sendPage(
+      req,
+      res,
+      undefined,
+      'error.njk',
+      { ...page, message: exception instanceof ApiFailure && status < 500 ? exception.message : undefined },
+      pages[status] ? status : status >= 400 && status < 500 ? status : 500,
+    );
   }
 }

@@ -1,8 +1,9 @@
 // Who is signed in, for one page request: the verified token from the session cookie, a client
 // for the API that carries it, the CSRF token for the page's forms, and the navigation they get.
+import { DirectoryStore } from '@libs/persistence/stores/directory.store';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { hasRole, type Principal, type Role } from '../../../libs/auth/principal';
+import { hasRole, type Principal, type Role } from '@libs/auth/principal';
 import { TOKEN_VERIFIER, type TokenVerifier } from '@libs/auth/tokens';
 import { ApiClient, loopbackBase } from './api-client';
 import { DataSource } from 'typeorm';
@@ -49,7 +50,10 @@ export function navigationFor(principal: Principal | undefined, currentPath: str
   return NAV.filter((item) => hasRole(principal, item.roles)).map((item) => ({
     href: item.href,
     text: t(item.text),
-    active: currentPath === item.href || (item.href !== '/cases' && currentPath.startsWith(`${item.href}/`)) || (item.href === '/cases' && /^\/cases\/(?!new)/.test(currentPath)),
+    active:
+      currentPath === item.href ||
+      (item.href !== '/cases' && currentPath.startsWith(`${item.href}/`)) ||
+      (item.href === '/cases' && /^\/cases\/(?!new)/.test(currentPath)),
   }));
 }
 
@@ -83,7 +87,7 @@ export class WebUsers {
   }
 
   async storeLanguage(userId: string, language: Language): Promise<void> {
-    await this.db.query('UPDATE users SET language = $2 WHERE id::text = $1 AND language IS DISTINCT FROM $2', [userId, language]);
+    await new DirectoryStore(this.db).setLanguage(userId, language);
   }
 
   /**
@@ -93,8 +97,8 @@ export class WebUsers {
   async languageAtSignIn(req: Request, res: Response, userId: string): Promise<void> {
     const remembered = readCookie(req, LANGUAGE_COOKIE);
     if (isLanguage(remembered)) return this.storeLanguage(userId, remembered);
-    const [row]: { language: string | null }[] = await this.db.query('SELECT language FROM users WHERE id::text = $1', [userId]);
-    if (isLanguage(row?.language)) setCookie(req, res, LANGUAGE_COOKIE, row.language, LANGUAGE_COOKIE_SECONDS);
+    const language = await new DirectoryStore(this.db).languageOf(userId);
+    if (isLanguage(language)) setCookie(req, res, LANGUAGE_COOKIE, language, LANGUAGE_COOKIE_SECONDS);
   }
 
   async require(req: Request): Promise<WebUser> {
@@ -138,12 +142,17 @@ export function sendPage(req: Request, res: Response, user: WebUser | undefined,
   if (isLanguage((req.query as Record<string, unknown> | undefined)?.lang)) setCookie(req, res, LANGUAGE_COOKIE, lang, LANGUAGE_COOKIE_SECONDS);
   const t = translator(lang);
   // GOV.UK error messages start with a visually hidden "Error:", in the page's language too.
-  const errors = context.errors && typeof context.errors === 'object' ? Object.fromEntries(Object.entries(context.errors as Record<string, object>).map(([id, e]) => [id, e && { visuallyHiddenText: t('Error'), ...e }])) : context.errors;
+  const errors =
+    context.errors && typeof context.errors === 'object'
+      ? Object.fromEntries(Object.entries(context.errors as Record<string, object>).map(([id, e]) => [id, e && { visuallyHiddenText: t('Error'), ...e }]))
+      : context.errors;
   const html = renderPage(template, {
     lang,
     htmlLang: lang,
     languageLink: languageLinkFor(req, lang),
-    user: user ? { name: user.principal.name ?? user.principal.sub, roles: user.principal.roles, tenant: user.principal.authorityId ?? user.principal.forceId } : undefined,
+    user: user
+      ? { name: user.principal.name ?? user.principal.sub, roles: user.principal.roles, tenant: user.principal.authorityId ?? user.principal.forceId }
+      : undefined,
     navigation: navigationFor(user?.principal, req.path, lang),
     csrfToken: user?.csrfToken,
     currentPath: req.path,

@@ -24,7 +24,22 @@ import { WebUsers } from './web-user';
 
 @Module({
   // IntakeController before CasesController: /cases/new is not a case id.
-  controllers: [SignInController, OidcController, IntakeController, CasesController, EvidenceController, LegalController, WorkQueueController, RisksPageController, ElectionsPageController, BallotSecurityPageController, NotificationsPageController, AdminDirectoryController, AdminPolicyPageController, IndicatorAlertsPageController],
+  controllers: [
+    SignInController,
+    OidcController,
+    IntakeController,
+    CasesController,
+    EvidenceController,
+    LegalController,
+    WorkQueueController,
+    RisksPageController,
+    ElectionsPageController,
+    BallotSecurityPageController,
+    NotificationsPageController,
+    AdminDirectoryController,
+    AdminPolicyPageController,
+    IndicatorAlertsPageController,
+  ],
   providers: [WebUsers, WebErrorsFilter, OidcDiscovery, SignInDirectory, IntakeDrafts, DirectoryNames],
 })
 export class WebModule {}

@@ -29,8 +29,15 @@ async function bundleTo(codePath: string): Promise<void> {
   const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
   // A prebuilt bundle carries its workflow interceptors itself (the Worker's interceptors.workflowModules
   // apply only when it bundles): with tracing on, the OpenTelemetry ones (libs/telemetry, docs/operators/telemetry.md).
-  const tracing = loadConfig(TelemetryConfig).OTEL_EXPORTER_OTLP_ENDPOINT ? (require('../../../libs/telemetry/tracing-modules') as typeof import('../../../libs/telemetry/tracing-modules')).WORKFLOW_TRACING_MODULES : [];
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../../workflows'), workflowInterceptorModules: tracing, logger: new DefaultLogger('WARN'), webpackConfigHook: withPathAliases });
+  const tracing = loadConfig(TelemetryConfig).OTEL_EXPORTER_OTLP_ENDPOINT
+    ? (require('../../../libs/telemetry/tracing-modules') as typeof import('../../../libs/telemetry/tracing-modules')).WORKFLOW_TRACING_MODULES
+    : [];
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../../workflows'),
+    workflowInterceptorModules: tracing,
+    logger: new DefaultLogger('WARN'),
+    webpackConfigHook: withPathAliases,
+  });
   writeFileSync(codePath, code);
 }
 

@@ -3,15 +3,15 @@
 import 'reflect-metadata';
 import { DefaultLogger, LogLevel, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
-import { CheckpointConfig, ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, SmtpConfig, TemporalConfig, WorkerConfig } from '../../../libs/config';
-import { createContentStore } from '../../../libs/storage';
+import { CheckpointConfig, ConfigError, DatabaseConfig, EvidenceConfig, loadConfig, SmtpConfig, TemporalConfig, WorkerConfig } from '@libs/config';
+import { createContentStore } from '@libs/storage';
 import { ensureWorkerSchedules } from './schedules';
-import { createLogger } from '../../../libs/logging';
-import { createSmtpMailer, smtpTarget } from '../../../libs/mail';
-import { createDataSource, WORKER_ROLE } from '../../../libs/persistence';
-import { loadCheckpointSigner } from '../../../libs/transparency';
-import { connectTemporalClient, describeTemporalConnection, TemporalConnectError } from '../../../libs/temporal';
-import { connectTemporalWorker } from '../../../libs/temporal/native';
+import { createLogger } from '@libs/logging';
+import { createSmtpMailer, smtpTarget } from '@libs/mail';
+import { createDataSource, WORKER_ROLE } from '@libs/persistence';
+import { loadCheckpointSigner } from '@libs/transparency';
+import { connectTemporalClient, describeTemporalConnection, TemporalConnectError } from '@libs/temporal';
+import { connectTemporalWorker } from '@libs/temporal/native';
 import { bundleWorkflowsInChild } from './bundle';
 import { createAllegationWorker } from './worker';
 import { loadTelemetryConfig, serveWorkerMetrics, sdkMetricsOptions, startWorkerTelemetry } from './telemetry';
@@ -19,7 +19,15 @@ import { loadTelemetryConfig, serveWorkerMetrics, sdkMetricsOptions, startWorker
 async function main(): Promise<void> {
   let configs;
   try {
-    configs = { db: loadConfig(DatabaseConfig), temporal: loadConfig(TemporalConfig), worker: loadConfig(WorkerConfig), smtp: loadConfig(SmtpConfig), evidence: loadConfig(EvidenceConfig), checkpoint: loadConfig(CheckpointConfig), telemetry: loadTelemetryConfig() };
+    configs = {
+      db: loadConfig(DatabaseConfig),
+      temporal: loadConfig(TemporalConfig),
+      worker: loadConfig(WorkerConfig),
+      smtp: loadConfig(SmtpConfig),
+      evidence: loadConfig(EvidenceConfig),
+      checkpoint: loadConfig(CheckpointConfig),
+      telemetry: loadTelemetryConfig(),
+    };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`worker: ${error.message}\n`);
@@ -29,7 +37,9 @@ async function main(): Promise<void> {
   }
   const log = createLogger('worker', configs.worker.LOG_LEVEL);
   // The SDK's own log lines go through pino too, so every line the worker prints is JSON.
-  const sdkLevel: LogLevel = ['trace', 'debug', 'info', 'warn', 'error'].includes(configs.worker.LOG_LEVEL) ? (configs.worker.LOG_LEVEL.toUpperCase() as LogLevel) : 'ERROR';
+  const sdkLevel: LogLevel = ['trace', 'debug', 'info', 'warn', 'error'].includes(configs.worker.LOG_LEVEL)
+    ? (configs.worker.LOG_LEVEL.toUpperCase() as LogLevel)
+    : 'ERROR';
   const sdkLog = log.child({ component: 'temporal-sdk' });
   const telemetry = await startWorkerTelemetry(configs.telemetry, log);
   Runtime.install({
@@ -43,7 +53,12 @@ async function main(): Promise<void> {
   const mailer = createSmtpMailer(configs.smtp);
   if (configs.smtp.SMTP_URL) log.info({ smtp: smtpTarget(configs.smtp.SMTP_URL) }, 'notifications also go out by email through SMTP');
   else log.info('SMTP_URL not set: notifications are in-app only');
-  const db = await createDataSource({ url: configs.db.DATABASE_URL, poolSize: configs.db.DATABASE_POOL_SIZE, applicationName: 'casework-worker', role: WORKER_ROLE }).initialize();
+  const db = await createDataSource({
+    url: configs.db.DATABASE_URL,
+    poolSize: configs.db.DATABASE_POOL_SIZE,
+    applicationName: 'casework-worker',
+    role: WORKER_ROLE,
+  }).initialize();
   // The client connection first: it checks the server and namespace and, failing, names the
   // setting to fix (TemporalConnectError); then the worker's own native connection.
   const clientConnection = await connectTemporalClient(configs.temporal);
@@ -66,7 +81,11 @@ async function main(): Promise<void> {
       taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
       maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxCachedWorkflows: configs.worker.WORKER_MAX_CACHED_WORKFLOWS,
-      notifyBatch: { maxBatch: configs.worker.WORKER_NOTIFY_BATCH_SIZE, waitMs: configs.worker.WORKER_NOTIFY_BATCH_WAIT_MS, digestWindowMs: configs.worker.WORKER_NOTIFY_DIGEST_WINDOW_MS },
+      notifyBatch: {
+        maxBatch: configs.worker.WORKER_NOTIFY_BATCH_SIZE,
+        waitMs: configs.worker.WORKER_NOTIFY_BATCH_WAIT_MS,
+        digestWindowMs: configs.worker.WORKER_NOTIFY_DIGEST_WINDOW_MS,
+      },
       mailer,
     });
   } finally {
@@ -81,8 +100,19 @@ async function main(): Promise<void> {
     checkpointEvery: configs.worker.CHECKPOINT_EVERY,
   });
   await client.connection.close();
-  log.info({ integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY, retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY, emailRetryEvery: configs.worker.EMAIL_RETRY_EVERY, checkpointEvery: configs.worker.CHECKPOINT_EVERY }, 'schedules in place');
-  log.info({ taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE, namespace: configs.temporal.TEMPORAL_NAMESPACE, maxCachedWorkflows: worker.options.maxCachedWorkflows }, 'worker polling');
+  log.info(
+    {
+      integrityEvery: configs.worker.EVIDENCE_INTEGRITY_EVERY,
+      retentionReviewEvery: configs.worker.EVIDENCE_RETENTION_REVIEW_EVERY,
+      emailRetryEvery: configs.worker.EMAIL_RETRY_EVERY,
+      checkpointEvery: configs.worker.CHECKPOINT_EVERY,
+    },
+    'schedules in place',
+  );
+  log.info(
+    { taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE, namespace: configs.temporal.TEMPORAL_NAMESPACE, maxCachedWorkflows: worker.options.maxCachedWorkflows },
+    'worker polling',
+  );
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves once in-flight work is done.
   await worker.run();
   await connection.close();

@@ -1,7 +1,7 @@
 // The Temporal Schedules that run the evidence checks, the email retries and the transparency checkpoints. Created or brought up to date when a
 // worker starts, so that a changed cadence applies without anyone touching the server.
 import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
-import { durationMs, parseDuration } from '../../../libs/domain';
+import { durationMs, parseDuration } from '@libs/domain';
 
 export interface WorkerScheduleOptions {
   taskQueue: string;
@@ -14,7 +14,12 @@ export interface WorkerScheduleOptions {
 }
 
 export function workerScheduleIds(taskQueue: string) {
-  return { integrity: `evidence-integrity-${taskQueue}`, retentionReview: `evidence-retention-review-${taskQueue}`, emailRetry: `email-retry-${taskQueue}`, checkpoint: `transparency-checkpoint-${taskQueue}` };
+  return {
+    integrity: `evidence-integrity-${taskQueue}`,
+    retentionReview: `evidence-retention-review-${taskQueue}`,
+    emailRetry: `email-retry-${taskQueue}`,
+    checkpoint: `transparency-checkpoint-${taskQueue}`,
+  };
 }
 
 export async function ensureWorkerSchedules(client: Client, options: WorkerScheduleOptions): Promise<void> {

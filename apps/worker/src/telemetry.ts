@@ -3,10 +3,10 @@
 // metrics with the SDK's.
 import type { RuntimeOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { loadConfig, TelemetryConfig } from '../../../libs/config';
-import { freePort } from '../../../libs/infra/ports';
-import { fetchPrometheusText, startMetricsServer, startTracing, type MetricsServer, type Tracing } from '../../../libs/telemetry';
-import { workerRegistry } from '../../../libs/telemetry/worker-metrics';
+import { loadConfig, TelemetryConfig } from '@libs/config';
+import { freePort } from '@libs/infra/ports';
+import { fetchPrometheusText, startMetricsServer, startTracing, type MetricsServer, type Tracing } from '@libs/telemetry';
+import { workerRegistry } from '@libs/telemetry/worker-metrics';
 
 export interface WorkerTelemetry {
   config: TelemetryConfig;
@@ -34,14 +34,23 @@ export async function startWorkerTelemetry(config: TelemetryConfig, log: Logger)
  */
 export function sdkMetricsOptions(telemetry: WorkerTelemetry): Pick<NonNullable<RuntimeOptions['telemetryOptions']>, 'metrics'> {
   if (!telemetry.sdkMetricsPort) return {};
-  return { metrics: { prometheus: { bindAddress: `127.0.0.1:${telemetry.sdkMetricsPort}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } };
+  return {
+    metrics: {
+      prometheus: { bindAddress: `127.0.0.1:${telemetry.sdkMetricsPort}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true },
+    },
+  };
 }
 
 /** GET /metrics on METRICS_HOST:WORKER_METRICS_PORT when set. */
 export async function serveWorkerMetrics(telemetry: WorkerTelemetry, log: Logger): Promise<MetricsServer | undefined> {
   const { config, sdkMetricsPort } = telemetry;
   if (!config.WORKER_METRICS_PORT) return undefined;
-  const metrics = await startMetricsServer({ host: config.METRICS_HOST, port: config.WORKER_METRICS_PORT, registry: workerRegistry, temporalSdkMetrics: fetchPrometheusText(`http://127.0.0.1:${sdkMetricsPort}/metrics`) });
+  const metrics = await startMetricsServer({
+    host: config.METRICS_HOST,
+    port: config.WORKER_METRICS_PORT,
+    registry: workerRegistry,
+    temporalSdkMetrics: fetchPrometheusText(`http://127.0.0.1:${sdkMetricsPort}/metrics`),
+  });
   log.info({ url: metrics.url, temporalSdkMetrics: `127.0.0.1:${sdkMetricsPort}` }, 'metrics listening');
   return metrics;
 }

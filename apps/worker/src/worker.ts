@@ -1,12 +1,12 @@
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { withPathAliases } from '@libs/temporal/path-aliases';
-import type { ContentStore } from '../../../libs/storage';
-import { createActivities } from '../../../activities';
-import type { NotifyBatcherOptions } from '../../../activities/notify-batcher';
-import type { Mailer } from '../../../libs/mail';
-import type { CheckpointSigner } from '../../../libs/transparency';
-import { activeTracing, WORKFLOW_TRACING_MODULES, type Tracing } from '../../../libs/telemetry';
+import type { ContentStore } from '@libs/storage';
+import { createActivities } from '@activities';
+import type { NotifyBatcherOptions } from '@activities/notify-batcher';
+import type { Mailer } from '@libs/mail';
+import type { CheckpointSigner } from '@libs/transparency';
+import { activeTracing, WORKFLOW_TRACING_MODULES, type Tracing } from '@libs/telemetry';
 
 /** Interceptors and sinks that continue the client's trace into workflows and activities. */
 export function tracingWorkerOptions(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
@@ -14,7 +14,9 @@ export function tracingWorkerOptions(tracing: Tracing): Pick<WorkerOptions, 'int
   return {
     interceptors: {
       workflowModules: WORKFLOW_TRACING_MODULES,
-      activity: [(ctx) => ({ inbound: new otel.OpenTelemetryActivityInboundInterceptor(ctx), outbound: new otel.OpenTelemetryActivityOutboundInterceptor(ctx) })],
+      activity: [
+        (ctx) => ({ inbound: new otel.OpenTelemetryActivityInboundInterceptor(ctx), outbound: new otel.OpenTelemetryActivityOutboundInterceptor(ctx) }),
+      ],
     },
     // The workflow's spans leave the sandbox through this sink into the process's batch processor.
     sinks: { exporter: otel.makeWorkflowExporter(tracing.processor, tracing.resource) },
@@ -49,8 +51,16 @@ export function createAllegationWorker(options: AllegationWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../../../workflows'), bundlerOptions: { webpackConfigHook: withPathAliases } }),
-    activities: createActivities({ db: options.db, mailer: options.mailer, store: options.store, checkpointSigner: options.checkpointSigner, notifyBatch: options.notifyBatch }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../../../workflows'), bundlerOptions: { webpackConfigHook: withPathAliases } }),
+    activities: createActivities({
+      db: options.db,
+      mailer: options.mailer,
+      store: options.store,
+      checkpointSigner: options.checkpointSigner,
+      notifyBatch: options.notifyBatch,
+    }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     shutdownGraceTime: '10 seconds',

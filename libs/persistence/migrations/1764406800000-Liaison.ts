@@ -88,6 +88,8 @@ export class Liaison1764406800000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE data_sharing_reads; DROP TABLE data_sharing_records; DROP TABLE candidate_contacts; DROP TABLE liaison_contacts; DROP TABLE liaison_agreements;');
+    await q.query(
+      'DROP TABLE data_sharing_reads; DROP TABLE data_sharing_records; DROP TABLE candidate_contacts; DROP TABLE liaison_contacts; DROP TABLE liaison_agreements;',
+    );
   }
 }

@@ -69,7 +69,18 @@ const API_POLICIES: Record<string, string> = {
 };
 
 /** Records the application only ever appends to: neither role may change or remove a row. */
-const APPEND_ONLY = ['audit_events', 'custody_events', 'data_sharing_records', 'data_sharing_reads', 'risk_reviews', 'liaison_contacts', 'indicator_observations', 'transparency_checkpoints', 'transparency_keys', 'merkle_subtrees'];
+const APPEND_ONLY = [
+  'audit_events',
+  'custody_events',
+  'data_sharing_records',
+  'data_sharing_reads',
+  'risk_reviews',
+  'liaison_contacts',
+  'indicator_observations',
+  'transparency_checkpoints',
+  'transparency_keys',
+  'merkle_subtrees',
+];
 
 /** The only rows the application deletes: a risk withdrawn before its review workflow started. */
 const API_DELETES = ['risks'];
@@ -140,7 +151,11 @@ export class TenantIsolation1764666000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     const statements: string[] = [];
     for (const table of [...Object.keys(API_POLICIES), 'notifications']) {
-      statements.push(`ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`, `DROP POLICY IF EXISTS tenant ON ${table}`, `DROP POLICY IF EXISTS worker ON ${table}`);
+      statements.push(
+        `ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`,
+        `DROP POLICY IF EXISTS tenant ON ${table}`,
+        `DROP POLICY IF EXISTS worker ON ${table}`,
+      );
     }
     statements.push(
       'DROP FUNCTION allegations_matching(tsquery), app_force_partners(), app_system(), app_user(), app_force(), app_authority()',

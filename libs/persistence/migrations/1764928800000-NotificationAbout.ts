@@ -26,7 +26,10 @@ export class NotificationAbout1764928800000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query('ALTER TABLE notifications ADD COLUMN about_type text, ADD COLUMN about_id uuid');
     for (const [type, pattern] of BACKFILL) {
-      await q.query('UPDATE notifications SET about_type = $1, about_id = substring(due_key from $2)::uuid WHERE about_type IS NULL AND due_key ~ $2', [type, pattern]);
+      await q.query('UPDATE notifications SET about_type = $1, about_id = substring(due_key from $2)::uuid WHERE about_type IS NULL AND due_key ~ $2', [
+        type,
+        pattern,
+      ]);
     }
     await q.query("UPDATE notifications SET about_type = 'allegation', about_id = case_id WHERE about_type IS NULL AND case_id IS NOT NULL");
     await q.query('CREATE INDEX notifications_about_idx ON notifications (recipient_id, about_type, about_id)');

@@ -26,7 +26,9 @@ export class SecurityReviewActionsDone1764943200000 implements MigrationInterfac
     await q.query(`GRANT SELECT, INSERT ON ballot_security_action_completions TO ${API_ROLE}, ${WORKER_ROLE}`);
     await q.query('ALTER TABLE ballot_security_action_completions ENABLE ROW LEVEL SECURITY');
     // As its review: the authority's, and readable by the force the review was held with.
-    await q.query(`CREATE POLICY tenant ON ballot_security_action_completions TO ${API_ROLE} USING (authority_id = app_authority() OR force_id = app_force() OR app_system())`);
+    await q.query(
+      `CREATE POLICY tenant ON ballot_security_action_completions TO ${API_ROLE} USING (authority_id = app_authority() OR force_id = app_force() OR app_system())`,
+    );
     await q.query(`CREATE POLICY worker ON ballot_security_action_completions TO ${WORKER_ROLE} USING (true)`);
   }
 

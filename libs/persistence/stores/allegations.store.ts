@@ -58,7 +58,20 @@ export class AllegationsStore {
          referral_force_ids = CASE WHEN $9::text IS NULL OR $9 = ANY(referral_force_ids) THEN referral_force_ids ELSE referral_force_ids || $9::text END,
          updated_at = now()
        WHERE id = $1`,
-      [caseId, p.status, JSON.stringify(p.state), p.stateVersion, p.triageDueAt, p.spocDueAt, p.informationDueAt, p.nextDueAt, p.referredForceId, p.outcome, p.closedAt, p.duplicateOf],
+      [
+        caseId,
+        p.status,
+        JSON.stringify(p.state),
+        p.stateVersion,
+        p.triageDueAt,
+        p.spocDueAt,
+        p.informationDueAt,
+        p.nextDueAt,
+        p.referredForceId,
+        p.outcome,
+        p.closedAt,
+        p.duplicateOf,
+      ],
     );
   }
 }

@@ -1,7 +1,7 @@
 // The directory: police forces, authorities, users and the identity-provider mappings. Every SQL
 // statement on these tables is here (STORE-PATTERN.md); the API's directory service, the seed,
 // the sign-in page and the token verifier call it.
-import type { Role } from '../../auth/principal';
+import type { Role } from '@libs/auth/principal';
 import type { Queryable } from './queryable';
 
 /** A user's tenant: an authority or a force; neither for the national administrator. */
@@ -106,7 +106,15 @@ const tenantOf = (row: { authority_id: string | null; force_id: string | null })
   row.authority_id ? { authorityId: row.authority_id } : row.force_id ? { forceId: row.force_id } : {};
 
 const toForce = (r: ForceRow): PoliceForce => ({ id: r.id, name: r.name, addedAt: iso(r.added_at)!, addedBy: r.added_by });
-const toAuthority = (r: AuthorityRow): Authority => ({ id: r.id, name: r.name, referencePrefix: r.reference_prefix, forceId: r.force_id, forceName: r.force_name, addedAt: iso(r.added_at)!, addedBy: r.added_by });
+const toAuthority = (r: AuthorityRow): Authority => ({
+  id: r.id,
+  name: r.name,
+  referencePrefix: r.reference_prefix,
+  forceId: r.force_id,
+  forceName: r.force_name,
+  addedAt: iso(r.added_at)!,
+  addedBy: r.added_by,
+});
 const toUser = (r: UserRow): DirectoryUser => ({
   id: r.id,
   username: r.username,
@@ -119,7 +127,15 @@ const toUser = (r: UserRow): DirectoryUser => ({
   deactivatedAt: iso(r.deactivated_at),
   deactivatedBy: r.deactivated_by,
 });
-const toMapping = (r: MappingRow): IdentityMapping => ({ id: r.id, ...tenantOf(r), claim: r.claim, value: r.value, roles: r.roles as Role[], createdAt: iso(r.created_at)!, createdBy: r.created_by });
+const toMapping = (r: MappingRow): IdentityMapping => ({
+  id: r.id,
+  ...tenantOf(r),
+  claim: r.claim,
+  value: r.value,
+  roles: r.roles as Role[],
+  createdAt: iso(r.created_at)!,
+  createdBy: r.created_by,
+});
 
 const USER_COLUMNS = 'id, username, display_name, email, roles, authority_id, force_id, created_at, deactivated_at, deactivated_by';
 const AUTHORITY_SELECT = `SELECT a.id, a.name, a.reference_prefix, a.force_id, f.name AS force_name, a.added_at, a.added_by FROM authorities a JOIN police_forces f ON f.id = a.force_id`;
@@ -136,8 +152,30 @@ export class DirectoryStore {
 
   /** Adds a force; null if one with its id exists. */
   async addForce(force: { id: string; name: string; addedBy?: string }): Promise<PoliceForce | null> {
-    const [row] = await this.db.query('INSERT INTO police_forces (id, name, added_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id, name, added_at, added_by', [force.id, force.name, force.addedBy ?? null]);
+    const [row] = await this.db.query(
+      'INSERT INTO police_forces (id, name, added_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id, name, added_at, added_by',
+      [force.id, force.name, force.addedBy ?? null],
+    );
     return row ? toForce(row) : null;
+  }
+
+  /** "Display name (username)" of each user of the authority, by id: the names pages show for ids. */
+  async userNamesOf(authorityId: string): Promise<Map<string, string>> {
+    const rows: { id: string; username: string; display_name: string }[] = await this.db.query(
+      'SELECT id, username, display_name FROM users WHERE authority_id = $1',
+      [authorityId],
+    );
+    return new Map(rows.map((r) => [r.id, `${r.display_name} (${r.username})`]));
+  }
+
+  /** The language the user chose for pages and emails (users.language); null: never chose. */
+  async languageOf(userId: string): Promise<string | null> {
+    const [row]: { language: string | null }[] = await this.db.query('SELECT language FROM users WHERE id::text = $1', [userId]);
+    return row?.language ?? null;
+  }
+
+  async setLanguage(userId: string, language: string): Promise<void> {
+    await this.db.query('UPDATE users SET language = $2 WHERE id::text = $1 AND language IS DISTINCT FROM $2', [userId, language]);
   }
 
   async listForces(): Promise<PoliceForce[]> {
@@ -192,12 +230,20 @@ export class DirectoryStore {
   /** A tenant's users, active ones first, by name. */
   async listUsers(tenant: Tenant): Promise<DirectoryUser[]> {
     const f = tenantFilter(tenant, 1);
-    return (await this.db.query(`SELECT ${USER_COLUMNS} FROM users WHERE ${f.sql} ORDER BY deactivated_at IS NOT NULL, display_name, username`, f.params)).map(toUser);
+    return (await this.db.query(`SELECT ${USER_COLUMNS} FROM users WHERE ${f.sql} ORDER BY deactivated_at IS NOT NULL, display_name, username`, f.params)).map(
+      toUser,
+    );
   }
 
   /** Every user who may sign in, for the embedded sign-in page. */
   async activeUsers(): Promise<DirectoryUser[]> {
     return (await this.db.query(`SELECT ${USER_COLUMNS} FROM users WHERE deactivated_at IS NULL ORDER BY username`)).map(toUser);
+  }
+
+  /** Whether the user is a SPOC of the force (a case is referred to them). */
+  async isSpocOf(userId: string, forceId: string): Promise<boolean> {
+    const [spoc] = await this.db.query("SELECT id FROM users WHERE id = $1 AND force_id = $2 AND 'spoc' = ANY(roles)", [userId, forceId]);
+    return Boolean(spoc);
   }
 
   async findUser(id: string): Promise<DirectoryUser | null> {
@@ -217,7 +263,10 @@ export class DirectoryStore {
 
   /** Deactivates an active user; null if there is none with that id or they already are. */
   async deactivate(id: string, by: string): Promise<DirectoryUser | null> {
-    const [rows] = await this.db.query(`UPDATE users SET deactivated_at = now(), deactivated_by = $2 WHERE id = $1 AND deactivated_at IS NULL RETURNING ${USER_COLUMNS}`, [id, by]);
+    const [rows] = await this.db.query(
+      `UPDATE users SET deactivated_at = now(), deactivated_by = $2 WHERE id = $1 AND deactivated_at IS NULL RETURNING ${USER_COLUMNS}`,
+      [id, by],
+    );
     return rows?.[0] ? toUser(rows[0]) : null;
   }
 
@@ -229,7 +278,12 @@ export class DirectoryStore {
 
   /** A force's active users with any of `roles` (its SPOCs and FEOAs), by name. */
   async forceUsersWithRoles(forceId: string, roles: Role[]): Promise<DirectoryUser[]> {
-    return (await this.db.query(`SELECT ${USER_COLUMNS} FROM users WHERE force_id = $1 AND roles && $2 AND deactivated_at IS NULL ORDER BY display_name, username`, [forceId, roles])).map(toUser);
+    return (
+      await this.db.query(`SELECT ${USER_COLUMNS} FROM users WHERE force_id = $1 AND roles && $2 AND deactivated_at IS NULL ORDER BY display_name, username`, [
+        forceId,
+        roles,
+      ])
+    ).map(toUser);
   }
 
   // Identity-provider mappings
@@ -246,16 +300,25 @@ export class DirectoryStore {
 
   async listMappings(tenant: Tenant): Promise<IdentityMapping[]> {
     const f = tenantFilter(tenant, 1);
-    return (await this.db.query(`SELECT id, authority_id, force_id, claim, value, roles, created_at, created_by FROM identity_mappings WHERE ${f.sql} ORDER BY claim, value`, f.params)).map(toMapping);
+    return (
+      await this.db.query(
+        `SELECT id, authority_id, force_id, claim, value, roles, created_at, created_by FROM identity_mappings WHERE ${f.sql} ORDER BY claim, value`,
+        f.params,
+      )
+    ).map(toMapping);
   }
 
   /** Every tenant's mappings (the verifier's view: run it in the API's system scope). */
   async allMappings(): Promise<IdentityMapping[]> {
-    return (await this.db.query('SELECT id, authority_id, force_id, claim, value, roles, created_at, created_by FROM identity_mappings ORDER BY claim, value')).map(toMapping);
+    return (
+      await this.db.query('SELECT id, authority_id, force_id, claim, value, roles, created_at, created_by FROM identity_mappings ORDER BY claim, value')
+    ).map(toMapping);
   }
 
   async findMapping(id: string): Promise<IdentityMapping | null> {
-    const [row] = await this.db.query('SELECT id, authority_id, force_id, claim, value, roles, created_at, created_by FROM identity_mappings WHERE id = $1', [id]);
+    const [row] = await this.db.query('SELECT id, authority_id, force_id, claim, value, roles, created_at, created_by FROM identity_mappings WHERE id = $1', [
+      id,
+    ]);
     return row ? toMapping(row) : null;
   }
 

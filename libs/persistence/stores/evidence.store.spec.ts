@@ -10,7 +10,9 @@ describe('EvidenceStore', () => {
   });
 
   it('maps a custody event’s holders', async () => {
-    const [c] = await new EvidenceStore(answering([{ evidence_id: 'e1', seq: 2, action: 'handed_over', from_holder: 'Sam', to_holder: 'northshire-police', seal_number: 'S1' }])).custodyOf('e1');
+    const [c] = await new EvidenceStore(
+      answering([{ evidence_id: 'e1', seq: 2, action: 'handed_over', from_holder: 'Sam', to_holder: 'northshire-police', seal_number: 'S1' }]),
+    ).custodyOf('e1');
     expect(c).toMatchObject({ evidenceId: 'e1', seq: 2, fromHolder: 'Sam', toHolder: 'northshire-police', sealNumber: 'S1' });
   });
 });

@@ -191,7 +191,10 @@ export class EvidenceStore {
    */
   async lockAndFindDuplicate(caseId: string, sha256: string): Promise<EvidenceItem | undefined> {
     await this.db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 11))', [`${caseId}:${sha256}`]);
-    const [existing] = await this.db.query("SELECT * FROM evidence_items WHERE case_id = $1 AND sha256 = $2 AND status <> 'destroyed' ORDER BY created_at LIMIT 1", [caseId, sha256]);
+    const [existing] = await this.db.query(
+      "SELECT * FROM evidence_items WHERE case_id = $1 AND sha256 = $2 AND status <> 'destroyed' ORDER BY created_at LIMIT 1",
+      [caseId, sha256],
+    );
     return existing ? toItem(existing) : undefined;
   }
 
@@ -213,7 +216,13 @@ export class EvidenceStore {
 
   /** Who holds it, where and under which seal, after a custody event; the custody count moves on. */
   async moveCustody(id: string, next: { holder: string; location: string | null; sealNumber: string | null; status: string }): Promise<void> {
-    await this.db.query('UPDATE evidence_items SET holder = $2, location = $3, seal_number = $4, status = $5, custody_seq = custody_seq + 1 WHERE id = $1', [id, next.holder, next.location, next.sealNumber, next.status]);
+    await this.db.query('UPDATE evidence_items SET holder = $2, location = $3, seal_number = $4, status = $5, custody_seq = custody_seq + 1 WHERE id = $1', [
+      id,
+      next.holder,
+      next.location,
+      next.sealNumber,
+      next.status,
+    ]);
   }
 
   async setLegalHold(id: string, hold: boolean, reason: string | null): Promise<void> {
@@ -248,18 +257,30 @@ export class EvidenceStore {
 
   /** Every custody event of the case's items, by item then seq. */
   async custodyOfCase(caseId: string): Promise<CustodyEvent[]> {
-    const rows: CustodyRow[] = await this.db.query('SELECT c.* FROM custody_events c JOIN evidence_items e ON e.id = c.evidence_id WHERE e.case_id = $1 ORDER BY c.evidence_id, c.seq', [caseId]);
+    const rows: CustodyRow[] = await this.db.query(
+      'SELECT c.* FROM custody_events c JOIN evidence_items e ON e.id = c.evidence_id WHERE e.case_id = $1 ORDER BY c.evidence_id, c.seq',
+      [caseId],
+    );
     return rows.map(toCustody);
   }
 
   /** Live digital items, by hash, for the integrity check. */
   async digitalToCheck(): Promise<ItemToCheck[]> {
-    const items: { id: string; case_id: string; authority_id: string; sha256: string; integrity_ok: boolean | null; reference: string; description: string }[] = await this.db.query(
-      `SELECT e.id, e.case_id, e.authority_id, e.sha256, e.integrity_ok, a.reference, e.description
+    const items: { id: string; case_id: string; authority_id: string; sha256: string; integrity_ok: boolean | null; reference: string; description: string }[] =
+      await this.db.query(
+        `SELECT e.id, e.case_id, e.authority_id, e.sha256, e.integrity_ok, a.reference, e.description
        FROM evidence_items e JOIN allegations a ON a.id = e.case_id
       WHERE e.kind = 'digital' AND e.status <> 'destroyed' ORDER BY e.sha256, e.id`,
-    );
-    return items.map((i) => ({ id: i.id, caseId: i.case_id, authorityId: i.authority_id, sha256: i.sha256, integrityOk: i.integrity_ok, reference: i.reference, description: i.description }));
+      );
+    return items.map((i) => ({
+      id: i.id,
+      caseId: i.case_id,
+      authorityId: i.authority_id,
+      sha256: i.sha256,
+      integrityOk: i.integrity_ok,
+      reference: i.reference,
+      description: i.description,
+    }));
   }
 
   async recordIntegrity(id: string, ok: boolean): Promise<void> {
@@ -273,7 +294,14 @@ export class EvidenceStore {
        FROM evidence_items e JOIN allegations a ON a.id = e.case_id
       WHERE e.retention_until <= now() AND e.status <> 'destroyed' AND NOT e.legal_hold ORDER BY e.retention_until, e.id`,
     );
-    return items.map((i) => ({ id: i.id, caseId: i.case_id, authorityId: i.authority_id, retentionUntil: i.retention_until, description: i.description, reference: i.reference }));
+    return items.map((i) => ({
+      id: i.id,
+      caseId: i.case_id,
+      authorityId: i.authority_id,
+      retentionUntil: i.retention_until,
+      description: i.description,
+      reference: i.reference,
+    }));
   }
 
   /** The items, oldest first, held (FOR UPDATE) for the rest of the transaction. */
@@ -288,7 +316,10 @@ export class EvidenceStore {
   }
 
   /** Appends the item's next custody event, taking its seq from the item under a row lock. */
-  async appendNextCustody(evidenceId: string, e: Pick<CustodyEvent, 'action' | 'fromHolder' | 'toHolder' | 'location' | 'note' | 'actor' | 'role'>): Promise<void> {
+  async appendNextCustody(
+    evidenceId: string,
+    e: Pick<CustodyEvent, 'action' | 'fromHolder' | 'toHolder' | 'location' | 'note' | 'actor' | 'role'>,
+  ): Promise<void> {
     const [{ seq }] = await this.db.query('SELECT custody_seq + 1 AS seq FROM evidence_items WHERE id = $1 FOR UPDATE', [evidenceId]);
     await this.db.query('UPDATE evidence_items SET custody_seq = $2 WHERE id = $1', [evidenceId, seq]);
     await this.db.query(

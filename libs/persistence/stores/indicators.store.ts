@@ -6,7 +6,7 @@
 // one row and a 100,000-row file take the same path: rows are staged as they are checked, and
 // only when every row is good are they recorded and the thresholds applied. A bad file rolls
 // back with the staging table, leaving nothing written.
-import type { Observation } from '../../domain';
+import type { Observation } from '@libs/domain';
 import type { Queryable } from './queryable';
 
 /** Rows staged per INSERT: enough to keep round trips few, few enough to keep memory flat. */
@@ -265,7 +265,9 @@ export class IndicatorsStore {
   }
 
   async countOpenAlerts(indicatorId: string): Promise<number> {
-    const [{ open_alerts }] = await this.db.query("SELECT count(*)::int AS open_alerts FROM indicator_alerts WHERE indicator_id = $1 AND status = 'open'", [indicatorId]);
+    const [{ open_alerts }] = await this.db.query("SELECT count(*)::int AS open_alerts FROM indicator_alerts WHERE indicator_id = $1 AND status = 'open'", [
+      indicatorId,
+    ]);
     return open_alerts;
   }
 
@@ -282,9 +284,10 @@ export class IndicatorsStore {
   }
 
   async insertUpload(u: { id: string; authorityId: string; filename: string | null; sha256: string; bytes: number; uploadedBy: string }): Promise<void> {
-    await this.db.query('INSERT INTO indicator_uploads (id, authority_id, filename, sha256, bytes, rows, alerts_raised, uploaded_by) VALUES ($1, $2, $3, $4, $5, 0, 0, $6)', [
-      u.id, u.authorityId, u.filename, u.sha256, u.bytes, u.uploadedBy,
-    ]);
+    await this.db.query(
+      'INSERT INTO indicator_uploads (id, authority_id, filename, sha256, bytes, rows, alerts_raised, uploaded_by) VALUES ($1, $2, $3, $4, $5, 0, 0, $6)',
+      [u.id, u.authorityId, u.filename, u.sha256, u.bytes, u.uploadedBy],
+    );
   }
 
   async completeUpload(id: string, rows: number, alertsRaised: number): Promise<void> {
@@ -381,7 +384,10 @@ export class IndicatorsStore {
     const params: unknown[] = [authorityId];
     if (filter.status) where.push(`a.status = $${params.push(filter.status)}`);
     if (filter.indicatorId) where.push(`a.indicator_id = $${params.push(filter.indicatorId)}`);
-    const rows: AlertRow[] = await this.db.query(`${SELECT_ALERT} WHERE ${where.join(' AND ')} ORDER BY a.raised_at DESC, a.id LIMIT $${params.push(filter.limit)}`, params);
+    const rows: AlertRow[] = await this.db.query(
+      `${SELECT_ALERT} WHERE ${where.join(' AND ')} ORDER BY a.raised_at DESC, a.id LIMIT $${params.push(filter.limit)}`,
+      params,
+    );
     return rows.map(toAlert);
   }
 
@@ -402,12 +408,18 @@ export class IndicatorsStore {
   }
 
   async dismissAlert(id: string, reason: string, decidedBy: string): Promise<void> {
-    await this.db.query("UPDATE indicator_alerts SET status = 'dismissed', decision_note = $2, decided_by = $3, decided_at = now(), updated_at = now() WHERE id = $1", [id, reason, decidedBy]);
+    await this.db.query(
+      "UPDATE indicator_alerts SET status = 'dismissed', decision_note = $2, decided_by = $3, decided_at = now(), updated_at = now() WHERE id = $1",
+      [id, reason, decidedBy],
+    );
   }
 
   /** Claims the alert for an allegation still to be logged: linked, with no allegation yet. */
   async claimAlert(id: string, decidedBy: string): Promise<void> {
-    await this.db.query("UPDATE indicator_alerts SET status = 'linked', decided_by = $2, decided_at = now(), updated_at = now() WHERE id = $1", [id, decidedBy]);
+    await this.db.query("UPDATE indicator_alerts SET status = 'linked', decided_by = $2, decided_at = now(), updated_at = now() WHERE id = $1", [
+      id,
+      decidedBy,
+    ]);
   }
 
   /** Gives back a claim whose allegation was never logged. */
@@ -416,8 +428,9 @@ export class IndicatorsStore {
   }
 
   async linkAlert(id: string, allegationId: string, note: string, decidedBy: string): Promise<void> {
-    await this.db.query("UPDATE indicator_alerts SET status = 'linked', allegation_id = $2, decision_note = $3, decided_by = $4, decided_at = now(), updated_at = now() WHERE id = $1", [
-      id, allegationId, note, decidedBy,
-    ]);
+    await this.db.query(
+      "UPDATE indicator_alerts SET status = 'linked', allegation_id = $2, decision_note = $3, decided_by = $4, decided_at = now(), updated_at = now() WHERE id = $1",
+      [id, allegationId, note, decidedBy],
+    );
   }
 }

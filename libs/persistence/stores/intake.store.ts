@@ -85,7 +85,10 @@ export class IntakeStore {
 
   /** The answer stored with an Idempotency-Key, if it was committed. */
   async answer<T>(authorityId: string, key: string): Promise<IdempotentAnswer<T> | undefined> {
-    const [row]: AnswerRow[] = await this.db.query('SELECT request_hash, allegation_id, response FROM idempotency_keys WHERE authority_id = $1 AND key = $2', [authorityId, key]);
+    const [row]: AnswerRow[] = await this.db.query('SELECT request_hash, allegation_id, response FROM idempotency_keys WHERE authority_id = $1 AND key = $2', [
+      authorityId,
+      key,
+    ]);
     return row ? { requestHash: row.request_hash, allegationId: row.allegation_id, response: row.response as T } : undefined;
   }
 

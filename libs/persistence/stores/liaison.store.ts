@@ -154,10 +154,20 @@ const toAgreement = (r: AgreementRow): Agreement => ({
   ...('spoc_name' in r ? { leadName: r.lead_name ?? null, spocName: r.spoc_name, feoaName: r.feoa_name } : {}),
 });
 
-const toContact = (c: ContactRow): LiaisonContact => ({ id: c.id, at: c.at, madeBy: c.made_by, madeWith: c.made_with, channel: c.channel, summary: c.summary, recordedBy: c.recorded_by, recordedAt: c.recorded_at });
+const toContact = (c: ContactRow): LiaisonContact => ({
+  id: c.id,
+  at: c.at,
+  madeBy: c.made_by,
+  madeWith: c.made_with,
+  channel: c.channel,
+  summary: c.summary,
+  recordedBy: c.recorded_by,
+  recordedAt: c.recorded_at,
+});
 
 /** node-postgres reads a `date` as local midnight; give it back as the calendar date it was. */
-const day = (d: Date | string | null) => (d instanceof Date ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : d);
+const day = (d: Date | string | null) =>
+  d instanceof Date ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : d;
 
 const toCandidateContact = (c: CandidateContactRow): CandidateContact => ({
   id: c.id,
@@ -219,7 +229,9 @@ export class LiaisonStore {
   }
 
   /** A new agreement; undefined when the authority and force have one already. */
-  async insertAgreement(a: AgreementTerms & { id: string; authorityId: string; forceId: string; now: Date; nextContactDueAt: Date; createdBy: string }): Promise<Agreement | undefined> {
+  async insertAgreement(
+    a: AgreementTerms & { id: string; authorityId: string; forceId: string; now: Date; nextContactDueAt: Date; createdBy: string },
+  ): Promise<Agreement | undefined> {
     const inserted: AgreementRow[] = await this.db.query(
       `INSERT INTO liaison_agreements (id, authority_id, force_id, lead_id, spoc_id, feoa_id, contact_every, notes, last_contact_at, next_contact_due_at, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9, $9) ON CONFLICT (authority_id, force_id) DO NOTHING RETURNING *`,
@@ -235,9 +247,10 @@ export class LiaisonStore {
   }
 
   async changeTerms(id: string, terms: AgreementTerms, nextContactDueAt: Date): Promise<Agreement> {
-    await this.db.query('UPDATE liaison_agreements SET lead_id = $2, spoc_id = $3, feoa_id = $4, contact_every = $5, notes = $6, next_contact_due_at = $7, updated_at = now() WHERE id = $1', [
-      id, terms.leadId, terms.spocId, terms.feoaId, terms.contactEvery, terms.notes, nextContactDueAt,
-    ]);
+    await this.db.query(
+      'UPDATE liaison_agreements SET lead_id = $2, spoc_id = $3, feoa_id = $4, contact_every = $5, notes = $6, next_contact_due_at = $7, updated_at = now() WHERE id = $1',
+      [id, terms.leadId, terms.spocId, terms.feoaId, terms.contactEvery, terms.notes, nextContactDueAt],
+    );
     const [agreement] = await this.db.query('SELECT * FROM liaison_agreements WHERE id = $1', [id]);
     return toAgreement(agreement);
   }
@@ -252,7 +265,9 @@ export class LiaisonStore {
 
   /** The latest 200 contacts of the agreement, newest first. */
   async contacts(agreementId: string): Promise<LiaisonContact[]> {
-    const rows: ContactRow[] = await this.db.query('SELECT * FROM liaison_contacts WHERE agreement_id = $1 ORDER BY at DESC, recorded_at DESC LIMIT 200', [agreementId]);
+    const rows: ContactRow[] = await this.db.query('SELECT * FROM liaison_contacts WHERE agreement_id = $1 ORDER BY at DESC, recorded_at DESC LIMIT 200', [
+      agreementId,
+    ]);
     return rows.map(toContact);
   }
 
@@ -270,7 +285,10 @@ export class LiaisonStore {
 
   /** A contact restarts the cycle: the later of the two contacts counts, and any escalation ends. */
   async contactMade(agreementId: string, at: Date): Promise<void> {
-    await this.db.query('UPDATE liaison_agreements SET last_contact_at = GREATEST(last_contact_at, $2), escalated_at = NULL, updated_at = now() WHERE id = $1', [agreementId, at]);
+    await this.db.query(
+      'UPDATE liaison_agreements SET last_contact_at = GREATEST(last_contact_at, $2), escalated_at = NULL, updated_at = now() WHERE id = $1',
+      [agreementId, at],
+    );
   }
 
   /** Whether a force exists (a read of the directory's police_forces). */
@@ -281,7 +299,10 @@ export class LiaisonStore {
 
   /** The users named, with their roles and tenancy (a read of the directory's users). */
   async people(ids: string[]): Promise<PersonOnRecord[]> {
-    const users: { id: string; roles: string[]; authority_id: string | null; force_id: string | null }[] = await this.db.query('SELECT id, roles, authority_id, force_id FROM users WHERE id = ANY($1::uuid[])', [ids]);
+    const users: { id: string; roles: string[]; authority_id: string | null; force_id: string | null }[] = await this.db.query(
+      'SELECT id, roles, authority_id, force_id FROM users WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
     return users.map((u) => ({ id: u.id, roles: u.roles, authorityId: u.authority_id, forceId: u.force_id }));
   }
 
@@ -329,16 +350,27 @@ export class LiaisonStore {
 
   /** The latest disclosure of each contact shared with the force. */
   async latestSharedWith(forceId: string): Promise<SharingRecord[]> {
-    const rows: RecordRow[] = await this.db.query(`SELECT DISTINCT ON (contact_id) * FROM data_sharing_records WHERE force_id = $1 ORDER BY contact_id, shared_at DESC, id`, [forceId]);
+    const rows: RecordRow[] = await this.db.query(
+      `SELECT DISTINCT ON (contact_id) * FROM data_sharing_records WHERE force_id = $1 ORDER BY contact_id, shared_at DESC, id`,
+      [forceId],
+    );
     return rows.map(toRecord);
   }
 
   async insertSharingRead(r: { id: string; recordId: string; readerId: string; forceId: string }): Promise<void> {
-    await this.db.query('INSERT INTO data_sharing_reads (id, record_id, reader_id, force_id) VALUES ($1, $2, $3, $4)', [r.id, r.recordId, r.readerId, r.forceId]);
+    await this.db.query('INSERT INTO data_sharing_reads (id, record_id, reader_id, force_id) VALUES ($1, $2, $3, $4)', [
+      r.id,
+      r.recordId,
+      r.readerId,
+      r.forceId,
+    ]);
   }
 
   /** The authority's latest 1000 records, newest first, each with its reads in order. */
-  async sharingRecords(authorityId: string, filter: { contactId?: string; forceId?: string }): Promise<(SharingRecord & { reads: { readerId: string; readAt: string }[] })[]> {
+  async sharingRecords(
+    authorityId: string,
+    filter: { contactId?: string; forceId?: string },
+  ): Promise<(SharingRecord & { reads: { readerId: string; readAt: string }[] })[]> {
     const where = ['r.authority_id = $1'];
     const params: unknown[] = [authorityId];
     if (filter.contactId) where.push(`r.contact_id = $${params.push(filter.contactId)}`);

@@ -22,7 +22,16 @@ const row = {
 describe('NotificationsStore', () => {
   it('maps a row to a notification, with what it is about and its case', async () => {
     const [n] = await new NotificationsStore(answering([row])).list('u1', {});
-    expect(n).toEqual({ id: 'n1', kind: 'triage_reminder', caseId: 'c1', about: { type: 'evidence', id: 'e1', caseId: 'c1' }, subject: 'Evidence check', body: 'text', createdAt: row.created_at, readAt: null });
+    expect(n).toEqual({
+      id: 'n1',
+      kind: 'triage_reminder',
+      caseId: 'c1',
+      about: { type: 'evidence', id: 'e1', caseId: 'c1' },
+      subject: 'Evidence check',
+      body: 'text',
+      createdAt: row.created_at,
+      readAt: null,
+    });
   });
 
   it('a row that names nothing is about nothing', async () => {
@@ -44,7 +53,9 @@ describe('NotificationsStore', () => {
       [{ id: 'n1', recipientId: 'u1', caseId: null, kind: 'k1', subject: 's', body: 'b', dueKey: 'k', aboutType: 'risk', aboutId: 'r1' }],
       'notify: 1 due events',
     );
-    expect(db.calls[0].sql).toMatch(/^\/\* notify: 1 due events \*\/ INSERT INTO notifications \(id, recipient_id, case_id, kind, subject, body, due_key, about_type, about_id\)/);
+    expect(db.calls[0].sql).toMatch(
+      /^\/\* notify: 1 due events \*\/ INSERT INTO notifications \(id, recipient_id, case_id, kind, subject, body, due_key, about_type, about_id\)/,
+    );
     expect(db.calls[0].parameters).toEqual([['n1'], ['u1'], [null], ['k1'], ['s'], ['b'], ['k'], ['risk'], ['r1']]);
     expect([...inserted]).toEqual(['u1|k']);
   });

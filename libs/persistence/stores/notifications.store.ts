@@ -1,6 +1,6 @@
 // In-app notifications and their email delivery state. Written by the worker's notify activity
 // (one row per recipient and due event) and its email sender; read and marked read by the API.
-import type { NotificationAbout, NotificationAboutType } from '../../domain/notification-about';
+import type { NotificationAbout, NotificationAboutType } from '@libs/domain/notification-about';
 import type { Queryable } from './queryable';
 
 export interface Notification {
@@ -111,7 +111,10 @@ export class NotificationsStore {
   /** The recipient's notifications matching the filter, newest first, at most 200. */
   async list(recipientId: string, filter: NotificationFilter): Promise<Notification[]> {
     const { where, params } = matching(recipientId, filter);
-    const rows: NotificationRow[] = await this.db.query(`SELECT ${COLUMNS} FROM notifications WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT 200`, params);
+    const rows: NotificationRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM notifications WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT 200`,
+      params,
+    );
     return rows.map(toNotification);
   }
 
@@ -125,7 +128,10 @@ export class NotificationsStore {
 
   /** Marks one of the recipient's notifications read, keeping the first time; undefined if not theirs. */
   async markRead(recipientId: string, id: string): Promise<Notification | undefined> {
-    const [rows] = await this.db.query(`UPDATE notifications SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND recipient_id = $2 RETURNING ${COLUMNS}`, [id, recipientId]);
+    const [rows] = await this.db.query(`UPDATE notifications SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND recipient_id = $2 RETURNING ${COLUMNS}`, [
+      id,
+      recipientId,
+    ]);
     return rows?.length ? toNotification(rows[0]) : undefined;
   }
 
@@ -154,7 +160,11 @@ export class NotificationsStore {
    * One notification for every user of the authority holding `role`, written in one statement
    * (a recipient once per due key). Answers nothing: the caller needs no count.
    */
-  async notifyAuthorityRole(authorityId: string, role: string, n: { kind: string; dueKey: string; subject: string; body: string; aboutType: string | null; aboutId: string | null }): Promise<void> {
+  async notifyAuthorityRole(
+    authorityId: string,
+    role: string,
+    n: { kind: string; dueKey: string; subject: string; body: string; aboutType: string | null; aboutId: string | null },
+  ): Promise<void> {
     await this.db.query(
       `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key, about_type, about_id)
      SELECT gen_random_uuid(), u.id, NULL, $8, $2, $3, $4, $5, $6 FROM users u
@@ -176,13 +186,16 @@ export class NotificationsStore {
 
   /** Locks a notification still to be emailed (`SKIP LOCKED`); undefined when sent or held elsewhere. Run in a transaction. */
   async lockForEmail(id: string): Promise<PendingEmail | undefined> {
-    const [row]: { subject: string; body: string; email: string; display_name: string; language: string | null; reference: string | null }[] = await this.db.query(
-      `SELECT n.subject, n.body, u.email, u.display_name, u.language, a.reference
+    const [row]: { subject: string; body: string; email: string; display_name: string; language: string | null; reference: string | null }[] =
+      await this.db.query(
+        `SELECT n.subject, n.body, u.email, u.display_name, u.language, a.reference
          FROM notifications n JOIN users u ON u.id = n.recipient_id LEFT JOIN allegations a ON a.id = n.case_id
          WHERE n.id = $1 AND n.emailed_at IS NULL FOR UPDATE OF n SKIP LOCKED`,
-      [id],
-    );
-    return row ? { subject: row.subject, body: row.body, email: row.email, displayName: row.display_name, language: row.language, reference: row.reference } : undefined;
+        [id],
+      );
+    return row
+      ? { subject: row.subject, body: row.body, email: row.email, displayName: row.display_name, language: row.language, reference: row.reference }
+      : undefined;
   }
 
   async wasEmailed(id: string): Promise<boolean> {
@@ -195,7 +208,10 @@ export class NotificationsStore {
   }
 
   async recordEmailed(id: string, messageId: string): Promise<void> {
-    await this.db.query('UPDATE notifications SET emailed_at = now(), email_message_id = $2, email_attempts = email_attempts + 1 WHERE id = $1', [id, messageId]);
+    await this.db.query('UPDATE notifications SET emailed_at = now(), email_message_id = $2, email_attempts = email_attempts + 1 WHERE id = $1', [
+      id,
+      messageId,
+    ]);
   }
 
   /** Due events with notifications still waiting for their email, oldest first, at most 500. */

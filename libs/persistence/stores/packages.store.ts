@@ -78,7 +78,16 @@ export class PackagesStore {
     return existing ? { manifestSha256: existing.manifest_sha256, manifest: existing.manifest } : undefined;
   }
 
-  async insertSealed(p: { id: string; caseId: string; authorityId: string; forceId: string; manifest: Manifest; manifestSha256: string; createdBy: string; createdAt: string }): Promise<void> {
+  async insertSealed(p: {
+    id: string;
+    caseId: string;
+    authorityId: string;
+    forceId: string;
+    manifest: Manifest;
+    manifestSha256: string;
+    createdBy: string;
+    createdAt: string;
+  }): Promise<void> {
     await this.db.query(
       `INSERT INTO evidence_packages (id, case_id, authority_id, force_id, status, manifest, manifest_sha256, created_by, created_at) VALUES ($1, $2, $3, $4, 'sealed', $5, $6, $7, $8)`,
       [p.id, p.caseId, p.authorityId, p.forceId, JSON.stringify(p.manifest), p.manifestSha256, p.createdBy, p.createdAt],
@@ -92,7 +101,10 @@ export class PackagesStore {
   }
 
   async markHandedOver(id: string, at: string, by: string, acknowledgeDueAt: string | undefined): Promise<void> {
-    await this.db.query("UPDATE evidence_packages SET status = 'handed_over', handed_over_at = $2, handed_over_by = $3, acknowledge_due_at = $4 WHERE id = $1", [id, at, by, acknowledgeDueAt]);
+    await this.db.query(
+      "UPDATE evidence_packages SET status = 'handed_over', handed_over_at = $2, handed_over_by = $3, acknowledge_due_at = $4 WHERE id = $1",
+      [id, at, by, acknowledgeDueAt],
+    );
   }
 
   async markAcknowledged(id: string, at: string, by: string): Promise<void> {

@@ -26,7 +26,10 @@ export class PoliciesStore {
 
   /** The stored document, or undefined while the authority still runs on the defaults. */
   async find(authorityId: string, forUpdate = false): Promise<StoredPolicy | undefined> {
-    const [row]: PolicyRow[] = await this.db.query(`SELECT document, updated_at, updated_by FROM policies WHERE authority_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [authorityId]);
+    const [row]: PolicyRow[] = await this.db.query(
+      `SELECT document, updated_at, updated_by FROM policies WHERE authority_id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+      [authorityId],
+    );
     return row ? toStoredPolicy(row) : undefined;
   }
 
@@ -42,7 +45,9 @@ export class PoliciesStore {
 
   /** Cases still running, whose deadlines follow the policy. */
   async openCaseIds(authorityId: string): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.query("SELECT id FROM allegations WHERE authority_id = $1 AND status NOT IN ('closed', 'withdrawn')", [authorityId]);
+    const rows: { id: string }[] = await this.db.query("SELECT id FROM allegations WHERE authority_id = $1 AND status NOT IN ('closed', 'withdrawn')", [
+      authorityId,
+    ]);
     return rows.map((r) => r.id);
   }
 

@@ -134,7 +134,21 @@ export class RisksStore {
     await this.db.query(
       `INSERT INTO risks (id, authority_id, election_id, poll_date, title, category, likelihood, impact, owner_id, mitigations, review_every, status, created_by, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, $13, $13)`,
-      [r.id, r.authorityId, r.electionId, r.pollDate, r.title, r.category, r.likelihood, r.impact, r.ownerId, JSON.stringify(r.mitigations), r.reviewEvery, r.createdBy, r.createdAt],
+      [
+        r.id,
+        r.authorityId,
+        r.electionId,
+        r.pollDate,
+        r.title,
+        r.category,
+        r.likelihood,
+        r.impact,
+        r.ownerId,
+        JSON.stringify(r.mitigations),
+        r.reviewEvery,
+        r.createdBy,
+        r.createdAt,
+      ],
     );
   }
 
@@ -169,32 +183,54 @@ export class RisksStore {
     // TypeORM answers an UPDATE with [rows returned, rows affected].
     const [, updatedRows] = await this.db.query(
       `UPDATE risks SET title = $2, category = $3, likelihood = $4, impact = $5, owner_id = $6, mitigations = $7, review_every = $8, poll_date = $9, election_id = $10, updated_at = now() WHERE id = $1 AND status = 'open'`,
-      [id, next.title, next.category, next.likelihood, next.impact, next.ownerId, JSON.stringify(next.mitigations), next.reviewEvery, next.pollDate, next.electionId],
+      [
+        id,
+        next.title,
+        next.category,
+        next.likelihood,
+        next.impact,
+        next.ownerId,
+        JSON.stringify(next.mitigations),
+        next.reviewEvery,
+        next.pollDate,
+        next.electionId,
+      ],
     );
     return updatedRows !== 0;
   }
 
   /** Closes an open risk; false when it was closed already. */
   async closeOpen(id: string): Promise<boolean> {
-    const [, closedRows] = await this.db.query("UPDATE risks SET status = 'closed', closed_at = now(), next_review_due_at = NULL, updated_at = now() WHERE id = $1 AND status = 'open'", [id]);
+    const [, closedRows] = await this.db.query(
+      "UPDATE risks SET status = 'closed', closed_at = now(), next_review_due_at = NULL, updated_at = now() WHERE id = $1 AND status = 'open'",
+      [id],
+    );
     return closedRows !== 0;
   }
 
   async reviews(riskId: string): Promise<RiskReview[]> {
-    const rows: RiskReviewRow[] = await this.db.query('SELECT id, reviewed_by, notes, likelihood, impact, mitigations, reviewed_at FROM risk_reviews WHERE risk_id = $1 ORDER BY reviewed_at DESC', [riskId]);
+    const rows: RiskReviewRow[] = await this.db.query(
+      'SELECT id, reviewed_by, notes, likelihood, impact, mitigations, reviewed_at FROM risk_reviews WHERE risk_id = $1 ORDER BY reviewed_at DESC',
+      [riskId],
+    );
     return rows.map(toReview);
   }
 
   /** Records a review and applies its ratings and mitigations to the risk. */
   async insertReview(riskId: string, review: Omit<RiskReview, 'mitigations'> & { mitigations: Mitigation[] }): Promise<void> {
-    await this.db.query('INSERT INTO risk_reviews (id, risk_id, reviewed_by, notes, likelihood, impact, mitigations, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-      review.id, riskId, review.reviewedBy, review.notes, review.likelihood, review.impact, JSON.stringify(review.mitigations), review.reviewedAt,
-    ]);
+    await this.db.query(
+      'INSERT INTO risk_reviews (id, risk_id, reviewed_by, notes, likelihood, impact, mitigations, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [review.id, riskId, review.reviewedBy, review.notes, review.likelihood, review.impact, JSON.stringify(review.mitigations), review.reviewedAt],
+    );
   }
 
   async applyReview(riskId: string, review: Pick<RiskReview, 'likelihood' | 'impact' | 'mitigations' | 'reviewedAt'>): Promise<void> {
     await this.db.query('UPDATE risks SET likelihood = $2, impact = $3, mitigations = $4, last_reviewed_at = $5, updated_at = now() WHERE id = $1', [
-      riskId, review.likelihood, review.impact, JSON.stringify(review.mitigations), review.reviewedAt,
+      riskId,
+      review.likelihood,
+      review.impact,
+      JSON.stringify(review.mitigations),
+      review.reviewedAt,
     ]);
   }
 

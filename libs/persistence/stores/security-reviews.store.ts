@@ -41,21 +41,33 @@ interface CompletionRow {
   note: string;
 }
 
-const toCompletion = (r: CompletionRow): ActionCompletion => ({ reviewId: r.review_id, actionId: r.action_id, doneBy: r.done_by, doneByName: r.done_by_name, doneAt: new Date(r.done_at).toISOString(), note: r.note });
+const toCompletion = (r: CompletionRow): ActionCompletion => ({
+  reviewId: r.review_id,
+  actionId: r.action_id,
+  doneBy: r.done_by,
+  doneByName: r.done_by_name,
+  doneAt: new Date(r.done_at).toISOString(),
+  note: r.note,
+});
 
 export class SecurityReviewsStore {
   constructor(private readonly db: Queryable) {}
 
   /** One of the authority's reviews, or undefined. */
   async findForAuthority(id: string, authorityId: string): Promise<SecurityReviewRef | undefined> {
-    const [row]: ReviewRow[] = await this.db.query('SELECT id, authority_id, force_id, actions FROM ballot_security_reviews WHERE id = $1 AND authority_id = $2', [id, authorityId]);
+    const [row]: ReviewRow[] = await this.db.query(
+      'SELECT id, authority_id, force_id, actions FROM ballot_security_reviews WHERE id = $1 AND authority_id = $2',
+      [id, authorityId],
+    );
     return row ? { id: row.id, authorityId: row.authority_id, forceId: row.force_id, actions: row.actions } : undefined;
   }
 
   /** The completions of these reviews' actions. */
   async completions(reviewIds: string[]): Promise<ActionCompletion[]> {
     if (reviewIds.length === 0) return [];
-    const rows: CompletionRow[] = await this.db.query('SELECT * FROM ballot_security_action_completions WHERE review_id = ANY($1::uuid[]) ORDER BY done_at', [reviewIds]);
+    const rows: CompletionRow[] = await this.db.query('SELECT * FROM ballot_security_action_completions WHERE review_id = ANY($1::uuid[]) ORDER BY done_at', [
+      reviewIds,
+    ]);
     return rows.map(toCompletion);
   }
 

@@ -1,7 +1,7 @@
 // The checks every fault suite ends with (DESIGN.md invariants 1, 3 and 4), over all the cases a
 // suite logged, so that a fault anywhere in the flow shows up whichever case it hit.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { allegationWorkflowId } from '../../../libs/domain';
+import { allegationWorkflowId } from '@libs/domain';
 import type { TestSmtpServer } from '../../support/smtp';
 import type { TestStack } from '../../support/stack';
 
@@ -46,7 +46,10 @@ export async function duplicateNotifications(stack: TestStack, ids: string[]): P
 
 /** Invariant 3: the cases (of those given) that have no notification of this kind yet. */
 export async function casesWithout(stack: TestStack, ids: string[], kind: string): Promise<string[]> {
-  const rows: { case_id: string }[] = await stack.db.query('SELECT DISTINCT case_id FROM notifications WHERE case_id = ANY($1::uuid[]) AND kind = $2', [ids, kind]);
+  const rows: { case_id: string }[] = await stack.db.query('SELECT DISTINCT case_id FROM notifications WHERE case_id = ANY($1::uuid[]) AND kind = $2', [
+    ids,
+    kind,
+  ]);
   const done = new Set(rows.map((r) => r.case_id));
   return ids.filter((id) => !done.has(id));
 }

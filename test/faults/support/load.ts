@@ -21,7 +21,11 @@ export function startLoad(stack: TestStack, clients = 3, pauseMs = 100): { excha
   const exchanges: Exchange[] = [];
   let running = true;
   let serial = 0;
-  const send = async (kind: Exchange['kind'], call: (auth: string) => Promise<{ status: number; body: { id?: string } }>, idempotencyKey?: string): Promise<Exchange> => {
+  const send = async (
+    kind: Exchange['kind'],
+    call: (auth: string) => Promise<{ status: number; body: { id?: string } }>,
+    idempotencyKey?: string,
+  ): Promise<Exchange> => {
     const auth = `Bearer ${await stack.token(kind === 'intake' ? 'staff@northshire' : 'triage@northshire')}`;
     const startedAt = Date.now();
     let status = 0;
@@ -41,7 +45,11 @@ export function startLoad(stack: TestStack, clients = 3, pauseMs = 100): { excha
   const client = async (n: number) => {
     while (running) {
       const key = `load-${n}-${serial++}`;
-      const intake = await send('intake', (auth) => stack.http.post('/allegations').set('Authorization', auth).set('Idempotency-Key', key).timeout(PATIENCE_MS).send(allegationBody()), key);
+      const intake = await send(
+        'intake',
+        (auth) => stack.http.post('/allegations').set('Authorization', auth).set('Idempotency-Key', key).timeout(PATIENCE_MS).send(allegationBody()),
+        key,
+      );
       if (intake.status === 201) await send('read', (auth) => stack.http.get(`/allegations/${intake.caseId}`).set('Authorization', auth).timeout(PATIENCE_MS));
       await send('list', (auth) => stack.http.get('/allegations?limit=5').set('Authorization', auth).timeout(PATIENCE_MS));
       await new Promise((r) => setTimeout(r, pauseMs));

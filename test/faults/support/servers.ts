@@ -10,7 +10,16 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort, manageProcess, ManagedProcess, pickTemporalServerPorts, RunningTemporal, RunningTemporalPostgres, startTemporalDevServer, startTemporalPostgresServer } from '../../../libs/infra';
+import {
+  freePort,
+  manageProcess,
+  ManagedProcess,
+  pickTemporalServerPorts,
+  RunningTemporal,
+  RunningTemporalPostgres,
+  startTemporalDevServer,
+  startTemporalPostgresServer,
+} from '@libs/infra';
 
 const say = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 
@@ -76,7 +85,13 @@ export async function startFaultServers(options: FaultServersOptions = {}): Prom
   let prepared = false;
   const startTemporal = async () => {
     if (serverPorts) {
-      const started: RunningTemporalPostgres = await startTemporalPostgresServer({ postgresUrl: pgUrl, ports: serverPorts, skipSchema: prepared, logFile: join(root, 'temporal-server.log'), log: say });
+      const started: RunningTemporalPostgres = await startTemporalPostgresServer({
+        postgresUrl: pgUrl,
+        ports: serverPorts,
+        skipSchema: prepared,
+        logFile: join(root, 'temporal-server.log'),
+        log: say,
+      });
       prepared = true;
       temporal = started;
       return;

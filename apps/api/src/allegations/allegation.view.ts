@@ -1,6 +1,6 @@
-import { statutoryClock as statutoryClockOf, withPolicyDefaults } from '../../../../libs/domain';
-import type { AllegationEntity } from '../../../../libs/persistence';
-import type { AllegationState } from '../../../../workflows/allegation/messages';
+import { statutoryClock as statutoryClockOf, withPolicyDefaults } from '@libs/domain';
+import type { AllegationEntity } from '@libs/persistence';
+import type { AllegationState } from '@workflows/allegation/messages';
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 

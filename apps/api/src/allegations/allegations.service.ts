@@ -2,11 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { instanceToPlain } from 'class-transformer';
 import { DataSource } from 'typeorm';
-import { hasRole, type Principal, type Role } from '../../../../libs/auth/principal';
-import { allegationWorkflowId, canonicalJson, effectiveUrgency, type Policy, toLondon, triageDueAt as triageDue, withPolicyDefaults } from '../../../../libs/domain';
-import { AllegationEntity, appendAuditEvent } from '../../../../libs/persistence';
-import { IntakeStore } from '../../../../libs/persistence/stores/intake.store';
-import type { AllegationWorkflowInput } from '../../../../workflows/allegation/messages';
+import { hasRole, type Principal, type Role } from '@libs/auth/principal';
+import { allegationWorkflowId, canonicalJson, effectiveUrgency, type Policy, toLondon, triageDueAt as triageDue, withPolicyDefaults } from '@libs/domain';
+import { AllegationEntity, appendAuditEvent } from '@libs/persistence';
+import { IntakeStore } from '@libs/persistence/stores/intake.store';
+import type { AllegationWorkflowInput } from '@workflows/allegation/messages';
 import { ApiError, conflict, notFound } from '../common/api-error';
 import { noteIntakeReplay } from '../common/telemetry';
 import { AllegationView, toAllegationView } from './allegation.view';
@@ -42,7 +42,10 @@ export class AllegationsService {
    */
   async create(principal: Principal, dto: CreateAllegationDto, idempotencyKey?: string): Promise<IntakeReceipt> {
     const authorityId = principal.authorityId;
-    if (!authorityId) throw new ApiError(HttpStatus.FORBIDDEN, 'only staff of an electoral authority log allegations', [{ field: 'authorityId', problem: 'is missing from the token' }]);
+    if (!authorityId)
+      throw new ApiError(HttpStatus.FORBIDDEN, 'only staff of an electoral authority log allegations', [
+        { field: 'authorityId', problem: 'is missing from the token' },
+      ]);
     const fields = instanceToPlain(dto) as Record<string, unknown>;
     const requestHash = createHash('sha256').update(canonicalJson(fields)).digest('hex');
     for (let attempt = 0; ; attempt++) {
@@ -121,7 +124,9 @@ export class AllegationsService {
         });
         if ('replay' in outcome && outcome.replay) {
           if (outcome.replay.requestHash !== requestHash) {
-            throw conflict('this Idempotency-Key was already used with a different request body', [{ field: 'Idempotency-Key', problem: 'reused with a different body' }]);
+            throw conflict('this Idempotency-Key was already used with a different request body', [
+              { field: 'Idempotency-Key', problem: 'reused with a different body' },
+            ]);
           }
           await this.ensureStarted(outcome.replay.allegationId);
           noteIntakeReplay();
@@ -196,7 +201,8 @@ export class AllegationsService {
     // A force keeps sight of a case it was ever referred: its SPOC may be asked about it later, and
     // a decision it makes after the case moved on is refused with the reason rather than hidden.
     const force = principal.forceId;
-    const referredForce = Boolean(force) && hasRole(principal, ['spoc', 'feoa']) && (force === allegation.referredForceId || allegation.referralForceIds.includes(force!));
+    const referredForce =
+      Boolean(force) && hasRole(principal, ['spoc', 'feoa']) && (force === allegation.referredForceId || allegation.referralForceIds.includes(force!));
     if (!ownAuthority && !referredForce) throw notFound('allegation');
     return allegation;
   }

@@ -18,7 +18,8 @@ export function decodeCursor(text: string): Cursor {
     const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     // Only what encodeCursor writes: Date.parse alone takes text PostgreSQL refuses ("1"), and 36
     // hyphens are not a UUID (both were 500s, found by test/fuzz-requests.e2e-spec.ts).
-    if (typeof createdAt !== 'string' || !ISO_INSTANT.test(createdAt) || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !UUID.test(id)) throw new Error();
+    if (typeof createdAt !== 'string' || !ISO_INSTANT.test(createdAt) || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !UUID.test(id))
+      throw new Error();
     return { createdAt, id };
   } catch {
     throw unprocessable('cursor is not one this API returned', [{ field: 'cursor', problem: 'is not a valid cursor' }]);

@@ -3,8 +3,9 @@
 // for. The decisions controller asks these; the data is read through the stores.
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AllegationsStore } from '../../../../libs/persistence/stores/allegations.store';
-import { PackagesStore } from '../../../../libs/persistence/stores/packages.store';
+import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
+import { DirectoryStore } from '@libs/persistence/stores/directory.store';
+import { PackagesStore } from '@libs/persistence/stores/packages.store';
 
 @Injectable()
 export class DecisionChecks {
@@ -20,15 +21,11 @@ export class DecisionChecks {
     return new PackagesStore(this.db).notAcknowledged(caseId);
   }
 
-  // The two directory reads below move into DirectoryStore (branch admin-directory) when it lands.
-
   async forceExists(forceId: string): Promise<boolean> {
-    const [force] = await this.db.query('SELECT id FROM police_forces WHERE id = $1', [forceId]);
-    return Boolean(force);
+    return (await new DirectoryStore(this.db).findForce(forceId)) !== null;
   }
 
-  async isSpocOf(spocId: string, forceId: string): Promise<boolean> {
-    const [spoc] = await this.db.query("SELECT id FROM users WHERE id = $1 AND force_id = $2 AND 'spoc' = ANY(roles)", [spocId, forceId]);
-    return Boolean(spoc);
+  isSpocOf(spocId: string, forceId: string): Promise<boolean> {
+    return new DirectoryStore(this.db).isSpocOf(spocId, forceId);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
-import type { Principal, Role } from '../../../../libs/auth/principal';
+import type { Principal, Role } from '@libs/auth/principal';
 import {
   acceptReferralUpdate,
   applyForExtensionUpdate,
@@ -13,14 +13,15 @@ import {
   triageUpdate,
   withdrawUpdate,
   type TriageDecision,
-} from '../../../../workflows/allegation/messages';
+} from '@workflows/allegation/messages';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { unprocessable } from '../common/api-error';
 import { DecisionChecks } from './decision-checks.service';
 import { DecisionsService } from './decisions.service';
 import { AcceptReferralDto, CloseCaseDto, NoteDto, PoliceOutcomeDto, ReturnReferralDto, TRIAGE_DECISION_FIELDS, TriageDecisionDto } from './dto/decisions.dto';
 
-const REFUSED = 'the current state does not allow this decision: `message` says why, `state` is the case as it now stands; the refusal is recorded in the case history';
+const REFUSED =
+  'the current state does not allow this decision: `message` says why, `state` is the case as it now stands; the refusal is recorded in the case history';
 
 /** Human decisions on a case. Each one asks the case's workflow, which alone moves its status. */
 @ApiTags('allegations')
@@ -29,7 +30,10 @@ const REFUSED = 'the current state does not allow this decision: `message` says 
 @ApiStandardErrors()
 @Controller('allegations/:id')
 export class DecisionsController {
-  constructor(@Inject(DecisionsService) private readonly decisions: DecisionsService, @Inject(DecisionChecks) private readonly checks: DecisionChecks) {}
+  constructor(
+    @Inject(DecisionsService) private readonly decisions: DecisionsService,
+    @Inject(DecisionChecks) private readonly checks: DecisionChecks,
+  ) {}
 
   /** refer to a force, resolve without referral, ask the reporter for information, or mark as a duplicate */
   @Post('triage')
@@ -42,12 +46,17 @@ export class DecisionsController {
       .filter(([decision]) => decision !== dto.decision)
       .flatMap(([, fields]) => fields)
       .filter((field) => (dto as unknown as Record<string, unknown>)[field] !== undefined);
-    if (misplaced.length > 0) throw unprocessable(`${misplaced.join(', ')} do not belong to a ${dto.decision} decision`, misplaced.map((field) => ({ field, problem: `is not used by decision ${dto.decision}` })));
+    if (misplaced.length > 0)
+      throw unprocessable(
+        `${misplaced.join(', ')} do not belong to a ${dto.decision} decision`,
+        misplaced.map((field) => ({ field, problem: `is not used by decision ${dto.decision}` })),
+      );
     const payload = { ...dto } as TriageDecision;
     return this.decisions.decide(principal, id, { name: `triage.${dto.decision}`, update: triageUpdate, payload, readers: ['triage'] }, async (allegation) => {
       if (dto.decision === 'refer') await this.checkReferral(dto.forceId!, dto.spocId);
       if (dto.decision === 'duplicate') {
-        if (!(await this.checks.isCaseOf(allegation.authorityId, dto.duplicateOf!))) throw unprocessable('duplicateOf must be another case of this authority', [{ field: 'duplicateOf', problem: 'no such case in this authority' }]);
+        if (!(await this.checks.isCaseOf(allegation.authorityId, dto.duplicateOf!)))
+          throw unprocessable('duplicateOf must be another case of this authority', [{ field: 'duplicateOf', problem: 'no such case in this authority' }]);
       }
     });
   }
@@ -95,7 +104,12 @@ export class DecisionsController {
   @HttpCode(200)
   @Roles('staff', 'triage')
   information(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
-    return this.decisions.decide(principal, id, { name: 'information.received', update: informationReceivedUpdate, payload: { ...dto }, readers: ['staff', 'triage'] });
+    return this.decisions.decide(principal, id, {
+      name: 'information.received',
+      update: informationReceivedUpdate,
+      payload: { ...dto },
+      readers: ['staff', 'triage'],
+    });
   }
 
   @Post('close')
@@ -108,7 +122,13 @@ export class DecisionsController {
       // Every evidence item must be accounted for: none may be in transit to the police.
       const inTransit = await this.checks.packagesInTransit(allegation.id);
       if (inTransit.length > 0) {
-        throw await this.decisions.refused(principal, allegation, decision, 'evidence', `evidence package ${inTransit[0].id} is ${inTransit[0].status} and not yet acknowledged by the police; every item must be accounted for before closure`);
+        throw await this.decisions.refused(
+          principal,
+          allegation,
+          decision,
+          'evidence',
+          `evidence package ${inTransit[0].id} is ${inTransit[0].status} and not yet acknowledged by the police; every item must be accounted for before closure`,
+        );
       }
     });
   }
@@ -127,16 +147,23 @@ export class DecisionsController {
   @HttpCode(200)
   @Roles('triage', 'returning_officer')
   extension(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: NoteDto) {
-    return this.decisions.decide(principal, id, { name: 'statutory.extension', update: applyForExtensionUpdate, payload: { ...dto }, readers: ['triage', 'returning_officer'] });
+    return this.decisions.decide(principal, id, {
+      name: 'statutory.extension',
+      update: applyForExtensionUpdate,
+      payload: { ...dto },
+      readers: ['triage', 'returning_officer'],
+    });
   }
 
   private async checkForce(forceId: string, field: string): Promise<void> {
-    if (!(await this.checks.forceExists(forceId))) throw unprocessable(`${field} ${forceId} is not a police force`, [{ field, problem: 'no such police force' }]);
+    if (!(await this.checks.forceExists(forceId)))
+      throw unprocessable(`${field} ${forceId} is not a police force`, [{ field, problem: 'no such police force' }]);
   }
 
   private async checkReferral(forceId: string, spocId?: string): Promise<void> {
     await this.checkForce(forceId, 'forceId');
     if (!spocId) return;
-    if (!(await this.checks.isSpocOf(spocId, forceId))) throw unprocessable('spocId must be a SPOC of the force referred to', [{ field: 'spocId', problem: `is not a SPOC of ${forceId}` }]);
+    if (!(await this.checks.isSpocOf(spocId, forceId)))
+      throw unprocessable('spocId must be a SPOC of the force referred to', [{ field: 'spocId', problem: `is not a SPOC of ${forceId}` }]);
   }
 }

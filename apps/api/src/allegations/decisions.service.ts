@@ -3,14 +3,14 @@ import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@tempo
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import type { Principal, Role } from '../../../../libs/auth/principal';
-import { allegationWorkflowId, isOpen } from '../../../../libs/domain';
-import { AllegationEntity, appendAuditEvent } from '../../../../libs/persistence';
-import type { AllegationState } from '../../../../workflows/allegation/messages';
-import { DECISION_REFUSED, type Actor, type Refusal } from '../../../../workflows/shared/types';
+import type { Principal, Role } from '@libs/auth/principal';
+import { allegationWorkflowId, isOpen } from '@libs/domain';
+import { AllegationEntity, appendAuditEvent } from '@libs/persistence';
+import type { AllegationState } from '@workflows/allegation/messages';
+import { DECISION_REFUSED, type Actor, type Refusal } from '@workflows/shared/types';
 import { ApiError, conflict } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
-import { ApiConfig } from '../../../../libs/config';
+import { ApiConfig } from '@libs/config';
 import { toAllegationView, type AllegationView } from './allegation.view';
 import { AllegationsService } from './allegations.service';
 
@@ -38,7 +38,12 @@ export class DecisionsService {
     @Inject(ApiConfig) private readonly config: ApiConfig,
   ) {}
 
-  async decide<P>(principal: Principal, caseId: string, decision: Decision<P>, check?: (allegation: AllegationEntity) => Promise<void>): Promise<AllegationView> {
+  async decide<P>(
+    principal: Principal,
+    caseId: string,
+    decision: Decision<P>,
+    check?: (allegation: AllegationEntity) => Promise<void>,
+  ): Promise<AllegationView> {
     const allegation = await this.allegations.findVisible(principal, caseId, decision.readers);
     await check?.(allegation);
     await this.ask(principal, allegation, decision, allegationWorkflowId(allegation.id));
@@ -50,10 +55,18 @@ export class DecisionsService {
    * evidence package) and gives back the Update's result; refusals become an audited 409.
    */
   async ask<R, P>(principal: Principal, allegation: AllegationEntity, decision: Decision<P, R>, workflowId: string): Promise<R> {
-    const actor: Actor = { userId: principal.sub, username: principal.name, roles: principal.roles, authorityId: principal.authorityId, forceId: principal.forceId };
+    const actor: Actor = {
+      userId: principal.sub,
+      username: principal.name,
+      roles: principal.roles,
+      authorityId: principal.authorityId,
+      forceId: principal.forceId,
+    };
     const handle = this.temporal.workflow.getHandle(workflowId);
     try {
-      return await this.temporal.withDeadline(Date.now() + this.config.DECISION_TIMEOUT_MS, () => handle.executeUpdate(decision.update, { args: [decision.payload, actor] }));
+      return await this.temporal.withDeadline(Date.now() + this.config.DECISION_TIMEOUT_MS, () =>
+        handle.executeUpdate(decision.update, { args: [decision.payload, actor] }),
+      );
     } catch (error) {
       if (isDeadlineExceeded(error)) {
         this.log.warn({ caseId: allegation.id, workflowId, decision: decision.name }, 'decision timed out waiting for the workflow');
@@ -68,9 +81,19 @@ export class DecisionsService {
       if (error instanceof WorkflowNotFoundError || /already completed|not found/i.test((error as Error).message ?? '')) {
         const current = await this.reload(allegation.id);
         if (!isOpen(current.status) || workflowId !== allegationWorkflowId(allegation.id)) {
-          throw await this.refused(principal, current, decision, 'state', workflowId === allegationWorkflowId(allegation.id) ? `the case is ${current.status}; no further decisions can be made` : 'this step is finished; no further decisions can be made');
+          throw await this.refused(
+            principal,
+            current,
+            decision,
+            'state',
+            workflowId === allegationWorkflowId(allegation.id)
+              ? `the case is ${current.status}; no further decisions can be made`
+              : 'this step is finished; no further decisions can be made',
+          );
         }
-        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'the case workflow is not running yet; it is started automatically, retry shortly', [{ field: 'temporal', problem: 'workflow not found' }]);
+        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'the case workflow is not running yet; it is started automatically, retry shortly', [
+          { field: 'temporal', problem: 'workflow not found' },
+        ]);
       }
       throw error;
     }

@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { ApiConfig } from '../../../../libs/config';
-import { runInTenantScope } from '../../../../libs/persistence';
-import type { AllegationWorkflowInput } from '../../../../workflows/allegation/messages';
+import { ApiConfig } from '@libs/config';
+import { runInTenantScope } from '@libs/persistence';
+import type { AllegationWorkflowInput } from '@workflows/allegation/messages';
 import { isTemporalUnavailable } from '../common/dependency-errors';
 import { LOGGER } from '../common/logger.provider';
 import { AllegationWorkflowStarter } from './workflow-starter';

@@ -18,8 +18,13 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /** Identifies a search by its words and filters; paging (limit, cursor) is not part of it. */
 export function searchFingerprint(filters: Record<string, unknown>): string {
-  const keys = Object.keys(filters).filter((k) => filters[k] !== undefined && k !== 'limit' && k !== 'cursor').sort();
-  return createHash('sha256').update(JSON.stringify(keys.map((k) => [k, filters[k]]))).digest('base64url').slice(0, 16);
+  const keys = Object.keys(filters)
+    .filter((k) => filters[k] !== undefined && k !== 'limit' && k !== 'cursor')
+    .sort();
+  return createHash('sha256')
+    .update(JSON.stringify(keys.map((k) => [k, filters[k]])))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 export function encodeSearchCursor(position: SearchPosition, fingerprint: string): string {
@@ -35,11 +40,19 @@ export function decodeSearchCursor(text: string, fingerprint: string, ranked: bo
     parsed = undefined;
   }
   const [print, rank, createdAt, id] = Array.isArray(parsed) && parsed.length === 4 ? parsed : [];
-  const wellFormed = typeof print === 'string' && (rank === null || (typeof rank === 'string' && RANK.test(rank))) && typeof createdAt === 'string' && TIMESTAMP.test(createdAt) && typeof id === 'string' && UUID.test(id);
+  const wellFormed =
+    typeof print === 'string' &&
+    (rank === null || (typeof rank === 'string' && RANK.test(rank))) &&
+    typeof createdAt === 'string' &&
+    TIMESTAMP.test(createdAt) &&
+    typeof id === 'string' &&
+    UUID.test(id);
   const invalid = unprocessable('cursor is not one this API returned', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
   if (!wellFormed) throw invalid;
   if (print !== fingerprint) {
-    throw unprocessable('cursor belongs to a different search: repeat the q and filters of the page that returned it', [{ field: 'cursor', problem: 'was returned by a different search' }]);
+    throw unprocessable('cursor belongs to a different search: repeat the q and filters of the page that returned it', [
+      { field: 'cursor', problem: 'was returned by a different search' },
+    ]);
   }
   if (ranked !== (rank !== null)) throw invalid;
   return { rank, createdAt, id };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
-import { AllegationEntity } from '../../../../libs/persistence';
+import type { Principal } from '@libs/auth/principal';
+import { AllegationEntity } from '@libs/persistence';
 import { unprocessable } from '../common/api-error';
 import { checkPeriod, withOffset } from '../common/instant';
 import { AllegationView, toAllegationView } from './allegation.view';
@@ -57,11 +57,18 @@ export class AllegationSearchService {
         // function's comment in migration 1764666000000-TenantIsolation says why).
         .andWhere(`a.id IN (SELECT allegations_matching(${TSQUERY}))`)
         .orderBy(RANK, 'DESC');
-      if (after) qb.andWhere(`(${RANK}, a.created_at, a.id) < (CAST(:rank AS real), CAST(:createdAt AS timestamptz), CAST(:id AS uuid))`, { rank: after.rank, createdAt: after.createdAt, id: after.id });
+      if (after)
+        qb.andWhere(`(${RANK}, a.created_at, a.id) < (CAST(:rank AS real), CAST(:createdAt AS timestamptz), CAST(:id AS uuid))`, {
+          rank: after.rank,
+          createdAt: after.createdAt,
+          id: after.id,
+        });
     } else if (after) {
       qb.andWhere('(a.created_at, a.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', { createdAt: after.createdAt, id: after.id });
     }
-    qb.addOrderBy('a.created_at', 'DESC').addOrderBy('a.id', 'DESC').limit(limit + 1);
+    qb.addOrderBy('a.created_at', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .limit(limit + 1);
 
     const { entities, raw } = await qb.getRawAndEntities<{ a_id: string; position_created_at: string; position_rank?: string }>();
     const positions = new Map(raw.map((r) => [r.a_id, r]));
@@ -82,7 +89,8 @@ export class AllegationSearchService {
   /** Words that are all stop words or punctuation make an empty query, which matches nothing. */
   private async requireSearchableWords(words: string): Promise<void> {
     const [{ nodes }] = await this.db.query(`SELECT numnode(websearch_to_tsquery('english', $1)) AS nodes`, [words]);
-    if (Number(nodes) === 0) throw unprocessable('q has no words to search for: only stop words or punctuation', [{ field: 'q', problem: 'has no searchable words' }]);
+    if (Number(nodes) === 0)
+      throw unprocessable('q has no words to search for: only stop words or punctuation', [{ field: 'q', problem: 'has no searchable words' }]);
   }
 
   private async requireForce(forceId: string): Promise<void> {

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { TemporalConfig } from '../../../../libs/config';
-import type { allegationWorkflow } from '../../../../workflows';
-import type { AllegationWorkflowInput } from '../../../../workflows/allegation/messages';
+import { TemporalConfig } from '@libs/config';
+import type { allegationWorkflow } from '@workflows';
+import type { AllegationWorkflowInput } from '@workflows/allegation/messages';
 
 /**
  * How long a start may wait for Temporal. A server that accepts the connection but does not
@@ -40,7 +40,10 @@ export class AllegationWorkflowStarter {
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
         await manager
-          .query('UPDATE workflow_starts SET attempts = attempts + 1, last_error = $2 WHERE allegation_id = $1', [allegationId, String((error as Error).message).slice(0, 500)])
+          .query('UPDATE workflow_starts SET attempts = attempts + 1, last_error = $2 WHERE allegation_id = $1', [
+            allegationId,
+            String((error as Error).message).slice(0, 500),
+          ])
           .catch(() => undefined);
         throw error;
       }
@@ -49,6 +52,9 @@ export class AllegationWorkflowStarter {
   }
 
   async markStarted(allegationId: string, manager: EntityManager = this.db.manager): Promise<void> {
-    await manager.query('UPDATE workflow_starts SET started_at = now(), attempts = attempts + 1, last_error = NULL WHERE allegation_id = $1 AND started_at IS NULL', [allegationId]);
+    await manager.query(
+      'UPDATE workflow_starts SET started_at = now(), attempts = attempts + 1, last_error = NULL WHERE allegation_id = $1 AND started_at IS NULL',
+      [allegationId],
+    );
   }
 }

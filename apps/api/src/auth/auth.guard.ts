@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { hasRole, Principal, Role } from '../../../../libs/auth/principal';
+import { hasRole, Principal, Role } from '@libs/auth/principal';
 import { TOKEN_VERIFIER, UnknownSigningKey, type TokenVerifier } from '@libs/auth/tokens';
 import { ApiError } from '../common/api-error';
 import { PUBLIC_KEY, ROLES_KEY } from '@libs/auth/decorators';
@@ -14,7 +14,10 @@ import { verifyOnce } from './verify-once';
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, @Inject(TOKEN_VERIFIER) private readonly verify: TokenVerifier) {}
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(TOKEN_VERIFIER) private readonly verify: TokenVerifier,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -26,7 +29,9 @@ export class AuthGuard implements CanActivate {
     const match = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/.exec(header);
     if (!match) {
       res.setHeader('WWW-Authenticate', 'Bearer');
-      throw new ApiError(HttpStatus.UNAUTHORIZED, 'a bearer token is required', [{ field: 'Authorization', problem: header ? 'is not a Bearer token' : 'is missing' }]);
+      throw new ApiError(HttpStatus.UNAUTHORIZED, 'a bearer token is required', [
+        { field: 'Authorization', problem: header ? 'is not a Bearer token' : 'is missing' },
+      ]);
     }
     try {
       req.principal = await verifyOnce(req, this.verify, match[1]);

@@ -1,12 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { cachedMappings, IdentityMappingLoader } from '../../../../libs/auth/identity-mapping';
-import { embeddedVerifier, jwksVerifier, refusingDeactivated } from '../../../../libs/auth/tokens';
-import { loadOrCreateSigningKeys } from '../../../../libs/auth/keys';
-import { AuthConfig } from '../../../../libs/config';
+import { cachedMappings, IdentityMappingLoader } from '@libs/auth/identity-mapping';
+import { embeddedVerifier, jwksVerifier, refusingDeactivated } from '@libs/auth/tokens';
+import { loadOrCreateSigningKeys } from '@libs/auth/keys';
+import { AuthConfig } from '@libs/config';
 import { TOKEN_VERIFIER } from '@libs/auth/tokens';
-import { DirectoryStore, runInTenantScope } from '../../../../libs/persistence';
+import { DirectoryStore, runInTenantScope } from '@libs/persistence';
 import { DeactivatedUsers } from '../directory/deactivated-users';
 import { AuthGuard } from './auth.guard';
 
@@ -23,7 +23,8 @@ export type CachedMappings = IdentityMappingLoader & { invalidate(): void };
       provide: IDENTITY_MAPPINGS,
       inject: [DataSource],
       // The verifier runs before any tenant is known: it reads every tenant's rows in the system scope.
-      useFactory: (db: DataSource): CachedMappings => cachedMappings(() => runInTenantScope({ system: true }, () => new DirectoryStore(db).allMappings()), IDENTITY_MAPPINGS_TTL_MS),
+      useFactory: (db: DataSource): CachedMappings =>
+        cachedMappings(() => runInTenantScope({ system: true }, () => new DirectoryStore(db).allMappings()), IDENTITY_MAPPINGS_TTL_MS),
     },
     {
       provide: TOKEN_VERIFIER,

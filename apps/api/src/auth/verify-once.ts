@@ -1,7 +1,7 @@
 // A request's bearer token is verified once: the rate limiter (which counts by user) and the
 // AuthGuard both need the result, and an RSA verification is the costliest step of a small request.
-import type { Principal } from '../../../../libs/auth/principal';
-import type { TokenVerifier } from '../../../../libs/auth/tokens';
+import type { Principal } from '@libs/auth/principal';
+import type { TokenVerifier } from '@libs/auth/tokens';
 
 const VERIFIED = Symbol('verified bearer token');
 type WithVerified = { [VERIFIED]?: { token: string; result: Promise<Principal> } };

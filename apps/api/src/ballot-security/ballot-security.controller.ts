@@ -1,10 +1,18 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Principal } from '../../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import { CreateAllegationDto } from '../allegations/dto/create-allegation.dto';
-import { BallotCustodyDto, CompleteReviewActionDto, CreateBallotItemDto, CreateSecurityReviewDto, DismissDiscrepancyDto, ListBallotItemsQuery, ListDiscrepanciesQuery } from './dto/ballot.dto';
+import {
+  BallotCustodyDto,
+  CompleteReviewActionDto,
+  CreateBallotItemDto,
+  CreateSecurityReviewDto,
+  DismissDiscrepancyDto,
+  ListBallotItemsQuery,
+  ListDiscrepanciesQuery,
+} from './dto/ballot.dto';
 import { BallotSecurityService } from './ballot-security.service';
 
 const ITEM_READERS = ['staff', 'triage', 'returning_officer', 'legal', 'admin'] as const;

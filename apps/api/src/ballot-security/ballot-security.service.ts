@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
-import { applyBallotStep, type BallotItem, type BallotItemKind, type BallotStatus, type Discrepancy } from '../../../../libs/domain';
-import { appendAuditEvent } from '../../../../libs/persistence';
-import { SecurityReviewsStore, type ActionCompletion } from '../../../../libs/persistence/stores/security-reviews.store';
+import type { Principal } from '@libs/auth/principal';
+import { applyBallotStep, type BallotItem, type BallotItemKind, type BallotStatus, type Discrepancy } from '@libs/domain';
+import { appendAuditEvent } from '@libs/persistence';
+import { SecurityReviewsStore, type ActionCompletion } from '@libs/persistence/stores/security-reviews.store';
 import { AllegationsService } from '../allegations/allegations.service';
 import type { CreateAllegationDto } from '../allegations/dto/create-allegation.dto';
 import { conflict, notFound, unprocessable } from '../common/api-error';
@@ -12,7 +12,8 @@ import type { BallotCustodyDto, CreateBallotItemDto, CreateSecurityReviewDto } f
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
-const day = (d: Date | string) => (typeof d === 'string' ? d.slice(0, 10) : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`);
+const day = (d: Date | string) =>
+  typeof d === 'string' ? d.slice(0, 10) : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 /** A step may be recorded this far ahead of the server's clock (clock skew), no further. */
 const FUTURE_SKEW_MS = 5 * 60_000;
 
@@ -123,9 +124,23 @@ export class BallotSecurityService {
       const rows: ItemRow[] = await m.query(
         `INSERT INTO ballot_items (id, authority_id, poll_id, kind, label, quantity, serial_from, serial_to, status, location, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'held', $9, $10) ON CONFLICT (authority_id, kind, label) DO NOTHING RETURNING *`,
-        [id, authorityId, dto.pollId ?? null, dto.kind, dto.label, dto.quantity ?? null, dto.serialFrom ?? null, dto.serialTo ?? null, dto.location, principal.sub],
+        [
+          id,
+          authorityId,
+          dto.pollId ?? null,
+          dto.kind,
+          dto.label,
+          dto.quantity ?? null,
+          dto.serialFrom ?? null,
+          dto.serialTo ?? null,
+          dto.location,
+          principal.sub,
+        ],
       );
-      if (rows.length === 0) throw conflict(`the authority already has a ${dto.kind.replace(/_/g, ' ')} labelled ${dto.label}`, [{ field: 'label', problem: 'already used by another item of this kind' }]);
+      if (rows.length === 0)
+        throw conflict(`the authority already has a ${dto.kind.replace(/_/g, ' ')} labelled ${dto.label}`, [
+          { field: 'label', problem: 'already used by another item of this kind' },
+        ]);
       const note = [`received from ${dto.receivedFrom}`, dto.note].filter(Boolean).join('; ');
       await m.query(
         `INSERT INTO ballot_custody_events (id, item_id, authority_id, action, at, recorded_by, location, note) VALUES ($1, $2, $3, 'received', now(), $4, $5, $6)`,
@@ -161,7 +176,8 @@ export class BallotSecurityService {
    */
   async recordStep(principal: Principal, id: string, dto: BallotCustodyDto) {
     const at = dto.at ? new Date(dto.at) : new Date();
-    if (at.getTime() > Date.now() + FUTURE_SKEW_MS) throw unprocessable('a custody step cannot be in the future', [{ field: 'at', problem: 'must not be in the future' }]);
+    if (at.getTime() > Date.now() + FUTURE_SKEW_MS)
+      throw unprocessable('a custody step cannot be in the future', [{ field: 'at', problem: 'must not be in the future' }]);
     return this.db.transaction(async (m) => {
       const row = await this.item(m, principal, id, true);
       const before: BallotItem = { kind: row.kind, status: row.status, location: row.location, sealNumber: row.seal_number, quantity: row.quantity };
@@ -172,10 +188,36 @@ export class BallotSecurityService {
       await m.query(
         `INSERT INTO ballot_custody_events (id, item_id, authority_id, action, at, recorded_by, location, seal_number, seal_number_observed, count_observed, access_by, note)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [eventId, id, row.authority_id, dto.action, at, principal.sub, after.location, after.sealNumber, dto.sealNumberObserved ?? null, dto.countObserved ?? null, (dto.accessBy ?? []).map((a) => a.trim()).filter(Boolean), dto.note ?? ''],
+        [
+          eventId,
+          id,
+          row.authority_id,
+          dto.action,
+          at,
+          principal.sub,
+          after.location,
+          after.sealNumber,
+          dto.sealNumberObserved ?? null,
+          dto.countObserved ?? null,
+          (dto.accessBy ?? []).map((a) => a.trim()).filter(Boolean),
+          dto.note ?? '',
+        ],
       );
-      await m.query('UPDATE ballot_items SET status = $2, location = $3, seal_number = $4, updated_at = now() WHERE id = $1', [id, after.status, after.location, after.sealNumber]);
-      await this.audit(m, principal, id, row.authority_id, `ballot.${dto.action}`, { status: before.status, location: before.location, sealNumber: before.sealNumber }, { ...dto, at: at.toISOString() });
+      await m.query('UPDATE ballot_items SET status = $2, location = $3, seal_number = $4, updated_at = now() WHERE id = $1', [
+        id,
+        after.status,
+        after.location,
+        after.sealNumber,
+      ]);
+      await this.audit(
+        m,
+        principal,
+        id,
+        row.authority_id,
+        `ballot.${dto.action}`,
+        { status: before.status, location: before.location, sealNumber: before.sealNumber },
+        { ...dto, at: at.toISOString() },
+      );
       const raised = [];
       for (const found of decision.discrepancies) raised.push(await this.raise(m, principal, row, eventId, found));
       const [updated] = await m.query('SELECT * FROM ballot_items WHERE id = $1', [id]);
@@ -196,8 +238,20 @@ export class BallotSecurityService {
     return this.db.transaction(async (m) => {
       const d = await this.discrepancy(m, principal, id);
       this.mustBeOpen(d);
-      await m.query("UPDATE ballot_discrepancies SET status = 'dismissed', decision_note = $2, decided_by = $3, decided_at = now() WHERE id = $1", [id, reason, principal.sub]);
-      await this.audit(m, principal, d.item_id, d.authority_id, 'ballot.discrepancy_dismissed', { discrepancyId: id, status: 'open' }, { discrepancyId: id, status: 'dismissed', reason });
+      await m.query("UPDATE ballot_discrepancies SET status = 'dismissed', decision_note = $2, decided_by = $3, decided_at = now() WHERE id = $1", [
+        id,
+        reason,
+        principal.sub,
+      ]);
+      await this.audit(
+        m,
+        principal,
+        d.item_id,
+        d.authority_id,
+        'ballot.discrepancy_dismissed',
+        { discrepancyId: id, status: 'open' },
+        { discrepancyId: id, status: 'dismissed', reason },
+      );
       return toDiscrepancyView(await this.discrepancy(m, principal, id));
     });
   }
@@ -218,16 +272,37 @@ export class BallotSecurityService {
     try {
       receipt = await this.allegations.create(principal, dto, `ballot-discrepancy:${id}`);
     } catch (error) {
-      await this.db.query("UPDATE ballot_discrepancies SET status = 'open', decided_by = NULL, decided_at = NULL WHERE id = $1 AND allegation_id IS NULL", [id]);
+      await this.db.query("UPDATE ballot_discrepancies SET status = 'open', decided_by = NULL, decided_at = NULL WHERE id = $1 AND allegation_id IS NULL", [
+        id,
+      ]);
       throw error;
     }
     return this.db.transaction(async (m) => {
       const d = await this.discrepancy(m, principal, id);
       if (d.allegation_id !== receipt.id) {
-        await m.query('UPDATE ballot_discrepancies SET allegation_id = $2, decision_note = $3 WHERE id = $1', [id, receipt.id, `allegation ${receipt.reference} logged from this discrepancy`]);
+        await m.query('UPDATE ballot_discrepancies SET allegation_id = $2, decision_note = $3 WHERE id = $1', [
+          id,
+          receipt.id,
+          `allegation ${receipt.reference} logged from this discrepancy`,
+        ]);
         const facts = { discrepancyId: id, itemId: claimed.item_id, kind: claimed.kind, expected: claimed.expected, observed: claimed.observed };
-        await this.audit(m, principal, claimed.item_id, claimed.authority_id, 'ballot.discrepancy_allegation', { discrepancyId: id, status: 'open' }, { discrepancyId: id, status: 'allegation', allegationId: receipt.id });
-        await appendAuditEvent(m, { caseId: receipt.id, authorityId: claimed.authority_id, actor: principal.sub, role: 'triage', action: 'allegation.ballot_discrepancy_linked', after: facts });
+        await this.audit(
+          m,
+          principal,
+          claimed.item_id,
+          claimed.authority_id,
+          'ballot.discrepancy_allegation',
+          { discrepancyId: id, status: 'open' },
+          { discrepancyId: id, status: 'allegation', allegationId: receipt.id },
+        );
+        await appendAuditEvent(m, {
+          caseId: receipt.id,
+          authorityId: claimed.authority_id,
+          actor: principal.sub,
+          role: 'triage',
+          action: 'allegation.ballot_discrepancy_linked',
+          after: facts,
+        });
       }
       return { discrepancy: toDiscrepancyView(await this.discrepancy(m, principal, id)), allegation: receipt };
     });
@@ -235,11 +310,13 @@ export class BallotSecurityService {
 
   async createReview(principal: Principal, dto: CreateSecurityReviewDto) {
     const authorityId = principal.authorityId!;
-    if (!(await this.db.query('SELECT 1 FROM police_forces WHERE id = $1', [dto.forceId])).length) throw unprocessable('no such police force', [{ field: 'forceId', problem: 'no such police force' }]);
+    if (!(await this.db.query('SELECT 1 FROM police_forces WHERE id = $1', [dto.forceId])).length)
+      throw unprocessable('no such police force', [{ field: 'forceId', problem: 'no such police force' }]);
     if (dto.pollId && !(await this.db.query('SELECT 1 FROM polls WHERE id = $1 AND authority_id = $2', [dto.pollId, authorityId])).length) {
       throw unprocessable('the poll is not one of this authority’s', [{ field: 'pollId', problem: 'no such poll' }]);
     }
-    if (Date.parse(`${dto.heldOn}T00:00:00Z`) > Date.now() + 86_400_000) throw unprocessable('a review is recorded once it has been held', [{ field: 'heldOn', problem: 'must not be in the future' }]);
+    if (Date.parse(`${dto.heldOn}T00:00:00Z`) > Date.now() + 86_400_000)
+      throw unprocessable('a review is recorded once it has been held', [{ field: 'heldOn', problem: 'must not be in the future' }]);
     const id = randomUUID();
     const actions = dto.actions.map((a) => ({ id: randomUUID(), ...a, status: 'open' }));
     return this.db.transaction(async (m) => {
@@ -256,8 +333,12 @@ export class BallotSecurityService {
   /** The authority's reviews, or a force's reviews with any authority; newest first. */
   async listReviews(principal: Principal) {
     const rows = principal.authorityId
-      ? await this.db.query('SELECT * FROM ballot_security_reviews WHERE authority_id = $1 ORDER BY held_on DESC, created_at DESC LIMIT 200', [principal.authorityId])
-      : await this.db.query('SELECT * FROM ballot_security_reviews WHERE force_id = $1 ORDER BY held_on DESC, created_at DESC LIMIT 200', [principal.forceId ?? '']);
+      ? await this.db.query('SELECT * FROM ballot_security_reviews WHERE authority_id = $1 ORDER BY held_on DESC, created_at DESC LIMIT 200', [
+          principal.authorityId,
+        ])
+      : await this.db.query('SELECT * FROM ballot_security_reviews WHERE force_id = $1 ORDER BY held_on DESC, created_at DESC LIMIT 200', [
+          principal.forceId ?? '',
+        ]);
     const completions = await new SecurityReviewsStore(this.db).completions(rows.map((r: { id: string }) => r.id));
     return rows.map((r: Record<string, any>) => withCompletions(toReviewView(r), completions));
   }
@@ -277,10 +358,31 @@ export class BallotSecurityService {
       const done = await store.complete(review, action.id, { id: principal.sub, name: principal.name ?? principal.sub }, note?.trim() ?? '');
       if (!done) {
         const [first] = (await store.completions([review.id])).filter((c) => c.actionId === action.id);
-        throw conflict('the action is already done', [{ field: 'status', problem: `was marked done on ${first?.doneAt ?? 'an earlier date'}; only an open action can be marked done` }]);
+        throw conflict('the action is already done', [
+          { field: 'status', problem: `was marked done on ${first?.doneAt ?? 'an earlier date'}; only an open action can be marked done` },
+        ]);
       }
-      await this.audit(m, principal, review.id, review.authorityId, 'ballot.security_review_action_done', { actionId: action.id, status: 'open' }, { actionId: action.id, description: action.description, status: 'done', doneBy: done.doneBy, doneByName: done.doneByName, doneAt: done.doneAt, note: done.note });
-      return { reviewId: review.id, action: { ...action, status: 'done', doneBy: done.doneBy, doneByName: done.doneByName, doneAt: done.doneAt, doneNote: done.note } };
+      await this.audit(
+        m,
+        principal,
+        review.id,
+        review.authorityId,
+        'ballot.security_review_action_done',
+        { actionId: action.id, status: 'open' },
+        {
+          actionId: action.id,
+          description: action.description,
+          status: 'done',
+          doneBy: done.doneBy,
+          doneByName: done.doneByName,
+          doneAt: done.doneAt,
+          note: done.note,
+        },
+      );
+      return {
+        reviewId: review.id,
+        action: { ...action, status: 'done', doneBy: done.doneBy, doneByName: done.doneByName, doneAt: done.doneAt, doneNote: done.note },
+      };
     });
   }
 
@@ -297,19 +399,30 @@ export class BallotSecurityService {
        SELECT gen_random_uuid(), u.id, NULL, 'ballot_discrepancy', $2, $3, $4, 'ballot_discrepancy', $5::uuid FROM users u
        WHERE u.authority_id = $1 AND u.roles && ARRAY['triage']::text[]
        ON CONFLICT (recipient_id, due_key) DO NOTHING`,
-      [item.authority_id, `Ballot security: ${DISCREPANCY_WORDS[found.kind]} on ${item.label}`,
-        `Expected ${found.expected}, found ${found.observed}. Log an allegation from it or dismiss it with a reason.`, `ballot-discrepancy:${id}`, id],
+      [
+        item.authority_id,
+        `Ballot security: ${DISCREPANCY_WORDS[found.kind]} on ${item.label}`,
+        `Expected ${found.expected}, found ${found.observed}. Log an allegation from it or dismiss it with a reason.`,
+        `ballot-discrepancy:${id}`,
+        id,
+      ],
     );
     return toDiscrepancyView(row);
   }
 
   private mustBeOpen(d: Record<string, any>) {
-    if (d.status !== 'open') throw conflict(`the discrepancy is already ${d.status === 'allegation' ? 'an allegation' : d.status}`, [{ field: 'status', problem: `is ${d.status}; only an open discrepancy can be decided` }]);
+    if (d.status !== 'open')
+      throw conflict(`the discrepancy is already ${d.status === 'allegation' ? 'an allegation' : d.status}`, [
+        { field: 'status', problem: `is ${d.status}; only an open discrepancy can be decided` },
+      ]);
   }
 
   private async item(m: EntityManager, principal: Principal, id: string, lock = false): Promise<ItemRow> {
     if (!UUID.test(id)) throw notFound('ballot item');
-    const [row]: ItemRow[] = await m.query(`SELECT * FROM ballot_items WHERE id = $1 AND authority_id = $2 ${lock ? 'FOR UPDATE' : ''}`, [id, principal.authorityId ?? '']);
+    const [row]: ItemRow[] = await m.query(`SELECT * FROM ballot_items WHERE id = $1 AND authority_id = $2 ${lock ? 'FOR UPDATE' : ''}`, [
+      id,
+      principal.authorityId ?? '',
+    ]);
     if (!row) throw notFound('ballot item');
     return row;
   }

@@ -18,7 +18,9 @@ export function accessStatement(reasonHeader: string | undefined, recipientHeade
   }
   const recipient = recipientHeader?.trim() ?? '';
   if (recipientHeader !== undefined && (recipient.length < 2 || recipient.length > 200)) {
-    throw badRequest('X-Disclosed-To names who receives what is read (2 to 200 characters)', [{ field: 'X-Disclosed-To', problem: 'must be 2 to 200 characters' }]);
+    throw badRequest('X-Disclosed-To names who receives what is read (2 to 200 characters)', [
+      { field: 'X-Disclosed-To', problem: 'must be 2 to 200 characters' },
+    ]);
   }
   // CR/LF, other control characters and bidi controls never reach the record or the logs.
   const clean = unsafeAsSpaces;

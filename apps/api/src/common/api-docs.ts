@@ -62,7 +62,11 @@ type ErrorSpec = number | [status: number, description: string];
 function errorResponse(status: number, description?: string) {
   return applyDecorators(
     ApiExtraModels(ErrorBody),
-    ApiResponse({ status, description: description ?? ERROR_MEANINGS[status] ?? 'an error', content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorBody) } } } }),
+    ApiResponse({
+      status,
+      description: description ?? ERROR_MEANINGS[status] ?? 'an error',
+      content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorBody) } } },
+    }),
   );
 }
 
@@ -103,7 +107,10 @@ export function ApiStandardErrors(): ClassDecorator {
       if (!isPublic) statuses.push(401, [403, roles ? `the caller has none of the roles: ${roles.join(', ')}` : ERROR_MEANINGS[403]]);
       if (paths.some((p) => p.includes(':'))) statuses.push(404);
       if (BODY_METHODS.has(method)) statuses.push(413, 415);
-      const documented = { ...(Reflect.getMetadata(SWAGGER_RESPONSES, target) ?? {}), ...(Reflect.getMetadata(SWAGGER_RESPONSES, handler) ?? {}) } as Record<string, unknown>;
+      const documented = { ...(Reflect.getMetadata(SWAGGER_RESPONSES, target) ?? {}), ...(Reflect.getMetadata(SWAGGER_RESPONSES, handler) ?? {}) } as Record<
+        string,
+        unknown
+      >;
       // Any response decorator stops @nestjs/swagger adding its default success answer: say it.
       if (!Object.keys(documented).some((status) => /^2/.test(status))) {
         const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === RequestMethod.POST ? 201 : 200);

@@ -3,7 +3,25 @@
 // Node's socket errors; PostgreSQL's admin shutdown, crash shutdown and cannot-connect-now (57P0x),
 // connection exceptions (08xxx), and insufficient resources (53xxx: a full disk, out of memory,
 // too many connections), which a retry later can get past and which nothing in the request caused.
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53000', '53100', '53200', '53300']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+  '53000',
+  '53100',
+  '53200',
+  '53300',
+]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string; driverError?: unknown } | undefined;
@@ -15,7 +33,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // refuses the runner's next statement with this error, which carries no code. Our code uses a
   // runner only inside its transaction, so this means the connection went away.
   if ((e as { name?: string }).name === 'QueryRunnerProviderAlreadyReleasedError') return true;
-  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(e.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(
+    e.message ?? '',
+  );
 }
 
 export function isTemporalUnavailable(error: unknown): boolean {

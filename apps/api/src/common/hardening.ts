@@ -37,8 +37,16 @@ const DOCS_STYLE_SRC = ["'self'", "'unsafe-inline'"];
  */
 export function securityHeaders(options: { formActions?: string[] } = {}): RequestHandler {
   const policy: Directives = { ...CONTENT_SECURITY_POLICY, formAction: ["'self'", ...(options.formActions ?? [])] };
-  const strict = helmet({ contentSecurityPolicy: { useDefaults: false, directives: policy }, referrerPolicy: { policy: 'no-referrer' }, xFrameOptions: { action: 'deny' } });
-  const docs = helmet({ contentSecurityPolicy: { useDefaults: false, directives: { ...policy, styleSrc: DOCS_STYLE_SRC } }, referrerPolicy: { policy: 'no-referrer' }, xFrameOptions: { action: 'deny' } });
+  const strict = helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: policy },
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+  });
+  const docs = helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: { ...policy, styleSrc: DOCS_STYLE_SRC } },
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+  });
   return (req: Request, res: Response, next: NextFunction) => {
     res.locals.cspNonce = randomBytes(16).toString('base64');
     return (/^\/docs(\/|-|$)/.test(req.path) ? docs : strict)(req, res, next);
@@ -66,7 +74,9 @@ export function requestLimits(limits: RequestLimits): RequestHandler {
     for (const part of req.rawHeaders) headerBytes += Buffer.byteLength(part) + 2;
     if (headerBytes > limits.maxHeaderBytes) {
       res.setHeader('Connection', 'close');
-      return sendError(res, 431, `the request headers are larger than ${limits.maxHeaderBytes} bytes`, [{ field: 'headers', problem: `are ${headerBytes} bytes` }]);
+      return sendError(res, 431, `the request headers are larger than ${limits.maxHeaderBytes} bytes`, [
+        { field: 'headers', problem: `are ${headerBytes} bytes` },
+      ]);
     }
     next();
   };

@@ -47,7 +47,8 @@ export function hostileJson(value: unknown, path = '', depth = 0): ErrorDetail |
 export function refuseHostileText(): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     // No record's id or slug holds a NUL, and PostgreSQL refuses to compare text with one (a 500).
-    if (decodedPath(req.path).includes('\u0000')) return sendError(res, 404, 'not found', [{ field: 'path', problem: 'names nothing (it holds a NUL character)' }]);
+    if (decodedPath(req.path).includes('\u0000'))
+      return sendError(res, 404, 'not found', [{ field: 'path', problem: 'names nothing (it holds a NUL character)' }]);
     const inQuery = hostileJson(req.query);
     const problem = inQuery ?? (req.is('application/json') && req.body !== undefined ? hostileJson(req.body) : null);
     if (!problem) return next();

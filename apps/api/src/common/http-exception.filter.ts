@@ -22,7 +22,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const message = typeof response === 'string' ? response : Array.isArray((response as { message?: unknown }).message) ? ((response as { message: string[] }).message.join('; ')) : String((response as { message?: unknown }).message ?? exception.message);
+      const message =
+        typeof response === 'string'
+          ? response
+          : Array.isArray((response as { message?: unknown }).message)
+            ? (response as { message: string[] }).message.join('; ')
+            : String((response as { message?: unknown }).message ?? exception.message);
       res.status(status).json(errorBody(status, message));
       return;
     }
@@ -30,22 +35,31 @@ export class HttpExceptionFilter implements ExceptionFilter {
     // which is not the database going away (an aborted CSV upload was logged as one, with a 503).
     if (req.readableAborted) {
       this.log.info({ reqId: req.id, err: (exception as Error)?.message }, 'request body cut off by the client');
-      res.status(HttpStatus.BAD_REQUEST).json(errorBody(400, 'the request body was cut off before it ended; nothing was recorded', [{ field: 'body', problem: 'incomplete' }]));
+      res
+        .status(HttpStatus.BAD_REQUEST)
+        .json(errorBody(400, 'the request body was cut off before it ended; nothing was recorded', [{ field: 'body', problem: 'incomplete' }]));
       return;
     }
     if (isDatabaseUnavailable(exception)) {
       this.log.warn({ reqId: req.id, err: (exception as Error).message }, 'database unavailable');
       res.setHeader('Retry-After', '5');
-      res.status(HttpStatus.SERVICE_UNAVAILABLE).json(errorBody(503, 'the case database is unavailable; retry shortly', [{ field: 'database', problem: 'unavailable' }]));
+      res
+        .status(HttpStatus.SERVICE_UNAVAILABLE)
+        .json(errorBody(503, 'the case database is unavailable; retry shortly', [{ field: 'database', problem: 'unavailable' }]));
       return;
     }
     if (isTemporalUnavailable(exception)) {
       this.log.warn({ reqId: req.id, err: (exception as Error).message }, 'temporal unavailable');
       res.setHeader('Retry-After', '5');
-      res.status(HttpStatus.SERVICE_UNAVAILABLE).json(errorBody(503, 'the workflow service is unavailable; retry shortly', [{ field: 'temporal', problem: 'unavailable' }]));
+      res
+        .status(HttpStatus.SERVICE_UNAVAILABLE)
+        .json(errorBody(503, 'the workflow service is unavailable; retry shortly', [{ field: 'temporal', problem: 'unavailable' }]));
       return;
     }
-    this.log.error({ reqId: req.id, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : String(exception) }, 'unhandled error');
+    this.log.error(
+      { reqId: req.id, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : String(exception) },
+      'unhandled error',
+    );
     res.status(500).json(errorBody(500, `internal error; quote request id ${req.id ?? 'unknown'} when reporting it`));
   }
 }

@@ -29,7 +29,8 @@ export function jsonBody(): RequestHandler {
       if (!error) return next();
       const e = error as { type?: string; status?: number; message?: string };
       if (e.type === 'entity.too.large') return sendError(res, 413, `the request body is larger than ${JSON_LIMIT}`, [{ field: 'body', problem: 'too large' }]);
-      if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return sendError(res, 415, e.message ?? 'unsupported encoding', [{ field: 'Content-Type', problem: 'unsupported charset or encoding' }]);
+      if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')
+        return sendError(res, 415, e.message ?? 'unsupported encoding', [{ field: 'Content-Type', problem: 'unsupported charset or encoding' }]);
       if (e.type === 'entity.parse.failed') return sendError(res, 400, 'the request body is not valid JSON', [{ field: 'body', problem: 'malformed JSON' }]);
       return sendError(res, e.status ?? 400, e.message ?? 'bad request body', [{ field: 'body', problem: 'unreadable' }]);
     });

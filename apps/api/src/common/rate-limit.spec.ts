@@ -2,7 +2,7 @@
 // when the window ends, and Retry-After counts down to it. test/rate-limit-shared.e2e-spec.ts and
 // the scale-out fault suite show the PostgreSQL store shared by two API processes.
 import type { Request, Response } from 'express';
-import { InvalidToken, type Principal } from '../../../../libs/auth';
+import { InvalidToken, type Principal } from '@libs/auth';
 import { verifyOnce } from '../auth/verify-once';
 import { memoryRateLimitStore, rateLimit } from './rate-limit';
 
@@ -13,11 +13,20 @@ const verify = async (token: string): Promise<Principal> => {
 
 function harness(perUser: number, perIp: number) {
   let t = 1_000_000;
-  const handler = rateLimit({ perUser, perIp, windowMs: 10_000 }, verify, memoryRateLimitStore(() => t));
+  const handler = rateLimit(
+    { perUser, perIp, windowMs: 10_000 },
+    verify,
+    memoryRateLimitStore(() => t),
+  );
   const send = (opts: { token?: string; ip?: string; path?: string } = {}) =>
     new Promise<{ status: number; retryAfter?: string }>((resolve) => {
       const headers: Record<string, string> = {};
-      const req = { path: opts.path ?? '/allegations', ip: opts.ip ?? '192.0.2.1', socket: {}, header: (name: string) => (name === 'authorization' && opts.token ? `Bearer ${opts.token}` : undefined) } as unknown as Request;
+      const req = {
+        path: opts.path ?? '/allegations',
+        ip: opts.ip ?? '192.0.2.1',
+        socket: {},
+        header: (name: string) => (name === 'authorization' && opts.token ? `Bearer ${opts.token}` : undefined),
+      } as unknown as Request;
       const res = {
         setHeader: (k: string, v: string) => (headers[k.toLowerCase()] = v),
         status(code: number) {

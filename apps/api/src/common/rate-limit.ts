@@ -8,8 +8,8 @@
 // configured number, not one each.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { DataSource } from 'typeorm';
-import type { TokenVerifier } from '../../../../libs/auth/tokens';
-import { RateLimitsStore } from '../../../../libs/persistence/stores/rate-limits.store';
+import type { TokenVerifier } from '@libs/auth/tokens';
+import { RateLimitsStore } from '@libs/persistence/stores/rate-limits.store';
 import { verifyOnce } from '../auth/verify-once';
 import { sendError } from './error-body';
 
@@ -172,7 +172,12 @@ export function postgresRateLimitStore(db: DataSource, onError: (error: Error) =
 /** How long the limiter waits for its count before letting the request through uncounted. */
 const COUNT_TIMEOUT_MS = 1_000;
 
-export function rateLimit(limits: RateLimits, verify: TokenVerifier, store: RateLimitStore = memoryRateLimitStore(), onUncounted: (error: Error) => void = () => undefined): RequestHandler {
+export function rateLimit(
+  limits: RateLimits,
+  verify: TokenVerifier,
+  store: RateLimitStore = memoryRateLimitStore(),
+  onUncounted: (error: Error) => void = () => undefined,
+): RequestHandler {
   const userOf = async (req: Request): Promise<string | undefined> => {
     const match = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/.exec(req.header('authorization') ?? '');
     if (!match) return undefined;
@@ -214,9 +219,12 @@ export function rateLimit(limits: RateLimits, verify: TokenVerifier, store: Rate
         if (!w || w.count <= limit) return next();
         const seconds = Math.max(1, Math.ceil(w.retryAfterMs / 1000));
         res.setHeader('Retry-After', String(seconds));
-        sendError(res, 429, `too many requests: at most ${limit} every ${limits.windowMs / 1000} seconds ${sub ? 'per user' : 'from one address without a token'}; try again in ${seconds} s`, [
-          { field: sub ? 'Authorization' : 'address', problem: 'rate limit reached' },
-        ]);
+        sendError(
+          res,
+          429,
+          `too many requests: at most ${limit} every ${limits.windowMs / 1000} seconds ${sub ? 'per user' : 'from one address without a token'}; try again in ${seconds} s`,
+          [{ field: sub ? 'Authorization' : 'address', problem: 'rate limit reached' }],
+        );
       })
       .catch(next);
   };

@@ -4,8 +4,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, Span } from '@opentelemetry/api';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { httpRequestDuration, intakeRequests, type IntakeOutcome } from '../../../../libs/telemetry/api-metrics';
-import type { Tracing } from '../../../../libs/telemetry';
+import { httpRequestDuration, intakeRequests, type IntakeOutcome } from '@libs/telemetry/api-metrics';
+import type { Tracing } from '@libs/telemetry';
 
 /** What a request's handlers note for its metrics (an intake that was an idempotent replay). */
 interface RequestNotes {
@@ -77,13 +77,18 @@ export function requestTelemetry(tracing?: Tracing): RequestHandler {
       const status = res.statusCode;
       // a client that went away before the answer was complete: its status is unknown
       const finished = res.writableFinished;
-      httpRequestDuration.observe({ method: req.method, route, status: finished ? String(status) : 'aborted' }, Number(process.hrtime.bigint() - started) / 1e9);
-      if (finished && req.method === 'POST' && route === '/allegations') intakeRequests.inc({ outcome: intakeOutcome(status, requestNotes.intake === 'replay') });
+      httpRequestDuration.observe(
+        { method: req.method, route, status: finished ? String(status) : 'aborted' },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+      if (finished && req.method === 'POST' && route === '/allegations')
+        intakeRequests.inc({ outcome: intakeOutcome(status, requestNotes.intake === 'replay') });
       if (span && otel) {
         span.updateName(route === '(unmatched)' ? req.method : `${req.method} ${route}`);
         if (route !== '(unmatched)') span.setAttribute('http.route', route);
         if (finished) span.setAttribute('http.response.status_code', status);
-        if (!finished || status >= 500) span.setStatus({ code: otel.SpanStatusCode.ERROR, message: finished ? undefined : 'the client went away before the answer was complete' });
+        if (!finished || status >= 500)
+          span.setStatus({ code: otel.SpanStatusCode.ERROR, message: finished ? undefined : 'the client went away before the answer was complete' });
         span.end();
       }
     };

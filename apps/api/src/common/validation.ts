@@ -6,7 +6,8 @@ function flatten(errors: ValidationError[], prefix = ''): ErrorDetail[] {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
       field,
-      problem: rule === 'whitelistValidation' ? 'is not a known field' : message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message,
+      problem:
+        rule === 'whitelistValidation' ? 'is not a known field' : message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message,
     }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
@@ -23,7 +24,11 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => {
       const details = flatten(errors);
       const summary = details.map((d) => `${d.field || 'body'} ${d.problem}`).join('; ');
-      return new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, summary || 'the request failed validation', details.length ? details : [{ field: '', problem: 'must be a JSON object' }]);
+      return new ApiError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        summary || 'the request failed validation',
+        details.length ? details : [{ field: '', problem: 'must be a JSON object' }],
+      );
     },
   });
 }

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig, TemporalConfig, WebConfig } from '../../../../libs/config';
+import { ApiConfig, AuthConfig, CheckpointConfig, DatabaseConfig, EvidenceConfig, TemporalConfig, WebConfig } from '@libs/config';
 
 export interface ApiConfigs {
   api: ApiConfig;

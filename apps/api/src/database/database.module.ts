@@ -1,8 +1,8 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { ApiConfig, DatabaseConfig } from '../../../../libs/config';
-import { API_ROLE, createDataSource, scopeToTenant } from '../../../../libs/persistence';
+import { ApiConfig, DatabaseConfig } from '@libs/config';
+import { API_ROLE, createDataSource, scopeToTenant } from '@libs/persistence';
 import { TenantScopeInterceptor } from './tenant-scope.interceptor';
 
 /**
@@ -19,7 +19,13 @@ import { TenantScopeInterceptor } from './tenant-scope.interceptor';
       inject: [DatabaseConfig, ApiConfig],
       useFactory: (config: DatabaseConfig, api: ApiConfig) =>
         scopeToTenant(
-          createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'casework-api', role: API_ROLE, queryTimeoutMs: api.DATABASE_QUERY_TIMEOUT_MS }),
+          createDataSource({
+            url: config.DATABASE_URL,
+            poolSize: config.DATABASE_POOL_SIZE,
+            applicationName: 'casework-api',
+            role: API_ROLE,
+            queryTimeoutMs: api.DATABASE_QUERY_TIMEOUT_MS,
+          }),
         ).initialize(),
     },
     { provide: APP_INTERCEPTOR, useClass: TenantScopeInterceptor },

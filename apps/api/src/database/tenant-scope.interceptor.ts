@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import type { Principal } from '../../../../libs/auth/principal';
-import { runInTenantScope } from '../../../../libs/persistence';
+import type { Principal } from '@libs/auth/principal';
+import { runInTenantScope } from '@libs/persistence';
 
 /**
  * Runs each authenticated request's handler in its caller's tenant scope, which every database

@@ -5,8 +5,8 @@
 // on to its handler, which needs the database too and answers 503.
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
-import { DirectoryStore } from '../../../../libs/persistence';
+import type { Principal } from '@libs/auth/principal';
+import { DirectoryStore } from '@libs/persistence';
 
 export const DEACTIVATION_REFRESH_MS = 5_000;
 

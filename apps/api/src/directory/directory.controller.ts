@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Principal } from '../../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import { CreateAuthorityDto, CreateForceDto, CreateIdentityMappingDto, CreateUserDto, RolesDto } from './directory.dto';
@@ -72,7 +72,10 @@ export class UsersController {
   @ApiOperation({ summary: "The users of the caller's tenant (or, for the national administrator, of the tenant named), active first" })
   @ApiOkResponse({ description: '[{ id, username, displayName, email, roles, authorityId|forceId, active, createdAt, deactivatedAt, deactivatedBy }]' })
   list(@CurrentUser() principal: Principal, @Query('authorityId') authorityId?: string, @Query('forceId') forceId?: string) {
-    return this.directory.listUsers(principal, { authorityId: typeof authorityId === 'string' ? authorityId : undefined, forceId: typeof forceId === 'string' ? forceId : undefined });
+    return this.directory.listUsers(principal, {
+      authorityId: typeof authorityId === 'string' ? authorityId : undefined,
+      forceId: typeof forceId === 'string' ? forceId : undefined,
+    });
   }
 
   @Post()
@@ -128,7 +131,9 @@ export class IdentityMappingsController {
   @Post()
   @Roles('admin')
   @ApiErrors([409, 'the tenant maps this claim and value already'])
-  @ApiOperation({ summary: 'Map a claim value to roles at the tenant: a token with no roles claim whose claim has (or holds) the value gets the roles (within 30 s)' })
+  @ApiOperation({
+    summary: 'Map a claim value to roles at the tenant: a token with no roles claim whose claim has (or holds) the value gets the roles (within 30 s)',
+  })
   @ApiCreatedResponse({ description: 'the mapping' })
   add(@CurrentUser() principal: Principal, @Body() dto: CreateIdentityMappingDto) {
     return this.directory.addMapping(principal, dto);

@@ -7,17 +7,16 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { nameUuid } from '../../../../libs/auth/demo-data';
-import { hasRole, type Principal, type Role } from '../../../../libs/auth/principal';
-import { appendAuditEvent, DirectoryStore, DirectoryUser, runInTenantScope, type Tenant } from '../../../../libs/persistence';
+import { nameUuid } from '@libs/auth/demo-data';
+import { hasRole, type Principal, type Role } from '@libs/auth/principal';
+import { appendAuditEvent, DirectoryStore, DirectoryUser, runInTenantScope, type Tenant } from '@libs/persistence';
 import { ApiError, conflict, notFound, unprocessable } from '../common/api-error';
 import { CachedMappings, IDENTITY_MAPPINGS } from '../auth/auth.module';
 import { DeactivatedUsers } from './deactivated-users';
 import type { CreateAuthorityDto, CreateForceDto, CreateIdentityMappingDto, CreateUserDto } from './directory.dto';
 
-/** The roles a user of each kind of tenant may hold. */
-export const AUTHORITY_USER_ROLES: Role[] = ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'];
-export const FORCE_USER_ROLES: Role[] = ['spoc', 'feoa', 'admin'];
+import { AUTHORITY_USER_ROLES, FORCE_USER_ROLES } from '@libs/auth/principal';
+export { AUTHORITY_USER_ROLES, FORCE_USER_ROLES };
 
 const forbidden = (message: string, field: string, problem: string) => new ApiError(HttpStatus.FORBIDDEN, message, [{ field, problem }]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,11 +59,24 @@ export class DirectoryService {
       const force = await store.findForce(dto.forceId);
       if (!force) throw unprocessable(`there is no police force ${dto.forceId}: add the force first`, [{ field: 'forceId', problem: 'is not a police force' }]);
       if (await store.findAuthority(dto.id)) throw conflict(`an authority with the id ${dto.id} exists already`, [{ field: 'id', problem: 'is taken' }]);
-      if (await store.authorityWithPrefix(dto.referencePrefix)) throw conflict(`the reference prefix ${dto.referencePrefix} is another authority's`, [{ field: 'referencePrefix', problem: 'is taken' }]);
-      const authority = await store.addAuthority({ id: dto.id, name: dto.name.trim(), referencePrefix: dto.referencePrefix, forceId: dto.forceId, addedBy: principal.sub });
-      if (!authority) throw conflict(`an authority with the id ${dto.id} or the reference prefix ${dto.referencePrefix} exists already`, [{ field: 'id', problem: 'or referencePrefix is taken' }]);
+      if (await store.authorityWithPrefix(dto.referencePrefix))
+        throw conflict(`the reference prefix ${dto.referencePrefix} is another authority's`, [{ field: 'referencePrefix', problem: 'is taken' }]);
+      const authority = await store.addAuthority({
+        id: dto.id,
+        name: dto.name.trim(),
+        referencePrefix: dto.referencePrefix,
+        forceId: dto.forceId,
+        addedBy: principal.sub,
+      });
+      if (!authority)
+        throw conflict(`an authority with the id ${dto.id} or the reference prefix ${dto.referencePrefix} exists already`, [
+          { field: 'id', problem: 'or referencePrefix is taken' },
+        ]);
       // The first event of the new authority's log says who added it, with its force as it stands.
-      await this.audit(m, principal, { authorityId: authority.id }, nameUuid(`authority:${authority.id}`), 'directory.authority_added', null, { authority, force });
+      await this.audit(m, principal, { authorityId: authority.id }, nameUuid(`authority:${authority.id}`), 'directory.authority_added', null, {
+        authority,
+        force,
+      });
       return authority;
     });
   }
@@ -76,8 +88,18 @@ export class DirectoryService {
     if (!authority) throw notFound('authority');
     const force = await this.store.findForce(authority.forceId);
     const people = await this.store.forceUsersWithRoles(authority.forceId, ['spoc', 'feoa']);
-    const contact = (u: DirectoryUser) => ({ id: u.id, displayName: u.displayName, email: u.email, roles: u.roles.filter((r) => r === 'spoc' || r === 'feoa') });
-    return { authorityId, force, spocs: people.filter((u) => u.roles.includes('spoc')).map(contact), feoas: people.filter((u) => u.roles.includes('feoa')).map(contact) };
+    const contact = (u: DirectoryUser) => ({
+      id: u.id,
+      displayName: u.displayName,
+      email: u.email,
+      roles: u.roles.filter((r) => r === 'spoc' || r === 'feoa'),
+    });
+    return {
+      authorityId,
+      force,
+      spocs: people.filter((u) => u.roles.includes('spoc')).map(contact),
+      feoas: people.filter((u) => u.roles.includes('feoa')).map(contact),
+    };
   }
 
   // Users
@@ -96,7 +118,14 @@ export class DirectoryService {
     const tenant = await this.tenantFor(principal, dto, 'body');
     this.checkRoles(tenant, dto.roles);
     return this.write(async (m, store) => {
-      const user = await store.addUser({ id: randomUUID(), username: dto.username, displayName: dto.displayName.trim(), email: dto.email, roles: dto.roles, ...tenant });
+      const user = await store.addUser({
+        id: randomUUID(),
+        username: dto.username,
+        displayName: dto.displayName.trim(),
+        email: dto.email,
+        roles: dto.roles,
+        ...tenant,
+      });
       if (!user) throw conflict(`the username ${dto.username} is taken`, [{ field: 'username', problem: 'is taken' }]);
       await this.audit(m, principal, tenant, user.id, 'directory.user_added', null, this.auditView(user));
       return user;
@@ -108,7 +137,9 @@ export class DirectoryService {
     const tenant = { authorityId: before.authorityId, forceId: before.forceId };
     this.checkRoles(tenant, roles);
     if (before.id === principal.sub && before.roles.includes('admin') && !roles.includes('admin')) {
-      throw conflict('you cannot take the admin role from yourself: ask another admin of your tenant', [{ field: 'roles', problem: 'must keep admin for yourself' }]);
+      throw conflict('you cannot take the admin role from yourself: ask another admin of your tenant', [
+        { field: 'roles', problem: 'must keep admin for yourself' },
+      ]);
     }
     return this.write(async (m, store) => {
       const after = await store.setRoles(id, roles);
@@ -123,8 +154,19 @@ export class DirectoryService {
     if (before.id === principal.sub) throw conflict('you cannot deactivate yourself: ask another admin of your tenant', [{ field: 'id', problem: 'is you' }]);
     const user = await this.write(async (m, store) => {
       const after = await store.deactivate(id, principal.sub);
-      if (!after) throw conflict(`${before.username} was deactivated already`, [{ field: 'id', problem: 'is deactivated already' }], { deactivatedAt: before.deactivatedAt });
-      await this.audit(m, principal, { authorityId: before.authorityId, forceId: before.forceId }, id, 'directory.user_deactivated', { active: true }, { active: false, deactivatedAt: after.deactivatedAt });
+      if (!after)
+        throw conflict(`${before.username} was deactivated already`, [{ field: 'id', problem: 'is deactivated already' }], {
+          deactivatedAt: before.deactivatedAt,
+        });
+      await this.audit(
+        m,
+        principal,
+        { authorityId: before.authorityId, forceId: before.forceId },
+        id,
+        'directory.user_deactivated',
+        { active: true },
+        { active: false, deactivatedAt: after.deactivatedAt },
+      );
       return after;
     });
     this.deactivated.invalidate();
@@ -142,8 +184,16 @@ export class DirectoryService {
     this.checkRoles(tenant, dto.roles);
     const mapping = await this.write(async (m, store) => {
       const added = await store.addMapping({ id: randomUUID(), ...tenant, claim: dto.claim, value: dto.value, roles: dto.roles, createdBy: principal.sub });
-      if (!added) throw conflict(`${tenantLabel(tenant)} maps ${dto.claim} = ${dto.value} already: remove that mapping to change its roles`, [{ field: 'value', problem: 'is mapped already' }]);
-      await this.audit(m, principal, tenant, added.id, 'directory.identity_mapping_added', null, { claim: added.claim, value: added.value, roles: added.roles, ...tenant });
+      if (!added)
+        throw conflict(`${tenantLabel(tenant)} maps ${dto.claim} = ${dto.value} already: remove that mapping to change its roles`, [
+          { field: 'value', problem: 'is mapped already' },
+        ]);
+      await this.audit(m, principal, tenant, added.id, 'directory.identity_mapping_added', null, {
+        claim: added.claim,
+        value: added.value,
+        roles: added.roles,
+        ...tenant,
+      });
       return added;
     });
     this.mappings.invalidate();
@@ -156,7 +206,15 @@ export class DirectoryService {
     if (!mapping || mapping.authorityId !== tenant.authorityId || mapping.forceId !== tenant.forceId) throw notFound('identity mapping');
     await this.write(async (m, store) => {
       if (!(await store.removeMapping(id))) throw notFound('identity mapping');
-      await this.audit(m, principal, tenant, id, 'directory.identity_mapping_removed', { claim: mapping.claim, value: mapping.value, roles: mapping.roles, ...tenant }, null);
+      await this.audit(
+        m,
+        principal,
+        tenant,
+        id,
+        'directory.identity_mapping_removed',
+        { claim: mapping.claim, value: mapping.value, roles: mapping.roles, ...tenant },
+        null,
+      );
     });
     this.mappings.invalidate();
     return { id, removed: true };
@@ -181,10 +239,14 @@ export class DirectoryService {
       return own;
     }
     if (Boolean(named.authorityId) === Boolean(named.forceId)) {
-      throw unprocessable(`name the tenant: exactly one of authorityId or forceId in the ${where}`, [{ field: 'authorityId', problem: 'or forceId is required (not both)' }]);
+      throw unprocessable(`name the tenant: exactly one of authorityId or forceId in the ${where}`, [
+        { field: 'authorityId', problem: 'or forceId is required (not both)' },
+      ]);
     }
-    if (named.authorityId && !(await this.store.findAuthority(named.authorityId))) throw unprocessable(`there is no authority ${named.authorityId}`, [{ field: 'authorityId', problem: 'is not an authority' }]);
-    if (named.forceId && !(await this.store.findForce(named.forceId))) throw unprocessable(`there is no police force ${named.forceId}`, [{ field: 'forceId', problem: 'is not a police force' }]);
+    if (named.authorityId && !(await this.store.findAuthority(named.authorityId)))
+      throw unprocessable(`there is no authority ${named.authorityId}`, [{ field: 'authorityId', problem: 'is not an authority' }]);
+    if (named.forceId && !(await this.store.findForce(named.forceId)))
+      throw unprocessable(`there is no police force ${named.forceId}`, [{ field: 'forceId', problem: 'is not a police force' }]);
     return named.authorityId ? { authorityId: named.authorityId } : { forceId: named.forceId };
   }
 
@@ -197,18 +259,32 @@ export class DirectoryService {
   }
 
   private checkRoles(tenant: Tenant, roles: Role[]): void {
-    if (roles.includes('national_admin')) throw forbidden('no one grants the national_admin role here: national administrators come from the identity provider', 'roles', 'must not include national_admin');
+    if (roles.includes('national_admin'))
+      throw forbidden(
+        'no one grants the national_admin role here: national administrators come from the identity provider',
+        'roles',
+        'must not include national_admin',
+      );
     const allowed = tenant.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES;
     const wrong = roles.filter((r) => !allowed.includes(r));
     if (wrong.length) {
-      throw unprocessable(`${wrong.join(', ')} ${wrong.length === 1 ? 'is not a role' : 'are not roles'} at ${tenant.authorityId ? 'an authority' : 'a police force'}: choose from ${allowed.join(', ')}`, [
-        { field: 'roles', problem: `must be some of ${allowed.join(', ')}` },
-      ]);
+      throw unprocessable(
+        `${wrong.join(', ')} ${wrong.length === 1 ? 'is not a role' : 'are not roles'} at ${tenant.authorityId ? 'an authority' : 'a police force'}: choose from ${allowed.join(', ')}`,
+        [{ field: 'roles', problem: `must be some of ${allowed.join(', ')}` }],
+      );
     }
   }
 
   private auditView(u: DirectoryUser) {
-    return { id: u.id, username: u.username, displayName: u.displayName, email: u.email, roles: u.roles, authorityId: u.authorityId ?? null, forceId: u.forceId ?? null };
+    return {
+      id: u.id,
+      username: u.username,
+      displayName: u.displayName,
+      email: u.email,
+      roles: u.roles,
+      authorityId: u.authorityId ?? null,
+      forceId: u.forceId ?? null,
+    };
   }
 
   /**
@@ -221,7 +297,15 @@ export class DirectoryService {
   }
 
   /** One event per authority log the change concerns, in id order (appends lock per authority). */
-  private async audit(m: EntityManager, principal: Principal, tenant: Tenant, subjectId: string, action: string, before: unknown, after: unknown): Promise<void> {
+  private async audit(
+    m: EntityManager,
+    principal: Principal,
+    tenant: Tenant,
+    subjectId: string,
+    action: string,
+    before: unknown,
+    after: unknown,
+  ): Promise<void> {
     const store = new DirectoryStore(m);
     let logs: string[];
     if (tenant.authorityId) logs = [tenant.authorityId];
@@ -233,7 +317,15 @@ export class DirectoryService {
     for (const authorityId of [...logs].sort()) {
       // Fanned out, each log gets its own chain for the subject, so each authority's chains verify on their own.
       const caseId = logs.length === 1 ? subjectId : nameUuid(`directory:${subjectId}:${authorityId}`);
-      await appendAuditEvent(m, { caseId, authorityId, actor: principal.sub, role, action, before, after: { ...(after as object), subjectId, tenant: tenantLabel(tenant) } });
+      await appendAuditEvent(m, {
+        caseId,
+        authorityId,
+        actor: principal.sub,
+        role,
+        action,
+        before,
+        after: { ...(after as object), subjectId, tenant: tenantLabel(tenant) },
+      });
     }
   }
 }

@@ -4,7 +4,7 @@ import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
-import type { Principal } from '../../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { unprocessable } from '../common/api-error';
 import { CustodyEventDto, DisposalDto, LegalHoldDto, PhysicalEvidenceDto } from './dto/evidence.dto';
@@ -24,7 +24,12 @@ export class EvidenceController {
    */
   @Post('allegations/:id/evidence')
   @ApiOperation({ summary: 'Add evidence: a digital file (raw body, streamed and hashed) or a physical item (JSON)' })
-  @ApiErrors([409, 'the case is closed; no evidence can be added'], [413, 'the file is larger than EVIDENCE_MAX_BYTES, or the JSON body too large'], [415, 'the file type is not accepted (the message lists those that are), or a physical item not sent as JSON'], 507)
+  @ApiErrors(
+    [409, 'the case is closed; no evidence can be added'],
+    [413, 'the file is larger than EVIDENCE_MAX_BYTES, or the JSON body too large'],
+    [415, 'the file type is not accepted (the message lists those that are), or a physical item not sent as JSON'],
+    507,
+  )
   @Roles('staff', 'triage', 'spoc')
   @ApiConsumes('application/octet-stream', 'application/pdf', 'image/jpeg', 'application/json')
   @ApiHeader({ name: 'X-Description', required: false, description: 'what the file is (required for a file)' })
@@ -34,7 +39,10 @@ export class EvidenceController {
       const dto = plainToInstance(PhysicalEvidenceDto, req.body ?? {});
       const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
       if (errors.length > 0) {
-        throw unprocessable('the physical item is not valid', errors.flatMap((e) => Object.values(e.constraints ?? {}).map((problem) => ({ field: e.property, problem: problem.replace(`${e.property} `, '') }))));
+        throw unprocessable(
+          'the physical item is not valid',
+          errors.flatMap((e) => Object.values(e.constraints ?? {}).map((problem) => ({ field: e.property, problem: problem.replace(`${e.property} `, '') }))),
+        );
       }
       const allegation = await this.evidence.caseForEvidence(principal, id);
       res.status(201);
@@ -81,7 +89,10 @@ export class EvidenceController {
     res.setHeader('X-Content-SHA256', item.sha256!);
     res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(item.sha256!, 'hex').toString('base64')}:`);
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Disposition', `attachment; filename="evidence-${item.id}"${item.filename ? `; filename*=UTF-8''${encodeURIComponent(item.filename)}` : ''}`);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="evidence-${item.id}"${item.filename ? `; filename*=UTF-8''${encodeURIComponent(item.filename)}` : ''}`,
+    );
     body.on('error', () => res.destroy());
     body.pipe(res);
   }
@@ -97,7 +108,7 @@ export class EvidenceController {
   /** Places or lifts a legal hold, which blocks disposal. */
   @Post('evidence/:id/legal-hold')
   @ApiOperation({ summary: 'Place or lift a legal hold, which blocks disposal' })
-  @ApiErrors([409, 'the hold cannot be placed or lifted in the item\'s state'])
+  @ApiErrors([409, "the hold cannot be placed or lifted in the item's state"])
   @HttpCode(200)
   @Roles('legal', 'returning_officer')
   legalHold(@CurrentUser() principal: Principal, @Param('id') id: string, @Body() dto: LegalHoldDto) {

@@ -4,20 +4,20 @@ import type { Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Logger } from 'pino';
-import { DataSource, EntityManager } from 'typeorm';
-import type { Principal, Role } from '../../../../libs/auth/principal';
-import { EvidenceConfig } from '../../../../libs/config';
-import { applyCustody, isOpen, type CustodyItem, type EvidenceStatus } from '../../../../libs/domain';
-import { AllegationEntity, appendAuditEvent } from '../../../../libs/persistence';
-import { ContentMissingError, ContentStore, ContentTooLargeError } from '../../../../libs/storage';
+import { DataSource } from 'typeorm';
+import type { Principal, Role } from '@libs/auth/principal';
+import { EvidenceConfig } from '@libs/config';
+import { applyCustody, isOpen, type CustodyItem, type EvidenceStatus } from '@libs/domain';
+import { AllegationEntity, appendAuditEvent } from '@libs/persistence';
+import { ContentMissingError, ContentStore, ContentTooLargeError } from '@libs/storage';
 import { AllegationsService } from '../allegations/allegations.service';
 import { ApiError, badRequest, conflict, notFound } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import { unsafeAsSpaces, withoutUnsafe } from '../common/unsafe-text';
 import type { CustodyEventDto, DisposalDto, LegalHoldDto, PhysicalEvidenceDto } from './dto/evidence.dto';
 import { toEvidenceView } from './evidence.view';
-import { EvidenceStore, type EvidenceItem } from '../../../../libs/persistence/stores/evidence.store';
-import type { Queryable } from '../../../../libs/persistence/stores/queryable';
+import { EvidenceStore, type EvidenceItem } from '@libs/persistence/stores/evidence.store';
+import type { Queryable } from '@libs/persistence/stores/queryable';
 
 export const CONTENT_STORE = Symbol('CONTENT_STORE');
 
@@ -50,13 +50,20 @@ export class EvidenceService {
   uploadHeaders(req: Request): UploadHeaders {
     const contentType = (req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
     if (!this.allowedTypes.has(contentType)) {
-      throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, `evidence of type ${contentType || '(none)'} is not accepted; accepted types: ${[...this.allowedTypes].join(', ')}`, [{ field: 'Content-Type', problem: 'not on the allow-list' }]);
+      throw new ApiError(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        `evidence of type ${contentType || '(none)'} is not accepted; accepted types: ${[...this.allowedTypes].join(', ')}`,
+        [{ field: 'Content-Type', problem: 'not on the allow-list' }],
+      );
     }
     const lengthHeader = req.header('content-length');
     const contentLength = lengthHeader === undefined ? undefined : Number(lengthHeader);
     if (contentLength !== undefined && contentLength > this.config.EVIDENCE_MAX_BYTES) throw this.tooLarge();
     const description = unsafeAsSpaces(req.header('x-description') ?? '').trim();
-    if (!description || description.length > 2000) throw badRequest('describe the item in the X-Description header (1 to 2000 characters)', [{ field: 'X-Description', problem: description ? 'too long' : 'is missing' }]);
+    if (!description || description.length > 2000)
+      throw badRequest('describe the item in the X-Description header (1 to 2000 characters)', [
+        { field: 'X-Description', problem: description ? 'too long' : 'is missing' },
+      ]);
     return { contentType, contentLength, description, filename: this.filenameOf(req.header('x-filename')) };
   }
 
@@ -70,18 +77,22 @@ export class EvidenceService {
       throw badRequest('X-Filename must be plain or percent-encoded UTF-8', [{ field: 'X-Filename', problem: 'malformed percent-encoding' }]);
     }
     name = withoutUnsafe(basename(name.replace(/\\/g, '/'))).trim();
-    if (!name || name.length > 255 || name === '.' || name === '..') throw badRequest('X-Filename must be a file name of 1 to 255 characters', [{ field: 'X-Filename', problem: 'not a usable file name' }]);
+    if (!name || name.length > 255 || name === '.' || name === '..')
+      throw badRequest('X-Filename must be a file name of 1 to 255 characters', [{ field: 'X-Filename', problem: 'not a usable file name' }]);
     return name;
   }
 
   private tooLarge(): ApiError {
-    return new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, `evidence files may be at most ${this.config.EVIDENCE_MAX_BYTES} bytes`, [{ field: 'body', problem: 'too large' }]);
+    return new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, `evidence files may be at most ${this.config.EVIDENCE_MAX_BYTES} bytes`, [
+      { field: 'body', problem: 'too large' },
+    ]);
   }
 
   /** The case, if the caller may add evidence to it now. */
   async caseForEvidence(principal: Principal, caseId: string): Promise<AllegationEntity> {
     const allegation = await this.allegations.findVisible(principal, caseId, EVIDENCE_READERS);
-    if (!isOpen(allegation.status)) throw conflict(`the case is ${allegation.status}; no evidence can be added`, [{ field: 'state', problem: `case is ${allegation.status}` }]);
+    if (!isOpen(allegation.status))
+      throw conflict(`the case is ${allegation.status}; no evidence can be added`, [{ field: 'state', problem: `case is ${allegation.status}` }]);
     return allegation;
   }
 
@@ -99,13 +110,17 @@ export class EvidenceService {
       // A full disk is the server's problem, not a broken upload: 507, and the store left nothing behind.
       if (['ENOSPC', 'EDQUOT'].includes((error as NodeJS.ErrnoException).code ?? '')) {
         this.log.error({ caseId: allegation.id, err: (error as Error).message }, 'evidence store is full');
-        throw new ApiError(HttpStatus.INSUFFICIENT_STORAGE, 'the evidence store is full; nothing was stored. Try again once space has been freed', [{ field: 'storage', problem: 'full' }]);
+        throw new ApiError(HttpStatus.INSUFFICIENT_STORAGE, 'the evidence store is full; nothing was stored. Try again once space has been freed', [
+          { field: 'storage', problem: 'full' },
+        ]);
       }
       this.log.warn({ caseId: allegation.id, err: (error as Error).message }, 'evidence upload failed');
       throw badRequest('the upload did not complete; nothing was stored', [{ field: 'body', problem: 'incomplete upload' }]);
     }
     if (headers.contentLength !== undefined && stored.size !== headers.contentLength) {
-      throw badRequest(`Content-Length said ${headers.contentLength} bytes but ${stored.size} arrived; nothing was recorded`, [{ field: 'Content-Length', problem: 'does not match the body' }]);
+      throw badRequest(`Content-Length said ${headers.contentLength} bytes but ${stored.size} arrived; nothing was recorded`, [
+        { field: 'Content-Length', problem: 'does not match the body' },
+      ]);
     }
     return this.db.transaction(async (m) => {
       const evidence = new EvidenceStore(m);
@@ -114,7 +129,16 @@ export class EvidenceService {
       const id = randomUUID();
       const holder = this.holderName(principal);
       await evidence.insertDigital({
-        id, caseId: allegation.id, authorityId: allegation.authorityId, description: headers.description, filename: headers.filename, contentType: headers.contentType, size: stored.size, sha256: stored.sha256, holder, createdBy: principal.sub,
+        id,
+        caseId: allegation.id,
+        authorityId: allegation.authorityId,
+        description: headers.description,
+        filename: headers.filename,
+        contentType: headers.contentType,
+        size: stored.size,
+        sha256: stored.sha256,
+        holder,
+        createdBy: principal.sub,
       });
       await this.recordCustody(m, principal, id, 1, { action: 'collected', to: holder, note: 'uploaded' });
       await appendAuditEvent(m, {
@@ -123,7 +147,15 @@ export class EvidenceService {
         actor: principal.sub,
         role: this.roleOf(principal),
         action: 'evidence.added',
-        after: { evidenceId: id, kind: 'digital', sha256: stored.sha256, size: stored.size, contentType: headers.contentType, filename: headers.filename, description: headers.description },
+        after: {
+          evidenceId: id,
+          kind: 'digital',
+          sha256: stored.sha256,
+          size: stored.size,
+          contentType: headers.contentType,
+          filename: headers.filename,
+          description: headers.description,
+        },
       });
       return { duplicate: false, item: toEvidenceView((await evidence.find(id))!) };
     });
@@ -134,7 +166,16 @@ export class EvidenceService {
       const id = randomUUID();
       const holder = this.holderName(principal);
       const evidence = new EvidenceStore(m);
-      await evidence.insertPhysical({ id, caseId: allegation.id, authorityId: allegation.authorityId, description: dto.description, sealNumber: dto.sealNumber, location: dto.location, holder, createdBy: principal.sub });
+      await evidence.insertPhysical({
+        id,
+        caseId: allegation.id,
+        authorityId: allegation.authorityId,
+        description: dto.description,
+        sealNumber: dto.sealNumber,
+        location: dto.location,
+        holder,
+        createdBy: principal.sub,
+      });
       await this.recordCustody(m, principal, id, 1, { action: 'collected', to: holder, location: dto.location, sealNumber: dto.sealNumber, note: 'logged' });
       await appendAuditEvent(m, {
         caseId: allegation.id,
@@ -176,16 +217,29 @@ export class EvidenceService {
   async openContent(principal: Principal, id: string): Promise<{ item: EvidenceItem; body: Readable }> {
     const { item, allegation } = await this.findVisible(principal, id);
     if (item.kind !== 'digital') throw conflict('a physical item has no stored content', [{ field: 'kind', problem: 'physical' }]);
-    if (item.status === 'destroyed') throw new ApiError(HttpStatus.GONE, `the content was destroyed at ${item.destroyedAt?.toISOString()}; its hash remains on record`, [{ field: 'status', problem: 'destroyed' }]);
+    if (item.status === 'destroyed')
+      throw new ApiError(HttpStatus.GONE, `the content was destroyed at ${item.destroyedAt?.toISOString()}; its hash remains on record`, [
+        { field: 'status', problem: 'destroyed' },
+      ]);
     let body: Readable;
     try {
       body = await this.store.open(item.sha256!);
     } catch (error) {
-      if (error instanceof ContentMissingError) throw new ApiError(HttpStatus.GONE, 'the stored content is missing; the integrity check will raise an alert', [{ field: 'content', problem: 'missing' }]);
+      if (error instanceof ContentMissingError)
+        throw new ApiError(HttpStatus.GONE, 'the stored content is missing; the integrity check will raise an alert', [
+          { field: 'content', problem: 'missing' },
+        ]);
       throw error;
     }
     await this.db.transaction((m) =>
-      appendAuditEvent(m, { caseId: allegation.id, authorityId: allegation.authorityId, actor: principal.sub, role: this.roleOf(principal), action: 'evidence.downloaded', after: { evidenceId: id, sha256: item.sha256 } }),
+      appendAuditEvent(m, {
+        caseId: allegation.id,
+        authorityId: allegation.authorityId,
+        actor: principal.sub,
+        role: this.roleOf(principal),
+        action: 'evidence.downloaded',
+        after: { evidenceId: id, sha256: item.sha256 },
+      }),
     );
     return { item, body };
   }
@@ -268,7 +322,8 @@ export class EvidenceService {
       if (item.status === 'destroyed') return refuse('destroyed', 'the item was already destroyed');
       if (item.legalHold) return refuse('legal_hold', `the item is under a legal hold (${item.legalHoldReason}); lift it before disposal`);
       if (!item.retentionUntil) return refuse('retention', 'the item has no retention date: its case is still open');
-      if (new Date(item.retentionUntil).getTime() > Date.now()) return refuse('retention', `the item must be kept until ${new Date(item.retentionUntil).toISOString()}`);
+      if (new Date(item.retentionUntil).getTime() > Date.now())
+        return refuse('retention', `the item must be kept until ${new Date(item.retentionUntil).toISOString()}`);
       if (item.status !== 'held') return refuse('holder', `the item is ${item.status}; it must be back in the authority's hands to be disposed of`);
       await evidence.markDestroyed(id);
       await this.recordCustody(m, principal, id, item.custodySeq + 1, { action: 'destroyed', from: item.holder, note: dto.note });
@@ -287,7 +342,14 @@ export class EvidenceService {
     if (outcome.refused) {
       const { rule, message } = outcome.refused;
       await this.db.transaction((m) =>
-        appendAuditEvent(m, { caseId: allegation.id, authorityId: allegation.authorityId, actor: principal.sub, role: this.roleOf(principal), action: 'disposal.refused', after: { evidenceId: id, rule, reason: message } }),
+        appendAuditEvent(m, {
+          caseId: allegation.id,
+          authorityId: allegation.authorityId,
+          actor: principal.sub,
+          role: this.roleOf(principal),
+          action: 'disposal.refused',
+          after: { evidenceId: id, rule, reason: message },
+        }),
       );
       throw conflict(message, [{ field: rule, problem: message }], { item: toEvidenceView(outcome.item) });
     }
@@ -299,7 +361,16 @@ export class EvidenceService {
 
   private async recordCustody(m: Queryable, principal: Principal, evidenceId: string, seq: number, event: Partial<CustodyEventDto> & { action: string }) {
     await new EvidenceStore(m).appendCustody({
-      evidenceId, seq, action: event.action, fromHolder: event.from ?? null, toHolder: event.to ?? null, location: event.location ?? null, sealNumber: event.sealNumber ?? null, note: event.note ?? null, actor: principal.sub, role: this.roleOf(principal),
+      evidenceId,
+      seq,
+      action: event.action,
+      fromHolder: event.from ?? null,
+      toHolder: event.to ?? null,
+      location: event.location ?? null,
+      sealNumber: event.sealNumber ?? null,
+      note: event.note ?? null,
+      actor: principal.sub,
+      role: this.roleOf(principal),
     });
   }
 

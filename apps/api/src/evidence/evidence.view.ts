@@ -1,4 +1,4 @@
-import type { CustodyEvent, EvidenceItem } from '../../../../libs/persistence/stores/evidence.store';
+import type { CustodyEvent, EvidenceItem } from '@libs/persistence/stores/evidence.store';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 

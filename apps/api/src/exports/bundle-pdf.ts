@@ -17,7 +17,12 @@ const london = (iso: string | null | undefined) =>
   iso ? `${new Date(iso).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'medium' })} (${iso})` : '—';
 
 export function renderBundlePdf(bundle: CourtBundle): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margins: { top: MARGIN, bottom: MARGIN + FOOTER_GAP, left: MARGIN, right: MARGIN }, bufferPages: true, info: { Title: `Court bundle ${bundle.case.reference}`, Subject: `SHA-256 ${bundle.bundleSha256}` } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: MARGIN, bottom: MARGIN + FOOTER_GAP, left: MARGIN, right: MARGIN },
+    bufferPages: true,
+    info: { Title: `Court bundle ${bundle.case.reference}`, Subject: `SHA-256 ${bundle.bundleSha256}` },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -26,7 +31,12 @@ export function renderBundlePdf(bundle: CourtBundle): Promise<Buffer> {
   });
   const width = doc.page.width - 2 * MARGIN;
   const heading = (text: string) => doc.moveDown(0.8).font('Helvetica-Bold').fontSize(14).text(text).moveDown(0.3).font('Helvetica').fontSize(10);
-  const field = (label: string, value: unknown) => doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(summarise(value, 600) || '—');
+  const field = (label: string, value: unknown) =>
+    doc
+      .font('Helvetica-Bold')
+      .text(`${label}: `, { continued: true })
+      .font('Helvetica')
+      .text(summarise(value, 600) || '—');
 
   // Cover page.
   const c = bundle.case;
@@ -48,12 +58,21 @@ export function renderBundlePdf(bundle: CourtBundle): Promise<Buffer> {
   field('Audit events', bundle.history.events.length);
   field('History head', bundle.history.head);
   field('Evidence items', bundle.evidence.length);
-  if (bundle.transparency) field('Checkpoint', `tree size ${bundle.transparency.checkpoint.treeSize}, root ${bundle.transparency.checkpoint.rootHash}, issued ${bundle.transparency.checkpoint.issuedAt}, key ${bundle.transparency.checkpoint.keyId}`);
-  doc.moveDown().fontSize(9).fillColor('#444').text(
-    'This document is the readable form of the JSON court bundle with the SHA-256 above. To check it without the casework system, run ' +
-      '`npx casework-bundle-verifier verify bundle.json --public-key <authority key>` on the JSON bundle: it recomputes the bundle hash, the case\'s audit hash chain, ' +
-      'every evidence hash against the events that recorded it, the signed checkpoint and an inclusion proof of every event.',
-  ).fillColor('black');
+  if (bundle.transparency)
+    field(
+      'Checkpoint',
+      `tree size ${bundle.transparency.checkpoint.treeSize}, root ${bundle.transparency.checkpoint.rootHash}, issued ${bundle.transparency.checkpoint.issuedAt}, key ${bundle.transparency.checkpoint.keyId}`,
+    );
+  doc
+    .moveDown()
+    .fontSize(9)
+    .fillColor('#444')
+    .text(
+      'This document is the readable form of the JSON court bundle with the SHA-256 above. To check it without the casework system, run ' +
+        "`npx casework-bundle-verifier verify bundle.json --public-key <authority key>` on the JSON bundle: it recomputes the bundle hash, the case's audit hash chain, " +
+        'every evidence hash against the events that recorded it, the signed checkpoint and an inclusion proof of every event.',
+    )
+    .fillColor('black');
 
   // The case.
   doc.addPage();
@@ -89,14 +108,28 @@ export function renderBundlePdf(bundle: CourtBundle): Promise<Buffer> {
   heading('Evidence and chain of custody');
   if (bundle.evidence.length === 0) doc.text('No evidence is logged against this case.');
   for (const item of bundle.evidence) {
-    doc.moveDown(0.5).font('Helvetica-Bold').fontSize(10).text(`${item.kind === 'digital' ? 'File' : 'Physical item'}: ${item.description}`).font('Helvetica').fontSize(9);
+    doc
+      .moveDown(0.5)
+      .font('Helvetica-Bold')
+      .fontSize(10)
+      .text(`${item.kind === 'digital' ? 'File' : 'Physical item'}: ${item.description}`)
+      .font('Helvetica')
+      .fontSize(9);
     if (item.sha256) doc.text(`SHA-256 ${item.sha256}, ${item.size} bytes, ${item.contentType ?? ''}${item.filename ? `, named ${item.filename}` : ''}`);
     if (item.sealNumber) doc.text(`Seal ${item.sealNumber}, at ${item.location ?? '—'}`);
     doc.text(`Status ${item.status}, held by ${item.holder}`).moveDown(0.3);
     const custodyCols = [25, 70, 95, 95, 120, width - 405];
     const saved = cols.splice(0, cols.length, ...custodyCols);
     row(['#', 'Action', 'From', 'To', 'When (UTC)', 'Where / note'], true);
-    for (const entry of item.custody) row([String(entry.seq), entry.action, entry.from ?? '', entry.to ?? '', entry.at ?? '', [entry.location, entry.sealNumber && `seal ${entry.sealNumber}`, entry.note].filter(Boolean).join('; ')]);
+    for (const entry of item.custody)
+      row([
+        String(entry.seq),
+        entry.action,
+        entry.from ?? '',
+        entry.to ?? '',
+        entry.at ?? '',
+        [entry.location, entry.sealNumber && `seal ${entry.sealNumber}`, entry.note].filter(Boolean).join('; '),
+      ]);
     cols.splice(0, cols.length, ...saved);
   }
   if (bundle.packages.length > 0) {
@@ -112,7 +145,15 @@ export function renderBundlePdf(bundle: CourtBundle): Promise<Buffer> {
     // Writing into the bottom margin must not start a new page.
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.font('Helvetica').fontSize(7).fillColor('#333').text(`${bundle.case.reference} · bundle SHA-256 ${bundle.bundleSha256} · page ${i + 1} of ${range.count}`, MARGIN, y, { width, align: 'center', lineBreak: false });
+    doc
+      .font('Helvetica')
+      .fontSize(7)
+      .fillColor('#333')
+      .text(`${bundle.case.reference} · bundle SHA-256 ${bundle.bundleSha256} · page ${i + 1} of ${range.count}`, MARGIN, y, {
+        width,
+        align: 'center',
+        lineBreak: false,
+      });
     doc.page.margins.bottom = bottom;
   }
   doc.end();

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal, Role } from '../../../../libs/auth/principal';
-import { canonicalJson } from '../../../../libs/domain';
-import { checkpointNote, checkpointPublicKey, checkpointVerifierKey, toHex } from '../../../../libs/merkle';
-import { appendAuditEvent, GENESIS_HASH, loadAuditEvents } from '../../../../libs/persistence';
-import { CheckpointSigner, inclusionProofAt, issueCheckpoint } from '../../../../libs/transparency';
+import type { Principal, Role } from '@libs/auth/principal';
+import { canonicalJson } from '@libs/domain';
+import { checkpointNote, checkpointPublicKey, checkpointVerifierKey, toHex } from '@libs/merkle';
+import { appendAuditEvent, GENESIS_HASH, loadAuditEvents } from '@libs/persistence';
+import { CheckpointSigner, inclusionProofAt, issueCheckpoint } from '@libs/transparency';
 import { toAllegationView } from '../allegations/allegation.view';
 import { AllegationsService } from '../allegations/allegations.service';
 import type { AccessStatement } from '../common/access-reason';
 import { toEvidenceView } from '../evidence/evidence.view';
-import { EvidenceStore, type CustodyEvent } from '../../../../libs/persistence/stores/evidence.store';
-import { PackagesStore } from '../../../../libs/persistence/stores/packages.store';
+import { EvidenceStore, type CustodyEvent } from '@libs/persistence/stores/evidence.store';
+import { PackagesStore } from '@libs/persistence/stores/packages.store';
 import { CHECKPOINT_SIGNER } from '../transparency/transparency.service';
 import { BUNDLE_FORMAT, BUNDLE_FORMATS, type CourtBundle } from './bundle.types';
 
@@ -41,7 +41,12 @@ export class BundleService {
         actor: principal.sub,
         role,
         action: 'bundle.exported',
-        after: { reason: access.reason, recipient: access.recipient, format, disclosed: 'court bundle: case, history, evidence hashes and custody, inclusion proofs' },
+        after: {
+          reason: access.reason,
+          recipient: access.recipient,
+          format,
+          disclosed: 'court bundle: case, history, evidence hashes and custody, inclusion proofs',
+        },
       }),
     );
     // A checkpoint signed now covers every event of the case, the disclosure included.
@@ -52,7 +57,9 @@ export class BundleService {
       new EvidenceStore(this.db).ofCase(found.id),
       new EvidenceStore(this.db).custodyOfCase(found.id),
       new PackagesStore(this.db).ofCase(found.id),
-      this.db.query('SELECT seq, log_index FROM audit_events WHERE case_id = $1 AND log_index < $2 ORDER BY seq', [found.id, checkpoint.treeSize]) as Promise<{ seq: number; log_index: string }[]>,
+      this.db.query('SELECT seq, log_index FROM audit_events WHERE case_id = $1 AND log_index < $2 ORDER BY seq', [found.id, checkpoint.treeSize]) as Promise<
+        { seq: number; log_index: string }[]
+      >,
     ]);
     const inCheckpoint = events.filter((e) => e.seq <= positions.length);
     const inclusionProofs = [];
@@ -65,20 +72,41 @@ export class BundleService {
     const content: Omit<CourtBundle, 'bundleSha256'> = {
       format: BUNDLE_FORMAT,
       generatedAt: new Date().toISOString(),
-      disclosure: { actor: principal.name ?? principal.sub, role, reason: access.reason, recipient: access.recipient, at: disclosure.at, auditSeq: disclosure.seq },
+      disclosure: {
+        actor: principal.name ?? principal.sub,
+        role,
+        reason: access.reason,
+        recipient: access.recipient,
+        at: disclosure.at,
+        auditSeq: disclosure.seq,
+      },
       case: toAllegationView(allegation),
       history: { caseId: found.id, genesis: GENESIS_HASH, head: inCheckpoint.at(-1)?.hash ?? GENESIS_HASH, events: inCheckpoint },
       evidence: evidenceRows.map((row) => {
         const view = toEvidenceView(row, custodyOf.get(row.id) ?? []);
         return {
-          id: view.id, kind: view.kind, description: view.description, filename: view.filename, contentType: view.contentType, size: view.size, sha256: view.sha256,
-          sealNumber: view.sealNumber, location: view.location, holder: view.holder, status: view.status, custody: view.custody!,
+          id: view.id,
+          kind: view.kind,
+          description: view.description,
+          filename: view.filename,
+          contentType: view.contentType,
+          size: view.size,
+          sha256: view.sha256,
+          sealNumber: view.sealNumber,
+          location: view.location,
+          holder: view.holder,
+          status: view.status,
+          custody: view.custody!,
         };
       }),
       packages: packageRows.map((p) => ({
-        id: p.id, forceId: p.forceId, status: p.status, manifestSha256: p.manifestSha256,
+        id: p.id,
+        forceId: p.forceId,
+        status: p.status,
+        manifestSha256: p.manifestSha256,
         items: p.manifest.items.map((i) => ({ id: i.id, sha256: i.sha256 })),
-        sealedAt: p.createdAt ? new Date(p.createdAt).toISOString() : null, acknowledgedAt: p.acknowledgedAt ? new Date(p.acknowledgedAt).toISOString() : null,
+        sealedAt: p.createdAt ? new Date(p.createdAt).toISOString() : null,
+        acknowledgedAt: p.acknowledgedAt ? new Date(p.acknowledgedAt).toISOString() : null,
       })),
       formats: BUNDLE_FORMATS,
       transparency: {

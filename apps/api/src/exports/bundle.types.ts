@@ -1,6 +1,6 @@
 // The court bundle (format election-casework-bundle/1), as packages/bundle-verifier reads it.
-import type { Checkpoint } from '../../../../libs/merkle';
-import type { AuditEvent } from '../../../../libs/persistence';
+import type { Checkpoint } from '@libs/merkle';
+import type { AuditEvent } from '@libs/persistence';
 import type { AllegationView } from '../allegations/allegation.view';
 
 export const BUNDLE_FORMAT = 'election-casework-bundle/1';
@@ -46,14 +46,13 @@ export const BUNDLE_FORMATS = {
     hash: 'SHA-256',
     encoding: 'lowercase hex',
     covers: 'the canonical JSON of the bundle object without its bundleSha256 member',
-    canonicalJson:
-      String.raw`JSON (RFC 8259) with no whitespace; object members sorted by key, comparing UTF-16 code units (ECMAScript Array.prototype.sort); strings escaped as ECMAScript JSON.stringify does (\" \\ \b \f \n \r \t, other characters below U+0020 as \u00xx with lowercase hex digits, everything else as UTF-8); numbers as ECMAScript Number.prototype.toString prints them; members whose value is undefined left out`,
+    canonicalJson: String.raw`JSON (RFC 8259) with no whitespace; object members sorted by key, comparing UTF-16 code units (ECMAScript Array.prototype.sort); strings escaped as ECMAScript JSON.stringify does (\" \\ \b \f \n \r \t, other characters below U+0020 as \u00xx with lowercase hex digits, everything else as UTF-8); numbers as ECMAScript Number.prototype.toString prints them; members whose value is undefined left out`,
   },
   auditChain: {
     hash: 'SHA-256',
     genesis: '64 zeros (history.genesis)',
     eventHash:
-      'lowercase hex of SHA-256(prevHash as its 64 hex characters || 0x0A || canonical JSON of { caseId: case.id, seq, at, actor, role, action, before (null if absent), after (null if absent) }); each event\'s prevHash is the previous event\'s hash',
+      "lowercase hex of SHA-256(prevHash as its 64 hex characters || 0x0A || canonical JSON of { caseId: case.id, seq, at, actor, role, action, before (null if absent), after (null if absent) }); each event's prevHash is the previous event's hash",
   },
   evidence: { hash: 'SHA-256 of the file as received, lowercase hex (evidence[].sha256, recorded in the evidence.added event)' },
   merkleTree: {
@@ -62,11 +61,13 @@ export const BUNDLE_FORMATS = {
     leaf: "the 32 bytes of the event's chain hash (history.events[].hash)",
     leafHash: 'SHA-256(0x00 || leaf)',
     nodeHash: 'SHA-256(0x01 || left || right)',
-    inclusionProofs: 'RFC 9162 section 2.1.3.2 (github.com/transparency-dev/merkle proof.VerifyInclusion): leafIndex, the checkpoint treeSize, auditPath lowercase hex from the leaf upwards',
+    inclusionProofs:
+      'RFC 9162 section 2.1.3.2 (github.com/transparency-dev/merkle proof.VerifyInclusion): leafIndex, the checkpoint treeSize, auditPath lowercase hex from the leaf upwards',
   },
   checkpoint: {
     spec: 'c2sp.org/tlog-checkpoint, in a c2sp.org/signed-note (transparency.checkpointNote)',
-    noteText: 'origin "election-casework/<authorityId>", tree size (decimal), root hash (base64), one extension line: issuedAt (ISO-8601 UTC with milliseconds)',
+    noteText:
+      'origin "election-casework/<authorityId>", tree size (decimal), root hash (base64), one extension line: issuedAt (ISO-8601 UTC with milliseconds)',
     signature: 'Ed25519 (RFC 8032) over the note text; signed-note signature type 0x01',
     keyName: 'the origin line',
     noteKeyId: 'SHA-256(key name || 0x0A || 0x01 || 32-byte Ed25519 public key)[:4], big-endian before the signature in the signature line',
@@ -83,7 +84,15 @@ export interface CourtBundle {
   case: AllegationView;
   history: { caseId: string; genesis: string; head: string; events: AuditEvent[] };
   evidence: BundleEvidenceItem[];
-  packages: { id: string; forceId: string; status: string; manifestSha256: string; items: { id: string; sha256: string | null }[]; sealedAt: string | null; acknowledgedAt: string | null }[];
+  packages: {
+    id: string;
+    forceId: string;
+    status: string;
+    manifestSha256: string;
+    items: { id: string; sha256: string | null }[];
+    sealedAt: string | null;
+    acknowledgedAt: string | null;
+  }[];
   formats: typeof BUNDLE_FORMATS;
   transparency: {
     checkpoint: BundleCheckpoint;

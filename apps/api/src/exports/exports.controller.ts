@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, Param, Query, Res, StreamableFile } f
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiStandardErrors } from '../common/api-docs';
 import type { Response } from 'express';
-import type { Principal } from '../../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { accessStatement } from '../common/access-reason';
 import { badRequest } from '../common/api-error';

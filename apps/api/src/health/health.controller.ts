@@ -23,7 +23,11 @@ const HEALTH_SCHEMA = {
   required: ['status', 'checks'],
   properties: {
     status: { type: 'string', enum: ['ok', 'unavailable'] },
-    checks: { type: 'object', required: ['database', 'temporal'], properties: { database: { type: 'string', enum: ['up', 'down'] }, temporal: { type: 'string', enum: ['up', 'down'] } } },
+    checks: {
+      type: 'object',
+      required: ['database', 'temporal'],
+      properties: { database: { type: 'string', enum: ['up', 'down'] }, temporal: { type: 'string', enum: ['up', 'down'] } },
+    },
   },
 };
 
@@ -31,7 +35,10 @@ const HEALTH_SCHEMA = {
 @ApiStandardErrors()
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(DataSource) private readonly db: DataSource, @Inject(Connection) private readonly temporal: Connection) {}
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(Connection) private readonly temporal: Connection,
+  ) {}
 
   /** 200 when PostgreSQL and Temporal both answer within two seconds; 503 naming what is down otherwise. */
   @Public()

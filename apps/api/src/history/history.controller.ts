@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '
 import type { Response } from 'express';
 import { ApiStandardErrors } from '../common/api-docs';
 import { DataSource } from 'typeorm';
-import type { Principal, Role } from '../../../../libs/auth/principal';
-import { appendAuditEvent, loadAuditEvents, streamAuditEventsJson, verifyChain } from '../../../../libs/persistence';
+import type { Principal, Role } from '@libs/auth/principal';
+import { appendAuditEvent, loadAuditEvents, streamAuditEventsJson, verifyChain } from '@libs/persistence';
 import { AllegationsService } from '../allegations/allegations.service';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { accessStatement } from '../common/access-reason';
@@ -16,7 +16,10 @@ const HISTORY_READERS: Role[] = ['legal', 'triage', 'returning_officer'];
 @ApiStandardErrors()
 @Controller('allegations/:id/history')
 export class HistoryController {
-  constructor(@Inject(DataSource) private readonly db: DataSource, @Inject(AllegationsService) private readonly allegations: AllegationsService) {}
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(AllegationsService) private readonly allegations: AllegationsService,
+  ) {}
 
   /**
    * Every audit event of the case, in order. Reading a case history is itself recorded, with the
@@ -30,7 +33,13 @@ export class HistoryController {
   @ApiHeader({ name: 'X-Access-Reason', required: true, description: 'why the history is being read; recorded in the audit chain' })
   @ApiHeader({ name: 'X-Disclosed-To', required: false, description: 'who receives it, when not the reader; recorded in the audit chain' })
   @ApiOkResponse({ description: 'the events in order: [{ seq, at, actor, role, action, before, after, prevHash, hash }]' })
-  async history(@CurrentUser() principal: Principal, @Param('id') id: string, @Res() res: Response, @Headers('x-access-reason') reason?: string, @Headers('x-disclosed-to') recipient?: string) {
+  async history(
+    @CurrentUser() principal: Principal,
+    @Param('id') id: string,
+    @Res() res: Response,
+    @Headers('x-access-reason') reason?: string,
+    @Headers('x-disclosed-to') recipient?: string,
+  ) {
     const access = accessStatement(reason, recipient, principal.name ?? principal.sub);
     const allegation = await this.allegations.findVisible(principal, id, HISTORY_READERS);
     await this.db.transaction((m) =>
@@ -49,15 +58,16 @@ export class HistoryController {
         if (!started) res.status(200).type('application/json');
         started = true;
         if (res.destroyed) throw new Error('the client went away');
-        if (!res.write(chunk)) return new Promise<void>((resolve, reject) => {
-          const done = (error?: Error) => {
-            res.off('drain', done).off('close', gone);
-            if (error) reject(error);
-            else resolve();
-          };
-          const gone = () => done(new Error('the client went away'));
-          res.once('drain', done).once('close', gone);
-        });
+        if (!res.write(chunk))
+          return new Promise<void>((resolve, reject) => {
+            const done = (error?: Error) => {
+              res.off('drain', done).off('close', gone);
+              if (error) reject(error);
+              else resolve();
+            };
+            const gone = () => done(new Error('the client went away'));
+            res.once('drain', done).once('close', gone);
+          });
       });
     } catch (error) {
       // Before the first chunk the error filter answers; after it, only a cut-off answer tells.

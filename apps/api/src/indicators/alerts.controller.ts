@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
-import type { Principal } from '../../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
 import { CreateAllegationDto } from '../allegations/dto/create-allegation.dto';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { DismissAlertDto, LinkAlertDto, ListAlertsQuery } from './dto/indicator.dto';

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
-import { appendAuditEvent } from '../../../../libs/persistence';
-import { AllegationsStore } from '../../../../libs/persistence/stores/allegations.store';
-import { IndicatorsStore, type IndicatorAlert } from '../../../../libs/persistence/stores/indicators.store';
-import type { Queryable } from '../../../../libs/persistence/stores/queryable';
+import type { Principal } from '@libs/auth/principal';
+import { appendAuditEvent } from '@libs/persistence';
+import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
+import { IndicatorsStore, type IndicatorAlert } from '@libs/persistence/stores/indicators.store';
+import type { Queryable } from '@libs/persistence/stores/queryable';
 import { AllegationsService } from '../allegations/allegations.service';
 import type { CreateAllegationDto } from '../allegations/dto/create-allegation.dto';
 import { conflict, notFound } from '../common/api-error';
@@ -48,7 +48,11 @@ export class IndicatorAlertsService {
   private readonly indicators: IndicatorsStore;
 
   async list(principal: Principal, query: ListAlertsQuery) {
-    const rows = await this.indicators.listAlerts(principal.authorityId ?? '', { status: query.status, indicatorId: query.indicatorId, limit: query.limit ?? 50 });
+    const rows = await this.indicators.listAlerts(principal.authorityId ?? '', {
+      status: query.status,
+      indicatorId: query.indicatorId,
+      limit: query.limit ?? 50,
+    });
     return rows.map(toAlertView);
   }
 
@@ -106,7 +110,8 @@ export class IndicatorAlertsService {
     }
     return this.db.transaction(async (m) => {
       const alert = await this.find(m, principal, id, true);
-      if ((alert.allegation?.id ?? null) !== receipt.id) await this.linkInside(m, principal, claimed, receipt.id, `allegation ${receipt.reference} logged from this alert`);
+      if ((alert.allegation?.id ?? null) !== receipt.id)
+        await this.linkInside(m, principal, claimed, receipt.id, `allegation ${receipt.reference} logged from this alert`);
       return { alert: toAlertView(await this.find(m, principal, id)), allegation: receipt };
     });
   }
@@ -116,12 +121,23 @@ export class IndicatorAlertsService {
     const facts = { alertId: alert.id, indicator: alert.indicator.key, subject: alert.subject, peakValue: alert.peakValue, threshold: alert.threshold, note };
     await this.audit(m, principal, alert.id, alert.authorityId, 'indicator.alert_linked', { status: 'open' }, { status: 'linked', allegationId, note });
     // The case's own history shows where it came from.
-    await appendAuditEvent(m, { caseId: allegationId, authorityId: alert.authorityId, actor: principal.sub, role: 'triage', action: 'allegation.indicator_alert_linked', after: facts });
+    await appendAuditEvent(m, {
+      caseId: allegationId,
+      authorityId: alert.authorityId,
+      actor: principal.sub,
+      role: 'triage',
+      action: 'allegation.indicator_alert_linked',
+      after: facts,
+    });
   }
 
   private mustBeOpen(alert: IndicatorAlert) {
     if (alert.status !== 'open') {
-      throw conflict(`the alert is already ${alert.status}`, [{ field: 'status', problem: `is ${alert.status}; only an open alert can be linked or dismissed` }], { alert: toAlertView(alert) });
+      throw conflict(
+        `the alert is already ${alert.status}`,
+        [{ field: 'status', problem: `is ${alert.status}; only an open alert can be linked or dismissed` }],
+        { alert: toAlertView(alert) },
+      );
     }
   }
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, CsvError } from 'csv-parse';
-import { checkObservation, checkObservationHeader, type IndicatorsByKey, type Observation, type RowProblem } from '../../../../libs/domain';
+import { checkObservation, checkObservationHeader, type IndicatorsByKey, type Observation, type RowProblem } from '@libs/domain';
 
 /** A refused file names this many problems; the count says how many there were in all. */
 export const MAX_REPORTED_PROBLEMS = 1_000;
@@ -66,32 +66,37 @@ export async function readObservationsCsv(body: Readable, options: CsvReadOption
   let batch: { line: number; observation: Observation }[] = [];
   const progressEvery = options.progressEvery ?? 20_000;
   try {
-    await pipeline(body, meter, parser, async (records: AsyncIterable<{ record: Record<string, string>; info: { lines: number; invalid_field_length: number } }>) => {
-      let lastLength = 0;
-      for await (const { record, info } of records) {
-        rows++;
-        if (!headerOk) continue;
-        const line = info.lines;
-        // relax_column_count counts records whose length differs from the header's.
-        if (info.invalid_field_length > lastLength) {
-          lastLength = info.invalid_field_length;
-          report([{ line, field: '(row)', problem: 'has a different number of fields from the header' }]);
-          continue;
+    await pipeline(
+      body,
+      meter,
+      parser,
+      async (records: AsyncIterable<{ record: Record<string, string>; info: { lines: number; invalid_field_length: number } }>) => {
+        let lastLength = 0;
+        for await (const { record, info } of records) {
+          rows++;
+          if (!headerOk) continue;
+          const line = info.lines;
+          // relax_column_count counts records whose length differs from the header's.
+          if (info.invalid_field_length > lastLength) {
+            lastLength = info.invalid_field_length;
+            report([{ line, field: '(row)', problem: 'has a different number of fields from the header' }]);
+            continue;
+          }
+          const { observation, problems: found } = checkObservation(record as never, line, options.indicators, options.now);
+          if (found.length > 0) {
+            report(found);
+            continue;
+          }
+          if (problemCount > 0) continue; // the file is refused; keep reading only to name the rest
+          batch.push({ line, observation: observation! });
+          if (batch.length >= options.batchSize) {
+            await options.onBatch(batch);
+            batch = [];
+          }
+          if (options.onProgress && rows % progressEvery === 0) options.onProgress(rows, bytes);
         }
-        const { observation, problems: found } = checkObservation(record as never, line, options.indicators, options.now);
-        if (found.length > 0) {
-          report(found);
-          continue;
-        }
-        if (problemCount > 0) continue; // the file is refused; keep reading only to name the rest
-        batch.push({ line, observation: observation! });
-        if (batch.length >= options.batchSize) {
-          await options.onBatch(batch);
-          batch = [];
-        }
-        if (options.onProgress && rows % progressEvery === 0) options.onProgress(rows, bytes);
-      }
-    });
+      },
+    );
   } catch (error) {
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines ?? 0;

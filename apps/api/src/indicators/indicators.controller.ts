@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpStatus, Inject, Param, Patch, Post, Query, R
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import type { Request, Response } from 'express';
-import type { Principal } from '../../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
 import { withoutUnsafe } from '../common/unsafe-text';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { ApiError, badRequest } from '../common/api-error';
@@ -71,17 +71,26 @@ export class IndicatorsController {
    */
   @Post('indicator-uploads')
   @ApiOperation({ summary: 'Upload a CSV of observations (streamed)' })
-  @ApiErrors([413, 'the file is larger than INDICATOR_CSV_MAX_BYTES'], [415, 'the body is not text/csv'], [422, 'rows failed validation: `details` names each by line; nothing was recorded'])
+  @ApiErrors(
+    [413, 'the file is larger than INDICATOR_CSV_MAX_BYTES'],
+    [415, 'the body is not text/csv'],
+    [422, 'rows failed validation: `details` names each by line; nothing was recorded'],
+  )
   @Roles(...RECORDERS)
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', example: 'indicator,subject,value,observedAt\npostal_votes_per_address,12 High Street,9,2026-11-20\n' } })
-  @ApiHeader({ name: 'X-Filename', required: false, description: 'the file\'s name, kept as metadata' })
+  @ApiHeader({ name: 'X-Filename', required: false, description: "the file's name, kept as metadata" })
   async upload(@CurrentUser() principal: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     try {
       if (!req.is('text/csv')) {
-        throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'observations are uploaded as text/csv', [{ field: 'Content-Type', problem: `is ${req.header('content-type') ?? '(none)'}, not text/csv` }]);
+        throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'observations are uploaded as text/csv', [
+          { field: 'Content-Type', problem: `is ${req.header('content-type') ?? '(none)'}, not text/csv` },
+        ]);
       }
-      const filename = withoutUnsafe(req.header('x-filename') ?? '').trim().slice(0, 255) || null;
+      const filename =
+        withoutUnsafe(req.header('x-filename') ?? '')
+          .trim()
+          .slice(0, 255) || null;
       if (filename?.includes('/')) throw badRequest('X-Filename must be a file name, not a path', [{ field: 'X-Filename', problem: 'contains a /' }]);
       res.status(201);
       return await this.indicators.upload(principal, req, filename);

@@ -3,16 +3,16 @@ import type { Readable } from 'node:stream';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
-import { ApiConfig } from '../../../../libs/config';
-import { checkObservation, type IndicatorsByKey } from '../../../../libs/domain';
-import { appendAuditEvent } from '../../../../libs/persistence';
+import type { Principal } from '@libs/auth/principal';
+import { ApiConfig } from '@libs/config';
+import { checkObservation, type IndicatorsByKey } from '@libs/domain';
+import { appendAuditEvent } from '@libs/persistence';
 import { ApiError, conflict, notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import { CsvTooLarge, readObservationsCsv } from './csv-reader';
 import type { CreateIndicatorDto, ListObservationsQuery, ObservationDto, UpdateIndicatorDto } from './dto/indicator.dto';
-import { IndicatorsStore, STAGE_BATCH, type Indicator, type RecordedObservations } from '../../../../libs/persistence/stores/indicators.store';
-import type { Queryable } from '../../../../libs/persistence/stores/queryable';
+import { IndicatorsStore, STAGE_BATCH, type Indicator, type RecordedObservations } from '@libs/persistence/stores/indicators.store';
+import type { Queryable } from '@libs/persistence/stores/queryable';
 import { notifyTriage } from './observation-ingest';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -61,7 +61,16 @@ export class IndicatorsService {
     const authorityId = principal.authorityId!;
     const id = randomUUID();
     return this.db.transaction(async (m) => {
-      const inserted = await new IndicatorsStore(m).insert({ id, authorityId, key: dto.key, name: dto.name, description: dto.description ?? '', subjectType: dto.subjectType, threshold: dto.threshold, createdBy: principal.sub });
+      const inserted = await new IndicatorsStore(m).insert({
+        id,
+        authorityId,
+        key: dto.key,
+        name: dto.name,
+        description: dto.description ?? '',
+        subjectType: dto.subjectType,
+        threshold: dto.threshold,
+        createdBy: principal.sub,
+      });
       if (!inserted) throw conflict(`this authority already has an indicator with key ${dto.key}`, [{ field: 'key', problem: 'is already used' }]);
       const view = toIndicatorView(inserted);
       await this.audit(m, principal, id, authorityId, 'indicator.created', null, view);
@@ -83,7 +92,12 @@ export class IndicatorsService {
   async update(principal: Principal, id: string, dto: UpdateIndicatorDto) {
     return this.db.transaction(async (m) => {
       const before = await this.find(m, principal, id, true);
-      const after = await new IndicatorsStore(m).update(id, { name: dto.name ?? before.name, description: dto.description ?? before.description, threshold: dto.threshold ?? before.threshold, status: dto.status ?? before.status });
+      const after = await new IndicatorsStore(m).update(id, {
+        name: dto.name ?? before.name,
+        description: dto.description ?? before.description,
+        threshold: dto.threshold ?? before.threshold,
+        status: dto.status ?? before.status,
+      });
       const view = toIndicatorView(after);
       await this.audit(m, principal, id, before.authorityId, 'indicator.updated', toIndicatorView(before), view);
       return view;
@@ -92,7 +106,11 @@ export class IndicatorsService {
 
   async observations(principal: Principal, id: string, query: ListObservationsQuery) {
     await this.find(this.db, principal, id);
-    const rows = await this.indicators.observations(id, query.limit ?? 100, query.subject ? query.subject.replace(/\s+/g, ' ').trim().toLowerCase() : undefined);
+    const rows = await this.indicators.observations(
+      id,
+      query.limit ?? 100,
+      query.subject ? query.subject.replace(/\s+/g, ' ').trim().toLowerCase() : undefined,
+    );
     return rows.map((r) => ({ ...r, observedAt: iso(r.observedAt), recordedAt: iso(r.recordedAt) }));
   }
 
@@ -100,15 +118,24 @@ export class IndicatorsService {
   async record(principal: Principal, id: string, dto: ObservationDto) {
     const indicator = await this.find(this.db, principal, id);
     const { observation, problems } = checkObservation({ ...dto, indicator: indicator.key }, 0, new Map([[indicator.key, indicator]]), Date.now());
-    if (!observation) throw unprocessable('the observation is not valid', problems.map(({ field, problem }) => ({ field, problem })));
+    if (!observation)
+      throw unprocessable(
+        'the observation is not valid',
+        problems.map(({ field, problem }) => ({ field, problem })),
+      );
     const recorded = await this.db.transaction(async (m) => {
       const store = new IndicatorsStore(m);
       await store.createStaging();
       await store.stage([{ line: 0, observation }]);
       const result = await store.recordStaged(indicator.authorityId, principal.sub, null);
       for (const alert of result.alertsRaised) {
-        await notifyTriage(m, indicator.authorityId, `indicator-alert:${alert.id}`, `Indicator alert: ${indicator.name}`,
-          `${alert.subject} reached ${alert.peakValue} (threshold ${indicator.threshold}). Link it to an allegation or dismiss it with a reason.`);
+        await notifyTriage(
+          m,
+          indicator.authorityId,
+          `indicator-alert:${alert.id}`,
+          `Indicator alert: ${indicator.name}`,
+          `${alert.subject} reached ${alert.peakValue} (threshold ${indicator.threshold}). Link it to an allegation or dismiss it with a reason.`,
+        );
       }
       return result;
     });
@@ -140,7 +167,9 @@ export class IndicatorsService {
         });
       } catch (error) {
         if (error instanceof CsvTooLarge) {
-          throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, `an observations file may be at most ${this.config.INDICATOR_CSV_MAX_BYTES} bytes`, [{ field: 'body', problem: 'too large' }]);
+          throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, `an observations file may be at most ${this.config.INDICATOR_CSV_MAX_BYTES} bytes`, [
+            { field: 'body', problem: 'too large' },
+          ]);
         }
         throw error;
       }
@@ -159,8 +188,13 @@ export class IndicatorsService {
       await store.completeUpload(uploadId, recorded.rows, recorded.alertsRaised.length);
       if (recorded.alertsRaised.length > 0) {
         const n = recorded.alertsRaised.length;
-        await notifyTriage(m, authorityId, `indicator-upload:${uploadId}`, `${n} indicator alert${n === 1 ? '' : 's'} raised`,
-          `An observations upload${filename ? ` (${filename})` : ''} of ${recorded.rows} rows reached thresholds for ${n} subject${n === 1 ? '' : 's'}. Link each alert to an allegation or dismiss it with a reason.`);
+        await notifyTriage(
+          m,
+          authorityId,
+          `indicator-upload:${uploadId}`,
+          `${n} indicator alert${n === 1 ? '' : 's'} raised`,
+          `An observations upload${filename ? ` (${filename})` : ''} of ${recorded.rows} rows reached thresholds for ${n} subject${n === 1 ? '' : 's'}. Link each alert to an allegation or dismiss it with a reason.`,
+        );
       }
       const receipt: UploadReceipt = {
         id: uploadId,
@@ -171,8 +205,18 @@ export class IndicatorsService {
         alertsUpdated: recorded.alertsUpdated,
         alertIds: recorded.alertsRaised.map((a) => a.id).slice(0, 1000),
       };
-      await this.audit(m, principal, uploadId, authorityId, 'indicator.observations_uploaded', null, { filename, rows: receipt.rows, bytes: receipt.bytes, sha256: receipt.sha256, alertsRaised: receipt.alertsRaised, alertsUpdated: receipt.alertsUpdated });
-      this.log.info({ uploadId, rows: receipt.rows, bytes: receipt.bytes, alertsRaised: receipt.alertsRaised, ms: Date.now() - started }, 'indicator upload recorded');
+      await this.audit(m, principal, uploadId, authorityId, 'indicator.observations_uploaded', null, {
+        filename,
+        rows: receipt.rows,
+        bytes: receipt.bytes,
+        sha256: receipt.sha256,
+        alertsRaised: receipt.alertsRaised,
+        alertsUpdated: receipt.alertsUpdated,
+      });
+      this.log.info(
+        { uploadId, rows: receipt.rows, bytes: receipt.bytes, alertsRaised: receipt.alertsRaised, ms: Date.now() - started },
+        'indicator upload recorded',
+      );
       return receipt;
     });
   }

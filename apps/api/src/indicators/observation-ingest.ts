@@ -1,8 +1,8 @@
 // How recorded observations tell people: the SQL of staging and recording lives in
 // IndicatorsStore (libs/persistence/stores/indicators.store.ts).
-import { aboutFromDueKey } from '../../../../libs/domain';
-import type { Queryable } from '../../../../libs/persistence/stores/queryable';
-import { NotificationsStore } from '../../../../libs/persistence/stores/notifications.store';
+import { aboutFromDueKey } from '@libs/domain';
+import type { Queryable } from '@libs/persistence/stores/queryable';
+import { NotificationsStore } from '@libs/persistence/stores/notifications.store';
 
 /**
  * Tells the authority's triage officers, in the same transaction: one notification per alert for
@@ -11,5 +11,12 @@ import { NotificationsStore } from '../../../../libs/persistence/stores/notifica
  */
 export async function notifyTriage(m: Queryable, authorityId: string, dueKey: string, subject: string, body: string): Promise<void> {
   const about = aboutFromDueKey(dueKey);
-  await new NotificationsStore(m).notifyAuthorityRole(authorityId, 'triage', { kind: 'indicator_alert', dueKey, subject, body, aboutType: about?.type ?? null, aboutId: about?.id ?? null });
+  await new NotificationsStore(m).notifyAuthorityRole(authorityId, 'triage', {
+    kind: 'indicator_alert',
+    dueKey,
+    subject,
+    body,
+    aboutType: about?.type ?? null,
+    aboutId: about?.id ?? null,
+  });
 }

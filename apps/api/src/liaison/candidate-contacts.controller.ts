@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiStandardErrors } from '../common/api-docs';
-import type { Principal } from '../../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { CandidateContactsService } from './candidate-contacts.service';
 import { CandidateContactDto, DataSharingQuery, ShareContactDto } from './dto/candidate-contact.dto';

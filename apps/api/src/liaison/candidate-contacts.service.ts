@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
-import { appendAuditEvent } from '../../../../libs/persistence';
-import { LiaisonStore, type CandidateContact, type SharingRecord } from '../../../../libs/persistence/stores/liaison.store';
+import type { Principal } from '@libs/auth/principal';
+import { appendAuditEvent } from '@libs/persistence';
+import { LiaisonStore, type CandidateContact, type SharingRecord } from '@libs/persistence/stores/liaison.store';
 import { notFound, unprocessable } from '../common/api-error';
 import {
   DEFAULT_SHARED_FIELDS,
@@ -23,7 +23,15 @@ function contactFields(c: CandidateContact): Record<ShareableField, string | nul
 }
 
 function toContactView(c: CandidateContact) {
-  return { id: c.id, authorityId: c.authorityId, ...contactFields(c), electionId: c.electionId, pollDate: c.pollDate, createdBy: c.createdBy, createdAt: iso(c.createdAt) };
+  return {
+    id: c.id,
+    authorityId: c.authorityId,
+    ...contactFields(c),
+    electionId: c.electionId,
+    pollDate: c.pollDate,
+    createdBy: c.createdBy,
+    createdAt: iso(c.createdAt),
+  };
 }
 
 /** The data-sharing record: who shared, what, with whom, when, why, and on which lawful basis. */
@@ -56,13 +64,27 @@ export class CandidateContactsService {
   }
 
   async create(principal: Principal, dto: CandidateContactDto) {
-    if (!dto.email && !dto.phone) throw unprocessable('a contact needs an email address or a telephone number', [{ field: 'email', problem: 'give an email address or a telephone number' }]);
+    if (!dto.email && !dto.phone)
+      throw unprocessable('a contact needs an email address or a telephone number', [
+        { field: 'email', problem: 'give an email address or a telephone number' },
+      ]);
     const authorityId = principal.authorityId!;
     const id = randomUUID();
     await this.db.transaction(async (m) => {
       await new LiaisonStore(m).insertCandidateContact({
-        id, authorityId, kind: dto.kind, name: dto.name, electoralArea: dto.electoralArea ?? null, party: dto.party ?? null, email: dto.email ?? null, phone: dto.phone ?? null,
-        address: dto.address ?? null, actsFor: dto.actsFor ?? null, electionId: dto.electionId ?? null, pollDate: dto.pollDate ?? null, createdBy: principal.sub,
+        id,
+        authorityId,
+        kind: dto.kind,
+        name: dto.name,
+        electoralArea: dto.electoralArea ?? null,
+        party: dto.party ?? null,
+        email: dto.email ?? null,
+        phone: dto.phone ?? null,
+        address: dto.address ?? null,
+        actsFor: dto.actsFor ?? null,
+        electionId: dto.electionId ?? null,
+        pollDate: dto.pollDate ?? null,
+        createdBy: principal.sub,
       });
       // The chain records that a contact was added, not the personal data itself.
       await this.audit(m, principal, id, authorityId, 'candidate_contact.created', null, { kind: dto.kind, fields: Object.keys(dto) });
@@ -87,7 +109,10 @@ export class CandidateContactsService {
    */
   async share(principal: Principal, id: string, dto: ShareContactDto) {
     const contact = await this.visible(principal, id);
-    if (!(await this.liaison.hasAgreement(contact.authorityId, dto.forceId))) throw unprocessable(`there is no liaison agreement with ${dto.forceId}, so it has no FEOA to share with`, [{ field: 'forceId', problem: 'has no liaison agreement with this authority' }]);
+    if (!(await this.liaison.hasAgreement(contact.authorityId, dto.forceId)))
+      throw unprocessable(`there is no liaison agreement with ${dto.forceId}, so it has no FEOA to share with`, [
+        { field: 'forceId', problem: 'has no liaison agreement with this authority' },
+      ]);
     const values = contactFields(contact);
     const wanted = new Set<ShareableField>(['kind', 'name', ...(dto.fields ?? DEFAULT_SHARED_FIELDS)]);
     // Only fields that hold something are disclosed, and so recorded.
@@ -96,9 +121,24 @@ export class CandidateContactsService {
     const recordId = randomUUID();
     await this.db.transaction(async (m) => {
       await new LiaisonStore(m).insertSharingRecord({
-        id: recordId, authorityId: contact.authorityId, contactId: contact.id, forceId: dto.forceId, fields, disclosed: disclosed as Record<string, string>, lawfulBasis: dto.lawfulBasis, purpose: dto.purpose, sharedBy: principal.sub,
+        id: recordId,
+        authorityId: contact.authorityId,
+        contactId: contact.id,
+        forceId: dto.forceId,
+        fields,
+        disclosed: disclosed as Record<string, string>,
+        lawfulBasis: dto.lawfulBasis,
+        purpose: dto.purpose,
+        sharedBy: principal.sub,
       });
-      await this.audit(m, principal, contact.id, contact.authorityId, 'candidate_contact.shared', null, { recordId, forceId: dto.forceId, recipientRole: 'feoa', fields, lawfulBasis: dto.lawfulBasis, purpose: dto.purpose });
+      await this.audit(m, principal, contact.id, contact.authorityId, 'candidate_contact.shared', null, {
+        recordId,
+        forceId: dto.forceId,
+        recipientRole: 'feoa',
+        fields,
+        lawfulBasis: dto.lawfulBasis,
+        purpose: dto.purpose,
+      });
     });
     return toRecordView((await this.liaison.sharingRecord(recordId))!);
   }
@@ -119,7 +159,15 @@ export class CandidateContactsService {
       }
       return records
         .sort((a, b) => new Date(b.sharedAt).getTime() - new Date(a.sharedAt).getTime())
-        .map((r) => ({ contactId: r.contactId, authorityId: r.authorityId, ...r.disclosed, recordId: r.id, lawfulBasis: r.lawfulBasis, purpose: r.purpose, sharedAt: iso(r.sharedAt) }));
+        .map((r) => ({
+          contactId: r.contactId,
+          authorityId: r.authorityId,
+          ...r.disclosed,
+          recordId: r.id,
+          lawfulBasis: r.lawfulBasis,
+          purpose: r.purpose,
+          sharedAt: iso(r.sharedAt),
+        }));
     });
   }
 

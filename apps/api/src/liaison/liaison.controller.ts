@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Put, Query, Res } from '@ne
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiStandardErrors } from '../common/api-docs';
 import type { Response } from 'express';
-import type { Principal } from '../../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { AgreementQuery, LiaisonAgreementDto, RecordContactDto } from './dto/liaison.dto';
 import { LiaisonService } from './liaison.service';
@@ -42,7 +42,12 @@ export class LiaisonController {
   @ApiCreatedResponse({ description: 'the agreement, made' })
   @ApiOkResponse({ description: 'the agreement, replaced' })
   @Roles('returning_officer', 'admin')
-  async put(@CurrentUser() principal: Principal, @Param('forceId') forceId: string, @Body() dto: LiaisonAgreementDto, @Res({ passthrough: true }) res: Response) {
+  async put(
+    @CurrentUser() principal: Principal,
+    @Param('forceId') forceId: string,
+    @Body() dto: LiaisonAgreementDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { created, agreement } = await this.liaison.put(principal, forceId, dto);
     res.status(created ? 201 : 200);
     return agreement;

@@ -3,12 +3,12 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
-import { ApiConfig, TemporalConfig } from '../../../../libs/config';
-import { durationMs, parseDuration } from '../../../../libs/domain';
-import { appendAuditEvent } from '../../../../libs/persistence';
-import { liaisonChangedSignal, liaisonContactUpdate, liaisonWorkflowId, type LiaisonChange, type LiaisonInput } from '../../../../workflows/liaison.messages';
-import { LiaisonStore, type Agreement, type LiaisonContact } from '../../../../libs/persistence/stores/liaison.store';
+import type { Principal } from '@libs/auth/principal';
+import { ApiConfig, TemporalConfig } from '@libs/config';
+import { durationMs, parseDuration } from '@libs/domain';
+import { appendAuditEvent } from '@libs/persistence';
+import { liaisonChangedSignal, liaisonContactUpdate, liaisonWorkflowId, type LiaisonChange, type LiaisonInput } from '@workflows/liaison.messages';
+import { LiaisonStore, type Agreement, type LiaisonContact } from '@libs/persistence/stores/liaison.store';
 import { ApiError, notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import type { AgreementQuery, LiaisonAgreementDto, RecordContactDto } from './dto/liaison.dto';
@@ -43,7 +43,16 @@ function toAgreementView(r: Agreement) {
 }
 
 function toContactView(c: LiaisonContact) {
-  return { id: c.id, at: iso(c.at), by: c.madeBy, with: c.madeWith, channel: c.channel, summary: c.summary, recordedBy: c.recordedBy, recordedAt: iso(c.recordedAt) };
+  return {
+    id: c.id,
+    at: iso(c.at),
+    by: c.madeBy,
+    with: c.madeWith,
+    channel: c.channel,
+    summary: c.summary,
+    recordedBy: c.recordedBy,
+    recordedAt: iso(c.recordedAt),
+  };
 }
 
 /**
@@ -67,7 +76,9 @@ export class LiaisonService {
 
   /** Authority users see their authority's agreements; a force's SPOC and FEOA see those with their force. */
   async list(principal: Principal) {
-    const rows = principal.authorityId ? await this.liaison.agreements('authority_id', principal.authorityId) : await this.liaison.agreements('force_id', principal.forceId ?? '');
+    const rows = principal.authorityId
+      ? await this.liaison.agreements('authority_id', principal.authorityId)
+      : await this.liaison.agreements('force_id', principal.forceId ?? '');
     return rows.map(toAgreementView).sort((a, b) => Date.parse(a.nextContactDueAt) - Date.parse(b.nextContactDueAt));
   }
 
@@ -93,7 +104,15 @@ export class LiaisonService {
       const now = new Date();
       const store = new LiaisonStore(m);
       const wanted = { leadId, spocId: dto.spocId, feoaId: dto.feoaId, contactEvery: dto.contactEvery, notes };
-      const inserted = await store.insertAgreement({ ...wanted, id: randomUUID(), authorityId, forceId, now, nextContactDueAt: dueAt({ lastContactAt: now, contactEvery: dto.contactEvery }), createdBy: principal.sub });
+      const inserted = await store.insertAgreement({
+        ...wanted,
+        id: randomUUID(),
+        authorityId,
+        forceId,
+        now,
+        nextContactDueAt: dueAt({ lastContactAt: now, contactEvery: dto.contactEvery }),
+        createdBy: principal.sub,
+      });
       const created = inserted !== undefined;
       let agreement: Agreement;
       let before: Agreement | null = null;
@@ -128,7 +147,9 @@ export class LiaisonService {
         });
       } catch (error) {
         this.log.warn({ agreementId: agreement.id, err: (error as Error).message }, 'liaison workflow not started or told');
-        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the liaison agreement's contact cycle could not be started or told; nothing was saved, try again", [{ field: 'temporal', problem: 'signal failed' }]);
+        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the liaison agreement's contact cycle could not be started or told; nothing was saved, try again", [
+          { field: 'temporal', problem: 'signal failed' },
+        ]);
       }
       return { created, id: agreement.id };
     });
@@ -146,17 +167,34 @@ export class LiaisonService {
     const contactId = randomUUID();
     await this.db.transaction(async (m) => {
       const store = new LiaisonStore(m);
-      await store.insertContact(agreement.id, { id: contactId, at, madeBy: dto.by, madeWith: dto.with, channel: dto.channel, summary: dto.summary, recordedBy: principal.sub });
+      await store.insertContact(agreement.id, {
+        id: contactId,
+        at,
+        madeBy: dto.by,
+        madeWith: dto.with,
+        channel: dto.channel,
+        summary: dto.summary,
+        recordedBy: principal.sub,
+      });
       try {
         await this.temporal.withDeadline(Date.now() + this.config.DECISION_TIMEOUT_MS, () =>
           this.temporal.workflow.getHandle(liaisonWorkflowId(agreement.id)).executeUpdate(liaisonContactUpdate, { args: [{ at: at.toISOString() }] }),
         );
       } catch (error) {
         this.log.warn({ agreementId: agreement.id, err: (error as Error).message }, 'liaison contact not taken by its workflow');
-        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the liaison agreement's contact cycle did not answer; the contact was not recorded, try again", [{ field: 'temporal', problem: 'update failed' }]);
+        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the liaison agreement's contact cycle did not answer; the contact was not recorded, try again", [
+          { field: 'temporal', problem: 'update failed' },
+        ]);
       }
       await store.contactMade(agreement.id, at);
-      await this.audit(m, principal, agreement, 'liaison.contact_recorded', { lastContactAt: iso(agreement.lastContactAt) }, { contactId, at: at.toISOString(), by: dto.by, with: dto.with, channel: dto.channel, summary: dto.summary });
+      await this.audit(
+        m,
+        principal,
+        agreement,
+        'liaison.contact_recorded',
+        { lastContactAt: iso(agreement.lastContactAt) },
+        { contactId, at: at.toISOString(), by: dto.by, with: dto.with, channel: dto.channel, summary: dto.summary },
+      );
     });
     const contact = await this.liaison.contact(contactId);
     return { contact: toContactView(contact!), agreement: toAgreementView(await this.row(agreement.id)) };
@@ -193,7 +231,10 @@ export class LiaisonService {
       tenant = principal.authorityId;
     } else {
       if (principal.forceId !== forceId) throw notFound('liaison agreement');
-      if (authorityId === undefined) throw unprocessable('authorityId is required from a police force: which authority', [{ field: 'authorityId', problem: 'is required from a police force' }]);
+      if (authorityId === undefined)
+        throw unprocessable('authorityId is required from a police force: which authority', [
+          { field: 'authorityId', problem: 'is required from a police force' },
+        ]);
       tenant = authorityId;
     }
     const row = await this.liaison.agreementBetween(tenant, forceId);

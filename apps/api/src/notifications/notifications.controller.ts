@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
-import { ROLES, type Principal } from '../../../../libs/auth/principal';
+import { ROLES, type Principal } from '@libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { notFound } from '../common/api-error';
 import { MarkedReadDto, NotificationDto, NotificationFilterQuery } from './dto/notifications.dto';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { NotificationsStore, type Notification, type NotificationFilter } from '../../../../libs/persistence/stores/notifications.store';
+import { NotificationsStore, type Notification, type NotificationFilter } from '@libs/persistence/stores/notifications.store';
 import type { NotificationDto } from './dto/notifications.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -3,13 +3,13 @@ import { PassThrough, type Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { ZipFile } from 'yazl';
 import { DataSource } from 'typeorm';
-import type { Principal, Role } from '../../../../libs/auth/principal';
-import { allegationWorkflowId } from '../../../../libs/domain';
-import { appendAuditEvent } from '../../../../libs/persistence';
-import { PackagesStore, type EvidencePackage } from '../../../../libs/persistence/stores/packages.store';
-import type { ContentStore } from '../../../../libs/storage';
-import { packageEvidenceUpdate } from '../../../../workflows/allegation/messages';
-import { acknowledgePackageUpdate, evidencePackageWorkflowId, handOverPackageUpdate } from '../../../../workflows/evidence-package.messages';
+import type { Principal, Role } from '@libs/auth/principal';
+import { allegationWorkflowId } from '@libs/domain';
+import { appendAuditEvent } from '@libs/persistence';
+import { PackagesStore, type EvidencePackage } from '@libs/persistence/stores/packages.store';
+import type { ContentStore } from '@libs/storage';
+import { packageEvidenceUpdate } from '@workflows/allegation/messages';
+import { acknowledgePackageUpdate, evidencePackageWorkflowId, handOverPackageUpdate } from '@workflows/evidence-package.messages';
 import { AllegationsService } from '../allegations/allegations.service';
 import { DecisionsService } from '../allegations/decisions.service';
 import { notFound } from '../common/api-error';
@@ -50,7 +50,12 @@ export class PackagesService {
   async create(principal: Principal, caseId: string, dto: CreatePackageDto) {
     const allegation = await this.allegations.findVisible(principal, caseId, ['triage']);
     const packageId = randomUUID();
-    await this.decisions.ask(principal, allegation, { name: 'package.seal', update: packageEvidenceUpdate, payload: { packageId, evidenceIds: dto.evidenceIds, note: dto.note }, readers: ['triage'] }, allegationWorkflowId(allegation.id));
+    await this.decisions.ask(
+      principal,
+      allegation,
+      { name: 'package.seal', update: packageEvidenceUpdate, payload: { packageId, evidenceIds: dto.evidenceIds, note: dto.note }, readers: ['triage'] },
+      allegationWorkflowId(allegation.id),
+    );
     return toPackageView(await this.row(packageId));
   }
 
@@ -60,13 +65,23 @@ export class PackagesService {
 
   async handOver(principal: Principal, id: string, dto: PackageNoteDto) {
     const { pkg, allegation } = await this.findVisible(principal, id, ['triage']);
-    await this.decisions.ask(principal, allegation, { name: 'package.handover', update: handOverPackageUpdate, payload: { note: dto.note }, readers: ['triage'] }, evidencePackageWorkflowId(pkg.id));
+    await this.decisions.ask(
+      principal,
+      allegation,
+      { name: 'package.handover', update: handOverPackageUpdate, payload: { note: dto.note }, readers: ['triage'] },
+      evidencePackageWorkflowId(pkg.id),
+    );
     return toPackageView(await this.row(pkg.id));
   }
 
   async acknowledge(principal: Principal, id: string, dto: PackageNoteDto) {
     const { pkg, allegation } = await this.findVisible(principal, id, ['spoc']);
-    await this.decisions.ask(principal, allegation, { name: 'package.acknowledge', update: acknowledgePackageUpdate, payload: { note: dto.note }, readers: ['spoc'] }, evidencePackageWorkflowId(pkg.id));
+    await this.decisions.ask(
+      principal,
+      allegation,
+      { name: 'package.acknowledge', update: acknowledgePackageUpdate, payload: { note: dto.note }, readers: ['spoc'] },
+      evidencePackageWorkflowId(pkg.id),
+    );
     return toPackageView(await this.row(pkg.id));
   }
 
@@ -88,7 +103,14 @@ export class PackagesService {
     }
     zip.end();
     await this.db.transaction((m) =>
-      appendAuditEvent(m, { caseId: allegation.id, authorityId: allegation.authorityId, actor: principal.sub, role: principal.roles[0], action: 'package.downloaded', after: { packageId: id, manifestSha256: pkg.manifestSha256 } }),
+      appendAuditEvent(m, {
+        caseId: allegation.id,
+        authorityId: allegation.authorityId,
+        actor: principal.sub,
+        role: principal.roles[0],
+        action: 'package.downloaded',
+        after: { packageId: id, manifestSha256: pkg.manifestSha256 },
+      }),
     );
     const body = new PassThrough();
     zip.outputStream.on('error', (error) => body.destroy(error)).pipe(body);

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiStandardErrors } from '../common/api-docs';
-import type { Principal } from '../../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
 import { badRequest } from '../common/api-error';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { PoliciesService } from './policies.service';
@@ -25,7 +25,8 @@ export class PoliciesController {
   @ApiOperation({ summary: "Change part of an authority's policy document" })
   @Roles('admin')
   patch(@CurrentUser() principal: Principal, @Param('authorityId') authorityId: string, @Body() body: unknown) {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('send a JSON object with the policy fields to change', [{ field: 'body', problem: 'must be a JSON object' }]);
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw badRequest('send a JSON object with the policy fields to change', [{ field: 'body', problem: 'must be a JSON object' }]);
     return this.policies.patch(principal, authorityId, body as Record<string, unknown>);
   }
 }

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
-import { eventTimeProblems, planGaps, riskScore, type EventKind, type SafetyPlan } from '../../../../libs/domain';
-import { appendAuditEvent } from '../../../../libs/persistence';
+import type { Principal } from '@libs/auth/principal';
+import { eventTimeProblems, planGaps, riskScore, type EventKind, type SafetyPlan } from '@libs/domain';
+import { appendAuditEvent } from '@libs/persistence';
 import { conflict, notFound, unprocessable } from '../common/api-error';
 import type { CreateEventDto, CreatePollDto, UpdateEventDto } from './dto/poll.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
-const day = (d: Date | string) => (typeof d === 'string' ? d.slice(0, 10) : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`);
+const day = (d: Date | string) =>
+  typeof d === 'string' ? d.slice(0, 10) : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 
 interface PollRow {
   id: string;
@@ -44,7 +45,15 @@ const EVENT_SELECT = `SELECT e.*, u.display_name AS police_contact_name,
   FROM electoral_events e LEFT JOIN users u ON u.id = e.police_contact_id`;
 
 function toPollView(p: PollRow) {
-  return { id: p.id, authorityId: p.authority_id, electionId: p.election_id, title: p.title, pollingDay: day(p.polling_day), createdAt: iso(p.created_at), updatedAt: iso(p.updated_at) };
+  return {
+    id: p.id,
+    authorityId: p.authority_id,
+    electionId: p.election_id,
+    title: p.title,
+    pollingDay: day(p.polling_day),
+    createdAt: iso(p.created_at),
+    updatedAt: iso(p.updated_at),
+  };
 }
 
 function toEventView(e: EventRow) {
@@ -65,7 +74,15 @@ function toEventView(e: EventRow) {
     createdAt: iso(e.created_at),
     updatedAt: iso(e.updated_at),
   };
-  const gaps = planGaps({ kind: e.kind, startsAt: view.startsAt, endsAt: view.endsAt, venue: e.venue, plan: e.plan, policeContactId: e.police_contact_id, riskIds });
+  const gaps = planGaps({
+    kind: e.kind,
+    startsAt: view.startsAt,
+    endsAt: view.endsAt,
+    venue: e.venue,
+    plan: e.plan,
+    policeContactId: e.police_contact_id,
+    riskIds,
+  });
   return { ...view, planComplete: gaps.length === 0, planGaps: gaps };
 }
 
@@ -87,7 +104,10 @@ export class PollsService {
          ON CONFLICT (authority_id, election_id) DO NOTHING RETURNING *`,
         [id, authorityId, dto.electionId, dto.title, dto.pollingDay, principal.sub],
       );
-      if (rows.length === 0) throw conflict(`the authority already has a poll with electionId ${dto.electionId}`, [{ field: 'electionId', problem: 'already used by another poll of this authority' }]);
+      if (rows.length === 0)
+        throw conflict(`the authority already has a poll with electionId ${dto.electionId}`, [
+          { field: 'electionId', problem: 'already used by another poll of this authority' },
+        ]);
       await this.audit(m, principal, id, authorityId, 'poll.created', null, dto);
       return toPollView(rows[0]);
     });
@@ -97,14 +117,20 @@ export class PollsService {
   async listPolls(principal: Principal) {
     const rows: PollRow[] = principal.authorityId
       ? await this.db.query('SELECT * FROM polls WHERE authority_id = $1 ORDER BY polling_day DESC, title LIMIT 200', [principal.authorityId])
-      : await this.db.query('SELECT * FROM polls WHERE id IN (SELECT poll_id FROM electoral_events WHERE police_force_id = $1) ORDER BY polling_day DESC LIMIT 200', [principal.forceId ?? '']);
+      : await this.db.query(
+          'SELECT * FROM polls WHERE id IN (SELECT poll_id FROM electoral_events WHERE police_force_id = $1) ORDER BY polling_day DESC LIMIT 200',
+          [principal.forceId ?? ''],
+        );
     return rows.map(toPollView);
   }
 
   /** A poll with its events in time order, and how many allegations and open risks name it (by electionId). */
   async getPoll(principal: Principal, id: string) {
     const poll = await this.visiblePoll(principal, id);
-    const events: EventRow[] = await this.db.query(`${EVENT_SELECT} WHERE e.poll_id = $1 ${principal.authorityId ? '' : 'AND e.police_force_id = $2'} ORDER BY e.starts_at, e.title`, principal.authorityId ? [id] : [id, principal.forceId]);
+    const events: EventRow[] = await this.db.query(
+      `${EVENT_SELECT} WHERE e.poll_id = $1 ${principal.authorityId ? '' : 'AND e.police_force_id = $2'} ORDER BY e.starts_at, e.title`,
+      principal.authorityId ? [id] : [id, principal.forceId],
+    );
     const counts = principal.authorityId
       ? (
           await this.db.query(
@@ -128,7 +154,20 @@ export class PollsService {
       await m.query(
         `INSERT INTO electoral_events (id, poll_id, authority_id, kind, title, starts_at, ends_at, venue, plan, police_force_id, police_contact_id, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [id, pollId, poll.authority_id, dto.kind, dto.title, dto.startsAt, endsAt, dto.venue ?? '', dto.plan ? JSON.stringify(dto.plan) : null, policeForceId, dto.policeContactId ?? null, principal.sub],
+        [
+          id,
+          pollId,
+          poll.authority_id,
+          dto.kind,
+          dto.title,
+          dto.startsAt,
+          endsAt,
+          dto.venue ?? '',
+          dto.plan ? JSON.stringify(dto.plan) : null,
+          policeForceId,
+          dto.policeContactId ?? null,
+          principal.sub,
+        ],
       );
       await this.audit(m, principal, id, poll.authority_id, 'event.created', null, { pollId, ...dto });
     });
@@ -157,7 +196,17 @@ export class PollsService {
     await this.db.transaction(async (m) => {
       await m.query(
         `UPDATE electoral_events SET kind = $2, title = $3, starts_at = $4, ends_at = $5, venue = $6, plan = $7, police_force_id = $8, police_contact_id = $9, updated_at = now() WHERE id = $1`,
-        [id, next.kind, next.title, next.starts_at, next.ends_at, next.venue, next.plan ? JSON.stringify(next.plan) : null, policeForceId, next.police_contact_id],
+        [
+          id,
+          next.kind,
+          next.title,
+          next.starts_at,
+          next.ends_at,
+          next.venue,
+          next.plan ? JSON.stringify(next.plan) : null,
+          policeForceId,
+          next.police_contact_id,
+        ],
       );
       const before = toEventView(event);
       await this.audit(m, principal, id, event.authority_id, 'event.updated', pick(before, Object.keys(dto)), dto);
@@ -167,7 +216,7 @@ export class PollsService {
 
   async linkRisk(principal: Principal, id: string, riskId: string) {
     const event = await this.ownEvent(principal, id);
-    const [risk] = await this.db.query("SELECT id, status FROM risks WHERE id = $1 AND authority_id = $2", [riskId, event.authority_id]);
+    const [risk] = await this.db.query('SELECT id, status FROM risks WHERE id = $1 AND authority_id = $2', [riskId, event.authority_id]);
     if (!risk) throw unprocessable('the risk is not in this authority’s register', [{ field: 'riskId', problem: 'no such risk in the register' }]);
     if (risk.status !== 'open') throw conflict('a closed risk cannot be linked to an event', [{ field: 'riskId', problem: 'the risk is closed' }]);
     await this.db.transaction(async (m) => {
@@ -184,7 +233,10 @@ export class PollsService {
     const event = await this.ownEvent(principal, id);
     await this.db.transaction(async (m) => {
       // Idempotent, as a DELETE is: unlinking a risk that is not linked changes and records nothing.
-      const removed = await m.query('DELETE FROM electoral_event_risks WHERE event_id = $1 AND risk_id = $2 RETURNING risk_id', [id, UUID.test(riskId) ? riskId : null]);
+      const removed = await m.query('DELETE FROM electoral_event_risks WHERE event_id = $1 AND risk_id = $2 RETURNING risk_id', [
+        id,
+        UUID.test(riskId) ? riskId : null,
+      ]);
       if (removed.length > 0) await this.audit(m, principal, id, event.authority_id, 'event.risk_unlinked', { riskId }, null);
     });
     return this.getEvent(principal, id);
@@ -197,7 +249,14 @@ export class PollsService {
       `SELECT r.id, r.title, r.category, r.likelihood, r.impact, r.status, r.next_review_due_at FROM electoral_event_risks l JOIN risks r ON r.id = l.risk_id WHERE l.event_id = $1 ORDER BY l.linked_at`,
       [event.id],
     );
-    return rows.map((r: Record<string, any>) => ({ id: r.id, title: r.title, category: r.category, ...riskScore(r.likelihood, r.impact), status: r.status, nextReviewDueAt: iso(r.next_review_due_at) }));
+    return rows.map((r: Record<string, any>) => ({
+      id: r.id,
+      title: r.title,
+      category: r.category,
+      ...riskScore(r.likelihood, r.impact),
+      status: r.status,
+      nextReviewDueAt: iso(r.next_review_due_at),
+    }));
   }
 
   /** Who may be named as an event's police contact: the SPOCs and FEOAs of the forces the authority works with. */
@@ -208,7 +267,12 @@ export class PollsService {
        ORDER BY u.force_id, u.display_name`,
       [principal.authorityId ?? ''],
     );
-    return rows.map((r: Record<string, any>) => ({ id: r.id, name: r.display_name, forceId: r.force_id, roles: (r.roles as string[]).filter((x) => x === 'spoc' || x === 'feoa') }));
+    return rows.map((r: Record<string, any>) => ({
+      id: r.id,
+      name: r.display_name,
+      forceId: r.force_id,
+      roles: (r.roles as string[]).filter((x) => x === 'spoc' || x === 'feoa'),
+    }));
   }
 
   private checkTimes(poll: PollRow, startsAt: string, endsAt: string | null) {
@@ -224,7 +288,10 @@ export class PollsService {
          AND (u.force_id = (SELECT force_id FROM authorities WHERE id = $2) OR u.force_id IN (SELECT force_id FROM liaison_agreements WHERE authority_id = $2))`,
       [contactId, authorityId],
     );
-    if (!contact) throw unprocessable('the police contact must be a SPOC or FEOA of a force the authority works with', [{ field: 'policeContactId', problem: 'not a SPOC or FEOA of the authority’s force or a force it has a liaison agreement with' }]);
+    if (!contact)
+      throw unprocessable('the police contact must be a SPOC or FEOA of a force the authority works with', [
+        { field: 'policeContactId', problem: 'not a SPOC or FEOA of the authority’s force or a force it has a liaison agreement with' },
+      ]);
     return contact.force_id;
   }
 
@@ -232,7 +299,12 @@ export class PollsService {
     if (!UUID.test(id)) throw notFound('poll');
     const [poll]: PollRow[] = await this.db.query('SELECT * FROM polls WHERE id = $1', [id]);
     if (!poll) throw notFound('poll');
-    if (principal.authorityId ? poll.authority_id !== principal.authorityId : !(await this.db.query('SELECT 1 FROM electoral_events WHERE poll_id = $1 AND police_force_id = $2', [id, principal.forceId ?? ''])).length) throw notFound('poll');
+    if (
+      principal.authorityId
+        ? poll.authority_id !== principal.authorityId
+        : !(await this.db.query('SELECT 1 FROM electoral_events WHERE poll_id = $1 AND police_force_id = $2', [id, principal.forceId ?? ''])).length
+    )
+      throw notFound('poll');
     return poll;
   }
 
@@ -240,7 +312,9 @@ export class PollsService {
     if (!UUID.test(id)) throw notFound('electoral event');
     const [event]: EventRow[] = await this.db.query(`${EVENT_SELECT} WHERE e.id = $1`, [id]);
     if (!event) throw notFound('electoral event');
-    const visible = principal.authorityId ? event.authority_id === principal.authorityId : event.police_force_id !== null && event.police_force_id === principal.forceId;
+    const visible = principal.authorityId
+      ? event.authority_id === principal.authorityId
+      : event.police_force_id !== null && event.police_force_id === principal.forceId;
     if (!visible) throw notFound('electoral event');
     return event;
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiStandardErrors } from '../common/api-docs';
-import type { Principal } from '../../../../libs/auth/principal';
+import type { Principal } from '@libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { ListReferralsQuery } from './dto/list-referrals.query';
 import { ReferralsService } from './referrals.service';

@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
-import { AllegationEntity } from '../../../../libs/persistence';
+import type { Principal } from '@libs/auth/principal';
+import { AllegationEntity } from '@libs/persistence';
 import { toAllegationView, type AllegationView } from '../allegations/allegation.view';
 import { ApiError } from '../common/api-error';
 import { ListReferralsQuery, REFERRAL_QUEUE_STATUSES } from './dto/list-referrals.query';
@@ -17,7 +17,10 @@ export class ReferralsService {
    */
   async list(principal: Principal, query: ListReferralsQuery): Promise<{ items: AllegationView[] }> {
     const forceId = principal.forceId;
-    if (!forceId) throw new ApiError(HttpStatus.FORBIDDEN, 'referrals are listed for a police force; this token names none', [{ field: 'forceId', problem: 'is missing from the token' }]);
+    if (!forceId)
+      throw new ApiError(HttpStatus.FORBIDDEN, 'referrals are listed for a police force; this token names none', [
+        { field: 'forceId', problem: 'is missing from the token' },
+      ]);
     const rows = await this.db
       .getRepository(AllegationEntity)
       .createQueryBuilder('a')

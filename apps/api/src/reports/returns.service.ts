@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
-import { RETURN_CATEGORY_OF } from '../../../../libs/domain/returns';
+import type { Principal } from '@libs/auth/principal';
+import { RETURN_CATEGORY_OF } from '@libs/domain/returns';
 import { ApiError } from '../common/api-error';
 import { checkPeriod, withOffset } from '../common/instant';
 import { toCsv, type CsvCell } from './csv';
@@ -53,7 +53,9 @@ export class ReturnsService {
 
   async rows(principal: Principal, query: ReturnsQuery): Promise<ReturnsRow[]> {
     if (!principal.authorityId) {
-      throw new ApiError(HttpStatus.FORBIDDEN, 'the returns are made by an electoral authority', [{ field: 'authorityId', problem: 'is missing from the token' }]);
+      throw new ApiError(HttpStatus.FORBIDDEN, 'the returns are made by an electoral authority', [
+        { field: 'authorityId', problem: 'is missing from the token' },
+      ]);
     }
     checkPeriod(query.from, query.to, 'to');
     const categories = Object.entries(RETURN_CATEGORY_OF);
@@ -70,6 +72,9 @@ export class ReturnsService {
 
   async csv(principal: Principal, query: ReturnsQuery): Promise<string> {
     const rows = await this.rows(principal, query);
-    return toCsv(RETURNS_HEADER, rows.map((row) => RETURNS_HEADER.map((column): CsvCell => row[column])));
+    return toCsv(
+      RETURNS_HEADER,
+      rows.map((row) => RETURNS_HEADER.map((column): CsvCell => row[column])),
+    );
   }
 }

@@ -3,12 +3,12 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Principal } from '../../../../libs/auth/principal';
-import { ApiConfig, TemporalConfig } from '../../../../libs/config';
-import { riskScore } from '../../../../libs/domain';
-import { appendAuditEvent } from '../../../../libs/persistence';
-import { closeRiskSignal, riskChangedSignal, riskReviewedUpdate, riskReviewWorkflowId, type RiskReviewInput } from '../../../../workflows/risk-review.messages';
-import { RisksStore, type Mitigation, type Risk } from '../../../../libs/persistence/stores/risks.store';
+import type { Principal } from '@libs/auth/principal';
+import { ApiConfig, TemporalConfig } from '@libs/config';
+import { riskScore } from '@libs/domain';
+import { appendAuditEvent } from '@libs/persistence';
+import { closeRiskSignal, riskChangedSignal, riskReviewedUpdate, riskReviewWorkflowId, type RiskReviewInput } from '@workflows/risk-review.messages';
+import { RisksStore, type Mitigation, type Risk } from '@libs/persistence/stores/risks.store';
 import { ApiError, conflict, notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import { PoliciesService } from '../policies/policies.service';
@@ -68,14 +68,38 @@ export class RisksService {
     const mitigations = dto.mitigations.map((m) => ({ ...m, id: m.id ?? randomUUID() }));
     await this.db.transaction(async (m) => {
       await new RisksStore(m).insert({
-        id, authorityId, electionId: dto.electionId ?? null, pollDate: dto.pollDate ?? null, title: dto.title, category: dto.category,
-        likelihood: dto.likelihood, impact: dto.impact, ownerId: dto.ownerId, mitigations: mitigations as Mitigation[], reviewEvery: dto.reviewEvery, createdBy: principal.sub, createdAt: now,
+        id,
+        authorityId,
+        electionId: dto.electionId ?? null,
+        pollDate: dto.pollDate ?? null,
+        title: dto.title,
+        category: dto.category,
+        likelihood: dto.likelihood,
+        impact: dto.impact,
+        ownerId: dto.ownerId,
+        mitigations: mitigations as Mitigation[],
+        reviewEvery: dto.reviewEvery,
+        createdBy: principal.sub,
+        createdAt: now,
       });
       await this.audit(m, principal, id, authorityId, 'risk.created', null, { ...dto, mitigations });
     });
-    const input: RiskReviewInput = { riskId: id, authorityId, title: dto.title, ownerId: dto.ownerId, reviewEvery: dto.reviewEvery, pollDate: dto.pollDate ?? null, lastReviewedAt: now.toISOString(), policy: await this.policies.current(authorityId) };
+    const input: RiskReviewInput = {
+      riskId: id,
+      authorityId,
+      title: dto.title,
+      ownerId: dto.ownerId,
+      reviewEvery: dto.reviewEvery,
+      pollDate: dto.pollDate ?? null,
+      lastReviewedAt: now.toISOString(),
+      policy: await this.policies.current(authorityId),
+    };
     try {
-      await this.temporal.workflow.start('riskReviewWorkflow', { workflowId: riskReviewWorkflowId(id), taskQueue: this.temporalConfig.TEMPORAL_TASK_QUEUE, args: [input] });
+      await this.temporal.workflow.start('riskReviewWorkflow', {
+        workflowId: riskReviewWorkflowId(id),
+        taskQueue: this.temporalConfig.TEMPORAL_TASK_QUEUE,
+        args: [input],
+      });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
         // No risk without its review cycle: take the row back out and say so. Its audit events
@@ -85,7 +109,11 @@ export class RisksService {
           await this.audit(m, principal, id, authorityId, 'risk.registration_abandoned', null, { reason: 'the review workflow could not be started' });
         });
         this.log.warn({ riskId: id, err: (error as Error).message }, 'risk review workflow did not start');
-        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'the risk could not be registered because its review cycle could not be started; nothing was saved, try again', [{ field: 'temporal', problem: 'workflow start failed' }]);
+        throw new ApiError(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          'the risk could not be registered because its review cycle could not be started; nothing was saved, try again',
+          [{ field: 'temporal', problem: 'workflow start failed' }],
+        );
       }
     }
     // The workflow projects the first due date at once; show it if it is there already.
@@ -102,7 +130,15 @@ export class RisksService {
     const reviews = await this.risks.reviews(id);
     return {
       ...toRiskView(risk),
-      reviews: reviews.map((r) => ({ id: r.id, reviewedBy: r.reviewedBy, notes: r.notes, likelihood: r.likelihood, impact: r.impact, mitigations: r.mitigations, reviewedAt: iso(r.reviewedAt) })),
+      reviews: reviews.map((r) => ({
+        id: r.id,
+        reviewedBy: r.reviewedBy,
+        notes: r.notes,
+        likelihood: r.likelihood,
+        impact: r.impact,
+        mitigations: r.mitigations,
+        reviewedAt: iso(r.reviewedAt),
+      })),
     };
   }
 
@@ -126,10 +162,15 @@ export class RisksService {
     await this.db.transaction(async (m) => {
       // closed since it was read above
       if (!(await new RisksStore(m).updateOpen(id, next))) throw conflict('the risk is closed', [{ field: 'status', problem: 'closed' }]);
-      await this.audit(m, principal, id, risk.authorityId, 'risk.updated', pick(toRiskView(risk), Object.keys(dto)), { ...dto, ...(mitigations ? { mitigations } : {}) });
+      await this.audit(m, principal, id, risk.authorityId, 'risk.updated', pick(toRiskView(risk), Object.keys(dto)), {
+        ...dto,
+        ...(mitigations ? { mitigations } : {}),
+      });
     });
     if (dto.ownerId || dto.reviewEvery || dto.pollDate || dto.title) {
-      await this.temporal.workflow.getHandle(riskReviewWorkflowId(id)).signal(riskChangedSignal, { ownerId: dto.ownerId, reviewEvery: dto.reviewEvery, pollDate: dto.pollDate, title: dto.title });
+      await this.temporal.workflow
+        .getHandle(riskReviewWorkflowId(id))
+        .signal(riskChangedSignal, { ownerId: dto.ownerId, reviewEvery: dto.reviewEvery, pollDate: dto.pollDate, title: dto.title });
     }
     return toRiskView(await this.row(id));
   }
@@ -141,7 +182,10 @@ export class RisksService {
    */
   async review(principal: Principal, id: string, dto: RecordReviewDto) {
     const risk = await this.visible(principal, id);
-    if (risk.ownerId !== principal.sub) throw new ApiError(HttpStatus.FORBIDDEN, "only the risk's owner records its reviews", [{ field: 'ownerId', problem: 'you are not the owner of this risk' }]);
+    if (risk.ownerId !== principal.sub)
+      throw new ApiError(HttpStatus.FORBIDDEN, "only the risk's owner records its reviews", [
+        { field: 'ownerId', problem: 'you are not the owner of this risk' },
+      ]);
     if (risk.status === 'closed') throw conflict('the risk is closed; it has no review cycle', [{ field: 'status', problem: 'closed' }]);
     if (dto.mitigations) await this.checkUsers(risk.authorityId, risk.ownerId, dto.mitigations);
     const reviewId = randomUUID();
@@ -158,12 +202,25 @@ export class RisksService {
         );
       } catch (error) {
         this.log.warn({ riskId: id, err: (error as Error).message }, 'risk review not taken by its workflow');
-        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the risk's review cycle did not answer; the review was not recorded, try again", [{ field: 'temporal', problem: 'update failed' }]);
+        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the risk's review cycle did not answer; the review was not recorded, try again", [
+          { field: 'temporal', problem: 'update failed' },
+        ]);
       }
       await store.applyReview(id, { likelihood, impact, mitigations, reviewedAt });
-      await this.audit(m, principal, id, risk.authorityId, 'risk.reviewed', { likelihood: risk.likelihood, impact: risk.impact, mitigations: risk.mitigations }, { reviewId, notes: dto.notes, likelihood, impact, mitigations });
+      await this.audit(
+        m,
+        principal,
+        id,
+        risk.authorityId,
+        'risk.reviewed',
+        { likelihood: risk.likelihood, impact: risk.impact, mitigations: risk.mitigations },
+        { reviewId, notes: dto.notes, likelihood, impact, mitigations },
+      );
     });
-    return { review: { id: reviewId, reviewedAt: reviewedAt.toISOString(), notes: dto.notes, likelihood, impact, mitigations }, risk: toRiskView(await this.row(id)) };
+    return {
+      review: { id: reviewId, reviewedAt: reviewedAt.toISOString(), notes: dto.notes, likelihood, impact, mitigations },
+      risk: toRiskView(await this.row(id)),
+    };
   }
 
   async close(principal: Principal, id: string, note: string) {

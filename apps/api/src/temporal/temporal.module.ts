@@ -1,8 +1,8 @@
-import { temporalClientInterceptors } from '../../../../libs/telemetry';
+import { temporalClientInterceptors } from '@libs/telemetry';
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
-import { TemporalConfig } from '../../../../libs/config';
-import { connectTemporalClient } from '../../../../libs/temporal';
+import { TemporalConfig } from '@libs/config';
+import { connectTemporalClient } from '@libs/temporal';
 
 /** The Temporal client the API uses to start workflows and send them updates and signals. */
 @Global()
@@ -17,12 +17,14 @@ import { connectTemporalClient } from '../../../../libs/temporal';
       // and the intake outbox starts the workflow once Temporal is back. A start-up failure (bad
       // TLS files, wrong server name, no such namespace) is a TemporalConnectError naming the
       // setting, within TEMPORAL_CONNECT_TIMEOUT_MS.
-      useFactory: (config: TemporalConfig) => connectTemporalClient(config, { interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 5 }))] }),
+      useFactory: (config: TemporalConfig) =>
+        connectTemporalClient(config, { interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 5 }))] }),
     },
     {
       provide: Client,
       inject: [Connection, TemporalConfig],
-      useFactory: (connection: Connection, config: TemporalConfig) => new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: temporalClientInterceptors() }),
+      useFactory: (connection: Connection, config: TemporalConfig) =>
+        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: temporalClientInterceptors() }),
     },
   ],
   exports: [Client, Connection],

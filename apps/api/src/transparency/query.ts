@@ -15,12 +15,14 @@ export function wholeNumber(value: unknown, field: string, options: { min?: numb
     return undefined;
   }
   const n = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw badRequest(`${field} must be a whole number of at least ${min}`, [{ field, problem: `must be a whole number of at least ${min}` }]);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw badRequest(`${field} must be a whole number of at least ${min}`, [{ field, problem: `must be a whole number of at least ${min}` }]);
   return n;
 }
 
 export function uuid(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !UUID.test(value)) throw badRequest(`${field} must be a UUID`, [{ field, problem: value === undefined ? 'is missing' : 'must be a UUID' }]);
+  if (typeof value !== 'string' || !UUID.test(value))
+    throw badRequest(`${field} must be a UUID`, [{ field, problem: value === undefined ? 'is missing' : 'must be a UUID' }]);
   return value.toLowerCase();
 }
 
@@ -34,7 +36,15 @@ export function decodeCursor(text: unknown): { issuedAt: string; id: string } | 
     const [issuedAt, id] = JSON.parse(Buffer.from(String(text), 'base64url').toString('utf8'));
     // Only what encodeCursor writes: Date.parse alone takes text PostgreSQL refuses ("0.5"), and
     // 19 digits can exceed bigint (both were 500s, found by test/fuzz-requests.e2e-spec.ts).
-    if (typeof issuedAt !== 'string' || !ISO_INSTANT.test(issuedAt) || Number.isNaN(Date.parse(issuedAt)) || typeof id !== 'string' || !/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT) throw new Error();
+    if (
+      typeof issuedAt !== 'string' ||
+      !ISO_INSTANT.test(issuedAt) ||
+      Number.isNaN(Date.parse(issuedAt)) ||
+      typeof id !== 'string' ||
+      !/^\d{1,19}$/.test(id) ||
+      BigInt(id) > MAX_BIGINT
+    )
+      throw new Error();
     return { issuedAt, id };
   } catch {
     throw badRequest('cursor is not one this API returned', [{ field: 'cursor', problem: 'is not a valid cursor' }]);

@@ -2,8 +2,8 @@ import { Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
-import type { Principal } from '../../../../libs/auth/principal';
-import { runInTenantScope } from '../../../../libs/persistence';
+import type { Principal } from '@libs/auth/principal';
+import { runInTenantScope } from '@libs/persistence';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
 import { notFound } from '../common/api-error';
 import { uuid, wholeNumber } from './query';
@@ -30,7 +30,7 @@ export class TransparencyController {
   constructor(@Inject(TransparencyService) private readonly transparency: TransparencyService) {}
 
   @Post('checkpoints')
-  @ApiErrors([409, 'the authority\'s audit log cannot be read whole'])
+  @ApiErrors([409, "the authority's audit log cannot be read whole"])
   @Roles('admin', 'legal')
   @ApiBearerAuth()
   @ApiOperation({ summary: "sign a checkpoint of the caller's authority's log as it stands now" })
@@ -69,7 +69,9 @@ export class TransparencyController {
   @ApiProduces('text/plain')
   @ApiOperation({ summary: 'the newest checkpoint as a C2SP tlog-checkpoint signed note (c2sp.org/signed-note, Ed25519); 404 before the first' })
   @ApiQuery({ name: 'treeSize', required: false, description: 'the newest checkpoint of this size instead' })
-  @ApiOkResponse({ description: 'origin, tree size, base64 root hash, time of issue; a blank line; "— election-casework/<authorityId> <base64(key ID || signature)>"' })
+  @ApiOkResponse({
+    description: 'origin, tree size, base64 root hash, time of issue; a blank line; "— election-casework/<authorityId> <base64(key ID || signature)>"',
+  })
   async note(@Param('authorityId') authorityId: string, @Res({ passthrough: true }) res: Response, @Query('treeSize') treeSize?: string) {
     const size = wholeNumber(treeSize, 'treeSize');
     const note = await forAuthority(authorityId, () => this.transparency.note(authorityId, size));
@@ -91,14 +93,25 @@ export class TransparencyController {
 
   @Get(':authorityId/tlog/inclusion')
   @Public()
-  @ApiOperation({ summary: 'an inclusion proof in the form proof.VerifyInclusion (github.com/transparency-dev/merkle) takes: index, size, leaf, leafHash, root, proof, hashes base64' })
+  @ApiOperation({
+    summary:
+      'an inclusion proof in the form proof.VerifyInclusion (github.com/transparency-dev/merkle) takes: index, size, leaf, leafHash, root, proof, hashes base64',
+  })
   @ApiQuery({ name: 'index', required: false, description: 'the log index of the event; or give caseId and seq' })
   @ApiQuery({ name: 'caseId', required: false })
   @ApiQuery({ name: 'seq', required: false })
   @ApiQuery({ name: 'size', required: false, description: 'the tree size; default: the latest checkpoint that holds the event, else the whole log' })
-  tlogInclusion(@Param('authorityId') authorityId: string, @Query('index') index?: string, @Query('caseId') caseId?: string, @Query('seq') seq?: string, @Query('size') size?: string) {
+  tlogInclusion(
+    @Param('authorityId') authorityId: string,
+    @Query('index') index?: string,
+    @Query('caseId') caseId?: string,
+    @Query('seq') seq?: string,
+    @Query('size') size?: string,
+  ) {
     const byIndex = index !== undefined && index !== '';
-    const at = byIndex ? { index: wholeNumber(index, 'index')! } : { caseId: uuid(caseId, 'caseId'), seq: wholeNumber(seq, 'seq', { min: 1, required: true })! };
+    const at = byIndex
+      ? { index: wholeNumber(index, 'index')! }
+      : { caseId: uuid(caseId, 'caseId'), seq: wholeNumber(seq, 'seq', { min: 1, required: true })! };
     const tree = wholeNumber(size, 'size', { min: 1 });
     return forAuthority(authorityId, () => this.transparency.tlogInclusion(authorityId, at, tree));
   }
@@ -120,7 +133,11 @@ export class TransparencyController {
   @ApiQuery({ name: 'seq', required: true })
   @ApiQuery({ name: 'treeSize', required: false, description: 'default: the latest checkpoint that holds the event, else the whole log' })
   inclusion(@Param('authorityId') authorityId: string, @Query('caseId') caseId?: string, @Query('seq') seq?: string, @Query('treeSize') treeSize?: string) {
-    const at = { caseId: uuid(caseId, 'caseId'), seq: wholeNumber(seq, 'seq', { min: 1, required: true })!, treeSize: wholeNumber(treeSize, 'treeSize', { min: 1 }) };
+    const at = {
+      caseId: uuid(caseId, 'caseId'),
+      seq: wholeNumber(seq, 'seq', { min: 1, required: true })!,
+      treeSize: wholeNumber(treeSize, 'treeSize', { min: 1 }),
+    };
     return forAuthority(authorityId, () => this.transparency.inclusion(authorityId, at.caseId, at.seq, at.treeSize));
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { checkpointNote, checkpointPublicKey, checkpointVerifierKey, noteKeyName, rawPublicKey, toHex, type Checkpoint } from '../../../../libs/merkle';
+import { checkpointNote, checkpointPublicKey, checkpointVerifierKey, noteKeyName, rawPublicKey, toHex, type Checkpoint } from '@libs/merkle';
 import {
   checkpointOfSize,
   checkpointPublicKeyById,
@@ -13,7 +13,7 @@ import {
   LogBroken,
   logIndexOf,
   logSize,
-} from '../../../../libs/transparency';
+} from '@libs/transparency';
 import { badRequest, conflict, notFound } from '../common/api-error';
 import { decodeCursor, encodeCursor } from './query';
 
@@ -25,7 +25,10 @@ export const CHECKPOINT_SIGNER = Symbol('CHECKPOINT_SIGNER');
  */
 @Injectable()
 export class TransparencyService {
-  constructor(@Inject(DataSource) private readonly db: DataSource, @Inject(CHECKPOINT_SIGNER) private readonly signer: CheckpointSigner) {}
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(CHECKPOINT_SIGNER) private readonly signer: CheckpointSigner,
+  ) {}
 
   private async authority(authorityId: string): Promise<string> {
     const [row] = /^[\w.-]{1,100}$/.test(authorityId) ? await this.db.query('SELECT id FROM authorities WHERE id = $1', [authorityId]) : [];
@@ -37,7 +40,10 @@ export class TransparencyService {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof LogBroken) throw conflict(`the authority's audit log cannot be read whole: ${error.message}`, [{ field: 'log', problem: error.logIndex === null ? 'is inconsistent' : `index ${error.logIndex} is missing or damaged` }]);
+      if (error instanceof LogBroken)
+        throw conflict(`the authority's audit log cannot be read whole: ${error.message}`, [
+          { field: 'log', problem: error.logIndex === null ? 'is inconsistent' : `index ${error.logIndex} is missing or damaged` },
+        ]);
       throw error;
     }
   }
@@ -70,12 +76,23 @@ export class TransparencyService {
     const raw = chosen === this.signer.keyId ? rawPublicKey(this.signer.publicKey).toString('base64') : await checkpointPublicKeyById(this.db, chosen);
     if (!raw) throw notFound('signing key');
     const pem = checkpointPublicKey(raw).export({ type: 'spki', format: 'pem' }).toString();
-    return { authorityId: id, keyId: chosen, algorithm: 'Ed25519', publicKey: raw, publicKeyPem: pem, noteKeyName: noteKeyName(id), vkey: checkpointVerifierKey(id, raw) };
+    return {
+      authorityId: id,
+      keyId: chosen,
+      algorithm: 'Ed25519',
+      publicKey: raw,
+      publicKeyPem: pem,
+      noteKeyName: noteKeyName(id),
+      vkey: checkpointVerifierKey(id, raw),
+    };
   }
 
   /** The raw public key (base64) that signed a checkpoint. */
   private async keyOf(checkpoint: Checkpoint): Promise<string> {
-    const raw = checkpoint.keyId === this.signer.keyId ? rawPublicKey(this.signer.publicKey).toString('base64') : await checkpointPublicKeyById(this.db, checkpoint.keyId);
+    const raw =
+      checkpoint.keyId === this.signer.keyId
+        ? rawPublicKey(this.signer.publicKey).toString('base64')
+        : await checkpointPublicKeyById(this.db, checkpoint.keyId);
     if (!raw) throw notFound('signing key');
     return raw;
   }
@@ -97,26 +114,46 @@ export class TransparencyService {
     const logSizeNow = await logSize(this.db, id);
     const index = 'index' in at ? at.index : await logIndexOf(this.db, id, at.caseId, at.seq);
     if (index === null || index >= logSizeNow) {
-      if ('index' in at) throw badRequest(`index ${at.index} is beyond the log, which holds ${logSizeNow} events`, [{ field: 'index', problem: `is beyond the log (${logSizeNow} events)` }]);
+      if ('index' in at)
+        throw badRequest(`index ${at.index} is beyond the log, which holds ${logSizeNow} events`, [
+          { field: 'index', problem: `is beyond the log (${logSizeNow} events)` },
+        ]);
       throw notFound('audit event');
     }
-    if (size !== undefined && size > logSizeNow) throw badRequest(`size ${size} is beyond the log, which holds ${logSizeNow} events`, [{ field: 'size', problem: `is beyond the log (${logSizeNow} events)` }]);
-    if (size !== undefined && index >= size) throw badRequest(`the event is at log index ${index}, outside a tree of ${size}`, [{ field: 'size', problem: `must be more than the index ${index}` }]);
+    if (size !== undefined && size > logSizeNow)
+      throw badRequest(`size ${size} is beyond the log, which holds ${logSizeNow} events`, [
+        { field: 'size', problem: `is beyond the log (${logSizeNow} events)` },
+      ]);
+    if (size !== undefined && index >= size)
+      throw badRequest(`the event is at log index ${index}, outside a tree of ${size}`, [{ field: 'size', problem: `must be more than the index ${index}` }]);
     const latest = await latestCheckpoint(this.db, id);
     const tree = size ?? (latest && latest.treeSize > index ? latest.treeSize : logSizeNow);
     const proof = await this.orBroken(() => inclusionProofAt(this.db, id, index, tree));
     const [row] = await this.db.query('SELECT hash FROM audit_events WHERE authority_id = $1 AND log_index = $2', [id, index]);
-    if (!row) throw conflict(`the authority's audit log cannot be read whole: log index ${index} is missing`, [{ field: 'log', problem: `index ${index} is missing or damaged` }]);
+    if (!row)
+      throw conflict(`the authority's audit log cannot be read whole: log index ${index} is missing`, [
+        { field: 'log', problem: `index ${index} is missing or damaged` },
+      ]);
     const b64 = (hash: Buffer) => hash.toString('base64');
-    return { origin: noteKeyName(id), index, size: tree, leaf: b64(Buffer.from(row.hash, 'hex')), leafHash: b64(proof.leafHash), root: b64(proof.rootHash), proof: proof.auditPath.map(b64) };
+    return {
+      origin: noteKeyName(id),
+      index,
+      size: tree,
+      leaf: b64(Buffer.from(row.hash, 'hex')),
+      leafHash: b64(proof.leafHash),
+      root: b64(proof.rootHash),
+      proof: proof.auditPath.map(b64),
+    };
   }
 
   /** A consistency proof as proof.VerifyConsistency takes it: both sizes, both roots and the path, base64. */
   async tlogConsistency(authorityId: string, size1: number, size2?: number) {
     const id = await this.authority(authorityId);
     const size = await logSize(this.db, id);
-    if (size1 > size) throw badRequest(`size1 ${size1} is beyond the log, which holds ${size} events`, [{ field: 'size1', problem: `is beyond the log (${size} events)` }]);
-    if (size2 !== undefined && size2 > size) throw badRequest(`size2 ${size2} is beyond the log, which holds ${size} events`, [{ field: 'size2', problem: `is beyond the log (${size} events)` }]);
+    if (size1 > size)
+      throw badRequest(`size1 ${size1} is beyond the log, which holds ${size} events`, [{ field: 'size1', problem: `is beyond the log (${size} events)` }]);
+    if (size2 !== undefined && size2 > size)
+      throw badRequest(`size2 ${size2} is beyond the log, which holds ${size} events`, [{ field: 'size2', problem: `is beyond the log (${size} events)` }]);
     const end = size2 ?? size;
     if (size1 > end) throw badRequest(`size1 ${size1} is after size2 ${end}`, [{ field: 'size1', problem: `must not be more than size2 (${end})` }]);
     const proof = await this.orBroken(() => consistencyProofBetween(this.db, id, size1, end));
@@ -129,8 +166,14 @@ export class TransparencyService {
     const leafIndex = await logIndexOf(this.db, id, caseId, seq);
     if (leafIndex === null) throw notFound('audit event');
     const size = await logSize(this.db, id);
-    if (treeSize !== undefined && treeSize > size) throw badRequest(`treeSize ${treeSize} is beyond the log, which holds ${size} events`, [{ field: 'treeSize', problem: `is beyond the log (${size} events)` }]);
-    if (treeSize !== undefined && leafIndex >= treeSize) throw badRequest(`the event is at log index ${leafIndex}, outside a tree of ${treeSize}`, [{ field: 'treeSize', problem: `must be more than the event's log index ${leafIndex}` }]);
+    if (treeSize !== undefined && treeSize > size)
+      throw badRequest(`treeSize ${treeSize} is beyond the log, which holds ${size} events`, [
+        { field: 'treeSize', problem: `is beyond the log (${size} events)` },
+      ]);
+    if (treeSize !== undefined && leafIndex >= treeSize)
+      throw badRequest(`the event is at log index ${leafIndex}, outside a tree of ${treeSize}`, [
+        { field: 'treeSize', problem: `must be more than the event's log index ${leafIndex}` },
+      ]);
     // By default, the latest signed tree that holds the event, so the proof checks against a signature.
     const latest = await latestCheckpoint(this.db, id);
     const tree = treeSize ?? (latest && latest.treeSize > leafIndex ? latest.treeSize : size);
@@ -151,8 +194,10 @@ export class TransparencyService {
   async consistency(authorityId: string, from: number, to?: number) {
     const id = await this.authority(authorityId);
     const size = await logSize(this.db, id);
-    if (from > size) throw badRequest(`from ${from} is beyond the log, which holds ${size} events`, [{ field: 'from', problem: `is beyond the log (${size} events)` }]);
-    if (to !== undefined && to > size) throw badRequest(`to ${to} is beyond the log, which holds ${size} events`, [{ field: 'to', problem: `is beyond the log (${size} events)` }]);
+    if (from > size)
+      throw badRequest(`from ${from} is beyond the log, which holds ${size} events`, [{ field: 'from', problem: `is beyond the log (${size} events)` }]);
+    if (to !== undefined && to > size)
+      throw badRequest(`to ${to} is beyond the log, which holds ${size} events`, [{ field: 'to', problem: `is beyond the log (${size} events)` }]);
     const end = to ?? size;
     if (from > end) throw badRequest(`from ${from} is after to ${end}`, [{ field: 'from', problem: `must not be more than to (${end})` }]);
     const proof = await this.orBroken(() => consistencyProofBetween(this.db, id, from, end));

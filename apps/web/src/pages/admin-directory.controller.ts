@@ -5,9 +5,9 @@
 import { Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { Role } from '../../../../libs/auth/principal';
-import { Public } from '../../../api/src/auth/decorators';
-import { AUTHORITY_USER_ROLES, FORCE_USER_ROLES } from '../../../api/src/directory/directory.service';
+import type { Role } from '@libs/auth/principal';
+import { Public } from '@libs/auth/decorators';
+import { AUTHORITY_USER_ROLES, FORCE_USER_ROLES } from '@libs/auth/principal';
 import { ApiFailure } from '../api-client';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
 import { labelOf } from '../labels';
@@ -23,7 +23,12 @@ const AUTHORITY_FIELDS = {
   referencePrefix: { id: 'referencePrefix', label: 'Reference prefix' },
   forceId: { id: 'authorityForce', label: 'Police force' },
 };
-const USER_FIELDS = { username: { id: 'username', label: 'Username' }, displayName: { id: 'displayName', label: 'Full name' }, email: { id: 'email', label: 'Email address' }, roles: { id: 'roles', label: 'Roles' } };
+const USER_FIELDS = {
+  username: { id: 'username', label: 'Username' },
+  displayName: { id: 'displayName', label: 'Full name' },
+  email: { id: 'email', label: 'Email address' },
+  roles: { id: 'roles', label: 'Roles' },
+};
 const MAPPING_FIELDS = { claim: { id: 'claim', label: 'Claim name' }, value: { id: 'value', label: 'Claim value' }, roles: { id: 'roles', label: 'Roles' } };
 
 /** A form's checkboxes arrive as one string or, for several, as repeated fields. */
@@ -32,7 +37,8 @@ function rolesFrom(req: Request): Role[] {
   return (Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : []).filter((r): r is Role => typeof r === 'string');
 }
 
-const tenantQuery = (t: { authorityId?: string; forceId?: string }) => (t.authorityId ? `?authorityId=${encodeURIComponent(t.authorityId)}` : t.forceId ? `?forceId=${encodeURIComponent(t.forceId)}` : '');
+const tenantQuery = (t: { authorityId?: string; forceId?: string }) =>
+  t.authorityId ? `?authorityId=${encodeURIComponent(t.authorityId)}` : t.forceId ? `?forceId=${encodeURIComponent(t.forceId)}` : '';
 const TENANT_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 @Public()
@@ -46,7 +52,12 @@ export class AdminDirectoryController {
   async index(@Req() req: Request, @Res() res: Response) {
     const user = await this.users.require(req);
     if (!user.has('admin', 'national_admin')) throw new ApiFailure(403, { message: 'administration is for admins' });
-    sendPage(req, res, user, 'admin/index.njk', { title: 'Administration', national: user.has('national_admin'), admin: user.has('admin'), atAuthority: Boolean(user.principal.authorityId) });
+    sendPage(req, res, user, 'admin/index.njk', {
+      title: 'Administration',
+      national: user.has('national_admin'),
+      admin: user.has('admin'),
+      atAuthority: Boolean(user.principal.authorityId),
+    });
   }
 
   // Authorities and forces (national administrator)
@@ -73,9 +84,21 @@ export class AdminDirectoryController {
   async addAuthority(@Req() req: Request, @Res() res: Response) {
     const user = await this.users.requirePost(req);
     const f = formBody(req);
-    if (!f.authorityForce) return this.showAuthorities(req, res, user, { ...addError(noErrors(), 'authorityForce', 'Select the police force whose area the authority is in'), values: f }, 422);
+    if (!f.authorityForce)
+      return this.showAuthorities(
+        req,
+        res,
+        user,
+        { ...addError(noErrors(), 'authorityForce', 'Select the police force whose area the authority is in'), values: f },
+        422,
+      );
     try {
-      const authority = await user.api.post('/admin/authorities', { id: f.authorityId?.trim(), name: f.authorityName?.trim(), referencePrefix: f.referencePrefix?.trim(), forceId: f.authorityForce });
+      const authority = await user.api.post('/admin/authorities', {
+        id: f.authorityId?.trim(),
+        name: f.authorityName?.trim(),
+        referencePrefix: f.referencePrefix?.trim(),
+        forceId: f.authorityForce,
+      });
       res.redirect(303, `/admin/directory/authorities?done=authority&name=${encodeURIComponent(authority.name)}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
@@ -100,8 +123,17 @@ export class AdminDirectoryController {
     const values = { ...f, roles };
     if (roles.length === 0) return this.showUsers(req, res, user, tenant, { ...addError(noErrors(), 'roles', 'Select at least one role'), values }, 422);
     try {
-      const added = await user.api.post('/admin/users', { username: f.username?.trim(), displayName: f.displayName?.trim(), email: f.email?.trim(), roles, ...(user.has('national_admin') ? tenant : {}) });
-      res.redirect(303, `/admin/directory/users${tenantQuery(user.has('national_admin') ? tenant : {})}${user.has('national_admin') ? '&' : '?'}done=added&name=${encodeURIComponent(added.username)}`);
+      const added = await user.api.post('/admin/users', {
+        username: f.username?.trim(),
+        displayName: f.displayName?.trim(),
+        email: f.email?.trim(),
+        roles,
+        ...(user.has('national_admin') ? tenant : {}),
+      });
+      res.redirect(
+        303,
+        `/admin/directory/users${tenantQuery(user.has('national_admin') ? tenant : {})}${user.has('national_admin') ? '&' : '?'}done=added&name=${encodeURIComponent(added.username)}`,
+      );
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
       await this.showUsers(req, res, user, tenant, { ...errorsFromApi(error, USER_FIELDS, 'username'), values }, error.status);
@@ -117,7 +149,8 @@ export class AdminDirectoryController {
   async changeRoles(@Req() req: Request, @Res() res: Response, @Param('id') userId: string) {
     const user = await this.users.requirePost(req);
     const roles = rolesFrom(req);
-    if (roles.length === 0) return this.showUser(req, res, user, id(userId), { ...addError(noErrors(), 'roles', 'Select at least one role'), values: { roles } }, 422);
+    if (roles.length === 0)
+      return this.showUser(req, res, user, id(userId), { ...addError(noErrors(), 'roles', 'Select at least one role'), values: { roles } }, 422);
     try {
       await user.api.put(`/admin/users/${id(userId)}/roles`, { roles });
       res.redirect(303, `/admin/directory/users/${id(userId)}?done=roles`);
@@ -131,7 +164,15 @@ export class AdminDirectoryController {
   async deactivate(@Req() req: Request, @Res() res: Response, @Param('id') userId: string) {
     const user = await this.users.requirePost(req);
     const f = formBody(req);
-    if (f.confirm !== 'yes') return this.showUser(req, res, user, id(userId), { ...addError(noErrors(), 'confirm', 'Confirm that this person should no longer be able to sign in'), values: {} }, 422);
+    if (f.confirm !== 'yes')
+      return this.showUser(
+        req,
+        res,
+        user,
+        id(userId),
+        { ...addError(noErrors(), 'confirm', 'Confirm that this person should no longer be able to sign in'), values: {} },
+        422,
+      );
     try {
       await user.api.post(`/admin/users/${id(userId)}/deactivate`, {});
       res.redirect(303, `/admin/directory/users/${id(userId)}?done=deactivated`);
@@ -190,62 +231,96 @@ export class AdminDirectoryController {
 
   private async showAuthorities(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const [authorities, forces] = await Promise.all([user.api.get<any[]>('/admin/authorities'), user.api.get<any[]>('/admin/forces')]);
-    sendPage(req, res, user, 'admin/authorities.njk', {
-      title: 'Authorities and police forces',
-      authorities,
-      forces,
-      forceItems: [{ value: '', text: 'Choose a police force' }, ...forces.map((f) => ({ value: f.id, text: f.name, selected: form?.values.authorityForce === f.id }))],
-      ...this.banner(req, form),
-      ...formContext(form),
-      backLink: '/admin/directory',
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'admin/authorities.njk',
+      {
+        title: 'Authorities and police forces',
+        authorities,
+        forces,
+        forceItems: [
+          { value: '', text: 'Choose a police force' },
+          ...forces.map((f) => ({ value: f.id, text: f.name, selected: form?.values.authorityForce === f.id })),
+        ],
+        ...this.banner(req, form),
+        ...formContext(form),
+        backLink: '/admin/directory',
+      },
+      status,
+    );
   }
 
   private async showUsers(req: Request, res: Response, user: WebUser, tenant: { authorityId?: string; forceId?: string }, form?: Form, status = 200) {
     const national = user.has('national_admin');
     const people = await user.api.get<any[]>(`/admin/users${national ? tenantQuery(tenant) : ''}`);
     const roleChoices = tenant.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES;
-    sendPage(req, res, user, 'admin/users.njk', {
-      title: 'Users and roles',
-      people: people.map((p) => ({ ...p, roleLabels: p.roles.map(labelOf).join(', ') })),
-      national,
-      tenant,
-      tenantLabel: tenant.authorityId ?? tenant.forceId,
-      roleItems: roleItems(roleChoices, (form?.values.roles as string[] | undefined) ?? []),
-      ...this.banner(req, form),
-      ...formContext(form),
-      backLink: national ? '/admin/directory/authorities' : '/admin/directory',
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'admin/users.njk',
+      {
+        title: 'Users and roles',
+        people: people.map((p) => ({ ...p, roleLabels: p.roles.map(labelOf).join(', ') })),
+        national,
+        tenant,
+        tenantLabel: tenant.authorityId ?? tenant.forceId,
+        roleItems: roleItems(roleChoices, (form?.values.roles as string[] | undefined) ?? []),
+        ...this.banner(req, form),
+        ...formContext(form),
+        backLink: national ? '/admin/directory/authorities' : '/admin/directory',
+      },
+      status,
+    );
   }
 
   private async showUser(req: Request, res: Response, user: WebUser, userId: string, form?: Form, status = 200) {
     const person = await user.api.get(`/admin/users/${userId}`);
     const chosen = (form?.values.roles as string[] | undefined) ?? person.roles;
-    sendPage(req, res, user, 'admin/user.njk', {
-      title: person.displayName,
-      person: { ...person, roleLabels: person.roles.map(labelOf).join(', ') },
-      roleItems: roleItems(person.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES, chosen),
-      isSelf: person.id === user.principal.sub,
-      ...this.banner(req, form),
-      ...formContext(form),
-      backLink: '/admin/directory/users',
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'admin/user.njk',
+      {
+        title: person.displayName,
+        person: { ...person, roleLabels: person.roles.map(labelOf).join(', ') },
+        roleItems: roleItems(person.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES, chosen),
+        isSelf: person.id === user.principal.sub,
+        ...this.banner(req, form),
+        ...formContext(form),
+        backLink: '/admin/directory/users',
+      },
+      status,
+    );
   }
 
   private async showMappings(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const mappings = await user.api.get<any[]>('/admin/identity-mappings');
-    sendPage(req, res, user, 'admin/identity-mappings.njk', {
-      title: 'Identity provider mappings',
-      mappings: mappings.map((m) => ({ ...m, roleLabels: m.roles.map(labelOf).join(', ') })),
-      roleItems: roleItems(user.principal.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES, (form?.values.roles as string[] | undefined) ?? []),
-      ...this.banner(req, form),
-      ...formContext(form),
-      backLink: '/admin/directory',
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'admin/identity-mappings.njk',
+      {
+        title: 'Identity provider mappings',
+        mappings: mappings.map((m) => ({ ...m, roleLabels: m.roles.map(labelOf).join(', ') })),
+        roleItems: roleItems(user.principal.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES, (form?.values.roles as string[] | undefined) ?? []),
+        ...this.banner(req, form),
+        ...formContext(form),
+        backLink: '/admin/directory',
+      },
+      status,
+    );
   }
 
   private banner(req: Request, form?: Form) {
-    return { done: !form && typeof req.query.done === 'string' ? req.query.done : undefined, doneName: typeof req.query.name === 'string' ? req.query.name.slice(0, 200) : undefined };
+    return {
+      done: !form && typeof req.query.done === 'string' ? req.query.done : undefined,
+      doneName: typeof req.query.name === 'string' ? req.query.name.slice(0, 200) : undefined,
+    };
   }
 }
 

@@ -5,8 +5,8 @@
 import { Controller, Get, Inject, NotFoundException, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { Policy } from '../../../../libs/domain';
-import { Public } from '../../../api/src/auth/decorators';
+import type { Policy } from '@libs/domain';
+import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { durationFromWords, durationInWords } from '../durations';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors } from '../forms';
@@ -60,7 +60,15 @@ function formValues(policy: Policy, fields: Field[]): Record<string, string> {
   for (const f of fields) {
     const value = read(policy, f.path);
     values[fieldId(f.path)] =
-      f.kind === 'duration' ? durationInWords(String(value)) : f.kind === 'durations' ? (value as string[]).map(durationInWords).join('\n') : f.kind === 'boolean' ? (value ? 'yes' : 'no') : String(value);
+      f.kind === 'duration'
+        ? durationInWords(String(value))
+        : f.kind === 'durations'
+          ? (value as string[]).map(durationInWords).join('\n')
+          : f.kind === 'boolean'
+            ? value
+              ? 'yes'
+              : 'no'
+            : String(value);
   }
   return values;
 }
@@ -83,7 +91,10 @@ function patchFrom(form: Record<string, string>, fields: Field[]): { patch: Reco
       if (!iso) addError(errors, id, `Enter ${f.label.toLowerCase()} in weeks, days, hours or minutes, for example 2 days or 4 hours`);
       else set(f.path, iso);
     } else if (f.kind === 'durations') {
-      const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+      const lines = text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean);
       const isos = lines.map(durationFromWords);
       if (isos.some((i) => !i)) addError(errors, id, 'Enter each reminder on its own line, for example 2 hours, or leave it empty for no reminders');
       else set(f.path, isos);
@@ -143,21 +154,30 @@ export class AdminPolicyPageController {
 
   private async show(req: Request, res: Response, user: WebUser, page: 'policy' | 'retention', form?: Form, status = 200) {
     const policy = await user.api.get<Policy>(`/admin/policies/${encodeURIComponent(authorityOf(user))}`);
-    sendPage(req, res, user, `admin/${page}.njk`, {
-      title: page === 'policy' ? 'Deadlines and reminders policy' : 'Retention periods',
-      canChange: user.has('admin'),
-      saved: !form && req.query.saved === '1',
-      current: formValues(policy, page === 'policy' ? POLICY_FIELDS : RETENTION_FIELDS),
-      errors: form?.errors ?? {},
-      errorList: form?.errorList ?? [],
-      values: form?.values ?? formValues(policy, page === 'policy' ? POLICY_FIELDS : RETENTION_FIELDS),
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      `admin/${page}.njk`,
+      {
+        title: page === 'policy' ? 'Deadlines and reminders policy' : 'Retention periods',
+        canChange: user.has('admin'),
+        saved: !form && req.query.saved === '1',
+        current: formValues(policy, page === 'policy' ? POLICY_FIELDS : RETENTION_FIELDS),
+        errors: form?.errors ?? {},
+        errorList: form?.errorList ?? [],
+        values: form?.values ?? formValues(policy, page === 'policy' ? POLICY_FIELDS : RETENTION_FIELDS),
+      },
+      status,
+    );
   }
 }
 
 /** The API's refusal with its duration problem in the words the form uses (it names ISO-8601, which the form does not). */
 function inWords(failure: ApiFailure): ApiFailure {
-  const details = failure.details.map((d) => (/ISO-8601 duration/.test(d.problem) ? { ...d, problem: 'must be longer than zero, for example 2 days or 4 hours' } : d));
+  const details = failure.details.map((d) =>
+    /ISO-8601 duration/.test(d.problem) ? { ...d, problem: 'must be longer than zero, for example 2 days or 4 hours' } : d,
+  );
   return new ApiFailure(failure.status, { ...failure.body, details });
 }
 

@@ -4,7 +4,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { BALLOT_ACTIONS, BALLOT_ITEM_KINDS } from '../../../../libs/domain';
+import { BALLOT_ACTIONS, BALLOT_ITEM_KINDS } from '@libs/domain';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { measuresFrom } from '../elections';
@@ -15,9 +15,29 @@ import { msg, tFor } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
 type Form = FormErrors & { values: Record<string, string> };
-const ITEM_FIELDS = { kind: { id: 'kind', label: msg('Kind') }, label: { id: 'label', label: msg('Label') }, quantity: { id: 'quantity', label: msg('Papers') }, receivedFrom: { id: 'receivedFrom', label: msg('Received from') }, location: { id: 'location', label: msg('Where it is') } };
-const STEP_FIELDS = { action: { id: 'action', label: msg('Step') }, location: { id: 'location', label: msg('Location') }, sealNumber: { id: 'sealNumber', label: msg('Seal number') }, sealNumberObserved: { id: 'sealNumberObserved', label: msg('Seal number read') }, countObserved: { id: 'countObserved', label: msg('Papers counted') }, accessBy: { id: 'accessBy', label: msg('Who has access') }, note: { id: 'note', label: msg('Note') } };
-const REVIEW_FIELDS = { forceId: { id: 'forceId', label: msg('Police force') }, heldOn: { id: 'heldOn', label: msg('Date held') }, attendees: { id: 'attendees', label: msg('Who attended') }, findings: { id: 'findings', label: msg('Findings') }, actions: { id: 'actions', label: msg('Actions') } };
+const ITEM_FIELDS = {
+  kind: { id: 'kind', label: msg('Kind') },
+  label: { id: 'label', label: msg('Label') },
+  quantity: { id: 'quantity', label: msg('Papers') },
+  receivedFrom: { id: 'receivedFrom', label: msg('Received from') },
+  location: { id: 'location', label: msg('Where it is') },
+};
+const STEP_FIELDS = {
+  action: { id: 'action', label: msg('Step') },
+  location: { id: 'location', label: msg('Location') },
+  sealNumber: { id: 'sealNumber', label: msg('Seal number') },
+  sealNumberObserved: { id: 'sealNumberObserved', label: msg('Seal number read') },
+  countObserved: { id: 'countObserved', label: msg('Papers counted') },
+  accessBy: { id: 'accessBy', label: msg('Who has access') },
+  note: { id: 'note', label: msg('Note') },
+};
+const REVIEW_FIELDS = {
+  forceId: { id: 'forceId', label: msg('Police force') },
+  heldOn: { id: 'heldOn', label: msg('Date held') },
+  attendees: { id: 'attendees', label: msg('Who attended') },
+  findings: { id: 'findings', label: msg('Findings') },
+  actions: { id: 'actions', label: msg('Actions') },
+};
 const refused = [403, 409, 422];
 const ACTION_HINTS: Record<string, string> = {
   stored: msg('Put in a store: say where, and who has access to it'),
@@ -47,7 +67,15 @@ export class BallotSecurityPageController {
     const errors = noErrors();
     if (f.quantity && !/^\d+$/.test(f.quantity.trim())) addError(errors, 'quantity', t('Enter the number of papers as a whole number, or leave it blank'));
     if (errors.errorList.length) return this.showItems(req, res, user, { ...errors, values: f }, 422);
-    const body = { kind: f.kind, label: f.label?.trim(), quantity: f.quantity?.trim() ? Number(f.quantity) : undefined, serialFrom: f.serialFrom?.trim() || undefined, serialTo: f.serialTo?.trim() || undefined, receivedFrom: f.receivedFrom?.trim(), location: f.location?.trim() };
+    const body = {
+      kind: f.kind,
+      label: f.label?.trim(),
+      quantity: f.quantity?.trim() ? Number(f.quantity) : undefined,
+      serialFrom: f.serialFrom?.trim() || undefined,
+      serialTo: f.serialTo?.trim() || undefined,
+      receivedFrom: f.receivedFrom?.trim(),
+      location: f.location?.trim(),
+    };
     try {
       const item = await user.api.post('/ballot-items', body);
       res.redirect(303, `/ballot-security/items/${item.id}`);
@@ -69,7 +97,8 @@ export class BallotSecurityPageController {
     const f = formBody(req);
     const errors = noErrors();
     if (!(BALLOT_ACTIONS as readonly string[]).includes(f.action ?? '')) addError(errors, 'action', t('Select the step'));
-    if (f.countObserved && !/^\d+$/.test(f.countObserved.trim())) addError(errors, 'countObserved', t('Enter the papers counted as a whole number, or leave it blank'));
+    if (f.countObserved && !/^\d+$/.test(f.countObserved.trim()))
+      addError(errors, 'countObserved', t('Enter the papers counted as a whole number, or leave it blank'));
     if (errors.errorList.length) return this.showItem(req, res, user, uuid(id), { ...errors, values: f }, 422);
     const body = {
       action: f.action,
@@ -100,7 +129,8 @@ export class BallotSecurityPageController {
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     const field = `reason-${uuid(id)}`;
-    if (!f.reason?.trim()) return this.showDiscrepancies(req, res, user, { ...addError(noErrors(), field, t('Enter why the discrepancy is dismissed')), values: f }, 422);
+    if (!f.reason?.trim())
+      return this.showDiscrepancies(req, res, user, { ...addError(noErrors(), field, t('Enter why the discrepancy is dismissed')), values: f }, 422);
     try {
       await user.api.post(`/ballot-discrepancies/${uuid(id)}/dismiss`, { reason: f.reason.trim() });
       res.redirect(303, '/ballot-security/discrepancies?decided=dismissed');
@@ -140,7 +170,13 @@ export class BallotSecurityPageController {
       res.redirect(303, `/cases/${result.allegation.id}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showDiscrepancies(req, res, user, { ...addError(noErrors(), field, error.details.map((d) => `${d.field} ${d.problem}`).join('; ') || error.message), values: f }, error.status);
+      await this.showDiscrepancies(
+        req,
+        res,
+        user,
+        { ...addError(noErrors(), field, error.details.map((d) => `${d.field} ${d.problem}`).join('; ') || error.message), values: f },
+        error.status,
+      );
     }
   }
 
@@ -157,10 +193,17 @@ export class BallotSecurityPageController {
     const errors = noErrors();
     // One action a line: "what | who | YYYY-MM-DD".
     const actions = measuresFrom(f.actions).map((line) => line.split('|').map((p) => p.trim()));
-    if (actions.some((a) => a.length !== 3 || !a[0] || !a[1] || !/^\d{4}-\d{2}-\d{2}$/.test(a[2]))) addError(errors, 'actions', t('Write each action on its own line as: what | who | due date (YYYY-MM-DD)'));
+    if (actions.some((a) => a.length !== 3 || !a[0] || !a[1] || !/^\d{4}-\d{2}-\d{2}$/.test(a[2])))
+      addError(errors, 'actions', t('Write each action on its own line as: what | who | due date (YYYY-MM-DD)'));
     if (errors.errorList.length) return this.showReviews(req, res, user, { ...errors, values: f }, 422);
     try {
-      await user.api.post('/ballot-security-reviews', { forceId: f.forceId, heldOn: f.heldOn?.trim(), attendees: measuresFrom(f.attendees), findings: f.findings?.trim(), actions: actions.map(([description, owner, dueBy]) => ({ description, owner, dueBy })) });
+      await user.api.post('/ballot-security-reviews', {
+        forceId: f.forceId,
+        heldOn: f.heldOn?.trim(),
+        attendees: measuresFrom(f.attendees),
+        findings: f.findings?.trim(),
+        actions: actions.map(([description, owner, dueBy]) => ({ description, owner, dueBy })),
+      });
       res.redirect(303, '/ballot-security/reviews?recorded=1');
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
@@ -179,66 +222,100 @@ export class BallotSecurityPageController {
       res.redirect(303, `/ballot-security/reviews?done=${uuid(actionId)}#review-${uuid(id)}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showReviews(req, res, user, { ...addError(noErrors(), field, error.details.map((d) => d.problem).join('; ') || error.message), values: f }, error.status);
+      await this.showReviews(
+        req,
+        res,
+        user,
+        { ...addError(noErrors(), field, error.details.map((d) => d.problem).join('; ') || error.message), values: f },
+        error.status,
+      );
     }
   }
 
   private async showItems(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const t = tFor(req);
     const items = user.has('staff', 'triage', 'returning_officer', 'legal', 'admin') ? await user.api.get<any[]>('/ballot-items') : [];
-    sendPage(req, res, user, 'ballot-security/items.njk', {
-      title: t('Ballot security'),
-      items,
-      canAdd: user.has('staff', 'returning_officer'),
-      canTriage: user.has('triage', 'returning_officer', 'legal'),
-      kinds: BALLOT_ITEM_KINDS.map((k) => ({ value: k, text: labelOf(k, t.lang) })),
-      ...formContext(form),
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'ballot-security/items.njk',
+      {
+        title: t('Ballot security'),
+        items,
+        canAdd: user.has('staff', 'returning_officer'),
+        canTriage: user.has('triage', 'returning_officer', 'legal'),
+        kinds: BALLOT_ITEM_KINDS.map((k) => ({ value: k, text: labelOf(k, t.lang) })),
+        ...formContext(form),
+      },
+      status,
+    );
   }
 
   private async showItem(req: Request, res: Response, user: WebUser, id: string, form?: Form, status = 200) {
     const t = tFor(req);
     const item = await user.api.get(`/ballot-items/${id}`);
     const actions = BALLOT_ACTIONS.map((a) => ({ value: a, text: labelOf(a, t.lang), hint: { text: t(ACTION_HINTS[a]) } }));
-    sendPage(req, res, user, 'ballot-security/item.njk', {
-      title: item.label,
-      item,
-      canRecord: user.has('staff', 'returning_officer') && item.status !== 'returned',
-      actions,
-      recorded: !form && typeof req.query.recorded === 'string' ? req.query.recorded : undefined,
-      backLink: '/ballot-security',
-      ...formContext(form),
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'ballot-security/item.njk',
+      {
+        title: item.label,
+        item,
+        canRecord: user.has('staff', 'returning_officer') && item.status !== 'returned',
+        actions,
+        recorded: !form && typeof req.query.recorded === 'string' ? req.query.recorded : undefined,
+        backLink: '/ballot-security',
+        ...formContext(form),
+      },
+      status,
+    );
   }
 
   private async showDiscrepancies(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const t = tFor(req);
     const all = await user.api.get<any[]>('/ballot-discrepancies');
-    sendPage(req, res, user, 'ballot-security/discrepancies.njk', {
-      title: t('Ballot security discrepancies'),
-      open: all.filter((d) => d.status === 'open'),
-      decided: all.filter((d) => d.status !== 'open'),
-      canDecide: user.has('triage'),
-      decidedNow: !form && req.query.decided === 'dismissed',
-      backLink: '/ballot-security',
-      ...formContext(form),
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'ballot-security/discrepancies.njk',
+      {
+        title: t('Ballot security discrepancies'),
+        open: all.filter((d) => d.status === 'open'),
+        decided: all.filter((d) => d.status !== 'open'),
+        canDecide: user.has('triage'),
+        decidedNow: !form && req.query.decided === 'dismissed',
+        backLink: '/ballot-security',
+        ...formContext(form),
+      },
+      status,
+    );
   }
 
   private async showReviews(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const t = tFor(req);
     const reviews = await user.api.get<any[]>('/ballot-security-reviews');
-    sendPage(req, res, user, 'ballot-security/reviews.njk', {
-      title: t('Security reviews with the police'),
-      reviews,
-      canAdd: user.has('returning_officer'),
-      // Only the authority's Returning Officer marks an action done; the force reads it.
-      canMarkDone: user.has('returning_officer') && Boolean(user.principal.authorityId),
-      doneNow: !form && typeof req.query.done === 'string' ? reviews.flatMap((r) => r.actions).find((a: any) => a.id === req.query.done) : undefined,
-      recordedNow: !form && req.query.recorded === '1',
-      backLink: user.principal.authorityId ? '/ballot-security' : undefined,
-      ...formContext(form),
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'ballot-security/reviews.njk',
+      {
+        title: t('Security reviews with the police'),
+        reviews,
+        canAdd: user.has('returning_officer'),
+        // Only the authority's Returning Officer marks an action done; the force reads it.
+        canMarkDone: user.has('returning_officer') && Boolean(user.principal.authorityId),
+        doneNow: !form && typeof req.query.done === 'string' ? reviews.flatMap((r) => r.actions).find((a: any) => a.id === req.query.done) : undefined,
+        recordedNow: !form && req.query.recorded === '1',
+        backLink: user.principal.authorityId ? '/ballot-security' : undefined,
+        ...formContext(form),
+      },
+      status,
+    );
   }
 }
 

@@ -5,7 +5,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ALLEGATION_STATUSES, OFFENCE_CATEGORIES, POLICE_OUTCOMES, RESOLUTIONS, RETURN_REASONS } from '../../../../libs/domain';
+import { ALLEGATION_STATUSES, OFFENCE_CATEGORIES, POLICE_OUTCOMES, RESOLUTIONS, RETURN_REASONS } from '@libs/domain';
 import { Public } from '@libs/auth/decorators';
 import { DirectoryNames } from '../directory-names.service';
 import { ApiFailure } from '../api-client';
@@ -27,7 +27,11 @@ const TRIAGE_FIELDS = {
   note: { id: 'note', label: msg('Reason for the decision') },
 };
 const ACCEPT_FIELDS = { crimeReference: { id: 'crimeReference', label: msg('Crime reference') }, note: { id: 'acceptNote', label: msg('Note') } };
-const RETURN_FIELDS = { reasonCode: { id: 'reasonCode', label: msg('Reason') }, note: { id: 'returnNote', label: msg('Note') }, suggestedForceId: { id: 'suggestedForceId', label: msg('Force that should have it') } };
+const RETURN_FIELDS = {
+  reasonCode: { id: 'reasonCode', label: msg('Reason') },
+  note: { id: 'returnNote', label: msg('Note') },
+  suggestedForceId: { id: 'suggestedForceId', label: msg('Force that should have it') },
+};
 const UPDATE_FIELDS = { note: { id: 'updateNote', label: msg('Progress note') } };
 const POLICE_OUTCOME_FIELDS = { outcome: { id: 'policeOutcome', label: msg('Outcome') }, note: { id: 'policeOutcomeNote', label: msg('Note') } };
 const CLOSE_FIELDS = { outcome: { id: 'closeOutcome', label: msg('Outcome') }, note: { id: 'closeNote', label: msg('Reason for closing') } };
@@ -53,19 +57,28 @@ const DONE: Record<string, string> = {
 @ApiExcludeController()
 @Controller('cases')
 export class CasesController {
-  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DirectoryNames) private readonly directory: DirectoryNames) {}
+  constructor(
+    @Inject(WebUsers) private readonly users: WebUsers,
+    @Inject(DirectoryNames) private readonly directory: DirectoryNames,
+  ) {}
 
   @Get()
   async list(@Req() req: Request, @Res() res: Response) {
     const t = tFor(req);
     const user = await this.users.require(req);
     const q = req.query as Record<string, string | undefined>;
-    const filters = { q: typeof q.q === 'string' ? q.q.slice(0, 200) : '', status: ALLEGATION_STATUSES.includes(q.status as never) ? q.status! : '', category: OFFENCE_CATEGORIES.includes(q.category as never) ? q.category! : '' };
+    const filters = {
+      q: typeof q.q === 'string' ? q.q.slice(0, 200) : '',
+      status: ALLEGATION_STATUSES.includes(q.status as never) ? q.status! : '',
+      category: OFFENCE_CATEGORIES.includes(q.category as never) ? q.category! : '',
+    };
     const params = new URLSearchParams({ limit: '20' });
     for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
     if (typeof q.cursor === 'string' && q.cursor.length < 500) params.set('cursor', q.cursor);
     const page = await user.api.get<{ items: any[]; nextCursor: string | null }>(`/allegations?${params}`);
-    const next = page.nextCursor ? `/cases?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), cursor: page.nextCursor })}` : undefined;
+    const next = page.nextCursor
+      ? `/cases?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), cursor: page.nextCursor })}`
+      : undefined;
     sendPage(req, res, user, 'cases/list.njk', {
       title: t('Cases'),
       filters,
@@ -115,7 +128,18 @@ export class CasesController {
   async accept(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
     const user = await this.users.requirePost(req);
     const f = formBody(req);
-    await this.decide(req, res, user, id, undefined, '/referral/accept', { crimeReference: f.crimeReference, ...(f.acceptNote?.trim() ? { note: f.acceptNote } : {}) }, ACCEPT_FIELDS, 'crimeReference', f);
+    await this.decide(
+      req,
+      res,
+      user,
+      id,
+      undefined,
+      '/referral/accept',
+      { crimeReference: f.crimeReference, ...(f.acceptNote?.trim() ? { note: f.acceptNote } : {}) },
+      ACCEPT_FIELDS,
+      'crimeReference',
+      f,
+    );
   }
 
   @Post(':id/return')
@@ -125,7 +149,18 @@ export class CasesController {
     const f = formBody(req);
     const errors = noErrors();
     if (!RETURN_REASONS.includes(f.reasonCode as never)) addError(errors, 'reasonCode', t('Select why you are returning the referral'));
-    await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/referral/return', { reasonCode: f.reasonCode, note: f.returnNote, ...(f.suggestedForceId ? { suggestedForceId: f.suggestedForceId } : {}) }, RETURN_FIELDS, 'reasonCode', f);
+    await this.decide(
+      req,
+      res,
+      user,
+      id,
+      errors.errorList.length ? errors : undefined,
+      '/referral/return',
+      { reasonCode: f.reasonCode, note: f.returnNote, ...(f.suggestedForceId ? { suggestedForceId: f.suggestedForceId } : {}) },
+      RETURN_FIELDS,
+      'reasonCode',
+      f,
+    );
   }
 
   /** The reporter answered a request for information: the case goes back to triage. */
@@ -150,7 +185,18 @@ export class CasesController {
     const f = formBody(req);
     const errors = noErrors();
     if (!POLICE_OUTCOMES.includes(f.policeOutcome as never)) addError(errors, 'policeOutcome', t('Select the outcome'));
-    await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/referral/outcome', { outcome: f.policeOutcome, note: f.policeOutcomeNote }, POLICE_OUTCOME_FIELDS, 'outcome', f);
+    await this.decide(
+      req,
+      res,
+      user,
+      id,
+      errors.errorList.length ? errors : undefined,
+      '/referral/outcome',
+      { outcome: f.policeOutcome, note: f.policeOutcomeNote },
+      POLICE_OUTCOME_FIELDS,
+      'outcome',
+      f,
+    );
   }
 
   @Post(':id/close')
@@ -160,7 +206,18 @@ export class CasesController {
     const f = formBody(req);
     const errors = noErrors();
     if (!POLICE_OUTCOMES.includes(f.closeOutcome as never)) addError(errors, 'closeOutcome', t('Select the outcome the case closes with'));
-    await this.decide(req, res, user, id, errors.errorList.length ? errors : undefined, '/close', { outcome: f.closeOutcome, note: f.closeNote }, CLOSE_FIELDS, 'outcome', f);
+    await this.decide(
+      req,
+      res,
+      user,
+      id,
+      errors.errorList.length ? errors : undefined,
+      '/close',
+      { outcome: f.closeOutcome, note: f.closeNote },
+      CLOSE_FIELDS,
+      'outcome',
+      f,
+    );
   }
 
   @Post(':id/withdraw')
@@ -179,7 +236,18 @@ export class CasesController {
   }
 
   /** Posts one decision; on success back to the case, otherwise the case page with the reason. */
-  private async decide(req: Request, res: Response, user: WebUser, id: string, pageErrors: FormErrors | undefined, path: string, body: Record<string, string>, fields: Record<string, { id: string; label: string }>, firstField: string, values: Record<string, string>) {
+  private async decide(
+    req: Request,
+    res: Response,
+    user: WebUser,
+    id: string,
+    pageErrors: FormErrors | undefined,
+    path: string,
+    body: Record<string, string>,
+    fields: Record<string, { id: string; label: string }>,
+    firstField: string,
+    values: Record<string, string>,
+  ) {
     const t = tFor(req);
     const caseId = this.caseId(id);
     if (pageErrors) return this.showCase(req, res, user, caseId, { ...pageErrors, values }, 422);
@@ -190,10 +258,15 @@ export class CasesController {
       if (!(error instanceof ApiFailure)) throw error;
       if (error.status === 409) {
         // The case moved on: show it as it now stands, with the reason the decision was refused.
-        const errors = addError(noErrors(), 'case-status', t('This decision was not recorded because the case has moved on: {{reason}}', { reason: error.message }));
+        const errors = addError(
+          noErrors(),
+          'case-status',
+          t('This decision was not recorded because the case has moved on: {{reason}}', { reason: error.message }),
+        );
         return this.showCase(req, res, user, caseId, { ...errors, values: {}, refused: true }, 409);
       }
-      if (error.status === 422 || error.status === 400) return this.showCase(req, res, user, caseId, { ...errorsFromApi(error, fields, fields[firstField].id, t), values }, 422);
+      if (error.status === 422 || error.status === 400)
+        return this.showCase(req, res, user, caseId, { ...errorsFromApi(error, fields, fields[firstField].id, t), values }, 422);
       throw error;
     }
   }
@@ -211,31 +284,50 @@ export class CasesController {
     return id;
   }
 
-  private async showCase(req: Request, res: Response, user: WebUser, id: string, form?: FormErrors & { values: Record<string, string>; refused?: boolean }, status = 200) {
+  private async showCase(
+    req: Request,
+    res: Response,
+    user: WebUser,
+    id: string,
+    form?: FormErrors & { values: Record<string, string>; refused?: boolean },
+    status = 200,
+  ) {
     const t = tFor(req);
     const c = await user.api.get(`/allegations/${this.caseId(id)}`);
     const forces = await this.directory.forces();
     const forceName = (fid: string) => forces.find((f) => f.id === fid)?.name ?? fid;
     const done = typeof req.query.done === 'string' ? req.query.done : undefined;
-    const duplicateOfReference = c.duplicateOf ? await user.api.get(`/allegations/${c.duplicateOf}`).then((o) => o.reference as string, () => undefined) : undefined;
-    sendPage(req, res, user, 'cases/case.njk', {
-      title: t('Case {{reference}}', { reference: c.reference }),
-      c,
-      statusTag: STATUS_TAG[c.status],
-      deadlines: deadlinesOf(c, t),
-      timeline: timelineOf(c, forceName, t).reverse(),
-      actions: actionsFor(user.principal, c),
-      referralForce: c.referral ? forceName(c.referral.forceId) : undefined,
-      duplicateOfReference,
-      forces: forces.map((f) => ({ value: f.id, text: f.name })),
-      resolutions: options(RESOLUTIONS, t),
-      returnReasons: options(RETURN_REASONS, t),
-      policeOutcomes: options(POLICE_OUTCOMES, t),
-      errors: form?.errors ?? {},
-      errorList: form?.errorList ?? [],
-      values: form?.values ?? {},
-      refused: form?.refused,
-      done: done && !form && DONE[done] ? t(DONE[done]) : undefined,
-    }, status);
+    const duplicateOfReference = c.duplicateOf
+      ? await user.api.get(`/allegations/${c.duplicateOf}`).then(
+          (o) => o.reference as string,
+          () => undefined,
+        )
+      : undefined;
+    sendPage(
+      req,
+      res,
+      user,
+      'cases/case.njk',
+      {
+        title: t('Case {{reference}}', { reference: c.reference }),
+        c,
+        statusTag: STATUS_TAG[c.status],
+        deadlines: deadlinesOf(c, t),
+        timeline: timelineOf(c, forceName, t).reverse(),
+        actions: actionsFor(user.principal, c),
+        referralForce: c.referral ? forceName(c.referral.forceId) : undefined,
+        duplicateOfReference,
+        forces: forces.map((f) => ({ value: f.id, text: f.name })),
+        resolutions: options(RESOLUTIONS, t),
+        returnReasons: options(RETURN_REASONS, t),
+        policeOutcomes: options(POLICE_OUTCOMES, t),
+        errors: form?.errors ?? {},
+        errorList: form?.errorList ?? [],
+        values: form?.values ?? {},
+        refused: form?.refused,
+        done: done && !form && DONE[done] ? t(DONE[done]) : undefined,
+      },
+      status,
+    );
   }
 }

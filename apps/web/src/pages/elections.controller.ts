@@ -4,7 +4,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { EVENT_KINDS } from '../../../../libs/domain';
+import { EVENT_KINDS } from '@libs/domain';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { londonInstant, measuresFrom } from '../elections';
@@ -15,7 +15,11 @@ import { msg, tFor } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
 type Form = FormErrors & { values: Record<string, string> };
-const POLL_FIELDS = { electionId: { id: 'electionId', label: msg('Election identifier') }, title: { id: 'title', label: msg('Name') }, pollingDay: { id: 'pollingDay', label: msg('Polling day') } };
+const POLL_FIELDS = {
+  electionId: { id: 'electionId', label: msg('Election identifier') },
+  title: { id: 'title', label: msg('Name') },
+  pollingDay: { id: 'pollingDay', label: msg('Polling day') },
+};
 const EVENT_FIELDS = {
   kind: { id: 'kind', label: msg('Kind of event') },
   title: { id: 'title', label: msg('Name') },
@@ -84,7 +88,8 @@ export class ElectionsPageController {
     const t = tFor(req);
     const user = await this.users.requirePost(req);
     const f = formBody(req);
-    if (!UUID.test(f.riskId ?? '')) return this.showEvent(req, res, user, id(eventId), { ...addError(noErrors(), 'riskId', t('Select a risk from the register')), values: f }, 422);
+    if (!UUID.test(f.riskId ?? ''))
+      return this.showEvent(req, res, user, id(eventId), { ...addError(noErrors(), 'riskId', t('Select a risk from the register')), values: f }, 422);
     await this.act(req, res, user, id(eventId), f, () => user.api.post(`/electoral-events/${id(eventId)}/risks`, { riskId: f.riskId }), 'linked');
   }
 
@@ -136,20 +141,34 @@ export class ElectionsPageController {
   private async showList(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const t = tFor(req);
     const polls = await user.api.get<any[]>('/polls');
-    sendPage(req, res, user, 'elections/list.njk', { title: t('Elections'), polls, canAdd: user.has('returning_officer', 'admin'), ...formContext(form) }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'elections/list.njk',
+      { title: t('Elections'), polls, canAdd: user.has('returning_officer', 'admin'), ...formContext(form) },
+      status,
+    );
   }
 
   private async showPoll(req: Request, res: Response, user: WebUser, pollId: string, form?: Form, status = 200) {
     const t = tFor(req);
     const poll = await user.api.get(`/polls/${pollId}`);
-    sendPage(req, res, user, 'elections/poll.njk', {
-      title: poll.title,
-      poll,
-      canPlan: user.has('returning_officer', 'plan_owner') && poll.authorityId === user.principal.authorityId,
-      kinds: EVENT_KINDS.map((k) => ({ value: k, text: labelOf(k, t.lang) })),
-      backLink: '/elections',
-      ...formContext(form),
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'elections/poll.njk',
+      {
+        title: poll.title,
+        poll,
+        canPlan: user.has('returning_officer', 'plan_owner') && poll.authorityId === user.principal.authorityId,
+        kinds: EVENT_KINDS.map((k) => ({ value: k, text: labelOf(k, t.lang) })),
+        backLink: '/elections',
+        ...formContext(form),
+      },
+      status,
+    );
   }
 
   private async showEvent(req: Request, res: Response, user: WebUser, eventId: string, form?: Form, status = 200) {
@@ -158,21 +177,41 @@ export class ElectionsPageController {
     const atAuthority = event.authorityId === user.principal.authorityId;
     const canPlan = atAuthority && user.has('returning_officer', 'plan_owner');
     const [risks, register, contacts] = atAuthority
-      ? await Promise.all([user.api.get<any[]>(`/electoral-events/${eventId}/risks`), canPlan ? user.api.get<any[]>('/risks?status=open') : [], canPlan ? user.api.get<any[]>('/police-contacts') : []])
+      ? await Promise.all([
+          user.api.get<any[]>(`/electoral-events/${eventId}/risks`),
+          canPlan ? user.api.get<any[]>('/risks?status=open') : [],
+          canPlan ? user.api.get<any[]>('/police-contacts') : [],
+        ])
       : [[], [], []];
-    const values = form?.values ?? { venue: event.venue, summary: event.plan?.summary ?? '', measures: (event.plan?.measures ?? []).join('\n'), emergencyContact: event.plan?.emergencyContact ?? '', policeContactId: event.policeContact?.id ?? '' };
-    sendPage(req, res, user, 'elections/event.njk', {
-      title: event.title,
-      event,
-      risks,
-      canPlan,
-      linkable: register.filter((r) => !event.riskIds.includes(r.id)).map((r) => ({ value: r.id, text: `${r.title} (${labelOf(r.rating, t.lang)})` })),
-      contacts: [{ value: '', text: t('No police contact yet') }, ...contacts.map((c) => ({ value: c.id, text: `${c.name}, ${c.roles.map((r: string) => labelOf(r, t.lang)).join(', ')}, ${c.forceId}` }))],
-      done: !form && typeof req.query.done === 'string' ? req.query.done : undefined,
-      backLink: `/elections/${event.pollId}`,
-      ...formContext(form),
-      values,
-    }, status);
+    const values = form?.values ?? {
+      venue: event.venue,
+      summary: event.plan?.summary ?? '',
+      measures: (event.plan?.measures ?? []).join('\n'),
+      emergencyContact: event.plan?.emergencyContact ?? '',
+      policeContactId: event.policeContact?.id ?? '',
+    };
+    sendPage(
+      req,
+      res,
+      user,
+      'elections/event.njk',
+      {
+        title: event.title,
+        event,
+        risks,
+        canPlan,
+        linkable: register.filter((r) => !event.riskIds.includes(r.id)).map((r) => ({ value: r.id, text: `${r.title} (${labelOf(r.rating, t.lang)})` })),
+        contacts: [
+          { value: '', text: t('No police contact yet') },
+          ...contacts.map((c) => ({ value: c.id, text: `${c.name}, ${c.roles.map((r: string) => labelOf(r, t.lang)).join(', ')}, ${c.forceId}` })),
+        ],
+        done: !form && typeof req.query.done === 'string' ? req.query.done : undefined,
+        backLink: `/elections/${event.pollId}`,
+        ...formContext(form),
+        values,
+      },
+      status,
+    );
   }
 }
 

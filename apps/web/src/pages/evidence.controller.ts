@@ -8,7 +8,7 @@ import type { Request, Response } from 'express';
 import { PassThrough, type Readable } from 'node:stream';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure, passThrough } from '../api-client';
-import { RECORDED_ACTIONS } from '../../../../libs/domain';
+import { RECORDED_ACTIONS } from '@libs/domain';
 import { actionsFor } from '../case-view';
 import { labelOf } from '../labels';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
@@ -29,8 +29,20 @@ interface Busboy extends NodeJS.WritableStream {
 // busboy ships no types of its own.
 const busboy = require('busboy') as (options: { headers: Request['headers']; limits?: Record<string, number> }) => Busboy;
 
-const UPLOAD_FIELDS = { body: { id: 'file', label: msg('The file') }, 'Content-Type': { id: 'file', label: msg('The file’s type') }, 'X-Description': { id: 'description', label: msg('Description') }, 'X-Filename': { id: 'file', label: msg('The file name') } };
-const CUSTODY_FIELDS = { action: { id: 'action', label: msg('What happened') }, from: { id: 'from', label: msg('From') }, to: { id: 'to', label: msg('To') }, location: { id: 'location', label: msg('Where') }, sealNumber: { id: 'sealNumber', label: msg('Seal number') }, note: { id: 'note', label: msg('Note') } };
+const UPLOAD_FIELDS = {
+  body: { id: 'file', label: msg('The file') },
+  'Content-Type': { id: 'file', label: msg('The file’s type') },
+  'X-Description': { id: 'description', label: msg('Description') },
+  'X-Filename': { id: 'file', label: msg('The file name') },
+};
+const CUSTODY_FIELDS = {
+  action: { id: 'action', label: msg('What happened') },
+  from: { id: 'from', label: msg('From') },
+  to: { id: 'to', label: msg('To') },
+  location: { id: 'location', label: msg('Where') },
+  sealNumber: { id: 'sealNumber', label: msg('Seal number') },
+  note: { id: 'note', label: msg('Note') },
+};
 const CUSTODY_HINTS: Record<string, string> = {
   sealed: msg('Sealed in a bag with a numbered seal'),
   resealed: msg('The seal was broken and a new one applied: say why in the note'),
@@ -88,12 +100,19 @@ export class EvidenceController {
         const body = new PassThrough();
         stream.pipe(body);
         user.api
-          .upload<{ id: string }>(`/allegations/${caseId}/evidence`, body, { 'content-type': info.mimeType || 'application/octet-stream', 'x-filename': headerSafe(info.filename), 'x-description': headerSafe((fields.description ?? '').trim()) })
-          .then((item) => resolve({ item }), (error) => {
-            stream.resume();
-            if (error instanceof ApiFailure) resolve({ failure: error });
-            else reject(error);
-          });
+          .upload<{ id: string }>(`/allegations/${caseId}/evidence`, body, {
+            'content-type': info.mimeType || 'application/octet-stream',
+            'x-filename': headerSafe(info.filename),
+            'x-description': headerSafe((fields.description ?? '').trim()),
+          })
+          .then(
+            (item) => resolve({ item }),
+            (error) => {
+              stream.resume();
+              if (error instanceof ApiFailure) resolve({ failure: error });
+              else reject(error);
+            },
+          );
       });
       parser.on('close', () => {
         if (!sawFile) resolve(csrfMatches(user.token, fields._csrf) ? { pageError: t('Select a file') } : (reject(new BadCsrf()) as never));
@@ -102,7 +121,7 @@ export class EvidenceController {
       req.pipe(parser);
     });
     if (result.item) return res.redirect(303, `/cases/${caseId}/evidence/${result.item.id}?uploaded=1`);
-    const errors = result.failure ? (this.uploadRefused(result.failure, t)) : addError(noErrors(), 'file', result.pageError!);
+    const errors = result.failure ? this.uploadRefused(result.failure, t) : addError(noErrors(), 'file', result.pageError!);
     await this.show(req, res, user, caseId, { ...errors, values: { description: fields.description ?? '' } }, result.failure?.status ?? 422);
   }
 
@@ -112,7 +131,10 @@ export class EvidenceController {
     const t = tFor(req);
     const caseId = this.caseId(id);
     const user = await this.users.requirePost(req, req.header('x-csrf-token'));
-    const headers: Record<string, string> = { 'content-type': req.header('content-type') ?? 'application/octet-stream', 'x-description': req.header('x-description') ?? '' };
+    const headers: Record<string, string> = {
+      'content-type': req.header('content-type') ?? 'application/octet-stream',
+      'x-description': req.header('x-description') ?? '',
+    };
     if (req.header('x-filename')) headers['x-filename'] = req.header('x-filename')!;
     if (req.header('content-length')) headers['content-length'] = req.header('content-length')!;
     try {
@@ -140,7 +162,8 @@ export class EvidenceController {
     const user = await this.users.requirePost(req);
     const itemId = this.itemId(evidenceId);
     const f = formBody(req);
-    if (!(RECORDED_ACTIONS as readonly string[]).includes(f.action ?? '')) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'action', t('Select what happened to the item')), values: f }, 422);
+    if (!(RECORDED_ACTIONS as readonly string[]).includes(f.action ?? ''))
+      return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'action', t('Select what happened to the item')), values: f }, 422);
     const body: Record<string, string> = { action: f.action };
     for (const field of ['from', 'to', 'location', 'sealNumber', 'note'] as const) if (f[field]?.trim()) body[field] = f[field].trim();
     await this.itemDecision(req, res, user, caseId, itemId, f, () => user.api.post(`/evidence/${itemId}/custody`, body), 'custody', CUSTODY_FIELDS, 'action');
@@ -154,8 +177,20 @@ export class EvidenceController {
     const user = await this.users.requirePost(req);
     const itemId = this.itemId(evidenceId);
     const f = formBody(req);
-    if (!f.holdReason?.trim()) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'holdReason', t('Enter the reason')), values: f }, 422);
-    await this.itemDecision(req, res, user, caseId, itemId, f, () => user.api.post(`/evidence/${itemId}/legal-hold`, { hold: f.hold === 'true', reason: f.holdReason.trim() }), f.hold === 'true' ? 'held' : 'released', { reason: { id: 'holdReason', label: msg('Reason') } }, 'holdReason');
+    if (!f.holdReason?.trim())
+      return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'holdReason', t('Enter the reason')), values: f }, 422);
+    await this.itemDecision(
+      req,
+      res,
+      user,
+      caseId,
+      itemId,
+      f,
+      () => user.api.post(`/evidence/${itemId}/legal-hold`, { hold: f.hold === 'true', reason: f.holdReason.trim() }),
+      f.hold === 'true' ? 'held' : 'released',
+      { reason: { id: 'holdReason', label: msg('Reason') } },
+      'holdReason',
+    );
   }
 
   /** The Returning Officer disposes of an item once its retention has passed and no hold applies. */
@@ -166,18 +201,52 @@ export class EvidenceController {
     const user = await this.users.requirePost(req);
     const itemId = this.itemId(evidenceId);
     const f = formBody(req);
-    if (!f.disposalNote?.trim()) return this.showItem(req, res, user, caseId, itemId, { ...addError(noErrors(), 'disposalNote', t('Enter the review that decided the disposal')), values: f }, 422);
-    await this.itemDecision(req, res, user, caseId, itemId, f, () => user.api.post(`/evidence/${itemId}/dispose`, { note: f.disposalNote.trim() }), 'disposed', { note: { id: 'disposalNote', label: msg('Review') } }, 'disposalNote');
+    if (!f.disposalNote?.trim())
+      return this.showItem(
+        req,
+        res,
+        user,
+        caseId,
+        itemId,
+        { ...addError(noErrors(), 'disposalNote', t('Enter the review that decided the disposal')), values: f },
+        422,
+      );
+    await this.itemDecision(
+      req,
+      res,
+      user,
+      caseId,
+      itemId,
+      f,
+      () => user.api.post(`/evidence/${itemId}/dispose`, { note: f.disposalNote.trim() }),
+      'disposed',
+      { note: { id: 'disposalNote', label: msg('Review') } },
+      'disposalNote',
+    );
   }
 
-  private async itemDecision(req: Request, res: Response, user: WebUser, caseId: string, itemId: string, f: Record<string, string>, call: () => Promise<unknown>, done: string, fields: Record<string, { id: string; label: string }>, fallback: string) {
+  private async itemDecision(
+    req: Request,
+    res: Response,
+    user: WebUser,
+    caseId: string,
+    itemId: string,
+    f: Record<string, string>,
+    call: () => Promise<unknown>,
+    done: string,
+    fields: Record<string, { id: string; label: string }>,
+    fallback: string,
+  ) {
     const t = tFor(req);
     try {
       await call();
       res.redirect(303, `/cases/${caseId}/evidence/${itemId}?done=${done}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || ![403, 409, 422].includes(error.status)) throw error;
-      const shown = error.status === 422 ? errorsFromApi(error, fields, fallback, t) : addError(noErrors(), fallback, t('Not recorded: {{reason}}', { reason: error.message }));
+      const shown =
+        error.status === 422
+          ? errorsFromApi(error, fields, fallback, t)
+          : addError(noErrors(), fallback, t('Not recorded: {{reason}}', { reason: error.message }));
       await this.showItem(req, res, user, caseId, itemId, { ...shown, values: f }, error.status);
     }
   }
@@ -187,29 +256,50 @@ export class EvidenceController {
     return evidenceId;
   }
 
-  private async showItem(req: Request, res: Response, user: WebUser, caseId: string, itemId: string, form?: FormErrors & { values: Record<string, string> }, status = 200) {
+  private async showItem(
+    req: Request,
+    res: Response,
+    user: WebUser,
+    caseId: string,
+    itemId: string,
+    form?: FormErrors & { values: Record<string, string> },
+    status = 200,
+  ) {
     const t = tFor(req);
     const [c, item] = await Promise.all([user.api.get(`/allegations/${caseId}`), user.api.get(`/evidence/${itemId}`)]);
     if (item.caseId !== caseId) throw new NotFoundException();
     const pkg = item.packageId ? await user.api.get(`/packages/${item.packageId}`).catch(() => undefined) : undefined;
     const done = !form && typeof req.query.done === 'string' && DONE[req.query.done] ? t(DONE[req.query.done]) : undefined;
-    sendPage(req, res, user, 'evidence/item.njk', {
-      title: t('Evidence: {{description}}', { description: item.description }),
-      c,
-      item,
-      pkg,
-      uploaded: req.query.uploaded === '1' && !form,
-      done,
-      // What this user may do with the item as it stands; the API refuses anything else.
-      canRecordCustody: user.has('staff', 'triage', 'spoc') && item.status === 'held',
-      canHold: user.has('legal', 'returning_officer') && item.status !== 'destroyed',
-      canDispose: user.has('returning_officer') && item.status !== 'destroyed' && item.status !== 'packaged' && !item.legalHold && Boolean(item.retentionUntil) && Date.parse(item.retentionUntil) <= Date.now(),
-      custodyActions: RECORDED_ACTIONS.map((a) => ({ value: a, text: labelOf(a, t.lang), hint: { text: t(CUSTODY_HINTS[a]) } })),
-      errors: form?.errors ?? {},
-      errorList: form?.errorList ?? [],
-      values: form?.values ?? { from: item.holder },
-      backLink: `/cases/${caseId}/evidence`,
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'evidence/item.njk',
+      {
+        title: t('Evidence: {{description}}', { description: item.description }),
+        c,
+        item,
+        pkg,
+        uploaded: req.query.uploaded === '1' && !form,
+        done,
+        // What this user may do with the item as it stands; the API refuses anything else.
+        canRecordCustody: user.has('staff', 'triage', 'spoc') && item.status === 'held',
+        canHold: user.has('legal', 'returning_officer') && item.status !== 'destroyed',
+        canDispose:
+          user.has('returning_officer') &&
+          item.status !== 'destroyed' &&
+          item.status !== 'packaged' &&
+          !item.legalHold &&
+          Boolean(item.retentionUntil) &&
+          Date.parse(item.retentionUntil) <= Date.now(),
+        custodyActions: RECORDED_ACTIONS.map((a) => ({ value: a, text: labelOf(a, t.lang), hint: { text: t(CUSTODY_HINTS[a]) } })),
+        errors: form?.errors ?? {},
+        errorList: form?.errorList ?? [],
+        values: form?.values ?? { from: item.holder },
+        backLink: `/cases/${caseId}/evidence`,
+      },
+      status,
+    );
   }
 
   /** The stored bytes, passed through from GET /evidence/:id/content (which audits the copy). */
@@ -236,13 +326,26 @@ export class EvidenceController {
     const raw = (req.body as Record<string, unknown>)?.evidenceIds;
     const evidenceIds = (Array.isArray(raw) ? raw : raw ? [raw] : []).filter((v): v is string => typeof v === 'string');
     const note = formBody(req).packageNote?.trim();
-    if (evidenceIds.length === 0) return this.show(req, res, user, caseId, { ...addError(noErrors(), 'evidenceIds', t('Select the items to package')), values: {} }, 422);
+    if (evidenceIds.length === 0)
+      return this.show(req, res, user, caseId, { ...addError(noErrors(), 'evidenceIds', t('Select the items to package')), values: {} }, 422);
     try {
       const pkg = await user.api.post<{ id: string; manifestSha256: string }>(`/allegations/${caseId}/packages`, { evidenceIds, ...(note ? { note } : {}) });
       res.redirect(303, `/cases/${caseId}/evidence?packaged=${pkg.id}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || ![409, 422].includes(error.status)) throw error;
-      await this.show(req, res, user, caseId, { ...(error.status === 409 ? addError(noErrors(), 'evidenceIds', t('The package was not sealed: {{reason}}', { reason: error.message })) : errorsFromApi(error, PACKAGE_FIELDS, 'evidenceIds', t)), values: {} }, error.status);
+      await this.show(
+        req,
+        res,
+        user,
+        caseId,
+        {
+          ...(error.status === 409
+            ? addError(noErrors(), 'evidenceIds', t('The package was not sealed: {{reason}}', { reason: error.message }))
+            : errorsFromApi(error, PACKAGE_FIELDS, 'evidenceIds', t)),
+          values: {},
+        },
+        error.status,
+      );
     }
   }
 
@@ -275,27 +378,40 @@ export class EvidenceController {
     const packageIds = [...new Set(items.map((i) => i.packageId).filter(Boolean))] as string[];
     const packages = await Promise.all(packageIds.map((pid) => user.api.get(`/packages/${pid}`)));
     const packaged = typeof req.query.packaged === 'string' ? packages.find((p) => p.id === req.query.packaged) : undefined;
-    const stepDone = req.query.handedOver ? t('The package was handed over to the police. Their SPOC is asked to acknowledge receipt.') : req.query.acknowledged ? t('You acknowledged receipt of the package.') : undefined;
+    const stepDone = req.query.handedOver
+      ? t('The package was handed over to the police. Their SPOC is asked to acknowledge receipt.')
+      : req.query.acknowledged
+        ? t('You acknowledged receipt of the package.')
+        : undefined;
     // What each package lets this user do next: the workflow refuses anything else with a 409.
     const withSteps = packages.map((p) => ({
       ...p,
       canHandOver: user.has('triage') && p.status === 'sealed',
       canAcknowledge: user.has('spoc') && p.status === 'handed_over' && p.forceId === user.principal.forceId,
     }));
-    sendPage(req, res, user, 'evidence/list.njk', {
-      title: t('Evidence for case {{reference}}', { reference: c.reference }),
-      c,
-      items,
-      packages: withSteps,
-      packaged,
-      stepDone: form ? undefined : stepDone,
-      canUpload: actionsFor(user.principal, c).evidence,
-      packageChoices: items.filter((i) => !i.packageId && i.status !== 'destroyed').map((i) => ({ value: i.id, text: i.description, hint: { text: i.sha256 ?? t('Seal {{seal}}', { seal: i.sealNumber }) } })),
-      canPackage: user.has('triage') && ['referred', 'accepted'].includes(c.status) && items.some((i) => !i.packageId && i.status !== 'destroyed'),
-      errors: form?.errors ?? {},
-      errorList: form?.errorList ?? [],
-      values: form?.values ?? {},
-      backLink: `/cases/${caseId}`,
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'evidence/list.njk',
+      {
+        title: t('Evidence for case {{reference}}', { reference: c.reference }),
+        c,
+        items,
+        packages: withSteps,
+        packaged,
+        stepDone: form ? undefined : stepDone,
+        canUpload: actionsFor(user.principal, c).evidence,
+        packageChoices: items
+          .filter((i) => !i.packageId && i.status !== 'destroyed')
+          .map((i) => ({ value: i.id, text: i.description, hint: { text: i.sha256 ?? t('Seal {{seal}}', { seal: i.sealNumber }) } })),
+        canPackage: user.has('triage') && ['referred', 'accepted'].includes(c.status) && items.some((i) => !i.packageId && i.status !== 'destroyed'),
+        errors: form?.errors ?? {},
+        errorList: form?.errorList ?? [],
+        values: form?.values ?? {},
+        backLink: `/cases/${caseId}`,
+      },
+      status,
+    );
   }
 }

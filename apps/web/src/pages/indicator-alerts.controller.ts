@@ -5,8 +5,8 @@
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { OFFENCE_CATEGORIES } from '../../../../libs/domain';
-import { Public } from '../../../api/src/auth/decorators';
+import { OFFENCE_CATEGORIES } from '@libs/domain';
+import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { addError, formBody, FormErrors, noErrors, UUID } from '../forms';
 import { labelOf } from '../labels';
@@ -34,7 +34,15 @@ export class IndicatorAlertsPageController {
     const f = formBody(req);
     const field = `reason-${uuid(id)}`;
     if (!f.reason?.trim()) return this.show(req, res, user, { ...addError(noErrors(), field, 'Enter why the alert is dismissed'), values: f }, 422);
-    await this.decide(req, res, user, field, f, () => user.api.post(`/indicator-alerts/${uuid(id)}/dismiss`, { reason: f.reason.trim() }), '/alerts?decided=dismissed');
+    await this.decide(
+      req,
+      res,
+      user,
+      field,
+      f,
+      () => user.api.post(`/indicator-alerts/${uuid(id)}/dismiss`, { reason: f.reason.trim() }),
+      '/alerts?decided=dismissed',
+    );
   }
 
   /** Links the alert to a case already logged, named by its reference as people know it. */
@@ -48,7 +56,15 @@ export class IndicatorAlertsPageController {
     if (!found) addError(errors, field, 'Enter the reference of a case of this authority, like NS-2026-00001');
     if (!f.linkNote?.trim()) addError(errors, `link-note-${uuid(id)}`, 'Enter why the alert belongs to that case');
     if (errors.errorList.length) return this.show(req, res, user, { ...errors, values: f }, 422);
-    await this.decide(req, res, user, field, f, () => user.api.post(`/indicator-alerts/${uuid(id)}/link`, { allegationId: found!.id, note: f.linkNote.trim() }), `/cases/${found!.id}`);
+    await this.decide(
+      req,
+      res,
+      user,
+      field,
+      f,
+      () => user.api.post(`/indicator-alerts/${uuid(id)}/link`, { allegationId: found!.id, note: f.linkNote.trim() }),
+      `/cases/${found!.id}`,
+    );
   }
 
   /** Logs an allegation from the alert: triage as the reporter, the indicator's readings as the facts. */
@@ -75,7 +91,15 @@ export class IndicatorAlertsPageController {
     await this.decide(req, res, user, field, f, async () => user.api.post(`/indicator-alerts/${uuid(id)}/allegation`, body), undefined);
   }
 
-  private async decide(req: Request, res: Response, user: WebUser, field: string, f: Record<string, string>, call: () => Promise<any>, next: string | undefined) {
+  private async decide(
+    req: Request,
+    res: Response,
+    user: WebUser,
+    field: string,
+    f: Record<string, string>,
+    call: () => Promise<any>,
+    next: string | undefined,
+  ) {
     try {
       const result = await call();
       res.redirect(303, next ?? `/cases/${result.allegation.id}`);
@@ -95,17 +119,24 @@ export class IndicatorAlertsPageController {
 
   private async show(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const all = await user.api.get<any[]>('/indicator-alerts');
-    sendPage(req, res, user, 'indicators/alerts.njk', {
-      title: 'Indicator alerts',
-      open: all.filter((a) => a.status === 'open'),
-      decided: all.filter((a) => a.status !== 'open'),
-      canDecide: user.has('triage'),
-      categories: [{ value: '', text: 'Select an offence' }, ...OFFENCE_CATEGORIES.map((c) => ({ value: c, text: labelOf(c) }))],
-      decidedNow: !form && req.query.decided === 'dismissed',
-      errors: form?.errors ?? {},
-      errorList: form?.errorList ?? [],
-      values: form?.values ?? {},
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'indicators/alerts.njk',
+      {
+        title: 'Indicator alerts',
+        open: all.filter((a) => a.status === 'open'),
+        decided: all.filter((a) => a.status !== 'open'),
+        canDecide: user.has('triage'),
+        categories: [{ value: '', text: 'Select an offence' }, ...OFFENCE_CATEGORIES.map((c) => ({ value: c, text: labelOf(c) }))],
+        decidedNow: !form && req.query.decided === 'dismissed',
+        errors: form?.errors ?? {},
+        errorList: form?.errorList ?? [],
+        values: form?.values ?? {},
+      },
+      status,
+    );
   }
 }
 

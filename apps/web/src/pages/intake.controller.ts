@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES } from '../../../../libs/domain';
+import { OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES } from '@libs/domain';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { addError, formBody, noErrors, translateErrors, UUID } from '../forms';
@@ -23,7 +23,10 @@ const options = (codes: readonly string[], t: T) => codes.map((value) => ({ valu
 @ApiExcludeController()
 @Controller('cases/new')
 export class IntakeController {
-  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(IntakeDrafts) private readonly drafts: IntakeDrafts) {}
+  constructor(
+    @Inject(WebUsers) private readonly users: WebUsers,
+    @Inject(IntakeDrafts) private readonly drafts: IntakeDrafts,
+  ) {}
 
   @Get()
   async start(@Req() req: Request, @Res() res: Response) {
@@ -99,34 +102,72 @@ export class IntakeController {
     const answers = { ...draft.answers, ...given };
     await this.drafts.saveAnswers(user.principal, draftId, answers);
     if (errors.errorList.length > 0) return this.showQuestion(req, res, user, draftId, step.slug, answers, errors, body.change === '1', 422);
-    const next = body.change === '1' ? firstIncomplete(answers)?.slug ?? 'check-answers' : STEPS[STEPS.indexOf(step) + 1]?.slug ?? 'check-answers';
+    const next = body.change === '1' ? (firstIncomplete(answers)?.slug ?? 'check-answers') : (STEPS[STEPS.indexOf(step) + 1]?.slug ?? 'check-answers');
     res.redirect(303, `/cases/new/${draftId}/${next}`);
   }
 
-  private showQuestion(req: Request, res: Response, user: WebUser, draftId: string, slug: string, answers: Answers, errors: ReturnType<typeof noErrors>, change: boolean, status = 200) {
+  private showQuestion(
+    req: Request,
+    res: Response,
+    user: WebUser,
+    draftId: string,
+    slug: string,
+    answers: Answers,
+    errors: ReturnType<typeof noErrors>,
+    change: boolean,
+    status = 200,
+  ) {
     const t = tFor(req);
     const index = STEPS.findIndex((s) => s.slug === slug);
     const step = STEPS[index];
     errors = translateErrors(errors, t);
-    sendPage(req, res, user, `intake/${slug}.njk`, {
-      title: t(step.title),
-      draftId,
-      answers,
-      change,
-      errors: errors.errors,
-      errorList: errors.errorList,
-      stepNumber: index + 1,
-      stepCount: STEPS.length,
-      backLink: change ? `/cases/new/${draftId}/check-answers` : index > 0 ? `/cases/new/${draftId}/${STEPS[index - 1].slug}` : '/cases/new',
-      categories: options(OFFENCE_CATEGORIES, t),
-      reporterTypes: options(REPORTER_TYPES, t),
-      urgencies: options(URGENCIES, t),
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      `intake/${slug}.njk`,
+      {
+        title: t(step.title),
+        draftId,
+        answers,
+        change,
+        errors: errors.errors,
+        errorList: errors.errorList,
+        stepNumber: index + 1,
+        stepCount: STEPS.length,
+        backLink: change ? `/cases/new/${draftId}/check-answers` : index > 0 ? `/cases/new/${draftId}/${STEPS[index - 1].slug}` : '/cases/new',
+        categories: options(OFFENCE_CATEGORIES, t),
+        reporterTypes: options(REPORTER_TYPES, t),
+        urgencies: options(URGENCIES, t),
+      },
+      status,
+    );
   }
 
-  private showCheckAnswers(req: Request, res: Response, user: WebUser, draftId: string, answers: Answers, errorList: { text: string; href: string }[] = [], status = 200) {
+  private showCheckAnswers(
+    req: Request,
+    res: Response,
+    user: WebUser,
+    draftId: string,
+    answers: Answers,
+    errorList: { text: string; href: string }[] = [],
+    status = 200,
+  ) {
     const t = tFor(req);
-    sendPage(req, res, user, 'intake/check-answers.njk', { title: t('Check your answers before logging the allegation'), draftId, rows: summaryRows(answers, draftId, t), errorList, backLink: `/cases/new/${draftId}/${STEPS[STEPS.length - 1].slug}` }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'intake/check-answers.njk',
+      {
+        title: t('Check your answers before logging the allegation'),
+        draftId,
+        rows: summaryRows(answers, draftId, t),
+        errorList,
+        backLink: `/cases/new/${draftId}/${STEPS[STEPS.length - 1].slug}`,
+      },
+      status,
+    );
   }
 
   private async staff(req: Request, post = false): Promise<WebUser> {

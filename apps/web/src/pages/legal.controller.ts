@@ -12,7 +12,11 @@ import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
-const ACCESS_FIELDS = { 'X-Access-Reason': { id: 'reason', label: msg('Reason') }, 'X-Disclosed-To': { id: 'disclosedTo', label: msg('Who receives it') }, format: { id: 'format', label: msg('Format') } };
+const ACCESS_FIELDS = {
+  'X-Access-Reason': { id: 'reason', label: msg('Reason') },
+  'X-Disclosed-To': { id: 'disclosedTo', label: msg('Who receives it') },
+  format: { id: 'format', label: msg('Format') },
+};
 
 function accessHeaders(f: Record<string, string>): Record<string, string> {
   // Header values are ASCII; anything else is replaced rather than refused, the reason stays legible.
@@ -39,14 +43,30 @@ export class LegalController {
     const user = await this.users.requirePost(req);
     const caseId = this.caseId(id);
     const f = formBody(req);
-    if ((f.reason ?? '').trim().length < 3) return this.showPrompt(req, res, user, caseId, 'history', { ...addError(noErrors(), 'reason', t('Enter why you are reading this case history, in at least 3 characters')), values: f }, 422);
+    if ((f.reason ?? '').trim().length < 3)
+      return this.showPrompt(
+        req,
+        res,
+        user,
+        caseId,
+        'history',
+        { ...addError(noErrors(), 'reason', t('Enter why you are reading this case history, in at least 3 characters')), values: f },
+        422,
+      );
     try {
       const [c, events, verification] = await Promise.all([
         user.api.get(`/allegations/${caseId}`),
         user.api.get<any[]>(`/allegations/${caseId}/history`, accessHeaders(f)),
         user.api.get<{ valid: boolean; events: number; firstBrokenSeq?: number }>(`/allegations/${caseId}/history/verify`),
       ]);
-      sendPage(req, res, user, 'legal/history.njk', { title: t('Case history of {{reference}}', { reference: c.reference }), c, events, verification, reason: f.reason, backLink: `/cases/${caseId}` });
+      sendPage(req, res, user, 'legal/history.njk', {
+        title: t('Case history of {{reference}}', { reference: c.reference }),
+        c,
+        events,
+        verification,
+        reason: f.reason,
+        backLink: `/cases/${caseId}`,
+      });
     } catch (error) {
       if (!(error instanceof ApiFailure) || ![400, 422].includes(error.status)) throw error;
       await this.showPrompt(req, res, user, caseId, 'history', { ...errorsFromApi(error, ACCESS_FIELDS, 'reason', t), values: f }, error.status);
@@ -82,17 +102,35 @@ export class LegalController {
     return id;
   }
 
-  private async showPrompt(req: Request, res: Response, user: WebUser, caseId: string, what: 'history' | 'bundle', form?: FormErrors & { values: Record<string, string> }, status = 200) {
+  private async showPrompt(
+    req: Request,
+    res: Response,
+    user: WebUser,
+    caseId: string,
+    what: 'history' | 'bundle',
+    form?: FormErrors & { values: Record<string, string> },
+    status = 200,
+  ) {
     const t = tFor(req);
     const c = await user.api.get(`/allegations/${caseId}`);
-    sendPage(req, res, user, 'legal/access-reason.njk', {
-      title: what === 'history' ? t('Why are you reading the history of case {{reference}}?', { reference: c.reference }) : t('Export the court bundle of case {{reference}}', { reference: c.reference }),
-      c,
-      what,
-      errors: form?.errors ?? {},
-      errorList: form?.errorList ?? [],
-      values: form?.values ?? {},
-      backLink: `/cases/${caseId}`,
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'legal/access-reason.njk',
+      {
+        title:
+          what === 'history'
+            ? t('Why are you reading the history of case {{reference}}?', { reference: c.reference })
+            : t('Export the court bundle of case {{reference}}', { reference: c.reference }),
+        c,
+        what,
+        errors: form?.errors ?? {},
+        errorList: form?.errorList ?? [],
+        values: form?.values ?? {},
+        backLink: `/cases/${caseId}`,
+      },
+      status,
+    );
   }
 }

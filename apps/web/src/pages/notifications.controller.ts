@@ -8,7 +8,7 @@ import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { UUID } from '../forms';
 import { WebErrorsFilter } from '../web-errors.filter';
-import { notificationIn } from '../../../../libs/mail/notification-text';
+import { notificationIn } from '@libs/mail/notification-text';
 import { tFor, translator, type T } from '../i18n';
 import { sendPage, WebUsers } from '../web-user';
 
@@ -27,7 +27,9 @@ export function subjectLink(about: About | null, t: T = translator('en')): { hre
     case 'evidence':
       return about.caseId ? { href: `/cases/${about.caseId}/evidence/${about.id}`, text: t('View the evidence item') } : { text: t('About an evidence item') };
     case 'package':
-      return about.caseId ? { href: `/cases/${about.caseId}/evidence#package-${about.id}`, text: t('View the evidence package') } : { text: t('About an evidence package') };
+      return about.caseId
+        ? { href: `/cases/${about.caseId}/evidence#package-${about.id}`, text: t('View the evidence package') }
+        : { text: t('About an evidence package') };
     case 'risk':
       return { href: `/risk-register/${about.id}`, text: t('View the risk') };
     case 'liaison':
@@ -83,7 +85,8 @@ export class NotificationsPageController {
       if (error instanceof ApiFailure && error.status === 404) throw new NotFoundException();
       throw error;
     }
-    const back = (req.body as Record<string, unknown> | undefined)?.unreadOnly === 'true' ? '/my-notifications?unread=true&marked=one' : '/my-notifications?marked=one';
+    const back =
+      (req.body as Record<string, unknown> | undefined)?.unreadOnly === 'true' ? '/my-notifications?unread=true&marked=one' : '/my-notifications?marked=one';
     res.redirect(303, `${back}#notifications`);
   }
 }

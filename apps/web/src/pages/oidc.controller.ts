@@ -7,8 +7,8 @@ import { Controller, Get, Inject, Query, Req, Res, UseFilters } from '@nestjs/co
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { jwksCacheOptions, type TokenVerifier } from '../../../../libs/auth/tokens';
-import { WebConfig } from '../../../../libs/config';
+import { jwksCacheOptions, type TokenVerifier } from '@libs/auth/tokens';
+import { WebConfig } from '@libs/config';
 import { TOKEN_VERIFIER } from '@libs/auth/tokens';
 import { Public } from '@libs/auth/decorators';
 import { OidcDiscovery } from '../oidc-discovery';
@@ -77,9 +77,19 @@ export class OidcController {
     if (typeof q.code !== 'string') return refuse(t('The identity provider sent no authorization code. Try again.'));
 
     const provider = await this.discovery.get();
-    const form = new URLSearchParams({ grant_type: 'authorization_code', code: q.code, redirect_uri: this.config.OIDC_REDIRECT_URL!, client_id: this.config.OIDC_CLIENT_ID!, code_verifier: flow.verifier });
+    const form = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: q.code,
+      redirect_uri: this.config.OIDC_REDIRECT_URL!,
+      client_id: this.config.OIDC_CLIENT_ID!,
+      code_verifier: flow.verifier,
+    });
     if (this.config.OIDC_CLIENT_SECRET) form.set('client_secret', this.config.OIDC_CLIENT_SECRET);
-    const answer = await fetch(provider.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form });
+    const answer = await fetch(provider.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: form,
+    });
     const tokens = (await answer.json().catch(() => ({}))) as { id_token?: string; access_token?: string };
     if (!answer.ok || !tokens.id_token) return refuse(t('The identity provider refused the sign-in. Try again.'));
     try {

@@ -3,7 +3,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { riskScore } from '../../../../libs/domain';
+import { riskScore } from '@libs/domain';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { DirectoryNames } from '../directory-names.service';
@@ -12,14 +12,23 @@ import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
-const REVIEW_FIELDS = { notes: { id: 'notes', label: msg('What the review found') }, likelihood: { id: 'likelihood', label: msg('Likelihood') }, impact: { id: 'impact', label: msg('Impact') }, ownerId: { id: 'notes', label: msg('Owner') } };
+const REVIEW_FIELDS = {
+  notes: { id: 'notes', label: msg('What the review found') },
+  likelihood: { id: 'likelihood', label: msg('Likelihood') },
+  impact: { id: 'impact', label: msg('Impact') },
+  ownerId: { id: 'notes', label: msg('Owner') },
+};
 const SCALE = [1, 2, 3, 4, 5];
 
 /** Rows from impact 5 (top) to 1, columns likelihood 1 to 5; each cell counts the open risks there. */
 export function heatMap(risks: { likelihood: number; impact: number; status: string }[]) {
   return [...SCALE].reverse().map((impact) => ({
     impact,
-    cells: SCALE.map((likelihood) => ({ likelihood, count: risks.filter((r) => r.status === 'open' && r.likelihood === likelihood && r.impact === impact).length, rating: riskScore(likelihood, impact).rating })),
+    cells: SCALE.map((likelihood) => ({
+      likelihood,
+      count: risks.filter((r) => r.status === 'open' && r.likelihood === likelihood && r.impact === impact).length,
+      rating: riskScore(likelihood, impact).rating,
+    })),
   }));
 }
 
@@ -28,7 +37,10 @@ export function heatMap(risks: { likelihood: number; impact: number; status: str
 @ApiExcludeController()
 @Controller('risk-register')
 export class RisksPageController {
-  constructor(@Inject(WebUsers) private readonly users: WebUsers, @Inject(DirectoryNames) private readonly directory: DirectoryNames) {}
+  constructor(
+    @Inject(WebUsers) private readonly users: WebUsers,
+    @Inject(DirectoryNames) private readonly directory: DirectoryNames,
+  ) {}
 
   @Get()
   async register(@Req() req: Request, @Res() res: Response) {
@@ -59,7 +71,8 @@ export class RisksPageController {
     const body: Record<string, unknown> = { notes: f.notes };
     const errors = noErrors();
     for (const field of ['likelihood', 'impact'] as const) {
-      if (!/^[1-5]$/.test(f[field] ?? '')) addError(errors, field, field === 'likelihood' ? t('Select the likelihood after the review') : t('Select the impact after the review'));
+      if (!/^[1-5]$/.test(f[field] ?? ''))
+        addError(errors, field, field === 'likelihood' ? t('Select the likelihood after the review') : t('Select the impact after the review'));
       else body[field] = Number(f[field]);
     }
     if (errors.errorList.length) return this.show(req, res, user, riskId, { ...errors, values: f }, 422);
@@ -68,7 +81,10 @@ export class RisksPageController {
       res.redirect(303, `/risk-register/${riskId}?reviewed=1`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || ![403, 409, 422].includes(error.status)) throw error;
-      const shown = error.status === 422 ? errorsFromApi(error, REVIEW_FIELDS, 'notes', t) : addError(noErrors(), 'notes', t('The review was not recorded: {{reason}}', { reason: error.message }));
+      const shown =
+        error.status === 422
+          ? errorsFromApi(error, REVIEW_FIELDS, 'notes', t)
+          : addError(noErrors(), 'notes', t('The review was not recorded: {{reason}}', { reason: error.message }));
       await this.show(req, res, user, riskId, { ...shown, values: f }, error.status);
     }
   }
@@ -79,7 +95,8 @@ export class RisksPageController {
     const user = await this.users.requirePost(req);
     const riskId = this.riskId(id);
     const f = formBody(req);
-    if (!f.closeNote?.trim()) return this.show(req, res, user, riskId, { ...addError(noErrors(), 'closeNote', 'Enter why the risk is closed'), values: f }, 422);
+    if (!f.closeNote?.trim())
+      return this.show(req, res, user, riskId, { ...addError(noErrors(), 'closeNote', 'Enter why the risk is closed'), values: f }, 422);
     try {
       await user.api.post(`/risks/${riskId}/close`, { note: f.closeNote.trim() });
       res.redirect(303, `/risk-register/${riskId}?closed=1`);
@@ -103,20 +120,27 @@ export class RisksPageController {
     const t = tFor(req);
     const risk = await user.api.get(`/risks/${id}`);
     const owners = await this.owners(user);
-    sendPage(req, res, user, 'risks/risk.njk', {
-      title: risk.title,
-      risk,
-      ownerName: owners.get(risk.ownerId) ?? t('Unknown'),
-      reviews: (risk.reviews ?? []).map((r: any) => ({ ...r, reviewerName: owners.get(r.reviewedBy) ?? r.reviewedBy })),
-      canReview: risk.status === 'open' && risk.ownerId === user.principal.sub,
-      canClose: risk.status === 'open' && user.has('plan_owner', 'returning_officer'),
-      closedNow: req.query.closed === '1' && !form,
-      scale: SCALE.map((n) => ({ value: String(n), text: String(n) })),
-      errors: form?.errors ?? {},
-      errorList: form?.errorList ?? [],
-      values: form?.values ?? { likelihood: String(risk.likelihood), impact: String(risk.impact) },
-      reviewed: req.query.reviewed === '1' && !form,
-      backLink: '/risk-register',
-    }, status);
+    sendPage(
+      req,
+      res,
+      user,
+      'risks/risk.njk',
+      {
+        title: risk.title,
+        risk,
+        ownerName: owners.get(risk.ownerId) ?? t('Unknown'),
+        reviews: (risk.reviews ?? []).map((r: any) => ({ ...r, reviewerName: owners.get(r.reviewedBy) ?? r.reviewedBy })),
+        canReview: risk.status === 'open' && risk.ownerId === user.principal.sub,
+        canClose: risk.status === 'open' && user.has('plan_owner', 'returning_officer'),
+        closedNow: req.query.closed === '1' && !form,
+        scale: SCALE.map((n) => ({ value: String(n), text: String(n) })),
+        errors: form?.errors ?? {},
+        errorList: form?.errorList ?? [],
+        values: form?.values ?? { likelihood: String(risk.likelihood), impact: String(risk.impact) },
+        reviewed: req.query.reviewed === '1' && !form,
+        backLink: '/risk-register',
+      },
+      status,
+    );
   }
 }

@@ -6,9 +6,9 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { loadOrCreateSigningKeys, signToken } from '../../../../libs/auth';
-import { hasRole, type Principal } from '../../../../libs/auth/principal';
-import { AuthConfig, WebConfig } from '../../../../libs/config';
+import { loadOrCreateSigningKeys, signToken } from '@libs/auth';
+import { hasRole, type Principal } from '@libs/auth/principal';
+import { AuthConfig, WebConfig } from '@libs/config';
 import { Public } from '@libs/auth/decorators';
 import { OidcDiscovery } from '../oidc-discovery';
 import { SignInDirectory } from '../sign-in-directory';
@@ -43,7 +43,11 @@ export class SignInController {
     const user = await this.users.current(req);
     if (!user) return res.redirect(303, '/sign-in');
     const tenant = await this.directory.tenantName(user.principal);
-    sendPage(req, res, user, 'home.njk', { title: t('Your casework'), tenant: tenant ?? user.principal.authorityId ?? user.principal.forceId, administration: administrationLinks(user.principal) });
+    sendPage(req, res, user, 'home.njk', {
+      title: t('Your casework'),
+      tenant: tenant ?? user.principal.authorityId ?? user.principal.forceId,
+      administration: administrationLinks(user.principal),
+    });
   }
 
   @Get('sign-in')
@@ -51,7 +55,12 @@ export class SignInController {
     const t = tFor(req);
     if (this.auth.AUTH_JWKS_URL) return sendPage(req, res, undefined, 'sign-in-oidc.njk', { title: t('Sign in'), next: safeNext(next) });
     const secret = preSessionSecret(req, res);
-    sendPage(req, res, undefined, 'sign-in.njk', { title: t('Sign in'), groups: await this.directory.groups(), next: safeNext(next), signInCsrf: csrfFor(secret) });
+    sendPage(req, res, undefined, 'sign-in.njk', {
+      title: t('Sign in'),
+      groups: await this.directory.groups(),
+      next: safeNext(next),
+      signInCsrf: csrfFor(secret),
+    });
   }
 
   @Post('sign-in')
@@ -63,10 +72,28 @@ export class SignInController {
     if (!user) {
       const secret = preSessionSecret(req, res);
       const errorList = [{ text: t('Select who you are signing in as'), href: `#username` }];
-      return sendPage(req, res, undefined, 'sign-in.njk', { title: t('Sign in'), groups: await this.directory.groups(), next: safeNext(body?.next), signInCsrf: csrfFor(secret), errorList, error: errorList[0].text }, 422);
+      return sendPage(
+        req,
+        res,
+        undefined,
+        'sign-in.njk',
+        {
+          title: t('Sign in'),
+          groups: await this.directory.groups(),
+          next: safeNext(body?.next),
+          signInCsrf: csrfFor(secret),
+          errorList,
+          error: errorList[0].text,
+        },
+        422,
+      );
     }
     const keys = await loadOrCreateSigningKeys(this.auth.DATA_DIR);
-    const token = await signToken(keys, { sub: user.id, roles: user.roles, authorityId: user.authorityId, forceId: user.forceId, name: user.username }, `${SESSION_SECONDS}s`);
+    const token = await signToken(
+      keys,
+      { sub: user.id, roles: user.roles, authorityId: user.authorityId, forceId: user.forceId, name: user.username },
+      `${SESSION_SECONDS}s`,
+    );
     setCookie(req, res, SESSION_COOKIE, token, SESSION_SECONDS);
     clearCookie(req, res, PRE_SESSION_COOKIE);
     await this.users.languageAtSignIn(req, res, user.id);
@@ -82,10 +109,17 @@ export class SignInController {
     // brings the browser back to /sign-in (registered with it as the post-logout redirect URI).
     const idToken = readCookie(req, ID_TOKEN_COOKIE);
     clearCookie(req, res, ID_TOKEN_COOKIE);
-    const endSession = await this.discovery.get().then((d) => d.end_session_endpoint, () => undefined);
+    const endSession = await this.discovery.get().then(
+      (d) => d.end_session_endpoint,
+      () => undefined,
+    );
     if (!endSession) return res.redirect(303, '/sign-in');
     const url = new URL(endSession);
-    url.search = new URLSearchParams({ client_id: this.web.OIDC_CLIENT_ID!, post_logout_redirect_uri: postLogoutRedirect(this.web.OIDC_REDIRECT_URL!), ...(idToken ? { id_token_hint: idToken } : {}) }).toString();
+    url.search = new URLSearchParams({
+      client_id: this.web.OIDC_CLIENT_ID!,
+      post_logout_redirect_uri: postLogoutRedirect(this.web.OIDC_REDIRECT_URL!),
+      ...(idToken ? { id_token_hint: idToken } : {}),
+    }).toString();
     res.redirect(303, url.toString());
   }
 }

@@ -18,7 +18,7 @@ import {
   ValidateNested,
   ValidationArguments,
 } from 'class-validator';
-import { OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES, type OffenceCategory, type ReporterType, type Urgency } from '../../../../../libs/domain';
+import { OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES, type OffenceCategory, type ReporterType, type Urgency } from '@libs/domain';
 
 /** At least one of the named string members is present and not blank. */
 function HasOneOf(members: string[]) {
@@ -31,7 +31,11 @@ function HasOneOf(members: string[]) {
       options: { message: `must give at least one of ${members.join(', ')}` },
       validator: {
         validate: (value: unknown, args: ValidationArguments) =>
-          typeof value === 'object' && value !== null && (args.constraints as string[]).some((m) => typeof (value as Record<string, unknown>)[m] === 'string' && ((value as Record<string, string>)[m]).trim() !== ''),
+          typeof value === 'object' &&
+          value !== null &&
+          (args.constraints as string[]).some(
+            (m) => typeof (value as Record<string, unknown>)[m] === 'string' && (value as Record<string, string>)[m].trim() !== '',
+          ),
       },
     });
 }
@@ -50,25 +54,35 @@ function NotInFuture() {
 
 export class LocationDto {
   @ApiPropertyOptional({ example: 'Castle Ward' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   ward?: string;
 
   @ApiPropertyOptional({ example: 'CW3' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   pollingDistrict?: string;
 
   @ApiPropertyOptional({ example: 'St Mary’s Church Hall' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   pollingStation?: string;
 }
 
 export class ReporterDto {
   @ApiProperty({ example: 'A. Elector' })
-  @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   name: string;
 
   @ApiProperty({ example: 'a.elector@example.com' })
-  @IsString() @IsNotEmpty() @MaxLength(300)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
   contact: string;
 
   @ApiProperty({ enum: REPORTER_TYPES })
@@ -78,15 +92,21 @@ export class ReporterDto {
 
 export class PersonInvolvedDto {
   @ApiProperty({ example: 'J. Canvasser' })
-  @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   name: string;
 
   @ApiPropertyOptional({ example: 'canvasser' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   role?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   details?: string;
 }
 
@@ -97,7 +117,9 @@ export class CreateAllegationDto {
 
   @ApiPropertyOptional({ description: 'the election this concerns; electionId or pollDate is required', example: 'northshire-local-2027' })
   @ValidateIf((o: CreateAllegationDto) => o.electionId !== undefined || o.pollDate === undefined)
-  @IsString({ message: 'or pollDate is required' }) @IsNotEmpty() @MaxLength(100)
+  @IsString({ message: 'or pollDate is required' })
+  @IsNotEmpty()
+  @MaxLength(100)
   electionId?: string;
 
   @ApiPropertyOptional({ description: 'YYYY-MM-DD; electionId or pollDate is required', example: '2027-05-06' })
@@ -107,19 +129,29 @@ export class CreateAllegationDto {
   pollDate?: string;
 
   @ApiProperty({ type: LocationDto })
-  @IsDefined() @IsObject() @HasOneOf(['ward', 'pollingDistrict', 'pollingStation']) @ValidateNested() @Type(() => LocationDto)
+  @IsDefined()
+  @IsObject()
+  @HasOneOf(['ward', 'pollingDistrict', 'pollingStation'])
+  @ValidateNested()
+  @Type(() => LocationDto)
   location: LocationDto;
 
   @ApiProperty({ example: '2027-05-06T09:30:00Z' })
-  @IsISO8601({ strict: true }, { message: 'must be an ISO-8601 date-time' }) @NotInFuture()
+  @IsISO8601({ strict: true }, { message: 'must be an ISO-8601 date-time' })
+  @NotInFuture()
   occurredAt: string;
 
   @ApiProperty({ type: ReporterDto })
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => ReporterDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ReporterDto)
   reporter: ReporterDto;
 
   @ApiProperty({ example: 'A canvasser was seen collecting completed postal votes at a care home.' })
-  @IsString() @IsNotEmpty() @MaxLength(20_000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20_000)
   description: string;
 
   @ApiProperty({ enum: URGENCIES })
@@ -131,6 +163,10 @@ export class CreateAllegationDto {
   safetyConcern: boolean;
 
   @ApiPropertyOptional({ type: [PersonInvolvedDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => PersonInvolvedDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => PersonInvolvedDto)
   peopleInvolved?: PersonInvolvedDto[];
 }

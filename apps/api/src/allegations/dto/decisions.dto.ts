@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { POLICE_OUTCOMES, RESOLUTIONS, RETURN_REASONS, type PoliceOutcome, type ReturnReason } from '../../../../../libs/domain';
+import { POLICE_OUTCOMES, RESOLUTIONS, RETURN_REASONS, type PoliceOutcome, type ReturnReason } from '@libs/domain';
 
 export const TRIAGE_DECISIONS = ['refer', 'resolve', 'request_information', 'duplicate'] as const;
 type TriageDecisionName = (typeof TRIAGE_DECISIONS)[number];
@@ -22,11 +22,14 @@ export class TriageDecisionDto {
 
   @ApiPropertyOptional({ description: 'refer: the police force (its slug, e.g. northshire-police)' })
   @ValidateIf((o: TriageDecisionDto) => o.decision === 'refer' || o.forceId !== undefined)
-  @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   forceId?: string;
 
   @ApiPropertyOptional({ description: 'refer: a SPOC of that force to address the referral to; otherwise every SPOC of the force' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   spocId?: string;
 
   @ApiPropertyOptional({ enum: RESOLUTIONS, description: 'resolve: advice given, or not an offence' })
@@ -35,7 +38,9 @@ export class TriageDecisionDto {
   resolution?: (typeof RESOLUTIONS)[number];
 
   @ApiPropertyOptional({ description: 'request_information: what the reporter is asked' })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   question?: string;
 
   @ApiPropertyOptional({ description: 'duplicate: the id of the case this one repeats' })
@@ -44,17 +49,22 @@ export class TriageDecisionDto {
   duplicateOf?: string;
 
   @ApiProperty(NOTE)
-  @IsString() @IsNotEmpty() @MaxLength(5000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(5000)
   note: string;
 }
 
 export class AcceptReferralDto {
   @ApiProperty({ description: 'the police crime reference', example: 'NP/2026/004512' })
-  @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9/ ._-]{0,63}$/, { message: 'must be 1 to 64 letters, digits, spaces and / . _ -' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9/ ._-]{0,63}$/, { message: 'must be 1 to 64 letters, digits, spaces and / . _ -' })
   crimeReference: string;
 
   @ApiPropertyOptional(NOTE)
-  @IsOptional() @IsString() @MaxLength(5000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
   note?: string;
 }
 
@@ -64,17 +74,24 @@ export class ReturnReferralDto {
   reasonCode: ReturnReason;
 
   @ApiProperty(NOTE)
-  @IsString() @IsNotEmpty() @MaxLength(5000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(5000)
   note: string;
 
   @ApiPropertyOptional({ description: 'the force that should have it, when it is not this one' })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   suggestedForceId?: string;
 }
 
 export class NoteDto {
   @ApiProperty(NOTE)
-  @IsString() @IsNotEmpty() @MaxLength(5000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(5000)
   note: string;
 }
 
@@ -84,7 +101,9 @@ export class PoliceOutcomeDto {
   outcome: PoliceOutcome;
 
   @ApiProperty(NOTE)
-  @IsString() @IsNotEmpty() @MaxLength(5000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(5000)
   note: string;
 }
 

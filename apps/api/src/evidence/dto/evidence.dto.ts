@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Equals, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { CUSTODY_ACTIONS, type CustodyAction } from '../../../../../libs/domain';
+import { CUSTODY_ACTIONS, type CustodyAction } from '@libs/domain';
 
 /** A physical item (a postal vote statement, a ballot paper, a disc) logged against a case. */
 export class PhysicalEvidenceDto {
@@ -9,15 +9,21 @@ export class PhysicalEvidenceDto {
   kind: 'physical';
 
   @ApiProperty({ example: 'Postal vote statement, ward CW3, envelope B' })
-  @IsString() @IsNotEmpty() @MaxLength(2000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
   description: string;
 
   @ApiProperty({ example: 'NS-SEAL-004512' })
-  @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   sealNumber: string;
 
   @ApiProperty({ example: 'Town Hall strongroom, shelf 3' })
-  @IsString() @IsNotEmpty() @MaxLength(500)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
   location: string;
 }
 
@@ -27,23 +33,37 @@ export class CustodyEventDto {
   action: CustodyAction;
 
   @ApiPropertyOptional({ description: 'the current holder, who releases the item' })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   from?: string;
 
   @ApiPropertyOptional({ description: 'who receives the item' })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   to?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
   location?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   sealNumber?: string;
 
   @ApiPropertyOptional({ description: 'why: required for a reseal and an examination' })
-  @IsOptional() @IsString() @MaxLength(5000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
   note?: string;
 }
 
@@ -53,12 +73,16 @@ export class LegalHoldDto {
   hold: boolean;
 
   @ApiProperty({ example: 'Election petition lodged; preserve all evidence' })
-  @IsString() @IsNotEmpty() @MaxLength(2000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
   reason: string;
 }
 
 export class DisposalDto {
   @ApiProperty({ example: 'Retention period ended; reviewed with the legal team' })
-  @IsString() @IsNotEmpty() @MaxLength(5000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(5000)
   note: string;
 }

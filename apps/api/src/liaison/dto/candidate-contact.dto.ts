@@ -1,5 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 
 export const CONTACT_KINDS = ['candidate', 'agent'] as const;
 
@@ -30,66 +44,107 @@ export class CandidateContactDto {
   kind: (typeof CONTACT_KINDS)[number];
 
   @ApiProperty({ example: 'Jo Candidate' })
-  @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   name: string;
 
   @ApiPropertyOptional({ example: 'Castle Ward', description: 'the ward, division or constituency they stand in' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   electoralArea?: string;
 
   @ApiPropertyOptional({ description: 'party or description, as on the statement of persons nominated' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   party?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsEmail() @MaxLength(320)
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(320)
   email?: string;
 
   @ApiPropertyOptional({ example: '+44 7700 900123' })
-  @IsOptional() @IsString() @Matches(/^\+?[0-9 ()-]{6,30}$/, { message: 'must be a telephone number' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\+?[0-9 ()-]{6,30}$/, { message: 'must be a telephone number' })
   phone?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   address?: string;
 
   @ApiPropertyOptional({ description: 'an agent: the candidate they act for' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   actsFor?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   electionId?: string;
 
   @ApiPropertyOptional({ example: '2027-05-06' })
-  @IsOptional() @IsISO8601({ strict: true }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
   pollDate?: string;
 }
 
 export class ShareContactDto {
-  @ApiProperty({ example: 'northshire-police', description: "the force whose FEOA receives the details; the authority must have a liaison agreement with it" })
-  @IsString() @IsNotEmpty() @MaxLength(100)
+  @ApiProperty({ example: 'northshire-police', description: 'the force whose FEOA receives the details; the authority must have a liaison agreement with it' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   forceId: string;
 
-  @ApiProperty({ enum: BASES, description: Object.entries(LAWFUL_BASES).map(([k, v]) => `${k}: ${v}`).join('; ') })
+  @ApiProperty({
+    enum: BASES,
+    description: Object.entries(LAWFUL_BASES)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; '),
+  })
   @IsIn(BASES, { message: `must be one of ${BASES.join(', ')}` })
   lawfulBasis: LawfulBasis;
 
-  @ApiProperty({ example: 'So the FEOA can contact the candidate directly with updated security guidance after reports of intimidation.', description: 'why the details are shared' })
-  @IsString() @MinLength(10, { message: 'must say why the details are shared, in at least 10 characters' }) @MaxLength(2000)
+  @ApiProperty({
+    example: 'So the FEOA can contact the candidate directly with updated security guidance after reports of intimidation.',
+    description: 'why the details are shared',
+  })
+  @IsString()
+  @MinLength(10, { message: 'must say why the details are shared, in at least 10 characters' })
+  @MaxLength(2000)
   purpose: string;
 
-  @ApiPropertyOptional({ enum: SHAREABLE_FIELDS, isArray: true, description: `the fields to share; default ${DEFAULT_SHARED_FIELDS.join(', ')}. kind and name always go` })
-  @IsOptional() @IsArray() @ArrayUnique() @ArrayMaxSize(SHAREABLE_FIELDS.length) @IsIn(SHAREABLE_FIELDS, { each: true })
+  @ApiPropertyOptional({
+    enum: SHAREABLE_FIELDS,
+    isArray: true,
+    description: `the fields to share; default ${DEFAULT_SHARED_FIELDS.join(', ')}. kind and name always go`,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(SHAREABLE_FIELDS.length)
+  @IsIn(SHAREABLE_FIELDS, { each: true })
   fields?: ShareableField[];
 }
 
 export class DataSharingQuery {
   @ApiPropertyOptional()
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   contactId?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   forceId?: string;
 }

@@ -19,29 +19,44 @@ export class LiaisonAgreementDto {
   feoaId: string;
 
   @ApiProperty({ example: 'P2W', description: 'how regularly the two sides agreed to be in contact (ISO-8601 duration)' })
-  @IsString() @Matches(DURATION, { message: DURATION_MESSAGE })
+  @IsString()
+  @Matches(DURATION, { message: DURATION_MESSAGE })
   contactEvery: string;
 
-  @ApiPropertyOptional({ description: "the authority's lead for the liaison, reminded with the force's contacts; absent or null: the Returning Officer", nullable: true })
-  @IsOptional() @IsUUID()
+  @ApiPropertyOptional({
+    description: "the authority's lead for the liaison, reminded with the force's contacts; absent or null: the Returning Officer",
+    nullable: true,
+  })
+  @IsOptional()
+  @IsUUID()
   leadId?: string | null;
 
-  @ApiPropertyOptional({ example: 'SPOC attends the weekly planning meeting; FEOA briefs candidates after close of nominations.', description: 'division of responsibilities, lines of communication' })
-  @IsOptional() @IsString() @MaxLength(5000)
+  @ApiPropertyOptional({
+    example: 'SPOC attends the weekly planning meeting; FEOA briefs candidates after close of nominations.',
+    description: 'division of responsibilities, lines of communication',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
   notes?: string;
 }
 
 export class RecordContactDto {
   @ApiPropertyOptional({ description: 'when the contact took place; default now. Not in the future' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   at?: string;
 
   @ApiProperty({ example: 'Electoral services manager', description: 'who made the contact' })
-  @IsString() @IsNotEmpty() @MaxLength(300)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
   by: string;
 
   @ApiProperty({ example: 'SPOC and FEOA', description: 'with whom' })
-  @IsString() @IsNotEmpty() @MaxLength(300)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
   with: string;
 
   @ApiProperty({ enum: CONTACT_CHANNELS })
@@ -49,17 +64,24 @@ export class RecordContactDto {
   channel: ContactChannel;
 
   @ApiProperty({ example: 'Reviewed postal vote opening security and the count plan.' })
-  @IsString() @IsNotEmpty() @MaxLength(5000)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(5000)
   summary: string;
 
   @ApiPropertyOptional({ description: "required from a force's SPOC or FEOA: the authority the contact was with" })
   @ValidateIf((o: RecordContactDto) => o.authorityId !== undefined)
-  @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   authorityId?: string;
 }
 
 export class AgreementQuery {
   @ApiPropertyOptional({ description: "required from a force's SPOC or FEOA: which authority's agreement" })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   authorityId?: string;
 }

@@ -1,20 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
-import { NOTIFICATION_ABOUT_TYPES, type NotificationAboutType } from '../../../../../libs/domain/notification-about';
+import { NOTIFICATION_ABOUT_TYPES, type NotificationAboutType } from '@libs/domain/notification-about';
 
 /** Which of the caller's notifications: about one kind of record, one record, and/or unread. */
 export class NotificationFilterQuery {
   @ApiPropertyOptional({ enum: NOTIFICATION_ABOUT_TYPES, description: 'only notifications about this kind of record' })
-  @IsOptional() @IsIn(NOTIFICATION_ABOUT_TYPES)
+  @IsOptional()
+  @IsIn(NOTIFICATION_ABOUT_TYPES)
   aboutType?: NotificationAboutType;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'only notifications about this record (the id in `about.id`)' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   aboutId?: string;
 
   @ApiPropertyOptional({ description: 'true: only unread notifications; false: only read ones' })
-  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean()
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
   unread?: boolean;
 }
 

@@ -3,16 +3,24 @@ import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsOptional, IsString,
 
 export class CreatePackageDto {
   @ApiProperty({ description: 'the evidence items to seal into the package', type: [String] })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @ArrayUnique() @IsUUID('all', { each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
   evidenceIds: string[];
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(5000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
   note?: string;
 }
 
 export class PackageNoteDto {
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(5000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
   note?: string;
 }

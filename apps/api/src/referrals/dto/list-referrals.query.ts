@@ -7,11 +7,19 @@ export const REFERRAL_QUEUE_STATUSES = ['referred', 'accepted'] as const;
 export type ReferralQueueStatus = (typeof REFERRAL_QUEUE_STATUSES)[number];
 
 export class ListReferralsQuery {
-  @ApiPropertyOptional({ enum: REFERRAL_QUEUE_STATUSES, description: 'referred: waiting for the force to accept or return; accepted: the force is investigating. Unset: both' })
-  @IsOptional() @IsIn(REFERRAL_QUEUE_STATUSES, { message: `must be one of ${REFERRAL_QUEUE_STATUSES.join(', ')}` })
+  @ApiPropertyOptional({
+    enum: REFERRAL_QUEUE_STATUSES,
+    description: 'referred: waiting for the force to accept or return; accepted: the force is investigating. Unset: both',
+  })
+  @IsOptional()
+  @IsIn(REFERRAL_QUEUE_STATUSES, { message: `must be one of ${REFERRAL_QUEUE_STATUSES.join(', ')}` })
   status?: ReferralQueueStatus;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional() @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value)) @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(500)
+  @IsOptional()
+  @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(500)
   limit?: number;
 }

@@ -7,15 +7,20 @@ const INSTANT_HELP = 'a date (YYYY-MM-DD, midnight UTC) or an ISO-8601 date-time
 /** The period is on when each allegation was logged (createdAt), as the returns count cases reported in a period. */
 export class ReturnsQuery {
   @ApiPropertyOptional({ description: `cases logged on or after this; ${INSTANT_HELP}` })
-  @IsOptional() @IsInstant()
+  @IsOptional()
+  @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: `cases logged before this (exclusive); ${INSTANT_HELP}` })
-  @IsOptional() @IsInstant()
+  @IsOptional()
+  @IsInstant()
   to?: string;
 
   @ApiPropertyOptional({ description: 'only cases logged against this election', example: 'northshire-local-2027' })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   electionId?: string;
 
   @ApiPropertyOptional({ description: 'only cases about the poll on this day (YYYY-MM-DD)', example: '2027-05-06' })
