@@ -2,7 +2,7 @@
 // page, the choice is remembered from page to page, through sign-in and in another browser (the
 // user's language is stored), and one journey in each main area is walked in Welsh with axe-core
 // on every page: logging an allegation, triage referring it, evidence, the risk register,
-// elections, ballot security and notifications. Every page carries <html lang="cy">.
+// elections, ballot security, notifications and administration. Every page carries <html lang="cy">.
 import type { Page } from 'playwright-core';
 import { BrowserStack, expectAccessible, screenshot, startBrowserStack, textOf } from './support/browser';
 import { allegationBody, TestStack } from './support/stack';
@@ -124,7 +124,7 @@ test('staff log an allegation through the question pages in Welsh', async () => 
   await page.getByRole('button', { name: 'Parhau' }).click();
   await page.waitForURL(/\/urgency$/);
   await welshAndAccessible(page);
-  await page.getByLabel('Arferol').check();
+  await page.getByLabel('Arferol', { exact: true }).check();
   await page.getByLabel('Nac ydy').check();
   await page.getByRole('button', { name: 'Parhau' }).click();
   await page.waitForURL(/\/check-answers$/);
@@ -200,4 +200,30 @@ test('elections, ballot security and notifications in Welsh', async () => {
   await ro.waitForURL(`${base}/my-notifications`);
   expect(await textOf(ro, 'h1')).toBe('Hysbysiadau');
   await welshAndAccessible(ro);
+});
+
+test('the administrator reads the policy and the users in Welsh, and a refused value is explained in Welsh', async () => {
+  const page = await inWelsh('admin@northshire');
+  await page.getByRole('link', { name: 'Polisi terfynau amser a nodiadau atgoffa' }).first().click();
+  await page.waitForURL(`${base}/admin/policy`);
+  expect(await textOf(page, 'h1')).toBe('Polisi terfynau amser a nodiadau atgoffa');
+  const triage = page.getByRole('group', { name: 'Amser i frysbennu honiad newydd' });
+  expect(await triage.getByLabel('Arferol', { exact: true }).inputValue()).not.toBe('');
+  await welshAndAccessible(page);
+  await triage.getByLabel('Brys', { exact: true }).fill('cyn bo hir');
+  await page.getByRole('button', { name: 'Cadw’r polisi' }).click();
+  expect(await textOf(page, '.govuk-error-summary')).toContain('Rhowch amser i frysbennu achos brys mewn wythnosau, dyddiau, oriau neu funudau');
+  expect(await page.title()).toMatch(/^Gwall: /);
+  await welshAndAccessible(page);
+
+  await page.getByRole('link', { name: 'Gweinyddu' }).first().click();
+  await page.waitForURL(`${base}/admin/directory`);
+  expect(await textOf(page, 'h1')).toBe('Gweinyddu');
+  await welshAndAccessible(page);
+  await page.getByRole('link', { name: 'Defnyddwyr a rolau' }).click();
+  await page.waitForURL(`${base}/admin/directory/users`);
+  expect(await textOf(page, 'h1')).toBe('Defnyddwyr a rolau');
+  expect(await textOf(page, '#users')).toContain('Gweinyddwr');
+  await welshAndAccessible(page);
+  await screenshot(page, 'admin-users-welsh');
 });

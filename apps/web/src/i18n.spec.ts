@@ -77,7 +77,7 @@ function splitTags(source: string): { expressions: string[]; rest: string } {
   return { expressions, rest: rest + source.slice(i) };
 }
 
-const IDENTIFIER = /^[a-z]+([A-Z][a-z0-9]*)+-?$/;
+const IDENTIFIER = /^[a-z]+([A-Z][a-z0-9]*)+(-[a-z]*)?$/;
 
 /** A template's literal text outside t(): markup text, prose attributes, and prose literals inside tags. */
 function literalText(source: string): { text: string[]; proseInTags: string[] } {

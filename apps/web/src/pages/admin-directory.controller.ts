@@ -10,26 +10,31 @@ import { Public } from '@libs/auth/decorators';
 import { AUTHORITY_USER_ROLES, FORCE_USER_ROLES } from '@libs/auth/principal';
 import { ApiFailure } from '../api-client';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { type Language, msg, tFor } from '../i18n';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
 type Form = FormErrors & { values: Record<string, unknown> };
 const refused = [403, 409, 422];
-const FORCE_FIELDS = { id: { id: 'forceId', label: 'Force identifier' }, name: { id: 'forceName', label: 'Force name' } };
+const FORCE_FIELDS = { id: { id: 'forceId', label: msg('Force identifier') }, name: { id: 'forceName', label: msg('Force name') } };
 const AUTHORITY_FIELDS = {
-  id: { id: 'authorityId', label: 'Authority identifier' },
-  name: { id: 'authorityName', label: 'Authority name' },
-  referencePrefix: { id: 'referencePrefix', label: 'Reference prefix' },
-  forceId: { id: 'authorityForce', label: 'Police force' },
+  id: { id: 'authorityId', label: msg('Authority identifier') },
+  name: { id: 'authorityName', label: msg('Authority name') },
+  referencePrefix: { id: 'referencePrefix', label: msg('Reference prefix') },
+  forceId: { id: 'authorityForce', label: msg('Police force') },
 };
 const USER_FIELDS = {
-  username: { id: 'username', label: 'Username' },
-  displayName: { id: 'displayName', label: 'Full name' },
-  email: { id: 'email', label: 'Email address' },
-  roles: { id: 'roles', label: 'Roles' },
+  username: { id: 'username', label: msg('Username') },
+  displayName: { id: 'displayName', label: msg('Full name') },
+  email: { id: 'email', label: msg('Email address') },
+  roles: { id: 'roles', label: msg('Roles') },
 };
-const MAPPING_FIELDS = { claim: { id: 'claim', label: 'Claim name' }, value: { id: 'value', label: 'Claim value' }, roles: { id: 'roles', label: 'Roles' } };
+const MAPPING_FIELDS = {
+  claim: { id: 'claim', label: msg('Claim name') },
+  value: { id: 'value', label: msg('Claim value') },
+  roles: { id: 'roles', label: msg('Roles') },
+};
 
 /** A form's checkboxes arrive as one string or, for several, as repeated fields. */
 function rolesFrom(req: Request): Role[] {
@@ -53,7 +58,7 @@ export class AdminDirectoryController {
     const user = await this.users.require(req);
     if (!user.has('admin', 'national_admin')) throw new ApiFailure(403, { message: 'administration is for admins' });
     sendPage(req, res, user, 'admin/index.njk', {
-      title: 'Administration',
+      title: tFor(req)('Administration'),
       national: user.has('national_admin'),
       admin: user.has('admin'),
       atAuthority: Boolean(user.principal.authorityId),
@@ -76,7 +81,7 @@ export class AdminDirectoryController {
       res.redirect(303, `/admin/directory/authorities?done=force&name=${encodeURIComponent(force.name)}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showAuthorities(req, res, user, { ...errorsFromApi(error, FORCE_FIELDS, 'forceId'), values: f }, error.status);
+      await this.showAuthorities(req, res, user, { ...errorsFromApi(error, FORCE_FIELDS, 'forceId', tFor(req)), values: f }, error.status);
     }
   }
 
@@ -89,7 +94,7 @@ export class AdminDirectoryController {
         req,
         res,
         user,
-        { ...addError(noErrors(), 'authorityForce', 'Select the police force whose area the authority is in'), values: f },
+        { ...addError(noErrors(), 'authorityForce', tFor(req)('Select the police force whose area the authority is in')), values: f },
         422,
       );
     try {
@@ -102,7 +107,7 @@ export class AdminDirectoryController {
       res.redirect(303, `/admin/directory/authorities?done=authority&name=${encodeURIComponent(authority.name)}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showAuthorities(req, res, user, { ...errorsFromApi(error, AUTHORITY_FIELDS, 'authorityId'), values: f }, error.status);
+      await this.showAuthorities(req, res, user, { ...errorsFromApi(error, AUTHORITY_FIELDS, 'authorityId', tFor(req)), values: f }, error.status);
     }
   }
 
@@ -121,7 +126,8 @@ export class AdminDirectoryController {
     const tenant = this.tenantOf(user, f.authorityId, f.forceId);
     const roles = rolesFrom(req);
     const values = { ...f, roles };
-    if (roles.length === 0) return this.showUsers(req, res, user, tenant, { ...addError(noErrors(), 'roles', 'Select at least one role'), values }, 422);
+    if (roles.length === 0)
+      return this.showUsers(req, res, user, tenant, { ...addError(noErrors(), 'roles', tFor(req)('Select at least one role')), values }, 422);
     try {
       const added = await user.api.post('/admin/users', {
         username: f.username?.trim(),
@@ -136,7 +142,7 @@ export class AdminDirectoryController {
       );
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showUsers(req, res, user, tenant, { ...errorsFromApi(error, USER_FIELDS, 'username'), values }, error.status);
+      await this.showUsers(req, res, user, tenant, { ...errorsFromApi(error, USER_FIELDS, 'username', tFor(req)), values }, error.status);
     }
   }
 
@@ -150,13 +156,20 @@ export class AdminDirectoryController {
     const user = await this.users.requirePost(req);
     const roles = rolesFrom(req);
     if (roles.length === 0)
-      return this.showUser(req, res, user, id(userId), { ...addError(noErrors(), 'roles', 'Select at least one role'), values: { roles } }, 422);
+      return this.showUser(req, res, user, id(userId), { ...addError(noErrors(), 'roles', tFor(req)('Select at least one role')), values: { roles } }, 422);
     try {
       await user.api.put(`/admin/users/${id(userId)}/roles`, { roles });
       res.redirect(303, `/admin/directory/users/${id(userId)}?done=roles`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showUser(req, res, user, id(userId), { ...errorsFromApi(error, { roles: USER_FIELDS.roles }, 'roles'), values: { roles } }, error.status);
+      await this.showUser(
+        req,
+        res,
+        user,
+        id(userId),
+        { ...errorsFromApi(error, { roles: USER_FIELDS.roles }, 'roles', tFor(req)), values: { roles } },
+        error.status,
+      );
     }
   }
 
@@ -170,7 +183,7 @@ export class AdminDirectoryController {
         res,
         user,
         id(userId),
-        { ...addError(noErrors(), 'confirm', 'Confirm that this person should no longer be able to sign in'), values: {} },
+        { ...addError(noErrors(), 'confirm', tFor(req)('Confirm that this person should no longer be able to sign in')), values: {} },
         422,
       );
     try {
@@ -178,7 +191,7 @@ export class AdminDirectoryController {
       res.redirect(303, `/admin/directory/users/${id(userId)}?done=deactivated`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showUser(req, res, user, id(userId), { ...errorsFromApi(error, {}, 'confirm'), values: {} }, error.status);
+      await this.showUser(req, res, user, id(userId), { ...errorsFromApi(error, {}, 'confirm', tFor(req)), values: {} }, error.status);
     }
   }
 
@@ -195,13 +208,13 @@ export class AdminDirectoryController {
     const f = formBody(req);
     const roles = rolesFrom(req);
     const values = { ...f, roles };
-    if (roles.length === 0) return this.showMappings(req, res, user, { ...addError(noErrors(), 'roles', 'Select at least one role'), values }, 422);
+    if (roles.length === 0) return this.showMappings(req, res, user, { ...addError(noErrors(), 'roles', tFor(req)('Select at least one role')), values }, 422);
     try {
       await user.api.post('/admin/identity-mappings', { claim: f.claim?.trim(), value: f.value?.trim(), roles });
       res.redirect(303, '/admin/directory/identity-mappings?done=added');
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showMappings(req, res, user, { ...errorsFromApi(error, MAPPING_FIELDS, 'claim'), values }, error.status);
+      await this.showMappings(req, res, user, { ...errorsFromApi(error, MAPPING_FIELDS, 'claim', tFor(req)), values }, error.status);
     }
   }
 
@@ -219,7 +232,7 @@ export class AdminDirectoryController {
     const user = await this.users.require(req);
     if (!user.principal.authorityId) throw new ApiFailure(404, { message: 'this page is for an authority' });
     const police = await user.api.get(`/admin/authorities/${encodeURIComponent(user.principal.authorityId)}/police`);
-    sendPage(req, res, user, 'admin/police.njk', { title: 'Police force, SPOCs and FEOAs', police, backLink: '/admin/directory' });
+    sendPage(req, res, user, 'admin/police.njk', { title: tFor(req)('Police force, SPOCs and FEOAs'), police, backLink: '/admin/directory' });
   }
 
   private tenantOf(user: WebUser, authorityId?: string, forceId?: string): { authorityId?: string; forceId?: string } {
@@ -237,11 +250,11 @@ export class AdminDirectoryController {
       user,
       'admin/authorities.njk',
       {
-        title: 'Authorities and police forces',
+        title: tFor(req)('Authorities and police forces'),
         authorities,
         forces,
         forceItems: [
-          { value: '', text: 'Choose a police force' },
+          { value: '', text: tFor(req)('Choose a police force') },
           ...forces.map((f) => ({ value: f.id, text: f.name, selected: form?.values.authorityForce === f.id })),
         ],
         ...this.banner(req, form),
@@ -262,12 +275,12 @@ export class AdminDirectoryController {
       user,
       'admin/users.njk',
       {
-        title: 'Users and roles',
-        people: people.map((p) => ({ ...p, roleLabels: p.roles.map(labelOf).join(', ') })),
+        title: tFor(req)('Users and roles'),
+        people: people.map((p) => ({ ...p, roleLabels: p.roles.map((r: string) => labelOf(r, tFor(req).lang)).join(', ') })),
         national,
         tenant,
         tenantLabel: tenant.authorityId ?? tenant.forceId,
-        roleItems: roleItems(roleChoices, (form?.values.roles as string[] | undefined) ?? []),
+        roleItems: roleItems(tFor(req).lang, roleChoices, (form?.values.roles as string[] | undefined) ?? []),
         ...this.banner(req, form),
         ...formContext(form),
         backLink: national ? '/admin/directory/authorities' : '/admin/directory',
@@ -286,8 +299,8 @@ export class AdminDirectoryController {
       'admin/user.njk',
       {
         title: person.displayName,
-        person: { ...person, roleLabels: person.roles.map(labelOf).join(', ') },
-        roleItems: roleItems(person.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES, chosen),
+        person: { ...person, roleLabels: person.roles.map((r: string) => labelOf(r, tFor(req).lang)).join(', ') },
+        roleItems: roleItems(tFor(req).lang, person.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES, chosen),
         isSelf: person.id === user.principal.sub,
         ...this.banner(req, form),
         ...formContext(form),
@@ -305,9 +318,13 @@ export class AdminDirectoryController {
       user,
       'admin/identity-mappings.njk',
       {
-        title: 'Identity provider mappings',
-        mappings: mappings.map((m) => ({ ...m, roleLabels: m.roles.map(labelOf).join(', ') })),
-        roleItems: roleItems(user.principal.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES, (form?.values.roles as string[] | undefined) ?? []),
+        title: tFor(req)('Identity provider mappings'),
+        mappings: mappings.map((m) => ({ ...m, roleLabels: m.roles.map((r: string) => labelOf(r, tFor(req).lang)).join(', ') })),
+        roleItems: roleItems(
+          tFor(req).lang,
+          user.principal.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES,
+          (form?.values.roles as string[] | undefined) ?? [],
+        ),
         ...this.banner(req, form),
         ...formContext(form),
         backLink: '/admin/directory',
@@ -324,8 +341,8 @@ export class AdminDirectoryController {
   }
 }
 
-function roleItems(roles: Role[], chosen: string[]) {
-  return roles.map((r) => ({ value: r, text: labelOf(r), checked: chosen.includes(r) }));
+function roleItems(lang: Language, roles: Role[], chosen: string[]) {
+  return roles.map((r) => ({ value: r, text: labelOf(r, lang), checked: chosen.includes(r) }));
 }
 
 function id(value: string): string {

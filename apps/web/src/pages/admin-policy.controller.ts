@@ -10,6 +10,7 @@ import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { durationFromWords, durationInWords } from '../durations';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors } from '../forms';
+import { msg, tFor, type T } from '../i18n';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { sendPage, WebUser, WebUsers } from '../web-user';
 
@@ -24,25 +25,25 @@ interface Field {
 
 /** Every field of the policy document (libs/domain/policy.ts); the page's field id is the path with dashes. */
 const POLICY_FIELDS: Field[] = [
-  { path: 'triageDue.routine', kind: 'duration', label: 'Time to triage a routine case' },
-  { path: 'triageDue.urgent', kind: 'duration', label: 'Time to triage an urgent case' },
-  { path: 'triageDue.immediate', kind: 'duration', label: 'Time to triage an immediate safety risk' },
-  { path: 'spocResponseDue.routine', kind: 'duration', label: 'Time for the police to respond to a routine referral' },
-  { path: 'spocResponseDue.urgent', kind: 'duration', label: 'Time for the police to respond to an urgent referral' },
-  { path: 'spocResponseDue.immediate', kind: 'duration', label: 'Time for the police to respond to an immediate safety risk' },
-  { path: 'remindBefore', kind: 'durations', label: 'Reminders before a deadline' },
-  { path: 'workingDays', kind: 'boolean', label: 'Count working days only' },
-  { path: 'pollWindow.before', kind: 'duration', label: 'Start of the polling period' },
-  { path: 'pollWindow.after', kind: 'duration', label: 'End of the polling period' },
-  { path: 'pollWindow.scale', kind: 'number', label: 'Deadline scale in the polling period' },
-  { path: 'packageAcknowledgeDue', kind: 'duration', label: 'Time for the police to acknowledge an evidence package' },
-  { path: 'informationReplyDue', kind: 'duration', label: 'Time for a reporter to reply to a request for information' },
-  { path: 'extensionTaskAfterMonths', kind: 'number', label: 'Months after the offence to apply for an extension' },
-  { path: 'riskReviewGrace', kind: 'duration', label: 'Grace before an overdue risk review is escalated' },
-  { path: 'riskReviewNearPoll.within', kind: 'duration', label: 'Closer risk reviews start this long before polling day' },
-  { path: 'riskReviewNearPoll.every', kind: 'duration', label: 'Risk reviews near polling day are due every' },
-  { path: 'liaisonContactGrace', kind: 'duration', label: 'Grace before a missed police liaison contact is reported' },
-  { path: 'evidenceRetention', kind: 'duration', label: 'Evidence retention period' },
+  { path: 'triageDue.routine', kind: 'duration', label: msg('Time to triage a routine case') },
+  { path: 'triageDue.urgent', kind: 'duration', label: msg('Time to triage an urgent case') },
+  { path: 'triageDue.immediate', kind: 'duration', label: msg('Time to triage an immediate safety risk') },
+  { path: 'spocResponseDue.routine', kind: 'duration', label: msg('Time for the police to respond to a routine referral') },
+  { path: 'spocResponseDue.urgent', kind: 'duration', label: msg('Time for the police to respond to an urgent referral') },
+  { path: 'spocResponseDue.immediate', kind: 'duration', label: msg('Time for the police to respond to an immediate safety risk') },
+  { path: 'remindBefore', kind: 'durations', label: msg('Reminders before a deadline') },
+  { path: 'workingDays', kind: 'boolean', label: msg('Count working days only') },
+  { path: 'pollWindow.before', kind: 'duration', label: msg('Start of the polling period') },
+  { path: 'pollWindow.after', kind: 'duration', label: msg('End of the polling period') },
+  { path: 'pollWindow.scale', kind: 'number', label: msg('Deadline scale in the polling period') },
+  { path: 'packageAcknowledgeDue', kind: 'duration', label: msg('Time for the police to acknowledge an evidence package') },
+  { path: 'informationReplyDue', kind: 'duration', label: msg('Time for a reporter to reply to a request for information') },
+  { path: 'extensionTaskAfterMonths', kind: 'number', label: msg('Months after the offence to apply for an extension') },
+  { path: 'riskReviewGrace', kind: 'duration', label: msg('Grace before an overdue risk review is escalated') },
+  { path: 'riskReviewNearPoll.within', kind: 'duration', label: msg('Closer risk reviews start this long before polling day') },
+  { path: 'riskReviewNearPoll.every', kind: 'duration', label: msg('Risk reviews near polling day are due every') },
+  { path: 'liaisonContactGrace', kind: 'duration', label: msg('Grace before a missed police liaison contact is reported') },
+  { path: 'evidenceRetention', kind: 'duration', label: msg('Evidence retention period') },
 ];
 const RETENTION_FIELDS = POLICY_FIELDS.filter((f) => f.path === 'evidenceRetention');
 
@@ -74,7 +75,7 @@ function formValues(policy: Policy, fields: Field[]): Record<string, string> {
 }
 
 /** The form as a policy patch; a value the page cannot read is an error beside its field, and nothing is sent. */
-function patchFrom(form: Record<string, string>, fields: Field[]): { patch: Record<string, unknown>; errors: FormErrors } {
+function patchFrom(form: Record<string, string>, fields: Field[], t: T): { patch: Record<string, unknown>; errors: FormErrors } {
   const patch: Record<string, unknown> = {};
   const errors = noErrors();
   const set = (path: string, value: unknown) => {
@@ -88,7 +89,7 @@ function patchFrom(form: Record<string, string>, fields: Field[]): { patch: Reco
     const text = (form[id] ?? '').trim();
     if (f.kind === 'duration') {
       const iso = durationFromWords(text);
-      if (!iso) addError(errors, id, `Enter ${f.label.toLowerCase()} in weeks, days, hours or minutes, for example 2 days or 4 hours`);
+      if (!iso) addError(errors, id, t('Enter {{what}} in weeks, days, hours or minutes, for example 2 days or 4 hours', { what: t(f.label).toLowerCase() }));
       else set(f.path, iso);
     } else if (f.kind === 'durations') {
       const lines = text
@@ -96,13 +97,13 @@ function patchFrom(form: Record<string, string>, fields: Field[]): { patch: Reco
         .map((l) => l.trim())
         .filter(Boolean);
       const isos = lines.map(durationFromWords);
-      if (isos.some((i) => !i)) addError(errors, id, 'Enter each reminder on its own line, for example 2 hours, or leave it empty for no reminders');
+      if (isos.some((i) => !i)) addError(errors, id, t('Enter each reminder on its own line, for example 2 hours, or leave it empty for no reminders'));
       else set(f.path, isos);
     } else if (f.kind === 'boolean') {
-      if (text !== 'yes' && text !== 'no') addError(errors, id, `Select whether to ${f.label.toLowerCase()}`);
+      if (text !== 'yes' && text !== 'no') addError(errors, id, t('Select whether to {{what}}', { what: t(f.label).toLowerCase() }));
       else set(f.path, text === 'yes');
     } else if (!/^-?\d+(\.\d+)?$/.test(text)) {
-      addError(errors, id, `Enter ${f.label.toLowerCase()} as a number`);
+      addError(errors, id, t('Enter {{what}} as a number', { what: t(f.label).toLowerCase() }));
     } else {
       set(f.path, Number(text));
     }
@@ -140,7 +141,7 @@ export class AdminPolicyPageController {
   private async save(req: Request, res: Response, user: WebUser, page: 'policy' | 'retention') {
     const fields = page === 'policy' ? POLICY_FIELDS : RETENTION_FIELDS;
     const f = formBody(req);
-    const { patch, errors } = patchFrom(f, fields);
+    const { patch, errors } = patchFrom(f, fields, tFor(req));
     if (errors.errorList.length) return this.show(req, res, user, page, { ...errors, values: f }, 422);
     try {
       await user.api.patch(`/admin/policies/${encodeURIComponent(authorityOf(user))}`, patch);
@@ -148,7 +149,7 @@ export class AdminPolicyPageController {
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
       const known = Object.fromEntries(fields.map((x) => [x.path, { id: fieldId(x.path), label: x.label }]));
-      await this.show(req, res, user, page, { ...errorsFromApi(inWords(error), known, fieldId(fields[0].path)), values: f }, error.status);
+      await this.show(req, res, user, page, { ...errorsFromApi(inWords(error), known, fieldId(fields[0].path), tFor(req)), values: f }, error.status);
     }
   }
 
@@ -160,7 +161,7 @@ export class AdminPolicyPageController {
       user,
       `admin/${page}.njk`,
       {
-        title: page === 'policy' ? 'Deadlines and reminders policy' : 'Retention periods',
+        title: tFor(req)(page === 'policy' ? 'Deadlines and reminders policy' : 'Retention periods'),
         canChange: user.has('admin'),
         saved: !form && req.query.saved === '1',
         current: formValues(policy, page === 'policy' ? POLICY_FIELDS : RETENTION_FIELDS),

@@ -9,6 +9,7 @@ import { OFFENCE_CATEGORIES } from '@libs/domain';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { addError, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { tFor } from '../i18n';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { sendPage, WebUser, WebUsers } from '../web-user';
@@ -33,7 +34,7 @@ export class IndicatorAlertsPageController {
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     const field = `reason-${uuid(id)}`;
-    if (!f.reason?.trim()) return this.show(req, res, user, { ...addError(noErrors(), field, 'Enter why the alert is dismissed'), values: f }, 422);
+    if (!f.reason?.trim()) return this.show(req, res, user, { ...addError(noErrors(), field, tFor(req)('Enter why the alert is dismissed')), values: f }, 422);
     await this.decide(
       req,
       res,
@@ -53,8 +54,8 @@ export class IndicatorAlertsPageController {
     const field = `reference-${uuid(id)}`;
     const errors = noErrors();
     const found = f.reference?.trim() ? await this.caseByReference(user, f.reference) : undefined;
-    if (!found) addError(errors, field, 'Enter the reference of a case of this authority, like NS-2026-00001');
-    if (!f.linkNote?.trim()) addError(errors, `link-note-${uuid(id)}`, 'Enter why the alert belongs to that case');
+    if (!found) addError(errors, field, tFor(req)('Enter the reference of a case of this authority, like NS-2026-00001'));
+    if (!f.linkNote?.trim()) addError(errors, `link-note-${uuid(id)}`, tFor(req)('Enter why the alert belongs to that case'));
     if (errors.errorList.length) return this.show(req, res, user, { ...errors, values: f }, 422);
     await this.decide(
       req,
@@ -74,8 +75,8 @@ export class IndicatorAlertsPageController {
     const f = formBody(req);
     const field = `category-${uuid(id)}`;
     const errors = noErrors();
-    if (!(OFFENCE_CATEGORIES as readonly string[]).includes(f.category ?? '')) addError(errors, field, 'Select the offence the alert suggests');
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(f.pollDate?.trim() ?? '')) addError(errors, `poll-${uuid(id)}`, 'Enter the polling day as YYYY-MM-DD');
+    if (!(OFFENCE_CATEGORIES as readonly string[]).includes(f.category ?? '')) addError(errors, field, tFor(req)('Select the offence the alert suggests'));
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(f.pollDate?.trim() ?? '')) addError(errors, `poll-${uuid(id)}`, tFor(req)('Enter the polling day as YYYY-MM-DD'));
     if (errors.errorList.length) return this.show(req, res, user, { ...errors, values: f }, 422);
     const alert = await user.api.get(`/indicator-alerts/${uuid(id)}`);
     const body = {
@@ -106,7 +107,7 @@ export class IndicatorAlertsPageController {
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
       const why = error.details.map((d) => `${d.field} ${d.problem}`.trim()).join('; ') || error.message;
-      await this.show(req, res, user, { ...addError(noErrors(), field, `Not recorded: ${why}`), values: f }, error.status);
+      await this.show(req, res, user, { ...addError(noErrors(), field, tFor(req)('Not recorded: {{why}}', { why })), values: f }, error.status);
     }
   }
 
@@ -125,11 +126,11 @@ export class IndicatorAlertsPageController {
       user,
       'indicators/alerts.njk',
       {
-        title: 'Indicator alerts',
+        title: tFor(req)('Indicator alerts'),
         open: all.filter((a) => a.status === 'open'),
         decided: all.filter((a) => a.status !== 'open'),
         canDecide: user.has('triage'),
-        categories: [{ value: '', text: 'Select an offence' }, ...OFFENCE_CATEGORIES.map((c) => ({ value: c, text: labelOf(c) }))],
+        categories: [{ value: '', text: tFor(req)('Select an offence') }, ...OFFENCE_CATEGORIES.map((c) => ({ value: c, text: labelOf(c, tFor(req).lang) }))],
         decidedNow: !form && req.query.decided === 'dismissed',
         errors: form?.errors ?? {},
         errorList: form?.errorList ?? [],
