@@ -49,7 +49,8 @@ export function valuesOfRisk(risk: any): Record<string, string> {
     ownerId: risk.ownerId,
     reviewEveryAmount: cadence ? cadence[1] : '',
     reviewEveryUnit: cadence ? unit : 'days',
-    pollDate: risk.pollDate ?? '',
+    // The API gives the date as midnight UTC of the day.
+    pollDate: risk.pollDate ? String(risk.pollDate).slice(0, 10) : '',
     electionId: risk.electionId ?? '',
     mitigationRows: String((risk.mitigations ?? []).length + 1),
   };
