@@ -14,6 +14,13 @@ export class DirectoryNames {
     return (await new DirectoryStore(this.db).listForces()).map((f) => ({ id: f.id, name: f.name }));
   }
 
+  /** The force's active users with a role, as "Display name (username)": who can be its SPOC or FEOA. */
+  async forceUsersWith(forceId: string, role: 'spoc' | 'feoa'): Promise<{ value: string; text: string }[]> {
+    return (await new DirectoryStore(this.db).listUsers({ forceId }))
+      .filter((u) => u.active && u.roles.includes(role))
+      .map((u) => ({ value: u.id, text: `${u.displayName} (${u.username})` }));
+  }
+
   /** "Display name (username)" for each user of the authority, by id. */
   usersOf(authorityId: string): Promise<Map<string, string>> {
     return new DirectoryStore(this.db).userNamesOf(authorityId);

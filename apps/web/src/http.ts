@@ -8,7 +8,7 @@ import { GOVUK_DIR, PUBLIC_DIR } from './paths';
 /** Page paths. None of them is an API path: the JSON API keeps /allegations, /risks, ... as they are. */
 export const WEB_ROUTES = [
   /^\/$/,
-  /^\/(sign-in|sign-out|cases|work-queue|risk-register|elections|ballot-security|alerts|my-notifications|assets)(\/|$)/,
+  /^\/(sign-in|sign-out|cases|work-queue|risk-register|police-liaison|elections|ballot-security|alerts|my-notifications|assets)(\/|$)/,
   // The administration pages; the JSON API keeps /admin/users, /admin/authorities, /admin/policies, ...
   /^\/admin\/(directory|policy|retention)(\/|$)/,
 ];

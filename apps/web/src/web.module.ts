@@ -13,6 +13,7 @@ import { IndicatorAlertsPageController } from './pages/indicator-alerts.controll
 import { IntakeController } from './pages/intake.controller';
 import { LegalController } from './pages/legal.controller';
 import { RisksPageController } from './pages/risks.controller';
+import { LiaisonPageController } from './pages/liaison.controller';
 import { NotificationsPageController } from './pages/notifications.controller';
 import { OidcController } from './pages/oidc.controller';
 import { SignInController } from './pages/sign-in.controller';
@@ -33,6 +34,7 @@ import { WebUsers } from './web-user';
     LegalController,
     WorkQueueController,
     RisksPageController,
+    LiaisonPageController,
     ElectionsPageController,
     BallotSecurityPageController,
     NotificationsPageController,

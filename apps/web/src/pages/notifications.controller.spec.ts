@@ -10,11 +10,12 @@ it.each([
   ['package', caseId, `/cases/${caseId}/evidence#package-${id}`],
   ['risk', null, `/risk-register/${id}`],
   ['ballot_discrepancy', null, `/ballot-security/discrepancies#discrepancy-${id}`],
+  ['liaison', null, '/police-liaison'],
 ])('a notification about a %s links to its page', (type, caseOf, href) => {
   expect(subjectLink({ type, id: type === 'allegation' ? caseId : id, caseId: caseOf })?.href).toBe(href);
 });
 
-it.each(['liaison', 'indicator_alert', 'indicator_upload'])('one about a %s says what it is about, with no link', (type) => {
+it.each(['indicator_alert', 'indicator_upload'])('one about a %s says what it is about, with no link', (type) => {
   const link = subjectLink({ type, id, caseId: null });
   expect(link?.href).toBeUndefined();
   expect(link?.text).toMatch(/^About /);

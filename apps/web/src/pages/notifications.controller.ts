@@ -33,7 +33,8 @@ export function subjectLink(about: About | null, t: T = translator('en')): { hre
     case 'risk':
       return { href: `/risk-register/${about.id}`, text: t('View the risk') };
     case 'liaison':
-      return { text: t('About the police liaison agreement (it has no page here yet)') };
+      // The agreement's page is by force; the list leads to it.
+      return { href: '/police-liaison', text: t('View the police liaison agreements') };
     case 'indicator_alert':
       return { text: t('About an indicator alert (it has no page here yet)') };
     case 'indicator_upload':
