@@ -50,7 +50,7 @@ export class SafetyPlanDto {
   @MaxLength(1000, { each: true })
   measures: string[];
 
-  @ApiPropertyOptional({ example: 'Duty Returning Officer 01234 567890', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Duty Returning Officer 01234 567890', nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(300)
@@ -72,7 +72,7 @@ export class CreateEventDto {
   @IsISO8601({ strict: true })
   startsAt: string;
 
-  @ApiPropertyOptional({ example: '2027-05-07T06:00:00Z', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2027-05-07T06:00:00Z', nullable: true })
   @IsOptional()
   @IsISO8601({ strict: true })
   endsAt?: string | null;
