@@ -9,7 +9,7 @@ import { emailNotifications } from './email';
 import { notificationsSent } from '@libs/telemetry/worker-metrics';
 import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
 import { NotificationsStore, type Recipient } from '@libs/persistence/stores/notifications.store';
-import { DIGEST_RULES, digestBody, digestDueKey, isDigestible } from './notification-digests';
+import { DIGEST_RULES, digestDueKey, isDigestible } from './notification-digests';
 
 /** The activity's logger, when running as one (notify is also called from other activities and tests). */
 function activityLog() {
@@ -75,8 +75,8 @@ function notificationValues(input: NotifyInput, recipientId: string, id: string 
 
 /** A digest's row: its own due key, about nothing in particular (it lists its subjects). */
 function digestValues(id: string, recipientId: string, inputs: NotifyInput[]): unknown[] {
-  const rule = DIGEST_RULES[inputs[0].kind];
-  return [id, recipientId, null, rule.kind, rule.subject(inputs.length), digestBody(rule, inputs), digestDueKey(id), null, null];
+  const digest = DIGEST_RULES[inputs[0].kind].digest(inputs);
+  return [id, recipientId, null, digest.kind, digest.subject, digest.body, digestDueKey(id), null, null];
 }
 
 /** Claims each (recipient, due key) for a notification; returns the pairs claimed now, not before. */

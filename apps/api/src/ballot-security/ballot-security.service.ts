@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
-import { applyBallotStep, type BallotItem, type BallotItemKind, type BallotStatus, type Discrepancy } from '@libs/domain';
+import { applyBallotStep, type BallotItem, type BallotItemKind, type BallotStatus, type Discrepancy, notice } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { SecurityReviewsStore, type ActionCompletion } from '@libs/persistence/stores/security-reviews.store';
 import { AllegationsService } from '../allegations/allegations.service';
@@ -99,8 +99,6 @@ function withCompletions(review: ReturnType<typeof toReviewView>, completions: A
   });
   return { ...review, actions };
 }
-
-const DISCREPANCY_WORDS = { seal_mismatch: 'seal number does not match', count_mismatch: 'count does not match' } as const;
 
 /**
  * Ballot paper batches and ballot boxes, each with a custody log as evidence has; the
@@ -394,18 +392,13 @@ export class BallotSecurityService {
     );
     await this.audit(m, principal, item.id, item.authority_id, 'ballot.discrepancy_raised', null, { discrepancyId: id, ...found });
     // Triage is told at once, in-app; once per discrepancy.
+    const told = notice('ballot_discrepancy', { discrepancy: found.kind, label: item.label, expected: found.expected, observed: found.observed });
     await m.query(
       `INSERT INTO notifications (id, recipient_id, case_id, kind, subject, body, due_key, about_type, about_id)
-       SELECT gen_random_uuid(), u.id, NULL, 'ballot_discrepancy', $2, $3, $4, 'ballot_discrepancy', $5::uuid FROM users u
+       SELECT gen_random_uuid(), u.id, NULL, $6, $2, $3, $4, 'ballot_discrepancy', $5::uuid FROM users u
        WHERE u.authority_id = $1 AND u.roles && ARRAY['triage']::text[]
        ON CONFLICT (recipient_id, due_key) DO NOTHING`,
-      [
-        item.authority_id,
-        `Ballot security: ${DISCREPANCY_WORDS[found.kind]} on ${item.label}`,
-        `Expected ${found.expected}, found ${found.observed}. Log an allegation from it or dismiss it with a reason.`,
-        `ballot-discrepancy:${id}`,
-        id,
-      ],
+      [item.authority_id, told.subject, told.body, `ballot-discrepancy:${id}`, id, told.kind],
     );
     return toDiscrepancyView(row);
   }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
 import { ApiConfig } from '@libs/config';
-import { checkObservation, type IndicatorsByKey } from '@libs/domain';
+import { checkObservation, notice, type IndicatorsByKey } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { ApiError, conflict, notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
@@ -133,8 +133,7 @@ export class IndicatorsService {
           m,
           indicator.authorityId,
           `indicator-alert:${alert.id}`,
-          `Indicator alert: ${indicator.name}`,
-          `${alert.subject} reached ${alert.peakValue} (threshold ${indicator.threshold}). Link it to an allegation or dismiss it with a reason.`,
+          notice('indicator_alert', { indicator: indicator.name, subject: alert.subject, peakValue: alert.peakValue, threshold: indicator.threshold }),
         );
       }
       return result;
@@ -188,13 +187,7 @@ export class IndicatorsService {
       await store.completeUpload(uploadId, recorded.rows, recorded.alertsRaised.length);
       if (recorded.alertsRaised.length > 0) {
         const n = recorded.alertsRaised.length;
-        await notifyTriage(
-          m,
-          authorityId,
-          `indicator-upload:${uploadId}`,
-          `${n} indicator alert${n === 1 ? '' : 's'} raised`,
-          `An observations upload${filename ? ` (${filename})` : ''} of ${recorded.rows} rows reached thresholds for ${n} subject${n === 1 ? '' : 's'}. Link each alert to an allegation or dismiss it with a reason.`,
-        );
+        await notifyTriage(m, authorityId, `indicator-upload:${uploadId}`, notice('indicator_upload_alerts', { filename, rows: recorded.rows, alerts: n }));
       }
       const receipt: UploadReceipt = {
         id: uploadId,
