@@ -49,8 +49,8 @@ export async function evidencePackageWorkflow(input: EvidencePackageInput): Prom
     },
     {
       validator: (_, actor) => {
-        if (!actor.roles.includes('triage') || actor.authorityId !== input.authorityId) refuse('role', "the authority's triage team hands packages over");
-        if (state.status !== 'sealed') refuse('repeated', `the package was already handed over at ${state.handedOverAt}`);
+        if (!actor.roles.includes('triage') || actor.authorityId !== input.authorityId) refuse('role', 'package.handover_role');
+        if (state.status !== 'sealed') refuse('repeated', 'package.already_handed_over', { at: String(state.handedOverAt) });
       },
     },
   );
@@ -65,10 +65,10 @@ export async function evidencePackageWorkflow(input: EvidencePackageInput): Prom
     },
     {
       validator: (_, actor) => {
-        if (!actor.roles.includes('spoc')) refuse('role', 'a SPOC of the receiving force acknowledges packages');
-        if (actor.forceId !== input.forceId) refuse('force', `the package is addressed to ${input.forceId}`);
-        if (state.status === 'sealed') refuse('state', 'the package has not been handed over yet');
-        if (state.status === 'acknowledged') refuse('repeated', `the package was already acknowledged at ${state.acknowledgedAt}`);
+        if (!actor.roles.includes('spoc')) refuse('role', 'package.acknowledge_role');
+        if (actor.forceId !== input.forceId) refuse('force', 'package.other_force', { forceId: input.forceId });
+        if (state.status === 'sealed') refuse('state', 'package.not_handed_over');
+        if (state.status === 'acknowledged') refuse('repeated', 'package.already_acknowledged', { at: String(state.acknowledgedAt) });
       },
     },
   );

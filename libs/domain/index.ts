@@ -13,3 +13,4 @@ export * from './electoral-events';
 export * from './notification-about';
 export * from './ballot-security';
 export * from './notices';
+export * from './problems';

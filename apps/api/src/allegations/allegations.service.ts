@@ -3,7 +3,17 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { instanceToPlain } from 'class-transformer';
 import { DataSource } from 'typeorm';
 import { hasRole, type Principal, type Role } from '@libs/auth/principal';
-import { allegationWorkflowId, canonicalJson, effectiveUrgency, type Policy, toLondon, triageDueAt as triageDue, withPolicyDefaults } from '@libs/domain';
+import {
+  allegationWorkflowId,
+  canonicalJson,
+  effectiveUrgency,
+  type Policy,
+  toLondon,
+  triageDueAt as triageDue,
+  withPolicyDefaults,
+  fieldProblem,
+  problem,
+} from '@libs/domain';
 import { AllegationEntity, appendAuditEvent } from '@libs/persistence';
 import { IntakeStore } from '@libs/persistence/stores/intake.store';
 import type { AllegationWorkflowInput } from '@workflows/allegation/messages';
@@ -124,9 +134,7 @@ export class AllegationsService {
         });
         if ('replay' in outcome && outcome.replay) {
           if (outcome.replay.requestHash !== requestHash) {
-            throw conflict('this Idempotency-Key was already used with a different request body', [
-              { field: 'Idempotency-Key', problem: 'reused with a different body' },
-            ]);
+            throw conflict(problem('intake.key_reused'), [fieldProblem('Idempotency-Key', 'intake.key_reused_body')]);
           }
           await this.ensureStarted(outcome.replay.allegationId);
           noteIntakeReplay();

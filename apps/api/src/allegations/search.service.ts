@@ -7,6 +7,7 @@ import { checkPeriod, withOffset } from '../common/instant';
 import { AllegationView, toAllegationView } from './allegation.view';
 import type { SearchAllegationsQuery } from './dto/search-allegations.query';
 import { decodeSearchCursor, encodeSearchCursor, searchFingerprint } from './search-cursor';
+import { fieldProblem, problem } from '@libs/domain';
 
 export type SearchHit = AllegationView & { rank: number | null };
 
@@ -89,12 +90,11 @@ export class AllegationSearchService {
   /** Words that are all stop words or punctuation make an empty query, which matches nothing. */
   private async requireSearchableWords(words: string): Promise<void> {
     const [{ nodes }] = await this.db.query(`SELECT numnode(websearch_to_tsquery('english', $1)) AS nodes`, [words]);
-    if (Number(nodes) === 0)
-      throw unprocessable('q has no words to search for: only stop words or punctuation', [{ field: 'q', problem: 'has no searchable words' }]);
+    if (Number(nodes) === 0) throw unprocessable(problem('search.no_words'), [fieldProblem('q', 'search.no_searchable_words')]);
   }
 
   private async requireForce(forceId: string): Promise<void> {
     const rows = await this.db.query('SELECT 1 FROM police_forces WHERE id = $1', [forceId]);
-    if (rows.length === 0) throw unprocessable('no such police force', [{ field: 'forceId', problem: 'no such police force' }]);
+    if (rows.length === 0) throw unprocessable(problem('field.no_such_force'), [fieldProblem('forceId', 'field.no_such_force')]);
   }
 }

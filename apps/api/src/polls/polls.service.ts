@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
-import { eventTimeProblems, planGaps, riskScore, type EventKind, type SafetyPlan } from '@libs/domain';
+import { eventTimeProblems, planGaps, riskScore, type EventKind, type SafetyPlan, fieldProblem, problem } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { conflict, notFound, unprocessable } from '../common/api-error';
 import type { CreateEventDto, CreatePollDto, UpdateEventDto } from './dto/poll.dto';
@@ -104,10 +104,7 @@ export class PollsService {
          ON CONFLICT (authority_id, election_id) DO NOTHING RETURNING *`,
         [id, authorityId, dto.electionId, dto.title, dto.pollingDay, principal.sub],
       );
-      if (rows.length === 0)
-        throw conflict(`the authority already has a poll with electionId ${dto.electionId}`, [
-          { field: 'electionId', problem: 'already used by another poll of this authority' },
-        ]);
+      if (rows.length === 0) throw conflict(problem('poll.election_taken', { electionId: dto.electionId }), [fieldProblem('electionId', 'poll.election_used')]);
       await this.audit(m, principal, id, authorityId, 'poll.created', null, dto);
       return toPollView(rows[0]);
     });
@@ -217,8 +214,8 @@ export class PollsService {
   async linkRisk(principal: Principal, id: string, riskId: string) {
     const event = await this.ownEvent(principal, id);
     const [risk] = await this.db.query('SELECT id, status FROM risks WHERE id = $1 AND authority_id = $2', [riskId, event.authority_id]);
-    if (!risk) throw unprocessable('the risk is not in this authority’s register', [{ field: 'riskId', problem: 'no such risk in the register' }]);
-    if (risk.status !== 'open') throw conflict('a closed risk cannot be linked to an event', [{ field: 'riskId', problem: 'the risk is closed' }]);
+    if (!risk) throw unprocessable(problem('event.risk_not_found'), [fieldProblem('riskId', 'event.no_such_risk')]);
+    if (risk.status !== 'open') throw conflict(problem('event.risk_closed'), [fieldProblem('riskId', 'risk.closed')]);
     await this.db.transaction(async (m) => {
       const inserted = await m.query(
         'INSERT INTO electoral_event_risks (event_id, risk_id, authority_id, linked_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING risk_id',
@@ -277,7 +274,7 @@ export class PollsService {
 
   private checkTimes(poll: PollRow, startsAt: string, endsAt: string | null) {
     const problems = eventTimeProblems(day(poll.polling_day), startsAt, endsAt);
-    if (problems.length > 0) throw unprocessable('the event’s times do not fit its poll', problems);
+    if (problems.length > 0) throw unprocessable(problem('event.times_misfit'), problems);
   }
 
   /** The force of the named police contact, who must be a SPOC or FEOA of a force the authority works with. */
@@ -288,10 +285,7 @@ export class PollsService {
          AND (u.force_id = (SELECT force_id FROM authorities WHERE id = $2) OR u.force_id IN (SELECT force_id FROM liaison_agreements WHERE authority_id = $2))`,
       [contactId, authorityId],
     );
-    if (!contact)
-      throw unprocessable('the police contact must be a SPOC or FEOA of a force the authority works with', [
-        { field: 'policeContactId', problem: 'not a SPOC or FEOA of the authority’s force or a force it has a liaison agreement with' },
-      ]);
+    if (!contact) throw unprocessable(problem('event.contact_not_police'), [fieldProblem('policeContactId', 'event.contact_not_spoc_or_feoa')]);
     return contact.force_id;
   }
 

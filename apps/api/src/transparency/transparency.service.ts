@@ -16,6 +16,7 @@ import {
 } from '@libs/transparency';
 import { badRequest, conflict, notFound } from '../common/api-error';
 import { decodeCursor, encodeCursor } from './query';
+import { fieldProblem, problem } from '@libs/domain';
 
 export const CHECKPOINT_SIGNER = Symbol('CHECKPOINT_SIGNER');
 
@@ -41,8 +42,10 @@ export class TransparencyService {
       return await work();
     } catch (error) {
       if (error instanceof LogBroken)
-        throw conflict(`the authority's audit log cannot be read whole: ${error.message}`, [
-          { field: 'log', problem: error.logIndex === null ? 'is inconsistent' : `index ${error.logIndex} is missing or damaged` },
+        throw conflict(problem('transparency.log_broken', { reason: error.message }), [
+          error.logIndex === null
+            ? fieldProblem('log', 'transparency.log_inconsistent')
+            : fieldProblem('log', 'transparency.index_damaged', { index: error.logIndex }),
         ]);
       throw error;
     }
@@ -130,10 +133,7 @@ export class TransparencyService {
     const tree = size ?? (latest && latest.treeSize > index ? latest.treeSize : logSizeNow);
     const proof = await this.orBroken(() => inclusionProofAt(this.db, id, index, tree));
     const [row] = await this.db.query('SELECT hash FROM audit_events WHERE authority_id = $1 AND log_index = $2', [id, index]);
-    if (!row)
-      throw conflict(`the authority's audit log cannot be read whole: log index ${index} is missing`, [
-        { field: 'log', problem: `index ${index} is missing or damaged` },
-      ]);
+    if (!row) throw conflict(problem('transparency.log_index_missing', { index }), [fieldProblem('log', 'transparency.index_damaged', { index })]);
     const b64 = (hash: Buffer) => hash.toString('base64');
     return {
       origin: noteKeyName(id),
