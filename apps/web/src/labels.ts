@@ -73,6 +73,7 @@ const LABELS: Record<string, string> = {
   seal_mismatch: 'Seal number does not match',
   count_mismatch: 'Count does not match',
   dismissed: 'Dismissed',
+  linked: 'Linked to a case',
   allegation: 'Allegation logged',
   digital: 'Digital file',
   physical: 'Physical item',
