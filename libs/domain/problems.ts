@@ -80,7 +80,7 @@ export const PROBLEMS = {
 
   // --- decisions on a case (the allegation workflow's table of decisions)
   // a refusal from a worker that predates the codes: its English only
-  'decision.refused': { text: '{{reason}}' },
+  'decision.uncoded': { text: '{{reason}}' },
   'decision.role_needed': { text: 'this decision needs the role {{roles}}', values: { roles: { codes: ROLE_CODES, join: 'or' } } },
   'decision.other_authority': { text: 'only the authority that logged the case decides on it' },
   'decision.other_force': { text: 'the referral is addressed to {{forceId}}, not {{yourForceId}}' },
@@ -395,7 +395,7 @@ export const PROBLEMS = {
 export type ProblemCode = keyof typeof PROBLEMS;
 
 /** Codes whose wording is their values alone (a list of the details' problems; an uncoded refusal): no language has words for them. */
-export const PASS_THROUGH_CODES: readonly ProblemCode[] = ['request.invalid', 'decision.refused'];
+export const PASS_THROUGH_CODES: readonly ProblemCode[] = ['request.invalid', 'decision.uncoded'];
 export type ProblemValue = string | number | readonly string[];
 export type ProblemValues = Readonly<Record<string, ProblemValue>>;
 

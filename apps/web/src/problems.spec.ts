@@ -90,7 +90,7 @@ describe('a refusal on a Welsh page', () => {
     const failure = new ApiFailure(409, { message: 'something new the pages do not know yet', code: 'brand.new_code', values: {} });
     expect(refusalReason(failure, welsh)).toBe('something new the pages do not know yet');
     expect(refusalReason(new ApiFailure(409, { message: 'an old refusal' }), welsh)).toBe('an old refusal');
-    expect(refusalReason(refused(problem('decision.refused', { reason: 'from an older worker' })), welsh)).toBe('from an older worker');
+    expect(refusalReason(refused(problem('decision.uncoded', { reason: 'from an older worker' })), welsh)).toBe('from an older worker');
   });
 
   it('says each problem of a validation failure by its own code', () => {

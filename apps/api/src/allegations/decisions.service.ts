@@ -131,12 +131,12 @@ function refusalOf(error: unknown): Refusal | null {
     if (cause instanceof ApplicationFailure && cause.type === DECISION_REFUSED) {
       const [detail] = (cause.details ?? []) as { rule?: string; code?: unknown; values?: ProblemValues }[];
       // A refusal from a worker older than the codes has none: its message stands alone.
-      const code = isProblemCode(detail?.code) ? detail.code : 'decision.refused';
+      const code = isProblemCode(detail?.code) ? detail.code : 'decision.uncoded';
       return {
         rule: detail?.rule ?? 'state',
         message: cause.message,
         code,
-        values: code === 'decision.refused' ? { reason: cause.message } : (detail?.values ?? {}),
+        values: code === 'decision.uncoded' ? { reason: cause.message } : (detail?.values ?? {}),
       };
     }
   }
