@@ -20,7 +20,6 @@ export const QUERY_TO_CONVERT = [
   'apps/api/src/exports/bundle.service.ts',
   'apps/api/src/health/health.controller.ts',
   'apps/api/src/polls/polls.service.ts',
-  'apps/api/src/reports/returns.service.ts',
   'apps/api/src/transparency/transparency.service.ts',
   'libs/persistence/audit.ts',
   'libs/persistence/retention.ts',
