@@ -17,7 +17,6 @@ export const QUERY_TO_CONVERT = [
   'apps/api/src/allegations/allegations.service.ts',
   'apps/api/src/allegations/search.service.ts',
   'apps/api/src/ballot-security/ballot-security.service.ts',
-  'apps/api/src/exports/bundle.service.ts',
   'apps/api/src/polls/polls.service.ts',
   'apps/api/src/transparency/transparency.service.ts',
   'libs/persistence/audit.ts',
