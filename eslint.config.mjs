@@ -14,8 +14,6 @@ export const QUERY_TO_CONVERT = [
   'activities/liaison.ts',
   'activities/notifications.ts',
   'activities/transparency.ts',
-  'apps/api/src/allegations/allegations.service.ts',
-  'apps/api/src/allegations/search.service.ts',
   'apps/api/src/ballot-security/ballot-security.service.ts',
   'apps/api/src/polls/polls.service.ts',
   'apps/api/src/transparency/transparency.service.ts',
