@@ -9,8 +9,8 @@ import { GOVUK_DIR, PUBLIC_DIR } from './paths';
 export const WEB_ROUTES = [
   /^\/$/,
   /^\/(sign-in|sign-out|cases|work-queue|risk-register|police-liaison|elections|ballot-security|alerts|my-notifications|assets)(\/|$)/,
-  // The indicators; the JSON API keeps /indicators.
-  /^\/(monitoring)(\/|$)/,
+  // Indicators and candidate contacts; the JSON API keeps /indicators and /candidate-contacts.
+  /^\/(monitoring|candidates)(\/|$)/,
   // The administration pages; the JSON API keeps /admin/users, /admin/authorities, /admin/policies, ...
   /^\/admin\/(directory|policy|retention)(\/|$)/,
 ];

@@ -38,6 +38,7 @@ const NAV: NavItem[] = [
   { href: '/elections', text: msg('Elections'), roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin'] },
   { href: '/ballot-security', text: msg('Ballot security'), roles: ['staff', 'triage', 'returning_officer', 'legal', 'admin'] },
   { href: '/police-liaison', text: msg('Police liaison'), roles: ['staff', 'triage', 'returning_officer', 'plan_owner', 'legal', 'admin', 'spoc', 'feoa'] },
+  { href: '/candidates', text: msg('Candidates and agents'), roles: ['staff', 'returning_officer', 'legal', 'feoa'] },
   { href: '/monitoring', text: msg('Indicators'), roles: ['staff', 'triage', 'plan_owner', 'returning_officer'] },
   { href: '/alerts', text: msg('Indicator alerts'), roles: ['triage', 'plan_owner', 'returning_officer'] },
   { href: '/admin/policy', text: msg('Deadlines and reminders policy'), roles: ['admin'] },

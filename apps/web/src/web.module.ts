@@ -11,6 +11,7 @@ import { ElectionsPageController } from './pages/elections.controller';
 import { EvidenceController } from './pages/evidence.controller';
 import { IndicatorAlertsPageController } from './pages/indicator-alerts.controller';
 import { IndicatorsPageController } from './pages/indicators.controller';
+import { CandidatesPageController } from './pages/candidates.controller';
 import { IntakeController } from './pages/intake.controller';
 import { LegalController } from './pages/legal.controller';
 import { RisksPageController } from './pages/risks.controller';
@@ -43,6 +44,7 @@ import { WebUsers } from './web-user';
     AdminPolicyPageController,
     IndicatorAlertsPageController,
     IndicatorsPageController,
+    CandidatesPageController,
   ],
   providers: [WebUsers, WebErrorsFilter, OidcDiscovery, SignInDirectory, IntakeDrafts, DirectoryNames],
 })
