@@ -601,6 +601,8 @@ export const PAGE_TABLE: PageRule[] = [
   { route: 'GET /candidates/data-sharing', signIn: true },
   { route: 'GET /candidates/:id', signIn: true, url: (f) => `/candidates/${f.contactId}` },
   { route: 'POST /candidates/:id/share', signIn: true, url: (f) => `/candidates/${f.contactId}/share` },
+  { route: 'GET /transparency-log', signIn: true },
+  { route: 'POST /transparency-log/checkpoints', signIn: true },
   { route: 'GET /alerts', signIn: true },
   { route: 'POST /alerts/:id/dismiss', signIn: true, url: (f) => `/alerts/${f.alertId}/dismiss` },
   { route: 'POST /alerts/:id/link', signIn: true, url: (f) => `/alerts/${f.alertId}/link` },

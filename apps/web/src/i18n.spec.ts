@@ -458,6 +458,13 @@ const FIXTURE: Record<string, unknown> = {
     },
   ],
   filtered: true,
+  checkpoints: [{ issuedAt: AT, treeSize: 12, rootHash: F('ab'), keyId: F('cd') }],
+  more: true,
+  shown: 20,
+  signed: 12,
+  broken: true,
+  canSign: true,
+  authorityId: 'northshire',
   languageLink: { href: '/?lang=en', lang: 'en', text: 'English' },
   currentPath: '/',
 };

@@ -41,6 +41,7 @@ const NAV: NavItem[] = [
   { href: '/candidates', text: msg('Candidates and agents'), roles: ['staff', 'returning_officer', 'legal', 'feoa'] },
   { href: '/monitoring', text: msg('Indicators'), roles: ['staff', 'triage', 'plan_owner', 'returning_officer'] },
   { href: '/alerts', text: msg('Indicator alerts'), roles: ['triage', 'plan_owner', 'returning_officer'] },
+  { href: '/transparency-log', text: msg('Transparency log'), roles: ['admin', 'legal'] },
   { href: '/admin/policy', text: msg('Deadlines and reminders policy'), roles: ['admin'] },
   { href: '/admin/retention', text: msg('Retention periods'), roles: ['admin'] },
   { href: '/my-notifications', text: msg('Notifications'), roles: ['staff', 'triage', 'returning_officer', 'spoc', 'feoa', 'plan_owner', 'legal', 'admin'] },

@@ -12,6 +12,7 @@ import { EvidenceController } from './pages/evidence.controller';
 import { IndicatorAlertsPageController } from './pages/indicator-alerts.controller';
 import { IndicatorsPageController } from './pages/indicators.controller';
 import { CandidatesPageController } from './pages/candidates.controller';
+import { TransparencyPageController } from './pages/transparency.controller';
 import { IntakeController } from './pages/intake.controller';
 import { LegalController } from './pages/legal.controller';
 import { RisksPageController } from './pages/risks.controller';
@@ -45,6 +46,7 @@ import { WebUsers } from './web-user';
     IndicatorAlertsPageController,
     IndicatorsPageController,
     CandidatesPageController,
+    TransparencyPageController,
   ],
   providers: [WebUsers, WebErrorsFilter, OidcDiscovery, SignInDirectory, IntakeDrafts, DirectoryNames],
 })
