@@ -25,7 +25,6 @@ export const QUERY_TO_CONVERT = [
   'apps/api/src/reports/returns.service.ts',
   'apps/api/src/telemetry.ts',
   'apps/api/src/transparency/transparency.service.ts',
-  'libs/persistence/audit.ts',
   'libs/persistence/retention.ts',
   'libs/persistence/seed.ts',
   'libs/transparency/check.ts',
