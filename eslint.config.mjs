@@ -13,7 +13,6 @@ import casework from './scripts/lint/casework-rules.mjs';
 export const QUERY_TO_CONVERT = [
   'activities/liaison.ts',
   'activities/notifications.ts',
-  'activities/transparency.ts',
   'apps/api/src/allegations/allegations.service.ts',
   'apps/api/src/allegations/intake-recovery.service.ts',
   'apps/api/src/allegations/search.service.ts',
@@ -24,12 +23,8 @@ export const QUERY_TO_CONVERT = [
   'apps/api/src/polls/polls.service.ts',
   'apps/api/src/reports/returns.service.ts',
   'apps/api/src/telemetry.ts',
-  'apps/api/src/transparency/transparency.service.ts',
   'libs/persistence/retention.ts',
   'libs/persistence/seed.ts',
-  'libs/transparency/check.ts',
-  'libs/transparency/checkpoints.ts',
-  'libs/transparency/log.ts',
   'scripts/record-histories.ts',
 ];
 
