@@ -12,7 +12,6 @@ import casework from './scripts/lint/casework-rules.mjs';
 // ---------------------------------------------------------------------------------------------
 export const QUERY_TO_CONVERT = [
   'activities/liaison.ts',
-  'activities/notifications.ts',
   'apps/api/src/allegations/allegations.service.ts',
   'apps/api/src/allegations/intake-recovery.service.ts',
   'apps/api/src/allegations/search.service.ts',
