@@ -21,7 +21,6 @@ export const QUERY_TO_CONVERT = [
   'apps/api/src/polls/polls.service.ts',
   'apps/api/src/reports/returns.service.ts',
   'apps/api/src/telemetry.ts',
-  'scripts/record-histories.ts',
 ];
 
 /** Where SQL belongs, or is read on purpose; not to convert. */
