@@ -156,3 +156,8 @@ export async function consistencyProofBetween(db: Db, authorityId: string, from:
 export async function logIndexOf(db: Db, authorityId: string, caseId: string, seq: number): Promise<number | null> {
   return new TransparencyStore(db).logIndexOf(authorityId, caseId, seq);
 }
+
+/** The log index of each event of a case's chain in the first `treeSize` leaves of its log, by seq. */
+export async function caseLogIndexes(db: Db, caseId: string, treeSize: number): Promise<Map<number, number>> {
+  return new TransparencyStore(db).caseLogIndexes(caseId, treeSize);
+}

@@ -84,6 +84,15 @@ export class TransparencyStore {
     return row ? Number(row.log_index) : null;
   }
 
+  /** The log index of each event of a case's chain that lies below `treeSize`, by seq, in one query. */
+  async caseLogIndexes(caseId: string, treeSize: number): Promise<Map<number, number>> {
+    const rows: { seq: number; log_index: string }[] = await this.db.query(
+      'SELECT seq, log_index FROM audit_events WHERE case_id = $1 AND log_index < $2 ORDER BY seq',
+      [caseId, treeSize],
+    );
+    return new Map(rows.map((row) => [Number(row.seq), Number(row.log_index)]));
+  }
+
   // The subtree cache.
 
   /**

@@ -5,7 +5,7 @@ import type { Principal, Role } from '@libs/auth/principal';
 import { canonicalJson } from '@libs/domain';
 import { checkpointNote, checkpointPublicKey, checkpointVerifierKey, toHex } from '@libs/merkle';
 import { appendAuditEvent, GENESIS_HASH, loadAuditEvents } from '@libs/persistence';
-import { CheckpointSigner, inclusionProofAt, issueCheckpoint, logIndexOf } from '@libs/transparency';
+import { caseLogIndexes, CheckpointSigner, inclusionProofAt, issueCheckpoint } from '@libs/transparency';
 import { toAllegationView } from '../allegations/allegation.view';
 import { AllegationsService } from '../allegations/allegations.service';
 import type { AccessStatement } from '../common/access-reason';
@@ -51,20 +51,21 @@ export class BundleService {
     );
     // A checkpoint signed now covers every event of the case, the disclosure included.
     const checkpoint = (await issueCheckpoint(this.db, found.authorityId, this.signer))!;
-    const [allegation, events, evidenceRows, custodyRows, packageRows] = await Promise.all([
+    const [allegation, events, evidenceRows, custodyRows, packageRows, leafIndexes] = await Promise.all([
       this.allegations.findVisible(principal, caseId, BUNDLE_READERS),
       loadAuditEvents(this.db.manager, found.id),
       new EvidenceStore(this.db).ofCase(found.id),
       new EvidenceStore(this.db).custodyOfCase(found.id),
       new PackagesStore(this.db).ofCase(found.id),
+      caseLogIndexes(this.db, found.id, checkpoint.treeSize),
     ]);
     // The case's events that the checkpoint covers (those in its log below the tree size), each
     // with its inclusion proof. A case's events enter the log in the order of their seq.
     const inCheckpoint = [];
     const inclusionProofs = [];
     for (const event of events) {
-      const leafIndex = await logIndexOf(this.db, found.authorityId, found.id, event.seq);
-      if (leafIndex === null || leafIndex >= checkpoint.treeSize) continue;
+      const leafIndex = leafIndexes.get(event.seq);
+      if (leafIndex === undefined) continue;
       const proof = await inclusionProofAt(this.db, found.authorityId, leafIndex, checkpoint.treeSize);
       inCheckpoint.push(event);
       inclusionProofs.push({ seq: event.seq, leafIndex, auditPath: proof.auditPath.map(toHex) });
