@@ -6,34 +6,6 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 import casework from './scripts/lint/casework-rules.mjs';
 
-// ---------------------------------------------------------------------------------------------
-// `.query(` ALLOW-LIST: files that still run SQL themselves and are to move it into
-// libs/persistence/stores/ (issue 19, item 1). Shrink it as each converts; never add to it.
-// ---------------------------------------------------------------------------------------------
-export const QUERY_TO_CONVERT = [
-  'activities/liaison.ts',
-  'activities/notifications.ts',
-  'activities/transparency.ts',
-  'apps/api/src/allegations/allegations.service.ts',
-  'apps/api/src/allegations/intake-recovery.service.ts',
-  'apps/api/src/allegations/search.service.ts',
-  'apps/api/src/allegations/workflow-starter.ts',
-  'apps/api/src/ballot-security/ballot-security.service.ts',
-  'apps/api/src/exports/bundle.service.ts',
-  'apps/api/src/health/health.controller.ts',
-  'apps/api/src/polls/polls.service.ts',
-  'apps/api/src/reports/returns.service.ts',
-  'apps/api/src/telemetry.ts',
-  'apps/api/src/transparency/transparency.service.ts',
-  'libs/persistence/audit.ts',
-  'libs/persistence/retention.ts',
-  'libs/persistence/seed.ts',
-  'libs/transparency/check.ts',
-  'libs/transparency/checkpoints.ts',
-  'libs/transparency/log.ts',
-  'scripts/record-histories.ts',
-];
-
 /** Where SQL belongs, or is read on purpose; not to convert. */
 const QUERY_ALLOWED = [
   'libs/persistence/stores/**', // the one owner of each table
@@ -127,9 +99,27 @@ export default tseslint.config(
     },
   },
   {
+    // Controllers take requests and answer them; services hold the DataSource and pass it to stores.
+    files: ['apps/**/*.controller.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'typeorm',
+              message:
+                'Controllers never inject the DataSource: call a service, which passes it (or a transaction) to a store (docs/developers/persistence.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // SQL lives in libs/persistence/stores/ (and the migrations): one typed owner per table.
     files: ['**/*.ts'],
-    ignores: [...QUERY_ALLOWED, ...QUERY_TO_CONVERT],
+    ignores: QUERY_ALLOWED,
     rules: {
       'no-restricted-syntax': [
         'error',

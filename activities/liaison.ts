@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { withPolicyDefaults, type Policy } from '@libs/domain';
 import { LiaisonStore } from '@libs/persistence/stores/liaison.store';
+import { PoliciesStore } from '@libs/persistence/stores/policies.store';
 
 /** Projects the liaison workflow's next contact due date, which `GET /liaison` reads. */
 export async function projectLiaisonDue(db: DataSource, input: { agreementId: string; nextContactDueAt: string; escalated?: boolean }): Promise<void> {
@@ -13,6 +14,6 @@ export async function projectLiaisonDue(db: DataSource, input: { agreementId: st
  * next due contact without the policy service having to signal every liaison workflow.
  */
 export async function liaisonContactGrace(db: DataSource, authorityId: string): Promise<string> {
-  const [row] = await db.query('SELECT document FROM policies WHERE authority_id = $1', [authorityId]);
-  return withPolicyDefaults((row?.document as Partial<Policy>) ?? {}).liaisonContactGrace;
+  const stored = await new PoliciesStore(db).find(authorityId);
+  return withPolicyDefaults((stored?.document as Partial<Policy>) ?? {}).liaisonContactGrace;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Role } from '@libs/auth/principal';
 import type { Mailer } from '@libs/mail';
 import { appendAuditEvent } from '@libs/persistence/audit';
@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import { emailNotifications } from './email';
 import { notificationsSent } from '@libs/telemetry/worker-metrics';
 import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
-import { NotificationsStore, type Recipient } from '@libs/persistence/stores/notifications.store';
+import { NotificationsStore, type NewNotification, type Recipient } from '@libs/persistence/stores/notifications.store';
 import { DIGEST_RULES, digestDueKey, isDigestible } from './notification-digests';
 
 /** The activity's logger, when running as one (notify is also called from other activities and tests). */
@@ -51,42 +51,37 @@ export interface NotifyManyOptions {
   digests?: boolean;
 }
 
-/**
- * The columns of a notification row that notify writes, in one place: each row's values come
- * from `notificationValues`, and the insert in `notifyMany` is built from this list (one
- * `unnest` array per column), so a new column is added here and in `notificationValues` only.
- */
-const NOTIFICATION_COLUMNS = [
-  { name: 'id', type: 'uuid' },
-  { name: 'recipient_id', type: 'uuid' },
-  { name: 'case_id', type: 'uuid' },
-  { name: 'kind', type: 'text' },
-  { name: 'subject', type: 'text' },
-  { name: 'body', type: 'text' },
-  { name: 'due_key', type: 'text' },
-  { name: 'about_type', type: 'text' },
-  { name: 'about_id', type: 'uuid' },
-] as const;
-
-function notificationValues(input: NotifyInput, recipientId: string, id: string = randomUUID()): unknown[] {
+/** A due event's row for one recipient. */
+function notificationRow(input: NotifyInput, recipientId: string, id: string = randomUUID()): NewNotification {
   const about = input.about ?? aboutFromDueKey(input.dueKey, input.caseId);
-  return [id, recipientId, input.caseId ?? null, input.kind, input.subject, input.body, input.dueKey, about?.type ?? null, about?.id ?? null];
+  return {
+    id,
+    recipientId,
+    caseId: input.caseId ?? null,
+    kind: input.kind,
+    subject: input.subject,
+    body: input.body,
+    dueKey: input.dueKey,
+    aboutType: about?.type ?? null,
+    aboutId: about?.id ?? null,
+  };
 }
 
 /** A digest's row: its own due key, about nothing in particular (it lists its subjects). */
-function digestValues(id: string, recipientId: string, inputs: NotifyInput[]): unknown[] {
+function digestRow(id: string, recipientId: string, inputs: NotifyInput[]): NewNotification {
   const digest = DIGEST_RULES[inputs[0].kind].digest(inputs);
-  return [id, recipientId, null, digest.kind, digest.subject, digest.body, digestDueKey(id), null, null];
+  return {
+    id,
+    recipientId,
+    caseId: null,
+    kind: digest.kind,
+    subject: digest.subject,
+    body: digest.body,
+    dueKey: digestDueKey(id),
+    aboutType: null,
+    aboutId: null,
+  };
 }
-
-/** Claims each (recipient, due key) for a notification; returns the pairs claimed now, not before. */
-const CLAIM_DUE_EVENTS = `INSERT INTO notification_due_events (recipient_id, due_key, notification_id)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[])
-  ON CONFLICT (recipient_id, due_key) DO NOTHING RETURNING recipient_id, due_key`;
-
-const INSERT_NOTIFICATIONS = `INSERT INTO notifications (${NOTIFICATION_COLUMNS.map((c) => c.name).join(', ')})
-  SELECT * FROM unnest(${NOTIFICATION_COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})
-  ON CONFLICT (recipient_id, due_key) DO NOTHING RETURNING recipient_id, due_key`;
 
 /**
  * Writes in-app notifications for one due event. The unique (recipient, due key) index makes a
@@ -150,7 +145,7 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[], options:
       perInput.push(recipients);
     }
     // One row per recipient and due event (each recipient once per event), in one insert.
-    const columns: unknown[][] = NOTIFICATION_COLUMNS.map(() => []);
+    const rows: NewNotification[] = [];
     const planned: { input: number; user: User }[] = [];
     inputs.forEach((input, i) => {
       const except = new Set(input.to.exceptUserIds ?? []);
@@ -166,28 +161,21 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[], options:
     const rowKey = (p: { input: number; user: User }) => `${p.user.id}|${inputs[p.input].dueKey}`;
     const byKey = (a: { input: number; user: User }, b: { input: number; user: User }) => (rowKey(a) < rowKey(b) ? -1 : rowKey(a) > rowKey(b) ? 1 : 0);
     const direct = planned.filter((p) => !isDigestible(inputs[p.input])).sort(byKey);
-    for (const p of direct) notificationValues(inputs[p.input], p.user.id).forEach((value, c) => columns[c].push(value));
-    const digested = await claimDueEvents(m, inputs, planned.filter((p) => isDigestible(inputs[p.input])).sort(byKey), options.digests === true);
+    for (const p of direct) rows.push(notificationRow(inputs[p.input], p.user.id));
+    const digested = await claimDueEvents(store, inputs, planned.filter((p) => isDigestible(inputs[p.input])).sort(byKey), options.digests === true);
     for (const group of digested.groups) {
-      const values =
+      rows.push(
         group.members.length === 1
-          ? notificationValues(inputs[group.members[0].input], group.userId, group.id)
-          : digestValues(
+          ? notificationRow(inputs[group.members[0].input], group.userId, group.id)
+          : digestRow(
               group.id,
               group.userId,
               group.members.map((p) => inputs[p.input]),
-            );
-      values.forEach((value, c) => columns[c].push(value));
+            ),
+      );
     }
-    const inserted = new Set<string>();
-    if (columns[0].length > 0) {
-      // The comment shows the batch's size in pg_stat_activity (and to the kill test, test/faults).
-      for (const row of (await m.query(`/* notify: ${inputs.length} due events */ ${INSERT_NOTIFICATIONS}`, columns)) as {
-        recipient_id: string;
-        due_key: string;
-      }[])
-        inserted.add(`${row.recipient_id}|${row.due_key}`);
-    }
+    // The comment shows the batch's size in pg_stat_activity (and to the kill test, test/faults).
+    const inserted = rows.length > 0 ? await store.insertMany(rows, `notify: ${inputs.length} due events`) : new Set<string>();
     // A recipient and due key inserted once is credited to the first event that planned it.
     const sentTo: string[][] = inputs.map(() => []);
     for (const { input, user } of direct) {
@@ -200,10 +188,7 @@ export async function notifyMany(db: DataSource, inputs: NotifyInput[], options:
       const dueKey = single ? inputs[group.members[0].input].dueKey : digestDueKey(group.id);
       if (single && !inserted.has(`${group.userId}|${dueKey}`)) {
         // Told by a notification written before due events were claimed: the claim points at it.
-        await m.query(
-          'UPDATE notification_due_events SET notification_id = (SELECT id FROM notifications WHERE recipient_id = $1 AND due_key = $2) WHERE recipient_id = $1 AND due_key = $2',
-          [group.userId, dueKey],
-        );
+        await store.pointClaimAtNotification(group.userId, dueKey);
         continue;
       }
       for (const p of group.members) sentTo[p.input].push(p.user.username);
@@ -250,19 +235,15 @@ interface ClaimedDueEvents {
  * so two batches claiming the same keys wait in the same order). A pair claimed before, by a
  * digest committed by a worker that died before its activity completed, is not claimed again.
  */
-async function claimDueEvents(m: EntityManager, inputs: NotifyInput[], rows: Planned[], digests: boolean): Promise<ClaimedDueEvents> {
+async function claimDueEvents(store: NotificationsStore, inputs: NotifyInput[], rows: Planned[], digests: boolean): Promise<ClaimedDueEvents> {
   const earlier = new Map<string, string[]>();
   if (rows.length === 0) return { groups: [], earlier };
   const groupOf = new Map<string, { id: string; userId: string; members: Planned[] }>();
   const groupKey = (p: Planned) => (digests ? `${p.user.id}|${inputs[p.input].kind}` : `${p.user.id}|${inputs[p.input].dueKey}`);
   for (const p of rows) if (!groupOf.has(groupKey(p))) groupOf.set(groupKey(p), { id: randomUUID(), userId: p.user.id, members: [] });
-  const claimed = new Set<string>();
-  const result: { recipient_id: string; due_key: string }[] = await m.query(CLAIM_DUE_EVENTS, [
-    rows.map((p) => p.user.id),
-    rows.map((p) => inputs[p.input].dueKey),
-    rows.map((p) => groupOf.get(groupKey(p))!.id),
-  ]);
-  for (const row of result) claimed.add(`${row.recipient_id}|${row.due_key}`);
+  const claimed = await store.claimDueEvents(
+    rows.map((p) => ({ recipientId: p.user.id, dueKey: inputs[p.input].dueKey, notificationId: groupOf.get(groupKey(p))!.id })),
+  );
   const before: Planned[] = [];
   for (const p of rows) {
     // A pair claimed once is credited to the first event that planned it (an event submitted twice is listed once).
@@ -270,12 +251,8 @@ async function claimDueEvents(m: EntityManager, inputs: NotifyInput[], rows: Pla
     else before.push(p);
   }
   if (before.length > 0) {
-    const carried: { due_key: string; notification_key: string }[] = await m.query(
-      `SELECT e.due_key, n.due_key AS notification_key FROM notification_due_events e JOIN notifications n ON n.id = e.notification_id
-        WHERE (e.recipient_id, e.due_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
-      [before.map((p) => p.user.id), before.map((p) => inputs[p.input].dueKey)],
-    );
-    for (const row of carried) earlier.set(row.due_key, [...(earlier.get(row.due_key) ?? []), row.notification_key]);
+    const carried = await store.carriersOf(before.map((p) => ({ recipientId: p.user.id, dueKey: inputs[p.input].dueKey })));
+    for (const row of carried) earlier.set(row.dueKey, [...(earlier.get(row.dueKey) ?? []), row.notificationKey]);
   }
   return { groups: [...groupOf.values()].filter((g) => g.members.length > 0), earlier };
 }

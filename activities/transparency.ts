@@ -4,6 +4,7 @@
 // fails, naming the broken logs, without retrying: a broken log does not mend itself.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
+import { DirectoryStore } from '@libs/persistence/stores/directory.store';
 import { issueCheckpoint, LogBroken, type CheckpointSigner } from '@libs/transparency';
 
 export interface CheckpointPass {
@@ -12,10 +13,10 @@ export interface CheckpointPass {
 }
 
 export async function issueCheckpoints(db: DataSource, signer: CheckpointSigner): Promise<CheckpointPass> {
-  const authorities: { id: string }[] = await db.query('SELECT id FROM authorities ORDER BY id');
+  const authorities = await new DirectoryStore(db).authorityIds();
   const broken: string[] = [];
   let issued = 0;
-  for (const { id } of authorities) {
+  for (const id of authorities) {
     Context.current().heartbeat(id);
     try {
       if (await issueCheckpoint(db, id, signer, { ifGrown: true, onProgress: (cached) => Context.current().heartbeat({ authorityId: id, cached }) }))

@@ -24,15 +24,15 @@ import { temporal } from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { withPathAliases } from '@libs/temporal/path-aliases';
-import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import request from 'supertest';
 import { createApiApp, loadApiConfigs } from '@apps/api/src/app.factory';
 import { createAllegationWorker } from '@apps/worker/src/worker';
 import { findDemoUser, loadOrCreateSigningKeys, signToken } from '@libs/auth';
 import { allegationWorkflowId } from '@libs/domain';
-import { startEmbeddedPostgres, startTemporalDevServer } from '@libs/infra';
+import { createThrowAwayDatabase, startEmbeddedPostgres, startTemporalDevServer } from '@libs/infra';
 import { createDataSource, migrate, seedDemo, WORKER_ROLE } from '@libs/persistence';
+import { PoliciesStore } from '@libs/persistence/stores/policies.store';
 import { evidencePackageWorkflowId } from '@workflows/evidence-package.messages';
 import { liaisonWorkflowId } from '@workflows/liaison.messages';
 import { riskReviewWorkflowId } from '@workflows/risk-review.messages';
@@ -685,28 +685,15 @@ async function main(): Promise<void> {
     } else {
       say('using the PostgreSQL server at DATABASE_URL (a throw-away database there)');
     }
-    const dbName = `casework_record_${randomBytes(4).toString('hex')}`;
-    const admin = async (sql: string) => {
-      const c = new PgClient({ connectionString: serverUrl });
-      await c.connect();
-      try {
-        await c.query(sql);
-      } finally {
-        await c.end();
-      }
-    };
-    await admin(`CREATE DATABASE ${dbName}`);
-    stops.push({ name: 'database', stop: () => admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`) });
-    const url = new URL(serverUrl);
-    url.pathname = `/${dbName}`;
-    const databaseUrl = url.toString();
+    const database = await createThrowAwayDatabase(serverUrl, `casework_record_${randomBytes(4).toString('hex')}`);
+    stops.push({ name: 'database', stop: () => database.drop() });
+    const databaseUrl = database.url;
     const db = await createDataSource({ url: databaseUrl, poolSize: 5 }).initialize();
     stops.push({ name: 'database pool', stop: () => db.destroy() });
     await migrate(db);
     await seedDemo(db);
     const setPolicy = async (patch: Record<string, unknown>) => {
-      for (const id of ['northshire', 'southvale'])
-        await db.query(`UPDATE policies SET document = document || $2::jsonb WHERE authority_id = $1`, [id, JSON.stringify(patch)]);
+      for (const id of ['northshire', 'southvale']) await new PoliciesStore(db).mergeFields(id, patch);
     };
     await setPolicy(POLICY);
 

@@ -1,24 +1,14 @@
 // All SQL lives in the typed stores (libs/persistence/stores/, issue 19): services, activities,
 // libs and web pages call a store, never `.query(` themselves. This lists every `.query(` call in
 // the code that runs in production (apps/, activities/, libs/, workflows/) outside the stores and
-// the migrations, and fails on any in a file not in NOT_YET_CONVERTED. The list only shrinks: a
-// file converted to stores comes off it, and the test fails while a listed file has no SQL left,
-// so it cannot go stale. (ESLint carries the same rule; the list is its QUERY_TO_CONVERT.)
+// the migrations, and fails on any: every file has been converted to stores (issue 19). ESLint
+// carries the same rule (no-restricted-syntax in eslint.config.mjs).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
 const SCANNED = ['apps', 'activities', 'libs', 'workflows'];
 const SQL_HOMES = ['libs/persistence/stores/', 'libs/persistence/migrations/'];
-
-/**
- * Files that still run their own SQL, waiting for their store: ESLint's QUERY_TO_CONVERT
- * (eslint.config.mjs), the one list, read here for the part of it this test scans. Shrinks to empty.
- */
-const NOT_YET_CONVERTED = (/export const QUERY_TO_CONVERT = \[([^\]]*)\]/.exec(readFileSync(join(ROOT, 'eslint.config.mjs'), 'utf8'))?.[1] ?? '')
-  .split('\n')
-  .flatMap((line) => /^\s*'([^']+)'/.exec(line)?.[1] ?? [])
-  .filter((file) => SCANNED.includes(file.split('/')[0]));
 
 /**
  * Not the application's tables: these create the databases themselves (before any schema exists)
@@ -50,14 +40,10 @@ export function queryCalls(root = ROOT): Map<string, number[]> {
 describe('SQL lives in the stores (libs/persistence/stores)', () => {
   const calls = queryCalls();
 
-  it('no `.query(` outside the stores and migrations, but in files not yet converted', () => {
-    const allowed = new Set([...NOT_YET_CONVERTED, ...DATABASE_SERVER_SETUP]);
+  it('no `.query(` outside the stores and migrations', () => {
+    const allowed = new Set(DATABASE_SERVER_SETUP);
     const offending = [...calls].filter(([file]) => !allowed.has(file)).flatMap(([file, lines]) => lines.map((line) => `${file}:${line}`));
     expect(offending).toEqual([]);
-  });
-
-  it('the not-yet-converted list names only files that still run SQL (take converted files off it)', () => {
-    expect(NOT_YET_CONVERTED.filter((file) => !calls.has(file))).toEqual([]);
   });
 
   it('notices a call it should', () => {

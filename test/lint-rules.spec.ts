@@ -3,7 +3,7 @@
 // repository's own eslint.config.mjs, in a child process (test/support/lint-text.mjs), on small
 // snippets named as files in the places each rule covers. No servers.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PATH_ALIASES } from '@libs/temporal/path-aliases';
 
@@ -68,6 +68,14 @@ const cases = {
     filePath: 'libs/persistence/stores/lint-fixture.store.ts',
     lint: "export async function count(db: { query(sql: string): Promise<unknown> }) {\n  return db.query('SELECT count(*) FROM allegations');\n}\n",
   },
+  dataSourceInController: {
+    filePath: 'apps/api/src/allegations/lint-fixture.controller.ts',
+    lint: "import { DataSource } from 'typeorm';\nexport const source = DataSource;\n",
+  },
+  dataSourceInService: {
+    filePath: 'apps/api/src/allegations/lint-fixture.service.ts',
+    lint: "import { DataSource } from 'typeorm';\nexport const source = DataSource;\n",
+  },
   envInService: { filePath: 'apps/api/src/allegations/lint-fixture.service.ts', lint: 'export const level = process.env.LOG_LEVEL;\n' },
   envInLib: { filePath: 'libs/logging/lint-fixture.ts', lint: 'const { env } = process;\nexport const level = env.LOG_LEVEL;\n' },
   envInConfig: { filePath: 'libs/config/lint-fixture.ts', lint: 'export const level = process.env.LOG_LEVEL;\n' },
@@ -123,12 +131,14 @@ describe('.query( only in libs/persistence/stores and the migrations', () => {
   it('allows a store', () => {
     expect(rulesOf(answers.queryInStore)).toEqual([]);
   });
-  it('lists only files that exist in its allow-list, so that it shrinks as they convert', () => {
-    const config = readFileSync(join(ROOT, 'eslint.config.mjs'), 'utf8');
-    const block = /export const QUERY_TO_CONVERT = \[([^\]]*)\]/.exec(config)?.[1] ?? '';
-    const listed = [...block.matchAll(/'([^']+)'/g)].map((m) => m[1]);
-    expect(listed.length).toBeGreaterThan(0);
-    expect(listed.filter((f) => !existsSync(join(ROOT, f)))).toEqual([]);
+});
+
+describe('controllers never inject the DataSource', () => {
+  it('refuses typeorm in a controller, API or web', () => {
+    expect(rulesOf(answers.dataSourceInController)).toEqual(['no-restricted-imports']);
+  });
+  it('allows it in a service', () => {
+    expect(rulesOf(answers.dataSourceInService)).toEqual([]);
   });
 });
 

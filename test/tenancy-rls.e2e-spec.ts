@@ -4,7 +4,8 @@
 // neither the API's role nor the worker's may change or remove an audit event.
 import { DataSource } from 'typeorm';
 import { DEMO_USERS } from '@libs/auth';
-import { AllegationEntity, API_ROLE, createDataSource, migrate, runInTenantScope, WORKER_ROLE } from '@libs/persistence';
+import { API_ROLE, createDataSource, migrate, runInTenantScope, WORKER_ROLE } from '@libs/persistence';
+import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
 import { allegationBody, startTestStack, TestStack } from './support/stack';
 import { MIGRATIONS } from '@libs/persistence/migrations';
 
@@ -60,7 +61,9 @@ describe('row-level security on tenant tables', () => {
       expect(await count(stack.db, table)).toBeGreaterThan(0);
       expect({ table, rows: await count(api, table) }).toEqual({ table, rows: 0 });
     }
-    expect(await api.getRepository(AllegationEntity).find()).toEqual([]);
+    // The store's read by id has no tenant filter of its own (the services check access after it).
+    expect(await new AllegationsStore(api).find(cases.northshire)).toBeUndefined();
+    expect(await new AllegationsStore(api).find(cases.southvale)).toBeUndefined();
   });
 
   it("northshire's context never shows southvale's rows, even with no tenant filter in the query", async () => {
@@ -68,7 +71,11 @@ describe('row-level security on tenant tables', () => {
       expect(await api.query('SELECT DISTINCT authority_id FROM allegations')).toEqual([{ authority_id: 'northshire' }]);
       expect(await api.query('SELECT DISTINCT authority_id FROM audit_events')).toEqual([{ authority_id: 'northshire' }]);
       expect(await api.query('SELECT id FROM allegations WHERE id = $1', [cases.southvale])).toEqual([]);
-      expect((await api.getRepository(AllegationEntity).find()).map((a) => a.id)).toEqual([cases.northshire]);
+      expect((await new AllegationsStore(api).find(cases.northshire))?.id).toBe(cases.northshire);
+      expect(await new AllegationsStore(api).find(cases.southvale)).toBeUndefined();
+      // Even a read that names the other tenant gets none of its rows (the owner's connection would).
+      expect(await new AllegationsStore(api).list('southvale', { limit: 10 })).toEqual([]);
+      expect((await new AllegationsStore(stack.db).list('southvale', { limit: 10 })).map((a) => a.id)).toEqual([cases.southvale]);
       // Inside a transaction too, and writes: another tenant's row is neither changed nor created.
       await api.transaction(async (m) => {
         expect(await m.query('SELECT allegation_id FROM workflow_starts')).toEqual([{ allegation_id: cases.northshire }]);

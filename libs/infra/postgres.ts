@@ -118,6 +118,33 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
 export const POSTGRES_STOP_GRACE_MS = 2_000;
 
+export interface ThrowAwayDatabase {
+  url: string;
+  /** drops it, ending any session still connected */
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a database `name` (letters, digits and underscores) on the server at `serverUrl`, whose
+ * user may create databases, for a run that drops it at the end (the history recorder's).
+ */
+export async function createThrowAwayDatabase(serverUrl: string, name: string): Promise<ThrowAwayDatabase> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+  const admin = async (sql: string) => {
+    const c = new Client({ connectionString: serverUrl });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 async function stopServer(server: ChildProcess, graceMs: number): Promise<void> {
   if (server.exitCode !== null || server.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));

@@ -5,6 +5,7 @@
 // cannot show were cut off.
 import type { DataSource, EntityManager } from 'typeorm';
 import { leafHash as leafHashOf, toHex, TreeBuilder, verifyCheckpoint, type Checkpoint, type PublicKeyInput } from '@libs/merkle';
+import { TransparencyStore } from '@libs/persistence/stores/transparency.store';
 import { LEAF_CHUNK, logSize } from './log';
 
 type Db = DataSource | EntityManager;
@@ -31,15 +32,13 @@ export async function checkLogAgainstCheckpoint(db: Db, checkpoint: Checkpoint, 
   const size = await logSize(db, authorityId);
   if (size < treeSize) problems.push(`the log holds ${size} events; the checkpoint signed ${treeSize}`);
 
+  const store = new TransparencyStore(db);
   const builder = new TreeBuilder();
   const missingIndexes: number[] = [];
   let missing = 0;
   for (let from = 0; from < treeSize; from += LEAF_CHUNK) {
     const to = Math.min(treeSize, from + LEAF_CHUNK);
-    const rows: { log_index: string; hash: string }[] = await db.query(
-      'SELECT log_index, hash FROM audit_events WHERE authority_id = $1 AND log_index >= $2 AND log_index < $3 ORDER BY log_index',
-      [authorityId, from, to],
-    );
+    const rows = await store.leavesBetween(authorityId, from, to);
     let expected = from;
     const gap = (upTo: number) => {
       for (; expected < upTo; expected++) {
@@ -48,7 +47,7 @@ export async function checkLogAgainstCheckpoint(db: Db, checkpoint: Checkpoint, 
       }
     };
     for (const row of rows) {
-      gap(Number(row.log_index));
+      gap(row.logIndex);
       const bytes = /^[0-9a-f]{64}$/.test(row.hash) ? Buffer.from(row.hash, 'hex') : null;
       if (!bytes) problems.push(`the event at log index ${expected} has no 32-byte hash`);
       else if (missing === 0) builder.append(leafHashOf(bytes));

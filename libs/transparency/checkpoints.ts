@@ -4,51 +4,19 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { rawPublicKey, signCheckpoint, toHex, verifyConsistency, type Checkpoint } from '@libs/merkle';
 import { consistencyProofBetween, extendSubtreeCache, LogBroken, logSize, treeHeadAt } from './log';
 import type { CheckpointSigner } from './signing-key';
+import { TransparencyStore, type CheckpointPosition } from '@libs/persistence/stores/transparency.store';
 
 type Db = DataSource | EntityManager;
 
-interface CheckpointRow {
-  id: string;
-  authority_id: string;
-  tree_size: string;
-  root_hash: string;
-  issued_at: Date;
-  key_id: string;
-  signature: string;
-}
-
-const COLUMNS = 'id, authority_id, tree_size, root_hash, issued_at, key_id, signature';
-
-function toCheckpoint(row: CheckpointRow): Checkpoint {
-  return {
-    authorityId: row.authority_id,
-    treeSize: Number(row.tree_size),
-    rootHash: row.root_hash,
-    issuedAt: new Date(row.issued_at).toISOString(),
-    keyId: row.key_id,
-    signature: row.signature,
-  };
-}
+export type { CheckpointPosition };
 
 export async function latestCheckpoint(db: Db, authorityId: string): Promise<Checkpoint | null> {
-  const [row] = await db.query(`SELECT ${COLUMNS} FROM transparency_checkpoints WHERE authority_id = $1 ORDER BY issued_at DESC, id DESC LIMIT 1`, [
-    authorityId,
-  ]);
-  return row ? toCheckpoint(row) : null;
+  return new TransparencyStore(db).latestCheckpoint(authorityId);
 }
 
 /** The newest checkpoint of exactly this size, if one was signed. */
 export async function checkpointOfSize(db: Db, authorityId: string, treeSize: number): Promise<Checkpoint | null> {
-  const [row] = await db.query(
-    `SELECT ${COLUMNS} FROM transparency_checkpoints WHERE authority_id = $1 AND tree_size = $2 ORDER BY issued_at DESC, id DESC LIMIT 1`,
-    [authorityId, treeSize],
-  );
-  return row ? toCheckpoint(row) : null;
-}
-
-export interface CheckpointPosition {
-  issuedAt: string;
-  id: string;
+  return new TransparencyStore(db).checkpointOfSize(authorityId, treeSize);
 }
 
 /** Newest first; `after` is the position of the last checkpoint of the previous page. */
@@ -58,27 +26,12 @@ export async function listCheckpoints(
   limit: number,
   after?: CheckpointPosition,
 ): Promise<{ items: Checkpoint[]; next: CheckpointPosition | null }> {
-  const rows: CheckpointRow[] = after
-    ? await db.query(
-        `SELECT ${COLUMNS} FROM transparency_checkpoints WHERE authority_id = $1 AND (issued_at, id) < ($2, $3) ORDER BY issued_at DESC, id DESC LIMIT $4`,
-        [authorityId, after.issuedAt, after.id, limit + 1],
-      )
-    : await db.query(`SELECT ${COLUMNS} FROM transparency_checkpoints WHERE authority_id = $1 ORDER BY issued_at DESC, id DESC LIMIT $2`, [
-        authorityId,
-        limit + 1,
-      ]);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(toCheckpoint),
-    next: rows.length > limit && last ? { issuedAt: new Date(last.issued_at).toISOString(), id: String(last.id) } : null,
-  };
+  return new TransparencyStore(db).listCheckpoints(authorityId, limit, after);
 }
 
 /** The base64 of the raw public key with this id, if it ever signed a checkpoint. */
 export async function checkpointPublicKeyById(db: Db, keyId: string): Promise<string | null> {
-  const [row] = await db.query('SELECT public_key FROM transparency_keys WHERE key_id = $1', [keyId]);
-  return row ? row.public_key : null;
+  return new TransparencyStore(db).publicKey(keyId);
 }
 
 /**
@@ -107,9 +60,9 @@ export async function issueCheckpoint(
     );
   // The subtree cache would still give the old head over a log with events removed below its
   // end: count them, so no checkpoint is ever signed over a hole.
-  const [{ events }] = await db.query('SELECT count(*) AS events FROM audit_events WHERE authority_id = $1', [authorityId]);
-  if (Number(events) !== size)
-    throw new LogBroken(authorityId, null, `the log of ${authorityId} has ${size - Number(events)} of its ${size} positions empty: events were removed`);
+  const events = await new TransparencyStore(db).eventCount(authorityId);
+  if (events !== size)
+    throw new LogBroken(authorityId, null, `the log of ${authorityId} has ${size - events} of its ${size} positions empty: events were removed`);
   await extendSubtreeCache(db, authorityId, size, options.onProgress);
   const rootHash = await treeHeadAt(db, authorityId, size);
   if (latest) {
@@ -123,18 +76,9 @@ export async function issueCheckpoint(
     signer.privateKey,
   );
   await db.transaction(async (m) => {
-    await m.query('INSERT INTO transparency_keys (key_id, public_key) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-      signer.keyId,
-      rawPublicKey(signer.publicKey).toString('base64'),
-    ]);
-    await m.query('INSERT INTO transparency_checkpoints (authority_id, tree_size, root_hash, issued_at, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)', [
-      checkpoint.authorityId,
-      checkpoint.treeSize,
-      checkpoint.rootHash,
-      checkpoint.issuedAt,
-      checkpoint.keyId,
-      checkpoint.signature,
-    ]);
+    const store = new TransparencyStore(m);
+    await store.addKey(signer.keyId, rawPublicKey(signer.publicKey).toString('base64'));
+    await store.addCheckpoint(checkpoint);
   });
   return checkpoint;
 }

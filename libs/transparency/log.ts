@@ -16,6 +16,7 @@ import {
   type Subtree,
   type SubtreeHashes,
 } from '@libs/merkle';
+import { TransparencyStore } from '@libs/persistence/stores/transparency.store';
 
 type Db = DataSource | EntityManager;
 
@@ -36,18 +37,14 @@ const NODE_BATCH = 5_000;
 
 /** The number of leaves: one past the highest committed log index (a removed event leaves a hole, not a shorter log). */
 export async function logSize(db: Db, authorityId: string): Promise<number> {
-  const [row] = await db.query('SELECT COALESCE(MAX(log_index) + 1, 0) AS size FROM audit_events WHERE authority_id = $1', [authorityId]);
-  return Number(row.size);
+  return new TransparencyStore(db).logSize(authorityId);
 }
 
 /** The leaf hashes of log indexes [from, to), in order; LogBroken on a hole or a malformed hash. */
 export async function leafHashesBetween(db: Db, authorityId: string, from: number, to: number): Promise<Buffer[]> {
-  const rows: { log_index: string; hash: string }[] = await db.query(
-    'SELECT log_index, hash FROM audit_events WHERE authority_id = $1 AND log_index >= $2 AND log_index < $3 ORDER BY log_index',
-    [authorityId, from, to],
-  );
+  const rows = await new TransparencyStore(db).leavesBetween(authorityId, from, to);
   const hashes = rows.map((row, i) => {
-    const index = Number(row.log_index);
+    const index = row.logIndex;
     if (index !== from + i) throw new LogBroken(authorityId, from + i, `log index ${from + i} of ${authorityId} is missing`);
     const bytes = hashBytes(row.hash);
     if (!bytes) throw new LogBroken(authorityId, index, `the event at log index ${index} of ${authorityId} has no 32-byte hash`);
@@ -63,27 +60,12 @@ const key = (s: Subtree) => `${s.level}/${s.index}`;
 async function readSubtrees(db: Db, authorityId: string, wanted: Subtree[]): Promise<SubtreeHashes> {
   const leaves = [...new Set(wanted.filter((s) => s.level === 0).map((s) => s.index))];
   const nodes = wanted.filter((s) => s.level > 0);
-  const rows: { level: number; idx: string; hash: string }[] =
-    wanted.length === 0
-      ? []
-      : await db.query(
-          `SELECT 0 AS level, log_index AS idx, hash FROM audit_events WHERE authority_id = $1 AND log_index = ANY($2::bigint[])
-     UNION ALL
-     SELECT s.level, s.idx, encode(s.hash, 'hex') FROM merkle_subtrees s
-       JOIN unnest($3::smallint[], $4::bigint[]) AS w(level, idx) ON s.level = w.level AND s.idx = w.idx
-      WHERE s.authority_id = $1`,
-          [authorityId, leaves, nodes.map((s) => s.level), nodes.map((s) => s.index)],
-        );
+  const rows = wanted.length === 0 ? [] : await new TransparencyStore(db).subtrees(authorityId, leaves, nodes);
   const found = new Map<string, Buffer>();
   for (const row of rows) {
     const bytes = hashBytes(row.hash);
-    if (!bytes)
-      throw new LogBroken(
-        authorityId,
-        Number(row.level) === 0 ? Number(row.idx) : null,
-        `subtree ${row.level}/${row.idx} of ${authorityId} has no 32-byte hash`,
-      );
-    found.set(key({ level: Number(row.level), index: Number(row.idx) }), Number(row.level) === 0 ? leafHash(bytes) : bytes);
+    if (!bytes) throw new LogBroken(authorityId, row.level === 0 ? row.index : null, `subtree ${row.level}/${row.index} of ${authorityId} has no 32-byte hash`);
+    found.set(key(row), row.level === 0 ? leafHash(bytes) : bytes);
   }
   return (subtree) => {
     const hash = found.get(key(subtree));
@@ -107,8 +89,8 @@ export async function extendSubtreeCache(db: Db, authorityId: string, size: numb
   const known = knownCached.get(dataSourceOf(db)) ?? new Map<string, number>();
   knownCached.set(dataSourceOf(db), known);
   if ((known.get(authorityId) ?? 0) >= size) return;
-  const [row] = await db.query('SELECT cached_size FROM merkle_logs WHERE authority_id = $1', [authorityId]);
-  let cached = row ? Number(row.cached_size) : 0;
+  const store = new TransparencyStore(db);
+  let cached = await store.cachedSize(authorityId);
   if (cached < size) {
     // The complete subtrees of the cached prefix, largest first: the left edge to build on.
     const prefix = subtreesForTreeHead(cached);
@@ -127,19 +109,9 @@ export async function extendSubtreeCache(db: Db, authorityId: string, size: numb
         stack.push(top);
       });
       for (let b = 0; b < completed.length; b += NODE_BATCH) {
-        const batch = completed.slice(b, b + NODE_BATCH);
-        await db.query(
-          `INSERT INTO merkle_subtrees (authority_id, level, idx, hash)
-           SELECT $1, level, idx, decode(hash, 'hex') FROM unnest($2::smallint[], $3::bigint[], $4::text[]) AS n(level, idx, hash)
-           ON CONFLICT DO NOTHING`,
-          [authorityId, batch.map((n) => n.level), batch.map((n) => n.index), batch.map((n) => n.hash.toString('hex'))],
-        );
+        await store.addSubtrees(authorityId, completed.slice(b, b + NODE_BATCH));
       }
-      await db.query(
-        `INSERT INTO merkle_logs (authority_id, cached_size) VALUES ($1, $2)
-         ON CONFLICT (authority_id) DO UPDATE SET cached_size = GREATEST(merkle_logs.cached_size, EXCLUDED.cached_size)`,
-        [authorityId, to],
-      );
+      await store.markCached(authorityId, to);
       cached = to;
       onProgress?.(cached);
     }
@@ -182,6 +154,10 @@ export async function consistencyProofBetween(db: Db, authorityId: string, from:
 
 /** The log index of event `seq` of a case (or risk, agreement, contact) chain in the authority's log, or null. */
 export async function logIndexOf(db: Db, authorityId: string, caseId: string, seq: number): Promise<number | null> {
-  const [row] = await db.query('SELECT log_index FROM audit_events WHERE authority_id = $1 AND case_id = $2 AND seq = $3', [authorityId, caseId, seq]);
-  return row ? Number(row.log_index) : null;
+  return new TransparencyStore(db).logIndexOf(authorityId, caseId, seq);
+}
+
+/** The log index of each event of a case's chain in the first `treeSize` leaves of its log, by seq. */
+export async function caseLogIndexes(db: Db, caseId: string, treeSize: number): Promise<Map<number, number>> {
+  return new TransparencyStore(db).caseLogIndexes(caseId, treeSize);
 }

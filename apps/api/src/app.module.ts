@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { PackagesModule } from './packages/packages.module';
 import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
 import { HistoryModule } from './history/history.module';
 import { NotificationsController } from './notifications/notifications.controller';
 import { NotificationsService } from './notifications/notifications.service';
@@ -65,7 +66,7 @@ export class AppModule {
         WebModule,
       ],
       controllers: [HealthController, NotificationsController],
-      providers: [NotificationsService, { provide: APP_FILTER, useClass: HttpExceptionFilter }],
+      providers: [HealthService, NotificationsService, { provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };
   }
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { loadConfig, TelemetryConfig } from '@libs/config';
 import { runInTenantScope } from '@libs/persistence';
+import { WorkflowStartsStore } from '@libs/persistence/stores/workflow-starts.store';
 import { startMetricsServer, startTracing, type Tracing } from '@libs/telemetry';
 import { apiRegistry, setOutboxProbe } from '@libs/telemetry/api-metrics';
 
@@ -26,16 +27,9 @@ export async function serveApiMetrics(app: INestApplication, config: TelemetryCo
   // Nest's shutdown hooks close the app on SIGTERM; the buffered spans go out after it.
   if (tracing) app.getHttpServer().once('close', () => void tracing.shutdown());
   if (!config.METRICS_PORT) return;
-  const db = app.get(DataSource);
+  const starts = new WorkflowStartsStore(app.get(DataSource));
   // The outbox is every authority's: read in the system scope, as the recovery sweep does.
-  setOutboxProbe(async () => {
-    const [row] = await runInTenantScope({ system: true }, () =>
-      db.query(
-        `SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest FROM workflow_starts WHERE started_at IS NULL`,
-      ),
-    );
-    return { pending: Number(row.pending), oldestSeconds: Number(row.oldest) };
-  });
+  setOutboxProbe(() => runInTenantScope({ system: true }, () => starts.backlog()));
   const metrics = await startMetricsServer({ host: config.METRICS_HOST, port: config.METRICS_PORT, registry: apiRegistry });
   app.getHttpServer().once('close', () => void metrics.close());
   log.info({ url: metrics.url }, 'metrics listening');

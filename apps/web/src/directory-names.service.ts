@@ -14,6 +14,11 @@ export class DirectoryNames {
     return (await new DirectoryStore(this.db).listForces()).map((f) => ({ id: f.id, name: f.name }));
   }
 
+  /** Every authority's name, by id: what a force's people see for the authority that shared with them. */
+  async authorityNames(): Promise<Map<string, string>> {
+    return new Map((await new DirectoryStore(this.db).listAuthorities()).map((a) => [a.id, a.name]));
+  }
+
   /** The force's active users with a role, as "Display name (username)": who can be its SPOC or FEOA. */
   async forceUsersWith(forceId: string, role: 'spoc' | 'feoa'): Promise<{ value: string; text: string }[]> {
     return (await new DirectoryStore(this.db).listUsers({ forceId }))

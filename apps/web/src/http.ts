@@ -9,6 +9,8 @@ import { GOVUK_DIR, PUBLIC_DIR } from './paths';
 export const WEB_ROUTES = [
   /^\/$/,
   /^\/(sign-in|sign-out|cases|work-queue|risk-register|police-liaison|elections|ballot-security|alerts|my-notifications|assets)(\/|$)/,
+  // Indicators, candidate contacts and the transparency log; the JSON API keeps /indicators, /candidate-contacts, /transparency.
+  /^\/(monitoring|candidates|transparency-log)(\/|$)/,
   // The administration pages; the JSON API keeps /admin/users, /admin/authorities, /admin/policies, ...
   /^\/admin\/(directory|policy|retention)(\/|$)/,
 ];

@@ -99,6 +99,7 @@ const LABELS: Record<string, string> = {
   in_place: 'In place',
   ineffective: 'Not effective',
   retired: 'Retired',
+  active: 'Active',
   safety_alert: 'Safety alert',
   referral_received: 'New referral',
   referral_returned: 'Referral returned',

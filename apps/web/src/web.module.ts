@@ -10,6 +10,9 @@ import { BallotSecurityPageController } from './pages/ballot-security.controller
 import { ElectionsPageController } from './pages/elections.controller';
 import { EvidenceController } from './pages/evidence.controller';
 import { IndicatorAlertsPageController } from './pages/indicator-alerts.controller';
+import { IndicatorsPageController } from './pages/indicators.controller';
+import { CandidatesPageController } from './pages/candidates.controller';
+import { TransparencyPageController } from './pages/transparency.controller';
 import { IntakeController } from './pages/intake.controller';
 import { LegalController } from './pages/legal.controller';
 import { RisksPageController } from './pages/risks.controller';
@@ -41,6 +44,9 @@ import { WebUsers } from './web-user';
     AdminDirectoryController,
     AdminPolicyPageController,
     IndicatorAlertsPageController,
+    IndicatorsPageController,
+    CandidatesPageController,
+    TransparencyPageController,
   ],
   providers: [WebUsers, WebErrorsFilter, OidcDiscovery, SignInDirectory, IntakeDrafts, DirectoryNames],
 })

@@ -200,6 +200,12 @@ export class DirectoryStore {
     return (await this.db.query(`${AUTHORITY_SELECT} ORDER BY a.name, a.id`)).map(toAuthority);
   }
 
+  /** Every authority's id, in id order (the checkpoint Schedule's pass goes through them). */
+  async authorityIds(): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query('SELECT id FROM authorities ORDER BY id');
+    return rows.map((r) => r.id);
+  }
+
   async findAuthority(id: string): Promise<Authority | null> {
     const [row] = await this.db.query(`${AUTHORITY_SELECT} WHERE a.id = $1`, [id]);
     return row ? toAuthority(row) : null;

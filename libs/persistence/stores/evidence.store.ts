@@ -304,6 +304,25 @@ export class EvidenceStore {
     }));
   }
 
+  /** Dates the retention of a closed case's live items that have none yet: `retentionMs` after `closedAt`. */
+  async setRetentionFrom(caseId: string, closedAt: string, retentionMs: number): Promise<void> {
+    await this.db.query(
+      `UPDATE evidence_items SET retention_until = $2::timestamptz + ($3 || ' milliseconds')::interval WHERE case_id = $1 AND retention_until IS NULL AND status <> 'destroyed'`,
+      [caseId, closedAt, String(retentionMs)],
+    );
+  }
+
+  /** Re-dates every live item of the authority's closed cases to `retentionMs` after its case closed; how many. */
+  async redateRetentionOfClosedCases(authorityId: string, retentionMs: number): Promise<number> {
+    const [, count] = await this.db.query(
+      `UPDATE evidence_items e SET retention_until = a.closed_at + ($2 || ' milliseconds')::interval
+       FROM allegations a
+      WHERE e.case_id = a.id AND a.authority_id = $1 AND a.closed_at IS NOT NULL AND e.status <> 'destroyed'`,
+      [authorityId, String(retentionMs)],
+    );
+    return Number(count ?? 0);
+  }
+
   /** The items, oldest first, held (FOR UPDATE) for the rest of the transaction. */
   async lockMany(ids: string[]): Promise<EvidenceItem[]> {
     const rows: EvidenceRow[] = await this.db.query('SELECT * FROM evidence_items WHERE id = ANY($1::uuid[]) ORDER BY created_at, id FOR UPDATE', [ids]);

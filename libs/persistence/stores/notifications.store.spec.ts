@@ -59,4 +59,18 @@ describe('NotificationsStore', () => {
     expect(db.calls[0].parameters).toEqual([['n1'], ['u1'], [null], ['k1'], ['s'], ['b'], ['k'], ['risk'], ['r1']]);
     expect([...inserted]).toEqual(['u1|k']);
   });
+
+  it('claims due events with one array per column, and answers only the pairs claimed now', async () => {
+    const db = answering([{ recipient_id: 'u2', due_key: 'k2' }]);
+    const claimed = await new NotificationsStore(db).claimDueEvents([
+      { recipientId: 'u1', dueKey: 'k1', notificationId: 'n1' },
+      { recipientId: 'u2', dueKey: 'k2', notificationId: 'n2' },
+    ]);
+    expect(db.calls[0].parameters).toEqual([
+      ['u1', 'u2'],
+      ['k1', 'k2'],
+      ['n1', 'n2'],
+    ]);
+    expect([...claimed]).toEqual(['u2|k2']);
+  });
 });

@@ -1,5 +1,7 @@
-// In-app notifications and their email delivery state. Written by the worker's notify activity
-// (one row per recipient and due event) and its email sender; read and marked read by the API.
+// In-app notifications and their email delivery state, and the claims of digest-able due events
+// (`notification_due_events`: one delivery per recipient and due event, whatever carries it).
+// Written by the worker's notify activity (one row per recipient and due event) and its email
+// sender; read and marked read by the API.
 import type { NotificationAbout, NotificationAboutType } from '@libs/domain/notification-about';
 import type { Queryable } from './queryable';
 
@@ -95,6 +97,11 @@ const INSERT_NOTIFICATIONS = `INSERT INTO notifications (${NOTIFICATION_COLUMNS.
   SELECT * FROM unnest(${NOTIFICATION_COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})
   ON CONFLICT (recipient_id, due_key) DO NOTHING RETURNING recipient_id, due_key`;
 
+/** Claims each (recipient, due key) for a notification; returns the pairs claimed now, not before. */
+const CLAIM_DUE_EVENTS = `INSERT INTO notification_due_events (recipient_id, due_key, notification_id)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[])
+  ON CONFLICT (recipient_id, due_key) DO NOTHING RETURNING recipient_id, due_key`;
+
 /** The WHERE clause for a recipient's notifications matching `filter`, and its parameters. */
 function matching(recipientId: string, filter: NotificationFilter): { where: string; params: unknown[] } {
   const params: unknown[] = [recipientId];
@@ -154,6 +161,38 @@ export class NotificationsStore {
     const columns = NOTIFICATION_COLUMNS.map((c) => rows.map((r) => r[c.field]));
     const inserted: { recipient_id: string; due_key: string }[] = await this.db.query(`/* ${label} */ ${INSERT_NOTIFICATIONS}`, columns);
     return new Set(inserted.map((row) => `${row.recipient_id}|${row.due_key}`));
+  }
+
+  /**
+   * Claims each (recipient, due key) of a digest-able due event in notification_due_events for
+   * the notification that is to carry it. Answers the `recipient|dueKey` pairs claimed now; a
+   * pair claimed before (by a committed transaction) is not claimed again.
+   */
+  async claimDueEvents(claims: { recipientId: string; dueKey: string; notificationId: string }[]): Promise<Set<string>> {
+    const claimed: { recipient_id: string; due_key: string }[] = await this.db.query(CLAIM_DUE_EVENTS, [
+      claims.map((c) => c.recipientId),
+      claims.map((c) => c.dueKey),
+      claims.map((c) => c.notificationId),
+    ]);
+    return new Set(claimed.map((row) => `${row.recipient_id}|${row.due_key}`));
+  }
+
+  /** For due events claimed before: the due key of the notification that carried each one to its recipient. */
+  async carriersOf(pairs: { recipientId: string; dueKey: string }[]): Promise<{ dueKey: string; notificationKey: string }[]> {
+    const carried: { due_key: string; notification_key: string }[] = await this.db.query(
+      `SELECT e.due_key, n.due_key AS notification_key FROM notification_due_events e JOIN notifications n ON n.id = e.notification_id
+        WHERE (e.recipient_id, e.due_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      [pairs.map((p) => p.recipientId), pairs.map((p) => p.dueKey)],
+    );
+    return carried.map((row) => ({ dueKey: row.due_key, notificationKey: row.notification_key }));
+  }
+
+  /** Points a claim at the recipient's notification of that due key (one written before due events were claimed). */
+  async pointClaimAtNotification(recipientId: string, dueKey: string): Promise<void> {
+    await this.db.query(
+      'UPDATE notification_due_events SET notification_id = (SELECT id FROM notifications WHERE recipient_id = $1 AND due_key = $2) WHERE recipient_id = $1 AND due_key = $2',
+      [recipientId, dueKey],
+    );
   }
 
   /**

@@ -43,6 +43,23 @@ export class PoliciesStore {
     return toStoredPolicy(row);
   }
 
+  /** Stores the document for an authority that has none; false when it has one (which stays as it is). */
+  async addIfAbsent(authorityId: string, document: object): Promise<boolean> {
+    const rows: unknown[] = await this.db.query('INSERT INTO policies (authority_id, document) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING authority_id', [
+      authorityId,
+      JSON.stringify(document),
+    ]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Sets the given top-level fields of the stored document, straight in the table: no running
+   * workflow hears of it (the history recorder sets its short test deadlines this way).
+   */
+  async mergeFields(authorityId: string, fields: Record<string, unknown>): Promise<void> {
+    await this.db.query(`UPDATE policies SET document = document || $2::jsonb WHERE authority_id = $1`, [authorityId, JSON.stringify(fields)]);
+  }
+
   /** Cases still running, whose deadlines follow the policy. */
   async openCaseIds(authorityId: string): Promise<string[]> {
     const rows: { id: string }[] = await this.db.query("SELECT id FROM allegations WHERE authority_id = $1 AND status NOT IN ('closed', 'withdrawn')", [

@@ -1,11 +1,11 @@
 import { statutoryClock as statutoryClockOf, withPolicyDefaults } from '@libs/domain';
-import type { AllegationEntity } from '@libs/persistence';
+import type { Allegation } from '@libs/persistence/stores/allegations.store';
 import type { AllegationState } from '@workflows/allegation/messages';
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 /** The case as the API shows it; status, deadlines, referral and outcome are the workflow's projection. */
-export function toAllegationView(a: AllegationEntity) {
+export function toAllegationView(a: Allegation) {
   // Until the first decision the workflow has projected only the triage deadline.
   const state = (a.stateVersion > 0 ? a.state : null) as Partial<AllegationState> | null;
   const clock = state?.statutoryClock ?? statutoryClockOf(new Date(a.occurredAt).getTime(), withPolicyDefaults({}).extensionTaskAfterMonths);

@@ -14,8 +14,10 @@ import {
   fieldProblem,
   problem,
 } from '@libs/domain';
-import { AllegationEntity, appendAuditEvent } from '@libs/persistence';
+import { appendAuditEvent } from '@libs/persistence';
+import { AllegationsStore, type Allegation } from '@libs/persistence/stores/allegations.store';
 import { IntakeStore } from '@libs/persistence/stores/intake.store';
+import { WorkflowStartsStore } from '@libs/persistence/stores/workflow-starts.store';
 import type { AllegationWorkflowInput } from '@workflows/allegation/messages';
 import { ApiError, conflict, notFound } from '../common/api-error';
 import { noteIntakeReplay } from '../common/telemetry';
@@ -151,8 +153,9 @@ export class AllegationsService {
   }
 
   private async ensureStarted(allegationId: string): Promise<void> {
-    const [row] = await this.db.query('SELECT workflow_id, input, started_at FROM workflow_starts WHERE allegation_id = $1', [allegationId]);
-    if (row && !row.started_at) await this.startOrExplain({ id: allegationId, reference: row.input.reference } as IntakeReceipt, row.workflow_id, row.input);
+    const start = await new WorkflowStartsStore(this.db).find<AllegationWorkflowInput>(allegationId);
+    if (start && !start.startedAt)
+      await this.startOrExplain({ id: allegationId, reference: start.input.reference } as IntakeReceipt, start.workflowId, start.input);
   }
 
   private async startOrExplain(receipt: IntakeReceipt, workflowId: string, input: AllegationWorkflowInput): Promise<void> {
@@ -171,24 +174,13 @@ export class AllegationsService {
 
   async list(principal: Principal, query: ListAllegationsQuery): Promise<{ items: AllegationView[]; nextCursor: string | null }> {
     const limit = query.limit ?? 20;
-    const qb = this.db
-      .getRepository(AllegationEntity)
-      .createQueryBuilder('a')
-      .where('a.authority_id = :authorityId', { authorityId: principal.authorityId ?? '' })
-      .orderBy('a.created_at', 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .take(limit + 1);
-    if (query.status) qb.andWhere('a.status = :status', { status: query.status });
-    if (query.category) qb.andWhere('a.category = :category', { category: query.category });
-    if (query.q) {
-      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere('(a.reference ILIKE :like OR a.description ILIKE :like OR a.location::text ILIKE :like)', { like });
-    }
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      qb.andWhere('(a.created_at, a.id) < (:createdAt, :id)', { createdAt: cursor.createdAt, id: cursor.id });
-    }
-    const rows = await qb.getMany();
+    const rows = await new AllegationsStore(this.db).list(principal.authorityId ?? '', {
+      status: query.status,
+      category: query.category,
+      text: query.q,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+      limit,
+    });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -201,9 +193,9 @@ export class AllegationsService {
    * The case if the caller may see it: staff roles of its authority, or the SPOC and FEOA of the
    * force it is referred to. Anyone else gets 404, so another tenant's case is not disclosed.
    */
-  async findVisible(principal: Principal, id: string, readers: Role[] = AUTHORITY_READERS): Promise<AllegationEntity> {
+  async findVisible(principal: Principal, id: string, readers: Role[] = AUTHORITY_READERS): Promise<Allegation> {
     if (!UUID.test(id)) throw notFound('allegation');
-    const allegation = await this.db.getRepository(AllegationEntity).findOne({ where: { id } });
+    const allegation = await new AllegationsStore(this.db).find(id);
     if (!allegation) throw notFound('allegation');
     const ownAuthority = principal.authorityId === allegation.authorityId && hasRole(principal, readers);
     // A force keeps sight of a case it was ever referred: its SPOC may be asked about it later, and

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { Principal, Role } from '@libs/auth/principal';
 import { allegationWorkflowId, isOpen, isProblemCode, problem, type Problem, type ProblemValues } from '@libs/domain';
-import { AllegationEntity, appendAuditEvent } from '@libs/persistence';
+import { appendAuditEvent } from '@libs/persistence';
+import { AllegationsStore, type Allegation } from '@libs/persistence/stores/allegations.store';
 import type { AllegationState } from '@workflows/allegation/messages';
 import { DECISION_REFUSED, type Actor, type Refusal } from '@workflows/shared/types';
 import { ApiError, conflict } from '../common/api-error';
@@ -38,12 +39,7 @@ export class DecisionsService {
     @Inject(ApiConfig) private readonly config: ApiConfig,
   ) {}
 
-  async decide<P>(
-    principal: Principal,
-    caseId: string,
-    decision: Decision<P>,
-    check?: (allegation: AllegationEntity) => Promise<void>,
-  ): Promise<AllegationView> {
+  async decide<P>(principal: Principal, caseId: string, decision: Decision<P>, check?: (allegation: Allegation) => Promise<void>): Promise<AllegationView> {
     const allegation = await this.allegations.findVisible(principal, caseId, decision.readers);
     await check?.(allegation);
     await this.ask(principal, allegation, decision, allegationWorkflowId(allegation.id));
@@ -54,7 +50,7 @@ export class DecisionsService {
    * Sends a decision to a workflow of the case (the allegation's own, or a child's such as an
    * evidence package) and gives back the Update's result; refusals become an audited 409.
    */
-  async ask<R, P>(principal: Principal, allegation: AllegationEntity, decision: Decision<P, R>, workflowId: string): Promise<R> {
+  async ask<R, P>(principal: Principal, allegation: Allegation, decision: Decision<P, R>, workflowId: string): Promise<R> {
     const actor: Actor = {
       userId: principal.sub,
       username: principal.name,
@@ -100,7 +96,7 @@ export class DecisionsService {
   }
 
   /** Records a refused decision in the case's chain and gives the 409 to throw: its code and values, and the rule as its detail's field. */
-  async refused<P, R>(principal: Principal, allegation: AllegationEntity, decision: Decision<P, R>, rule: string, why: Problem): Promise<ApiError> {
+  async refused<P, R>(principal: Principal, allegation: Allegation, decision: Decision<P, R>, rule: string, why: Problem): Promise<ApiError> {
     const { message, code, values } = why;
     const current = await this.reload(allegation.id);
     const role = decision.readers.find((r) => principal.roles.includes(r)) ?? principal.roles[0];
@@ -119,8 +115,10 @@ export class DecisionsService {
     return conflict(why, [{ field: rule, problem: message, code, values }], { state: toAllegationView(current) });
   }
 
-  private async reload(id: string): Promise<AllegationEntity> {
-    return this.db.getRepository(AllegationEntity).findOneOrFail({ where: { id } });
+  private async reload(id: string): Promise<Allegation> {
+    const allegation = await new AllegationsStore(this.db).find(id);
+    if (!allegation) throw new Error(`allegation ${id} is gone`);
+    return allegation;
   }
 }
 

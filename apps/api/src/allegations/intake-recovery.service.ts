@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ApiConfig } from '@libs/config';
 import { runInTenantScope } from '@libs/persistence';
+import { WorkflowStartsStore } from '@libs/persistence/stores/workflow-starts.store';
 import type { AllegationWorkflowInput } from '@workflows/allegation/messages';
 import { isTemporalUnavailable } from '../common/dependency-errors';
 import { LOGGER } from '../common/logger.provider';
@@ -53,27 +54,19 @@ export class IntakeRecoveryService implements OnApplicationBootstrap, OnApplicat
     // Claimed in one short statement and committed at once: no lock is held while Temporal is
     // called, so a client retrying one of these intakes records its start without waiting. A claim
     // that outlives a crashed sweep lapses; a row started twice meets Temporal's duplicate check.
-    const [rows]: [{ allegation_id: string; workflow_id: string; input: AllegationWorkflowInput }[], number] = await this.db.query(
-      `UPDATE workflow_starts SET claimed_until = now() + ($2::int * interval '1 millisecond')
-       WHERE allegation_id IN (
-         SELECT allegation_id FROM workflow_starts
-         WHERE started_at IS NULL AND created_at < now() - ($1::int * interval '1 millisecond') AND (claimed_until IS NULL OR claimed_until < now())
-         ORDER BY created_at LIMIT 100 FOR UPDATE SKIP LOCKED)
-       RETURNING allegation_id, workflow_id, input`,
-      [graceMs, CLAIM_MS],
-    );
+    const starts = new WorkflowStartsStore(this.db);
+    const rows = await starts.claimDue<AllegationWorkflowInput>(graceMs, CLAIM_MS);
     let started = 0;
     for (const [i, row] of rows.entries()) {
       try {
-        await this.starter.start(row.allegation_id, row.workflow_id, row.input);
+        await this.starter.start(row.allegationId, row.workflowId, row.input);
         started += 1;
       } catch (error) {
-        this.log.warn({ allegationId: row.allegation_id, err: (error as Error).message }, 'intake recovery: workflow start failed; will retry');
+        this.log.warn({ allegationId: row.allegationId, err: (error as Error).message }, 'intake recovery: workflow start failed; will retry');
         // The next sweep tries this row again. With Temporal down, the rest would each wait out the
         // start deadline first, so they are left to the next sweep too.
         const down = isTemporalUnavailable(error);
-        const released = (down ? rows.slice(i) : [row]).map((r) => r.allegation_id);
-        await this.db.query('UPDATE workflow_starts SET claimed_until = NULL WHERE allegation_id = ANY($1::uuid[]) AND started_at IS NULL', [released]);
+        await starts.release((down ? rows.slice(i) : [row]).map((r) => r.allegationId));
         if (down) break;
       }
     }

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { TemporalConfig } from '@libs/config';
+import type { Queryable } from '@libs/persistence';
+import { WorkflowStartsStore } from '@libs/persistence/stores/workflow-starts.store';
 import type { allegationWorkflow } from '@workflows';
 import type { AllegationWorkflowInput } from '@workflows/allegation/messages';
 
@@ -26,8 +28,8 @@ export class AllegationWorkflowStarter {
     @Inject(DataSource) private readonly db: DataSource,
   ) {}
 
-  /** `manager`: the caller's transaction when it holds the outbox row locked (the recovery sweep). */
-  async start(allegationId: string, workflowId: string, input: AllegationWorkflowInput, manager: EntityManager = this.db.manager): Promise<void> {
+  /** `manager`: the caller's transaction when it holds the outbox row locked. */
+  async start(allegationId: string, workflowId: string, input: AllegationWorkflowInput, manager: Queryable = this.db): Promise<void> {
     try {
       await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
         this.client.workflow.start<typeof allegationWorkflow>('allegationWorkflow', {
@@ -39,22 +41,14 @@ export class AllegationWorkflowStarter {
       );
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-        await manager
-          .query('UPDATE workflow_starts SET attempts = attempts + 1, last_error = $2 WHERE allegation_id = $1', [
-            allegationId,
-            String((error as Error).message).slice(0, 500),
-          ])
-          .catch(() => undefined);
+        await new WorkflowStartsStore(manager).recordFailure(allegationId, String((error as Error).message)).catch(() => undefined);
         throw error;
       }
     }
     await this.markStarted(allegationId, manager);
   }
 
-  async markStarted(allegationId: string, manager: EntityManager = this.db.manager): Promise<void> {
-    await manager.query(
-      'UPDATE workflow_starts SET started_at = now(), attempts = attempts + 1, last_error = NULL WHERE allegation_id = $1 AND started_at IS NULL',
-      [allegationId],
-    );
+  async markStarted(allegationId: string, manager: Queryable = this.db): Promise<void> {
+    await new WorkflowStartsStore(manager).markStarted(allegationId);
   }
 }

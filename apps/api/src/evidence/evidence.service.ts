@@ -8,7 +8,8 @@ import { DataSource } from 'typeorm';
 import type { Principal, Role } from '@libs/auth/principal';
 import { EvidenceConfig } from '@libs/config';
 import { applyCustody, isOpen, type CustodyItem, type EvidenceStatus, fieldProblem, problem, type Problem } from '@libs/domain';
-import { AllegationEntity, appendAuditEvent } from '@libs/persistence';
+import { appendAuditEvent } from '@libs/persistence';
+import type { Allegation } from '@libs/persistence/stores/allegations.store';
 import { ContentMissingError, ContentStore, ContentTooLargeError } from '@libs/storage';
 import { AllegationsService } from '../allegations/allegations.service';
 import { ApiError, badRequest, conflict, notFound } from '../common/api-error';
@@ -89,7 +90,7 @@ export class EvidenceService {
   }
 
   /** The case, if the caller may add evidence to it now. */
-  async caseForEvidence(principal: Principal, caseId: string): Promise<AllegationEntity> {
+  async caseForEvidence(principal: Principal, caseId: string): Promise<Allegation> {
     const allegation = await this.allegations.findVisible(principal, caseId, EVIDENCE_READERS);
     if (!isOpen(allegation.status))
       throw conflict(problem('evidence.case_finished', { status: allegation.status }), [
@@ -103,7 +104,7 @@ export class EvidenceService {
    * its first custody event and the audit event together. The same bytes already logged
    * against this case give back that item (`duplicate: true`) and record nothing new.
    */
-  async addDigital(principal: Principal, allegation: AllegationEntity, headers: UploadHeaders, body: Readable) {
+  async addDigital(principal: Principal, allegation: Allegation, headers: UploadHeaders, body: Readable) {
     let stored;
     try {
       stored = await this.store.put(body, { maxBytes: this.config.EVIDENCE_MAX_BYTES });
@@ -163,7 +164,7 @@ export class EvidenceService {
     });
   }
 
-  async addPhysical(principal: Principal, allegation: AllegationEntity, dto: PhysicalEvidenceDto) {
+  async addPhysical(principal: Principal, allegation: Allegation, dto: PhysicalEvidenceDto) {
     return this.db.transaction(async (m) => {
       const id = randomUUID();
       const holder = this.holderName(principal);
@@ -192,7 +193,7 @@ export class EvidenceService {
   }
 
   /** The item if the caller may see its case (404 otherwise, as for the case itself). */
-  async findVisible(principal: Principal, id: string, m: Queryable = this.db): Promise<{ item: EvidenceItem; allegation: AllegationEntity }> {
+  async findVisible(principal: Principal, id: string, m: Queryable = this.db): Promise<{ item: EvidenceItem; allegation: Allegation }> {
     if (!UUID.test(id)) throw notFound('evidence item');
     const item = await new EvidenceStore(m).find(id);
     if (!item) throw notFound('evidence item');

@@ -5,7 +5,7 @@ import type { Principal, Role } from '@libs/auth/principal';
 import { canonicalJson } from '@libs/domain';
 import { checkpointNote, checkpointPublicKey, checkpointVerifierKey, toHex } from '@libs/merkle';
 import { appendAuditEvent, GENESIS_HASH, loadAuditEvents } from '@libs/persistence';
-import { CheckpointSigner, inclusionProofAt, issueCheckpoint } from '@libs/transparency';
+import { caseLogIndexes, CheckpointSigner, inclusionProofAt, issueCheckpoint } from '@libs/transparency';
 import { toAllegationView } from '../allegations/allegation.view';
 import { AllegationsService } from '../allegations/allegations.service';
 import type { AccessStatement } from '../common/access-reason';
@@ -51,21 +51,24 @@ export class BundleService {
     );
     // A checkpoint signed now covers every event of the case, the disclosure included.
     const checkpoint = (await issueCheckpoint(this.db, found.authorityId, this.signer))!;
-    const [allegation, events, evidenceRows, custodyRows, packageRows, positions] = await Promise.all([
+    const [allegation, events, evidenceRows, custodyRows, packageRows, leafIndexes] = await Promise.all([
       this.allegations.findVisible(principal, caseId, BUNDLE_READERS),
       loadAuditEvents(this.db.manager, found.id),
       new EvidenceStore(this.db).ofCase(found.id),
       new EvidenceStore(this.db).custodyOfCase(found.id),
       new PackagesStore(this.db).ofCase(found.id),
-      this.db.query('SELECT seq, log_index FROM audit_events WHERE case_id = $1 AND log_index < $2 ORDER BY seq', [found.id, checkpoint.treeSize]) as Promise<
-        { seq: number; log_index: string }[]
-      >,
+      caseLogIndexes(this.db, found.id, checkpoint.treeSize),
     ]);
-    const inCheckpoint = events.filter((e) => e.seq <= positions.length);
+    // The case's events that the checkpoint covers (those in its log below the tree size), each
+    // with its inclusion proof. A case's events enter the log in the order of their seq.
+    const inCheckpoint = [];
     const inclusionProofs = [];
-    for (const { seq, log_index } of positions) {
-      const proof = await inclusionProofAt(this.db, found.authorityId, Number(log_index), checkpoint.treeSize);
-      inclusionProofs.push({ seq: Number(seq), leafIndex: Number(log_index), auditPath: proof.auditPath.map(toHex) });
+    for (const event of events) {
+      const leafIndex = leafIndexes.get(event.seq);
+      if (leafIndex === undefined) continue;
+      const proof = await inclusionProofAt(this.db, found.authorityId, leafIndex, checkpoint.treeSize);
+      inCheckpoint.push(event);
+      inclusionProofs.push({ seq: event.seq, leafIndex, auditPath: proof.auditPath.map(toHex) });
     }
     const custodyOf = new Map<string, CustodyEvent[]>();
     for (const row of custodyRows) custodyOf.set(row.evidenceId, [...(custodyOf.get(row.evidenceId) ?? []), row]);

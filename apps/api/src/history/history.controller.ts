@@ -2,24 +2,16 @@ import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiStandardErrors } from '../common/api-docs';
-import { DataSource } from 'typeorm';
-import type { Principal, Role } from '@libs/auth/principal';
-import { appendAuditEvent, loadAuditEvents, streamAuditEventsJson, verifyChain } from '@libs/persistence';
-import { AllegationsService } from '../allegations/allegations.service';
+import type { Principal } from '@libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
-import { accessStatement } from '../common/access-reason';
-
-const HISTORY_READERS: Role[] = ['legal', 'triage', 'returning_officer'];
+import { HISTORY_READERS, HistoryService } from './history.service';
 
 @ApiTags('history')
 @ApiBearerAuth()
 @ApiStandardErrors()
 @Controller('allegations/:id/history')
 export class HistoryController {
-  constructor(
-    @Inject(DataSource) private readonly db: DataSource,
-    @Inject(AllegationsService) private readonly allegations: AllegationsService,
-  ) {}
+  constructor(@Inject(HistoryService) private readonly histories: HistoryService) {}
 
   /**
    * Every audit event of the case, in order. Reading a case history is itself recorded, with the
@@ -40,21 +32,9 @@ export class HistoryController {
     @Headers('x-access-reason') reason?: string,
     @Headers('x-disclosed-to') recipient?: string,
   ) {
-    const access = accessStatement(reason, recipient, principal.name ?? principal.sub);
-    const allegation = await this.allegations.findVisible(principal, id, HISTORY_READERS);
-    await this.db.transaction((m) =>
-      appendAuditEvent(m, {
-        caseId: allegation.id,
-        authorityId: allegation.authorityId,
-        actor: principal.sub,
-        role: HISTORY_READERS.find((r) => principal.roles.includes(r))!,
-        action: 'history.read',
-        after: { reason: access.reason, recipient: access.recipient, disclosed: 'case history' },
-      }),
-    );
     let started = false;
     try {
-      await streamAuditEventsJson(this.db, allegation.id, (chunk) => {
+      await this.histories.stream(principal, id, reason, recipient, (chunk) => {
         if (!started) res.status(200).type('application/json');
         started = true;
         if (res.destroyed) throw new Error('the client went away');
@@ -83,7 +63,6 @@ export class HistoryController {
   @ApiOperation({ summary: "Verify a case history's hash chain" })
   @Roles(...HISTORY_READERS)
   async verify(@CurrentUser() principal: Principal, @Param('id') id: string) {
-    const allegation = await this.allegations.findVisible(principal, id, HISTORY_READERS);
-    return verifyChain(allegation.id, await loadAuditEvents(this.db.manager, allegation.id));
+    return this.histories.verify(principal, id);
   }
 }

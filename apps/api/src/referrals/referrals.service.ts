@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
-import { AllegationEntity } from '@libs/persistence';
+import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
 import { toAllegationView, type AllegationView } from '../allegations/allegation.view';
 import { ApiError } from '../common/api-error';
 import { ListReferralsQuery, REFERRAL_QUEUE_STATUSES } from './dto/list-referrals.query';
@@ -21,17 +21,8 @@ export class ReferralsService {
       throw new ApiError(HttpStatus.FORBIDDEN, 'referrals are listed for a police force; this token names none', [
         { field: 'forceId', problem: 'is missing from the token' },
       ]);
-    const rows = await this.db
-      .getRepository(AllegationEntity)
-      .createQueryBuilder('a')
-      .where('a.referred_force_id = :forceId', { forceId })
-      .andWhere('a.status IN (:...statuses)', { statuses: query.status ? [query.status] : [...REFERRAL_QUEUE_STATUSES] })
-      // A pending referral has a response deadline; an accepted one has met it (NULL): pending first.
-      .orderBy('a.spoc_due_at', 'ASC', 'NULLS LAST')
-      .addOrderBy('a.created_at', 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .limit(query.limit ?? 100)
-      .getMany();
+    // A pending referral has a response deadline; an accepted one has met it (NULL): pending first.
+    const rows = await new AllegationsStore(this.db).referredTo(forceId, query.status ? [query.status] : [...REFERRAL_QUEUE_STATUSES], query.limit ?? 100);
     return { items: rows.map(toAllegationView) };
   }
 }

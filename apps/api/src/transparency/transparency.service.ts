@@ -14,6 +14,8 @@ import {
   logIndexOf,
   logSize,
 } from '@libs/transparency';
+import { DirectoryStore } from '@libs/persistence/stores/directory.store';
+import { TransparencyStore } from '@libs/persistence/stores/transparency.store';
 import { badRequest, conflict, notFound } from '../common/api-error';
 import { decodeCursor, encodeCursor } from './query';
 import { fieldProblem, problem } from '@libs/domain';
@@ -32,9 +34,9 @@ export class TransparencyService {
   ) {}
 
   private async authority(authorityId: string): Promise<string> {
-    const [row] = /^[\w.-]{1,100}$/.test(authorityId) ? await this.db.query('SELECT id FROM authorities WHERE id = $1', [authorityId]) : [];
-    if (!row) throw notFound('authority');
-    return row.id;
+    const found = /^[\w.-]{1,100}$/.test(authorityId) ? await new DirectoryStore(this.db).findAuthority(authorityId) : null;
+    if (!found) throw notFound('authority');
+    return found.id;
   }
 
   private async orBroken<T>(work: () => Promise<T>): Promise<T> {
@@ -72,8 +74,7 @@ export class TransparencyService {
   async publicKey(authorityId: string, keyId?: string) {
     const id = await this.authority(authorityId);
     if (keyId !== undefined) {
-      const [used] = await this.db.query('SELECT 1 FROM transparency_checkpoints WHERE authority_id = $1 AND key_id = $2 LIMIT 1', [id, keyId]);
-      if (!used) throw notFound('signing key');
+      if (!(await new TransparencyStore(this.db).keySigned(id, keyId))) throw notFound('signing key');
     }
     const chosen = keyId ?? (await latestCheckpoint(this.db, id))?.keyId ?? this.signer.keyId;
     const raw = chosen === this.signer.keyId ? rawPublicKey(this.signer.publicKey).toString('base64') : await checkpointPublicKeyById(this.db, chosen);
@@ -132,14 +133,14 @@ export class TransparencyService {
     const latest = await latestCheckpoint(this.db, id);
     const tree = size ?? (latest && latest.treeSize > index ? latest.treeSize : logSizeNow);
     const proof = await this.orBroken(() => inclusionProofAt(this.db, id, index, tree));
-    const [row] = await this.db.query('SELECT hash FROM audit_events WHERE authority_id = $1 AND log_index = $2', [id, index]);
-    if (!row) throw conflict(problem('transparency.log_index_missing', { index }), [fieldProblem('log', 'transparency.index_damaged', { index })]);
+    const leaf = await new TransparencyStore(this.db).leafAt(id, index);
+    if (leaf === undefined) throw conflict(problem('transparency.log_index_missing', { index }), [fieldProblem('log', 'transparency.index_damaged', { index })]);
     const b64 = (hash: Buffer) => hash.toString('base64');
     return {
       origin: noteKeyName(id),
       index,
       size: tree,
-      leaf: b64(Buffer.from(row.hash, 'hex')),
+      leaf: b64(Buffer.from(leaf, 'hex')),
       leafHash: b64(proof.leafHash),
       root: b64(proof.rootHash),
       proof: proof.auditPath.map(b64),

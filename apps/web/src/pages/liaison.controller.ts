@@ -173,6 +173,8 @@ export class LiaisonPageController {
         contacts: agreement.contacts.map((c: any) => ({ ...c, channelText: t(CHANNEL_TEXT[c.channel] ?? c.channel) })),
         canChange: !authorityId && user.has(...AGREERS),
         canRecord: user.has(...RECORDERS),
+        // Candidate contacts are shared with the FEOA of a force the authority has an agreement with.
+        canShareContacts: !authorityId && user.has('staff', 'returning_officer'),
         contactAction: `/police-liaison/${forceId}/contacts${authorityId ? `?authorityId=${authorityId}` : ''}`,
         channels: CHANNELS.map((c) => ({ value: c, text: t(CHANNEL_TEXT[c]) })),
         errors: form?.errors ?? {},

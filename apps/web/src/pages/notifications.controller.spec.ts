@@ -1,4 +1,4 @@
-// Each kind of subject links to the page that shows it; kinds with no page say what they are about.
+// Each kind of subject links to the page that shows it; a subject with no page says what it is about.
 import { subjectLink } from './notifications.controller';
 
 const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -11,14 +11,16 @@ it.each([
   ['risk', null, `/risk-register/${id}`],
   ['ballot_discrepancy', null, `/ballot-security/discrepancies#discrepancy-${id}`],
   ['liaison', null, '/police-liaison'],
+  ['indicator_alert', null, `/alerts#alert-${id}`],
+  ['indicator_upload', null, `/monitoring#upload-${id}`],
 ])('a notification about a %s links to its page', (type, caseOf, href) => {
   expect(subjectLink({ type, id: type === 'allegation' ? caseId : id, caseId: caseOf })?.href).toBe(href);
 });
 
-it.each(['indicator_alert', 'indicator_upload'])('one about a %s says what it is about, with no link', (type) => {
-  const link = subjectLink({ type, id, caseId: null });
+it('one about an evidence item of no case says what it is about, with no link', () => {
+  const link = subjectLink({ type: 'evidence', id, caseId: null });
   expect(link?.href).toBeUndefined();
-  expect(link?.text).toMatch(/^About /);
+  expect(link?.text).toBe('About an evidence item');
 });
 
 it('none for a notification about nothing', () => {

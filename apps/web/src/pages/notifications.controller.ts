@@ -36,9 +36,10 @@ export function subjectLink(about: About | null, t: T = translator('en')): { hre
       // The agreement's page is by force; the list leads to it.
       return { href: '/police-liaison', text: t('View the police liaison agreements') };
     case 'indicator_alert':
-      return { text: t('About an indicator alert (it has no page here yet)') };
+      return { href: `/alerts#alert-${about.id}`, text: t('View the indicator alert') };
     case 'indicator_upload':
-      return { text: t('About an indicator upload (it has no page here yet)') };
+      // The upload's row on the indicators page, with the alerts it raised.
+      return { href: `/monitoring#upload-${about.id}`, text: t('View the file of observations') };
     case 'ballot_discrepancy':
       return { href: `/ballot-security/discrepancies#discrepancy-${about.id}`, text: t('View the ballot security discrepancy') };
     default:

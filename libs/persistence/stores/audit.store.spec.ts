@@ -1,0 +1,121 @@
+import type { Queryable } from './queryable';
+import { AuditStore } from './audit.store';
+
+/** A Queryable that answers every query with `rows` and remembers what it was asked. */
+function answering(rows: unknown): Queryable & { calls: { sql: string; parameters?: unknown[] }[] } {
+  const calls: { sql: string; parameters?: unknown[] }[] = [];
+  return { calls, query: async (sql, parameters) => (calls.push({ sql, parameters }), rows) };
+}
+
+/** A transaction's manager whose connection answers a cursor's FETCHes from `events` (JSON text), `size` at a time. */
+function cursorOver(events: string[]) {
+  const sent: string[] = [];
+  let at = 0;
+  const client = {
+    query: async ({ text }: { text: string }) => {
+      sent.push(text);
+      const fetch = /^FETCH (\d+)/.exec(text);
+      if (!fetch) return { rows: [] };
+      const rows = events.slice(at, at + Number(fetch[1])).map((e) => [e]);
+      at += rows.length;
+      return { rows };
+    },
+  };
+  return { sent, manager: { query: async () => [], queryRunner: { databaseConnection: client } } };
+}
+
+describe('AuditStore', () => {
+  it('reads the position of a case with events: its last seq (bigint text) and hash, and the next log index', async () => {
+    const position = await new AuditStore(answering([{ seq: '41', hash: 'ab'.repeat(32), log_index: '1000' }])).position('c1', 'northshire');
+    expect(position).toEqual({ last: { seq: 41, hash: 'ab'.repeat(32) }, logIndex: 1000 });
+  });
+
+  it('a case with no events yet has no last event', async () => {
+    expect(await new AuditStore(answering([{ seq: null, hash: null, log_index: '0' }])).position('c1', 'northshire')).toEqual({ last: null, logIndex: 0 });
+  });
+
+  it('takes the authority’s log lock with its key', async () => {
+    const db = answering([]);
+    await new AuditStore(db).lockLog('northshire');
+    expect(db.calls[0]).toEqual({ sql: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', parameters: ['audit-log:northshire'] });
+  });
+
+  it('stores before and after as JSON, null included, at the given log index', async () => {
+    const db = answering([]);
+    await new AuditStore(db).insert({
+      caseId: 'c1',
+      authorityId: 'northshire',
+      seq: 1,
+      at: '2026-05-01T09:00:00.000Z',
+      actor: 'u1',
+      role: 'triage',
+      action: 'allegation.created',
+      before: null,
+      after: { status: 'triage' },
+      prevHash: '0'.repeat(64),
+      hash: 'ab'.repeat(32),
+      logIndex: 7,
+    });
+    expect(db.calls[0].parameters).toEqual([
+      'c1',
+      'northshire',
+      1,
+      '2026-05-01T09:00:00.000Z',
+      'u1',
+      'triage',
+      'allegation.created',
+      'null',
+      '{"status":"triage"}',
+      '0'.repeat(64),
+      'ab'.repeat(32),
+      7,
+    ]);
+  });
+
+  it('reads events with seq as a number, at as an ISO string and absent before/after as null', async () => {
+    const [event] = await new AuditStore(
+      answering([
+        {
+          seq: '3',
+          at: new Date('2026-05-01T09:00:00.123Z'),
+          actor: 'u1',
+          role: 'triage',
+          action: 'a',
+          before: undefined,
+          after: null,
+          prev_hash: 'p',
+          hash: 'h',
+        },
+      ]),
+    ).ofCase('c1');
+    expect(event).toEqual({
+      seq: 3,
+      at: '2026-05-01T09:00:00.123Z',
+      actor: 'u1',
+      role: 'triage',
+      action: 'a',
+      before: null,
+      after: null,
+      prevHash: 'p',
+      hash: 'h',
+    });
+  });
+
+  it('streams the events as one JSON array in chunks, whatever the chunk size', async () => {
+    const events = ['{"seq":1}', '{"seq":2}', '{"seq":3}', '{"seq":4}'];
+    for (const size of [1, 2, 3, 4, 10]) {
+      const { manager } = cursorOver(events);
+      const chunks: string[] = [];
+      await new AuditStore(manager).streamOfCaseJson('c1', (chunk) => void chunks.push(chunk), size);
+      expect(JSON.parse(chunks.join(''))).toEqual([{ seq: 1 }, { seq: 2 }, { seq: 3 }, { seq: 4 }]);
+    }
+    const { manager } = cursorOver([]);
+    const chunks: string[] = [];
+    await new AuditStore(manager).streamOfCaseJson('c1', (chunk) => void chunks.push(chunk), 2);
+    expect(chunks.join('')).toBe('[]');
+  });
+
+  it('refuses to stream without a transaction’s connection', async () => {
+    await expect(new AuditStore(answering([])).streamOfCaseJson('c1', () => undefined, 2)).rejects.toThrow('the transaction has no connection');
+  });
+});

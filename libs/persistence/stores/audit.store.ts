@@ -1,0 +1,168 @@
+// The audit events: `audit_events`, each case's (or risk's, agreement's, contact's) hash chain, at
+// dense positions (log_index) of its authority's Merkle log. Appended by libs/persistence/audit.ts
+// (appendAuditEvent, which computes the chain) and never changed; read by the case history, the
+// bundle and, as the log's leaves, by the transparency store.
+import type { Queryable } from './queryable';
+
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  before: unknown;
+  after: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+/** Where the next event of a case goes: after its last event (none yet: null) and at its authority's next log index. */
+export interface AuditPosition {
+  last: { seq: number; hash: string } | null;
+  logIndex: number;
+}
+
+export interface NewAuditEvent extends AuditEvent {
+  caseId: string;
+  authorityId: string;
+  logIndex: number;
+}
+
+/** The advisory lock key of an authority's audit log: every append of its chains takes it. */
+export const auditLogLockKey = (authorityId: string) => `audit-log:${authorityId}`;
+
+interface AuditRow {
+  seq: number | string;
+  at: Date;
+  actor: string;
+  role: string;
+  action: string;
+  before: unknown;
+  after: unknown;
+  prev_hash: string;
+  hash: string;
+}
+
+interface PositionRow {
+  seq: number | string | null;
+  hash: string | null;
+  log_index: number | string;
+}
+
+const toAuditEvent = (row: AuditRow): AuditEvent => ({
+  seq: Number(row.seq),
+  at: new Date(row.at).toISOString(),
+  actor: row.actor,
+  role: row.role,
+  action: row.action,
+  before: row.before ?? null,
+  after: row.after ?? null,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+/**
+ * Each event as the JSON text JSON.stringify gives for `ofCase`'s object, built by PostgreSQL in
+ * one text column (seq as a number, `at` as toISOString would write it, strings escaped by
+ * to_json, `before` and `after` as their jsonb text), so that the API only passes the text on:
+ * no row becomes an object, a Date and parsed JSON only to be written out again.
+ */
+const EVENT_JSON_SQL = `SELECT '{"seq":' || seq || ',"at":"' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+    || '","actor":' || to_json(actor) || ',"role":' || to_json(role) || ',"action":' || to_json(action)
+    || ',"before":' || COALESCE(before::text, 'null') || ',"after":' || COALESCE(after::text, 'null')
+    || ',"prevHash":' || to_json(prev_hash) || ',"hash":' || to_json(hash) || '}'
+  FROM audit_events WHERE case_id = $1 ORDER BY audit_events.seq`;
+
+/** node-postgres's client, as the cursor needs it: rows as arrays of unparsed text. */
+interface RawClient {
+  query(config: {
+    text: string;
+    values: unknown[];
+    rowMode: 'array';
+    types: { getTypeParser: () => (value: string) => string };
+  }): Promise<{ rows: string[][] }>;
+}
+
+/** The pg client under a transaction's EntityManager (or a QueryRunner), if it has one. */
+function rawClientOf(db: Queryable): RawClient | undefined {
+  const runner = (db as { queryRunner?: unknown }).queryRunner ?? db;
+  return (runner as { databaseConnection?: RawClient } | undefined)?.databaseConnection;
+}
+
+export class AuditStore {
+  constructor(private readonly db: Queryable) {}
+
+  /**
+   * Takes the authority's audit log lock until the transaction ends (pg_advisory_xact_lock on
+   * auditLogLockKey): the one lock that serialises the appends of its chains.
+   */
+  async lockLog(authorityId: string): Promise<void> {
+    await this.db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [auditLogLockKey(authorityId)]);
+  }
+
+  /** The case's last event and the authority's next log index, in one read (under the log lock). */
+  async position(caseId: string, authorityId: string): Promise<AuditPosition> {
+    const [row]: PositionRow[] = await this.db.query(
+      `SELECT last.seq, last.hash, (SELECT COALESCE(MAX(log_index) + 1, 0) FROM audit_events WHERE authority_id = $2) AS log_index
+       FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT seq, hash FROM audit_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1) last ON true`,
+      [caseId, authorityId],
+    );
+    return {
+      last: row.seq !== null ? { seq: Number(row.seq), hash: row.hash as string } : null,
+      logIndex: Number(row.log_index),
+    };
+  }
+
+  /** Inserts the event as computed: its `at` must be exactly what was hashed. */
+  async insert(e: NewAuditEvent): Promise<void> {
+    await this.db.query(
+      `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [e.caseId, e.authorityId, e.seq, e.at, e.actor, e.role, e.action, JSON.stringify(e.before), JSON.stringify(e.after), e.prevHash, e.hash, e.logIndex],
+    );
+  }
+
+  /** The case's events in chain order. */
+  async ofCase(caseId: string): Promise<AuditEvent[]> {
+    const rows: AuditRow[] = await this.db.query(
+      'SELECT seq, at, actor, role, action, before, after, prev_hash, hash FROM audit_events WHERE case_id = $1 ORDER BY seq',
+      [caseId],
+    );
+    return rows.map(toAuditEvent);
+  }
+
+  /**
+   * Streams the same events as `ofCase`, as the JSON text of that array, to `write` in chunks of
+   * `chunkEvents` events (concatenated, they are one JSON array). Run it on a transaction's
+   * manager: one snapshot, a cursor read a chunk at a time, the next chunk asked for before the
+   * last is written, so PostgreSQL, this process and the client work at once. `write` returns a
+   * promise to hold the next chunk back (a full socket); a rejected one ends the read.
+   */
+  async streamOfCaseJson(caseId: string, write: (chunk: string) => Promise<void> | void, chunkEvents: number): Promise<void> {
+    const client = rawClientOf(this.db);
+    if (!client) throw new Error('streamAuditEventsJson: the transaction has no connection');
+    // Rows as arrays of unparsed text (rowMode 'array', no type parsers): one string each.
+    const raw = (text: string, values: unknown[] = []) =>
+      client.query({ text, values, rowMode: 'array', types: { getTypeParser: () => (value: string) => value } });
+    await raw(`DECLARE audit_event_json NO SCROLL CURSOR FOR ${EVENT_JSON_SQL}`, [caseId]);
+    const fetch = () => raw(`FETCH ${Math.trunc(chunkEvents)} FROM audit_event_json`);
+    let next = fetch();
+    let first = true;
+    for (;;) {
+      const { rows } = await next;
+      const last = rows.length < chunkEvents;
+      if (!last) next = fetch();
+      let chunk = first ? '[' : rows.length > 0 ? ',' : '';
+      for (let i = 0; i < rows.length; i++) chunk += i === 0 ? rows[i][0] : `,${rows[i][0]}`;
+      first = false;
+      if (last) chunk += ']';
+      try {
+        await write(chunk);
+      } catch (error) {
+        if (!last) await next.catch(() => undefined); // the fetch in flight ends before the transaction does
+        throw error;
+      }
+      if (last) return;
+    }
+  }
+}
