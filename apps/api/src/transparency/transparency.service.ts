@@ -134,7 +134,8 @@ export class TransparencyService {
     const tree = size ?? (latest && latest.treeSize > index ? latest.treeSize : logSizeNow);
     const proof = await this.orBroken(() => inclusionProofAt(this.db, id, index, tree));
     const leaf = await new TransparencyStore(this.db).leafAt(id, index);
-    if (leaf === undefined) throw conflict(problem('transparency.log_index_missing', { index }), [fieldProblem('log', 'transparency.index_damaged', { index })]);
+    if (leaf === undefined)
+      throw conflict(problem('transparency.log_index_missing', { index }), [fieldProblem('log', 'transparency.index_damaged', { index })]);
     const b64 = (hash: Buffer) => hash.toString('base64');
     return {
       origin: noteKeyName(id),
