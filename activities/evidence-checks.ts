@@ -3,6 +3,7 @@
 // goes out once per item and due event, however often the schedule runs.
 import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
+import { notice } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence/audit';
 import { EvidenceStore } from '@libs/persistence/stores/evidence.store';
 import type { ContentStore } from '@libs/storage';
@@ -32,9 +33,7 @@ export async function checkEvidenceIntegrity(db: DataSource, store: ContentStore
       caseId: item.caseId,
       authorityId: item.authorityId,
       dueKey: `integrity:${item.id}:${actual ?? 'missing'}`,
-      kind: 'integrity_alert',
-      subject: `Evidence integrity alert: ${item.reference}`,
-      body: `The stored bytes of evidence item ${item.id} (${item.description}) in allegation ${item.reference} ${actual ? `now hash to ${actual}, not ${item.sha256}` : 'are missing'}. Treat the stored copy as compromised and investigate.`,
+      ...notice('integrity_alert', { reference: item.reference, evidenceId: item.id, description: item.description, expected: item.sha256, actual }),
       to: { authorityRoles: ['returning_officer', 'triage'] },
     });
     if (sent.newlySent > 0) {
@@ -64,9 +63,7 @@ export async function raiseDisposalReviews(db: DataSource): Promise<{ due: numbe
       caseId: item.caseId,
       authorityId: item.authorityId,
       dueKey: `disposal-review:${item.id}:${until}`,
-      kind: 'disposal_review',
-      subject: `Disposal review due: ${item.reference}`,
-      body: `Evidence item ${item.id} (${item.description}) of allegation ${item.reference} was to be kept until ${until}. Review it: dispose of it, or place a legal hold.`,
+      ...notice('disposal_review', { reference: item.reference, evidenceId: item.id, description: item.description, keepUntil: until }),
       to: { authorityRoles: ['returning_officer'] },
     });
     if (sent.newlySent > 0) raised += 1;

@@ -1,25 +1,21 @@
 // Digests: when many due events of one kind reach the same person at once (a plan owner's risk
 // reviews all falling due as the near-poll window opens), they are told in one notification
-// listing them, and one email, rather than one each. Which kinds may be digested, and how a
-// digest reads, is here; the grouping happens in notifyMany (activities/notifications.ts), over
+// listing them, and one email, rather than one each. Which kinds may be digested is here, and
+// how a digest reads is in libs/domain/notices.ts; the grouping happens in notifyMany (activities/notifications.ts), over
 // the due events that share its transaction, which the NotifyBatcher holds together for
 // WORKER_NOTIFY_DIGEST_WINDOW_MS.
+import { notice, type NoticeText } from '@libs/domain';
 import type { NotifyInput } from './notifications';
 
 export interface DigestRule {
-  /** the digest notification's kind */
-  kind: string;
-  subject: (count: number) => string;
-  /** the first paragraph of the body; the due events' subjects follow, one a line */
-  intro: string;
+  /** the digest notification's kind, subject and body, from the due events it lists (their subjects and bodies, one a line) */
+  digest: (inputs: NotifyInput[]) => NoticeText;
 }
 
 /** The kinds that may be digested, by the kind of their single notification. */
 export const DIGEST_RULES: Readonly<Record<string, DigestRule>> = {
   risk_review_reminder: {
-    kind: 'risk_review_digest',
-    subject: (count) => `${count} risk reviews due`,
-    intro: "The reviews of these risks fell due. Review each risk's mitigations and record its review.",
+    digest: (inputs) => notice('risk_review_digest', { items: inputs.map(({ subject, body }) => ({ subject, body })) }),
   },
 };
 
@@ -34,8 +30,3 @@ export function isDigestible(input: NotifyInput): boolean {
 
 /** The due key of a digest notification: its own, since it carries several due events. */
 export const digestDueKey = (notificationId: string) => `digest:${notificationId}`;
-
-/** The body of a digest: the rule's introduction, then each due event's subject and body. */
-export function digestBody(rule: DigestRule, inputs: NotifyInput[]): string {
-  return [rule.intro, '', ...inputs.map((i) => `- ${i.subject}. ${i.body}`)].join('\n');
-}

@@ -9,7 +9,7 @@ import { emailNotifications } from './email';
 import { notificationsSent } from '@libs/telemetry/worker-metrics';
 import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
 import { NotificationsStore, type NewNotification, type Recipient } from '@libs/persistence/stores/notifications.store';
-import { DIGEST_RULES, digestBody, digestDueKey, isDigestible } from './notification-digests';
+import { DIGEST_RULES, digestDueKey, isDigestible } from './notification-digests';
 
 /** The activity's logger, when running as one (notify is also called from other activities and tests). */
 function activityLog() {
@@ -69,14 +69,14 @@ function notificationRow(input: NotifyInput, recipientId: string, id: string = r
 
 /** A digest's row: its own due key, about nothing in particular (it lists its subjects). */
 function digestRow(id: string, recipientId: string, inputs: NotifyInput[]): NewNotification {
-  const rule = DIGEST_RULES[inputs[0].kind];
+  const digest = DIGEST_RULES[inputs[0].kind].digest(inputs);
   return {
     id,
     recipientId,
     caseId: null,
-    kind: rule.kind,
-    subject: rule.subject(inputs.length),
-    body: digestBody(rule, inputs),
+    kind: digest.kind,
+    subject: digest.subject,
+    body: digest.body,
     dueKey: digestDueKey(id),
     aboutType: null,
     aboutId: null,

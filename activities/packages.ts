@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
-import { canonicalJson } from '@libs/domain';
+import { canonicalJson, problem, type ProblemCode, type ValuesArg } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence/audit';
 import type { SealedPackage } from '@workflows/allegation/messages';
 import { DECISION_REFUSED, type Actor } from '@workflows/shared/types';
@@ -33,7 +33,11 @@ export interface PackageStepInput {
   note?: string;
 }
 
-const refuse = (message: string, rule = 'evidence') => ApplicationFailure.create({ type: DECISION_REFUSED, message, nonRetryable: true, details: [{ rule }] });
+/** A refusal the API answers with 409, as a workflow validator's is (workflows/shared/refuse.ts). */
+function refuse<C extends ProblemCode>(code: C, ...values: ValuesArg<C>) {
+  const { message, values: given } = problem(code, ...values);
+  return ApplicationFailure.create({ type: DECISION_REFUSED, message, nonRetryable: true, details: [{ rule: 'evidence', code, values: given }] });
+}
 
 /**
  * Seals a package: the chosen items, with their hashes and custody histories, go into a manifest
@@ -50,9 +54,11 @@ export async function sealPackage(db: DataSource, input: SealPackageInput): Prom
     const byId = new Map(items.map((i) => [i.id, i]));
     for (const id of input.evidenceIds) {
       const item = byId.get(id);
-      if (!item || item.caseId !== input.caseId) throw refuse(`evidence item ${id} is not an item of this case`);
+      if (!item || item.caseId !== input.caseId) throw refuse('package.item_not_in_case', { id });
       if (item.status !== 'held')
-        throw refuse(`evidence item ${id} is ${item.status}${item.packageId ? ` (package ${item.packageId})` : ''}; only held items can be packaged`);
+        throw item.packageId
+          ? refuse('package.item_in_package', { id, status: item.status, packageId: item.packageId })
+          : refuse('package.item_not_held', { id, status: item.status });
     }
     const at = new Date().toISOString();
     const manifest = {

@@ -44,14 +44,14 @@ describe('the national administrator', () => {
       .set('Authorization', await national())
       .send(force)
       .expect(409);
-    expect(again.body.details).toEqual([{ field: 'id', problem: 'is taken' }]);
+    expect(again.body.details).toEqual([{ field: 'id', problem: 'is taken', code: 'field.taken', values: {} }]);
 
     const unknownForce = await stack.http
       .post('/admin/authorities')
       .set('Authorization', await national())
       .send({ ...authority, forceId: 'nowhere-police' })
       .expect(422);
-    expect(unknownForce.body.details).toEqual([{ field: 'forceId', problem: 'is not a police force' }]);
+    expect(unknownForce.body.details).toEqual([{ field: 'forceId', problem: 'is not a police force', code: 'directory.not_force', values: {} }]);
     const made = await stack.http
       .post('/admin/authorities')
       .set('Authorization', await national())
@@ -66,7 +66,7 @@ describe('the national administrator', () => {
           .send({ ...authority, referencePrefix: 'WX' })
           .expect(409)
       ).body.details,
-    ).toEqual([{ field: 'id', problem: 'is taken' }]);
+    ).toEqual([{ field: 'id', problem: 'is taken', code: 'field.taken', values: {} }]);
     expect(
       (
         await stack.http
@@ -75,7 +75,7 @@ describe('the national administrator', () => {
           .send({ ...authority, id: 'westmoor-two' })
           .expect(409)
       ).body.details,
-    ).toEqual([{ field: 'referencePrefix', problem: 'is taken' }]);
+    ).toEqual([{ field: 'referencePrefix', problem: 'is taken', code: 'field.taken', values: {} }]);
 
     const list = await stack.http
       .get('/admin/authorities')
@@ -166,7 +166,7 @@ describe("an authority's admin", () => {
     clerk = (await stack.http.post('/admin/users').set('Authorization', auth).send(body).expect(201)).body;
     expect(clerk).toMatchObject({ ...body, authorityId: 'westmoor', active: true });
     expect((await stack.http.post('/admin/users').set('Authorization', auth).send(body).expect(409)).body.details).toEqual([
-      { field: 'username', problem: 'is taken' },
+      { field: 'username', problem: 'is taken', code: 'field.taken', values: {} },
     ]);
     expect(
       (
@@ -262,7 +262,7 @@ describe("an authority's admin", () => {
     const mapping = (await stack.http.post('/admin/identity-mappings').set('Authorization', auth).send(body).expect(201)).body;
     expect(mapping).toMatchObject({ ...body, authorityId: 'westmoor' });
     expect((await stack.http.post('/admin/identity-mappings').set('Authorization', auth).send(body).expect(409)).body.details).toEqual([
-      { field: 'value', problem: 'is mapped already' },
+      { field: 'value', problem: 'is mapped already', code: 'directory.is_mapped', values: {} },
     ]);
     await stack.http
       .post('/admin/identity-mappings')

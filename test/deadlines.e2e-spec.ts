@@ -148,6 +148,6 @@ describe('policy', () => {
   it('refuses a policy document with unknown fields', async () => {
     const admin = await stack.token('admin@northshire');
     const res = await stack.http.patch('/admin/policies/northshire').set('Authorization', `Bearer ${admin}`).send({ triageDeadline: 'P1D' }).expect(422);
-    expect(res.body.details).toEqual([{ field: 'triageDeadline', problem: 'is not a policy field' }]);
+    expect(res.body.details).toEqual([{ field: 'triageDeadline', problem: 'is not a policy field', code: 'policy.unknown_field', values: {} }]);
   });
 });

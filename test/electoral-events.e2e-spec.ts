@@ -169,7 +169,7 @@ it('refuses times that do not fit the poll, a police contact who is not a SPOC o
       .send(body);
   const backwards = await post({ ...countEvent, endsAt: '2027-05-06T21:00:00Z' });
   expect(backwards.status).toBe(422);
-  expect(backwards.body.details).toEqual([{ field: 'endsAt', problem: 'must be after startsAt' }]);
+  expect(backwards.body.details).toEqual([{ field: 'endsAt', problem: 'must be after startsAt', code: 'event.ends_before_start', values: {} }]);
   const farAway = await post({ ...countEvent, startsAt: '2028-01-01T10:00:00Z', endsAt: null });
   expect(farAway.body.details.map((d: Json) => d.field)).toEqual(['startsAt']);
   const notPolice = await post({ ...countEvent, policeContactId: owner.id });

@@ -66,7 +66,7 @@ describe('one Idempotency-Key, sent concurrently', () => {
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
     const created = answers.find((r) => r.status === 201)!;
     for (const refused of answers.filter((r) => r.status === 409))
-      expect(refused.body.details).toEqual([{ field: 'Idempotency-Key', problem: 'reused with a different body' }]);
+      expect(refused.body.details).toEqual([{ field: 'Idempotency-Key', problem: 'reused with a different body', code: 'intake.key_reused_body', values: {} }]);
     expect(await casesFor(key)).toEqual([{ id: created.body.id, starts: 1, created: 1 }]);
   });
 });

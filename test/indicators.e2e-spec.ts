@@ -73,7 +73,7 @@ describe('defining indicators', () => {
       .set('Authorization', await as('plan_owner@northshire'))
       .send({ key: indicator.key, name: 'x', subjectType: 'address', threshold: 1 })
       .expect(409);
-    expect(again.body.details).toEqual([{ field: 'key', problem: 'is already used' }]);
+    expect(again.body.details).toEqual([{ field: 'key', problem: 'is already used', code: 'field.already_used', values: {} }]);
     const bad = await stack.http
       .post('/indicators')
       .set('Authorization', await as('plan_owner@northshire'))
@@ -218,13 +218,13 @@ describe('observations and alerts', () => {
     expect(header.status).toBe(422);
     expect(header.body.details).toEqual([
       expect.objectContaining({ line: 1, field: 'address' }),
-      { line: 1, field: 'subject', problem: 'column is missing' },
-      { line: 1, field: 'observedAt', problem: 'column is missing' },
+      { line: 1, field: 'subject', problem: 'column is missing', code: 'indicator.column_missing', values: {} },
+      { line: 1, field: 'observedAt', problem: 'column is missing', code: 'indicator.column_missing', values: {} },
     ]);
     const quotes = await uploadCsv(`indicator,subject,value,observedAt\n${indicator.key},"unclosed,1,${today}\n`);
     expect(quotes.status).toBe(422);
     expect(quotes.body.details[0]).toMatchObject({ field: '(row)', problem: expect.stringContaining('not valid CSV') });
-    expect((await uploadCsv('')).body.details).toEqual([{ line: 1, field: '(file)', problem: 'is empty' }]);
+    expect((await uploadCsv('')).body.details).toEqual([{ line: 1, field: '(file)', problem: 'is empty', code: 'indicator.empty', values: {} }]);
     await stack.http
       .post('/indicator-uploads')
       .set('Authorization', await as('staff@northshire'))

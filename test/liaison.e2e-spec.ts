@@ -173,9 +173,9 @@ describe('police liaison', () => {
       contactEvery: 'PT1S',
     });
     expect(wrongPeople.details).toEqual([
-      { field: 'spocId', problem: 'is not a SPOC of southvale-police' },
-      { field: 'feoaId', problem: 'is not an FEOA of southvale-police' },
-      { field: 'leadId', problem: 'is not a user of this authority' },
+      { field: 'spocId', problem: 'is not a SPOC of southvale-police', code: 'liaison.not_spoc_of', values: { forceId: 'southvale-police' } },
+      { field: 'feoaId', problem: 'is not an FEOA of southvale-police', code: 'liaison.not_feoa_of', values: { forceId: 'southvale-police' } },
+      { field: 'leadId', problem: 'is not a user of this authority', code: 'field.not_user_of_authority', values: {} },
     ]);
     const badCadence = await call(
       'put',
@@ -186,12 +186,12 @@ describe('police liaison', () => {
     );
     expect(badCadence.details.map((d: Json) => d.field)).toEqual(['contactEvery']);
     const noTenant = await call('post', 'spoc@southvale-police', '/liaison/southvale-police/contacts', 422, contact);
-    expect(noTenant.details).toEqual([{ field: 'authorityId', problem: 'is required from a police force' }]);
+    expect(noTenant.details).toEqual([{ field: 'authorityId', problem: 'is required from a police force', code: 'liaison.authority_required', values: {} }]);
     const future = await call('post', 'staff@northshire', '/liaison/southvale-police/contacts', 422, {
       ...contact,
       at: new Date(Date.now() + 86_400_000).toISOString(),
     });
-    expect(future.details).toEqual([{ field: 'at', problem: 'is in the future' }]);
+    expect(future.details).toEqual([{ field: 'at', problem: 'is in the future', code: 'field.in_future', values: {} }]);
     const badChannel = await call('post', 'staff@northshire', '/liaison/southvale-police/contacts', 422, { ...contact, channel: 'pigeon' });
     expect(badChannel.details.map((d: Json) => d.field)).toEqual(['channel']);
     const after = await call('get', 'returning_officer@northshire', '/liaison/southvale-police', 200);
@@ -320,10 +320,12 @@ describe('candidate contacts shared with the FEOA', () => {
       email: 'lee@example.org',
     });
     const noAgreement = await call('post', 'staff@southvale', `/candidate-contacts/${southvaleContact.id}/share`, 422, share);
-    expect(noAgreement.details).toEqual([{ field: 'forceId', problem: 'has no liaison agreement with this authority' }]);
+    expect(noAgreement.details).toEqual([
+      { field: 'forceId', problem: 'has no liaison agreement with this authority', code: 'contact.force_no_agreement', values: {} },
+    ]);
     // A contact needs a way to reach them.
     expect((await call('post', 'staff@northshire', '/candidate-contacts', 422, { kind: 'candidate', name: 'No Way' })).details).toEqual([
-      { field: 'email', problem: 'give an email address or a telephone number' },
+      { field: 'email', problem: 'give an email address or a telephone number', code: 'contact.give_email_or_phone', values: {} },
     ]);
     // Roles that the routes do not admit.
     for (const user of [

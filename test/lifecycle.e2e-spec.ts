@@ -203,7 +203,7 @@ describe('resolution without referral', () => {
       { decision: 'duplicate', duplicateOf: '00000000-0000-4000-8000-000000000000', note: 'same report' },
       422,
     );
-    expect(bad.details).toEqual([{ field: 'duplicateOf', problem: 'no such case in this authority' }]);
+    expect(bad.details).toEqual([{ field: 'duplicateOf', problem: 'no such case in this authority', code: 'field.no_such_case', values: {} }]);
     const southvaleCase = await logCase('staff@southvale');
     await decide('triage@northshire', c.id, 'triage', { decision: 'duplicate', duplicateOf: southvaleCase.id, note: 'other tenant' }, 422);
     expect(await view(c.id)).toMatchObject({ status: 'triage' });
@@ -214,9 +214,11 @@ describe('resolution without referral', () => {
   it('refuses fields that belong to another decision, and unknown forces', async () => {
     const c = await logCase();
     const res = await decide('triage@northshire', c.id, 'triage', { decision: 'resolve', resolution: 'advice', forceId: 'northshire-police', note: 'x' }, 422);
-    expect(res.details).toEqual([{ field: 'forceId', problem: 'is not used by decision resolve' }]);
+    expect(res.details).toEqual([
+      { field: 'forceId', problem: 'is not used by decision resolve', code: 'triage.field_misplaced', values: { decision: 'resolve' } },
+    ]);
     const unknown = await decide('triage@northshire', c.id, 'triage', { decision: 'refer', forceId: 'atlantis-police', note: 'x' }, 422);
-    expect(unknown.details).toEqual([{ field: 'forceId', problem: 'no such police force' }]);
+    expect(unknown.details).toEqual([{ field: 'forceId', problem: 'no such police force', code: 'field.no_such_force', values: {} }]);
     const missing = await decide('triage@northshire', c.id, 'triage', { decision: 'refer', note: 'x' }, 422);
     expect(new Set(missing.details.map((d: Json) => d.field))).toEqual(new Set(['forceId']));
     expect(await actions(c.id)).toEqual(['allegation.created']);

@@ -133,3 +133,26 @@ test('an error answer in the document describes the body the API sends', async (
   expect(Object.keys(res.body).sort()).toEqual(expect.arrayContaining(schema.required));
   expect(Object.keys(res.body).every((k) => k in schema.properties)).toBe(true);
 });
+
+test('a refusal carries its code and values, in the error body and each detail, as the document describes them', async () => {
+  const schemas = (doc as unknown as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } }).components.schemas;
+  const token = await stack.token('staff@northshire');
+  const res = await stack.http
+    .post('/allegations')
+    .set('Authorization', `Bearer ${token}`)
+    .send({ category: 'not_a_category', pollDate: '2026-05-07' })
+    .expect(422);
+  expect(Object.keys(res.body).every((k) => k in schemas.ErrorBody.properties)).toBe(true);
+  expect(res.body).toMatchObject({ code: 'request.invalid', values: { summary: res.body.message } });
+  expect(res.body.details.length).toBeGreaterThan(1);
+  for (const detail of res.body.details) {
+    expect(Object.keys(detail).every((k) => k in schemas.ErrorDetailBody.properties)).toBe(true);
+    expect(detail).toEqual(expect.objectContaining({ code: expect.any(String), values: expect.any(Object) }));
+  }
+  expect(res.body.details).toContainEqual({
+    field: 'category',
+    problem: expect.stringMatching(/^must be one of personation, /),
+    code: 'validation.one_of',
+    values: { values: expect.stringMatching(/^personation, postal_vote, /) },
+  });
+});

@@ -190,5 +190,5 @@ it("keeps each authority's register to itself and to the roles that keep it", as
     .set('Authorization', await as('returning_officer@northshire'))
     .send(riskBody({ ownerId: southvaleOwner.id }))
     .expect(422);
-  expect(bad.body.details).toEqual([{ field: 'ownerId', problem: 'is not a user of this authority' }]);
+  expect(bad.body.details).toEqual([{ field: 'ownerId', problem: 'is not a user of this authority', code: 'field.not_user_of_authority', values: {} }]);
 });

@@ -227,7 +227,7 @@ describe('cursor pages', () => {
     const first = await search({ q: 'zorblax', limit: 2 });
     const res = await search({ q: 'stickers', limit: 2, cursor: first.body.nextCursor });
     expect(res.status).toBe(422);
-    expect(res.body.details).toEqual([{ field: 'cursor', problem: 'was returned by a different search' }]);
+    expect(res.body.details).toEqual([{ field: 'cursor', problem: 'was returned by a different search', code: 'cursor.from_other_search', values: {} }]);
     const unranked = await search({ category: 'other', limit: 2 });
     expect((await search({ category: 'other', status: 'triage', limit: 2, cursor: unranked.body.nextCursor })).status).toBe(422);
   });

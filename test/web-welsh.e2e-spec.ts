@@ -2,7 +2,8 @@
 // page, the choice is remembered from page to page, through sign-in and in another browser (the
 // user's language is stored), and one journey in each main area is walked in Welsh with axe-core
 // on every page: logging an allegation, triage referring it, evidence, the risk register,
-// elections, ballot security, notifications and administration. Every page carries <html lang="cy">.
+// elections, ballot security, notifications and administration, and a refusal from the API (a 409,
+// a 422) said in Welsh by its code. Every page carries <html lang="cy">.
 import type { Page } from 'playwright-core';
 import { BrowserStack, expectAccessible, screenshot, startBrowserStack, textOf } from './support/browser';
 import { allegationBody, TestStack } from './support/stack';
@@ -226,4 +227,48 @@ test('the administrator reads the policy and the users in Welsh, and a refused v
   expect(await textOf(page, '#users')).toContain('Gweinyddwr');
   await welshAndAccessible(page);
   await screenshot(page, 'admin-users-welsh');
+});
+
+test('a refusal from the API is said in Welsh: a 409 when the case has moved on, a 422 beside its field', async () => {
+  // The case is resolved by someone else while the page is open: the decision is refused (409).
+  const { id } = await loggedCase();
+  const page = await inWelsh('triage@northshire');
+  await page.goto(`${base}/cases/${id}`);
+  await welshAndAccessible(page);
+  await stack.http
+    .post(`/allegations/${id}/triage`)
+    .set('Authorization', `Bearer ${await stack.token('triage@northshire')}`)
+    .send({ decision: 'resolve', resolution: 'advice', note: 'Advice given to the candidate’s agent.' })
+    .expect(200);
+  await page.getByLabel('Ei atgyfeirio at yr heddlu').check();
+  await page.getByLabel('Heddlu', { exact: true }).selectOption('northshire-police');
+  await page.getByLabel('Y rheswm dros y penderfyniad').fill('Mae angen i’r heddlu ymchwilio.');
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Cofnodi’r penderfyniad' }).click(),
+  ]);
+  expect(response.status()).toBe(409);
+  const refused = await textOf(page, '.govuk-error-summary');
+  // The API's reason by its code: the status as its Welsh label, nothing left in English.
+  expect(refused).toContain('Ni chofnodwyd y penderfyniad hwn oherwydd bod yr achos wedi symud ymlaen: statws yr achos yw ‘Ar gau’;');
+  expect(refused).not.toMatch(/the case is|no longer|no further/);
+  expect(await textOf(page, '#case-status')).toContain('Ar gau');
+  await welshAndAccessible(page);
+  await screenshot(page, 'decision-refused-409-welsh');
+
+  // A value the page accepts and the API refuses (422): its problem beside the field, in Welsh.
+  const admin = await inWelsh('admin@northshire');
+  await admin.goto(`${base}/admin/policy`);
+  await admin.getByLabel('Misoedd ar ôl y drosedd pan fydd y dasg i wneud cais am estyniad yn ddyledus').fill('12');
+  const [saved] = await Promise.all([
+    admin.waitForResponse((r) => r.request().method() === 'POST'),
+    admin.getByRole('button', { name: 'Cadw’r polisi' }).click(),
+  ]);
+  expect(saved.status()).toBe(422);
+  expect(await textOf(admin, '.govuk-error-summary')).toContain(
+    'Misoedd ar ôl y drosedd i wneud cais am estyniad: rhaid iddo fod yn nifer cyfan o fisoedd o 1 i 11 (rhaid gwneud y cais o fewn y flwyddyn gyntaf)',
+  );
+  expect(await textOf(admin, '#extensionTaskAfterMonths-error')).toContain('rhaid iddo fod yn nifer cyfan o fisoedd o 1 i 11');
+  expect(await textOf(admin, '.govuk-error-summary')).not.toMatch(/must be/);
+  await welshAndAccessible(admin);
 });

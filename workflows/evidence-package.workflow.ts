@@ -3,7 +3,7 @@
 // policy deadline, with reminders before it and one escalation when it passes.
 import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '@activities';
-import { deadlineAfter, reminderTimes, withPolicyDefaults } from '@libs/domain';
+import { deadlineAfter, notice, reminderTimes, withPolicyDefaults } from '@libs/domain';
 import { acknowledgePackageUpdate, EvidencePackageInput, EvidencePackageState, getPackageStateQuery, handOverPackageUpdate } from './evidence-package.messages';
 import { refuse } from './shared/refuse';
 import type { Actor } from './shared/types';
@@ -49,8 +49,8 @@ export async function evidencePackageWorkflow(input: EvidencePackageInput): Prom
     },
     {
       validator: (_, actor) => {
-        if (!actor.roles.includes('triage') || actor.authorityId !== input.authorityId) refuse('role', "the authority's triage team hands packages over");
-        if (state.status !== 'sealed') refuse('repeated', `the package was already handed over at ${state.handedOverAt}`);
+        if (!actor.roles.includes('triage') || actor.authorityId !== input.authorityId) refuse('role', 'package.handover_role');
+        if (state.status !== 'sealed') refuse('repeated', 'package.already_handed_over', { at: String(state.handedOverAt) });
       },
     },
   );
@@ -65,10 +65,10 @@ export async function evidencePackageWorkflow(input: EvidencePackageInput): Prom
     },
     {
       validator: (_, actor) => {
-        if (!actor.roles.includes('spoc')) refuse('role', 'a SPOC of the receiving force acknowledges packages');
-        if (actor.forceId !== input.forceId) refuse('force', `the package is addressed to ${input.forceId}`);
-        if (state.status === 'sealed') refuse('state', 'the package has not been handed over yet');
-        if (state.status === 'acknowledged') refuse('repeated', `the package was already acknowledged at ${state.acknowledgedAt}`);
+        if (!actor.roles.includes('spoc')) refuse('role', 'package.acknowledge_role');
+        if (actor.forceId !== input.forceId) refuse('force', 'package.other_force', { forceId: input.forceId });
+        if (state.status === 'sealed') refuse('state', 'package.not_handed_over');
+        if (state.status === 'acknowledged') refuse('repeated', 'package.already_acknowledged', { at: String(state.acknowledgedAt) });
       },
     },
   );
@@ -76,14 +76,13 @@ export async function evidencePackageWorkflow(input: EvidencePackageInput): Prom
   await condition(() => state.status !== 'sealed');
   const acknowledged = () => state.status === 'acknowledged';
   const dueAt = Date.parse(state.acknowledgeDueAt!);
-  const notice = (kind: string, subject: string, body: string, escalation: boolean) =>
+  const wording = { reference: input.reference, packageId: input.packageId, forceId: input.forceId, dueAt: state.acknowledgeDueAt! };
+  const send = (due: string, escalation: boolean) =>
     activities.notify({
       caseId: input.caseId,
       authorityId: input.authorityId,
-      dueKey: `${input.packageId}:acknowledge:${kind}`,
-      kind: `package_acknowledge_${escalation ? 'escalation' : 'reminder'}`,
-      subject,
-      body,
+      dueKey: `${input.packageId}:acknowledge:${due}`,
+      ...notice(escalation ? 'package_acknowledge_escalation' : 'package_acknowledge_reminder', wording),
       to: escalation
         ? { authorityRoles: ['returning_officer'], forceId: input.forceId, forceRoles: ['spoc'] }
         : { forceId: input.forceId, forceRoles: ['spoc'] },
@@ -91,21 +90,11 @@ export async function evidencePackageWorkflow(input: EvidencePackageInput): Prom
     });
   for (const remindAt of reminderTimes(Date.parse(state.handedOverAt!), dueAt, policy.remindBefore)) {
     if (await condition(acknowledged, Math.max(remindAt - Date.now(), 1))) break;
-    await notice(
-      `reminder:${new Date(remindAt).toISOString()}`,
-      `Acknowledge evidence package for ${input.reference}`,
-      `The evidence package ${input.packageId} for allegation ${input.reference} was handed to ${input.forceId}; acknowledge receipt by ${state.acknowledgeDueAt}.`,
-      false,
-    );
+    await send(`reminder:${new Date(remindAt).toISOString()}`, false);
     state.remindersSent += 1;
   }
   if (!acknowledged() && !(await condition(acknowledged, Math.max(dueAt - Date.now(), 1)))) {
-    await notice(
-      'escalation',
-      `Evidence package not acknowledged: ${input.reference}`,
-      `${input.forceId} did not acknowledge evidence package ${input.packageId} for allegation ${input.reference} by ${state.acknowledgeDueAt}.`,
-      true,
-    );
+    await send('escalation', true);
     state.escalated = true;
   }
   await condition(acknowledged);

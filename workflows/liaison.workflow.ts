@@ -6,7 +6,7 @@
 // applies at once. Continues as new when the history grows, so an agreement can live for years.
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '@activities';
-import { durationMs, parseDuration } from '@libs/domain';
+import { durationMs, notice, parseDuration } from '@libs/domain';
 import { getLiaisonStateQuery, liaisonChangedSignal, liaisonContactUpdate, LiaisonInput, LiaisonState } from './liaison.messages';
 
 const activities = proxyActivities<Pick<Activities, 'notify' | 'projectLiaisonDue' | 'liaisonContactGrace'>>({
@@ -67,9 +67,12 @@ export async function liaisonWorkflow(input: LiaisonInput): Promise<LiaisonState
     await activities.notify({
       authorityId: input.authorityId,
       dueKey: `${dueKey}:reminder`,
-      kind: 'liaison_contact_reminder',
-      subject: `Police liaison contact due: ${input.authorityId} and ${input.forceId}`,
-      body: `The agreed contact between ${input.authorityId} and ${input.forceId} (every ${state.contactEvery}) fell due at ${state.nextContactDueAt}. Get in touch and record the contact.`,
+      ...notice('liaison_contact_reminder', {
+        authorityId: input.authorityId,
+        forceId: input.forceId,
+        every: state.contactEvery,
+        dueAt: state.nextContactDueAt,
+      }),
       to: state.leadId
         ? { userIds: [state.leadId, state.spocId, state.feoaId] }
         : { authorityRoles: ['returning_officer'], userIds: [state.spocId, state.feoaId] },
@@ -81,9 +84,7 @@ export async function liaisonWorkflow(input: LiaisonInput): Promise<LiaisonState
     await activities.notify({
       authorityId: input.authorityId,
       dueKey: `${dueKey}:escalation`,
-      kind: 'liaison_contact_escalation',
-      subject: `Police liaison contact overdue: ${input.forceId}`,
-      body: `The agreed contact with ${input.forceId} was due at ${state.nextContactDueAt} and none has been recorded. It is escalated to the Returning Officer.`,
+      ...notice('liaison_contact_escalation', { forceId: input.forceId, dueAt: state.nextContactDueAt }),
       to: { authorityRoles: ['returning_officer'] },
     });
     state.escalations += 1;

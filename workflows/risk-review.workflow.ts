@@ -4,7 +4,7 @@
 // closing the risk ends it. Continues as new when the history grows, so a risk can live for years.
 import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '@activities';
-import { durationMs, nextReviewDue, parseDuration, withPolicyDefaults } from '@libs/domain';
+import { durationMs, nextReviewDue, notice, parseDuration, withPolicyDefaults } from '@libs/domain';
 import { closeRiskSignal, getRiskReviewStateQuery, riskChangedSignal, riskReviewedUpdate, RiskReviewInput, RiskReviewState } from './risk-review.messages';
 import { policyChangedSignal } from './shared/messages';
 
@@ -115,9 +115,7 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
     await run().notify({
       authorityId: input.authorityId,
       dueKey: `risk:${input.riskId}:${state.nextReviewDueAt}:reminder`,
-      kind: 'risk_review_reminder',
-      subject: `Risk review due: ${title}`,
-      body: `The review of the risk "${title}" fell due at ${state.nextReviewDueAt}. Review its mitigations and record the review.`,
+      ...notice('risk_review_reminder', { title, dueAt: state.nextReviewDueAt }),
       to: { userIds: [state.ownerId] },
     });
     state.remindersSent += 1;
@@ -126,9 +124,7 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
     await run().notify({
       authorityId: input.authorityId,
       dueKey: `risk:${input.riskId}:${state.nextReviewDueAt}:escalation`,
-      kind: 'risk_review_escalation',
-      subject: `Risk review overdue: ${title}`,
-      body: `The review of the risk "${title}" was due at ${state.nextReviewDueAt} and has not been recorded. It is escalated to the Returning Officer.`,
+      ...notice('risk_review_escalation', { title, dueAt: state.nextReviewDueAt }),
       to: { authorityRoles: ['returning_officer'] },
     });
     state.escalations += 1;

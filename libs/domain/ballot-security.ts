@@ -5,6 +5,7 @@
 // batch of papers and each box is tracked with the custody model evidence uses: every step
 // recorded, a seal number checked at every step that can see it. Pure: the API applies these
 // under a row lock and writes the step, the item's new state and any discrepancy together.
+import { problem, type Problem, type ProblemCode, type ValuesArg } from './problems';
 
 export const BALLOT_ITEM_KINDS = ['ballot_paper_batch', 'ballot_box'] as const;
 export type BallotItemKind = (typeof BALLOT_ITEM_KINDS)[number];
@@ -45,9 +46,13 @@ export interface Discrepancy {
   observed: string;
 }
 
-export type BallotDecision = { ok: true; item: BallotItem; discrepancies: Discrepancy[] } | { ok: false; field: string; message: string };
+export type BallotDecision = { ok: true; item: BallotItem; discrepancies: Discrepancy[] } | { ok: false; field: string; refusal: Problem };
 
-const refuse = (field: string, message: string): BallotDecision => ({ ok: false, field, message });
+const refuse = <C extends ProblemCode>(field: string, code: C, ...values: ValuesArg<C>): BallotDecision => ({
+  ok: false,
+  field,
+  refusal: problem(code, ...values),
+});
 
 /**
  * Whether `step` may happen to `item` now, the item after it, and what it found that does not
@@ -56,11 +61,11 @@ const refuse = (field: string, message: string): BallotDecision => ({ ok: false,
  * (what was found is the record); the discrepancy goes to triage.
  */
 export function applyBallotStep(item: BallotItem, step: BallotStep): BallotDecision {
-  if (item.status === 'returned') return refuse('action', 'the item has been returned; nothing more can happen to it');
+  if (item.status === 'returned') return refuse('action', 'ballot.returned');
   const discrepancies: Discrepancy[] = [];
   const readsSeal = step.action === 'moved' || step.action === 'opened';
   if (readsSeal && item.sealNumber) {
-    if (!step.sealNumberObserved?.trim()) return refuse('sealNumberObserved', `the item is sealed (${item.sealNumber}): record the seal number read off it`);
+    if (!step.sealNumberObserved?.trim()) return refuse('sealNumberObserved', 'ballot.read_seal', { sealNumber: item.sealNumber });
     if (step.sealNumberObserved.trim() !== item.sealNumber)
       discrepancies.push({ kind: 'seal_mismatch', expected: item.sealNumber, observed: step.sealNumberObserved.trim() });
   }
@@ -69,26 +74,26 @@ export function applyBallotStep(item: BallotItem, step: BallotStep): BallotDecis
   }
   switch (step.action) {
     case 'stored':
-      if (!step.location?.trim()) return refuse('location', 'storing needs where the item is stored');
-      if (!step.accessBy || step.accessBy.filter((a) => a.trim()).length === 0) return refuse('accessBy', 'storing needs who has access to the store');
+      if (!step.location?.trim()) return refuse('location', 'ballot.store_location_needed');
+      if (!step.accessBy || step.accessBy.filter((a) => a.trim()).length === 0) return refuse('accessBy', 'ballot.store_access_needed');
       return { ok: true, item: { ...item, location: step.location.trim() }, discrepancies };
     case 'sealed':
-      if (!step.sealNumber?.trim()) return refuse('sealNumber', 'sealing needs the seal number');
-      if (item.status === 'sealed') return refuse('sealNumber', `the item is already sealed with ${item.sealNumber}; open it first`);
+      if (!step.sealNumber?.trim()) return refuse('sealNumber', 'custody.seal_needed');
+      if (item.status === 'sealed') return refuse('sealNumber', 'ballot.already_sealed', { sealNumber: String(item.sealNumber) });
       return {
         ok: true,
         item: { ...item, status: 'sealed', sealNumber: step.sealNumber.trim(), location: step.location?.trim() || item.location },
         discrepancies,
       };
     case 'moved':
-      if (!step.location?.trim()) return refuse('location', 'a move needs where the item went');
-      if (step.location.trim() === item.location) return refuse('location', `the item is already at ${item.location}`);
+      if (!step.location?.trim()) return refuse('location', 'ballot.move_location_needed');
+      if (step.location.trim() === item.location) return refuse('location', 'ballot.already_at', { location: String(item.location) });
       return { ok: true, item: { ...item, location: step.location.trim() }, discrepancies };
     case 'opened':
-      if (item.status !== 'sealed') return refuse('action', 'only a sealed item is opened');
+      if (item.status !== 'sealed') return refuse('action', 'ballot.only_sealed_opened');
       return { ok: true, item: { ...item, status: 'opened', sealNumber: null, location: step.location?.trim() || item.location }, discrepancies };
     case 'returned':
-      if (!step.location?.trim()) return refuse('location', 'a return needs where the item went');
+      if (!step.location?.trim()) return refuse('location', 'ballot.return_location_needed');
       return { ok: true, item: { ...item, status: 'returned', location: step.location.trim() }, discrepancies };
   }
 }

@@ -36,7 +36,9 @@ describe('eventTimeProblems', () => {
   });
 
   it('refuses an event that ends before it starts, or far from polling day', () => {
-    expect(eventTimeProblems('2027-05-06', '2027-05-06T22:00:00Z', '2027-05-06T21:00:00Z')).toEqual([{ field: 'endsAt', problem: 'must be after startsAt' }]);
+    expect(eventTimeProblems('2027-05-06', '2027-05-06T22:00:00Z', '2027-05-06T21:00:00Z')).toEqual([
+      { field: 'endsAt', problem: 'must be after startsAt', code: 'event.ends_before_start', values: {} },
+    ]);
     expect(eventTimeProblems('2027-05-06', '2027-09-01T10:00:00Z', null).map((p) => p.field)).toEqual(['startsAt']);
   });
 });

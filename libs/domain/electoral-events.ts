@@ -2,6 +2,7 @@
 // the verification and the count), each with its safety and security plan. The Electoral
 // Commission's guidance asks for "clear plans for the safe management of all electoral events
 // including the verification and count" (shared/seeds/000_ee9b1b5fba829520.txt).
+import { fieldProblem, type FieldProblem } from './problems';
 
 export const EVENT_KINDS = ['polling_day', 'postal_vote_opening', 'verification', 'count', 'other'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -33,10 +34,8 @@ export interface PlannedEvent {
   riskIds: readonly string[];
 }
 
-export interface PlanGap {
-  field: string;
-  problem: string;
-}
+/** A field and what is missing or wrong with it, with its code (libs/domain/problems.ts). */
+export type PlanGap = FieldProblem;
 
 /**
  * What an event's safety and security plan still lacks before the event can be run safely:
@@ -46,13 +45,12 @@ export interface PlanGap {
  */
 export function planGaps(event: PlannedEvent): PlanGap[] {
   const gaps: PlanGap[] = [];
-  if (!event.venue.trim()) gaps.push({ field: 'venue', problem: 'no venue is recorded' });
-  if (!event.plan || !event.plan.summary.trim()) gaps.push({ field: 'plan.summary', problem: 'there is no safety and security plan' });
-  if (!event.plan || event.plan.measures.filter((m) => m.trim()).length === 0)
-    gaps.push({ field: 'plan.measures', problem: 'the plan has no security measures' });
-  if (!event.policeContactId) gaps.push({ field: 'policeContactId', problem: 'no police liaison contact is named' });
+  if (!event.venue.trim()) gaps.push(fieldProblem('venue', 'plan.no_venue'));
+  if (!event.plan || !event.plan.summary.trim()) gaps.push(fieldProblem('plan.summary', 'plan.no_plan'));
+  if (!event.plan || event.plan.measures.filter((m) => m.trim()).length === 0) gaps.push(fieldProblem('plan.measures', 'plan.no_measures'));
+  if (!event.policeContactId) gaps.push(fieldProblem('policeContactId', 'plan.no_police_contact'));
   if ((event.kind === 'verification' || event.kind === 'count') && event.riskIds.length === 0) {
-    gaps.push({ field: 'riskIds', problem: 'no risk from the register is linked to the verification or count' });
+    gaps.push(fieldProblem('riskIds', 'plan.no_risk'));
   }
   return gaps;
 }
@@ -61,9 +59,9 @@ export function planGaps(event: PlannedEvent): PlanGap[] {
 export function eventTimeProblems(pollingDay: string, startsAt: string, endsAt: string | null): PlanGap[] {
   const problems: PlanGap[] = [];
   const start = Date.parse(startsAt);
-  if (endsAt !== null && Date.parse(endsAt) <= start) problems.push({ field: 'endsAt', problem: 'must be after startsAt' });
+  if (endsAt !== null && Date.parse(endsAt) <= start) problems.push(fieldProblem('endsAt', 'event.ends_before_start'));
   const day = Date.parse(`${pollingDay}T12:00:00Z`);
   const WEEKS = 6 * 7 * 24 * 3_600_000;
-  if (Math.abs(start - day) > WEEKS) problems.push({ field: 'startsAt', problem: `must be within six weeks of polling day (${pollingDay})` });
+  if (Math.abs(start - day) > WEEKS) problems.push(fieldProblem('startsAt', 'event.far_from_poll', { pollingDay }));
   return problems;
 }

@@ -12,3 +12,5 @@ export * from './indicators';
 export * from './electoral-events';
 export * from './notification-about';
 export * from './ballot-security';
+export * from './notices';
+export * from './problems';

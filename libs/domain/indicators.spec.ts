@@ -40,10 +40,10 @@ describe('checkObservation', () => {
   it('refuses impossible and future dates, retired indicators and overlong subjects', () => {
     expect(checkObservation(row({ observedAt: '2026-02-30' }), 2, indicators, now).problems).toEqual([expect.objectContaining({ field: 'observedAt' })]);
     expect(checkObservation(row({ observedAt: '2026-11-24T12:00:00Z' }), 2, indicators, now).problems).toEqual([
-      { line: 2, field: 'observedAt', problem: 'is in the future' },
+      { line: 2, field: 'observedAt', problem: 'is in the future', code: 'field.in_future', values: {} },
     ]);
     expect(checkObservation(row({ indicator: 'old_indicator' }), 2, indicators, now).problems).toEqual([
-      { line: 2, field: 'indicator', problem: '"old_indicator" is retired' },
+      { line: 2, field: 'indicator', problem: '"old_indicator" is retired', code: 'indicator.retired', values: { key: 'old_indicator' } },
     ]);
     expect(checkObservation(row({ subject: 'x'.repeat(301) }), 2, indicators, now).problems).toEqual([expect.objectContaining({ field: 'subject' })]);
     expect(checkObservation(row({ value: '1e3' }), 2, indicators, now).problems).toEqual([expect.objectContaining({ field: 'value' })]);
@@ -77,10 +77,16 @@ describe('checkObservationHeader', () => {
 
   it('names unknown, repeated and missing columns on line 1', () => {
     expect(checkObservationHeader(['indicator', 'subject', 'subject', 'ward'])).toEqual([
-      { line: 1, field: 'subject', problem: 'appears twice' },
-      { line: 1, field: 'ward', problem: expect.stringContaining('is not a column') },
-      { line: 1, field: 'value', problem: 'column is missing' },
-      { line: 1, field: 'observedAt', problem: 'column is missing' },
+      { line: 1, field: 'subject', problem: 'appears twice', code: 'indicator.column_twice', values: {} },
+      {
+        line: 1,
+        field: 'ward',
+        problem: expect.stringContaining('is not a column'),
+        code: 'indicator.not_a_column',
+        values: { columns: 'indicator, subject, value, observedAt, note' },
+      },
+      { line: 1, field: 'value', problem: 'column is missing', code: 'indicator.column_missing', values: {} },
+      { line: 1, field: 'observedAt', problem: 'column is missing', code: 'indicator.column_missing', values: {} },
     ]);
   });
 });

@@ -1,6 +1,7 @@
 // Indicators of possible electoral fraud (postal vote applications per address, registrations per
 // property, proxies per proxy holder) and the rules for the observations recorded against them.
 // Plain functions, so that the CSV ingest and the JSON route judge a row the same way.
+import { fieldProblem, type FieldProblem, type ProblemCode, type ValuesArg } from './problems';
 
 export const INDICATOR_SUBJECT_TYPES = ['address', 'property', 'proxy_holder', 'polling_district', 'ward', 'other'] as const;
 export type IndicatorSubjectType = (typeof INDICATOR_SUBJECT_TYPES)[number];
@@ -15,11 +16,13 @@ export const MAX_NOTE_LENGTH = 2000;
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
-export interface RowProblem {
-  line: number;
-  field: string;
-  problem: string;
-}
+/** A problem with one field of one line of an observations file (line 1 is the header), with its code. */
+export type RowProblem = FieldProblem & { line: number };
+
+const rowProblem = <C extends ProblemCode>(line: number, field: string, code: C, ...values: ValuesArg<C>): RowProblem => ({
+  ...fieldProblem(field, code, ...values),
+  line,
+});
 
 export interface ObservationInput {
   indicator: string;
@@ -53,14 +56,14 @@ export function checkObservationHeader(columns: string[]): RowProblem[] {
   const seen = new Set<string>();
   for (const column of columns) {
     if (!(OBSERVATION_CSV_COLUMNS as readonly string[]).includes(column)) {
-      problems.push({ line: 1, field: column || '(empty)', problem: `is not a column this file may have (${OBSERVATION_CSV_COLUMNS.join(', ')})` });
+      problems.push(rowProblem(1, column || '(empty)', 'indicator.not_a_column', { columns: OBSERVATION_CSV_COLUMNS.join(', ') }));
     } else if (seen.has(column)) {
-      problems.push({ line: 1, field: column, problem: 'appears twice' });
+      problems.push(rowProblem(1, column, 'indicator.column_twice'));
     }
     seen.add(column);
   }
   for (const column of REQUIRED_COLUMNS) {
-    if (!seen.has(column)) problems.push({ line: 1, field: column, problem: 'column is missing' });
+    if (!seen.has(column)) problems.push(rowProblem(1, column, 'indicator.column_missing'));
   }
   return problems;
 }
@@ -78,29 +81,28 @@ export function checkObservation(
   const problems: RowProblem[] = [];
   const indicatorKey = String(input.indicator ?? '').trim();
   const indicator = indicators.get(indicatorKey);
-  if (!indicatorKey) problems.push({ line, field: 'indicator', problem: 'is empty' });
-  else if (!indicator) problems.push({ line, field: 'indicator', problem: `"${indicatorKey.slice(0, 80)}" is not an indicator of this authority` });
-  else if (indicator.status !== 'active') problems.push({ line, field: 'indicator', problem: `"${indicatorKey}" is retired` });
+  if (!indicatorKey) problems.push(rowProblem(line, 'indicator', 'indicator.empty'));
+  else if (!indicator) problems.push(rowProblem(line, 'indicator', 'indicator.unknown', { key: indicatorKey.slice(0, 80) }));
+  else if (indicator.status !== 'active') problems.push(rowProblem(line, 'indicator', 'indicator.retired', { key: indicatorKey }));
 
   const { subject, subjectKey } = normaliseSubject(String(input.subject ?? ''));
-  if (!subject) problems.push({ line, field: 'subject', problem: 'is empty' });
-  else if (subject.length > MAX_SUBJECT_LENGTH) problems.push({ line, field: 'subject', problem: `is longer than ${MAX_SUBJECT_LENGTH} characters` });
+  if (!subject) problems.push(rowProblem(line, 'subject', 'indicator.empty'));
+  else if (subject.length > MAX_SUBJECT_LENGTH) problems.push(rowProblem(line, 'subject', 'indicator.too_long', { max: MAX_SUBJECT_LENGTH }));
 
   const rawValue = typeof input.value === 'number' ? String(input.value) : String(input.value ?? '').trim();
   const value = /^\d+(\.\d+)?$/.test(rawValue) ? Number(rawValue) : Number.NaN;
-  if (!rawValue) problems.push({ line, field: 'value', problem: 'is empty' });
-  else if (!Number.isFinite(value) || value > 1e12)
-    problems.push({ line, field: 'value', problem: `"${rawValue.slice(0, 40)}" is not a number of zero or more` });
+  if (!rawValue) problems.push(rowProblem(line, 'value', 'indicator.empty'));
+  else if (!Number.isFinite(value) || value > 1e12) problems.push(rowProblem(line, 'value', 'indicator.not_a_number', { value: rawValue.slice(0, 40) }));
 
   const rawAt = String(input.observedAt ?? '').trim();
   const observedAt = ISO_DATE_OR_TIME.test(rawAt) ? new Date(rawAt.length === 10 ? `${rawAt}T00:00:00Z` : rawAt) : new Date(Number.NaN);
-  if (!rawAt) problems.push({ line, field: 'observedAt', problem: 'is empty' });
+  if (!rawAt) problems.push(rowProblem(line, 'observedAt', 'indicator.empty'));
   else if (Number.isNaN(observedAt.getTime()) || (rawAt.length === 10 && observedAt.toISOString().slice(0, 10) !== rawAt)) {
-    problems.push({ line, field: 'observedAt', problem: `"${rawAt.slice(0, 40)}" is not an ISO-8601 date or date-time` });
-  } else if (observedAt.getTime() > now + FUTURE_TOLERANCE_MS) problems.push({ line, field: 'observedAt', problem: 'is in the future' });
+    problems.push(rowProblem(line, 'observedAt', 'indicator.not_a_time', { value: rawAt.slice(0, 40) }));
+  } else if (observedAt.getTime() > now + FUTURE_TOLERANCE_MS) problems.push(rowProblem(line, 'observedAt', 'field.in_future'));
 
   const note = input.note === undefined || input.note === null ? '' : String(input.note).trim();
-  if (note.length > MAX_NOTE_LENGTH) problems.push({ line, field: 'note', problem: `is longer than ${MAX_NOTE_LENGTH} characters` });
+  if (note.length > MAX_NOTE_LENGTH) problems.push(rowProblem(line, 'note', 'indicator.too_long', { max: MAX_NOTE_LENGTH }));
 
   if (problems.length > 0) return { problems };
   return { observation: { indicatorId: indicator!.id, subject, subjectKey, value, observedAt, note: note || null }, problems };

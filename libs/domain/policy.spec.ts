@@ -21,7 +21,7 @@ describe('DEFAULT_POLICY', () => {
 
 describe('validatePolicy', () => {
   it.each([null, [], 'P2D', 42, undefined])('refuses a document that is not an object (%p)', (value) => {
-    expect(validatePolicy(value)).toEqual([{ field: '', problem: 'must be a JSON object' }]);
+    expect(validatePolicy(value)).toEqual([{ field: '', problem: 'must be a JSON object', code: 'validation.json_object', values: {} }]);
   });
 
   it.each<[string, (p: Record<string, any>) => void, string]>([

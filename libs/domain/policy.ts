@@ -1,6 +1,7 @@
 // Deadline and reminder policy, one document per electoral authority (API.md, Policy).
 import { isDuration } from './duration';
 import type { Urgency } from './allegation';
+import { fieldProblem, type FieldProblem } from './problems';
 
 export interface PollWindow {
   before: string;
@@ -51,10 +52,8 @@ export function withPolicyDefaults(policy: Partial<Policy>): Policy {
   return { ...DEFAULT_POLICY, ...policy };
 }
 
-export interface PolicyProblem {
-  field: string;
-  problem: string;
-}
+/** A field of the policy and its problem, with its code (libs/domain/problems.ts). */
+export type PolicyProblem = FieldProblem;
 
 const URGENCY_KEYS: Urgency[] = ['routine', 'urgent', 'immediate'];
 const TOP_LEVEL = new Set(Object.keys(DEFAULT_POLICY));
@@ -66,41 +65,41 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Problems with a whole policy document, each naming its field; empty when valid. */
 export function validatePolicy(policy: unknown): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
-  if (!isPlainObject(policy)) return [{ field: '', problem: 'must be a JSON object' }];
+  if (!isPlainObject(policy)) return [fieldProblem('', 'validation.json_object')];
   const duration = (field: string, value: unknown) => {
-    if (!isDuration(value)) problems.push({ field, problem: 'must be a non-zero ISO-8601 duration such as P2D, PT4H or PT30S' });
+    if (!isDuration(value)) problems.push(fieldProblem(field, 'policy.not_a_duration'));
   };
   for (const key of Object.keys(policy)) {
-    if (!TOP_LEVEL.has(key)) problems.push({ field: key, problem: 'is not a policy field' });
+    if (!TOP_LEVEL.has(key)) problems.push(fieldProblem(key, 'policy.unknown_field'));
   }
   for (const group of ['triageDue', 'spocResponseDue'] as const) {
     const value = policy[group];
     if (!isPlainObject(value)) {
-      problems.push({ field: group, problem: 'must be an object with routine, urgent and immediate durations' });
+      problems.push(fieldProblem(group, 'policy.urgency_group'));
       continue;
     }
     for (const key of Object.keys(value)) {
-      if (!URGENCY_KEYS.includes(key as Urgency)) problems.push({ field: `${group}.${key}`, problem: 'is not an urgency (routine, urgent, immediate)' });
+      if (!URGENCY_KEYS.includes(key as Urgency)) problems.push(fieldProblem(`${group}.${key}`, 'policy.not_an_urgency'));
     }
     for (const urgency of URGENCY_KEYS) duration(`${group}.${urgency}`, value[urgency]);
   }
   if (!Array.isArray(policy.remindBefore)) {
-    problems.push({ field: 'remindBefore', problem: 'must be a list of ISO-8601 durations' });
+    problems.push(fieldProblem('remindBefore', 'policy.remind_list'));
   } else {
     policy.remindBefore.forEach((value, i) => duration(`remindBefore[${i}]`, value));
   }
-  if (typeof policy.workingDays !== 'boolean') problems.push({ field: 'workingDays', problem: 'must be true or false' });
+  if (typeof policy.workingDays !== 'boolean') problems.push(fieldProblem('workingDays', 'validation.true_or_false'));
   const window = policy.pollWindow;
   if (!isPlainObject(window)) {
-    problems.push({ field: 'pollWindow', problem: 'must be an object with before, after and scale' });
+    problems.push(fieldProblem('pollWindow', 'policy.poll_window'));
   } else {
     duration('pollWindow.before', window.before);
     duration('pollWindow.after', window.after);
     if (typeof window.scale !== 'number' || !(window.scale > 0 && window.scale <= 1)) {
-      problems.push({ field: 'pollWindow.scale', problem: 'must be a number greater than 0 and at most 1' });
+      problems.push(fieldProblem('pollWindow.scale', 'policy.scale'));
     }
     for (const key of Object.keys(window)) {
-      if (!['before', 'after', 'scale'].includes(key)) problems.push({ field: `pollWindow.${key}`, problem: 'is not a policy field' });
+      if (!['before', 'after', 'scale'].includes(key)) problems.push(fieldProblem(`pollWindow.${key}`, 'policy.unknown_field'));
     }
   }
   duration('packageAcknowledgeDue', policy.packageAcknowledgeDue);
@@ -110,20 +109,17 @@ export function validatePolicy(policy: unknown): PolicyProblem[] {
   duration('liaisonContactGrace', policy.liaisonContactGrace);
   const nearPoll = policy.riskReviewNearPoll;
   if (!isPlainObject(nearPoll)) {
-    problems.push({ field: 'riskReviewNearPoll', problem: 'must be an object with within and every durations' });
+    problems.push(fieldProblem('riskReviewNearPoll', 'policy.near_poll'));
   } else {
     duration('riskReviewNearPoll.within', nearPoll.within);
     duration('riskReviewNearPoll.every', nearPoll.every);
     for (const key of Object.keys(nearPoll)) {
-      if (!['within', 'every'].includes(key)) problems.push({ field: `riskReviewNearPoll.${key}`, problem: 'is not a policy field' });
+      if (!['within', 'every'].includes(key)) problems.push(fieldProblem(`riskReviewNearPoll.${key}`, 'policy.unknown_field'));
     }
   }
   const months = policy.extensionTaskAfterMonths;
   if (typeof months !== 'number' || !Number.isInteger(months) || months < 1 || months > 11) {
-    problems.push({
-      field: 'extensionTaskAfterMonths',
-      problem: 'must be a whole number of months from 1 to 11 (the application must be made within the first year)',
-    });
+    problems.push(fieldProblem('extensionTaskAfterMonths', 'policy.extension_months'));
   }
   return problems;
 }

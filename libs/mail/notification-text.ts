@@ -75,22 +75,56 @@ export function welshDateTime(iso: string): string {
   return `${parts.day} ${parts.month} ${parts.year} am ${parts.hour}:${parts.minute}${/p/i.test(String(parts.dayPeriod ?? '')) ? 'yh' : 'yb'}`;
 }
 
-/** One English sentence in Welsh, or undefined when no template matches it. */
+const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+const WELSH_UNITS = ['wythnos', 'diwrnod', 'awr', 'munud', 'eiliad'];
+
+/** "P14D" as "14 diwrnod", "PT4H30M" as "4 awr 30 munud" (Welsh puts the singular noun after a number); anything else as it is. */
+export function welshDuration(iso: string): string {
+  const match = ISO_DURATION.exec(iso);
+  if (!match || iso === 'P' || iso.endsWith('T')) return iso;
+  const parts = match
+    .slice(1)
+    .map((n, i) => (n !== undefined && Number(n) !== 0 ? `${Number(n)} ${WELSH_UNITS[i]}` : undefined))
+    .filter(Boolean);
+  return parts.length > 0 ? parts.join(' ') : iso;
+}
+
+/** A value found in an English notification, in Welsh: a time in Welsh, a cadence ({{every}}) in Welsh words, a code or phrase the catalogue knows. */
+function welshValue(name: string, value: string, t: (key: string) => string): string {
+  if (ISO_TIME.test(value)) return welshDateTime(value);
+  if (name === 'every') return welshDuration(value);
+  return i18n().exists(value, { lng: 'cy' }) ? t(value) : value;
+}
+
+/**
+ * One English text in Welsh, or undefined when some of it has no template. A text of several
+ * lines (a digest) is taken line by line; a line "- <subject>. <body>" lists another notification.
+ */
 export function translateText(english: string, language: MailLanguage): string | undefined {
   const t = i18n().getFixedT(language);
   if (language === 'en') return english;
+  if (english.includes('\n')) {
+    const lines = english
+      .split('\n')
+      .map((line) => (line.trim() === '' ? line : line.startsWith('- ') ? listedNotice(line.slice(2)) : translateText(line, language)));
+    return lines.every((line) => line !== undefined) ? lines.join('\n') : undefined;
+  }
   const exact = i18n().exists(english, { lng: 'cy' }) ? t(english) : undefined;
   if (exact) return exact;
   for (const { key, regex, names } of patterns) {
     const match = regex.exec(english);
     if (!match) continue;
-    const values = Object.fromEntries(
-      names.map((name, i) => {
-        const value = match[i + 1];
-        return [name, ISO_TIME.test(value) ? welshDateTime(value) : i18n().exists(value, { lng: 'cy' }) ? t(value) : value];
-      }),
-    );
-    return t(key, values);
+    return t(key, Object.fromEntries(names.map((name, i) => [name, welshValue(name, match[i + 1], t)])));
+  }
+  return undefined;
+}
+
+/** "<subject>. <body>" of a listed notification, in Welsh: the first split at ". " where both halves have Welsh (a title may hold ". " itself). */
+function listedNotice(line: string): string | undefined {
+  for (let at = line.indexOf('. '); at >= 0; at = line.indexOf('. ', at + 1)) {
+    const subject = translateText(line.slice(0, at), 'cy');
+    const body = subject === undefined ? undefined : translateText(line.slice(at + 2), 'cy');
+    if (subject !== undefined && body !== undefined) return `- ${subject}. ${body}`;
   }
   return undefined;
 }

@@ -3,7 +3,7 @@
 import { condition } from '@temporalio/workflow';
 import type { NotifyInput } from '@activities';
 import type { Role } from '@libs/auth/principal';
-import { reminderTimes } from '@libs/domain';
+import { notice, reminderTimes } from '@libs/domain';
 import type { CaseContext } from './lifecycle';
 import type { DeadlineState } from './messages';
 
@@ -25,9 +25,7 @@ export async function watchDeadline(c: CaseContext, deadline: DeadlineState, met
     if (!(await sleepUntil(remindAt, met))) return;
     await c.notify({
       dueKey: `${input.caseId}:${deadline.kind}:${deadline.dueAt}:reminder:${new Date(remindAt).toISOString()}`,
-      kind: `${deadline.kind}_reminder`,
-      subject: `Reminder: ${input.reference} ${deadline.kind} is due at ${deadline.dueAt}`,
-      body: notices.reminder,
+      ...notices.reminder,
       to: notices.remind,
     });
     deadline.remindersSent += 1;
@@ -35,31 +33,33 @@ export async function watchDeadline(c: CaseContext, deadline: DeadlineState, met
   if (!(await sleepUntil(dueAtMs, met))) return;
   await c.notify({
     dueKey: `${input.caseId}:${deadline.kind}:${deadline.dueAt}:escalation`,
-    kind: `${deadline.kind}_escalation`,
-    subject: `Escalation: ${input.reference} ${deadline.kind} deadline passed`,
-    body: notices.escalation,
+    ...notices.escalation,
     to: notices.escalate,
     escalation: true,
   });
   deadline.escalated = true;
 }
 
+/**
+ * Who is reminded and told, and in what words. The triage deadline's wording serves any deadline
+ * but a referred case's SPOC response (the reporter's reply has no reminders: it lapses).
+ */
 function deadlineNotices({ input, state }: CaseContext, deadline: DeadlineState) {
   if (deadline.kind === 'spoc_response' && state.referral) {
     const { forceId, spocId } = state.referral;
     return {
       remind: spocsOf(forceId, spocId),
-      reminder: `Allegation ${input.reference}, referred to ${forceId}, must be accepted or returned by ${deadline.dueAt}.`,
+      reminder: notice('spoc_response_reminder', { reference: input.reference, forceId, dueAt: deadline.dueAt }),
       // the Returning Officer, and the force's other SPOCs, who can act in the named SPOC's place
       escalate: { authorityRoles: ['returning_officer'] as Role[], forceId, forceRoles: ['spoc'] as Role[], exceptUserIds: spocId ? [spocId] : [] },
-      escalation: `${forceId} did not respond to the referral of allegation ${input.reference} by ${deadline.dueAt}. It is escalated to the Returning Officer and the force's other SPOCs.`,
+      escalation: notice('spoc_response_escalation', { reference: input.reference, forceId, dueAt: deadline.dueAt }),
     };
   }
   return {
     remind: { authorityRoles: ['triage'] as Role[] },
-    reminder: `Allegation ${input.reference} must be triaged by ${deadline.dueAt}.`,
+    reminder: notice('triage_reminder', { reference: input.reference, dueAt: deadline.dueAt }),
     escalate: { authorityRoles: ['returning_officer'] as Role[] },
-    escalation: `Allegation ${input.reference} was not triaged by ${deadline.dueAt}. It is escalated to the Returning Officer.`,
+    escalation: notice('triage_escalation', { reference: input.reference, dueAt: deadline.dueAt }),
   };
 }
 

@@ -107,7 +107,7 @@ describe.each(Object.entries(EXPECTED))('%s', (name, expected) => {
     const allowedTo = ROLES.filter((role) => refusal(name, c, actor([role])) === null);
     expect(allowedTo).toEqual(ROLES.filter((role) => expected.roles.includes(role)));
     for (const role of ROLES.filter((r) => !expected.roles.includes(r))) {
-      expect(refusal(name, c, actor([role]))).toEqual({ rule: 'role', message: `this decision needs the role ${expected.roles.join(' or ')}` });
+      expect(refusal(name, c, actor([role]))).toMatchObject({ rule: 'role', message: `this decision needs the role ${expected.roles.join(' or ')}` });
     }
   });
 
@@ -125,26 +125,26 @@ describe('refusals say what they said before the table', () => {
   const spoc = actor(['spoc']);
 
   it('a triage decision', () => {
-    expect(refusal('triage', caseIn('referred'), triage)).toEqual({
+    expect(refusal('triage', caseIn('referred'), triage)).toMatchObject({
       rule: 'state',
       message: 'the case is referred; a triage decision (refer) is allowed only when it is triage',
     });
-    expect(refusal('triage', caseIn('closed'), triage, { decision: 'resolve', resolution: 'advice', note: 'n' })).toEqual({
+    expect(refusal('triage', caseIn('closed'), triage, { decision: 'resolve', resolution: 'advice', note: 'n' })).toMatchObject({
       rule: 'state',
       message: 'the case is closed; a triage decision (resolve) is no longer possible',
     });
-    expect(refusal('triage', caseIn('triage'), triage, { decision: 'duplicate', duplicateOf: CASE_ID, note: 'n' })).toEqual({
+    expect(refusal('triage', caseIn('triage'), triage, { decision: 'duplicate', duplicateOf: CASE_ID, note: 'n' })).toMatchObject({
       rule: 'duplicate',
       message: 'a case cannot be a duplicate of itself',
     });
-    expect(refusal('triage', caseIn('triage'), actor(['triage'], { authorityId: 'southvale' }))).toEqual({
+    expect(refusal('triage', caseIn('triage'), actor(['triage'], { authorityId: 'southvale' }))).toMatchObject({
       rule: 'tenant',
       message: 'only the authority that logged the case decides on it',
     });
   });
 
   it('the referred force', () => {
-    expect(refusal('acceptReferral', caseIn('referred'), actor(['spoc'], { forceId: 'southvale-police' }))).toEqual({
+    expect(refusal('acceptReferral', caseIn('referred'), actor(['spoc'], { forceId: 'southvale-police' }))).toMatchObject({
       rule: 'force',
       message: 'the referral is addressed to northshire-police, not southvale-police',
     });
@@ -154,27 +154,30 @@ describe('refusals say what they said before the table', () => {
         caseIn('triage', (s) => (s.referral = null)),
         spoc,
       ),
-    ).toEqual({ rule: 'force', message: 'the case has not been referred to a police force' });
+    ).toMatchObject({ rule: 'force', message: 'the case has not been referred to a police force' });
     const accepted = caseIn('accepted', (s) => Object.assign(s.referral!, { status: 'accepted', crimeReference: 'NP/1' }));
-    expect(refusal('acceptReferral', accepted, spoc)).toEqual({ rule: 'repeated', message: 'the referral was already accepted (crime reference NP/1)' });
-    expect(refusal('returnReferral', accepted, spoc)).toEqual({ rule: 'state', message: 'the case is accepted; return is allowed only when it is referred' });
-    expect(refusal('recordPoliceOutcome', caseIn('accepted'), spoc, { outcome: 'caution', note: 'n' })).toEqual({
+    expect(refusal('acceptReferral', accepted, spoc)).toMatchObject({ rule: 'repeated', message: 'the referral was already accepted (crime reference NP/1)' });
+    expect(refusal('returnReferral', accepted, spoc)).toMatchObject({
+      rule: 'state',
+      message: 'the case is accepted; return is allowed only when it is referred',
+    });
+    expect(refusal('recordPoliceOutcome', caseIn('accepted'), spoc, { outcome: 'caution', note: 'n' })).toMatchObject({
       rule: 'repeated',
       message: 'the police outcome is already caution',
     });
   });
 
   it('closing', () => {
-    expect(refusal('close', caseIn('awaiting_information'), triage)).toEqual({
+    expect(refusal('close', caseIn('awaiting_information'), triage)).toMatchObject({
       rule: 'state',
       message: 'the case is awaiting_information; a case that was never accepted by the police is closed by a triage decision (resolve or duplicate)',
     });
-    expect(refusal('close', caseIn('referred'), triage)).toEqual({
+    expect(refusal('close', caseIn('referred'), triage)).toMatchObject({
       rule: 'state',
       message: 'the case is referred; closing is allowed only when it is accepted',
     });
     const noOutcome = caseIn('accepted', (s) => (s.policeOutcome = null));
-    expect(refusal('close', noOutcome, triage)).toEqual({
+    expect(refusal('close', noOutcome, triage)).toMatchObject({
       rule: 'role',
       message: 'the police have not recorded an outcome yet; only the Returning Officer can close the case now (you act as triage)',
     });
@@ -182,9 +185,9 @@ describe('refusals say what they said before the table', () => {
   });
 
   it('withdrawing', () => {
-    expect(refusal('withdraw', caseIn('withdrawn'), triage)).toEqual({ rule: 'state', message: 'the case is already withdrawn' });
+    expect(refusal('withdraw', caseIn('withdrawn'), triage)).toMatchObject({ rule: 'state', message: 'the case is already withdrawn' });
     for (const status of ['referred', 'accepted'] as const) {
-      expect(refusal('withdraw', caseIn(status), actor(['staff']))).toEqual({
+      expect(refusal('withdraw', caseIn(status), actor(['staff']))).toMatchObject({
         rule: 'role',
         message: `the case is ${status}; once the police have it, only triage can withdraw it, so that the force is told`,
       });
@@ -193,7 +196,7 @@ describe('refusals say what they said before the table', () => {
   });
 
   it('packaging evidence', () => {
-    expect(refusal('packageEvidence', caseIn('triage'), triage)).toEqual({
+    expect(refusal('packageEvidence', caseIn('triage'), triage)).toMatchObject({
       rule: 'state',
       message: 'the case is triage; packaging evidence for the police is allowed only when it is referred or accepted',
     });
@@ -206,15 +209,15 @@ describe('refusals say what they said before the table', () => {
         caseIn('closed', (s) => (s.statutoryClock = null)),
         triage,
       ),
-    ).toEqual({ rule: 'state', message: 'this case was logged before the statutory clock was tracked' });
-    expect(refusal('applyForExtension', caseIn('closed'), triage)).toEqual({ rule: 'state', message: 'the case is closed' });
+    ).toMatchObject({ rule: 'state', message: 'this case was logged before the statutory clock was tracked' });
+    expect(refusal('applyForExtension', caseIn('closed'), triage)).toMatchObject({ rule: 'state', message: 'the case is closed' });
     expect(
       refusal(
         'applyForExtension',
         caseIn('accepted', (s) => (s.statutoryClock!.proceedingsStartedAt = '2026-04-20T10:00:00Z')),
         triage,
       ),
-    ).toEqual({
+    ).toMatchObject({
       rule: 'state',
       message: 'proceedings have started; no extension is needed',
     });
@@ -224,15 +227,30 @@ describe('refusals say what they said before the table', () => {
         caseIn('triage', (s) => (s.statutoryClock!.extensionAppliedAt = '2026-04-20T10:00:00.000Z')),
         triage,
       ),
-    ).toEqual({
+    ).toMatchObject({
       rule: 'repeated',
       message: 'an extension was already applied for at 2026-04-20T10:00:00.000Z',
     });
     const late = { ...caseIn('triage'), now: Date.parse('2027-04-01T09:00:00Z') };
-    expect(refusal('applyForExtension', late, triage)).toEqual({
+    expect(refusal('applyForExtension', late, triage)).toMatchObject({
       rule: 'late',
       message: `one year from the offence passed at ${late.state.statutoryClock!.limitAt}; s.176 allows no extension application after it`,
     });
+  });
+});
+
+it('a refusal carries its code and the values its words name, for a client to say it in its own language', () => {
+  const referred = caseIn('referred');
+  expect(refusal('returnReferral', caseIn('accepted'), actor(['spoc']))).toEqual({
+    rule: 'state',
+    code: 'decision.not_in_state',
+    values: { status: 'accepted', decision: 'return', allowed: ['referred'] },
+    message: 'the case is accepted; return is allowed only when it is referred',
+  });
+  expect(refusal('acceptReferral', referred, actor(['staff']))).toMatchObject({ code: 'decision.role_needed', values: { roles: ['spoc'] } });
+  expect(refusal('acceptReferral', referred, actor(['spoc'], { forceId: 'southvale-police' }))).toMatchObject({
+    code: 'decision.other_force',
+    values: { forceId: 'northshire-police', yourForceId: 'southvale-police' },
   });
 });
 

@@ -8,9 +8,10 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import type { Role } from '@libs/auth/principal';
-import { ALLEGATION_STATUSES, deadlineAfter, deadlineRules, isOpen, PROCEEDINGS_OUTCOMES, type AllegationStatus } from '@libs/domain';
+import { ALLEGATION_STATUSES, deadlineAfter, deadlineRules, isOpen, PROCEEDINGS_OUTCOMES, type AllegationStatus, type DecisionName } from '@libs/domain';
 import { evidencePackageWorkflow } from '../evidence-package.workflow';
 import { evidencePackageWorkflowId } from '../evidence-package.messages';
+import { refusal } from '../shared/refuse';
 import type { Actor, Refusal } from '../shared/types';
 import type { AuditEntry, Lifecycle } from './lifecycle';
 import {
@@ -43,8 +44,8 @@ export interface DecisionRule<P, R> {
   party: 'authority' | 'referred_force';
   /** the states that allow it */
   states: readonly AllegationStatus[];
-  /** the decision as a refusal for the state names it */
-  named: string | ((payload: P) => string);
+  /** the decision as a refusal for the state names it (one of DECISION_NAMES, libs/domain/problems.ts) */
+  named: DecisionName | ((payload: P) => DecisionName);
   /** a refusal checked before the state */
   before?: (c: CaseView, payload: P, actor: Actor) => Refusal | undefined;
   /** the refusal for a state that does not allow it, where it says more than the usual one */
@@ -70,7 +71,6 @@ function rank(role: Role): number {
   return at < 0 ? SENIORITY.length : at;
 }
 
-const refusal = (rule: string, message: string): Refusal => ({ rule, message });
 const nowIso = () => new Date(Date.now()).toISOString();
 
 function by(actor: Actor, role: Role, action: string, after: Record<string, unknown> = {}): AuditEntry {
@@ -89,7 +89,7 @@ export const DECISIONS = [
     party: 'authority',
     states: ['triage'],
     named: (d) => `a triage decision (${d.decision})`,
-    before: (c, d) => (d.decision === 'duplicate' && d.duplicateOf === c.caseId ? refusal('duplicate', 'a case cannot be a duplicate of itself') : undefined),
+    before: (c, d) => (d.decision === 'duplicate' && d.duplicateOf === c.caseId ? refusal('duplicate', 'triage.duplicate_of_itself') : undefined),
     effect: (l, d, actor) => {
       const { state, input } = l;
       const now = Date.now();
@@ -155,7 +155,7 @@ export const DECISIONS = [
     named: 'accept',
     before: (c) => {
       const referral = c.state.referral!;
-      return referral.status === 'accepted' ? refusal('repeated', `the referral was already accepted (crime reference ${referral.crimeReference})`) : undefined;
+      return referral.status === 'accepted' ? refusal('repeated', 'referral.already_accepted', { crimeReference: String(referral.crimeReference) }) : undefined;
     },
     effect: (l, accept, actor) => {
       const referral = l.state.referral!;
@@ -219,7 +219,7 @@ export const DECISIONS = [
     states: ['accepted'],
     named: 'recording a police outcome',
     after: (c, recorded) =>
-      c.state.policeOutcome?.outcome === recorded.outcome ? refusal('repeated', `the police outcome is already ${recorded.outcome}`) : undefined,
+      c.state.policeOutcome?.outcome === recorded.outcome ? refusal('repeated', 'outcome.already_recorded', { outcome: recorded.outcome }) : undefined,
     effect: (l, recorded, actor) => {
       const { state } = l;
       const before = state.policeOutcome?.outcome ?? null;
@@ -254,14 +254,9 @@ export const DECISIONS = [
     party: 'authority',
     states: ['accepted'],
     named: 'closing',
-    refusedIn: (status) =>
-      status === 'triage' || status === 'awaiting_information'
-        ? refusal('state', `the case is ${status}; a case that was never accepted by the police is closed by a triage decision (resolve or duplicate)`)
-        : undefined,
+    refusedIn: (status) => (status === 'triage' || status === 'awaiting_information' ? refusal('state', 'close.never_accepted', { status }) : undefined),
     after: (c, _close, actor, role) =>
-      !c.state.policeOutcome && !actor.roles.includes('returning_officer')
-        ? refusal('role', `the police have not recorded an outcome yet; only the Returning Officer can close the case now (you act as ${role})`)
-        : undefined,
+      !c.state.policeOutcome && !actor.roles.includes('returning_officer') ? refusal('role', 'close.needs_returning_officer', { role }) : undefined,
     effect: (l, close, actor, role) =>
       l.transition('closed', by(actor, role, 'case.closed', { outcome: close.outcome, note: close.note }), () => {
         l.state.outcome = close.outcome;
@@ -275,10 +270,10 @@ export const DECISIONS = [
     party: 'authority',
     states: OPEN_STATES,
     named: 'withdrawal',
-    refusedIn: (status) => refusal('state', `the case is already ${status}`),
+    refusedIn: (status) => refusal('state', 'withdraw.already', { status }),
     after: (c, _withdraw, actor) =>
       (c.state.status === 'referred' || c.state.status === 'accepted') && !actor.roles.includes('triage')
-        ? refusal('role', `the case is ${c.state.status}; once the police have it, only triage can withdraw it, so that the force is told`)
+        ? refusal('role', 'withdraw.needs_triage', { status: c.state.status })
         : undefined,
     effect: (l, withdraw, actor, role) => {
       const { state } = l;
@@ -340,14 +335,13 @@ export const DECISIONS = [
     party: 'authority',
     states: OPEN_STATES,
     named: 'an extension application',
-    before: (c) => (c.state.statutoryClock ? undefined : refusal('state', 'this case was logged before the statutory clock was tracked')),
-    refusedIn: (status) => refusal('state', `the case is ${status}`),
+    before: (c) => (c.state.statutoryClock ? undefined : refusal('state', 'extension.untracked')),
+    refusedIn: (status) => refusal('state', 'extension.case_finished', { status }),
     after: (c) => {
       const clock = c.state.statutoryClock!;
-      if (clock.proceedingsStartedAt) return refusal('state', 'proceedings have started; no extension is needed');
-      if (clock.extensionAppliedAt) return refusal('repeated', `an extension was already applied for at ${clock.extensionAppliedAt}`);
-      if (c.now >= Date.parse(clock.limitAt))
-        return refusal('late', `one year from the offence passed at ${clock.limitAt}; s.176 allows no extension application after it`);
+      if (clock.proceedingsStartedAt) return refusal('state', 'extension.proceedings_started');
+      if (clock.extensionAppliedAt) return refusal('repeated', 'extension.already_applied', { at: clock.extensionAppliedAt });
+      if (c.now >= Date.parse(clock.limitAt)) return refusal('late', 'extension.too_late', { limitAt: clock.limitAt });
       return undefined;
     },
     effect: (l, application, actor, role) => {
@@ -361,7 +355,7 @@ export const DECISIONS = [
 /** Why `rule` refuses `payload` from `actor` on the case as `c` shows it, or null when it allows it. */
 export function refusalOf<P, R>(rule: DecisionRule<P, R>, c: CaseView, payload: P, actor: Actor): Refusal | null {
   const role = actingRole(actor, rule.roles);
-  if (!role) return refusal('role', `this decision needs the role ${rule.roles.join(' or ')}`);
+  if (!role) return refusal('role', 'decision.role_needed', { roles: rule.roles });
   const party = partyRefusal(rule, c, actor);
   if (party) return party;
   const before = rule.before?.(c, payload, actor);
@@ -372,8 +366,8 @@ export function refusalOf<P, R>(rule: DecisionRule<P, R>, c: CaseView, payload: 
     return (
       rule.refusedIn?.(status) ??
       (isOpen(status)
-        ? refusal('state', `the case is ${status}; ${named} is allowed only when it is ${rule.states.join(' or ')}`)
-        : refusal('state', `the case is ${status}; ${named} is no longer possible`))
+        ? refusal('state', 'decision.not_in_state', { status, decision: named, allowed: rule.states })
+        : refusal('state', 'decision.case_finished', { status, decision: named }))
     );
   }
   return rule.after?.(c, payload, actor, role) ?? null;
@@ -381,12 +375,12 @@ export function refusalOf<P, R>(rule: DecisionRule<P, R>, c: CaseView, payload: 
 
 function partyRefusal<P, R>(rule: DecisionRule<P, R>, c: CaseView, actor: Actor): Refusal | undefined {
   if (rule.party === 'authority') {
-    return actor.authorityId === c.authorityId ? undefined : refusal('tenant', 'only the authority that logged the case decides on it');
+    return actor.authorityId === c.authorityId ? undefined : refusal('tenant', 'decision.other_authority');
   }
   const referral = c.state.referral;
   if (referral && actor.forceId && actor.forceId === referral.forceId) return undefined;
-  return refusal(
-    'force',
-    referral ? `the referral is addressed to ${referral.forceId}, not ${actor.forceId ?? 'your force'}` : 'the case has not been referred to a police force',
-  );
+  if (!referral) return refusal('force', 'decision.not_referred');
+  return actor.forceId
+    ? refusal('force', 'decision.other_force', { forceId: referral.forceId, yourForceId: actor.forceId })
+    : refusal('force', 'decision.not_your_force', { forceId: referral.forceId });
 }

@@ -2,7 +2,7 @@
 // the offence, unless the court extends it. The workflow raises the "apply for an extension" task
 // when the policy says, unless proceedings started, an extension was applied for, or the case
 // closed first. The clock itself is libs/domain/statutory-clock.ts.
-import { isOpen } from '@libs/domain';
+import { isOpen, notice } from '@libs/domain';
 import { sleepUntil } from './deadlines';
 import type { CaseContext } from './lifecycle';
 
@@ -16,9 +16,7 @@ export async function runStatutoryClock(c: CaseContext): Promise<void> {
   if (!(await sleepUntil(Date.parse(clock.extensionTaskDueAt), moot))) return;
   await c.notify({
     dueKey: `${input.caseId}:statutory-extension-task`,
-    kind: 'extension_task',
-    subject: `Apply for an extension: ${input.reference}`,
-    body: `Proceedings for the offence in allegation ${input.reference} must begin by ${clock.limitAt} (Representation of the People Act 1983 s.176). If they will not, apply to the court for an extension before that date; no application can be made after it.`,
+    ...notice('extension_task', { reference: input.reference, limitAt: clock.limitAt }),
     to: state.triageOwnerId ? { userIds: [state.triageOwnerId], authorityRoles: ['returning_officer'] } : { authorityRoles: ['triage', 'returning_officer'] },
   });
   clock.extensionTaskSentAt = new Date(Date.now()).toISOString();

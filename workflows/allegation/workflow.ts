@@ -14,7 +14,7 @@
 // status does when the case enters it (its notices, then its deadline, deadlines.ts), and the
 // statutory clock beside them (statutory-clock.ts).
 import { allHandlersFinished, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
-import { effectiveUrgency, isOpen, statutoryClock, triageDueAt, withPolicyDefaults, type AllegationStatus } from '@libs/domain';
+import { effectiveUrgency, isOpen, notice, statutoryClock, triageDueAt, withPolicyDefaults, type AllegationStatus } from '@libs/domain';
 import { policyChangedSignal } from '../shared/messages';
 import { refusedFailure } from '../shared/refuse';
 import { actingRole, DECISIONS, refusalOf, type CaseView, type DecisionRule } from './decisions';
@@ -94,9 +94,7 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
       caseId: input.caseId,
       authorityId: input.authorityId,
       dueKey: `${input.caseId}:safety-alert`,
-      kind: 'safety_alert',
-      subject: `Safety concern: ${input.reference}`,
-      body: `Allegation ${input.reference} (${input.category}) was logged with ${input.safetyConcern ? 'a safety concern' : 'immediate urgency'}. Operation Ford: assess the risk to candidates and officials now.`,
+      ...notice('safety_alert', { reference: input.reference, category: input.category, safetyConcern: input.safetyConcern }),
       to: { forceId: input.forceId, forceRoles: ['spoc', 'feoa'] },
     });
   }
@@ -143,9 +141,12 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
         if (phaseEntry === 'returned' && referral) {
           await notify({
             dueKey: `${input.caseId}:referral:${state.referrals.length}:returned`,
-            kind: 'referral_returned',
-            subject: `Returned by police: ${input.reference}`,
-            body: `${referral.forceId} returned allegation ${input.reference} (${referral.reasonCode}). It is back in triage and must be decided by ${currentDeadline?.dueAt}.`,
+            ...notice('referral_returned', {
+              reference: input.reference,
+              forceId: referral.forceId,
+              reasonCode: String(referral.reasonCode),
+              decideBy: currentDeadline?.dueAt,
+            }),
             to: { authorityRoles: ['triage'] },
           });
         }
@@ -154,9 +155,7 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
         if (referral) {
           await notify({
             dueKey: `${input.caseId}:referral:${state.referrals.length}:received`,
-            kind: 'referral_received',
-            subject: `New referral: ${input.reference}`,
-            body: `Allegation ${input.reference} (${input.category}) is referred to ${referral.forceId}. Accept or return it by ${referral.respondBy}.`,
+            ...notice('referral_received', { reference: input.reference, category: input.category, forceId: referral.forceId, respondBy: referral.respondBy }),
             to: spocsOf(referral.forceId, referral.spocId),
           });
         }
@@ -165,9 +164,7 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
         if (phaseEntry === 'withdrawn_while_referred' && referral) {
           await notify({
             dueKey: `${input.caseId}:referral:${state.referrals.length}:withdrawn`,
-            kind: 'referral_withdrawn',
-            subject: `Withdrawn: ${input.reference}`,
-            body: `The authority withdrew allegation ${input.reference}, which was referred to ${referral.forceId}.`,
+            ...notice('referral_withdrawn', { reference: input.reference, forceId: referral.forceId }),
             to: { forceId: referral.forceId, forceRoles: ['spoc'] },
           });
         }
@@ -194,9 +191,7 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
     });
     await notify({
       dueKey: `${input.caseId}:information:${deadline.dueAt}:lapsed`,
-      kind: 'information_reply_lapsed',
-      subject: `No reply in time: ${input.reference}`,
-      body: `The reporter of allegation ${input.reference} did not reply by ${deadline.dueAt}. The case is back in triage and must be decided by ${currentDeadline?.dueAt}.`,
+      ...notice('information_reply_lapsed', { reference: input.reference, dueAt: deadline.dueAt, decideBy: currentDeadline?.dueAt }),
       to: { authorityRoles: ['triage'] },
     });
     await projected;

@@ -7,6 +7,9 @@ import type { Response as ExpressResponse } from 'express';
 export interface ErrorDetail {
   field: string;
   problem: string;
+  /** the problem's code and the values its words name (problems.ts shows it in the page's language) */
+  code?: string;
+  values?: Record<string, unknown>;
 }
 
 /** A non-2xx answer from the API, kept whole so a page can show its message and details. */

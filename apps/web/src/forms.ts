@@ -3,6 +3,7 @@
 import type { Request } from 'express';
 import { ApiFailure } from './api-client';
 import { translator, type T } from './i18n';
+import { detailProblem, fieldProblemText, refusalReason } from './problems';
 
 export interface FormErrors {
   /** for govukErrorSummary */
@@ -35,10 +36,10 @@ export function errorsFromApi(
   for (const detail of failure.details) {
     const known =
       fields[detail.field] ?? Object.entries(fields).find(([name]) => detail.field.startsWith(`${name}.`) || detail.field.startsWith(`${name}[`))?.[1];
-    // The API's own words for the problem are English; the field's name is the page's language.
-    addError(out, known?.id ?? fallbackId, `${known ? t(known.label) : detail.field || t('The form')} ${detail.problem}`.trim());
+    // The problem by its code, in the page's language (problems.ts); the field by the page's words for it.
+    addError(out, known?.id ?? fallbackId, fieldProblemText(known ? t(known.label) : detail.field || t('The form'), detailProblem(detail, t), t));
   }
-  if (out.errorList.length === 0) addError(out, fallbackId, failure.message);
+  if (out.errorList.length === 0) addError(out, fallbackId, refusalReason(failure, t));
   return out;
 }
 

@@ -73,6 +73,7 @@ const LABELS: Record<string, string> = {
   seal_mismatch: 'Seal number does not match',
   count_mismatch: 'Count does not match',
   dismissed: 'Dismissed',
+  linked: 'Linked to a case',
   allegation: 'Allegation logged',
   digital: 'Digital file',
   physical: 'Physical item',
@@ -117,7 +118,11 @@ const LABELS: Record<string, string> = {
   liaison_contact_escalation: 'Police liaison contact overdue',
   risk_review_reminder: 'Risk review due',
   risk_review_escalation: 'Risk review overdue',
-  package_acknowledgement: 'Evidence package to acknowledge',
+  package_acknowledge_reminder: 'Evidence package to acknowledge',
+  package_acknowledge_escalation: 'Evidence package not acknowledged',
+  risk_review_digest: 'Risk reviews due',
+  indicator_alert: 'Indicator alert',
+  ballot_discrepancy: 'Ballot security discrepancy',
 };
 
 export function labelOf(code: unknown, language: Language = 'en'): string {
@@ -126,6 +131,9 @@ export function labelOf(code: unknown, language: Language = 'en'): string {
   if (!english) return code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
   return language === 'en' ? english : translator(language)(english);
 }
+
+/** Whether a code has words of its own (any other is shown humanised, in English). */
+export const hasLabel = (code: string): boolean => Object.prototype.hasOwnProperty.call(LABELS, code);
 
 /** Every code's English words, for the catalogue check (test/i18n.spec.ts). */
 export const LABEL_TEXTS: readonly string[] = Object.values(LABELS);

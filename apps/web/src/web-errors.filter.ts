@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { LOGGER } from '@libs/logging';
 import { ApiFailure } from './api-client';
 import { tFor } from './i18n';
+import { refusalReason } from './problems';
 import { clearCookie, SESSION_COOKIE } from './session';
 import { BadCsrf, NotSignedIn, sendPage } from './web-user';
 
@@ -64,7 +65,7 @@ export class WebErrorsFilter implements ExceptionFilter {
       res,
       undefined,
       'error.njk',
-      { ...page, message: exception instanceof ApiFailure && status < 500 ? exception.message : undefined },
+      { ...page, message: exception instanceof ApiFailure && status < 500 ? refusalReason(exception, t) : undefined },
       pages[status] ? status : status >= 400 && status < 500 ? status : 500,
     );
   }

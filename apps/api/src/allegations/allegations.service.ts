@@ -3,7 +3,17 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { instanceToPlain } from 'class-transformer';
 import { DataSource } from 'typeorm';
 import { hasRole, type Principal, type Role } from '@libs/auth/principal';
-import { allegationWorkflowId, canonicalJson, effectiveUrgency, type Policy, toLondon, triageDueAt as triageDue, withPolicyDefaults } from '@libs/domain';
+import {
+  allegationWorkflowId,
+  canonicalJson,
+  effectiveUrgency,
+  type Policy,
+  toLondon,
+  triageDueAt as triageDue,
+  withPolicyDefaults,
+  fieldProblem,
+  problem,
+} from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { AllegationsStore, type Allegation } from '@libs/persistence/stores/allegations.store';
 import { IntakeStore } from '@libs/persistence/stores/intake.store';
@@ -126,9 +136,7 @@ export class AllegationsService {
         });
         if ('replay' in outcome && outcome.replay) {
           if (outcome.replay.requestHash !== requestHash) {
-            throw conflict('this Idempotency-Key was already used with a different request body', [
-              { field: 'Idempotency-Key', problem: 'reused with a different body' },
-            ]);
+            throw conflict(problem('intake.key_reused'), [fieldProblem('Idempotency-Key', 'intake.key_reused_body')]);
           }
           await this.ensureStarted(outcome.replay.allegationId);
           noteIntakeReplay();

@@ -1,4 +1,5 @@
 import { unprocessable } from '../common/api-error';
+import { fieldProblem, problem } from '@libs/domain';
 
 /** An instant as Date.prototype.toISOString prints it. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -22,6 +23,6 @@ export function decodeCursor(text: string): Cursor {
       throw new Error();
     return { createdAt, id };
   } catch {
-    throw unprocessable('cursor is not one this API returned', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
+    throw unprocessable(problem('cursor.invalid'), [fieldProblem('cursor', 'cursor.not_valid')]);
   }
 }

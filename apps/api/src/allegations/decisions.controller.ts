@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common'
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStandardErrors } from '../common/api-docs';
 import type { Principal, Role } from '@libs/auth/principal';
+import { fieldProblem, problem } from '@libs/domain';
 import {
   acceptReferralUpdate,
   applyForExtensionUpdate,
@@ -48,15 +49,15 @@ export class DecisionsController {
       .filter((field) => (dto as unknown as Record<string, unknown>)[field] !== undefined);
     if (misplaced.length > 0)
       throw unprocessable(
-        `${misplaced.join(', ')} do not belong to a ${dto.decision} decision`,
-        misplaced.map((field) => ({ field, problem: `is not used by decision ${dto.decision}` })),
+        problem('triage.fields_misplaced', { fields: misplaced.join(', '), decision: dto.decision }),
+        misplaced.map((field) => fieldProblem(field, 'triage.field_misplaced', { decision: dto.decision })),
       );
     const payload = { ...dto } as TriageDecision;
     return this.decisions.decide(principal, id, { name: `triage.${dto.decision}`, update: triageUpdate, payload, readers: ['triage'] }, async (allegation) => {
       if (dto.decision === 'refer') await this.checkReferral(dto.forceId!, dto.spocId);
       if (dto.decision === 'duplicate') {
         if (!(await this.checks.isCaseOf(allegation.authorityId, dto.duplicateOf!)))
-          throw unprocessable('duplicateOf must be another case of this authority', [{ field: 'duplicateOf', problem: 'no such case in this authority' }]);
+          throw unprocessable(problem('triage.duplicate_not_found'), [fieldProblem('duplicateOf', 'field.no_such_case')]);
       }
     });
   }
@@ -127,7 +128,7 @@ export class DecisionsController {
           allegation,
           decision,
           'evidence',
-          `evidence package ${inTransit[0].id} is ${inTransit[0].status} and not yet acknowledged by the police; every item must be accounted for before closure`,
+          problem('close.package_in_transit', { packageId: inTransit[0].id, status: inTransit[0].status }),
         );
       }
     });
@@ -157,13 +158,13 @@ export class DecisionsController {
 
   private async checkForce(forceId: string, field: string): Promise<void> {
     if (!(await this.checks.forceExists(forceId)))
-      throw unprocessable(`${field} ${forceId} is not a police force`, [{ field, problem: 'no such police force' }]);
+      throw unprocessable(problem('triage.force_not_found', { field, forceId }), [fieldProblem(field, 'field.no_such_force')]);
   }
 
   private async checkReferral(forceId: string, spocId?: string): Promise<void> {
     await this.checkForce(forceId, 'forceId');
     if (!spocId) return;
     if (!(await this.checks.isSpocOf(spocId, forceId)))
-      throw unprocessable('spocId must be a SPOC of the force referred to', [{ field: 'spocId', problem: `is not a SPOC of ${forceId}` }]);
+      throw unprocessable(problem('triage.spoc_not_of_force'), [fieldProblem('spocId', 'liaison.not_spoc_of', { forceId })]);
   }
 }

@@ -4,7 +4,7 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { Principal, Role } from '@libs/auth/principal';
-import { allegationWorkflowId, isOpen } from '@libs/domain';
+import { allegationWorkflowId, isOpen, isProblemCode, problem, type Problem, type ProblemValues } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { AllegationsStore, type Allegation } from '@libs/persistence/stores/allegations.store';
 import type { AllegationState } from '@workflows/allegation/messages';
@@ -73,7 +73,7 @@ export class DecisionsService {
         );
       }
       const refusal = refusalOf(error);
-      if (refusal) throw await this.refused(principal, allegation, decision, refusal.rule, refusal.message);
+      if (refusal) throw await this.refused(principal, allegation, decision, refusal.rule, refusal);
       if (error instanceof WorkflowNotFoundError || /already completed|not found/i.test((error as Error).message ?? '')) {
         const current = await this.reload(allegation.id);
         if (!isOpen(current.status) || workflowId !== allegationWorkflowId(allegation.id)) {
@@ -83,8 +83,8 @@ export class DecisionsService {
             decision,
             'state',
             workflowId === allegationWorkflowId(allegation.id)
-              ? `the case is ${current.status}; no further decisions can be made`
-              : 'this step is finished; no further decisions can be made',
+              ? problem('decision.workflow_finished', { status: current.status })
+              : problem('decision.step_finished'),
           );
         }
         throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'the case workflow is not running yet; it is started automatically, retry shortly', [
@@ -95,8 +95,9 @@ export class DecisionsService {
     }
   }
 
-  /** Records a refused decision in the case's chain and gives the 409 to throw. */
-  async refused<P, R>(principal: Principal, allegation: Allegation, decision: Decision<P, R>, rule: string, message: string): Promise<ApiError> {
+  /** Records a refused decision in the case's chain and gives the 409 to throw: its code and values, and the rule as its detail's field. */
+  async refused<P, R>(principal: Principal, allegation: Allegation, decision: Decision<P, R>, rule: string, why: Problem): Promise<ApiError> {
+    const { message, code, values } = why;
     const current = await this.reload(allegation.id);
     const role = decision.readers.find((r) => principal.roles.includes(r)) ?? principal.roles[0];
     await this.db.transaction((m) =>
@@ -111,7 +112,7 @@ export class DecisionsService {
       }),
     );
     this.log.info({ caseId: allegation.id, decision: decision.name, rule, by: principal.sub }, 'decision refused');
-    return conflict(message, [{ field: rule, problem: message }], { state: toAllegationView(current) });
+    return conflict(why, [{ field: rule, problem: message, code, values }], { state: toAllegationView(current) });
   }
 
   private async reload(id: string): Promise<Allegation> {
@@ -126,8 +127,15 @@ function refusalOf(error: unknown): Refusal | null {
   // A validator's refusal is the update's cause; an activity's (sealing a package) is one level deeper.
   for (let cause = error.cause, depth = 0; cause && depth < 3; cause = (cause as Error & { cause?: Error }).cause, depth++) {
     if (cause instanceof ApplicationFailure && cause.type === DECISION_REFUSED) {
-      const [detail] = (cause.details ?? []) as { rule?: string }[];
-      return { rule: detail?.rule ?? 'state', message: cause.message };
+      const [detail] = (cause.details ?? []) as { rule?: string; code?: unknown; values?: ProblemValues }[];
+      // A refusal from a worker older than the codes has none: its message stands alone.
+      const code = isProblemCode(detail?.code) ? detail.code : 'decision.uncoded';
+      return {
+        rule: detail?.rule ?? 'state',
+        message: cause.message,
+        code,
+        values: code === 'decision.uncoded' ? { reason: cause.message } : (detail?.values ?? {}),
+      };
     }
   }
   return null;

@@ -5,6 +5,7 @@
 // another search's order.
 import { createHash } from 'node:crypto';
 import { unprocessable } from '../common/api-error';
+import { fieldProblem, problem } from '@libs/domain';
 
 export interface SearchPosition {
   rank: string | null;
@@ -47,12 +48,10 @@ export function decodeSearchCursor(text: string, fingerprint: string, ranked: bo
     TIMESTAMP.test(createdAt) &&
     typeof id === 'string' &&
     UUID.test(id);
-  const invalid = unprocessable('cursor is not one this API returned', [{ field: 'cursor', problem: 'is not a valid cursor' }]);
+  const invalid = unprocessable(problem('cursor.invalid'), [fieldProblem('cursor', 'cursor.not_valid')]);
   if (!wellFormed) throw invalid;
   if (print !== fingerprint) {
-    throw unprocessable('cursor belongs to a different search: repeat the q and filters of the page that returned it', [
-      { field: 'cursor', problem: 'was returned by a different search' },
-    ]);
+    throw unprocessable(problem('cursor.other_search'), [fieldProblem('cursor', 'cursor.from_other_search')]);
   }
   if (ranked !== (rank !== null)) throw invalid;
   return { rank, createdAt, id };

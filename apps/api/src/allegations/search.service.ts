@@ -8,6 +8,7 @@ import { checkPeriod, withOffset } from '../common/instant';
 import { AllegationView, toAllegationView } from './allegation.view';
 import type { SearchAllegationsQuery } from './dto/search-allegations.query';
 import { decodeSearchCursor, encodeSearchCursor, searchFingerprint } from './search-cursor';
+import { fieldProblem, problem } from '@libs/domain';
 
 export type SearchHit = AllegationView & { rank: number | null };
 
@@ -56,11 +57,11 @@ export class AllegationSearchService {
   /** Words that are all stop words or punctuation make an empty query, which matches nothing. */
   private async requireSearchableWords(words: string): Promise<void> {
     if ((await new AllegationsStore(this.db).searchTerms(words)) === 0)
-      throw unprocessable('q has no words to search for: only stop words or punctuation', [{ field: 'q', problem: 'has no searchable words' }]);
+      throw unprocessable(problem('search.no_words'), [fieldProblem('q', 'search.no_searchable_words')]);
   }
 
   private async requireForce(forceId: string): Promise<void> {
     if (!(await new DirectoryStore(this.db).findForce(forceId)))
-      throw unprocessable('no such police force', [{ field: 'forceId', problem: 'no such police force' }]);
+      throw unprocessable(problem('field.no_such_force'), [fieldProblem('forceId', 'field.no_such_force')]);
   }
 }

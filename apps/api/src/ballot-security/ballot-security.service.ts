@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
-import { applyBallotStep, type BallotItem, type Discrepancy } from '@libs/domain';
+import { applyBallotStep, type BallotItem, type Discrepancy, notice, fieldProblem, problem } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { BallotItemsStore, type BallotCustodyEvent, type BallotDiscrepancy, type BallotItemRecord } from '@libs/persistence/stores/ballot-items.store';
 import { NotificationsStore } from '@libs/persistence/stores/notifications.store';
@@ -85,8 +85,6 @@ function withCompletions(review: ReturnType<typeof toReviewView>, completions: A
   return { ...review, actions };
 }
 
-const DISCREPANCY_WORDS = { seal_mismatch: 'seal number does not match', count_mismatch: 'count does not match' } as const;
-
 /**
  * Ballot paper batches and ballot boxes, each with a custody log as evidence has; the
  * discrepancies a step finds, raised to triage; and the security reviews held with the police.
@@ -110,7 +108,7 @@ export class BallotSecurityService {
   async createItem(principal: Principal, dto: CreateBallotItemDto) {
     const authorityId = principal.authorityId!;
     if (dto.pollId && !(await this.polls.isPollOf(dto.pollId, authorityId))) {
-      throw unprocessable('the poll is not one of this authority’s', [{ field: 'pollId', problem: 'no such poll' }]);
+      throw unprocessable(problem('ballot.poll_not_found'), [fieldProblem('pollId', 'field.no_such_poll')]);
     }
     const id = randomUUID();
     return this.db.transaction(async (m) => {
@@ -128,8 +126,8 @@ export class BallotSecurityService {
         createdBy: principal.sub,
       });
       if (!item)
-        throw conflict(`the authority already has a ${dto.kind.replace(/_/g, ' ')} labelled ${dto.label}`, [
-          { field: 'label', problem: 'already used by another item of this kind' },
+        throw conflict(problem(dto.kind === 'ballot_box' ? 'ballot.box_label_taken' : 'ballot.batch_label_taken', { label: dto.label }), [
+          fieldProblem('label', 'ballot.label_taken'),
         ]);
       const note = [`received from ${dto.receivedFrom}`, dto.note].filter(Boolean).join('; ');
       await items.recordReceipt({ id: randomUUID(), itemId: id, authorityId, recordedBy: principal.sub, location: dto.location, note });
@@ -156,14 +154,16 @@ export class BallotSecurityService {
    */
   async recordStep(principal: Principal, id: string, dto: BallotCustodyDto) {
     const at = dto.at ? new Date(dto.at) : new Date();
-    if (at.getTime() > Date.now() + FUTURE_SKEW_MS)
-      throw unprocessable('a custody step cannot be in the future', [{ field: 'at', problem: 'must not be in the future' }]);
+    if (at.getTime() > Date.now() + FUTURE_SKEW_MS) throw unprocessable(problem('ballot.step_in_future'), [fieldProblem('at', 'validation.not_in_future')]);
     return this.db.transaction(async (m) => {
       const items = new BallotItemsStore(m);
       const row = await this.item(items, principal, id, true);
       const before: BallotItem = { kind: row.kind, status: row.status, location: row.location, sealNumber: row.sealNumber, quantity: row.quantity };
       const decision = applyBallotStep(before, { ...dto, accessBy: dto.accessBy });
-      if (!decision.ok) throw conflict(decision.message, [{ field: decision.field, problem: decision.message }], { item: toItemView(row) });
+      if (!decision.ok) {
+        const { field, refusal } = decision;
+        throw conflict(refusal, [{ field, problem: refusal.message, code: refusal.code, values: refusal.values }], { item: toItemView(row) });
+      }
       const after = decision.item;
       const eventId = randomUUID();
       await items.insertCustodyEvent({
@@ -271,12 +271,12 @@ export class BallotSecurityService {
 
   async createReview(principal: Principal, dto: CreateSecurityReviewDto) {
     const authorityId = principal.authorityId!;
-    if (!(await this.reviews.forceExists(dto.forceId))) throw unprocessable('no such police force', [{ field: 'forceId', problem: 'no such police force' }]);
+    if (!(await this.reviews.forceExists(dto.forceId))) throw unprocessable(problem('field.no_such_force'), [fieldProblem('forceId', 'field.no_such_force')]);
     if (dto.pollId && !(await this.polls.isPollOf(dto.pollId, authorityId))) {
-      throw unprocessable('the poll is not one of this authority’s', [{ field: 'pollId', problem: 'no such poll' }]);
+      throw unprocessable(problem('ballot.poll_not_found'), [fieldProblem('pollId', 'field.no_such_poll')]);
     }
     if (Date.parse(`${dto.heldOn}T00:00:00Z`) > Date.now() + 86_400_000)
-      throw unprocessable('a review is recorded once it has been held', [{ field: 'heldOn', problem: 'must not be in the future' }]);
+      throw unprocessable(problem('review.not_held_yet'), [fieldProblem('heldOn', 'validation.not_in_future')]);
     const id = randomUUID();
     const actions = dto.actions.map((a) => ({ id: randomUUID(), ...a, status: 'open' }));
     return this.db.transaction(async (m) => {
@@ -320,8 +320,8 @@ export class BallotSecurityService {
       const done = await store.complete(review, action.id, { id: principal.sub, name: principal.name ?? principal.sub }, note?.trim() ?? '');
       if (!done) {
         const [first] = (await store.completions([review.id])).filter((c) => c.actionId === action.id);
-        throw conflict('the action is already done', [
-          { field: 'status', problem: `was marked done on ${first?.doneAt ?? 'an earlier date'}; only an open action can be marked done` },
+        throw conflict(problem('review.action_done'), [
+          first ? fieldProblem('status', 'review.action_done_on', { doneAt: first.doneAt }) : fieldProblem('status', 'review.action_done_before'),
         ]);
       }
       await this.audit(
@@ -361,11 +361,12 @@ export class BallotSecurityService {
     });
     await this.audit(m, principal, item.id, item.authorityId, 'ballot.discrepancy_raised', null, { discrepancyId: id, ...found });
     // Triage is told at once, in-app; once per discrepancy.
+    const told = notice('ballot_discrepancy', { discrepancy: found.kind, label: item.label, expected: found.expected, observed: found.observed });
     await new NotificationsStore(m).notifyAuthorityRole(item.authorityId, 'triage', {
-      kind: 'ballot_discrepancy',
+      kind: told.kind,
       dueKey: `ballot-discrepancy:${id}`,
-      subject: `Ballot security: ${DISCREPANCY_WORDS[found.kind]} on ${item.label}`,
-      body: `Expected ${found.expected}, found ${found.observed}. Log an allegation from it or dismiss it with a reason.`,
+      subject: told.subject,
+      body: told.body,
       aboutType: 'ballot_discrepancy',
       aboutId: id,
     });
@@ -374,8 +375,8 @@ export class BallotSecurityService {
 
   private mustBeOpen(d: BallotDiscrepancy) {
     if (d.status !== 'open')
-      throw conflict(`the discrepancy is already ${d.status === 'allegation' ? 'an allegation' : d.status}`, [
-        { field: 'status', problem: `is ${d.status}; only an open discrepancy can be decided` },
+      throw conflict(problem(d.status === 'allegation' ? 'discrepancy.already_allegation' : 'discrepancy.already_dismissed'), [
+        fieldProblem('status', 'discrepancy.not_open', { status: d.status }),
       ]);
   }
 

@@ -20,6 +20,20 @@ export class ErrorDetailBody {
 
   @ApiPropertyOptional({ description: 'the line of an uploaded file the problem is on', example: 12 })
   line?: number;
+
+  @ApiPropertyOptional({
+    description: "the problem's stable code (see ErrorBody.code), when its words are one of the API's wordings; every detail of a 422 has one",
+    example: 'validation.date',
+  })
+  code?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'the values its words name, by name (see ErrorBody.values)',
+    example: {},
+  })
+  values?: Record<string, unknown>;
 }
 
 /** The body of every error answer. */
@@ -35,6 +49,21 @@ export class ErrorBody {
 
   @ApiPropertyOptional({ type: [ErrorDetailBody], description: 'one entry per problem; empty when there is nothing more to say' })
   details?: ErrorDetailBody[];
+
+  @ApiPropertyOptional({
+    description:
+      'a refusal\'s stable code (every 409 and 422 has one): a client shows the problem in its own words by code, with `values`, and falls back to `message` for a code it does not know. The codes and their English are listed in libs/domain/problems.ts; `request.invalid` means "see each detail\'s code"',
+    example: 'decision.not_in_state',
+  })
+  code?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "the values the code's words name, by name: text, numbers, ISO-8601 instants, or lists of codes; `message` is the English with them filled in",
+    example: { status: 'accepted', decision: 'return', allowed: ['referred'] },
+  })
+  values?: Record<string, unknown>;
 }
 
 /** What each status means on this API, unless a route says more. */

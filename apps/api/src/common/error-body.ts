@@ -6,6 +6,6 @@ export function errorBody(statusCode: number, message: string, details: ErrorDet
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, details, ...extra };
 }
 
-export function sendError(res: Response, statusCode: number, message: string, details: ErrorDetail[] = []): void {
-  res.status(statusCode).json(errorBody(statusCode, message, details));
+export function sendError(res: Response, statusCode: number, message: string, details: ErrorDetail[] = [], extra: Record<string, unknown> = {}): void {
+  res.status(statusCode).json(errorBody(statusCode, message, details, extra));
 }

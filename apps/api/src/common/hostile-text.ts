@@ -5,7 +5,7 @@
 // nesting deeper than any DTO has, which would otherwise overflow the stack of the recursive
 // transformer and validator (a 500). Found by test/fuzz-bodies.e2e-spec.ts.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { ErrorDetail } from './api-error';
+import { fieldProblem, problem, type FieldProblem } from '@libs/domain';
 import { sendError } from './error-body';
 
 /** Deeper than any request DTO nests (an allegation's peopleInvolved[i].name is 3). */
@@ -17,26 +17,26 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** A field name fit to echo back: control characters and lone surrogates shown as U+FFFD. */
 const printable = (name: string) => name.replace(/[\u0000-\u001f\u007f]/g, '\ufffd').replace(new RegExp(LONE_SURROGATE, 'g'), '\ufffd');
 
-function textProblem(text: string): string | null {
-  if (text.includes('\u0000')) return 'must not contain NUL characters';
-  if (LONE_SURROGATE.test(text)) return 'is not valid Unicode text (it holds a lone surrogate)';
+function textProblem(text: string): 'nul' | 'lone_surrogate' | null {
+  if (text.includes('\u0000')) return 'nul';
+  if (LONE_SURROGATE.test(text)) return 'lone_surrogate';
   return null;
 }
 
 /** The first thing wrong with a parsed JSON value, named by its field path; null when it may go on. */
-export function hostileJson(value: unknown, path = '', depth = 0): ErrorDetail | null {
+export function hostileJson(value: unknown, path = '', depth = 0): FieldProblem | null {
   const field = path || 'body';
   if (typeof value === 'string') {
-    const problem = textProblem(value);
-    return problem ? { field, problem } : null;
+    const found = textProblem(value);
+    return found ? fieldProblem(field, found === 'nul' ? 'validation.nul' : 'validation.lone_surrogate') : null;
   }
   if (typeof value !== 'object' || value === null) return null;
-  if (depth >= MAX_JSON_DEPTH) return { field, problem: `is nested too deeply (at most ${MAX_JSON_DEPTH} levels)` };
+  if (depth >= MAX_JSON_DEPTH) return fieldProblem(field, 'validation.too_deep', { max: MAX_JSON_DEPTH });
   for (const key of Object.keys(value)) {
     const keyPath = path ? `${path}.${printable(key)}` : printable(key);
     const keyProblem = textProblem(key);
-    if (keyProblem) return { field: keyPath, problem: `is not a known field (its name ${keyProblem})` };
-    if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) return { field: keyPath, problem: 'is not a known field' };
+    if (keyProblem) return fieldProblem(keyPath, keyProblem === 'nul' ? 'validation.key_nul' : 'validation.key_lone_surrogate');
+    if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) return fieldProblem(keyPath, 'validation.unknown_field');
     const inner = hostileJson((value as Record<string, unknown>)[key], keyPath, depth + 1);
     if (inner) return inner;
   }
@@ -50,9 +50,10 @@ export function refuseHostileText(): RequestHandler {
     if (decodedPath(req.path).includes('\u0000'))
       return sendError(res, 404, 'not found', [{ field: 'path', problem: 'names nothing (it holds a NUL character)' }]);
     const inQuery = hostileJson(req.query);
-    const problem = inQuery ?? (req.is('application/json') && req.body !== undefined ? hostileJson(req.body) : null);
-    if (!problem) return next();
-    sendError(res, 422, `${problem.field} ${problem.problem}`, [problem]);
+    const found = inQuery ?? (req.is('application/json') && req.body !== undefined ? hostileJson(req.body) : null);
+    if (!found) return next();
+    const { message, ...coded } = problem('request.invalid', { summary: `${found.field} ${found.problem}` });
+    sendError(res, 422, message, [found], coded);
   };
 }
 

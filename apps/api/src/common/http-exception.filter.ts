@@ -16,7 +16,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request & { id?: string }>();
     if (res.headersSent) return;
     if (exception instanceof ApiError) {
-      res.status(exception.getStatus()).json(errorBody(exception.getStatus(), exception.message, exception.details, exception.extra));
+      res.status(exception.getStatus()).json(errorBody(exception.getStatus(), exception.message, exception.details, exception.tail));
       return;
     }
     if (exception instanceof HttpException) {

@@ -36,7 +36,9 @@ describe('period bounds', () => {
       checkPeriod('2026-11-02', '2026-11-01', 'createdTo');
     } catch (error) {
       expect((error as ApiError).getStatus()).toBe(422);
-      expect((error as ApiError).details).toEqual([{ field: 'createdTo', problem: 'is before the start of the period' }]);
+      expect((error as ApiError).details).toEqual([
+        { field: 'createdTo', problem: 'is before the start of the period', code: 'period.before_start', values: {} },
+      ]);
     }
     expect(() => checkPeriod('2026-11-01', '2026-11-01', 'to')).not.toThrow();
     expect(() => checkPeriod(undefined, '2026-11-01', 'to')).not.toThrow();

@@ -3,6 +3,7 @@
 // the server runs in.
 import { registerDecorator } from 'class-validator';
 import { unprocessable } from './api-error';
+import { fieldProblem, problem } from '@libs/domain';
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
@@ -39,6 +40,6 @@ export function withOffset(value: string | undefined): string | null {
 /** A half-open period [from, to): refuses one that ends before it starts, naming the `to` field. */
 export function checkPeriod(from: string | undefined, to: string | undefined, toField: string): void {
   if (from !== undefined && to !== undefined && Date.parse(to) < Date.parse(from)) {
-    throw unprocessable(`${toField} is before the start of the period`, [{ field: toField, problem: 'is before the start of the period' }]);
+    throw unprocessable(problem('period.ends_before_start', { field: toField }), [fieldProblem(toField, 'period.before_start')]);
   }
 }

@@ -16,6 +16,7 @@ import { DeactivatedUsers } from './deactivated-users';
 import type { CreateAuthorityDto, CreateForceDto, CreateIdentityMappingDto, CreateUserDto } from './directory.dto';
 
 import { AUTHORITY_USER_ROLES, FORCE_USER_ROLES } from '@libs/auth/principal';
+import { fieldProblem, problem } from '@libs/domain';
 export { AUTHORITY_USER_ROLES, FORCE_USER_ROLES };
 
 const forbidden = (message: string, field: string, problem: string) => new ApiError(HttpStatus.FORBIDDEN, message, [{ field, problem }]);
@@ -48,7 +49,7 @@ export class DirectoryService {
   async addForce(principal: Principal, dto: CreateForceDto) {
     return this.write(async (m, store) => {
       const force = await store.addForce({ id: dto.id, name: dto.name.trim(), addedBy: principal.sub });
-      if (!force) throw conflict(`a police force with the id ${dto.id} exists already`, [{ field: 'id', problem: 'is taken' }]);
+      if (!force) throw conflict(problem('directory.force_exists', { id: dto.id }), [fieldProblem('id', 'field.taken')]);
       await this.audit(m, principal, { forceId: force.id }, nameUuid(`force:${force.id}`), 'directory.force_added', null, { force });
       return force;
     });
@@ -57,10 +58,10 @@ export class DirectoryService {
   async addAuthority(principal: Principal, dto: CreateAuthorityDto) {
     return this.write(async (m, store) => {
       const force = await store.findForce(dto.forceId);
-      if (!force) throw unprocessable(`there is no police force ${dto.forceId}: add the force first`, [{ field: 'forceId', problem: 'is not a police force' }]);
-      if (await store.findAuthority(dto.id)) throw conflict(`an authority with the id ${dto.id} exists already`, [{ field: 'id', problem: 'is taken' }]);
+      if (!force) throw unprocessable(problem('directory.force_missing', { forceId: dto.forceId }), [fieldProblem('forceId', 'directory.not_force')]);
+      if (await store.findAuthority(dto.id)) throw conflict(problem('directory.authority_exists', { id: dto.id }), [fieldProblem('id', 'field.taken')]);
       if (await store.authorityWithPrefix(dto.referencePrefix))
-        throw conflict(`the reference prefix ${dto.referencePrefix} is another authority's`, [{ field: 'referencePrefix', problem: 'is taken' }]);
+        throw conflict(problem('directory.prefix_taken', { prefix: dto.referencePrefix }), [fieldProblem('referencePrefix', 'field.taken')]);
       const authority = await store.addAuthority({
         id: dto.id,
         name: dto.name.trim(),
@@ -69,8 +70,8 @@ export class DirectoryService {
         addedBy: principal.sub,
       });
       if (!authority)
-        throw conflict(`an authority with the id ${dto.id} or the reference prefix ${dto.referencePrefix} exists already`, [
-          { field: 'id', problem: 'or referencePrefix is taken' },
+        throw conflict(problem('directory.authority_or_prefix_exists', { id: dto.id, prefix: dto.referencePrefix }), [
+          fieldProblem('id', 'directory.id_or_prefix_taken'),
         ]);
       // The first event of the new authority's log says who added it, with its force as it stands.
       await this.audit(m, principal, { authorityId: authority.id }, nameUuid(`authority:${authority.id}`), 'directory.authority_added', null, {
@@ -126,7 +127,7 @@ export class DirectoryService {
         roles: dto.roles,
         ...tenant,
       });
-      if (!user) throw conflict(`the username ${dto.username} is taken`, [{ field: 'username', problem: 'is taken' }]);
+      if (!user) throw conflict(problem('directory.username_taken', { username: dto.username }), [fieldProblem('username', 'field.taken')]);
       await this.audit(m, principal, tenant, user.id, 'directory.user_added', null, this.auditView(user));
       return user;
     });
@@ -137,9 +138,7 @@ export class DirectoryService {
     const tenant = { authorityId: before.authorityId, forceId: before.forceId };
     this.checkRoles(tenant, roles);
     if (before.id === principal.sub && before.roles.includes('admin') && !roles.includes('admin')) {
-      throw conflict('you cannot take the admin role from yourself: ask another admin of your tenant', [
-        { field: 'roles', problem: 'must keep admin for yourself' },
-      ]);
+      throw conflict(problem('directory.keep_own_admin'), [fieldProblem('roles', 'directory.keep_admin')]);
     }
     return this.write(async (m, store) => {
       const after = await store.setRoles(id, roles);
@@ -151,11 +150,11 @@ export class DirectoryService {
 
   async deactivate(principal: Principal, id: string) {
     const before = await this.ownUser(principal, id);
-    if (before.id === principal.sub) throw conflict('you cannot deactivate yourself: ask another admin of your tenant', [{ field: 'id', problem: 'is you' }]);
+    if (before.id === principal.sub) throw conflict(problem('directory.deactivate_self'), [fieldProblem('id', 'directory.is_you')]);
     const user = await this.write(async (m, store) => {
       const after = await store.deactivate(id, principal.sub);
       if (!after)
-        throw conflict(`${before.username} was deactivated already`, [{ field: 'id', problem: 'is deactivated already' }], {
+        throw conflict(problem('directory.already_deactivated', { username: before.username }), [fieldProblem('id', 'directory.is_deactivated')], {
           deactivatedAt: before.deactivatedAt,
         });
       await this.audit(
@@ -185,9 +184,12 @@ export class DirectoryService {
     const mapping = await this.write(async (m, store) => {
       const added = await store.addMapping({ id: randomUUID(), ...tenant, claim: dto.claim, value: dto.value, roles: dto.roles, createdBy: principal.sub });
       if (!added)
-        throw conflict(`${tenantLabel(tenant)} maps ${dto.claim} = ${dto.value} already: remove that mapping to change its roles`, [
-          { field: 'value', problem: 'is mapped already' },
-        ]);
+        throw conflict(
+          tenant.authorityId
+            ? problem('directory.authority_mapping_exists', { authorityId: tenant.authorityId, claim: dto.claim, value: dto.value })
+            : problem('directory.force_mapping_exists', { forceId: String(tenant.forceId), claim: dto.claim, value: dto.value }),
+          [fieldProblem('value', 'directory.is_mapped')],
+        );
       await this.audit(m, principal, tenant, added.id, 'directory.identity_mapping_added', null, {
         claim: added.claim,
         value: added.value,
@@ -239,14 +241,14 @@ export class DirectoryService {
       return own;
     }
     if (Boolean(named.authorityId) === Boolean(named.forceId)) {
-      throw unprocessable(`name the tenant: exactly one of authorityId or forceId in the ${where}`, [
-        { field: 'authorityId', problem: 'or forceId is required (not both)' },
+      throw unprocessable(problem(where === 'query' ? 'directory.tenant_in_query' : 'directory.tenant_in_body'), [
+        fieldProblem('authorityId', 'directory.tenant_needed'),
       ]);
     }
     if (named.authorityId && !(await this.store.findAuthority(named.authorityId)))
-      throw unprocessable(`there is no authority ${named.authorityId}`, [{ field: 'authorityId', problem: 'is not an authority' }]);
+      throw unprocessable(problem('directory.no_authority', { authorityId: named.authorityId }), [fieldProblem('authorityId', 'directory.not_authority')]);
     if (named.forceId && !(await this.store.findForce(named.forceId)))
-      throw unprocessable(`there is no police force ${named.forceId}`, [{ field: 'forceId', problem: 'is not a police force' }]);
+      throw unprocessable(problem('directory.no_force', { forceId: named.forceId }), [fieldProblem('forceId', 'directory.not_force')]);
     return named.authorityId ? { authorityId: named.authorityId } : { forceId: named.forceId };
   }
 
@@ -268,10 +270,14 @@ export class DirectoryService {
     const allowed = tenant.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES;
     const wrong = roles.filter((r) => !allowed.includes(r));
     if (wrong.length) {
-      throw unprocessable(
-        `${wrong.join(', ')} ${wrong.length === 1 ? 'is not a role' : 'are not roles'} at ${tenant.authorityId ? 'an authority' : 'a police force'}: choose from ${allowed.join(', ')}`,
-        [{ field: 'roles', problem: `must be some of ${allowed.join(', ')}` }],
-      );
+      const code = tenant.authorityId
+        ? wrong.length === 1
+          ? 'directory.role_not_at_authority'
+          : 'directory.roles_not_at_authority'
+        : wrong.length === 1
+          ? 'directory.role_not_at_force'
+          : 'directory.roles_not_at_force';
+      throw unprocessable(problem(code, { roles: wrong, allowed }), [fieldProblem('roles', 'directory.roles_allowed', { allowed })]);
     }
   }
 

@@ -7,8 +7,10 @@ import type { Request, Response } from 'express';
 import type { Principal } from '@libs/auth/principal';
 import { CurrentUser, Roles } from '../auth/decorators';
 import { unprocessable } from '../common/api-error';
+import { validationProblems } from '../common/validation';
 import { CustodyEventDto, DisposalDto, LegalHoldDto, PhysicalEvidenceDto } from './dto/evidence.dto';
 import { EvidenceService } from './evidence.service';
+import { problem } from '@libs/domain';
 
 @ApiTags('evidence')
 @ApiBearerAuth()
@@ -39,10 +41,7 @@ export class EvidenceController {
       const dto = plainToInstance(PhysicalEvidenceDto, req.body ?? {});
       const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
       if (errors.length > 0) {
-        throw unprocessable(
-          'the physical item is not valid',
-          errors.flatMap((e) => Object.values(e.constraints ?? {}).map((problem) => ({ field: e.property, problem: problem.replace(`${e.property} `, '') }))),
-        );
+        throw unprocessable(problem('evidence.physical_invalid'), validationProblems(errors));
       }
       const allegation = await this.evidence.caseForEvidence(principal, id);
       res.status(201);

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { Principal, Role } from '@libs/auth/principal';
 import { EvidenceConfig } from '@libs/config';
-import { applyCustody, isOpen, type CustodyItem, type EvidenceStatus } from '@libs/domain';
+import { applyCustody, isOpen, type CustodyItem, type EvidenceStatus, fieldProblem, problem, type Problem } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import type { Allegation } from '@libs/persistence/stores/allegations.store';
 import { ContentMissingError, ContentStore, ContentTooLargeError } from '@libs/storage';
@@ -93,7 +93,9 @@ export class EvidenceService {
   async caseForEvidence(principal: Principal, caseId: string): Promise<Allegation> {
     const allegation = await this.allegations.findVisible(principal, caseId, EVIDENCE_READERS);
     if (!isOpen(allegation.status))
-      throw conflict(`the case is ${allegation.status}; no evidence can be added`, [{ field: 'state', problem: `case is ${allegation.status}` }]);
+      throw conflict(problem('evidence.case_finished', { status: allegation.status }), [
+        fieldProblem('state', 'evidence.case_is', { status: allegation.status }),
+      ]);
     return allegation;
   }
 
@@ -217,7 +219,7 @@ export class EvidenceService {
   /** The stored bytes, and the audit event that records who took a copy. */
   async openContent(principal: Principal, id: string): Promise<{ item: EvidenceItem; body: Readable }> {
     const { item, allegation } = await this.findVisible(principal, id);
-    if (item.kind !== 'digital') throw conflict('a physical item has no stored content', [{ field: 'kind', problem: 'physical' }]);
+    if (item.kind !== 'digital') throw conflict(problem('evidence.physical_no_content'), [fieldProblem('kind', 'evidence.physical')]);
     if (item.status === 'destroyed')
       throw new ApiError(HttpStatus.GONE, `the content was destroyed at ${item.destroyedAt?.toISOString()}; its hash remains on record`, [
         { field: 'status', problem: 'destroyed' },
@@ -269,7 +271,7 @@ export class EvidenceService {
       return { refused: null, item };
     });
     if (outcome.refused) {
-      const { rule, field, message } = outcome.refused;
+      const { rule, field, refusal } = outcome.refused;
       await this.db.transaction((m) =>
         appendAuditEvent(m, {
           caseId: allegation.id,
@@ -277,10 +279,10 @@ export class EvidenceService {
           actor: principal.sub,
           role: this.roleOf(principal),
           action: 'custody.refused',
-          after: { evidenceId: id, rule, reason: message, request: { ...dto } },
+          after: { evidenceId: id, rule, reason: refusal.message, request: { ...dto } },
         }),
       );
-      throw conflict(message, [{ field, problem: rule }], { item: toEvidenceView(outcome.item) });
+      throw conflict(refusal, [{ field, problem: rule }], { item: toEvidenceView(outcome.item) });
     }
     return this.get(principal, id);
   }
@@ -291,8 +293,8 @@ export class EvidenceService {
     const refused = await this.db.transaction(async (m) => {
       const evidence = new EvidenceStore(m);
       const item = (await evidence.find(id, true))!;
-      if (item.status === 'destroyed') return 'the item was destroyed; there is nothing left to hold';
-      if (item.legalHold === dto.hold) return dto.hold ? 'the item is already under a legal hold' : 'the item is not under a legal hold';
+      if (item.status === 'destroyed') return problem('hold.destroyed');
+      if (item.legalHold === dto.hold) return problem(dto.hold ? 'hold.already_held' : 'hold.not_held');
       await evidence.setLegalHold(id, dto.hold, dto.hold ? (dto.reason ?? null) : null);
       await appendAuditEvent(m, {
         caseId: allegation.id,
@@ -305,7 +307,7 @@ export class EvidenceService {
       });
       return null;
     });
-    if (refused) throw conflict(refused, [{ field: 'hold', problem: refused }]);
+    if (refused) throw conflict(refused, [{ field: 'hold', problem: refused.message, code: refused.code, values: refused.values }]);
     return this.get(principal, id);
   }
 
@@ -319,13 +321,13 @@ export class EvidenceService {
     const outcome = await this.db.transaction(async (m) => {
       const evidence = new EvidenceStore(m);
       const item = (await evidence.find(id, true))!;
-      const refuse = (rule: string, message: string) => ({ refused: { rule, message }, item });
-      if (item.status === 'destroyed') return refuse('destroyed', 'the item was already destroyed');
-      if (item.legalHold) return refuse('legal_hold', `the item is under a legal hold (${item.legalHoldReason}); lift it before disposal`);
-      if (!item.retentionUntil) return refuse('retention', 'the item has no retention date: its case is still open');
+      const refuse = (rule: string, why: Problem) => ({ refused: { rule, why }, item });
+      if (item.status === 'destroyed') return refuse('destroyed', problem('disposal.already_destroyed'));
+      if (item.legalHold) return refuse('legal_hold', problem('disposal.legal_hold', { reason: String(item.legalHoldReason) }));
+      if (!item.retentionUntil) return refuse('retention', problem('disposal.case_open'));
       if (new Date(item.retentionUntil).getTime() > Date.now())
-        return refuse('retention', `the item must be kept until ${new Date(item.retentionUntil).toISOString()}`);
-      if (item.status !== 'held') return refuse('holder', `the item is ${item.status}; it must be back in the authority's hands to be disposed of`);
+        return refuse('retention', problem('disposal.kept_until', { until: new Date(item.retentionUntil).toISOString() }));
+      if (item.status !== 'held') return refuse('holder', problem('disposal.not_back', { status: item.status }));
       await evidence.markDestroyed(id);
       await this.recordCustody(m, principal, id, item.custodySeq + 1, { action: 'destroyed', from: item.holder, note: dto.note });
       await appendAuditEvent(m, {
@@ -341,7 +343,7 @@ export class EvidenceService {
       return { refused: null, item, destroyBytes: Boolean(item.sha256) && !shared };
     });
     if (outcome.refused) {
-      const { rule, message } = outcome.refused;
+      const { rule, why } = outcome.refused;
       await this.db.transaction((m) =>
         appendAuditEvent(m, {
           caseId: allegation.id,
@@ -349,10 +351,10 @@ export class EvidenceService {
           actor: principal.sub,
           role: this.roleOf(principal),
           action: 'disposal.refused',
-          after: { evidenceId: id, rule, reason: message },
+          after: { evidenceId: id, rule, reason: why.message },
         }),
       );
-      throw conflict(message, [{ field: rule, problem: message }], { item: toEvidenceView(outcome.item) });
+      throw conflict(why, [{ field: rule, problem: why.message, code: why.code, values: why.values }], { item: toEvidenceView(outcome.item) });
     }
     // After the commit: the record says destroyed first, so a crash here leaves bytes that the
     // integrity check reports, never a record that points at nothing it admits to.

@@ -9,6 +9,7 @@ import { AllegationsService } from '../allegations/allegations.service';
 import type { CreateAllegationDto } from '../allegations/dto/create-allegation.dto';
 import { conflict, notFound } from '../common/api-error';
 import type { LinkAlertDto, ListAlertsQuery } from './dto/indicator.dto';
+import { fieldProblem, problem } from '@libs/domain';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
@@ -134,8 +135,8 @@ export class IndicatorAlertsService {
   private mustBeOpen(alert: IndicatorAlert) {
     if (alert.status !== 'open') {
       throw conflict(
-        `the alert is already ${alert.status}`,
-        [{ field: 'status', problem: `is ${alert.status}; only an open alert can be linked or dismissed` }],
+        problem(alert.status === 'linked' ? 'alert.already_linked' : 'alert.already_dismissed'),
+        [fieldProblem('status', 'alert.not_open', { status: alert.status })],
         { alert: toAlertView(alert) },
       );
     }

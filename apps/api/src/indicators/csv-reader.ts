@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, CsvError } from 'csv-parse';
-import { checkObservation, checkObservationHeader, type IndicatorsByKey, type Observation, type RowProblem } from '@libs/domain';
+import { checkObservation, checkObservationHeader, type IndicatorsByKey, type Observation, type RowProblem, fieldProblem } from '@libs/domain';
 
 /** A refused file names this many problems; the count says how many there were in all. */
 export const MAX_REPORTED_PROBLEMS = 1_000;
@@ -79,7 +79,7 @@ export async function readObservationsCsv(body: Readable, options: CsvReadOption
           // relax_column_count counts records whose length differs from the header's.
           if (info.invalid_field_length > lastLength) {
             lastLength = info.invalid_field_length;
-            report([{ line, field: '(row)', problem: 'has a different number of fields from the header' }]);
+            report([{ ...fieldProblem('(row)', 'indicator.row_fields'), line }]);
             continue;
           }
           const { observation, problems: found } = checkObservation(record as never, line, options.indicators, options.now);
@@ -100,13 +100,18 @@ export async function readObservationsCsv(body: Readable, options: CsvReadOption
   } catch (error) {
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines ?? 0;
-      report([{ line, field: '(row)', problem: `is not valid CSV: ${error.message.replace(/^Invalid (Record|Opening Quote|Closing Quote)[^:]*:\s*/i, '')}` }]);
+      report([
+        {
+          ...fieldProblem('(row)', 'indicator.not_csv', { reason: error.message.replace(/^Invalid (Record|Opening Quote|Closing Quote)[^:]*:\s*/i, '') }),
+          line,
+        },
+      ]);
       return { rows, bytes, sha256: hash.digest('hex'), problems, problemCount };
     }
     throw error;
   }
   if (problemCount === 0 && batch.length > 0) await options.onBatch(batch);
-  if (bytes === 0) report([{ line: 1, field: '(file)', problem: 'is empty' }]);
-  else if (rows === 0 && problemCount === 0) report([{ line: 2, field: '(file)', problem: 'has no rows below its header' }]);
+  if (bytes === 0) report([{ ...fieldProblem('(file)', 'indicator.empty'), line: 1 }]);
+  else if (rows === 0 && problemCount === 0) report([{ ...fieldProblem('(file)', 'indicator.no_rows'), line: 2 }]);
   return { rows, bytes, sha256: hash.digest('hex'), problems, problemCount };
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
 import { ApiConfig } from '@libs/config';
-import { checkObservation, type IndicatorsByKey } from '@libs/domain';
+import { checkObservation, notice, type IndicatorsByKey, fieldProblem, problem } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { ApiError, conflict, notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
@@ -71,7 +71,7 @@ export class IndicatorsService {
         threshold: dto.threshold,
         createdBy: principal.sub,
       });
-      if (!inserted) throw conflict(`this authority already has an indicator with key ${dto.key}`, [{ field: 'key', problem: 'is already used' }]);
+      if (!inserted) throw conflict(problem('indicator.key_taken', { key: dto.key }), [fieldProblem('key', 'field.already_used')]);
       const view = toIndicatorView(inserted);
       await this.audit(m, principal, id, authorityId, 'indicator.created', null, view);
       return view;
@@ -120,8 +120,8 @@ export class IndicatorsService {
     const { observation, problems } = checkObservation({ ...dto, indicator: indicator.key }, 0, new Map([[indicator.key, indicator]]), Date.now());
     if (!observation)
       throw unprocessable(
-        'the observation is not valid',
-        problems.map(({ field, problem }) => ({ field, problem })),
+        problem('indicator.observation_invalid'),
+        problems.map(({ line: _line, ...rest }) => rest),
       );
     const recorded = await this.db.transaction(async (m) => {
       const store = new IndicatorsStore(m);
@@ -133,8 +133,7 @@ export class IndicatorsService {
           m,
           indicator.authorityId,
           `indicator-alert:${alert.id}`,
-          `Indicator alert: ${indicator.name}`,
-          `${alert.subject} reached ${alert.peakValue} (threshold ${indicator.threshold}). Link it to an allegation or dismiss it with a reason.`,
+          notice('indicator_alert', { indicator: indicator.name, subject: alert.subject, peakValue: alert.peakValue, threshold: indicator.threshold }),
         );
       }
       return result;
@@ -176,9 +175,10 @@ export class IndicatorsService {
       if (read.problemCount > 0) {
         this.log.info({ uploadId, rows: read.rows, problems: read.problemCount }, 'indicator upload refused');
         const more = read.problemCount - read.problems.length;
-        throw new ApiError(
-          HttpStatus.UNPROCESSABLE_ENTITY,
-          `the file has ${read.problemCount} problem${read.problemCount === 1 ? '' : 's'}${more > 0 ? ` (the first ${read.problems.length} are listed)` : ''}; nothing was recorded`,
+        throw unprocessable(
+          more > 0
+            ? problem('indicator.file_problems_listed', { count: read.problemCount, listed: read.problems.length })
+            : problem(read.problemCount === 1 ? 'indicator.file_problem' : 'indicator.file_problems', { count: read.problemCount }),
           read.problems,
           { problemCount: read.problemCount },
         );
@@ -188,13 +188,7 @@ export class IndicatorsService {
       await store.completeUpload(uploadId, recorded.rows, recorded.alertsRaised.length);
       if (recorded.alertsRaised.length > 0) {
         const n = recorded.alertsRaised.length;
-        await notifyTriage(
-          m,
-          authorityId,
-          `indicator-upload:${uploadId}`,
-          `${n} indicator alert${n === 1 ? '' : 's'} raised`,
-          `An observations upload${filename ? ` (${filename})` : ''} of ${recorded.rows} rows reached thresholds for ${n} subject${n === 1 ? '' : 's'}. Link each alert to an allegation or dismiss it with a reason.`,
-        );
+        await notifyTriage(m, authorityId, `indicator-upload:${uploadId}`, notice('indicator_upload_alerts', { filename, rows: recorded.rows, alerts: n }));
       }
       const receipt: UploadReceipt = {
         id: uploadId,

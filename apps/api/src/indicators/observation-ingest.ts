@@ -1,6 +1,6 @@
 // How recorded observations tell people: the SQL of staging and recording lives in
 // IndicatorsStore (libs/persistence/stores/indicators.store.ts).
-import { aboutFromDueKey } from '@libs/domain';
+import { aboutFromDueKey, type NoticeText } from '@libs/domain';
 import type { Queryable } from '@libs/persistence/stores/queryable';
 import { NotificationsStore } from '@libs/persistence/stores/notifications.store';
 
@@ -9,10 +9,10 @@ import { NotificationsStore } from '@libs/persistence/stores/notifications.store
  * a single observation, one per upload for a file (a file may raise hundreds). The email retry
  * Schedule emails them like any other notification.
  */
-export async function notifyTriage(m: Queryable, authorityId: string, dueKey: string, subject: string, body: string): Promise<void> {
+export async function notifyTriage(m: Queryable, authorityId: string, dueKey: string, { kind, subject, body }: NoticeText): Promise<void> {
   const about = aboutFromDueKey(dueKey);
   await new NotificationsStore(m).notifyAuthorityRole(authorityId, 'triage', {
-    kind: 'indicator_alert',
+    kind,
     dueKey,
     subject,
     body,

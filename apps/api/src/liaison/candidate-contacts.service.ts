@@ -15,6 +15,7 @@ import {
   type ShareableField,
   type ShareContactDto,
 } from './dto/candidate-contact.dto';
+import { fieldProblem, problem } from '@libs/domain';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
@@ -64,10 +65,7 @@ export class CandidateContactsService {
   }
 
   async create(principal: Principal, dto: CandidateContactDto) {
-    if (!dto.email && !dto.phone)
-      throw unprocessable('a contact needs an email address or a telephone number', [
-        { field: 'email', problem: 'give an email address or a telephone number' },
-      ]);
+    if (!dto.email && !dto.phone) throw unprocessable(problem('contact.email_or_phone'), [fieldProblem('email', 'contact.give_email_or_phone')]);
     const authorityId = principal.authorityId!;
     const id = randomUUID();
     await this.db.transaction(async (m) => {
@@ -110,9 +108,7 @@ export class CandidateContactsService {
   async share(principal: Principal, id: string, dto: ShareContactDto) {
     const contact = await this.visible(principal, id);
     if (!(await this.liaison.hasAgreement(contact.authorityId, dto.forceId)))
-      throw unprocessable(`there is no liaison agreement with ${dto.forceId}, so it has no FEOA to share with`, [
-        { field: 'forceId', problem: 'has no liaison agreement with this authority' },
-      ]);
+      throw unprocessable(problem('contact.no_agreement', { forceId: dto.forceId }), [fieldProblem('forceId', 'contact.force_no_agreement')]);
     const values = contactFields(contact);
     const wanted = new Set<ShareableField>(['kind', 'name', ...(dto.fields ?? DEFAULT_SHARED_FIELDS)]);
     // Only fields that hold something are disclosed, and so recorded.

@@ -5,11 +5,12 @@ import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
 import { ApiConfig, TemporalConfig } from '@libs/config';
-import { durationMs, parseDuration } from '@libs/domain';
+import { durationMs, parseDuration, fieldProblem, problem, type FieldProblem } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { liaisonChangedSignal, liaisonContactUpdate, liaisonWorkflowId, type LiaisonChange, type LiaisonInput } from '@workflows/liaison.messages';
 import { LiaisonStore, type Agreement, type LiaisonContact } from '@libs/persistence/stores/liaison.store';
 import { ApiError, notFound, unprocessable } from '../common/api-error';
+import { invalidRequest } from '../common/validation';
 import { LOGGER } from '../common/logger.provider';
 import type { AgreementQuery, LiaisonAgreementDto, RecordContactDto } from './dto/liaison.dto';
 
@@ -163,7 +164,7 @@ export class LiaisonService {
   async recordContact(principal: Principal, forceId: string, dto: RecordContactDto) {
     const agreement = await this.visible(principal, forceId, dto.authorityId);
     const at = dto.at ? new Date(dto.at) : new Date();
-    if (at.getTime() > Date.now() + FUTURE_SKEW_MS) throw unprocessable('at must not be in the future', [{ field: 'at', problem: 'is in the future' }]);
+    if (at.getTime() > Date.now() + FUTURE_SKEW_MS) throw unprocessable(problem('liaison.contact_in_future'), [fieldProblem('at', 'field.in_future')]);
     const contactId = randomUUID();
     await this.db.transaction(async (m) => {
       const store = new LiaisonStore(m);
@@ -205,13 +206,13 @@ export class LiaisonService {
     const ids = [dto.spocId, dto.feoaId, ...(dto.leadId ? [dto.leadId] : [])];
     const users = await this.liaison.people(ids);
     const user = (id: string) => users.find((u) => u.id === id);
-    const problems = [];
+    const problems: FieldProblem[] = [];
     const spoc = user(dto.spocId);
-    if (!spoc || spoc.forceId !== forceId || !spoc.roles.includes('spoc')) problems.push({ field: 'spocId', problem: `is not a SPOC of ${forceId}` });
+    if (!spoc || spoc.forceId !== forceId || !spoc.roles.includes('spoc')) problems.push(fieldProblem('spocId', 'liaison.not_spoc_of', { forceId }));
     const feoa = user(dto.feoaId);
-    if (!feoa || feoa.forceId !== forceId || !feoa.roles.includes('feoa')) problems.push({ field: 'feoaId', problem: `is not an FEOA of ${forceId}` });
-    if (dto.leadId && user(dto.leadId)?.authorityId !== authorityId) problems.push({ field: 'leadId', problem: 'is not a user of this authority' });
-    if (problems.length > 0) throw unprocessable(problems.map((p) => `${p.field} ${p.problem}`).join('; '), problems);
+    if (!feoa || feoa.forceId !== forceId || !feoa.roles.includes('feoa')) problems.push(fieldProblem('feoaId', 'liaison.not_feoa_of', { forceId }));
+    if (dto.leadId && user(dto.leadId)?.authorityId !== authorityId) problems.push(fieldProblem('leadId', 'field.not_user_of_authority'));
+    if (problems.length > 0) throw invalidRequest(problems);
   }
 
   private async row(id: string): Promise<Agreement> {
@@ -231,10 +232,7 @@ export class LiaisonService {
       tenant = principal.authorityId;
     } else {
       if (principal.forceId !== forceId) throw notFound('liaison agreement');
-      if (authorityId === undefined)
-        throw unprocessable('authorityId is required from a police force: which authority', [
-          { field: 'authorityId', problem: 'is required from a police force' },
-        ]);
+      if (authorityId === undefined) throw unprocessable(problem('liaison.authority_needed'), [fieldProblem('authorityId', 'liaison.authority_required')]);
       tenant = authorityId;
     }
     const row = await this.liaison.agreementBetween(tenant, forceId);

@@ -9,7 +9,8 @@ import { riskReviewWorkflowId } from '@workflows/risk-review.messages';
 import { policyChangedSignal } from '@workflows/shared/messages';
 import { appendAuditEvent, reevaluateRetention } from '@libs/persistence';
 import { PoliciesStore } from '@libs/persistence/stores/policies.store';
-import { notFound, unprocessable } from '../common/api-error';
+import { notFound } from '../common/api-error';
+import { invalidRequest } from '../common/validation';
 import { LOGGER } from '../common/logger.provider';
 
 /**
@@ -49,7 +50,7 @@ export class PoliciesService {
       const current = withPolicyDefaults(((await store.find(authorityId, true))?.document as Partial<Policy>) ?? {});
       const merged = mergePolicy(current, patch);
       const problems = validatePolicy(merged);
-      if (problems.length > 0) throw unprocessable(problems.map((p) => `${p.field} ${p.problem}`).join('; '), problems);
+      if (problems.length > 0) throw invalidRequest(problems);
       const next = merged as Policy;
       const changed = (Object.keys(next) as (keyof Policy)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
       if (changed.length === 0) return { policy: next, changed };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
-import { eventTimeProblems, planGaps, riskScore } from '@libs/domain';
+import { eventTimeProblems, planGaps, riskScore, fieldProblem, problem } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { PollsStore, type ElectoralEvent, type Poll } from '@libs/persistence/stores/polls.store';
 import { conflict, notFound, unprocessable } from '../common/api-error';
@@ -78,10 +78,7 @@ export class PollsService {
         pollingDay: dto.pollingDay,
         createdBy: principal.sub,
       });
-      if (!poll)
-        throw conflict(`the authority already has a poll with electionId ${dto.electionId}`, [
-          { field: 'electionId', problem: 'already used by another poll of this authority' },
-        ]);
+      if (!poll) throw conflict(problem('poll.election_taken', { electionId: dto.electionId }), [fieldProblem('electionId', 'poll.election_used')]);
       await this.audit(m, principal, id, authorityId, 'poll.created', null, dto);
       return toPollView(poll);
     });
@@ -158,8 +155,8 @@ export class PollsService {
   async linkRisk(principal: Principal, id: string, riskId: string) {
     const event = await this.ownEvent(principal, id);
     const riskStatus = await this.polls.riskStatus(riskId, event.authorityId);
-    if (!riskStatus) throw unprocessable('the risk is not in this authority’s register', [{ field: 'riskId', problem: 'no such risk in the register' }]);
-    if (riskStatus !== 'open') throw conflict('a closed risk cannot be linked to an event', [{ field: 'riskId', problem: 'the risk is closed' }]);
+    if (!riskStatus) throw unprocessable(problem('event.risk_not_found'), [fieldProblem('riskId', 'event.no_such_risk')]);
+    if (riskStatus !== 'open') throw conflict(problem('event.risk_closed'), [fieldProblem('riskId', 'risk.closed')]);
     await this.db.transaction(async (m) => {
       const linked = await new PollsStore(m).linkRisk(id, riskId, event.authorityId, principal.sub);
       if (linked) await this.audit(m, principal, id, event.authorityId, 'event.risk_linked', null, { riskId });
@@ -204,17 +201,14 @@ export class PollsService {
 
   private checkTimes(poll: Poll, startsAt: string, endsAt: string | null) {
     const problems = eventTimeProblems(poll.pollingDay, startsAt, endsAt);
-    if (problems.length > 0) throw unprocessable('the event’s times do not fit its poll', problems);
+    if (problems.length > 0) throw unprocessable(problem('event.times_misfit'), problems);
   }
 
   /** The force of the named police contact, who must be a SPOC or FEOA of a force the authority works with. */
   private async policeForce(authorityId: string, contactId: string | null): Promise<string | null> {
     if (contactId === null) return null;
     const forceId = await this.polls.policeContactForce(contactId, authorityId);
-    if (!forceId)
-      throw unprocessable('the police contact must be a SPOC or FEOA of a force the authority works with', [
-        { field: 'policeContactId', problem: 'not a SPOC or FEOA of the authority’s force or a force it has a liaison agreement with' },
-      ]);
+    if (!forceId) throw unprocessable(problem('event.contact_not_police'), [fieldProblem('policeContactId', 'event.contact_not_spoc_or_feoa')]);
     return forceId;
   }
 

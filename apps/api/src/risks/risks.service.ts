@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
 import { ApiConfig, TemporalConfig } from '@libs/config';
-import { riskScore } from '@libs/domain';
+import { riskScore, fieldProblem, problem } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { closeRiskSignal, riskChangedSignal, riskReviewedUpdate, riskReviewWorkflowId, type RiskReviewInput } from '@workflows/risk-review.messages';
 import { RisksStore, type Mitigation, type Risk } from '@libs/persistence/stores/risks.store';
@@ -145,7 +145,7 @@ export class RisksService {
   /** Changes apply at once: the review workflow is told of a new owner, cadence or poll date. */
   async update(principal: Principal, id: string, dto: UpdateRiskDto) {
     const risk = await this.visible(principal, id);
-    if (risk.status === 'closed') throw conflict('the risk is closed', [{ field: 'status', problem: 'closed' }]);
+    if (risk.status === 'closed') throw conflict(problem('risk.closed'), [fieldProblem('status', 'risk.status_closed')]);
     if (dto.ownerId || dto.mitigations) await this.checkUsers(risk.authorityId, dto.ownerId ?? risk.ownerId, dto.mitigations ?? []);
     const mitigations = dto.mitigations?.map((m) => ({ ...m, id: m.id ?? randomUUID() }));
     const next = {
@@ -161,7 +161,7 @@ export class RisksService {
     };
     await this.db.transaction(async (m) => {
       // closed since it was read above
-      if (!(await new RisksStore(m).updateOpen(id, next))) throw conflict('the risk is closed', [{ field: 'status', problem: 'closed' }]);
+      if (!(await new RisksStore(m).updateOpen(id, next))) throw conflict(problem('risk.closed'), [fieldProblem('status', 'risk.status_closed')]);
       await this.audit(m, principal, id, risk.authorityId, 'risk.updated', pick(toRiskView(risk), Object.keys(dto)), {
         ...dto,
         ...(mitigations ? { mitigations } : {}),
@@ -186,7 +186,7 @@ export class RisksService {
       throw new ApiError(HttpStatus.FORBIDDEN, "only the risk's owner records its reviews", [
         { field: 'ownerId', problem: 'you are not the owner of this risk' },
       ]);
-    if (risk.status === 'closed') throw conflict('the risk is closed; it has no review cycle', [{ field: 'status', problem: 'closed' }]);
+    if (risk.status === 'closed') throw conflict(problem('risk.closed_no_cycle'), [fieldProblem('status', 'risk.status_closed')]);
     if (dto.mitigations) await this.checkUsers(risk.authorityId, risk.ownerId, dto.mitigations);
     const reviewId = randomUUID();
     const reviewedAt = new Date();
@@ -225,11 +225,11 @@ export class RisksService {
 
   async close(principal: Principal, id: string, note: string) {
     const risk = await this.visible(principal, id);
-    if (risk.status === 'closed') throw conflict('the risk is already closed', [{ field: 'status', problem: 'closed' }]);
+    if (risk.status === 'closed') throw conflict(problem('risk.already_closed'), [fieldProblem('status', 'risk.status_closed')]);
     await this.db.transaction(async (m) => {
       // Only the open risk is closed: of two closes at once, the second finds it closed (409)
       // rather than writing a second risk.closed event.
-      if (!(await new RisksStore(m).closeOpen(id))) throw conflict('the risk is already closed', [{ field: 'status', problem: 'closed' }]);
+      if (!(await new RisksStore(m).closeOpen(id))) throw conflict(problem('risk.already_closed'), [fieldProblem('status', 'risk.status_closed')]);
       await this.audit(m, principal, id, risk.authorityId, 'risk.closed', { status: 'open' }, { status: 'closed', note });
     });
     await this.temporal.workflow.getHandle(riskReviewWorkflowId(id)).signal(closeRiskSignal);
@@ -240,10 +240,10 @@ export class RisksService {
     const ids = [...new Set([ownerId, ...mitigations.map((m) => m.ownerId)])];
     const known = await this.risks.usersOfAuthority(authorityId, ids);
     const problems = [
-      ...(known.has(ownerId) ? [] : [{ field: 'ownerId', problem: 'is not a user of this authority' }]),
-      ...mitigations.flatMap((m, i) => (known.has(m.ownerId) ? [] : [{ field: `mitigations[${i}].ownerId`, problem: 'is not a user of this authority' }])),
+      ...(known.has(ownerId) ? [] : [fieldProblem('ownerId', 'field.not_user_of_authority')]),
+      ...mitigations.flatMap((m, i) => (known.has(m.ownerId) ? [] : [fieldProblem(`mitigations[${i}].ownerId`, 'field.not_user_of_authority')])),
     ];
-    if (problems.length > 0) throw unprocessable('owners must be users of this authority', problems);
+    if (problems.length > 0) throw unprocessable(problem('risk.owners_not_users'), problems);
   }
 
   private async row(id: string): Promise<Risk> {

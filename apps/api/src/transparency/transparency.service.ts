@@ -18,6 +18,7 @@ import { DirectoryStore } from '@libs/persistence/stores/directory.store';
 import { TransparencyStore } from '@libs/persistence/stores/transparency.store';
 import { badRequest, conflict, notFound } from '../common/api-error';
 import { decodeCursor, encodeCursor } from './query';
+import { fieldProblem, problem } from '@libs/domain';
 
 export const CHECKPOINT_SIGNER = Symbol('CHECKPOINT_SIGNER');
 
@@ -43,8 +44,10 @@ export class TransparencyService {
       return await work();
     } catch (error) {
       if (error instanceof LogBroken)
-        throw conflict(`the authority's audit log cannot be read whole: ${error.message}`, [
-          { field: 'log', problem: error.logIndex === null ? 'is inconsistent' : `index ${error.logIndex} is missing or damaged` },
+        throw conflict(problem('transparency.log_broken', { reason: error.message }), [
+          error.logIndex === null
+            ? fieldProblem('log', 'transparency.log_inconsistent')
+            : fieldProblem('log', 'transparency.index_damaged', { index: error.logIndex }),
         ]);
       throw error;
     }
@@ -132,9 +135,7 @@ export class TransparencyService {
     const proof = await this.orBroken(() => inclusionProofAt(this.db, id, index, tree));
     const leaf = await new TransparencyStore(this.db).leafAt(id, index);
     if (leaf === undefined)
-      throw conflict(`the authority's audit log cannot be read whole: log index ${index} is missing`, [
-        { field: 'log', problem: `index ${index} is missing or damaged` },
-      ]);
+      throw conflict(problem('transparency.log_index_missing', { index }), [fieldProblem('log', 'transparency.index_damaged', { index })]);
     const b64 = (hash: Buffer) => hash.toString('base64');
     return {
       origin: noteKeyName(id),

@@ -149,7 +149,14 @@ export class AdminPolicyPageController {
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
       const known = Object.fromEntries(fields.map((x) => [x.path, { id: fieldId(x.path), label: x.label }]));
-      await this.show(req, res, user, page, { ...errorsFromApi(inWords(error), known, fieldId(fields[0].path), tFor(req)), values: f }, error.status);
+      await this.show(
+        req,
+        res,
+        user,
+        page,
+        { ...errorsFromApi(inWords(error, tFor(req)), known, fieldId(fields[0].path), tFor(req)), values: f },
+        error.status,
+      );
     }
   }
 
@@ -174,10 +181,11 @@ export class AdminPolicyPageController {
   }
 }
 
-/** The API's refusal with its duration problem in the words the form uses (it names ISO-8601, which the form does not). */
-function inWords(failure: ApiFailure): ApiFailure {
+/** The API's refusal with its duration problem in the words the form uses (it names ISO-8601, which the form does not), in the page's language. */
+function inWords(failure: ApiFailure, t: T): ApiFailure {
+  // Without a code, the page shows these words as they are.
   const details = failure.details.map((d) =>
-    /ISO-8601 duration/.test(d.problem) ? { ...d, problem: 'must be longer than zero, for example 2 days or 4 hours' } : d,
+    /ISO-8601 duration/.test(d.problem) ? { field: d.field, problem: t(msg('must be longer than zero, for example 2 days or 4 hours')) } : d,
   );
   return new ApiFailure(failure.status, { ...failure.body, details });
 }

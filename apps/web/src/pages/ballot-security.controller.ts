@@ -9,6 +9,7 @@ import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { measuresFrom } from '../elections';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { detailsOrReason, problemsOrReason, refusalReason } from '../problems';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor } from '../i18n';
@@ -136,7 +137,7 @@ export class BallotSecurityPageController {
       res.redirect(303, '/ballot-security/discrepancies?decided=dismissed');
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showDiscrepancies(req, res, user, { ...addError(noErrors(), field, error.message), values: f }, error.status);
+      await this.showDiscrepancies(req, res, user, { ...addError(noErrors(), field, refusalReason(error, t)), values: f }, error.status);
     }
   }
 
@@ -170,13 +171,7 @@ export class BallotSecurityPageController {
       res.redirect(303, `/cases/${result.allegation.id}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showDiscrepancies(
-        req,
-        res,
-        user,
-        { ...addError(noErrors(), field, error.details.map((d) => `${d.field} ${d.problem}`).join('; ') || error.message), values: f },
-        error.status,
-      );
+      await this.showDiscrepancies(req, res, user, { ...addError(noErrors(), field, detailsOrReason(error, tFor(req))), values: f }, error.status);
     }
   }
 
@@ -222,13 +217,7 @@ export class BallotSecurityPageController {
       res.redirect(303, `/ballot-security/reviews?done=${uuid(actionId)}#review-${uuid(id)}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      await this.showReviews(
-        req,
-        res,
-        user,
-        { ...addError(noErrors(), field, error.details.map((d) => d.problem).join('; ') || error.message), values: f },
-        error.status,
-      );
+      await this.showReviews(req, res, user, { ...addError(noErrors(), field, problemsOrReason(error, tFor(req))), values: f }, error.status);
     }
   }
 

@@ -22,6 +22,7 @@ import {
 } from '../candidate-form';
 import { DirectoryNames } from '../directory-names.service';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { refusalReason } from '../problems';
 import { tFor, type T } from '../i18n';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
@@ -84,7 +85,7 @@ export class CandidatesPageController {
       const shown =
         error.status === 422
           ? errorsFromApi(error, CONTACT_FIELDS, 'name', t)
-          : addError(noErrors(), 'name', t('The contact was not added: {{reason}}', { reason: error.message }));
+          : addError(noErrors(), 'name', t('The contact was not added: {{reason}}', { reason: refusalReason(error, t) }));
       this.showForm(req, res, user, { ...shown, values: f }, error.status);
     }
   }
@@ -143,7 +144,7 @@ export class CandidatesPageController {
       const shown =
         error.status === 422
           ? errorsFromApi(error, SHARE_FIELDS, 'purpose', t)
-          : addError(noErrors(), 'forceId', t('The details were not shared: {{reason}}', { reason: error.message }));
+          : addError(noErrors(), 'forceId', t('The details were not shared: {{reason}}', { reason: refusalReason(error, t) }));
       await this.show(req, res, user, contactId, { ...shown, values: shareValues(f, ticked) }, error.status);
     }
   }

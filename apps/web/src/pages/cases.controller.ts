@@ -11,6 +11,7 @@ import { DirectoryNames } from '../directory-names.service';
 import { ApiFailure } from '../api-client';
 import { actionsFor, deadlinesOf, isOverdue, timelineOf } from '../case-view';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { refusalReason } from '../problems';
 import { labelOf, STATUS_TAG } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor, type T } from '../i18n';
@@ -261,7 +262,7 @@ export class CasesController {
         const errors = addError(
           noErrors(),
           'case-status',
-          t('This decision was not recorded because the case has moved on: {{reason}}', { reason: error.message }),
+          t('This decision was not recorded because the case has moved on: {{reason}}', { reason: refusalReason(error, t) }),
         );
         return this.showCase(req, res, user, caseId, { ...errors, values: {}, refused: true }, 409);
       }

@@ -6,9 +6,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { EVENT_KINDS } from '@libs/domain';
 import { Public } from '@libs/auth/decorators';
-import { ApiFailure } from '../api-client';
+import { ApiFailure, type ErrorDetail } from '../api-client';
 import { londonInstant, measuresFrom } from '../elections';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { detailProblem } from '../problems';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor } from '../i18n';
@@ -197,7 +198,8 @@ export class ElectionsPageController {
       'elections/event.njk',
       {
         title: event.title,
-        event,
+        // What the plan lacks, in the page's language (the API's gaps carry their codes).
+        event: { ...event, planGaps: (event.planGaps ?? []).map((g: ErrorDetail) => ({ ...g, problem: detailProblem(g, t) })) },
         risks,
         canPlan,
         linkable: register.filter((r) => !event.riskIds.includes(r.id)).map((r) => ({ value: r.id, text: `${r.title} (${labelOf(r.rating, t.lang)})` })),

@@ -12,6 +12,7 @@ import { RECORDED_ACTIONS } from '@libs/domain';
 import { actionsFor } from '../case-view';
 import { labelOf } from '../labels';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { refusalReason } from '../problems';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor, type T } from '../i18n';
 import { BadCsrf, sendPage, WebUser, WebUsers } from '../web-user';
@@ -246,7 +247,7 @@ export class EvidenceController {
       const shown =
         error.status === 422
           ? errorsFromApi(error, fields, fallback, t)
-          : addError(noErrors(), fallback, t('Not recorded: {{reason}}', { reason: error.message }));
+          : addError(noErrors(), fallback, t('Not recorded: {{reason}}', { reason: refusalReason(error, t) }));
       await this.showItem(req, res, user, caseId, itemId, { ...shown, values: f }, error.status);
     }
   }
@@ -340,7 +341,7 @@ export class EvidenceController {
         caseId,
         {
           ...(error.status === 409
-            ? addError(noErrors(), 'evidenceIds', t('The package was not sealed: {{reason}}', { reason: error.message }))
+            ? addError(noErrors(), 'evidenceIds', t('The package was not sealed: {{reason}}', { reason: refusalReason(error, t) }))
             : errorsFromApi(error, PACKAGE_FIELDS, 'evidenceIds', t)),
           values: {},
         },
@@ -363,7 +364,14 @@ export class EvidenceController {
     } catch (error) {
       if (!(error instanceof ApiFailure) || ![409, 422].includes(error.status)) throw error;
       const what = step === 'handover' ? t('The package was not handed over') : t('The receipt was not recorded');
-      await this.show(req, res, user, caseId, { ...addError(noErrors(), `package-${packageId}`, `${what}: ${error.message}`), values: {} }, error.status);
+      await this.show(
+        req,
+        res,
+        user,
+        caseId,
+        { ...addError(noErrors(), `package-${packageId}`, `${what}: ${refusalReason(error, t)}`), values: {} },
+        error.status,
+      );
     }
   }
 

@@ -9,6 +9,7 @@ import { OFFENCE_CATEGORIES } from '@libs/domain';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { addError, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { detailsOrReason } from '../problems';
 import { tFor } from '../i18n';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
@@ -106,7 +107,7 @@ export class IndicatorAlertsPageController {
       res.redirect(303, next ?? `/cases/${result.allegation.id}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
-      const why = error.details.map((d) => `${d.field} ${d.problem}`.trim()).join('; ') || error.message;
+      const why = detailsOrReason(error, tFor(req));
       await this.show(req, res, user, { ...addError(noErrors(), field, tFor(req)('Not recorded: {{why}}', { why })), values: f }, error.status);
     }
   }

@@ -10,8 +10,9 @@ import type { Request, Response } from 'express';
 import { PassThrough, type Readable } from 'node:stream';
 import { INDICATOR_SUBJECT_TYPES, OBSERVATION_CSV_COLUMNS } from '@libs/domain';
 import { Public } from '@libs/auth/decorators';
-import { ApiFailure } from '../api-client';
+import { ApiFailure, type ErrorDetail } from '../api-client';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { detailProblem, refusalReason } from '../problems';
 import { msg, tFor, type T } from '../i18n';
 import {
   changeIndicatorBody,
@@ -216,14 +217,15 @@ export class IndicatorsPageController {
     if (error.status !== 403 && error.details.length) {
       return errorsFromApi(error, { ...INDICATOR_FIELDS, ...OBSERVATION_FIELDS }, fallbackId, t);
     }
-    return addError(noErrors(), fallbackId, t(sentence, { reason: error.message }));
+    return addError(noErrors(), fallbackId, t(sentence, { reason: refusalReason(error, t) }));
   }
 
   /** A refused file: why, beside the file field, and its problems by line as the API lists them. */
   private uploadRefused(error: ApiFailure, t: T): Form {
     if (error.status === 422) {
       const problemCount = Number((error.body as { problemCount?: unknown }).problemCount) || error.details.length;
-      const problems = (error.details as { line?: number; field: string; problem: string }[]).slice(0, PROBLEMS_SHOWN);
+      // Each line's problem in the page's language, by its code.
+      const problems = (error.details as (ErrorDetail & { line?: number })[]).slice(0, PROBLEMS_SHOWN).map((p) => ({ ...p, problem: detailProblem(p, t) }));
       return {
         ...addError(
           noErrors(),
@@ -238,7 +240,7 @@ export class IndicatorsPageController {
       };
     }
     if (error.status === 413) return { ...addError(noErrors(), 'file', t('The file is too large. Split it into smaller files and upload each.')), values: {} };
-    return { ...addError(noErrors(), 'file', t('The file was not recorded: {{reason}}', { reason: error.message })), values: {} };
+    return { ...addError(noErrors(), 'file', t('The file was not recorded: {{reason}}', { reason: refusalReason(error, t) })), values: {} };
   }
 
   private async showList(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {

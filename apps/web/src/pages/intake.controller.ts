@@ -9,6 +9,7 @@ import { OFFENCE_CATEGORIES, REPORTER_TYPES, URGENCIES } from '@libs/domain';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { addError, formBody, noErrors, translateErrors, UUID } from '../forms';
+import { detailProblem, fieldProblemText } from '../problems';
 import { IntakeDrafts } from '../intake-drafts.service';
 import { allegationBody, Answers, API_FIELDS, firstIncomplete, stepBySlug, STEPS, summaryRows } from '../intake';
 import { labelOf } from '../labels';
@@ -71,7 +72,7 @@ export class IntakeController {
       const errors = noErrors();
       for (const detail of error.details) {
         const where = API_FIELDS[detail.field] ?? API_FIELDS[detail.field.split('.')[0]];
-        addError(errors, where?.id ?? 'submit', `${where ? t(where.label) : detail.field} ${detail.problem}`);
+        addError(errors, where?.id ?? 'submit', fieldProblemText(where ? t(where.label) : detail.field, detailProblem(detail, t), t));
         if (where) errors.errorList[errors.errorList.length - 1].href = `/cases/new/${draftId}/${where.step}?change=1#${where.id}`;
       }
       this.showCheckAnswers(req, res, user, draftId, draft.answers, errors.errorList, 422);

@@ -9,6 +9,7 @@ import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { DirectoryNames } from '../directory-names.service';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors } from '../forms';
+import { refusalReason } from '../problems';
 import { tFor } from '../i18n';
 import {
   AGREEMENT_FIELDS,
@@ -94,7 +95,7 @@ export class LiaisonPageController {
       const shown =
         error.status === 422
           ? errorsFromApi(error, CONTACT_FIELDS, 'summary', t)
-          : addError(noErrors(), 'summary', t('The contact was not recorded: {{reason}}', { reason: error.message }));
+          : addError(noErrors(), 'summary', t('The contact was not recorded: {{reason}}', { reason: refusalReason(error, t) }));
       await this.show(req, res, user, forceId, authorityId, { ...shown, values: f }, error.status);
     }
   }
@@ -125,7 +126,7 @@ export class LiaisonPageController {
       const shown =
         error.status === 422
           ? errorsFromApi(error, AGREEMENT_FIELDS, 'spocId', t)
-          : addError(noErrors(), 'spocId', t('The agreement was not saved: {{reason}}', { reason: error.message }));
+          : addError(noErrors(), 'spocId', t('The agreement was not saved: {{reason}}', { reason: refusalReason(error, t) }));
       await this.showForm(req, res, user, forceId, current, { ...shown, values: f }, error.status === 404 ? 422 : error.status);
     }
   }

@@ -8,6 +8,7 @@ import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { DirectoryNames } from '../directory-names.service';
 import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '../forms';
+import { refusalReason } from '../problems';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor } from '../i18n';
 import { formChoices, riskBody, riskFields, rowsOf, valuesOfRisk } from '../risk-form';
@@ -119,7 +120,7 @@ export class RisksPageController {
       const shown =
         error.status === 422
           ? errorsFromApi(error, REVIEW_FIELDS, 'notes', t)
-          : addError(noErrors(), 'notes', t('The review was not recorded: {{reason}}', { reason: error.message }));
+          : addError(noErrors(), 'notes', t('The review was not recorded: {{reason}}', { reason: refusalReason(error, t) }));
       await this.show(req, res, user, riskId, { ...shown, values: f }, error.status);
     }
   }
@@ -143,7 +144,7 @@ export class RisksPageController {
         res,
         user,
         riskId,
-        { ...addError(noErrors(), 'closeNote', t('The risk was not closed: {{reason}}', { reason: error.message })), values: f },
+        { ...addError(noErrors(), 'closeNote', t('The risk was not closed: {{reason}}', { reason: refusalReason(error, t) })), values: f },
         error.status,
       );
     }
@@ -165,7 +166,7 @@ export class RisksPageController {
       const shown =
         error.status === 422
           ? errorsFromApi(error, riskFields(rowsOf(f)), 'title', t)
-          : addError(noErrors(), 'title', t('The risk was not saved: {{reason}}', { reason: error.message }));
+          : addError(noErrors(), 'title', t('The risk was not saved: {{reason}}', { reason: refusalReason(error, t) }));
       await this.showForm(req, res, user, risk, { ...shown, values: f }, error.status);
     }
   }

@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import { Public } from '@libs/auth/decorators';
 import { ApiFailure } from '../api-client';
 import { addError, FormErrors, noErrors } from '../forms';
+import { refusalReason } from '../problems';
 import { tFor } from '../i18n';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { sendPage, WebUser, WebUsers } from '../web-user';
@@ -43,7 +44,7 @@ export class TransparencyPageController {
         res,
         user,
         {
-          ...addError(noErrors(), 'sign-checkpoint', t('No checkpoint was signed: {{reason}}', { reason: error.message })),
+          ...addError(noErrors(), 'sign-checkpoint', t('No checkpoint was signed: {{reason}}', { reason: refusalReason(error, t) })),
           broken: error.status === 409,
         },
         error.status,
