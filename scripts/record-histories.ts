@@ -191,7 +191,7 @@ async function logCase(ctx: Ctx, user: string, overrides: Record<string, unknown
   return res.body.id as string;
 }
 
-/** An API call that must answer `status`; returns the body. */
+/** An API call that must answer `status`; returns the body, of which the steps read the id of what it made. */
 async function call(
   ctx: Ctx,
   method: 'post' | 'patch' | 'put',
@@ -199,7 +199,7 @@ async function call(
   path: string,
   body: Record<string, unknown>,
   status: number,
-): Promise<Record<string, any>> {
+): Promise<{ id: string }> {
   const res = await ctx.http[method](path)
     .set('Authorization', `Bearer ${await ctx.token(user)}`)
     .send(body);

@@ -60,34 +60,34 @@ export class ApiClient {
     };
   }
 
-  async get<T = any>(path: string, headers: Record<string, string> = {}): Promise<T> {
+  async get<T = unknown>(path: string, headers: Record<string, string> = {}): Promise<T> {
     return this.json<T>(await fetch(this.base + path, { headers: this.headers(headers) }));
   }
 
-  async post<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async post<T = unknown>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
     return this.json<T>(
       await fetch(this.base + path, { method: 'POST', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }),
     );
   }
 
-  async patch<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async patch<T = unknown>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
     return this.json<T>(
       await fetch(this.base + path, { method: 'PATCH', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }),
     );
   }
 
-  async put<T = any>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async put<T = unknown>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
     return this.json<T>(
       await fetch(this.base + path, { method: 'PUT', headers: this.headers({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) }),
     );
   }
 
-  async delete<T = any>(path: string, headers: Record<string, string> = {}): Promise<T> {
+  async delete<T = unknown>(path: string, headers: Record<string, string> = {}): Promise<T> {
     return this.json<T>(await fetch(this.base + path, { method: 'DELETE', headers: this.headers(headers) }));
   }
 
   /** Streams a request body through (evidence files), never holding it whole. */
-  async upload<T = any>(path: string, body: Readable, headers: Record<string, string>): Promise<T> {
+  async upload<T = unknown>(path: string, body: Readable, headers: Record<string, string>): Promise<T> {
     const init = { method: 'POST', headers: this.headers(headers), body: body as unknown as ReadableStream, duplex: 'half' } as RequestInit;
     return this.json<T>(await fetch(this.base + path, init));
   }
@@ -101,13 +101,14 @@ export class ApiClient {
 
   private async json<T>(res: Response): Promise<T> {
     const text = await res.text();
-    let body: any = undefined;
+    let body: unknown = undefined;
     try {
       body = text ? JSON.parse(text) : undefined;
     } catch {
       body = { message: text.slice(0, 500) };
     }
-    if (!res.ok) throw new ApiFailure(res.status, body ?? {});
+    // The API's refusals are JSON objects (message, details, code); anything else is kept as it came.
+    if (!res.ok) throw new ApiFailure(res.status, (body ?? {}) as ApiFailure['body']);
     return body as T;
   }
 }

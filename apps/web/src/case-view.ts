@@ -2,6 +2,7 @@
 // overdue, a timeline of what happened, and which decisions this user may take now.
 import type { Principal } from '@libs/auth/principal';
 import { hasRole } from '@libs/auth/principal';
+import type { AllegationView } from '@libs/views/allegation';
 import { translator, type T } from './i18n';
 import { labelOf } from './labels';
 
@@ -14,8 +15,24 @@ export function isOverdue(dueAt: string | null | undefined, now = Date.now()): b
   return Boolean(dueAt) && Date.parse(dueAt!) < now;
 }
 
-export function deadlinesOf(c: any, t: T = translator('en')) {
-  return ((c.deadlines?.history ?? []) as any[]).map((d) => ({
+/** What timelineOf reads of a case: an AllegationView, or as much of one as a test needs. */
+export interface CaseHistory {
+  status: string;
+  createdAt?: string | null;
+  safetyConcern?: boolean;
+  urgency?: string;
+  deadlines?: { history?: { kind: string; setAt?: string | null; metAt?: string | null }[] };
+  referrals?: { forceId: string; referredAt?: string; acceptedAt?: string; crimeReference?: string; returnedAt?: string; reasonCode?: string }[];
+  informationRequest?: { requestedAt?: string; receivedAt?: string; lapsedAt?: string } | null;
+  policeOutcome?: { outcome: string; at: string } | null;
+  escalatedAt?: string | null;
+  closedAt?: string | null;
+  duplicateOf?: string | null;
+  outcome?: string | null;
+}
+
+export function deadlinesOf(c: Pick<AllegationView, 'deadlines'>, t: T = translator('en')) {
+  return (c.deadlines?.history ?? []).map((d) => ({
     ...d,
     label: labelOf(d.kind, t.lang),
     open: !d.metAt,
@@ -23,7 +40,7 @@ export function deadlinesOf(c: any, t: T = translator('en')) {
   }));
 }
 
-export function timelineOf(c: any, forceName: (id: string) => string, t: T = translator('en')): TimelineEntry[] {
+export function timelineOf(c: CaseHistory, forceName: (id: string) => string, t: T = translator('en')): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   const add = (at: string | null | undefined, text: string) => at && out.push({ at, text });
   const label = (code: unknown) => labelOf(code, t.lang);
@@ -73,11 +90,19 @@ export function extensionOpen(
   return Boolean(clock?.limitAt) && !clock!.extensionAppliedAt && !clock!.proceedingsStartedAt && now < Date.parse(clock!.limitAt!);
 }
 
+/** What actionsFor reads of a case: an AllegationView, or as much of one as a test needs. */
+export interface CaseStanding {
+  status: string;
+  referral?: { forceId: string; status?: string } | null;
+  policeOutcome?: unknown;
+  statutoryClock?: Parameters<typeof extensionOpen>[0];
+}
+
 /**
  * The decisions open to this user on this case as it stands: the workflow's own rules, so that a
  * page offers no form that would only be refused (it refuses anyway if the case moved on).
  */
-export function actionsFor(principal: Principal, c: any) {
+export function actionsFor(principal: Principal, c: CaseStanding) {
   const ofThisForce = hasRole(principal, ['spoc']) && c.referral?.forceId === principal.forceId;
   const spocOfReferral = ofThisForce && c.status === 'referred' && c.referral?.status === 'pending';
   const open = !['closed', 'withdrawn'].includes(c.status);

@@ -5,6 +5,7 @@ import { INDICATOR_SUBJECT_TYPES } from '@libs/domain';
 import { addError, FormErrors, noErrors } from './forms';
 import { londonInstant } from './elections';
 import { msg, type T } from './i18n';
+import type { IndicatorView } from '@libs/views/indicator';
 
 export const INDICATOR_KEY = /^[a-z][a-z0-9_]{1,62}$/;
 const NUMBER = /^\d+(\.\d+)?$/;
@@ -51,7 +52,7 @@ export function keyFromName(name: string): string {
 }
 
 /** The stored indicator as the change form's values. */
-export function valuesOfIndicator(i: any): Record<string, string> {
+export function valuesOfIndicator(i: IndicatorView): Record<string, string> {
   return { name: i.name, description: i.description ?? '', threshold: String(i.threshold), status: i.status };
 }
 

@@ -4,6 +4,7 @@ import { addError, FormErrors, noErrors } from './forms';
 import { londonInstant } from './elections';
 import { msg, type T } from './i18n';
 import { CADENCE_UNITS } from './risk-form';
+import type { AgreementView } from './api-views';
 
 export const CHANNELS = ['meeting', 'phone', 'video_call', 'email', 'other'] as const;
 export const CHANNEL_TEXT: Record<string, string> = {
@@ -41,7 +42,7 @@ export function cadenceText(iso: string, t: T): string {
 }
 
 /** The stored agreement as the form's values. */
-export function valuesOfAgreement(a: any | undefined): Record<string, string> {
+export function valuesOfAgreement(a: AgreementView | undefined): Record<string, string> {
   if (!a) return { contactEveryUnit: 'weeks', contactEveryAmount: '2' };
   const m = /^P(\d+)([DW])$/.exec(a.contactEvery) ?? /^PT(\d+)(H)$/.exec(a.contactEvery);
   return {

@@ -5,6 +5,7 @@ import { MITIGATION_STATUSES, RISK_CATEGORIES } from '@libs/domain';
 import { addError, FormErrors, noErrors } from './forms';
 import { msg, type T } from './i18n';
 import { labelOf } from './labels';
+import type { RiskView } from '@libs/views/risk';
 
 export const CADENCE_UNITS = [
   { value: 'days', iso: (n: number) => `P${n}D`, text: msg('Days') },
@@ -38,7 +39,7 @@ export function riskFields(mitigationRows: number): Record<string, { id: string;
 }
 
 /** A stored risk as the form's values (strings, as posted). */
-export function valuesOfRisk(risk: any): Record<string, string> {
+export function valuesOfRisk(risk: RiskView): Record<string, string> {
   const cadence = /^P(\d+)D$/.exec(risk.reviewEvery) ?? /^P(\d+)W$/.exec(risk.reviewEvery) ?? /^PT(\d+)H$/.exec(risk.reviewEvery);
   const unit = risk.reviewEvery.endsWith('W') ? 'weeks' : risk.reviewEvery.endsWith('H') ? 'hours' : 'days';
   const values: Record<string, string> = {
@@ -54,7 +55,7 @@ export function valuesOfRisk(risk: any): Record<string, string> {
     electionId: risk.electionId ?? '',
     mitigationRows: String((risk.mitigations ?? []).length + 1),
   };
-  (risk.mitigations ?? []).forEach((m: any, i: number) => {
+  (risk.mitigations ?? []).forEach((m, i) => {
     values[`mitigation-${i}-id`] = m.id;
     values[`mitigation-${i}-description`] = m.description;
     values[`mitigation-${i}-owner`] = m.ownerId;

@@ -21,7 +21,7 @@ import { WorkflowStartsStore } from '@libs/persistence/stores/workflow-starts.st
 import type { AllegationWorkflowInput } from '@workflows/allegation/messages';
 import { ApiError, conflict, notFound } from '../common/api-error';
 import { noteIntakeReplay } from '../common/telemetry';
-import { AllegationView, toAllegationView } from './allegation.view';
+import { AllegationView, toAllegationView } from '@libs/views/allegation';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { CreateAllegationDto } from './dto/create-allegation.dto';
 import type { ListAllegationsQuery } from './dto/list-allegations.query';

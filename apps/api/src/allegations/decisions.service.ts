@@ -12,7 +12,7 @@ import { DECISION_REFUSED, type Actor, type Refusal } from '@workflows/shared/ty
 import { ApiError, conflict } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import { ApiConfig } from '@libs/config';
-import { toAllegationView, type AllegationView } from './allegation.view';
+import { toAllegationView, type AllegationView } from '@libs/views/allegation';
 import { AllegationsService } from './allegations.service';
 
 export interface Decision<P, R = AllegationState> {

@@ -5,7 +5,7 @@ import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
 import { DirectoryStore } from '@libs/persistence/stores/directory.store';
 import { unprocessable } from '../common/api-error';
 import { checkPeriod, withOffset } from '../common/instant';
-import { AllegationView, toAllegationView } from './allegation.view';
+import { AllegationView, toAllegationView } from '@libs/views/allegation';
 import type { SearchAllegationsQuery } from './dto/search-allegations.query';
 import { decodeSearchCursor, encodeSearchCursor, searchFingerprint } from './search-cursor';
 import { fieldProblem, problem } from '@libs/domain';

@@ -16,7 +16,7 @@ import { ApiError, badRequest, conflict, notFound } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import { unsafeAsSpaces, withoutUnsafe } from '../common/unsafe-text';
 import type { CustodyEventDto, DisposalDto, LegalHoldDto, PhysicalEvidenceDto } from './dto/evidence.dto';
-import { toEvidenceView } from './evidence.view';
+import { toEvidenceView } from '@libs/views/evidence';
 import { EvidenceStore, type EvidenceItem } from '@libs/persistence/stores/evidence.store';
 import type { Queryable } from '@libs/persistence/stores/queryable';
 

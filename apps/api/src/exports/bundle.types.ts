@@ -1,7 +1,7 @@
 // The court bundle (format election-casework-bundle/1), as packages/bundle-verifier reads it.
 import type { Checkpoint } from '@libs/merkle';
 import type { AuditEvent } from '@libs/persistence';
-import type { AllegationView } from '../allegations/allegation.view';
+import type { AllegationView } from '@libs/views/allegation';
 
 export const BUNDLE_FORMAT = 'election-casework-bundle/1';
 

@@ -4,6 +4,7 @@ import type { Principal } from '@libs/auth/principal';
 import { appendAuditEvent } from '@libs/persistence';
 import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
 import { IndicatorsStore, type IndicatorAlert } from '@libs/persistence/stores/indicators.store';
+import { toAlertView } from '@libs/views/indicator';
 import type { Queryable } from '@libs/persistence/stores/queryable';
 import { AllegationsService } from '../allegations/allegations.service';
 import type { CreateAllegationDto } from '../allegations/dto/create-allegation.dto';
@@ -13,25 +14,6 @@ import { fieldProblem, problem } from '@libs/domain';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
-
-function toAlertView(r: IndicatorAlert) {
-  return {
-    id: r.id,
-    indicator: r.indicator,
-    subject: r.subject,
-    threshold: r.threshold,
-    peakValue: r.peakValue,
-    observations: r.observations,
-    firstObservedAt: iso(r.firstObservedAt),
-    lastObservedAt: iso(r.lastObservedAt),
-    status: r.status,
-    allegation: r.allegation,
-    decisionNote: r.decisionNote,
-    decidedBy: r.decidedBy,
-    decidedAt: iso(r.decidedAt),
-    raisedAt: iso(r.raisedAt),
-  };
-}
 
 /**
  * Alerts raised by indicators crossing their thresholds. Triage turns each into a linked

@@ -14,25 +14,10 @@ import type { CreateIndicatorDto, ListObservationsQuery, ObservationDto, UpdateI
 import { IndicatorsStore, STAGE_BATCH, type Indicator, type RecordedObservations } from '@libs/persistence/stores/indicators.store';
 import type { Queryable } from '@libs/persistence/stores/queryable';
 import { notifyTriage } from './observation-ingest';
+import { toIndicatorView } from '@libs/views/indicator';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
-
-export function toIndicatorView(r: Indicator) {
-  return {
-    id: r.id,
-    authorityId: r.authorityId,
-    key: r.key,
-    name: r.name,
-    description: r.description,
-    subjectType: r.subjectType,
-    threshold: r.threshold,
-    status: r.status,
-    ...(r.openAlerts === undefined ? {} : { openAlerts: r.openAlerts }),
-    createdAt: iso(r.createdAt),
-    updatedAt: iso(r.updatedAt),
-  };
-}
 
 export interface UploadReceipt {
   id: string;

@@ -7,6 +7,7 @@ import type { Principal, Role } from '@libs/auth/principal';
 import { allegationWorkflowId } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { PackagesStore, type EvidencePackage } from '@libs/persistence/stores/packages.store';
+import { toPackageView } from '@libs/views/evidence';
 import type { ContentStore } from '@libs/storage';
 import { packageEvidenceUpdate } from '@workflows/allegation/messages';
 import { acknowledgePackageUpdate, evidencePackageWorkflowId, handOverPackageUpdate } from '@workflows/evidence-package.messages';
@@ -18,24 +19,6 @@ import type { CreatePackageDto, PackageNoteDto } from './dto/package.dto';
 
 const READERS: Role[] = ['staff', 'triage', 'returning_officer', 'legal'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-
-function toPackageView(p: EvidencePackage) {
-  return {
-    id: p.id,
-    caseId: p.caseId,
-    forceId: p.forceId,
-    status: p.status,
-    manifestSha256: p.manifestSha256,
-    items: p.manifest.items.map((i) => ({ id: i.id, sha256: i.sha256 })),
-    manifest: p.manifest,
-    sealedAt: iso(p.createdAt),
-    handedOverAt: iso(p.handedOverAt),
-    acknowledgeDueAt: iso(p.acknowledgeDueAt),
-    acknowledgedAt: iso(p.acknowledgedAt),
-  };
-}
 
 /** Evidence packages: sealed by the case's workflow, handed over and acknowledged through their own. */
 @Injectable()

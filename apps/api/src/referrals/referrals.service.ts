@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
 import { AllegationsStore } from '@libs/persistence/stores/allegations.store';
-import { toAllegationView, type AllegationView } from '../allegations/allegation.view';
+import { toAllegationView, type AllegationView } from '@libs/views/allegation';
 import { ApiError } from '../common/api-error';
 import { ListReferralsQuery, REFERRAL_QUEUE_STATUSES } from './dto/list-referrals.query';
 

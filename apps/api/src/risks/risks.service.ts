@@ -5,44 +5,17 @@ import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
 import { ApiConfig, TemporalConfig } from '@libs/config';
-import { riskScore, fieldProblem, problem } from '@libs/domain';
+import { fieldProblem, problem } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { closeRiskSignal, riskChangedSignal, riskReviewedUpdate, riskReviewWorkflowId, type RiskReviewInput } from '@workflows/risk-review.messages';
 import { RisksStore, type Mitigation, type Risk } from '@libs/persistence/stores/risks.store';
+import { toRiskReviewView, toRiskView } from '@libs/views/risk';
 import { ApiError, conflict, notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
 import { PoliciesService } from '../policies/policies.service';
 import type { CreateRiskDto, ListRisksQuery, MitigationDto, RecordReviewDto, UpdateRiskDto } from './dto/risk.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
-
-/** The API's view of a risk: dates as ISO strings, with its score and whether its review is overdue. */
-export function toRiskView(r: Risk) {
-  const due = r.nextReviewDueAt ? new Date(r.nextReviewDueAt) : null;
-  return {
-    id: r.id,
-    authorityId: r.authorityId,
-    electionId: r.electionId,
-    pollDate: r.pollDate,
-    title: r.title,
-    category: r.category,
-    likelihood: r.likelihood,
-    impact: r.impact,
-    ...riskScore(r.likelihood, r.impact),
-    ownerId: r.ownerId,
-    mitigations: r.mitigations,
-    reviewEvery: r.reviewEvery,
-    status: r.status,
-    lastReviewedAt: iso(r.lastReviewedAt),
-    nextReviewDueAt: iso(due),
-    overdue: r.status === 'open' && due !== null && due.getTime() < Date.now(),
-    escalatedAt: iso(r.escalatedAt),
-    createdAt: iso(r.createdAt),
-    updatedAt: iso(r.updatedAt),
-    closedAt: iso(r.closedAt),
-  };
-}
 
 /** The risk register. Each open risk has a review-cycle workflow, which alone sets its due date. */
 @Injectable()
@@ -130,15 +103,7 @@ export class RisksService {
     const reviews = await this.risks.reviews(id);
     return {
       ...toRiskView(risk),
-      reviews: reviews.map((r) => ({
-        id: r.id,
-        reviewedBy: r.reviewedBy,
-        notes: r.notes,
-        likelihood: r.likelihood,
-        impact: r.impact,
-        mitigations: r.mitigations,
-        reviewedAt: iso(r.reviewedAt),
-      })),
+      reviews: reviews.map(toRiskReviewView),
     };
   }
 

@@ -14,6 +14,7 @@ import { type Language, msg, tFor } from '../i18n';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { sendPage, WebUser, WebUsers } from '../web-user';
+import type { DirectoryEntryView, DirectoryUserView } from '../api-views';
 
 type Form = FormErrors & { values: Record<string, unknown> };
 const refused = [403, 409, 422];
@@ -77,7 +78,7 @@ export class AdminDirectoryController {
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     try {
-      const force = await user.api.post('/admin/forces', { id: f.forceId?.trim(), name: f.forceName?.trim() });
+      const force = await user.api.post<DirectoryEntryView>('/admin/forces', { id: f.forceId?.trim(), name: f.forceName?.trim() });
       res.redirect(303, `/admin/directory/authorities?done=force&name=${encodeURIComponent(force.name)}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
@@ -98,7 +99,7 @@ export class AdminDirectoryController {
         422,
       );
     try {
-      const authority = await user.api.post('/admin/authorities', {
+      const authority = await user.api.post<DirectoryEntryView>('/admin/authorities', {
         id: f.authorityId?.trim(),
         name: f.authorityName?.trim(),
         referencePrefix: f.referencePrefix?.trim(),
@@ -129,7 +130,7 @@ export class AdminDirectoryController {
     if (roles.length === 0)
       return this.showUsers(req, res, user, tenant, { ...addError(noErrors(), 'roles', tFor(req)('Select at least one role')), values }, 422);
     try {
-      const added = await user.api.post('/admin/users', {
+      const added = await user.api.post<DirectoryUserView>('/admin/users', {
         username: f.username?.trim(),
         displayName: f.displayName?.trim(),
         email: f.email?.trim(),
@@ -243,7 +244,10 @@ export class AdminDirectoryController {
   }
 
   private async showAuthorities(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
-    const [authorities, forces] = await Promise.all([user.api.get<any[]>('/admin/authorities'), user.api.get<any[]>('/admin/forces')]);
+    const [authorities, forces] = await Promise.all([
+      user.api.get<DirectoryEntryView[]>('/admin/authorities'),
+      user.api.get<DirectoryEntryView[]>('/admin/forces'),
+    ]);
     sendPage(
       req,
       res,
@@ -267,7 +271,7 @@ export class AdminDirectoryController {
 
   private async showUsers(req: Request, res: Response, user: WebUser, tenant: { authorityId?: string; forceId?: string }, form?: Form, status = 200) {
     const national = user.has('national_admin');
-    const people = await user.api.get<any[]>(`/admin/users${national ? tenantQuery(tenant) : ''}`);
+    const people = await user.api.get<DirectoryUserView[]>(`/admin/users${national ? tenantQuery(tenant) : ''}`);
     const roleChoices = tenant.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES;
     sendPage(
       req,
@@ -276,7 +280,7 @@ export class AdminDirectoryController {
       'admin/users.njk',
       {
         title: tFor(req)('Users and roles'),
-        people: people.map((p) => ({ ...p, roleLabels: p.roles.map((r: string) => labelOf(r, tFor(req).lang)).join(', ') })),
+        people: people.map((p) => ({ ...p, roleLabels: p.roles.map((r) => labelOf(r, tFor(req).lang)).join(', ') })),
         national,
         tenant,
         tenantLabel: tenant.authorityId ?? tenant.forceId,
@@ -290,7 +294,7 @@ export class AdminDirectoryController {
   }
 
   private async showUser(req: Request, res: Response, user: WebUser, userId: string, form?: Form, status = 200) {
-    const person = await user.api.get(`/admin/users/${userId}`);
+    const person = await user.api.get<DirectoryUserView>(`/admin/users/${userId}`);
     const chosen = (form?.values.roles as string[] | undefined) ?? person.roles;
     sendPage(
       req,
@@ -299,7 +303,7 @@ export class AdminDirectoryController {
       'admin/user.njk',
       {
         title: person.displayName,
-        person: { ...person, roleLabels: person.roles.map((r: string) => labelOf(r, tFor(req).lang)).join(', ') },
+        person: { ...person, roleLabels: person.roles.map((r) => labelOf(r, tFor(req).lang)).join(', ') },
         roleItems: roleItems(tFor(req).lang, person.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES, chosen),
         isSelf: person.id === user.principal.sub,
         ...this.banner(req, form),
@@ -311,7 +315,7 @@ export class AdminDirectoryController {
   }
 
   private async showMappings(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
-    const mappings = await user.api.get<any[]>('/admin/identity-mappings');
+    const mappings = await user.api.get<{ roles: string[] }[]>('/admin/identity-mappings');
     sendPage(
       req,
       res,
@@ -319,7 +323,7 @@ export class AdminDirectoryController {
       'admin/identity-mappings.njk',
       {
         title: tFor(req)('Identity provider mappings'),
-        mappings: mappings.map((m) => ({ ...m, roleLabels: m.roles.map((r: string) => labelOf(r, tFor(req).lang)).join(', ') })),
+        mappings: mappings.map((m) => ({ ...m, roleLabels: m.roles.map((r) => labelOf(r, tFor(req).lang)).join(', ') })),
         roleItems: roleItems(
           tFor(req).lang,
           user.principal.authorityId ? AUTHORITY_USER_ROLES : FORCE_USER_ROLES,

@@ -14,6 +14,7 @@ import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
+import type { BallotDiscrepancyView, BallotItemView, BallotReviewView } from '../api-views';
 
 type Form = FormErrors & { values: Record<string, string> };
 const ITEM_FIELDS = {
@@ -78,7 +79,7 @@ export class BallotSecurityPageController {
       location: f.location?.trim(),
     };
     try {
-      const item = await user.api.post('/ballot-items', body);
+      const item = await user.api.post<BallotItemView>('/ballot-items', body);
       res.redirect(303, `/ballot-security/items/${item.id}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
@@ -111,7 +112,7 @@ export class BallotSecurityPageController {
       note: f.note?.trim() || undefined,
     };
     try {
-      const result = await user.api.post(`/ballot-items/${uuid(id)}/custody`, body);
+      const result = await user.api.post<{ discrepancies: unknown[] }>(`/ballot-items/${uuid(id)}/custody`, body);
       res.redirect(303, `/ballot-security/items/${uuid(id)}?recorded=${result.discrepancies.length ? 'discrepancy' : 'ok'}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
@@ -152,7 +153,7 @@ export class BallotSecurityPageController {
     if (!f.where?.trim()) addError(errors, field, t('Enter the polling station or count venue it concerns'));
     if (!/^\d{4}-\d{2}-\d{2}$/.test(f.pollDate?.trim() ?? '')) addError(errors, `poll-${uuid(id)}`, t('Enter the polling day as YYYY-MM-DD'));
     if (errors.errorList.length) return this.showDiscrepancies(req, res, user, { ...errors, values: f }, 422);
-    const discrepancy = (await user.api.get<any[]>('/ballot-discrepancies')).find((d) => d.id === uuid(id));
+    const discrepancy = (await user.api.get<BallotDiscrepancyView[]>('/ballot-discrepancies')).find((d) => d.id === uuid(id));
     if (!discrepancy) throw new NotFoundException();
     const words = discrepancy.kind === 'seal_mismatch' ? 'seal number' : 'count of papers';
     const body = {
@@ -167,7 +168,7 @@ export class BallotSecurityPageController {
       safetyConcern: false,
     };
     try {
-      const result = await user.api.post(`/ballot-discrepancies/${uuid(id)}/allegation`, body);
+      const result = await user.api.post<{ allegation: { id: string } }>(`/ballot-discrepancies/${uuid(id)}/allegation`, body);
       res.redirect(303, `/cases/${result.allegation.id}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
@@ -223,7 +224,7 @@ export class BallotSecurityPageController {
 
   private async showItems(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const t = tFor(req);
-    const items = user.has('staff', 'triage', 'returning_officer', 'legal', 'admin') ? await user.api.get<any[]>('/ballot-items') : [];
+    const items = user.has('staff', 'triage', 'returning_officer', 'legal', 'admin') ? await user.api.get<BallotItemView[]>('/ballot-items') : [];
     sendPage(
       req,
       res,
@@ -243,7 +244,7 @@ export class BallotSecurityPageController {
 
   private async showItem(req: Request, res: Response, user: WebUser, id: string, form?: Form, status = 200) {
     const t = tFor(req);
-    const item = await user.api.get(`/ballot-items/${id}`);
+    const item = await user.api.get<BallotItemView>(`/ballot-items/${id}`);
     const actions = BALLOT_ACTIONS.map((a) => ({ value: a, text: labelOf(a, t.lang), hint: { text: t(ACTION_HINTS[a]) } }));
     sendPage(
       req,
@@ -265,7 +266,7 @@ export class BallotSecurityPageController {
 
   private async showDiscrepancies(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const t = tFor(req);
-    const all = await user.api.get<any[]>('/ballot-discrepancies');
+    const all = await user.api.get<BallotDiscrepancyView[]>('/ballot-discrepancies');
     sendPage(
       req,
       res,
@@ -286,7 +287,7 @@ export class BallotSecurityPageController {
 
   private async showReviews(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const t = tFor(req);
-    const reviews = await user.api.get<any[]>('/ballot-security-reviews');
+    const reviews = await user.api.get<BallotReviewView[]>('/ballot-security-reviews');
     sendPage(
       req,
       res,
@@ -298,7 +299,7 @@ export class BallotSecurityPageController {
         canAdd: user.has('returning_officer'),
         // Only the authority's Returning Officer marks an action done; the force reads it.
         canMarkDone: user.has('returning_officer') && Boolean(user.principal.authorityId),
-        doneNow: !form && typeof req.query.done === 'string' ? reviews.flatMap((r) => r.actions).find((a: any) => a.id === req.query.done) : undefined,
+        doneNow: !form && typeof req.query.done === 'string' ? reviews.flatMap((r) => r.actions).find((a) => a.id === req.query.done) : undefined,
         recordedNow: !form && req.query.recorded === '1',
         backLink: user.principal.authorityId ? '/ballot-security' : undefined,
         ...formContext(form),

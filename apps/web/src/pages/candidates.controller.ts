@@ -27,6 +27,7 @@ import { tFor, type T } from '../i18n';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { sendPage, WebUser, WebUsers } from '../web-user';
+import type { AgreementView, CandidateContactView, SharedContactView, SharingRecordView } from '../api-views';
 
 /** As the API's @Roles: the contact routes, GET /candidate-contacts/shared and GET /data-sharing. */
 const KEEPERS = ['staff', 'returning_officer'] as const;
@@ -53,7 +54,7 @@ export class CandidatesPageController {
       if (user.has(...RECORD_READERS)) return res.redirect(303, '/candidates/data-sharing');
       throw new ForbiddenException();
     }
-    const contacts = await user.api.get<any[]>('/candidate-contacts');
+    const contacts = await user.api.get<CandidateContactView[]>('/candidate-contacts');
     const forceName = await this.forceNames();
     sendPage(req, res, user, 'candidates/list.njk', {
       title: t('Candidates and agents'),
@@ -97,10 +98,10 @@ export class CandidatesPageController {
     const user = await this.users.require(req);
     if (!user.has(...RECORD_READERS)) throw new ForbiddenException();
     const contactId = typeof req.query.contactId === 'string' && UUID.test(req.query.contactId) ? req.query.contactId : undefined;
-    const records = await user.api.get<any[]>(`/data-sharing${contactId ? `?contactId=${contactId}` : ''}`);
+    const records = await user.api.get<SharingRecordView[]>(`/data-sharing${contactId ? `?contactId=${contactId}` : ''}`);
     // The contacts' names, for those who may read the contacts; the legal team sees the records alone.
     const contactName = new Map<string, string>(
-      user.has(...KEEPERS) ? (await user.api.get<any[]>('/candidate-contacts')).map((c) => [c.id, c.name] as [string, string]) : [],
+      user.has(...KEEPERS) ? (await user.api.get<CandidateContactView[]>('/candidate-contacts')).map((c) => [c.id, c.name] as [string, string]) : [],
     );
     const forceName = await this.forceNames();
     const sharers = await this.directory.usersOf(user.principal.authorityId ?? '');
@@ -115,7 +116,7 @@ export class CandidatesPageController {
         basisText: t(LAWFUL_BASIS_TEXT[r.lawfulBasis] ?? r.lawfulBasis),
         fieldsText: this.fieldsText(r.fields, t),
         sharedByText: sharers.get(r.sharedBy) ?? r.sharedBy,
-        reads: r.reads.map((d: any) => ({ ...d, readerText: readers.get(d.readerId) ?? d.readerId })),
+        reads: r.reads.map((d) => ({ ...d, readerText: readers.get(d.readerId) ?? d.readerId })),
       })),
       backLink: user.has(...KEEPERS) ? '/candidates' : undefined,
     });
@@ -172,7 +173,7 @@ export class CandidatesPageController {
   /** The FEOA's page: what the authorities shared with the force, as shared. Opening it is logged against each record. */
   private async showShared(req: Request, res: Response, user: WebUser) {
     const t = tFor(req);
-    const shared = await user.api.get<any[]>('/candidate-contacts/shared');
+    const shared = await user.api.get<SharedContactView[]>('/candidate-contacts/shared');
     const authorityName = await this.directory.authorityNames();
     sendPage(req, res, user, 'candidates/shared.njk', {
       title: t('Candidates and agents shared with the force'),
@@ -187,9 +188,9 @@ export class CandidatesPageController {
 
   private async show(req: Request, res: Response, user: WebUser, id: string, form?: Form, status = 200) {
     const t = tFor(req);
-    const contact = await user.api.get(`/candidate-contacts/${id}`);
+    const contact = await user.api.get<CandidateContactView>(`/candidate-contacts/${id}`);
     const forceName = await this.forceNames();
-    const agreements = await user.api.get<any[]>('/liaison');
+    const agreements = await user.api.get<AgreementView[]>('/liaison');
     const sharers = await this.directory.usersOf(user.principal.authorityId ?? '');
     const values = form?.values ?? { fields: SHAREABLE.filter((s) => s.byDefault).map((s) => s.value) };
     const ticked = (values.fields as string[] | undefined) ?? [];
@@ -216,7 +217,7 @@ export class CandidatesPageController {
           hint: { text: contact[s.value] },
           checked: ticked.includes(s.value),
         })),
-        sharing: contact.sharing.map((r: any) => ({
+        sharing: contact.sharing.map((r) => ({
           ...r,
           forceText: forceName.get(r.sharedWith.forceId) ?? r.sharedWith.forceId,
           basisText: t(LAWFUL_BASIS_TEXT[r.lawfulBasis] ?? r.lawfulBasis),

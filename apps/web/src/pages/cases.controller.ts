@@ -16,6 +16,7 @@ import { labelOf, STATUS_TAG } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor, type T } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
+import type { AllegationView } from '@libs/views/allegation';
 
 const options = (codes: readonly string[], t: T) => codes.map((value) => ({ value, text: labelOf(value, t.lang) }));
 
@@ -76,7 +77,7 @@ export class CasesController {
     const params = new URLSearchParams({ limit: '20' });
     for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
     if (typeof q.cursor === 'string' && q.cursor.length < 500) params.set('cursor', q.cursor);
-    const page = await user.api.get<{ items: any[]; nextCursor: string | null }>(`/allegations?${params}`);
+    const page = await user.api.get<{ items: AllegationView[]; nextCursor: string | null }>(`/allegations?${params}`);
     const next = page.nextCursor
       ? `/cases?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)), cursor: page.nextCursor })}`
       : undefined;
@@ -100,7 +101,7 @@ export class CasesController {
   async confirmation(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
     const t = tFor(req);
     const user = await this.users.require(req);
-    const c = await user.api.get(`/allegations/${this.caseId(id)}`);
+    const c = await user.api.get<AllegationView>(`/allegations/${this.caseId(id)}`);
     sendPage(req, res, user, 'cases/confirmation.njk', { title: t('Allegation logged'), c });
   }
 
@@ -294,13 +295,13 @@ export class CasesController {
     status = 200,
   ) {
     const t = tFor(req);
-    const c = await user.api.get(`/allegations/${this.caseId(id)}`);
+    const c = await user.api.get<AllegationView>(`/allegations/${this.caseId(id)}`);
     const forces = await this.directory.forces();
     const forceName = (fid: string) => forces.find((f) => f.id === fid)?.name ?? fid;
     const done = typeof req.query.done === 'string' ? req.query.done : undefined;
     const duplicateOfReference = c.duplicateOf
-      ? await user.api.get(`/allegations/${c.duplicateOf}`).then(
-          (o) => o.reference as string,
+      ? await user.api.get<AllegationView>(`/allegations/${c.duplicateOf}`).then(
+          (o) => o.reference,
           () => undefined,
         )
       : undefined;

@@ -14,6 +14,8 @@ import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
+import type { RiskView } from '@libs/views/risk';
+import type { ElectoralEventView, EventRiskView, PoliceContactView, PollView } from '../api-views';
 
 type Form = FormErrors & { values: Record<string, string> };
 const POLL_FIELDS = {
@@ -53,7 +55,7 @@ export class ElectionsPageController {
     const user = await this.users.requirePost(req);
     const f = formBody(req);
     try {
-      const poll = await user.api.post('/polls', { electionId: f.electionId?.trim(), title: f.title?.trim(), pollingDay: f.pollingDay?.trim() });
+      const poll = await user.api.post<PollView>('/polls', { electionId: f.electionId?.trim(), title: f.title?.trim(), pollingDay: f.pollingDay?.trim() });
       res.redirect(303, `/elections/${poll.id}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
@@ -119,7 +121,13 @@ export class ElectionsPageController {
     if (endsAt === undefined) addError(errors, 'endsDate', t('Enter the end as a date (YYYY-MM-DD) and a time (HH:MM), or leave both blank'));
     if (errors.errorList.length) return this.showPoll(req, res, user, id(pollId), { ...errors, values: f }, 422);
     try {
-      const event = await user.api.post(`/polls/${id(pollId)}/events`, { kind: f.kind, title: f.title.trim(), startsAt, endsAt, venue: f.venue?.trim() ?? '' });
+      const event = await user.api.post<ElectoralEventView>(`/polls/${id(pollId)}/events`, {
+        kind: f.kind,
+        title: f.title.trim(),
+        startsAt,
+        endsAt,
+        venue: f.venue?.trim() ?? '',
+      });
       res.redirect(303, `/elections/events/${event.id}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
@@ -141,7 +149,7 @@ export class ElectionsPageController {
 
   private async showList(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const t = tFor(req);
-    const polls = await user.api.get<any[]>('/polls');
+    const polls = await user.api.get<PollView[]>('/polls');
     sendPage(
       req,
       res,
@@ -154,7 +162,7 @@ export class ElectionsPageController {
 
   private async showPoll(req: Request, res: Response, user: WebUser, pollId: string, form?: Form, status = 200) {
     const t = tFor(req);
-    const poll = await user.api.get(`/polls/${pollId}`);
+    const poll = await user.api.get<PollView>(`/polls/${pollId}`);
     sendPage(
       req,
       res,
@@ -174,14 +182,14 @@ export class ElectionsPageController {
 
   private async showEvent(req: Request, res: Response, user: WebUser, eventId: string, form?: Form, status = 200) {
     const t = tFor(req);
-    const event = await user.api.get(`/electoral-events/${eventId}`);
+    const event = await user.api.get<ElectoralEventView>(`/electoral-events/${eventId}`);
     const atAuthority = event.authorityId === user.principal.authorityId;
     const canPlan = atAuthority && user.has('returning_officer', 'plan_owner');
     const [risks, register, contacts] = atAuthority
       ? await Promise.all([
-          user.api.get<any[]>(`/electoral-events/${eventId}/risks`),
-          canPlan ? user.api.get<any[]>('/risks?status=open') : [],
-          canPlan ? user.api.get<any[]>('/police-contacts') : [],
+          user.api.get<EventRiskView[]>(`/electoral-events/${eventId}/risks`),
+          canPlan ? user.api.get<RiskView[]>('/risks?status=open') : [],
+          canPlan ? user.api.get<PoliceContactView[]>('/police-contacts') : [],
         ])
       : [[], [], []];
     const values = form?.values ?? {
@@ -205,7 +213,7 @@ export class ElectionsPageController {
         linkable: register.filter((r) => !event.riskIds.includes(r.id)).map((r) => ({ value: r.id, text: `${r.title} (${labelOf(r.rating, t.lang)})` })),
         contacts: [
           { value: '', text: t('No police contact yet') },
-          ...contacts.map((c) => ({ value: c.id, text: `${c.name}, ${c.roles.map((r: string) => labelOf(r, t.lang)).join(', ')}, ${c.forceId}` })),
+          ...contacts.map((c) => ({ value: c.id, text: `${c.name}, ${c.roles.map((r) => labelOf(r, t.lang)).join(', ')}, ${c.forceId}` })),
         ],
         done: !form && typeof req.query.done === 'string' ? req.query.done : undefined,
         backLink: `/elections/${event.pollId}`,

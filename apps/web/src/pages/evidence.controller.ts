@@ -17,6 +17,8 @@ import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor, type T } from '../i18n';
 import { BadCsrf, sendPage, WebUser, WebUsers } from '../web-user';
 import { csrfMatches } from '../session';
+import type { AllegationView } from '@libs/views/allegation';
+import type { EvidenceView, PackageView } from '@libs/views/evidence';
 
 interface BusboyFile {
   filename: string;
@@ -267,9 +269,9 @@ export class EvidenceController {
     status = 200,
   ) {
     const t = tFor(req);
-    const [c, item] = await Promise.all([user.api.get(`/allegations/${caseId}`), user.api.get(`/evidence/${itemId}`)]);
+    const [c, item] = await Promise.all([user.api.get<AllegationView>(`/allegations/${caseId}`), user.api.get<EvidenceView>(`/evidence/${itemId}`)]);
     if (item.caseId !== caseId) throw new NotFoundException();
-    const pkg = item.packageId ? await user.api.get(`/packages/${item.packageId}`).catch(() => undefined) : undefined;
+    const pkg = item.packageId ? await user.api.get<PackageView>(`/packages/${item.packageId}`).catch(() => undefined) : undefined;
     const done = !form && typeof req.query.done === 'string' && DONE[req.query.done] ? t(DONE[req.query.done]) : undefined;
     sendPage(
       req,
@@ -292,7 +294,7 @@ export class EvidenceController {
           item.status !== 'packaged' &&
           !item.legalHold &&
           Boolean(item.retentionUntil) &&
-          Date.parse(item.retentionUntil) <= Date.now(),
+          Date.parse(item.retentionUntil!) <= Date.now(),
         custodyActions: RECORDED_ACTIONS.map((a) => ({ value: a, text: labelOf(a, t.lang), hint: { text: t(CUSTODY_HINTS[a]) } })),
         errors: form?.errors ?? {},
         errorList: form?.errorList ?? [],
@@ -382,9 +384,12 @@ export class EvidenceController {
 
   private async show(req: Request, res: Response, user: WebUser, caseId: string, form?: FormErrors & { values: Record<string, string> }, status = 200) {
     const t = tFor(req);
-    const [c, items] = await Promise.all([user.api.get(`/allegations/${caseId}`), user.api.get<any[]>(`/allegations/${caseId}/evidence`)]);
+    const [c, items] = await Promise.all([
+      user.api.get<AllegationView>(`/allegations/${caseId}`),
+      user.api.get<EvidenceView[]>(`/allegations/${caseId}/evidence`),
+    ]);
     const packageIds = [...new Set(items.map((i) => i.packageId).filter(Boolean))] as string[];
-    const packages = await Promise.all(packageIds.map((pid) => user.api.get(`/packages/${pid}`)));
+    const packages = await Promise.all(packageIds.map((pid) => user.api.get<PackageView>(`/packages/${pid}`)));
     const packaged = typeof req.query.packaged === 'string' ? packages.find((p) => p.id === req.query.packaged) : undefined;
     const stepDone = req.query.handedOver
       ? t('The package was handed over to the police. Their SPOC is asked to acknowledge receipt.')

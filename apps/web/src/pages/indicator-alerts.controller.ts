@@ -14,6 +14,7 @@ import { tFor } from '../i18n';
 import { labelOf } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { sendPage, WebUser, WebUsers } from '../web-user';
+import type { AlertView } from '@libs/views/indicator';
 
 type Form = FormErrors & { values: Record<string, string> };
 const refused = [403, 409, 422];
@@ -42,7 +43,7 @@ export class IndicatorAlertsPageController {
       user,
       field,
       f,
-      () => user.api.post(`/indicator-alerts/${uuid(id)}/dismiss`, { reason: f.reason.trim() }),
+      () => user.api.post<AlertView>(`/indicator-alerts/${uuid(id)}/dismiss`, { reason: f.reason.trim() }),
       '/alerts?decided=dismissed',
     );
   }
@@ -64,7 +65,7 @@ export class IndicatorAlertsPageController {
       user,
       field,
       f,
-      () => user.api.post(`/indicator-alerts/${uuid(id)}/link`, { allegationId: found!.id, note: f.linkNote.trim() }),
+      () => user.api.post<AlertView>(`/indicator-alerts/${uuid(id)}/link`, { allegationId: found!.id, note: f.linkNote.trim() }),
       `/cases/${found!.id}`,
     );
   }
@@ -79,7 +80,7 @@ export class IndicatorAlertsPageController {
     if (!(OFFENCE_CATEGORIES as readonly string[]).includes(f.category ?? '')) addError(errors, field, tFor(req)('Select the offence the alert suggests'));
     if (!/^\d{4}-\d{2}-\d{2}$/.test(f.pollDate?.trim() ?? '')) addError(errors, `poll-${uuid(id)}`, tFor(req)('Enter the polling day as YYYY-MM-DD'));
     if (errors.errorList.length) return this.show(req, res, user, { ...errors, values: f }, 422);
-    const alert = await user.api.get(`/indicator-alerts/${uuid(id)}`);
+    const alert = await user.api.get<AlertView>(`/indicator-alerts/${uuid(id)}`);
     const body = {
       category: f.category,
       pollDate: f.pollDate.trim(),
@@ -90,7 +91,15 @@ export class IndicatorAlertsPageController {
       urgency: 'routine',
       safetyConcern: false,
     };
-    await this.decide(req, res, user, field, f, async () => user.api.post(`/indicator-alerts/${uuid(id)}/allegation`, body), undefined);
+    await this.decide(
+      req,
+      res,
+      user,
+      field,
+      f,
+      async () => user.api.post<{ alert: AlertView; allegation: { id: string } }>(`/indicator-alerts/${uuid(id)}/allegation`, body),
+      undefined,
+    );
   }
 
   private async decide(
@@ -99,12 +108,12 @@ export class IndicatorAlertsPageController {
     user: WebUser,
     field: string,
     f: Record<string, string>,
-    call: () => Promise<any>,
+    call: () => Promise<{ allegation: { id: string } | null }>,
     next: string | undefined,
   ) {
     try {
       const result = await call();
-      res.redirect(303, next ?? `/cases/${result.allegation.id}`);
+      res.redirect(303, next ?? `/cases/${result.allegation!.id}`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || !refused.includes(error.status)) throw error;
       const why = detailsOrReason(error, tFor(req));
@@ -120,7 +129,7 @@ export class IndicatorAlertsPageController {
   }
 
   private async show(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
-    const all = await user.api.get<any[]>('/indicator-alerts');
+    const all = await user.api.get<AlertView[]>('/indicator-alerts');
     sendPage(
       req,
       res,

@@ -26,6 +26,12 @@ import {
 import { csrfMatches } from '../session';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { BadCsrf, sendPage, WebUser, WebUsers } from '../web-user';
+import type { IndicatorDetailView, IndicatorView } from '@libs/views/indicator';
+
+/** An uploaded observations file as GET /indicator-uploads lists it; the page finds the one just uploaded by its id, the template shows the rest. */
+interface UploadView {
+  id: string;
+}
 
 interface Busboy extends NodeJS.WritableStream {
   on(event: 'field', listener: (name: string, value: string) => void): this;
@@ -179,7 +185,7 @@ export class IndicatorsPageController {
   async changeForm(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
     const user = await this.users.require(req);
     if (!user.has(...DEFINERS)) throw new ForbiddenException();
-    const indicator = await user.api.get(`/indicators/${this.indicatorId(id)}`);
+    const indicator = await user.api.get<IndicatorDetailView>(`/indicators/${this.indicatorId(id)}`);
     await this.showForm(req, res, user, indicator, { ...noErrors(), values: valuesOfIndicator(indicator) });
   }
 
@@ -187,7 +193,7 @@ export class IndicatorsPageController {
   async change(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
     const t = tFor(req);
     const user = await this.users.requirePost(req);
-    const indicator = await user.api.get(`/indicators/${this.indicatorId(id)}`);
+    const indicator = await user.api.get<IndicatorDetailView>(`/indicators/${this.indicatorId(id)}`);
     const f = formBody(req);
     const { body, errors } = changeIndicatorBody(f, t);
     if (errors.errorList.length) return this.showForm(req, res, user, indicator, { ...errors, values: f }, 422);
@@ -245,8 +251,8 @@ export class IndicatorsPageController {
 
   private async showList(req: Request, res: Response, user: WebUser, form?: Form, status = 200) {
     const t = tFor(req);
-    const indicators = await user.api.get<any[]>('/indicators');
-    const uploads = await user.api.get<any[]>('/indicator-uploads');
+    const indicators = await user.api.get<IndicatorView[]>('/indicators');
+    const uploads = await user.api.get<UploadView[]>('/indicator-uploads');
     const uploadedId = typeof req.query.uploaded === 'string' && UUID.test(req.query.uploaded) && !form ? req.query.uploaded : undefined;
     sendPage(
       req,
@@ -275,9 +281,11 @@ export class IndicatorsPageController {
 
   private async show(req: Request, res: Response, user: WebUser, id: string, form?: Form, status = 200) {
     const t = tFor(req);
-    const indicator = await user.api.get(`/indicators/${id}`);
+    const indicator = await user.api.get<IndicatorDetailView>(`/indicators/${id}`);
     const subject = typeof req.query.subject === 'string' ? req.query.subject.trim().slice(0, 500) : '';
-    const observations = await user.api.get<any[]>(`/indicators/${id}/observations?${new URLSearchParams({ limit: '100', ...(subject ? { subject } : {}) })}`);
+    const observations = await user.api.get<unknown[]>(
+      `/indicators/${id}/observations?${new URLSearchParams({ limit: '100', ...(subject ? { subject } : {}) })}`,
+    );
     const recorded = !form && typeof req.query.recorded === 'string' ? req.query.recorded : undefined;
     sendPage(
       req,
@@ -306,7 +314,7 @@ export class IndicatorsPageController {
     );
   }
 
-  private showForm(req: Request, res: Response, user: WebUser, indicator: any | undefined, form: Form, status = 200) {
+  private showForm(req: Request, res: Response, user: WebUser, indicator: IndicatorView | undefined, form: Form, status = 200) {
     const t = tFor(req);
     sendPage(
       req,

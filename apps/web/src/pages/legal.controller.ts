@@ -11,6 +11,20 @@ import { addError, errorsFromApi, formBody, FormErrors, noErrors, UUID } from '.
 import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
+import type { AllegationView } from '@libs/views/allegation';
+
+/** One event of a case's audit chain, as GET /allegations/:id/history streams them. */
+interface HistoryEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  before: unknown;
+  after: unknown;
+  prevHash: string;
+  hash: string;
+}
 
 const ACCESS_FIELDS = {
   'X-Access-Reason': { id: 'reason', label: msg('Reason') },
@@ -55,8 +69,8 @@ export class LegalController {
       );
     try {
       const [c, events, verification] = await Promise.all([
-        user.api.get(`/allegations/${caseId}`),
-        user.api.get<any[]>(`/allegations/${caseId}/history`, accessHeaders(f)),
+        user.api.get<AllegationView>(`/allegations/${caseId}`),
+        user.api.get<HistoryEvent[]>(`/allegations/${caseId}/history`, accessHeaders(f)),
         user.api.get<{ valid: boolean; events: number; firstBrokenSeq?: number }>(`/allegations/${caseId}/history/verify`),
       ]);
       sendPage(req, res, user, 'legal/history.njk', {
@@ -112,7 +126,7 @@ export class LegalController {
     status = 200,
   ) {
     const t = tFor(req);
-    const c = await user.api.get(`/allegations/${caseId}`);
+    const c = await user.api.get<AllegationView>(`/allegations/${caseId}`);
     sendPage(
       req,
       res,

@@ -25,6 +25,7 @@ import {
 import { CADENCE_UNITS } from '../risk-form';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { sendPage, WebUser, WebUsers } from '../web-user';
+import type { AgreementView } from '../api-views';
 
 /** As the API's @Roles: PUT /liaison/:forceId, POST /liaison/:forceId/contacts. */
 const AGREERS = ['returning_officer', 'admin'] as const;
@@ -46,7 +47,7 @@ export class LiaisonPageController {
   async list(@Req() req: Request, @Res() res: Response) {
     const t = tFor(req);
     const user = await this.users.require(req);
-    const agreements = await user.api.get<any[]>('/liaison');
+    const agreements = await user.api.get<AgreementView[]>('/liaison');
     const forces = await this.directory.forces();
     const forceName = new Map(forces.map((f) => [f.id, f.name]));
     const onForceSide = !user.principal.authorityId;
@@ -148,9 +149,9 @@ export class LiaisonPageController {
   }
 
   /** The authority's agreement with the force, or undefined when there is none yet. */
-  private async current(user: WebUser, forceId: string): Promise<any | undefined> {
+  private async current(user: WebUser, forceId: string): Promise<AgreementView | undefined> {
     try {
-      return await user.api.get(`/liaison/${forceId}`);
+      return await user.api.get<AgreementView>(`/liaison/${forceId}`);
     } catch (error) {
       if (error instanceof ApiFailure && error.status === 404) return undefined;
       throw error;
@@ -159,7 +160,7 @@ export class LiaisonPageController {
 
   private async show(req: Request, res: Response, user: WebUser, forceId: string, authorityId: string | undefined, form?: Form, status = 200) {
     const t = tFor(req);
-    const agreement = await user.api.get(`/liaison/${forceId}${authorityId ? `?authorityId=${authorityId}` : ''}`);
+    const agreement = await user.api.get<AgreementView>(`/liaison/${forceId}${authorityId ? `?authorityId=${authorityId}` : ''}`);
     const forceName = (await this.directory.forces()).find((f) => f.id === forceId)?.name ?? forceId;
     sendPage(
       req,
@@ -170,7 +171,7 @@ export class LiaisonPageController {
         title: t('Police liaison with {{force}}', { force: forceName }),
         agreement,
         cadence: cadenceText(agreement.contactEvery, t),
-        contacts: agreement.contacts.map((c: any) => ({ ...c, channelText: t(CHANNEL_TEXT[c.channel] ?? c.channel) })),
+        contacts: agreement.contacts.map((c) => ({ ...c, channelText: t(CHANNEL_TEXT[c.channel] ?? c.channel) })),
         canChange: !authorityId && user.has(...AGREERS),
         canRecord: user.has(...RECORDERS),
         // Candidate contacts are shared with the FEOA of a force the authority has an agreement with.
@@ -188,7 +189,7 @@ export class LiaisonPageController {
     );
   }
 
-  private async showForm(req: Request, res: Response, user: WebUser, forceId: string, current: any | undefined, form: Form, status = 200) {
+  private async showForm(req: Request, res: Response, user: WebUser, forceId: string, current: AgreementView | undefined, form: Form, status = 200) {
     const t = tFor(req);
     const forceName = (await this.directory.forces()).find((f) => f.id === forceId)?.name;
     if (!forceName) throw new NotFoundException();

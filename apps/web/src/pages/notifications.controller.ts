@@ -18,6 +18,14 @@ interface About {
   caseId: string | null;
 }
 
+/** A notification as GET /me/notifications lists it: the words as sent, in English, translated here. */
+interface NotificationView {
+  subject: string;
+  body: string;
+  readAt: string | null;
+  about: About | null;
+}
+
 /** The web page of a notification's subject, and the words for a link to it; none where no page shows that kind of record. */
 export function subjectLink(about: About | null, t: T = translator('en')): { href?: string; text: string } | undefined {
   if (!about) return undefined;
@@ -59,7 +67,7 @@ export class NotificationsPageController {
     const t = tFor(req);
     const user = await this.users.require(req);
     const unreadOnly = req.query.unread === 'true';
-    const notifications = await user.api.get<any[]>(`/me/notifications${unreadOnly ? '?unread=true' : ''}`);
+    const notifications = await user.api.get<NotificationView[]>(`/me/notifications${unreadOnly ? '?unread=true' : ''}`);
     const unreadCount = unreadOnly ? notifications.length : notifications.filter((n) => !n.readAt).length;
     sendPage(req, res, user, 'notifications.njk', {
       title: t('Notifications'),

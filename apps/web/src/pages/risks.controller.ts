@@ -13,6 +13,7 @@ import { WebErrorsFilter } from '../web-errors.filter';
 import { msg, tFor } from '../i18n';
 import { formChoices, riskBody, riskFields, rowsOf, valuesOfRisk } from '../risk-form';
 import { sendPage, WebUser, WebUsers } from '../web-user';
+import type { RiskDetailView, RiskView } from '@libs/views/risk';
 
 const REVIEW_FIELDS = {
   notes: { id: 'notes', label: msg('What the review found') },
@@ -52,7 +53,7 @@ export class RisksPageController {
   async register(@Req() req: Request, @Res() res: Response) {
     const t = tFor(req);
     const user = await this.users.require(req);
-    const risks = await user.api.get<any[]>('/risks?status=open');
+    const risks = await user.api.get<RiskView[]>('/risks?status=open');
     const owners = await this.owners(user);
     sendPage(req, res, user, 'risks/register.njk', {
       title: t('Risk register'),
@@ -81,14 +82,14 @@ export class RisksPageController {
   async changeForm(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
     const user = await this.users.require(req);
     if (!user.has(...CHANGERS)) throw new ForbiddenException();
-    const risk = await user.api.get(`/risks/${this.riskId(id)}`);
+    const risk = await user.api.get<RiskDetailView>(`/risks/${this.riskId(id)}`);
     await this.showForm(req, res, user, risk, { ...noErrors(), values: valuesOfRisk(risk) });
   }
 
   @Post(':id/change')
   async change(@Req() req: Request, @Res() res: Response, @Param('id') id: string) {
     const user = await this.users.requirePost(req);
-    const risk = await user.api.get(`/risks/${this.riskId(id)}`);
+    const risk = await user.api.get<RiskDetailView>(`/risks/${this.riskId(id)}`);
     await this.save(req, res, user, risk);
   }
 
@@ -151,7 +152,7 @@ export class RisksPageController {
   }
 
   /** Adds (no risk) or changes the risk; a refused save shows why beside each field and saves nothing. */
-  private async save(req: Request, res: Response, user: WebUser, risk: any | undefined) {
+  private async save(req: Request, res: Response, user: WebUser, risk: RiskView | undefined) {
     const t = tFor(req);
     const f = formBody(req);
     // "Add another mitigation": the same form with one more blank row; nothing is saved yet.
@@ -159,7 +160,7 @@ export class RisksPageController {
     const { body, errors } = riskBody(f, t);
     if (errors.errorList.length) return this.showForm(req, res, user, risk, { ...errors, values: f }, 422);
     try {
-      const saved = risk ? await user.api.patch(`/risks/${risk.id}`, body) : await user.api.post('/risks', body);
+      const saved = risk ? await user.api.patch<RiskView>(`/risks/${risk.id}`, body) : await user.api.post<RiskView>('/risks', body);
       res.redirect(303, `/risk-register/${saved.id}?${risk ? 'changed' : 'added'}=1`);
     } catch (error) {
       if (!(error instanceof ApiFailure) || ![403, 409, 422].includes(error.status)) throw error;
@@ -171,7 +172,7 @@ export class RisksPageController {
     }
   }
 
-  private async showForm(req: Request, res: Response, user: WebUser, risk: any | undefined, form: RiskForm, status = 200) {
+  private async showForm(req: Request, res: Response, user: WebUser, risk: RiskView | undefined, form: RiskForm, status = 200) {
     const t = tFor(req);
     const owners = await this.owners(user);
     sendPage(
@@ -205,7 +206,7 @@ export class RisksPageController {
 
   private async show(req: Request, res: Response, user: WebUser, id: string, form?: FormErrors & { values: Record<string, string> }, status = 200) {
     const t = tFor(req);
-    const risk = await user.api.get(`/risks/${id}`);
+    const risk = await user.api.get<RiskDetailView>(`/risks/${id}`);
     const owners = await this.owners(user);
     sendPage(
       req,
@@ -216,7 +217,7 @@ export class RisksPageController {
         title: risk.title,
         risk,
         ownerName: owners.get(risk.ownerId) ?? t('Unknown'),
-        reviews: (risk.reviews ?? []).map((r: any) => ({ ...r, reviewerName: owners.get(r.reviewedBy) ?? r.reviewedBy })),
+        reviews: (risk.reviews ?? []).map((r) => ({ ...r, reviewerName: owners.get(r.reviewedBy) ?? r.reviewedBy })),
         canReview: risk.status === 'open' && risk.ownerId === user.principal.sub,
         canClose: risk.status === 'open' && user.has(...CHANGERS),
         canChange: risk.status === 'open' && user.has(...CHANGERS),

@@ -61,7 +61,7 @@ export class TransparencyPageController {
   private async show(req: Request, res: Response, user: WebUser, form?: FormErrors & { broken?: boolean }, status = 200) {
     const t = tFor(req);
     const authorityId = this.authorityOf(user);
-    const page = await user.api.get<{ items: any[]; nextCursor: string | null }>(`/transparency/${authorityId}/checkpoints?limit=${SHOWN}`);
+    const page = await user.api.get<{ items: unknown[]; nextCursor: string | null }>(`/transparency/${authorityId}/checkpoints?limit=${SHOWN}`);
     const signed = !form && typeof req.query.signed === 'string' && /^\d{1,15}$/.test(req.query.signed) ? Number(req.query.signed) : undefined;
     sendPage(
       req,

@@ -11,6 +11,7 @@ import { STATUS_TAG } from '../labels';
 import { WebErrorsFilter } from '../web-errors.filter';
 import { tFor, type T } from '../i18n';
 import { sendPage, WebUser, WebUsers } from '../web-user';
+import type { AllegationView } from '@libs/views/allegation';
 
 interface QueueRow {
   id: string;
@@ -26,7 +27,7 @@ interface QueueRow {
 
 const byDeadline = (a: QueueRow, b: QueueRow) => (a.dueAt ? Date.parse(a.dueAt) : Infinity) - (b.dueAt ? Date.parse(b.dueAt) : Infinity);
 
-function row(c: any, dueAt: string | null, dueLabel: string): QueueRow {
+function row(c: AllegationView, dueAt: string | null, dueLabel: string): QueueRow {
   return {
     id: c.id,
     reference: c.reference,
@@ -65,7 +66,7 @@ export class WorkQueueController {
   }
 
   private async authorityQueue(user: WebUser, t: T) {
-    const list = (status: string) => user.api.get<{ items: any[] }>(`/allegations?status=${status}&limit=100`).then((p) => p.items);
+    const list = (status: string) => user.api.get<{ items: AllegationView[] }>(`/allegations?status=${status}&limit=100`).then((p) => p.items);
     const [triage, waiting, referred] = await Promise.all([list('triage'), list('awaiting_information'), list('referred')]);
     return [
       {
@@ -87,7 +88,7 @@ export class WorkQueueController {
   }
 
   private async forceQueue(user: WebUser, t: T) {
-    const { items } = await user.api.get<{ items: any[] }>('/referrals?limit=500');
+    const { items } = await user.api.get<{ items: AllegationView[] }>('/referrals?limit=500');
     return [
       {
         id: 'respond',

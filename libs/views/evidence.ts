@@ -1,4 +1,5 @@
 import type { CustodyEvent, EvidenceItem } from '@libs/persistence/stores/evidence.store';
+import type { EvidencePackage } from '@libs/persistence/stores/packages.store';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -42,3 +43,25 @@ export function toEvidenceView(row: EvidenceItem, custody?: CustodyEvent[]) {
       : {}),
   };
 }
+
+/** An evidence item, with its custody log when asked for (GET /evidence/:id). */
+export type EvidenceView = ReturnType<typeof toEvidenceView>;
+
+/** An evidence package as the API shows it: its items and the manifest sealed over them. */
+export function toPackageView(p: EvidencePackage) {
+  return {
+    id: p.id,
+    caseId: p.caseId,
+    forceId: p.forceId,
+    status: p.status,
+    manifestSha256: p.manifestSha256,
+    items: p.manifest.items.map((i) => ({ id: i.id, sha256: i.sha256 })),
+    manifest: p.manifest,
+    sealedAt: iso(p.createdAt),
+    handedOverAt: iso(p.handedOverAt),
+    acknowledgeDueAt: iso(p.acknowledgeDueAt),
+    acknowledgedAt: iso(p.acknowledgedAt),
+  };
+}
+
+export type PackageView = ReturnType<typeof toPackageView>;

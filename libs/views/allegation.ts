@@ -1,14 +1,18 @@
 import { statutoryClock as statutoryClockOf, withPolicyDefaults } from '@libs/domain';
 import type { Allegation } from '@libs/persistence/stores/allegations.store';
-import type { AllegationState } from '@workflows/allegation/messages';
+import type { AllegationState, ReferralState } from '@workflows/allegation/messages';
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+
+/** The current referral: the workflow's, or only the force before the workflow has projected it. */
+export type ReferralView = Pick<ReferralState, 'forceId'> & Partial<ReferralState>;
 
 /** The case as the API shows it; status, deadlines, referral and outcome are the workflow's projection. */
 export function toAllegationView(a: Allegation) {
   // Until the first decision the workflow has projected only the triage deadline.
   const state = (a.stateVersion > 0 ? a.state : null) as Partial<AllegationState> | null;
   const clock = state?.statutoryClock ?? statutoryClockOf(new Date(a.occurredAt).getTime(), withPolicyDefaults({}).extensionTaskAfterMonths);
+  const referral: ReferralView | null = state?.referral ?? (a.referredForceId ? { forceId: a.referredForceId } : null);
   return {
     id: a.id,
     reference: a.reference,
@@ -36,7 +40,7 @@ export function toAllegationView(a: Allegation) {
       history: (state?.deadlines ?? []).map(({ kind, dueAt, setAt, metAt }) => ({ kind, dueAt, setAt: setAt ?? null, metAt: metAt ?? null })),
     },
     escalatedAt: iso(a.escalatedAt),
-    referral: state?.referral ?? (a.referredForceId ? { forceId: a.referredForceId } : null),
+    referral,
     referrals: state?.referrals ?? [],
     informationRequest: state?.informationRequest ?? null,
     resolution: state?.resolution ?? null,
