@@ -12,8 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-async function streamed(caseId: string, chunkEvents: number): Promise<string[]> {
-  const chunks: string[] = [];
+async function streamed(caseId: string, chunkEvents: number): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
   await streamAuditEventsJson(stack.db, caseId, (chunk) => void chunks.push(chunk), chunkEvents);
   return chunks;
 }

@@ -68,9 +68,9 @@ export async function loadAuditEvents(manager: EntityManager, caseId: string): P
 }
 
 /**
- * Streams the same events as `loadAuditEvents`, as the JSON text of that array, to `write` in
- * chunks of `chunkEvents` events (concatenated, they are one JSON array; `JSON.parse` of them
- * equals `loadAuditEvents`). One snapshot: a cursor in a transaction of its own, read a chunk
+ * Streams the same events as `loadAuditEvents`, as the JSON text of that array in UTF-8, to
+ * `write` in chunks of `chunkEvents` events (concatenated, they are one JSON array; `JSON.parse`
+ * of them equals `loadAuditEvents`; each chunk ends between events, so each is whole UTF-8). One snapshot: a cursor in a transaction of its own, read a chunk
  * at a time, the next chunk asked for before the last is written, so PostgreSQL, this process
  * and the client work at once. `write` returns a promise to hold the next chunk back (a full
  * socket); a rejected one ends the read.
@@ -78,7 +78,7 @@ export async function loadAuditEvents(manager: EntityManager, caseId: string): P
 export async function streamAuditEventsJson(
   dataSource: DataSource,
   caseId: string,
-  write: (chunk: string) => Promise<void> | void,
+  write: (chunk: Buffer) => Promise<void> | void,
   chunkEvents = 2_000,
 ): Promise<void> {
   await dataSource.transaction((m) => new AuditStore(m).streamOfCaseJson(caseId, write, chunkEvents));

@@ -105,14 +105,25 @@ describe('AuditStore', () => {
     const events = ['{"seq":1}', '{"seq":2}', '{"seq":3}', '{"seq":4}'];
     for (const size of [1, 2, 3, 4, 10]) {
       const { manager } = cursorOver(events);
-      const chunks: string[] = [];
+      const chunks: Buffer[] = [];
       await new AuditStore(manager).streamOfCaseJson('c1', (chunk) => void chunks.push(chunk), size);
       expect(JSON.parse(chunks.join(''))).toEqual([{ seq: 1 }, { seq: 2 }, { seq: 3 }, { seq: 4 }]);
     }
     const { manager } = cursorOver([]);
-    const chunks: string[] = [];
+    const chunks: Buffer[] = [];
     await new AuditStore(manager).streamOfCaseJson('c1', (chunk) => void chunks.push(chunk), 2);
     expect(chunks.join('')).toBe('[]');
+  });
+
+  it('streams each chunk as whole UTF-8, text outside ASCII included', async () => {
+    const events = ['{"actor":"Zoë Ångström 🗳"}', '{"note":"é\\n\\"q\\""}', '{"cy":"Ŵ ŷ ŵ"}', '{"seq":4}', '{"x":"中文"}'];
+    for (const size of [1, 2, 5, 6]) {
+      const { manager } = cursorOver(events);
+      const chunks: Buffer[] = [];
+      await new AuditStore(manager).streamOfCaseJson('c1', (chunk) => void chunks.push(chunk), size);
+      expect(chunks.every((chunk) => Buffer.isBuffer(chunk) && Buffer.from(chunk.toString('utf8'), 'utf8').equals(chunk))).toBe(true);
+      expect(Buffer.concat(chunks).toString('utf8')).toBe(`[${events.join(',')}]`);
+    }
   });
 
   it('refuses to stream without a transaction’s connection', async () => {

@@ -89,6 +89,26 @@ function rawClientOf(db: Queryable): RawClient | undefined {
   return (runner as { databaseConnection?: RawClient } | undefined)?.databaseConnection;
 }
 
+/**
+ * `before`, the rows' one column joined by commas, then `after`, as UTF-8 in one buffer. Each
+ * row's text is encoded on its own into a buffer of the exact size: a chunk never becomes one
+ * long string, which would be flattened, measured and encoded again when written (about ten
+ * times the CPU for 2,000 events of 500 bytes).
+ */
+function joinJson(rows: string[][], before: string, after: string): Buffer {
+  let size = before.length + after.length + Math.max(rows.length - 1, 0);
+  for (let i = 0; i < rows.length; i++) size += Buffer.byteLength(rows[i][0]);
+  const chunk = Buffer.allocUnsafe(size);
+  let at = chunk.write(before, 0, 'latin1');
+  for (let i = 0; i < rows.length; i++) {
+    if (i > 0) chunk[at++] = 0x2c; // ','
+    at += chunk.write(rows[i][0], at);
+  }
+  at += chunk.write(after, at, 'latin1');
+  if (at !== size) throw new Error(`streamAuditEventsJson: wrote ${at} bytes of ${size}`);
+  return chunk;
+}
+
 export class AuditStore {
   constructor(private readonly db: Queryable) {}
 
@@ -132,13 +152,13 @@ export class AuditStore {
   }
 
   /**
-   * Streams the same events as `ofCase`, as the JSON text of that array, to `write` in chunks of
-   * `chunkEvents` events (concatenated, they are one JSON array). Run it on a transaction's
-   * manager: one snapshot, a cursor read a chunk at a time, the next chunk asked for before the
-   * last is written, so PostgreSQL, this process and the client work at once. `write` returns a
-   * promise to hold the next chunk back (a full socket); a rejected one ends the read.
+   * Streams the same events as `ofCase`, as the UTF-8 JSON text of that array, to `write` in
+   * chunks of `chunkEvents` events (concatenated, they are one JSON array). Run it on a
+   * transaction's manager: one snapshot, a cursor read a chunk at a time, the next chunk asked for
+   * before the last is written, so PostgreSQL, this process and the client work at once. `write`
+   * returns a promise to hold the next chunk back (a full socket); a rejected one ends the read.
    */
-  async streamOfCaseJson(caseId: string, write: (chunk: string) => Promise<void> | void, chunkEvents: number): Promise<void> {
+  async streamOfCaseJson(caseId: string, write: (chunk: Buffer) => Promise<void> | void, chunkEvents: number): Promise<void> {
     const client = rawClientOf(this.db);
     if (!client) throw new Error('streamAuditEventsJson: the transaction has no connection');
     // Rows as arrays of unparsed text (rowMode 'array', no type parsers): one string each.
@@ -152,10 +172,8 @@ export class AuditStore {
       const { rows } = await next;
       const last = rows.length < chunkEvents;
       if (!last) next = fetch();
-      let chunk = first ? '[' : rows.length > 0 ? ',' : '';
-      for (let i = 0; i < rows.length; i++) chunk += i === 0 ? rows[i][0] : `,${rows[i][0]}`;
+      const chunk = joinJson(rows, first ? '[' : rows.length > 0 ? ',' : '', last ? ']' : '');
       first = false;
-      if (last) chunk += ']';
       try {
         await write(chunk);
       } catch (error) {

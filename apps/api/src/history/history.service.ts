@@ -21,7 +21,7 @@ export class HistoryService {
    * them (libs/persistence streamAuditEventsJson), a chunk at a time. `write` may return a promise
    * to hold the stream back while the client catches up.
    */
-  async stream(principal: Principal, id: string, reason: string | undefined, recipient: string | undefined, write: (chunk: string) => void | Promise<void>) {
+  async stream(principal: Principal, id: string, reason: string | undefined, recipient: string | undefined, write: (chunk: Buffer) => void | Promise<void>) {
     const access = accessStatement(reason, recipient, principal.name ?? principal.sub);
     const allegation = await this.allegations.findVisible(principal, id, HISTORY_READERS);
     await this.db.transaction((m) =>
