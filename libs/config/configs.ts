@@ -336,6 +336,17 @@ export class WorkerConfig {
   @Max(10000)
   WORKER_NOTIFY_DIGEST_WINDOW_MS: number = 500;
 
+  /**
+   * most risk review notices the authority's dispatcher sends in one transaction
+   * (activities/risk-dispatch.ts); a burst larger than this goes in several, one after another
+   */
+  @Expose()
+  @Transform(toInt)
+  @IsInt({ message: 'WORKER_RISK_NOTICE_BATCH_SIZE must be a whole number' })
+  @Min(1)
+  @Max(5000)
+  WORKER_RISK_NOTICE_BATCH_SIZE: number = 500;
+
   /** how often the Temporal Schedule re-hashes every stored evidence file (ISO-8601 duration) */
   @Expose()
   @IsString()
