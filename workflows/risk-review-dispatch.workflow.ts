@@ -7,12 +7,7 @@
 // continues as new when its history grows, carrying its plan and its counts.
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '@activities';
-import {
-  getRiskReviewDispatchStateQuery,
-  riskNoticeDueSignal,
-  type RiskReviewDispatchInput,
-  type RiskReviewDispatchState,
-} from './risk-review.messages';
+import { getRiskReviewDispatchStateQuery, riskNoticeDueSignal, type RiskReviewDispatchInput, type RiskReviewDispatchState } from './risk-review.messages';
 
 const { sendDueRiskNotices } = proxyActivities<Pick<Activities, 'sendDueRiskNotices'>>({
   // A burst of thousands of notices takes several batches; each one heartbeats, so a worker that
@@ -47,7 +42,11 @@ export async function riskReviewDispatchWorkflow(input: RiskReviewDispatchInput)
       // About to look: the new run looks at once.
       await condition(allHandlersFinished);
       const { looks, reminders, escalations, batches } = state;
-      await continueAsNew<typeof riskReviewDispatchWorkflow>({ authorityId: input.authorityId, wakeAt: null, totals: { looks, reminders, escalations, batches } });
+      await continueAsNew<typeof riskReviewDispatchWorkflow>({
+        authorityId: input.authorityId,
+        wakeAt: null,
+        totals: { looks, reminders, escalations, batches },
+      });
     }
     // A signal from here on may name a due date the look does not see (its projection not yet
     // committed): it wakes the next sleep at once if earlier than the plan.
