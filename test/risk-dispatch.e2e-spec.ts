@@ -16,7 +16,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-type Json = Record<string, any>;
 const as = async (username: string) => `Bearer ${await stack.token(username)}`;
 const dispatcher = () => stack.temporal.workflow.getHandle(riskReviewDispatchWorkflowId('northshire'));
 
