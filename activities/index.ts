@@ -59,7 +59,9 @@ export function createActivities({ db, store, checkpointSigner, mailer = null, n
     projectDispatchedRiskDue: (input: { riskId: string; nextReviewDueAt: string; escalationDueAt: string }): Promise<void> =>
       projectDispatchedRiskDue(db, activityWaker(), input),
     sendDueRiskNotices: (input: { authorityId: string }): Promise<SendDueRiskNoticesResult> =>
-      sendDueRiskNotices(db, mailer, { ...input, batchSize: riskNoticeBatch }, (progress) => Context.current().heartbeat(progress)),
+      sendDueRiskNotices(db, mailer, { ...input, batchSize: riskNoticeBatch, lingerMs: 5_000, signal: Context.current().cancellationSignal }, (progress) =>
+        Context.current().heartbeat(progress),
+      ),
     projectLiaisonDue: (input: { agreementId: string; nextContactDueAt: string; escalated?: boolean }): Promise<void> => projectLiaisonDue(db, input),
     liaisonContactGrace: (authorityId: string): Promise<string> => liaisonContactGrace(db, authorityId),
     issueCheckpoints: () => issueCheckpoints(db, checkpointSigner),

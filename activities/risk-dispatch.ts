@@ -22,9 +22,11 @@ export interface DispatcherWaker {
 /** Wakes (or starts) an authority's dispatcher: something falls due at `dueAt`. */
 export async function wakeRiskDispatcher(waker: DispatcherWaker, authorityId: string, dueAt: string): Promise<void> {
   await waker.client.workflow.signalWithStart('riskReviewDispatchWorkflow', {
-    workflowId: riskReviewDispatchWorkflowId(authorityId),
+    workflowId: riskReviewDispatchWorkflowId(authorityId, waker.taskQueue),
     taskQueue: waker.taskQueue,
     args: [{ authorityId } satisfies RiskReviewDispatchInput],
+    // A task of a long history replayed on a loaded worker must not time out (the default is 10 s).
+    workflowTaskTimeout: '60 seconds',
     signal: riskNoticeDueSignal,
     signalArgs: [{ dueAt }],
   });
@@ -78,6 +80,37 @@ export function dueNoticeToNotify(authorityId: string, due: DueRiskNotice): Noti
       };
 }
 
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export interface SendDueRiskNoticesOptions {
+  authorityId: string;
+  /** most notices in one transaction (WORKER_RISK_NOTICE_BATCH_SIZE) */
+  batchSize?: number;
+  /**
+   * while the next notice falls due within this many ms, the activity stays and sends it when it
+   * does, rather than return and have the workflow sleep and look again. In a burst (every
+   * review falling due within a minute) one activity then sends the whole stream as it falls due.
+   */
+  lingerMs?: number;
+  /** how often a lingering activity looks for a due date projected meanwhile, in ms */
+  pollMs?: number;
+  /** the longest an activity runs before it returns and lets its workflow continue, in ms */
+  maxRunMs?: number;
+  /** stops lingering (the activity is cancelled, or its worker shuts down) */
+  signal?: AbortSignal;
+}
+
 /**
  * Sends every notice of the authority that has fallen due, `batchSize` at a time, each batch in
  * one transaction: the risks' rows locked, the notifications written (an owner's reminders in one
@@ -85,15 +118,19 @@ export function dueNoticeToNotify(authorityId: string, due: DueRiskNotice): Noti
  * commits nothing, and a retry finds the same notices still due; each notification's unique due
  * key keeps a notice to one delivery whatever happens between. Then it plans the next look: when
  * the next unsent notice falls due, written under the dispatcher row's lock (see
- * projectDispatchedRiskDue). `heartbeat` is called after each batch.
+ * projectDispatchedRiskDue). While that is within `lingerMs`, it waits for it here and goes on.
+ * `heartbeat` is called after each batch and each wait.
  */
 export async function sendDueRiskNotices(
   db: DataSource,
   mailer: Mailer | null,
-  input: { authorityId: string; batchSize?: number },
+  input: SendDueRiskNoticesOptions,
   heartbeat: (progress: { reminders: number; escalations: number }) => void = () => undefined,
 ): Promise<SendDueRiskNoticesResult> {
   const batchSize = input.batchSize ?? 500;
+  const lingerMs = input.lingerMs ?? 0;
+  const pollMs = input.pollMs ?? 250;
+  const stopAt = Date.now() + (input.maxRunMs ?? 60_000);
   const result: SendDueRiskNoticesResult = { reminders: 0, escalations: 0, batches: 0, nextDueAt: null };
   for (;;) {
     const sent = await db.transaction(async (m) => {
@@ -125,6 +162,13 @@ export async function sendDueRiskNotices(
       return due;
     });
     if (next === 'now') continue;
+    const waitMs = next ? next.getTime() - Date.now() : Infinity;
+    if (waitMs <= lingerMs && Date.now() + waitMs < stopAt && !input.signal?.aborted) {
+      // Wait here, looking again at least every pollMs for a due date projected meanwhile.
+      await pause(Math.max(1, Math.min(waitMs, pollMs)), input.signal);
+      heartbeat({ reminders: result.reminders, escalations: result.escalations });
+      continue;
+    }
     result.nextDueAt = next ? next.toISOString() : null;
     return result;
   }

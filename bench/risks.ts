@@ -38,7 +38,7 @@ import os from 'node:os';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client } from 'pg';
 import { findDemoUser } from '@libs/auth';
-import { WorkerConfig } from '@libs/config';
+import { TemporalConfig, WorkerConfig } from '@libs/config';
 import { durationMs, parseDuration } from '@libs/domain';
 import { riskReviewDispatchWorkflowId, riskReviewWorkflowId } from '@workflows/risk-review.messages';
 import {
@@ -346,7 +346,9 @@ async function main(): Promise<number> {
   // The dispatcher's work for all of them: its current run's history (it continues as new when long).
   let dispatcherShape: HistoryShape | undefined;
   try {
-    dispatcherShape = await historyShape(running.temporalAddress, [riskReviewDispatchWorkflowId(AUTHORITY)]);
+    dispatcherShape = await historyShape(running.temporalAddress, [
+      riskReviewDispatchWorkflowId(AUTHORITY, process.env.TEMPORAL_TASK_QUEUE ?? new TemporalConfig().TEMPORAL_TASK_QUEUE),
+    ]);
   } catch (error) {
     say(`could not read the dispatcher's history: ${(error as Error).message}`);
   }

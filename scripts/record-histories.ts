@@ -514,7 +514,7 @@ const LIFECYCLE: Scenario[] = [
         201,
       );
       const workflowId = riskReviewWorkflowId(risk.id);
-      const dispatcherId = riskReviewDispatchWorkflowId('northshire');
+      const dispatcherId = riskReviewDispatchWorkflowId('northshire', ctx.taskQueue);
       // The dispatcher's own count: the reminder, then after the grace the escalation.
       const deadline = Date.now() + 60_000;
       for (;;) {

@@ -90,7 +90,7 @@ function workflowIdOf(history: History): string {
     case 'riskReviewWorkflow':
       return riskReviewWorkflowId(input.riskId);
     case 'riskReviewDispatchWorkflow':
-      return riskReviewDispatchWorkflowId(input.authorityId);
+      return riskReviewDispatchWorkflowId(input.authorityId, history.events![0].workflowExecutionStartedEventAttributes?.taskQueue?.name ?? 'replay');
     default:
       return `replay-${type}`;
   }

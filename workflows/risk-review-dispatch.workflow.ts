@@ -12,10 +12,14 @@ import { getRiskReviewDispatchStateQuery, riskNoticeDueSignal, type RiskReviewDi
 const { sendDueRiskNotices } = proxyActivities<Pick<Activities, 'sendDueRiskNotices'>>({
   // A burst of thousands of notices takes several batches; each one heartbeats, so a worker that
   // dies mid-burst is noticed within the heartbeat timeout and the rest is sent by another.
+  // An activity returns within a minute (maxRunMs), so the workflow can continue as new.
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
+
+/** About a hundred looks; each is about ten events. */
+const MAX_HISTORY_EVENTS = 1_000;
 
 export async function riskReviewDispatchWorkflow(input: RiskReviewDispatchInput): Promise<void> {
   const state: RiskReviewDispatchState = {
@@ -38,7 +42,8 @@ export async function riskReviewDispatchWorkflow(input: RiskReviewDispatchInput)
   for (;;) {
     if (wakeAt === Infinity) await condition(() => signalled < wakeAt);
     else if (wakeAt > Date.now()) await condition(() => signalled < wakeAt, wakeAt - Date.now());
-    if (workflowInfo().continueAsNewSuggested) {
+    // A short history keeps a replay cheap: on a worker that evicted it, or after a task timed out.
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
       // About to look: the new run looks at once.
       await condition(allHandlersFinished);
       const { looks, reminders, escalations, batches } = state;

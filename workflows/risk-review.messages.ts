@@ -72,6 +72,10 @@ export interface RiskReviewDispatchState extends RiskReviewDispatchTotals {
 export const riskNoticeDueSignal = defineSignal<[{ dueAt: string }]>('riskNoticeDue');
 export const getRiskReviewDispatchStateQuery = defineQuery<RiskReviewDispatchState>('getRiskReviewDispatchState');
 
-export function riskReviewDispatchWorkflowId(authorityId: string): string {
-  return `risk-review-dispatch-${authorityId}`;
+/**
+ * One dispatcher per authority and task queue: deployments (or test stacks) that share a
+ * Temporal namespace each have their own, on their own task queue, reading their own database.
+ */
+export function riskReviewDispatchWorkflowId(authorityId: string, taskQueue: string): string {
+  return `risk-review-dispatch-${taskQueue}-${authorityId}`;
 }

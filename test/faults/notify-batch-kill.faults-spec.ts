@@ -50,7 +50,7 @@ async function blockedBatches(): Promise<number[]> {
 }
 
 /** The dispatcher of the authority's review notices, as its workflow counts what it has sent. */
-const dispatcher = () => stack.temporal.workflow.getHandle(riskReviewDispatchWorkflowId('northshire'));
+const dispatcher = () => stack.temporal.workflow.getHandle(riskReviewDispatchWorkflowId('northshire', stack.taskQueue));
 
 const title = (i: number) => `Postal votes at care home ${i + 1}`;
 
