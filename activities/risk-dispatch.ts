@@ -5,32 +5,12 @@
 // minutes late. The dispatcher instead sends every notice that has fallen due in batches of one
 // transaction each, with a digest for an owner who has many (activities/notification-digests.ts).
 import type { DataSource } from 'typeorm';
-import type { Client } from '@temporalio/client';
 import { notice } from '@libs/domain';
 import type { Mailer } from '@libs/mail';
 import { RisksStore, type DueRiskNotice } from '@libs/persistence/stores/risks.store';
 import { RiskReviewDispatchersStore } from '@libs/persistence/stores/risk-review-dispatchers.store';
-import { riskNoticeDueSignal, riskReviewDispatchWorkflowId, type RiskReviewDispatchInput } from '@workflows/risk-review.messages';
+import { mustWakeDispatcher, wakeRiskDispatcher, type DispatcherWaker } from '@libs/temporal/risk-dispatch';
 import { emailDueEvent, notifyMany, type NotifyInput } from './notifications';
-
-/** Where the dispatcher runs and how it is woken: the worker's client and task queue. */
-export interface DispatcherWaker {
-  client: Client;
-  taskQueue: string;
-}
-
-/** Wakes (or starts) an authority's dispatcher: something falls due at `dueAt`. */
-export async function wakeRiskDispatcher(waker: DispatcherWaker, authorityId: string, dueAt: string): Promise<void> {
-  await waker.client.workflow.signalWithStart('riskReviewDispatchWorkflow', {
-    workflowId: riskReviewDispatchWorkflowId(authorityId, waker.taskQueue),
-    taskQueue: waker.taskQueue,
-    args: [{ authorityId } satisfies RiskReviewDispatchInput],
-    // A task of a long history replayed on a loaded worker must not time out (the default is 10 s).
-    workflowTaskTimeout: '60 seconds',
-    signal: riskNoticeDueSignal,
-    signalArgs: [{ dueAt }],
-  });
-}
 
 /**
  * Projects a dispatched review's due dates, which `GET /risks?overdue=true` reads and the
@@ -48,7 +28,7 @@ export async function projectDispatchedRiskDue(
     const authorityId = await new RisksStore(m).projectDispatchedDue(input.riskId, input.nextReviewDueAt, input.escalationDueAt);
     if (!authorityId) return undefined; // closed meanwhile: nothing falls due
     const wakeAt = await new RiskReviewDispatchersStore(m).lockWakeAt(authorityId, true);
-    return wakeAt === null || Date.parse(input.nextReviewDueAt) < wakeAt.getTime() ? authorityId : undefined;
+    return mustWakeDispatcher(wakeAt, input.nextReviewDueAt) ? authorityId : undefined;
   });
   if (wake) await wakeRiskDispatcher(waker, wake, input.nextReviewDueAt);
 }

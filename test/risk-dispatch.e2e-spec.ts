@@ -68,12 +68,12 @@ it('is woken by a review due sooner than its next look, and holds no timer per r
   // Then it plans the later review's look again.
   await eventually('the later look planned', async () => (await dispatcher().query(getRiskReviewDispatchStateQuery)).wakeAt === laterDue.toISOString());
 
-  // The risk's own workflow projected its dates and waits, with no timer of its own.
+  // The API wrote the first due dates with the risk: its own workflow started, scheduled no
+  // activity and no timer, and waits for a change, a review or closure.
   const history = await stack.temporal.workflow.getHandle(riskReviewWorkflowId(sooner)).fetchHistory();
   expect(history.events?.filter((e) => e.timerStartedEventAttributes)).toEqual([]);
-  expect(history.events?.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name)).toEqual([
-    'projectDispatchedRiskDue',
-  ]);
+  expect(history.events?.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+  expect(history.events?.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toEqual([]);
   await close(later);
   await close(sooner);
 });

@@ -16,6 +16,11 @@ export interface RiskReviewInput {
   policy: Policy;
   /** carried across continue-as-new */
   cycles?: number;
+  /**
+   * the first review's due date, written with the risk by the API (with its escalation, and the
+   * dispatcher woken if need be): the workflow does not project it again
+   */
+  projectedDueAt?: string;
 }
 
 export interface RiskReviewState {
@@ -71,6 +76,11 @@ export interface RiskReviewDispatchState extends RiskReviewDispatchTotals {
 /** A review falls due at `dueAt`: the dispatcher looks then, if it would otherwise look later. */
 export const riskNoticeDueSignal = defineSignal<[{ dueAt: string }]>('riskNoticeDue');
 export const getRiskReviewDispatchStateQuery = defineQuery<RiskReviewDispatchState>('getRiskReviewDispatchState');
+
+/** The dispatchers' own task queue, beside the deployment's: their tasks never wait behind others'. */
+export function riskReviewDispatchTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-risk-dispatch`;
+}
 
 /**
  * One dispatcher per authority and task queue: deployments (or test stacks) that share a

@@ -10,7 +10,7 @@
 // before the dispatcher (no 'risk-review-dispatch' marker) keep their timers and send their own.
 import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '@activities';
-import { durationMs, nextReviewDue, notice, parseDuration, withPolicyDefaults } from '@libs/domain';
+import { durationMs, nextReviewDue, notice, parseDuration, riskEscalationDue, withPolicyDefaults } from '@libs/domain';
 import { closeRiskSignal, getRiskReviewStateQuery, riskChangedSignal, riskReviewedUpdate, RiskReviewInput, RiskReviewState } from './risk-review.messages';
 import { policyChangedSignal } from './shared/messages';
 
@@ -69,7 +69,7 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
       ? activities.projectDispatchedRiskDue({
           riskId: input.riskId,
           nextReviewDueAt: state.nextReviewDueAt,
-          escalationDueAt: new Date(Date.parse(state.nextReviewDueAt) + durationMs(parseDuration(policy.riskReviewGrace))).toISOString(),
+          escalationDueAt: riskEscalationDue(state.nextReviewDueAt, policy.riskReviewGrace),
         })
       : activities.projectRiskDue({ riskId: input.riskId, nextReviewDueAt: state.nextReviewDueAt, escalated });
 
@@ -119,12 +119,16 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
         pollDate: state.pollDate,
         lastReviewedAt: state.lastReviewedAt,
         cycles: state.cycles,
+        projectedDueAt: undefined,
       });
     }
     const seen = generation;
     const changed = () => generation !== seen;
     state.nextReviewDueAt = new Date(dueNow()).toISOString();
-    await project();
+    // The API wrote the first due date with the risk; any later one, or a different one (a
+    // change before this first task), is projected here.
+    const alreadyProjected = dispatched && generation === 0 && input.projectedDueAt === state.nextReviewDueAt;
+    if (!alreadyProjected) await project();
     if (dispatched) {
       // The dispatcher sends the notices; wait for a change, a review or closure.
       await condition(changed);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { nextReviewDue, riskScore } from './risks';
+import { firstRiskReviewDue, nextReviewDue, riskEscalationDue, riskScore } from './risks';
 
 const at = (iso: string) => Date.parse(iso);
 const nearPoll = { within: 'P7D', every: 'P1D' };
@@ -45,5 +45,26 @@ describe('nextReviewDue', () => {
         if (last >= poll - 7 * DAY && last < poll + DAY) expect(due - last).toBeLessThanOrEqual(DAY);
       }),
     );
+  });
+});
+
+describe('firstRiskReviewDue', () => {
+  const policy = { riskReviewNearPoll: { within: 'P7D', every: 'P1D' }, riskReviewGrace: 'P2D' };
+
+  it('is the cadence after registration, and the escalation the grace after that', () => {
+    expect(firstRiskReviewDue(new Date('2026-03-02T09:00:00Z'), { every: 'P14D', pollDate: null }, policy)).toEqual({
+      reviewDueAt: '2026-03-16T09:00:00.000Z',
+      escalationDueAt: '2026-03-18T09:00:00.000Z',
+    });
+  });
+
+  it('falls due as the review workflow computes it near polling day', () => {
+    const registered = new Date('2026-04-20T09:00:00Z');
+    const due = firstRiskReviewDue(registered, { every: 'P30D', pollDate: '2026-05-07' }, policy);
+    expect(due.reviewDueAt).toBe(
+      new Date(nextReviewDue(registered.getTime(), { every: 'P30D', pollDate: '2026-05-07', nearPoll: policy.riskReviewNearPoll })).toISOString(),
+    );
+    expect(due.escalationDueAt).toBe(riskEscalationDue(due.reviewDueAt, 'P2D'));
+    expect(Date.parse(due.reviewDueAt)).toBeLessThan(registered.getTime() + 30 * 86_400_000);
   });
 });

@@ -53,3 +53,22 @@ export function nextReviewDue(lastMs: number, cadence: ReviewCadence): number {
   if (lastMs < windowStart && usual > windowStart) return Math.min(usual, windowStart + tight);
   return usual;
 }
+
+/** When a review due at `reviewDueAt` is escalated to the Returning Officer: after the policy's grace. */
+export function riskEscalationDue(reviewDueAt: string, grace: string): string {
+  return new Date(Date.parse(reviewDueAt) + durationMs(parseDuration(grace))).toISOString();
+}
+
+/**
+ * A new risk's first review and escalation, as its review workflow computes them: written with
+ * the risk by the API, so the authority's dispatcher can send its reminder whatever the worker's
+ * backlog of new workflows.
+ */
+export function firstRiskReviewDue(
+  registeredAt: Date,
+  risk: { every: string; pollDate: string | null },
+  policy: { riskReviewNearPoll: { within: string; every: string }; riskReviewGrace: string },
+): { reviewDueAt: string; escalationDueAt: string } {
+  const reviewDueAt = new Date(nextReviewDue(registeredAt.getTime(), { ...risk, nearPoll: policy.riskReviewNearPoll })).toISOString();
+  return { reviewDueAt, escalationDueAt: riskEscalationDue(reviewDueAt, policy.riskReviewGrace) };
+}

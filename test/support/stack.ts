@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker, DefaultLogger } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { withPathAliases } from '@libs/temporal/path-aliases';
 import pino from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApiApp, loadApiConfigs } from '@apps/api/src/app.factory';
-import { createAllegationWorker } from '@apps/worker/src/worker';
+import { CaseworkWorker, createAllegationWorker } from '@apps/worker/src/worker';
 import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '@libs/auth';
 import { CheckpointConfig, loadConfig, SmtpConfig, TemporalConfig } from '@libs/config';
 import type { Policy } from '@libs/domain';
@@ -120,7 +120,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const temporal = new Client({ connection, namespace: temporalConfig.TEMPORAL_NAMESPACE });
   const keys = await loadOrCreateSigningKeys(dataDir);
 
-  let worker: Worker | undefined;
+  let worker: CaseworkWorker | undefined;
   let running: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
   const children: ManagedProcess[] = [];

@@ -1,4 +1,5 @@
-import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { riskReviewDispatchTaskQueue } from '@workflows/risk-review.messages';
 import type { DataSource } from 'typeorm';
 import { withPathAliases } from '@libs/temporal/path-aliases';
 import type { ContentStore } from '@libs/storage';
@@ -46,27 +47,84 @@ export interface AllegationWorkerOptions {
   tracing?: Tracing;
 }
 
+/**
+ * The worker's two Temporal workers, in one process, sharing the workflow bundle and the
+ * activities: one on the deployment's task queue (every workflow), and one on the risk notice
+ * dispatchers' own queue (riskReviewDispatchTaskQueue), with a small cache of its own. A
+ * dispatcher's tasks then never wait behind a backlog of thousands of other workflows' tasks (as
+ * when 10,000 risks are registered at once), and it is never evicted by them and replayed.
+ */
+export class CaseworkWorker {
+  constructor(
+    readonly main: Worker,
+    readonly dispatch: Worker,
+  ) {}
+
+  get options(): Worker['options'] {
+    return this.main.options;
+  }
+
+  getState(): ReturnType<Worker['getState']> {
+    return this.main.getState();
+  }
+
+  /** Runs both until shut down; if either fails, the other is shut down and the failure is thrown. */
+  async run(): Promise<void> {
+    const runs = [this.main, this.dispatch].map((w) =>
+      w.run().catch((error: unknown) => {
+        this.shutdown();
+        throw error;
+      }),
+    );
+    const results = await Promise.allSettled(runs);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Runs both while `fn` runs, then shuts them down (Worker.runUntil). */
+  runUntil<R>(fn: () => Promise<R>): Promise<R> {
+    return this.main.runUntil(() => this.dispatch.runUntil(fn));
+  }
+
+  shutdown(): void {
+    for (const w of [this.main, this.dispatch]) if (w.getState() === 'RUNNING') w.shutdown();
+  }
+}
+
 /** Registers the allegation workflows and the activities built from their dependencies. */
-export function createAllegationWorker(options: AllegationWorkerOptions): Promise<Worker> {
+export async function createAllegationWorker(options: AllegationWorkerOptions): Promise<CaseworkWorker> {
   const tracing = options.tracing ?? activeTracing();
-  return Worker.create({
+  const workflowBundle =
+    options.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: require.resolve('../../../workflows'), webpackConfigHook: withPathAliases }));
+  const activities = createActivities({
+    db: options.db,
+    mailer: options.mailer,
+    store: options.store,
+    checkpointSigner: options.checkpointSigner,
+    notifyBatch: options.notifyBatch,
+    riskNoticeBatch: options.riskNoticeBatch,
+  });
+  const common = {
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../../../workflows'), bundlerOptions: { webpackConfigHook: withPathAliases } }),
-    activities: createActivities({
-      db: options.db,
-      mailer: options.mailer,
-      store: options.store,
-      checkpointSigner: options.checkpointSigner,
-      notifyBatch: options.notifyBatch,
-      riskNoticeBatch: options.riskNoticeBatch,
-    }),
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
-    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    workflowBundle,
+    activities,
     shutdownGraceTime: '10 seconds',
     ...(tracing ? tracingWorkerOptions(tracing) : {}),
+  } satisfies Partial<WorkerOptions>;
+  const main = await Worker.create({
+    ...common,
+    taskQueue: options.taskQueue,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
+  // One dispatcher per authority: a handful of workflows, each with one activity at a time.
+  const dispatch = await Worker.create({
+    ...common,
+    taskQueue: riskReviewDispatchTaskQueue(options.taskQueue),
+    maxCachedWorkflows: 20,
+    maxConcurrentWorkflowTaskExecutions: 4,
+    maxConcurrentActivityTaskExecutions: 10,
+  });
+  return new CaseworkWorker(main, dispatch);
 }

@@ -5,10 +5,12 @@ import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@libs/auth/principal';
 import { ApiConfig, TemporalConfig } from '@libs/config';
-import { fieldProblem, problem } from '@libs/domain';
+import { fieldProblem, firstRiskReviewDue, problem } from '@libs/domain';
 import { appendAuditEvent } from '@libs/persistence';
 import { closeRiskSignal, riskChangedSignal, riskReviewedUpdate, riskReviewWorkflowId, type RiskReviewInput } from '@workflows/risk-review.messages';
 import { RisksStore, type Mitigation, type Risk } from '@libs/persistence/stores/risks.store';
+import { RiskReviewDispatchersStore } from '@libs/persistence/stores/risk-review-dispatchers.store';
+import { mustWakeDispatcher, wakeRiskDispatcher } from '@libs/temporal/risk-dispatch';
 import { toRiskReviewView, toRiskView } from '@libs/views/risk';
 import { ApiError, conflict, notFound, unprocessable } from '../common/api-error';
 import { LOGGER } from '../common/logger.provider';
@@ -39,7 +41,12 @@ export class RisksService {
     const id = randomUUID();
     const now = new Date();
     const mitigations = dto.mitigations.map((m) => ({ ...m, id: m.id ?? randomUUID() }));
-    await this.db.transaction(async (m) => {
+    const policy = await this.policies.current(authorityId);
+    // The first review's due dates, as the review workflow computes them (libs/domain/risks.ts),
+    // written with the risk: the authority's dispatcher sends the reminder from them, however far
+    // behind the worker is with starting review workflows (as when thousands are registered at once).
+    const firstDue = firstRiskReviewDue(now, { every: dto.reviewEvery, pollDate: dto.pollDate ?? null }, policy);
+    const wakeDispatcher = await this.db.transaction(async (m) => {
       await new RisksStore(m).insert({
         id,
         authorityId,
@@ -56,6 +63,8 @@ export class RisksService {
         createdAt: now,
       });
       await this.audit(m, principal, id, authorityId, 'risk.created', null, { ...dto, mitigations });
+      await new RisksStore(m).projectDispatchedDue(id, firstDue.reviewDueAt, firstDue.escalationDueAt);
+      return mustWakeDispatcher(await new RiskReviewDispatchersStore(m).lockWakeAt(authorityId, true), firstDue.reviewDueAt);
     });
     const input: RiskReviewInput = {
       riskId: id,
@@ -65,7 +74,8 @@ export class RisksService {
       reviewEvery: dto.reviewEvery,
       pollDate: dto.pollDate ?? null,
       lastReviewedAt: now.toISOString(),
-      policy: await this.policies.current(authorityId),
+      policy,
+      projectedDueAt: firstDue.reviewDueAt,
     };
     try {
       await this.temporal.workflow.start('riskReviewWorkflow', {
@@ -89,7 +99,12 @@ export class RisksService {
         );
       }
     }
-    // The workflow projects the first due date at once; show it if it is there already.
+    if (wakeDispatcher) {
+      // The risk stands without it: its workflow's first task projects the same date and wakes the dispatcher.
+      await wakeRiskDispatcher({ client: this.temporal, taskQueue: this.temporalConfig.TEMPORAL_TASK_QUEUE }, authorityId, firstDue.reviewDueAt).catch(
+        (error: unknown) => this.log.warn({ riskId: id, err: (error as Error).message }, 'risk review dispatcher not woken; the review workflow will'),
+      );
+    }
     return toRiskView(await this.row(id));
   }
 
