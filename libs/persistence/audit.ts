@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalJson } from '@libs/domain';
-import { AuditStore, auditLogLockKey, type AuditEvent } from './stores/audit.store';
+import { AuditStore, auditLogLockKey, type AuditEvent, type NewAuditEvent } from './stores/audit.store';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -61,6 +61,18 @@ export async function appendAuditEvent(manager: EntityManager, input: AuditEvent
   const hash = hashEvent(input.caseId, prevHash, body);
   await store.insert({ caseId: input.caseId, authorityId: input.authorityId, ...body, prevHash, hash, logIndex: position.logIndex });
   return { ...body, prevHash, hash };
+}
+
+/**
+ * The first event of a new chain (seq 1, after the genesis hash), computed as appendAuditEvent
+ * would compute it, for a caller that inserts it itself: the intake, whose case did not exist
+ * before its transaction, so there is no last event to read, and whose statement computes the
+ * log index (IntakeStore.queueStartAndAudit) under the log lock it took in an earlier statement.
+ */
+export function firstAuditEvent(input: AuditEventInput): Omit<NewAuditEvent, 'logIndex'> {
+  const at = new Date(Math.floor((input.at ?? new Date()).getTime())).toISOString();
+  const body = { seq: 1, at, actor: input.actor, role: input.role, action: input.action, before: input.before ?? null, after: input.after ?? null };
+  return { caseId: input.caseId, authorityId: input.authorityId, ...body, prevHash: GENESIS_HASH, hash: hashEvent(input.caseId, GENESIS_HASH, body) };
 }
 
 export async function loadAuditEvents(manager: EntityManager, caseId: string): Promise<AuditEvent[]> {
