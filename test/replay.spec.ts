@@ -46,6 +46,11 @@ const RECORDED = [
   'email-retry-pass',
   // the transparency checkpoint Schedule (branch merkle)
   'transparency-checkpoint-pass',
+  // the allegation workflow with statutory-clock and triage-due-written-at-intake (ed76e20), and with start-patches-folded
+  'lifecycle-refer-accept-close-two-start-patches',
+  'lifecycle-refused-withdrawn-two-start-patches',
+  'lifecycle-refer-accept-close-start-patches-folded',
+  'lifecycle-refused-withdrawn-start-patches-folded',
 ];
 
 /**
