@@ -43,15 +43,12 @@ export { auditLogLockKey };
  * in the authority, and the indexes stay dense (a rolled-back append frees its index for the
  * next). The lock comes first, before any case lock or row lock this function takes, and is the
  * only one, so two transactions that append to several cases cannot deadlock on each other. It
- * is held until the caller commits: append last, and commit soon after.
- *
- * `logLocked`: the caller took that lock itself, in an earlier statement of this transaction
- * (the intake takes it in the statement that writes the case, saving a round trip). An earlier
- * statement, because the position read here must see every append committed before the lock.
+ * is held until the caller commits: append last, and commit soon after. (The intake writes its
+ * case's first event itself, with the same lock and chain: firstAuditEvent below.)
  */
-export async function appendAuditEvent(manager: EntityManager, input: AuditEventInput, options: { logLocked?: boolean } = {}): Promise<AuditEvent> {
+export async function appendAuditEvent(manager: EntityManager, input: AuditEventInput): Promise<AuditEvent> {
   const store = new AuditStore(manager);
-  if (!options.logLocked) await store.lockLog(input.authorityId);
+  await store.lockLog(input.authorityId);
   const position = await store.position(input.caseId, input.authorityId);
   const seq = position.last ? position.last.seq + 1 : 1;
   const prevHash: string = position.last ? position.last.hash : GENESIS_HASH;
