@@ -11,9 +11,11 @@ import { NotifyBatcher, NotifyBatcherOptions } from './notify-batcher';
 import { PackageStepInput, recordPackageAcknowledged, recordPackageHandover, sealPackage, SealPackageInput } from './packages';
 import { openTriage, OpenTriageInput, projectCase, ProjectCaseInput } from './projections';
 import { projectRiskDue } from './risks';
+import { projectDispatchedRiskDue, sendDueRiskNotices, type DispatcherWaker, type SendDueRiskNoticesResult } from './risk-dispatch';
 import { liaisonContactGrace, projectLiaisonDue } from './liaison';
 import { issueCheckpoints } from './transparency';
 import type { SealedPackage } from '@workflows/allegation/messages';
+import { Context } from '@temporalio/activity';
 
 export interface ActivityDependencies {
   db: DataSource;
@@ -25,9 +27,17 @@ export interface ActivityDependencies {
   checkpointSigner: CheckpointSigner;
   /** how notifications are batched and digested (WORKER_NOTIFY_BATCH_SIZE, WORKER_NOTIFY_BATCH_WAIT_MS, WORKER_NOTIFY_DIGEST_WINDOW_MS) */
   notifyBatch?: NotifyBatcherOptions;
+  /** most risk review notices the dispatcher sends in one transaction (WORKER_RISK_NOTICE_BATCH_SIZE) */
+  riskNoticeBatch?: number;
 }
 
-export function createActivities({ db, store, checkpointSigner, mailer = null, notifyBatch }: ActivityDependencies) {
+/** The running activity's worker: its client and task queue, where the risk notice dispatchers run. */
+function activityWaker(): DispatcherWaker {
+  const context = Context.current();
+  return { client: context.client, taskQueue: context.info.taskQueue };
+}
+
+export function createActivities({ db, store, checkpointSigner, mailer = null, notifyBatch, riskNoticeBatch = 500 }: ActivityDependencies) {
   // Notifications of due events that run at once share a transaction (activities/notify-batcher.ts).
   const notifications = new NotifyBatcher(db, notifyBatch);
   return {
@@ -46,6 +56,12 @@ export function createActivities({ db, store, checkpointSigner, mailer = null, n
     raiseDisposalReviews: () => raiseDisposalReviews(db),
     retryPendingEmails: () => retryPendingEmails(db, mailer),
     projectRiskDue: (input: { riskId: string; nextReviewDueAt: string; escalated?: boolean }): Promise<void> => projectRiskDue(db, input),
+    projectDispatchedRiskDue: (input: { riskId: string; nextReviewDueAt: string; escalationDueAt: string }): Promise<void> =>
+      projectDispatchedRiskDue(db, activityWaker(), input),
+    sendDueRiskNotices: (input: { authorityId: string }): Promise<SendDueRiskNoticesResult> =>
+      sendDueRiskNotices(db, mailer, { ...input, batchSize: riskNoticeBatch, lingerMs: 5_000, signal: Context.current().cancellationSignal }, (progress) =>
+        Context.current().heartbeat(progress),
+      ),
     projectLiaisonDue: (input: { agreementId: string; nextContactDueAt: string; escalated?: boolean }): Promise<void> => projectLiaisonDue(db, input),
     liaisonContactGrace: (authorityId: string): Promise<string> => liaisonContactGrace(db, authorityId),
     issueCheckpoints: () => issueCheckpoints(db, checkpointSigner),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '@libs/auth/principal';
 import type { Mailer } from '@libs/mail';
 import { appendAuditEvent } from '@libs/persistence/audit';
@@ -107,8 +107,12 @@ export async function notify(db: DataSource, input: NotifyInput, mailer: Mailer 
  * `digests`, the events of one kind for one recipient claimed in this transaction go in one
  * digest notification (one alone goes as itself); a kill mid-batch rolls back claims and
  * notifications together, and a retry claims only what no committed digest holds.
+ *
+ * Given a transaction's EntityManager, it writes in a savepoint of that transaction, which then
+ * commits or rolls back the notifications with whatever else it holds (the dispatcher of risk
+ * notices marks its risks as sent in the same transaction, activities/risk-dispatch.ts).
  */
-export async function notifyMany(db: DataSource, inputs: NotifyInput[], options: NotifyManyOptions = {}): Promise<NotifyResult[]> {
+export async function notifyMany(db: DataSource | EntityManager, inputs: NotifyInput[], options: NotifyManyOptions = {}): Promise<NotifyResult[]> {
   if (inputs.length === 0) return [];
   const results = await db.transaction(async (m) => {
     type User = Recipient;

@@ -35,12 +35,12 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
-import v8 from 'node:v8';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client } from 'pg';
 import { findDemoUser } from '@libs/auth';
+import { TemporalConfig, WorkerConfig } from '@libs/config';
 import { durationMs, parseDuration } from '@libs/domain';
-import { riskReviewWorkflowId } from '@workflows/risk-review.messages';
+import { riskReviewDispatchWorkflowId, riskReviewWorkflowId } from '@workflows/risk-review.messages';
 import {
   cpuPercent,
   cpuSnapshot,
@@ -178,13 +178,11 @@ async function main(): Promise<number> {
   say(
     `risk benchmark: ${count} open risks at concurrency ${concurrency}, each first due ${dueMinS} to ${dueMinS + dueSpreadS} s after its creation; reference: a plain timer for every ${probeEvery} risks`,
   );
-  // The SDK's default workflow cache for a worker with this Node's default heap (the worker runs without heap flags).
-  const heapMiB = v8.getHeapStatistics().heap_size_limit / 2 ** 20;
-  const workerCacheDefault = Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10);
+  // The worker's workflow cache: WORKER_MAX_CACHED_WORKFLOWS, or its default (libs/config).
   const cacheSetting = process.env.WORKER_MAX_CACHED_WORKFLOWS;
-  const workerCache = cacheSetting ? Number(cacheSetting) : workerCacheDefault;
+  const workerCache = cacheSetting ? Number(cacheSetting) : new WorkerConfig().WORKER_MAX_CACHED_WORKFLOWS;
   say(
-    `the worker's workflow cache: ${workerCache} workflows (${cacheSetting ? 'WORKER_MAX_CACHED_WORKFLOWS' : `unset WORKER_MAX_CACHED_WORKFLOWS: the SDK's default for a ${heapMiB.toFixed(0)} MiB heap`})${count > workerCache ? `, fewer than the ${count} risks: most reminders fire on workflows evicted from it, which the worker replays from their history` : ''}`,
+    `the worker's workflow cache: ${workerCache} workflows (${cacheSetting ? 'WORKER_MAX_CACHED_WORKFLOWS' : 'the default of WORKER_MAX_CACHED_WORKFLOWS'})${count > workerCache ? `, fewer than the ${count} risks: a change to an evicted risk's workflow replays it from its history first` : ''}`,
   );
 
   // Our own worker (for the reference timers) logs through the SDK runtime: warnings only.
@@ -334,7 +332,7 @@ async function main(): Promise<number> {
   }
   const host2 = { ...host, loadavgEnd: os.loadavg().map((v) => round(v, 2)) };
   // The server's work per risk: the history of a sample of the measured risks' workflows, each
-  // of which has had its start, one reminder and the wait for its grace period.
+  // of which has had its start and its projection (the dispatcher sent its reminder).
   let shape: HistoryShape | undefined;
   const sampleIds = ids
     .filter(Boolean)
@@ -344,6 +342,15 @@ async function main(): Promise<number> {
     shape = await historyShape(running.temporalAddress, sampleIds.map(riskReviewWorkflowId));
   } catch (error) {
     say(`could not read the sample's histories: ${(error as Error).message}`);
+  }
+  // The dispatcher's work for all of them: its current run's history (it continues as new when long).
+  let dispatcherShape: HistoryShape | undefined;
+  try {
+    dispatcherShape = await historyShape(running.temporalAddress, [
+      riskReviewDispatchWorkflowId(AUTHORITY, process.env.TEMPORAL_TASK_QUEUE ?? new TemporalConfig().TEMPORAL_TASK_QUEUE),
+    ]);
+  } catch (error) {
+    say(`could not read the dispatcher's history: ${(error as Error).message}`);
   }
 
   // Figures.
@@ -397,7 +404,7 @@ async function main(): Promise<number> {
     `  reminders          expected ${expected}, received for ${receivedRisks} risks, duplicates ${duplicates}, escalations ${notifications.escalations}, due time not creation + cadence: ${dueMismatches}`,
   );
   say(
-    `  messages           ${notifications.messages} notifications carried the ${notifications.reminders.length} reminders (a digest lists one owner's reminders due together; WORKER_NOTIFY_DIGEST_WINDOW_MS ${process.env.WORKER_NOTIFY_DIGEST_WINDOW_MS ?? 'default'})`,
+    `  messages           ${notifications.messages} notifications carried the ${notifications.reminders.length} reminders (a digest lists one owner's reminders sent in the same batch of the dispatcher)`,
   );
   say(
     `  reminder rate      fell due at ${dueRate.perS.toFixed(1)}/s (over ${dueRate.spanS.toFixed(0)} s); written at ${writeRate.perS.toFixed(1)}/s (over ${writeRate.spanS.toFixed(0)} s)`,
@@ -415,10 +422,9 @@ async function main(): Promise<number> {
       .map(([k, v]) => `${k} ${v} ms`)
       .join(', ')}`,
   );
-  if (shape) say(`  history per risk   ${describeShape(shape)}; each has had its start, one reminder and the wait for its grace period`);
-  say(
-    `  worker cache       ${workerCache} workflows${cacheSetting ? ' (WORKER_MAX_CACHED_WORKFLOWS)' : ' (the SDK default)'} for ${count + warmup} open risks`,
-  );
+  if (shape) say(`  history per risk   ${describeShape(shape)}; each has had its start and its projection`);
+  if (dispatcherShape) say(`  dispatcher         ${describeShape(dispatcherShape)}: the authority's one dispatcher, which sent every reminder`);
+  say(`  worker cache       ${workerCache} workflows${cacheSetting ? ' (WORKER_MAX_CACHED_WORKFLOWS)' : ' (the default)'} for ${count + warmup} open risks`);
   say(`  lateness (reminder row created_at - intended due time):`);
   say(`    ${describeStats('all reminders', all)}`);
   say(`    ${describeStats('due while risks were being created', during)}`);
@@ -517,10 +523,10 @@ async function main(): Promise<number> {
       apiRssMiB: rss(api),
       workerPeakOverIdleKiBPerRisk: wpr === undefined ? null : round(wpr, 2),
       temporalPeakOverIdleKiBPerRisk: tpr === undefined ? null : round(tpr, 2),
-      workerCacheDefault,
       workerCache,
       workerCacheSetting: cacheSetting ?? null,
       historyPerRisk: shape ?? null,
+      dispatcherHistory: dispatcherShape ?? null,
       host: host2,
       ok: problems.length === 0,
     })}\n`,

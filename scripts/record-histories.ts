@@ -35,7 +35,7 @@ import { createDataSource, migrate, seedDemo, WORKER_ROLE } from '@libs/persiste
 import { PoliciesStore } from '@libs/persistence/stores/policies.store';
 import { evidencePackageWorkflowId } from '@workflows/evidence-package.messages';
 import { liaisonWorkflowId } from '@workflows/liaison.messages';
-import { riskReviewWorkflowId } from '@workflows/risk-review.messages';
+import { getRiskReviewDispatchStateQuery, riskReviewDispatchWorkflowId, riskReviewWorkflowId } from '@workflows/risk-review.messages';
 
 const say = (line: string) => process.stderr.write(`[record] ${line}\n`);
 const root = resolve(__dirname, '..', '..'); // dist/scripts -> the repository
@@ -487,6 +487,59 @@ const LIFECYCLE: Scenario[] = [
       await call(ctx, 'post', 'returning_officer@northshire', `/risks/${risk.id}/close`, { note: 'mitigated for good' }, 200);
       const history = await ctx.capture(workflowId, 'the workflow to complete', (s) => onlyTheFirstCycle(s) && s.idle && s.finished);
       return { workflowId, history };
+    },
+  },
+  {
+    name: 'risk-review-dispatched',
+    about:
+      "a risk reviewed every 3 s whose notices the authority's dispatcher sends: the owner reminded, the Returning Officer escalated to after the 2 s grace, a review restarting the cycle, a cadence change (riskChanged), closure. Two histories: the risk's completed workflow (projections only, no timer) and the dispatcher's, still running",
+    policy: { ...LIFECYCLE_POLICY, riskReviewGrace: 'PT2S' },
+    files: ['risk-review-dispatched-cycle', 'risk-review-dispatch'],
+    async run(ctx) {
+      const owner = findDemoUser('plan_owner@northshire')!;
+      const risk = await call(
+        ctx,
+        'post',
+        'returning_officer@northshire',
+        '/risks',
+        {
+          title: 'Intimidation of candidates at the count',
+          category: 'candidate_safety',
+          likelihood: 2,
+          impact: 4,
+          ownerId: owner.id,
+          mitigations: [],
+          reviewEvery: 'PT3S',
+        },
+        201,
+      );
+      const workflowId = riskReviewWorkflowId(risk.id);
+      const dispatcherId = riskReviewDispatchWorkflowId('northshire', ctx.taskQueue);
+      // The dispatcher's own count: the reminder, then after the grace the escalation.
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const state = await ctx.client.workflow
+          .getHandle(dispatcherId)
+          .query(getRiskReviewDispatchStateQuery)
+          .catch(() => undefined);
+        if (state && state.reminders >= 1 && state.escalations >= 1) break;
+        if (Date.now() > deadline) throw new Error(`the dispatcher did not send the reminder and the escalation within 60 s: ${JSON.stringify(state)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await call(ctx, 'post', 'plan_owner@northshire', `/risks/${risk.id}/reviews`, { notes: 'Escorts arranged', likelihood: 1, mitigations: [] }, 201);
+      await call(ctx, 'patch', 'plan_owner@northshire', `/risks/${risk.id}`, { reviewEvery: 'P7D' }, 200);
+      await ctx.capture(
+        workflowId,
+        'the review and the new cadence',
+        (s) => s.idle && s.updates.join() === 'riskReviewed' && s.signals.join() === 'riskChanged',
+      );
+      await call(ctx, 'post', 'returning_officer@northshire', `/risks/${risk.id}/close`, { note: 'mitigated for good' }, 200);
+      const history = await ctx.capture(workflowId, 'the workflow to complete', (s) => s.idle && s.finished && s.timersStarted === 0 && s.notices.length === 0);
+      const dispatcher = await ctx.capture(dispatcherId, 'the dispatcher idle', (s) => s.idle && s.open);
+      return [
+        { file: 'risk-review-dispatched-cycle', workflowId, history },
+        { file: 'risk-review-dispatch', workflowId: dispatcherId, history: dispatcher },
+      ];
     },
   },
   {

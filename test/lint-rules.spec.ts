@@ -64,6 +64,10 @@ const cases = {
     filePath: 'apps/api/src/allegations/lint-fixture.service.ts',
     lint: "export async function count(db: { query(sql: string): Promise<unknown> }) {\n  return db.query('SELECT count(*) FROM allegations');\n}\n",
   },
+  workflowQueryInService: {
+    filePath: 'apps/api/src/allegations/lint-fixture.service.ts',
+    lint: 'export async function state(handle: { query(q: string): Promise<unknown> }, getStateQuery: string) {\n  return handle.query(getStateQuery);\n}\n',
+  },
   queryInStore: {
     filePath: 'libs/persistence/stores/lint-fixture.store.ts',
     lint: "export async function count(db: { query(sql: string): Promise<unknown> }) {\n  return db.query('SELECT count(*) FROM allegations');\n}\n",
@@ -130,6 +134,9 @@ describe('.query( only in libs/persistence/stores and the migrations', () => {
   });
   it('allows a store', () => {
     expect(rulesOf(answers.queryInStore)).toEqual([]);
+  });
+  it('allows a Temporal workflow query, which is not SQL', () => {
+    expect(rulesOf(answers.workflowQueryInService)).toEqual([]);
   });
 });
 

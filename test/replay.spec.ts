@@ -18,7 +18,7 @@ import { allegationWorkflowId } from '@libs/domain';
 import { WORKFLOW_TRACING_MODULES } from '@libs/telemetry';
 import * as workflows from '@workflows';
 import { evidencePackageWorkflowId } from '@workflows/evidence-package.messages';
-import { riskReviewWorkflowId } from '@workflows/risk-review.messages';
+import { riskReviewDispatchWorkflowId, riskReviewWorkflowId } from '@workflows/risk-review.messages';
 
 type History = proto.temporal.api.history.v1.IHistory;
 
@@ -46,6 +46,9 @@ const RECORDED = [
   'email-retry-pass',
   // the transparency checkpoint Schedule (branch merkle)
   'transparency-checkpoint-pass',
+  // risk notices sent by the authority's dispatcher (patched 'risk-review-dispatch')
+  'risk-review-dispatched-cycle',
+  'risk-review-dispatch',
   // the allegation workflow with statutory-clock and triage-due-written-at-intake (ed76e20), and with start-patches-folded
   'lifecycle-refer-accept-close-two-start-patches',
   'lifecycle-refused-withdrawn-two-start-patches',
@@ -76,8 +79,8 @@ function workflowTypeOf(history: History): string {
 
 /**
  * A plausible workflow id: histories do not carry theirs. The ids the API gives, from the
- * workflow's input (allegation-<caseId>, evidence-package-<packageId>, risk-review-<riskId>);
- * for the Schedules' workflows, which take no input, one made from the type. Replay needs an id
+ * workflow's input (allegation-<caseId>, evidence-package-<packageId>, risk-review-<riskId>,
+ * risk-review-dispatch-<authorityId>); for the Schedules' workflows, which take no input, one made from the type. Replay needs an id
  * only for workflowInfo(), which none of the workflows bases a command on.
  */
 function workflowIdOf(history: History): string {
@@ -91,6 +94,8 @@ function workflowIdOf(history: History): string {
       return evidencePackageWorkflowId(input.packageId);
     case 'riskReviewWorkflow':
       return riskReviewWorkflowId(input.riskId);
+    case 'riskReviewDispatchWorkflow':
+      return riskReviewDispatchWorkflowId(input.authorityId, history.events![0].workflowExecutionStartedEventAttributes?.taskQueue?.name ?? 'replay');
     default:
       return `replay-${type}`;
   }

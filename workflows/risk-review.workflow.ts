@@ -2,13 +2,19 @@
 // reminded; after the policy's grace the Returning Officer gets exactly one escalation; a
 // recorded review restarts the cycle; a change of cadence, owner or poll date applies at once;
 // closing the risk ends it. Continues as new when the history grows, so a risk can live for years.
+//
+// This workflow decides when the review and its escalation fall due and projects both onto the
+// risk; the authority's dispatcher (risk-review-dispatch.workflow.ts) sends the notices when they
+// do, for all the authority's risks at once. So a risk's workflow holds no timer and takes no
+// workflow task when its review falls due: only when something changes. Workflows started
+// before the dispatcher (no 'risk-review-dispatch' marker) keep their timers and send their own.
 import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '@activities';
 import { durationMs, nextReviewDue, notice, parseDuration, withPolicyDefaults } from '@libs/domain';
 import { closeRiskSignal, getRiskReviewStateQuery, riskChangedSignal, riskReviewedUpdate, RiskReviewInput, RiskReviewState } from './risk-review.messages';
 import { policyChangedSignal } from './shared/messages';
 
-type RiskReviewActivities = Pick<Activities, 'notify' | 'projectRiskDue'>;
+type RiskReviewActivities = Pick<Activities, 'notify' | 'projectRiskDue' | 'projectDispatchedRiskDue'>;
 
 const activities = proxyActivities<RiskReviewActivities>({
   startToCloseTimeout: '30 seconds',
@@ -37,7 +43,11 @@ const local = proxyLocalActivities<RiskReviewActivities>({
 const LOCAL_ACTIVITIES_PATCH = 'risk-review-local-activities';
 const run = () => (patched(LOCAL_ACTIVITIES_PATCH) ? local : activities);
 
+/** Risk workflows started, or continuing, from this version leave their notices to the dispatcher. */
+const DISPATCH_PATCH = 'risk-review-dispatch';
+
 export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskReviewState> {
+  const dispatched = patched(DISPATCH_PATCH);
   let policy = withPolicyDefaults(input.policy);
   let title = input.title;
   const state: RiskReviewState = {
@@ -47,8 +57,6 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
     pollDate: input.pollDate,
     lastReviewedAt: input.lastReviewedAt,
     nextReviewDueAt: input.lastReviewedAt,
-    remindersSent: 0,
-    escalations: 0,
     cycles: input.cycles ?? 0,
     closed: false,
   };
@@ -56,7 +64,14 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
   let generation = 0;
   const dueNow = () =>
     nextReviewDue(Date.parse(state.lastReviewedAt), { every: state.reviewEvery, pollDate: state.pollDate, nearPoll: policy.riskReviewNearPoll });
-  const project = (escalated = false) => activities.projectRiskDue({ riskId: input.riskId, nextReviewDueAt: state.nextReviewDueAt, escalated });
+  const project = (escalated = false) =>
+    dispatched
+      ? activities.projectDispatchedRiskDue({
+          riskId: input.riskId,
+          nextReviewDueAt: state.nextReviewDueAt,
+          escalationDueAt: new Date(Date.parse(state.nextReviewDueAt) + durationMs(parseDuration(policy.riskReviewGrace))).toISOString(),
+        })
+      : activities.projectRiskDue({ riskId: input.riskId, nextReviewDueAt: state.nextReviewDueAt, escalated });
 
   setHandler(getRiskReviewStateQuery, () => state);
   setHandler(policyChangedSignal, (next) => {
@@ -110,6 +125,11 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
     const changed = () => generation !== seen;
     state.nextReviewDueAt = new Date(dueNow()).toISOString();
     await project();
+    if (dispatched) {
+      // The dispatcher sends the notices; wait for a change, a review or closure.
+      await condition(changed);
+      continue;
+    }
     const dueAt = Date.parse(state.nextReviewDueAt);
     if (await condition(changed, Math.max(dueAt - Date.now(), 1))) continue;
     await run().notify({
@@ -118,7 +138,6 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
       ...notice('risk_review_reminder', { title, dueAt: state.nextReviewDueAt }),
       to: { userIds: [state.ownerId] },
     });
-    state.remindersSent += 1;
     const graceEnds = dueAt + durationMs(parseDuration(policy.riskReviewGrace));
     if (await condition(changed, Math.max(graceEnds - Date.now(), 1))) continue;
     await run().notify({
@@ -127,7 +146,6 @@ export async function riskReviewWorkflow(input: RiskReviewInput): Promise<RiskRe
       ...notice('risk_review_escalation', { title, dueAt: state.nextReviewDueAt }),
       to: { authorityRoles: ['returning_officer'] },
     });
-    state.escalations += 1;
     await project(true);
     await condition(changed);
   }

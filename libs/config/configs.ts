@@ -293,17 +293,17 @@ export class WorkerConfig {
 
   /**
    * workflows the worker keeps in memory between their tasks (the Temporal SDK's sticky cache).
-   * A task for a workflow not in it replays the workflow's history first. Unset: the SDK's
-   * default, which grows with the heap limit (about 2,300 with Node's default 4 GiB heap).
+   * A task for a workflow not in it replays the workflow's history first. 250 keeps a worker
+   * with 10,000 open risks or cases near 500 MiB; the SDK's own default grows with the heap
+   * limit (about 2,300 with Node's default 4 GiB heap, and about 1.3 GiB of RSS once full).
    * docs/developers/performance.md has the memory it costs and what replay costs instead.
    */
   @Expose()
-  @IsOptional()
   @Transform(toInt)
   @IsInt({ message: 'WORKER_MAX_CACHED_WORKFLOWS must be a whole number' })
   @Min(0)
   @Max(100000)
-  WORKER_MAX_CACHED_WORKFLOWS?: number;
+  WORKER_MAX_CACHED_WORKFLOWS: number = 250;
 
   /** most due events whose notifications one transaction writes (activities/notify-batcher.ts) */
   @Expose()
@@ -335,6 +335,17 @@ export class WorkerConfig {
   @Min(0)
   @Max(10000)
   WORKER_NOTIFY_DIGEST_WINDOW_MS: number = 500;
+
+  /**
+   * most risk review notices the authority's dispatcher sends in one transaction
+   * (activities/risk-dispatch.ts); a burst larger than this goes in several, one after another
+   */
+  @Expose()
+  @Transform(toInt)
+  @IsInt({ message: 'WORKER_RISK_NOTICE_BATCH_SIZE must be a whole number' })
+  @Min(1)
+  @Max(5000)
+  WORKER_RISK_NOTICE_BATCH_SIZE: number = 500;
 
   /** how often the Temporal Schedule re-hashes every stored evidence file (ISO-8601 duration) */
   @Expose()

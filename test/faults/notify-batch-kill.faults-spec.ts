@@ -1,19 +1,18 @@
-// Polling day: many risk reviews of one plan owner fall due at the same instant, and the worker
-// tells the owner in one digest (activities/notification-digests.ts), written in one batch
-// (activities/notify-batcher.ts). The worker is killed with SIGKILL while that batch is in
+// Polling day: many risk reviews of one plan owner fall due at the same instant, and the
+// authority's dispatcher (workflows/risk-review-dispatch.workflow.ts) tells the owner in one
+// digest (activities/notification-digests.ts), written in one batch transaction
+// (activities/risk-dispatch.ts). The worker is killed with SIGKILL while that batch is in
 // PostgreSQL, uncommitted: the batch must commit nothing, and a new worker must then deliver
 // every reminder exactly once (DESIGN.md invariant 4): each due review listed in exactly one of
 // the digests (or notices) delivered, none lost with the batch and none repeated.
 //
 // To hold the batch in flight, the test takes a SHARE lock on the notifications table before the
 // reviews fall due, so the batch's INSERT waits for it; the INSERT carries a comment with its
-// batch size, which pg_stat_activity shows. Spawned workers hold reminders for a digest for
-// WORKER_NOTIFY_DIGEST_WINDOW_MS (5 s), so the reminders falling due together share a batch
-// or two (on a loaded machine their workflow tasks may reach the worker over several seconds).
+// batch size, which pg_stat_activity shows.
 import type { QueryRunner } from 'typeorm';
 import { fromLondonLocal } from '@libs/domain';
 import { findDemoUser } from '@libs/auth';
-import { getRiskReviewStateQuery, riskReviewWorkflowId } from '@workflows/risk-review.messages';
+import { getRiskReviewDispatchStateQuery, getRiskReviewStateQuery, riskReviewDispatchWorkflowId, riskReviewWorkflowId } from '@workflows/risk-review.messages';
 import { eventually, startTestStack, TestStack } from '../support/stack';
 import { startTestSmtpServer, TestSmtpServer } from '../support/smtp';
 import { FaultServers, startFaultServers } from './support/servers';
@@ -33,7 +32,6 @@ beforeAll(async () => {
     apiErrorsToStderr: true,
     smtpUrl: smtp.url,
     worker: 'none',
-    env: { WORKER_NOTIFY_DIGEST_WINDOW_MS: '5000' },
     policy: { riskReviewGrace: 'P1D' },
   });
 });
@@ -51,13 +49,8 @@ async function blockedBatches(): Promise<number[]> {
   return rows.map((r) => Number(/^\/\* notify: (\d+) due events/.exec(r.query)?.[1] ?? 0));
 }
 
-/** Local activities that completed after the review's timer fired: the reminder, once it is sent. */
-async function remindersRecordedAsSent(riskId: string): Promise<number> {
-  const events = (await stack.temporal.workflow.getHandle(riskReviewWorkflowId(riskId)).fetchHistory()).events ?? [];
-  const fired = events.findIndex((e) => e.timerFiredEventAttributes);
-  if (fired < 0) return 0;
-  return events.slice(fired + 1).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
-}
+/** The dispatcher of the authority's review notices, as its workflow counts what it has sent. */
+const dispatcher = () => stack.temporal.workflow.getHandle(riskReviewDispatchWorkflowId('northshire', stack.taskQueue));
 
 const title = (i: number) => `Postal votes at care home ${i + 1}`;
 
@@ -126,15 +119,14 @@ it('lists every review in exactly one delivered digest after the worker is kille
   ).catch(() => inFlight);
   process.stderr.write(`[faults] notify batch kill: ${RISKS} reminders due at ${DUE_AT}; batches in flight at the kill: ${all.join(', ')}\n`);
 
-  // While the batch is uncommitted, no reminder may count as done: its local activity must not
-  // have completed (no marker after the timer fired), however long the batch waits. A worker
-  // that acknowledged the events before writing them would record them as sent here, then lose
-  // them with the kill.
+  // While the batch is uncommitted, no reminder may count as done: the dispatcher's activity must
+  // not have completed, however long the batch waits. A worker that acknowledged the notices
+  // before writing them would count them as sent here, then lose them with the kill.
   // (More may have joined them, if not all were in flight: none can have gone.)
   const sum = (sizes: number[]) => sizes.reduce((a, b) => a + b, 0);
   await new Promise((r) => setTimeout(r, 5_000));
   expect(sum(await blockedBatches())).toBeGreaterThanOrEqual(sum(all));
-  for (const id of ids) expect(await remindersRecordedAsSent(id)).toBe(0);
+  expect(await dispatcher().query(getRiskReviewDispatchStateQuery)).toMatchObject({ reminders: 0, escalations: 0 });
 
   first.child.kill('SIGKILL');
   await first.exited;
@@ -152,7 +144,7 @@ it('lists every review in exactly one delivered digest after the worker is kille
   expect(await delivered(ids)).toEqual([]);
   expect(await messages()).toEqual([]);
 
-  // A new worker retries the reminders' workflow tasks, and with them the local activities.
+  // A new worker retries the dispatcher's activity once its heartbeat times out.
   stack.spawnWorker();
   await eventually('every reminder', async () => (await delivered(ids)).length === RISKS, 240_000, 500);
   await new Promise((r) => setTimeout(r, 5_000)); // would any repeat still arrive?
@@ -191,10 +183,17 @@ it('lists every review in exactly one delivered digest after the worker is kille
   for (const i of ids.keys()) expect(mails.filter((mail) => mail.text.includes(`"${title(i)}"`))).toHaveLength(1);
   for (const id of ids) {
     const state = await stack.temporal.workflow.getHandle(riskReviewWorkflowId(id)).query(getRiskReviewStateQuery);
-    expect(state).toMatchObject({ remindersSent: 1, escalations: 0, nextReviewDueAt: DUE_AT });
+    expect(state).toMatchObject({ nextReviewDueAt: DUE_AT, closed: false });
   }
-  // The reminder ran as a local activity: a marker in the history, no activity task.
+  // The dispatcher counted each reminder once, from the attempt that committed: a retry, on the new worker.
+  expect(await dispatcher().query(getRiskReviewDispatchStateQuery)).toMatchObject({ reminders: RISKS, escalations: 0 });
+  const attempts = ((await dispatcher().fetchHistory()).events ?? [])
+    .filter((e) => e.activityTaskStartedEventAttributes)
+    .map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
+  expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
+  // No risk's own workflow sent anything or held a timer: the dispatcher did it all.
   const history = await stack.temporal.workflow.getHandle(riskReviewWorkflowId(ids[0])).fetchHistory();
   expect(history.events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notify')).toEqual([]);
-  expect(history.events?.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(1);
+  expect(history.events?.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toEqual([]);
+  expect(history.events?.filter((e) => e.timerStartedEventAttributes)).toEqual([]);
 });

@@ -14,6 +14,7 @@ import { connectTemporalClient, describeTemporalConnection, TemporalConnectError
 import { connectTemporalWorker } from '@libs/temporal/native';
 import { bundleWorkflowsInChild } from './bundle';
 import { createAllegationWorker } from './worker';
+import { wakeRiskDispatchers } from '@activities/risk-dispatch';
 import { loadTelemetryConfig, serveWorkerMetrics, sdkMetricsOptions, startWorkerTelemetry } from './telemetry';
 
 async function main(): Promise<void> {
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
         waitMs: configs.worker.WORKER_NOTIFY_BATCH_WAIT_MS,
         digestWindowMs: configs.worker.WORKER_NOTIFY_DIGEST_WINDOW_MS,
       },
+      riskNoticeBatch: configs.worker.WORKER_RISK_NOTICE_BATCH_SIZE,
       mailer,
     });
   } finally {
@@ -99,6 +101,10 @@ async function main(): Promise<void> {
     emailRetryEvery: configs.worker.EMAIL_RETRY_EVERY,
     checkpointEvery: configs.worker.CHECKPOINT_EVERY,
   });
+  // Each authority with a risk review notice to send has its dispatcher running, even one
+  // stopped by hand: waking a running one only makes it look once.
+  const dispatchers = await wakeRiskDispatchers(db, { client, taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE });
+  log.info({ dispatchers }, 'risk review notice dispatchers awake');
   await client.connection.close();
   log.info(
     {

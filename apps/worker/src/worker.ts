@@ -36,6 +36,8 @@ export interface AllegationWorkerOptions {
   maxCachedWorkflows?: number;
   /** how notifications are batched and digested (WORKER_NOTIFY_BATCH_SIZE, WORKER_NOTIFY_BATCH_WAIT_MS, WORKER_NOTIFY_DIGEST_WINDOW_MS) */
   notifyBatch?: NotifyBatcherOptions;
+  /** most risk review notices sent in one transaction (WORKER_RISK_NOTICE_BATCH_SIZE) */
+  riskNoticeBatch?: number;
   /** sends notifications by email too (libs/mail); null or absent means in-app only */
   mailer?: Mailer | null;
   /** a prebuilt bundle (tests build one per file); otherwise the workflows are bundled at start */
@@ -60,6 +62,7 @@ export function createAllegationWorker(options: AllegationWorkerOptions): Promis
       store: options.store,
       checkpointSigner: options.checkpointSigner,
       notifyBatch: options.notifyBatch,
+      riskNoticeBatch: options.riskNoticeBatch,
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),

@@ -18,6 +18,7 @@ import { DirectoryAdministration1764939600000 } from './1764939600000-DirectoryA
 import { SecurityReviewActionsDone1764943200000 } from './1764943200000-SecurityReviewActionsDone';
 import { UserLanguage1764946800000 } from './1764946800000-UserLanguage';
 import { NotificationDigests1764952200000 } from './1764952200000-NotificationDigests';
+import { RiskReviewDispatch1764955800000 } from './1764955800000-RiskReviewDispatch';
 import { OutboxPolicyByCase1764962000000 } from './1764962000000-OutboxPolicyByCase';
 
 /** Every migration, in order. New ones are appended here. */
@@ -42,5 +43,6 @@ export const MIGRATIONS = [
   SecurityReviewActionsDone1764943200000,
   UserLanguage1764946800000,
   NotificationDigests1764952200000,
+  RiskReviewDispatch1764955800000,
   OutboxPolicyByCase1764962000000,
 ];

@@ -59,6 +59,24 @@ export interface NewRisk {
 
 export type RiskChanges = Pick<Risk, 'title' | 'category' | 'likelihood' | 'impact' | 'ownerId' | 'mitigations' | 'reviewEvery' | 'pollDate' | 'electionId'>;
 
+/** A review notice that has fallen due: the owner's reminder, or the Returning Officer's escalation. */
+export interface DueRiskNotice {
+  riskId: string;
+  title: string;
+  ownerId: string;
+  /** the review's due date, which the notice is for */
+  dueAt: Date;
+  notice: 'reminder' | 'escalation';
+}
+
+interface DueRiskNoticeRow {
+  id: string;
+  title: string;
+  owner_id: string;
+  next_review_due_at: Date;
+  notice: 'reminder' | 'escalation';
+}
+
 export interface RiskFilter {
   status?: string;
   category?: string;
@@ -240,6 +258,90 @@ export class RisksStore {
       `UPDATE risks SET next_review_due_at = $2, escalated_at = CASE WHEN $3 THEN COALESCE(escalated_at, now()) ELSE NULL END WHERE id = $1 AND status = 'open'`,
       [riskId, nextReviewDueAt, escalated],
     );
+  }
+
+  /**
+   * The projection of a review workflow that leaves its notices to the authority's dispatcher:
+   * when the review falls due and when it is escalated. A new due date clears the escalation
+   * mark; the same one again (a change of owner, say) keeps it. The authority, or undefined when
+   * the risk is closed.
+   */
+  async projectDispatchedDue(riskId: string, nextReviewDueAt: string, escalationDueAt: string): Promise<string | undefined> {
+    const [rows] = await this.db.query(
+      `UPDATE risks SET escalated_at = CASE WHEN next_review_due_at = $2 THEN escalated_at END,
+              next_review_due_at = $2, escalation_due_at = $3, dispatched = true
+        WHERE id = $1 AND status = 'open' RETURNING authority_id`,
+      [riskId, nextReviewDueAt, escalationDueAt],
+    );
+    return (rows as { authority_id: string }[])[0]?.authority_id;
+  }
+
+  /**
+   * The notices of an authority's dispatched risks that have fallen due by `now` and not been
+   * sent: a reminder for each due date not yet reminded, an escalation for each due date reminded
+   * but not escalated once its grace is over. Oldest first, at most `limit`; locked, so that a
+   * retried batch waits for one still running (a worker killed mid-batch) instead of sending twice.
+   */
+  async dueNotices(authorityId: string, now: Date, limit: number): Promise<DueRiskNotice[]> {
+    const rows: DueRiskNoticeRow[] = await this.db.query(
+      `SELECT id, title, owner_id, next_review_due_at,
+              CASE WHEN reminded_for IS DISTINCT FROM next_review_due_at THEN 'reminder' ELSE 'escalation' END AS notice
+         FROM risks
+        WHERE authority_id = $1 AND status = 'open' AND dispatched
+          AND ((reminded_for IS DISTINCT FROM next_review_due_at AND next_review_due_at <= $2)
+            OR (reminded_for = next_review_due_at AND escalated_for IS DISTINCT FROM next_review_due_at AND escalation_due_at <= $2))
+        ORDER BY CASE WHEN reminded_for IS DISTINCT FROM next_review_due_at THEN next_review_due_at ELSE escalation_due_at END, id
+        LIMIT $3
+        FOR UPDATE`,
+      [authorityId, now, limit],
+    );
+    return rows.map((r) => ({ riskId: r.id, title: r.title, ownerId: r.owner_id, dueAt: r.next_review_due_at, notice: r.notice }));
+  }
+
+  /**
+   * Records the notices sent, each for the due date it was sent for (a risk whose due date has
+   * moved on since keeps its new one pending). An escalation marks the risk as escalated.
+   */
+  async markNoticesSent(sent: DueRiskNotice[]): Promise<void> {
+    const of = (notice: DueRiskNotice['notice']) => sent.filter((s) => s.notice === notice);
+    const reminders = of('reminder');
+    const escalations = of('escalation');
+    if (reminders.length > 0) {
+      await this.db.query(
+        `UPDATE risks r SET reminded_for = s.due_at FROM unnest($1::uuid[], $2::timestamptz[]) AS s (id, due_at)
+          WHERE r.id = s.id AND r.next_review_due_at = s.due_at`,
+        [reminders.map((s) => s.riskId), reminders.map((s) => s.dueAt)],
+      );
+    }
+    if (escalations.length > 0) {
+      await this.db.query(
+        `UPDATE risks r SET escalated_for = s.due_at, escalated_at = COALESCE(r.escalated_at, now())
+           FROM unnest($1::uuid[], $2::timestamptz[]) AS s (id, due_at)
+          WHERE r.id = s.id AND r.next_review_due_at = s.due_at`,
+        [escalations.map((s) => s.riskId), escalations.map((s) => s.dueAt)],
+      );
+    }
+  }
+
+  /** When the authority's next unsent notice falls due, or null when none is pending. */
+  async nextNoticeDue(authorityId: string): Promise<Date | null> {
+    const [row] = await this.db.query(
+      `SELECT min(CASE WHEN reminded_for IS DISTINCT FROM next_review_due_at THEN next_review_due_at
+                       WHEN escalated_for IS DISTINCT FROM next_review_due_at THEN escalation_due_at END) AS due
+         FROM risks WHERE authority_id = $1 AND status = 'open' AND dispatched`,
+      [authorityId],
+    );
+    return row?.due ?? null;
+  }
+
+  /** Authorities with a dispatched notice still to send, whose dispatchers must be running. */
+  async authoritiesWithPendingNotices(): Promise<string[]> {
+    const rows: { authority_id: string }[] = await this.db.query(
+      `SELECT DISTINCT authority_id FROM risks
+        WHERE status = 'open' AND dispatched AND next_review_due_at IS NOT NULL
+          AND (reminded_for IS DISTINCT FROM next_review_due_at OR escalated_for IS DISTINCT FROM next_review_due_at)`,
+    );
+    return rows.map((r) => r.authority_id);
   }
 
   /**
