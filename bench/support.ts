@@ -197,14 +197,14 @@ export class Stack {
     ] as const) {
       aborted();
       log(`starting the ${name} (${entry})`);
-      // BENCH_WORKER_NODE_FLAGS: Node flags for the worker alone, such as
-      // `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS; the profile is
-      // written when the worker exits, so it is given 30 s to stop rather than 3).
-      const workerFlags = name === 'worker' ? process.env.BENCH_WORKER_NODE_FLAGS : undefined;
-      const service = runNodeService(name, join(distDir, entry), env, 'pipe', workerFlags ? workerFlags.split(' ').filter(Boolean) : []);
+      // BENCH_WORKER_NODE_FLAGS, BENCH_API_NODE_FLAGS: Node flags for the worker or the API
+      // alone, such as `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS; the
+      // profile is written when the process exits, so it is given 30 s to stop rather than 3).
+      const flags = name === 'worker' ? process.env.BENCH_WORKER_NODE_FLAGS : process.env.BENCH_API_NODE_FLAGS;
+      const service = runNodeService(name, join(distDir, entry), env, 'pipe', flags ? flags.split(' ').filter(Boolean) : []);
       forwardOutput(service, log);
       services.push(service);
-      this.add(name, () => service.stop(workerFlags ? 30_000 : undefined));
+      this.add(name, () => service.stop(flags ? 30_000 : undefined));
       void service.exited.then((code) => {
         if (!this.isStopping) {
           unexpectedExits.push(name);

@@ -49,6 +49,11 @@ const RECORDED = [
   // risk notices sent by the authority's dispatcher (patched 'risk-review-dispatch')
   'risk-review-dispatched-cycle',
   'risk-review-dispatch',
+  // the allegation workflow with statutory-clock and triage-due-written-at-intake (ed76e20), and with start-patches-folded
+  'lifecycle-refer-accept-close-two-start-patches',
+  'lifecycle-refused-withdrawn-two-start-patches',
+  'lifecycle-refer-accept-close-start-patches-folded',
+  'lifecycle-refused-withdrawn-start-patches-folded',
 ];
 
 /**

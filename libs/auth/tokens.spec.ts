@@ -5,7 +5,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, KeyLike, SignJWT } from 'jose';
 import { cachedMappings, IdentityMappingRule, mapClaims, UnmappedClaims } from './identity-mapping';
-import { InvalidToken, jwksVerifier, principalFromClaims, TokenVerifier } from './tokens';
+import { InvalidToken, jwksVerifier, principalFromClaims, rememberVerified, TokenVerifier } from './tokens';
 
 const ISSUER = 'https://idp.example.gov.uk';
 const AUDIENCE = 'election-casework';
@@ -162,5 +162,59 @@ describe('principalFromClaims and the national administrator', () => {
     expect(() => principalFromClaims({ sub: 'n', roles: ['national_admin'], authorityId: 'northshire' })).toThrow(InvalidToken);
     expect(() => principalFromClaims({ sub: 'n', roles: ['national_admin', 'admin'] })).toThrow(InvalidToken);
     expect(() => principalFromClaims({ sub: 'n', roles: ['admin'] })).toThrow(/exactly one of authorityId or forceId/);
+  });
+});
+
+describe('rememberVerified', () => {
+  const setup = (options: { maxAgeMs?: number; maxEntries?: number } = {}) => {
+    let clock = 1_000_000_000_000;
+    const checked: string[] = [];
+    const verifyJwt = rememberVerified(
+      async (token) => {
+        checked.push(token);
+        if (token.startsWith('bad')) throw new InvalidToken('bad signature');
+        return { sub: token, exp: Number(token.split(':')[1]) };
+      },
+      { ...options, now: () => clock },
+    );
+    return { verifyJwt, checked, advance: (ms: number) => (clock += ms), at: (s: number) => `t:${clock / 1000 + s}` };
+  };
+
+  it('checks a token once, then reuses its claims until maxAgeMs has passed', async () => {
+    const { verifyJwt, checked, advance, at } = setup({ maxAgeMs: 60_000 });
+    const token = at(3600);
+    await verifyJwt(token);
+    advance(59_000);
+    await expect(verifyJwt(token)).resolves.toMatchObject({ sub: token });
+    expect(checked).toEqual([token]);
+    advance(1_000);
+    await verifyJwt(token);
+    expect(checked).toEqual([token, token]);
+  });
+
+  it('never reuses claims past the token’s exp', async () => {
+    const { verifyJwt, checked, advance, at } = setup({ maxAgeMs: 60_000 });
+    const token = at(10);
+    await verifyJwt(token);
+    advance(9_999);
+    await verifyJwt(token);
+    expect(checked).toHaveLength(1);
+    advance(1);
+    await verifyJwt(token);
+    expect(checked).toHaveLength(2);
+  });
+
+  it('checks a refused token every time', async () => {
+    const { verifyJwt, checked } = setup();
+    await expect(verifyJwt('bad:1')).rejects.toThrow(InvalidToken);
+    await expect(verifyJwt('bad:1')).rejects.toThrow(InvalidToken);
+    expect(checked).toEqual(['bad:1', 'bad:1']);
+  });
+
+  it('keeps at most maxEntries tokens, forgetting the oldest', async () => {
+    const { verifyJwt, checked, at } = setup({ maxEntries: 2 });
+    const [a, b, c] = [at(100), at(200), at(300)];
+    for (const t of [a, b, c, c, b, a]) await verifyJwt(t);
+    expect(checked).toEqual([a, b, c, a]);
   });
 });

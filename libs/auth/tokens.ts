@@ -89,6 +89,38 @@ export function refusingDeactivated(verify: TokenVerifier, isDeactivated: Deacti
   };
 }
 
+/** How long a verified token's claims are reused without checking its signature again (see rememberVerified). */
+export const VERIFIED_TOKEN_REUSE_MS = 60_000;
+
+/**
+ * Remembers the claims of the tokens `verifyJwt` accepted, by the token's exact text, so that a
+ * client sending the same token on every request pays for the signature check once: the RSA
+ * verification was the largest single item in the API's CPU profile of an intake. Claims are
+ * reused until the token's `exp` or for `maxAgeMs` after the check, whichever comes first; then
+ * the token is checked again. Only acceptances are kept, so a refused token is checked every
+ * time. What is done with the claims (the identity mapping, the principal, the deactivation
+ * check) still runs on every request. At most `maxEntries` tokens are kept, the oldest going first.
+ */
+export function rememberVerified(
+  verifyJwt: (token: string) => Promise<JWTPayload>,
+  { maxAgeMs = VERIFIED_TOKEN_REUSE_MS, maxEntries = 10_000, now = Date.now }: { maxAgeMs?: number; maxEntries?: number; now?: () => number } = {},
+): (token: string) => Promise<JWTPayload> {
+  const accepted = new Map<string, { payload: JWTPayload; until: number }>();
+  return async (token) => {
+    const hit = accepted.get(token);
+    if (hit && now() < hit.until) return hit.payload;
+    if (hit) accepted.delete(token);
+    const checkedAt = now();
+    const payload = await verifyJwt(token);
+    const until = Math.min(checkedAt + maxAgeMs, typeof payload.exp === 'number' ? payload.exp * 1000 : checkedAt);
+    if (until > checkedAt) {
+      if (accepted.size >= maxEntries) accepted.delete(accepted.keys().next().value!);
+      accepted.set(token, { payload, until });
+    }
+    return payload;
+  };
+}
+
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
 /** Every token must say when it stops being valid: one without `exp` would be good for ever. */
@@ -110,15 +142,20 @@ export function embeddedVerifier(keys: SigningKeys): TokenVerifier {
     }
     return keys.publicKey;
   };
+  const verifyJwt = rememberVerified(
+    async (token) =>
+      (
+        await jwtVerify(token, resolveKey, {
+          issuer: EMBEDDED_ISSUER,
+          audience: EMBEDDED_AUDIENCE,
+          algorithms: [SIGNING_ALG],
+          requiredClaims: REQUIRED_CLAIMS,
+        })
+      ).payload,
+  );
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, resolveKey, {
-        issuer: EMBEDDED_ISSUER,
-        audience: EMBEDDED_AUDIENCE,
-        algorithms: [SIGNING_ALG],
-        requiredClaims: REQUIRED_CLAIMS,
-      });
-      return principalFromClaims(payload);
+      return principalFromClaims(await verifyJwt(token));
     } catch (error) {
       if (error instanceof InvalidToken) throw error;
       throw new InvalidToken((error as Error).message);
@@ -137,10 +174,14 @@ export function jwksCacheOptions(cacheSeconds: number) {
 /** Verifies against an identity provider's JWKS (production). */
 export function jwksVerifier(jwksUrl: string, issuer: string, audience: string, cacheSeconds = 600, mappings?: IdentityMappingLoader): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(jwksUrl), jwksCacheOptions(cacheSeconds));
+  // A token is not trusted for longer than the key set it was checked against is kept.
+  const verifyJwt = rememberVerified(
+    async (token) => (await jwtVerify(token, jwks, { issuer, audience, algorithms: ASYMMETRIC_ALGS, requiredClaims: REQUIRED_CLAIMS })).payload,
+    { maxAgeMs: Math.min(VERIFIED_TOKEN_REUSE_MS, cacheSeconds * 1000) },
+  );
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ASYMMETRIC_ALGS, requiredClaims: REQUIRED_CLAIMS });
-      return await principalFromProviderClaims(payload, mappings);
+      return await principalFromProviderClaims(await verifyJwt(token), mappings);
     } catch (error) {
       if (error instanceof InvalidToken) throw error;
       if ((error as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY') {

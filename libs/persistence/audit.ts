@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalJson } from '@libs/domain';
-import { AuditStore, auditLogLockKey, type AuditEvent } from './stores/audit.store';
+import { AuditStore, auditLogLockKey, type AuditEvent, type NewAuditEvent } from './stores/audit.store';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -43,15 +43,12 @@ export { auditLogLockKey };
  * in the authority, and the indexes stay dense (a rolled-back append frees its index for the
  * next). The lock comes first, before any case lock or row lock this function takes, and is the
  * only one, so two transactions that append to several cases cannot deadlock on each other. It
- * is held until the caller commits: append last, and commit soon after.
- *
- * `logLocked`: the caller took that lock itself, in an earlier statement of this transaction
- * (the intake takes it in the statement that writes the case, saving a round trip). An earlier
- * statement, because the position read here must see every append committed before the lock.
+ * is held until the caller commits: append last, and commit soon after. (The intake writes its
+ * case's first event itself, with the same lock and chain: firstAuditEvent below.)
  */
-export async function appendAuditEvent(manager: EntityManager, input: AuditEventInput, options: { logLocked?: boolean } = {}): Promise<AuditEvent> {
+export async function appendAuditEvent(manager: EntityManager, input: AuditEventInput): Promise<AuditEvent> {
   const store = new AuditStore(manager);
-  if (!options.logLocked) await store.lockLog(input.authorityId);
+  await store.lockLog(input.authorityId);
   const position = await store.position(input.caseId, input.authorityId);
   const seq = position.last ? position.last.seq + 1 : 1;
   const prevHash: string = position.last ? position.last.hash : GENESIS_HASH;
@@ -61,6 +58,18 @@ export async function appendAuditEvent(manager: EntityManager, input: AuditEvent
   const hash = hashEvent(input.caseId, prevHash, body);
   await store.insert({ caseId: input.caseId, authorityId: input.authorityId, ...body, prevHash, hash, logIndex: position.logIndex });
   return { ...body, prevHash, hash };
+}
+
+/**
+ * The first event of a new chain (seq 1, after the genesis hash), computed as appendAuditEvent
+ * would compute it, for a caller that inserts it itself: the intake, whose case did not exist
+ * before its transaction, so there is no last event to read, and whose statement computes the
+ * log index (IntakeStore.queueStartAndAudit) under the log lock it took in an earlier statement.
+ */
+export function firstAuditEvent(input: AuditEventInput): Omit<NewAuditEvent, 'logIndex'> {
+  const at = new Date(Math.floor((input.at ?? new Date()).getTime())).toISOString();
+  const body = { seq: 1, at, actor: input.actor, role: input.role, action: input.action, before: input.before ?? null, after: input.after ?? null };
+  return { caseId: input.caseId, authorityId: input.authorityId, ...body, prevHash: GENESIS_HASH, hash: hashEvent(input.caseId, GENESIS_HASH, body) };
 }
 
 export async function loadAuditEvents(manager: EntityManager, caseId: string): Promise<AuditEvent[]> {

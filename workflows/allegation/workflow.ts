@@ -79,12 +79,18 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
   setHandler(policyChangedSignal, (next) => {
     policy = withPolicyDefaults(next);
   });
+  // Every patch below is in force for a case started now: one patch says so, so that a new case
+  // records one patch marker (and one upsert of the TemporalChangeVersion search attribute, which
+  // the SDK adds to every patch's first use and the server indexes) instead of one per patch. Each
+  // marker and upsert was an event, and each upsert a visibility write, in every intake
+  // (docs/developers/performance.md). Cases started before this replay their own patches as before.
+  const current = patched('start-patches-folded');
   // Cases started before the statutory clock existed replay without it. The clock is set before
   // the decisions are registered: a decision delivered with the workflow's start (a worker behind
   // on a busy day) runs its validator at registration, and an extension application would
   // otherwise be refused as if the case predated the clock (found in CI under load). A refused
   // update leaves no event in the history, so this changes no replay.
-  const statutoryTracked = patched('statutory-clock');
+  const statutoryTracked = current || patched('statutory-clock');
   if (statutoryTracked) state.statutoryClock = { ...statutoryClock(Date.parse(input.occurredAt), policy.extensionTaskAfterMonths) };
   registerDecisions();
   if (statutoryTracked) void runStatutoryClock(lifecycle);
@@ -109,12 +115,12 @@ export async function allegationWorkflow(input: AllegationWorkflowInput): Promis
   // registered, above: the case has already moved on, with its own deadline (a reporter's reply,
   // a SPOC's response). Opening the triage deadline now would replace that one, which would then
   // never fire (found by bench:soak). Histories from before this keep their path.
-  const decidedAtOnce = phase !== 0 && patched('decision-at-start-keeps-its-deadline');
+  const decidedAtOnce = phase !== 0 && (current || patched('decision-at-start-keeps-its-deadline'));
   const triage = decidedAtOnce ? null : openDeadline('triage', receivedAt, firstTriageDueAt);
   // Cases started before the API and the workflow shared the formula had the workflow write its
   // deadline over the API's (the openTriage activity, a no-op when both agreed); they replay
   // that. The case row already holds this very deadline, so newer cases skip the round trip.
-  if (!patched('triage-due-written-at-intake')) {
+  if (!(current || patched('triage-due-written-at-intake'))) {
     await activities.openTriage({ caseId: input.caseId, authorityId: input.authorityId, triageDueAt: new Date(firstTriageDueAt).toISOString() });
   }
   if (triage) await watchDeadline(lifecycle, triage, () => phase !== 0);

@@ -19,6 +19,7 @@ import { SecurityReviewActionsDone1764943200000 } from './1764943200000-Security
 import { UserLanguage1764946800000 } from './1764946800000-UserLanguage';
 import { NotificationDigests1764952200000 } from './1764952200000-NotificationDigests';
 import { RiskReviewDispatch1764955800000 } from './1764955800000-RiskReviewDispatch';
+import { OutboxPolicyByCase1764962000000 } from './1764962000000-OutboxPolicyByCase';
 
 /** Every migration, in order. New ones are appended here. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   UserLanguage1764946800000,
   NotificationDigests1764952200000,
   RiskReviewDispatch1764955800000,
+  OutboxPolicyByCase1764962000000,
 ];

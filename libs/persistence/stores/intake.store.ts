@@ -1,7 +1,10 @@
 // The allegation intake's SQL (apps/api/src/allegations/allegations.service.ts create): few round
 // trips, and fewest while the authority's locks are held, since every intake of an authority
-// waits for them in turn (its reference counter row, then its audit log's advisory lock).
-import { auditLogLockKey } from '../audit';
+// waits for them in turn (its reference counter row, then its audit log's advisory lock). The
+// transaction is five round trips: BEGIN with the tenant settings, begin, record, queueStartAndAudit,
+// COMMIT; the locks are held from record to the commit.
+import type { NewAuditEvent } from './audit.store';
+import { auditLogLockKey } from './audit.store';
 import type { Queryable } from './queryable';
 
 export interface IntakeContext {
@@ -94,8 +97,10 @@ export class IntakeStore {
 
   /**
    * One round trip: takes the authority's next reference (its counter row stays locked until the
-   * transaction ends, so numbers are unique and a rolled-back intake leaves no gap), and writes the
-   * case and the Idempotency-Key's answer with it. Returns the reference.
+   * transaction ends, so numbers are unique and a rolled-back intake leaves no gap), writes the
+   * case and the Idempotency-Key's answer with it, and then takes the authority's audit log lock
+   * (auditLogLockKey, after the counter row, as every intake does), so that the next statement,
+   * queueStartAndAudit, reads the log as it is under the lock. Returns the reference.
    */
   async record(a: NewAllegation): Promise<string> {
     const [row]: { reference: string }[] = await this.db.query(
@@ -105,6 +110,8 @@ export class IntakeStore {
          RETURNING last_number::text AS n
        ), ref AS (
          SELECT $3::text || '-' || $2::int || '-' || lpad(n, greatest(5, length(n)), '0') AS reference FROM counter
+       ), locked AS (
+         SELECT pg_advisory_xact_lock(hashtextextended($20, 7)) AS locked FROM ref
        ), allegation AS (
          INSERT INTO allegations (id, authority_id, reference, category, election_id, poll_date, location, occurred_at, reporter, description,
            urgency, safety_concern, people_involved, status, triage_due_at, next_due_at, operation_ford, created_by, created_at, updated_at)
@@ -115,7 +122,7 @@ export class IntakeStore {
          UPDATE idempotency_keys SET response = jsonb_set($19::jsonb, '{reference}', to_jsonb(ref.reference)) FROM ref
           WHERE $18::text IS NOT NULL AND authority_id = $1 AND key = $18::text
        )
-       SELECT ref.reference FROM ref`,
+       SELECT ref.reference FROM ref, locked`,
       [
         a.authorityId,
         a.year,
@@ -136,6 +143,7 @@ export class IntakeStore {
         a.receivedAt,
         a.idempotency?.key ?? null,
         JSON.stringify(a.idempotency?.response ?? {}),
+        auditLogLockKey(a.authorityId),
       ],
     );
     return row.reference;
@@ -143,15 +151,35 @@ export class IntakeStore {
 
   /**
    * One round trip: the case's outbox row (a statement after the case's own, whose row the outbox
-   * table's row-level security must see), and the authority's audit log lock (auditLogLockKey),
-   * so that the caller's next statement, appendAuditEvent with `logLocked`, reads the log as it is
-   * under the lock.
+   * table's row-level security must see), and the case's first audit event at the authority's
+   * next log index. The log lock must have been taken by an earlier statement of this transaction
+   * (record takes it): this statement's snapshot, taken after the lock, then sees every append
+   * committed before it, so the index read here is the next free one. The event is seq 1 of a new
+   * chain (firstAuditEvent in libs/persistence/audit.ts computed its hash), since the case did not
+   * exist before this transaction.
    */
-  async queueStart(authorityId: string, allegationId: string, workflowId: string, workflowInput: object): Promise<void> {
+  async queueStartAndAudit(allegationId: string, workflowId: string, workflowInput: object, event: Omit<NewAuditEvent, 'logIndex'>): Promise<void> {
     await this.db.query(
       `WITH outbox AS (INSERT INTO workflow_starts (allegation_id, workflow_id, input) VALUES ($1, $2, $3) RETURNING allegation_id)
-       SELECT pg_advisory_xact_lock(hashtextextended($4, 7)) AS locked FROM outbox`,
-      [allegationId, workflowId, JSON.stringify(workflowInput), auditLogLockKey(authorityId)],
+       INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index)
+       SELECT outbox.allegation_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+              (SELECT COALESCE(MAX(log_index) + 1, 0) FROM audit_events WHERE authority_id = $4)
+         FROM outbox`,
+      [
+        allegationId,
+        workflowId,
+        JSON.stringify(workflowInput),
+        event.authorityId,
+        event.seq,
+        event.at,
+        event.actor,
+        event.role,
+        event.action,
+        JSON.stringify(event.before),
+        JSON.stringify(event.after),
+        event.prevHash,
+        event.hash,
+      ],
     );
   }
 }

@@ -50,6 +50,14 @@ export class WorkflowStartsStore {
     );
   }
 
+  /** markStarted for several rows in one statement (the intake's marks, shared by concurrent requests). */
+  async markAllStarted(allegationIds: string[]): Promise<void> {
+    await this.db.query(
+      'UPDATE workflow_starts SET started_at = now(), attempts = attempts + 1, last_error = NULL WHERE allegation_id = ANY($1::uuid[]) AND started_at IS NULL',
+      [allegationIds],
+    );
+  }
+
   /**
    * Claims up to 100 unstarted rows older than `graceMs`, oldest first, for `claimMs`: rows another
    * sweep holds locked or claimed are skipped. One statement, committed at once.

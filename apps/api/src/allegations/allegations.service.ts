@@ -14,7 +14,7 @@ import {
   fieldProblem,
   problem,
 } from '@libs/domain';
-import { appendAuditEvent } from '@libs/persistence';
+import { firstAuditEvent } from '@libs/persistence';
 import { AllegationsStore, type Allegation } from '@libs/persistence/stores/allegations.store';
 import { IntakeStore } from '@libs/persistence/stores/intake.store';
 import { WorkflowStartsStore } from '@libs/persistence/stores/workflow-starts.store';
@@ -48,8 +48,8 @@ export class AllegationsService {
   ) {}
 
   /**
-   * Logs an allegation. One transaction writes the case, its idempotency key, its outbox row and
-   * its first audit event; the workflow is started after the commit. The 201 is sent only once
+   * Logs an allegation. One transaction (five round trips, IntakeStore) writes the case, its
+   * idempotency key, its outbox row and its first audit event; the workflow is started after the commit. The 201 is sent only once
    * both exist; if the start fails, the outbox row makes the recovery sweep start it later.
    */
   async create(principal: Principal, dto: CreateAllegationDto, idempotencyKey?: string): Promise<IntakeReceipt> {
@@ -118,10 +118,13 @@ export class AllegationsService {
             idempotency: idempotencyKey ? { key: idempotencyKey, response: receipt } : undefined,
           });
           input.reference = receipt.reference;
-          await store.queueStart(authorityId, id, workflowId, input);
-          await appendAuditEvent(
-            m,
-            {
+          // The case's chain starts here (seq 1), so its first event needs no read of the chain;
+          // record() took the log lock, and this statement takes the next log index under it.
+          await store.queueStartAndAudit(
+            id,
+            workflowId,
+            input,
+            firstAuditEvent({
               caseId: id,
               authorityId,
               actor: principal.sub,
@@ -129,8 +132,7 @@ export class AllegationsService {
               action: 'allegation.created',
               at: receivedAt,
               after: { ...fields, reference: receipt.reference, status: 'triage', triageDueAt: receipt.triageDueAt, idempotencyKey: idempotencyKey ?? null },
-            },
-            { logLocked: true },
+            }),
           );
           return { created: { receipt, workflowId, input } };
         });
