@@ -287,10 +287,8 @@ export class RisksStore {
       `SELECT id, title, owner_id, next_review_due_at,
               CASE WHEN reminded_for IS DISTINCT FROM next_review_due_at THEN 'reminder' ELSE 'escalation' END AS notice
          FROM risks
-        WHERE authority_id = $1 AND status = 'open' AND dispatched
-          AND ((reminded_for IS DISTINCT FROM next_review_due_at AND next_review_due_at <= $2)
-            OR (reminded_for = next_review_due_at AND escalated_for IS DISTINCT FROM next_review_due_at AND escalation_due_at <= $2))
-        ORDER BY CASE WHEN reminded_for IS DISTINCT FROM next_review_due_at THEN next_review_due_at ELSE escalation_due_at END, id
+        WHERE authority_id = $1 AND notice_due_at <= $2
+        ORDER BY notice_due_at, id
         LIMIT $3
         FOR UPDATE`,
       [authorityId, now, limit],
@@ -325,22 +323,13 @@ export class RisksStore {
 
   /** When the authority's next unsent notice falls due, or null when none is pending. */
   async nextNoticeDue(authorityId: string): Promise<Date | null> {
-    const [row] = await this.db.query(
-      `SELECT min(CASE WHEN reminded_for IS DISTINCT FROM next_review_due_at THEN next_review_due_at
-                       WHEN escalated_for IS DISTINCT FROM next_review_due_at THEN escalation_due_at END) AS due
-         FROM risks WHERE authority_id = $1 AND status = 'open' AND dispatched`,
-      [authorityId],
-    );
+    const [row] = await this.db.query('SELECT min(notice_due_at) AS due FROM risks WHERE authority_id = $1 AND notice_due_at IS NOT NULL', [authorityId]);
     return row?.due ?? null;
   }
 
   /** Authorities with a dispatched notice still to send, whose dispatchers must be running. */
   async authoritiesWithPendingNotices(): Promise<string[]> {
-    const rows: { authority_id: string }[] = await this.db.query(
-      `SELECT DISTINCT authority_id FROM risks
-        WHERE status = 'open' AND dispatched AND next_review_due_at IS NOT NULL
-          AND (reminded_for IS DISTINCT FROM next_review_due_at OR escalated_for IS DISTINCT FROM next_review_due_at)`,
-    );
+    const rows: { authority_id: string }[] = await this.db.query('SELECT DISTINCT authority_id FROM risks WHERE notice_due_at IS NOT NULL');
     return rows.map((r) => r.authority_id);
   }
 
