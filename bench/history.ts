@@ -5,7 +5,8 @@
 //    (default 10,000) audit events appended to its chain in one transaction that holds the
 //    authority's log lock (as appendAuditEvent does): the chain is computed here with hashEvent
 //    and inserted with multi-row INSERT … SELECT FROM unnest(…), with dense log_index values after
-//    the authority's last one. Then BENCH_HISTORY_REPS rounds (default 20, after 3 warm-up rounds)
+//    the authority's last one, each with its text in the history answer (history_json) rendered
+//    by audit_event_json as the API's appends do. Then BENCH_HISTORY_REPS rounds (default 20, after 3 warm-up rounds)
 //    of, in turn: the raw SQL select of the same rows over pg (the reference), GET
 //    /allegations/:id/history with X-Access-Reason (as legal@northshire), and GET …/history/verify.
 //    Each history read appends one history.read event, so the case grows by one a round. Each
@@ -48,8 +49,10 @@ async function insertRows(db: Client, rows: Row[]): Promise<void> {
   for (let b = 0; b < rows.length; b += INSERT_CHUNK) {
     const batch = rows.slice(b, b + INSERT_CHUNK);
     await db.query(
-      `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[], $12::bigint[])`,
+      `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index, history_json)
+       SELECT e.*, audit_event_json(e.seq, e.at, e.actor, e.role, e.action, e.before, e.after, e.prev_hash, e.hash)
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[], $12::bigint[])
+           AS e (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index)`,
       [
         batch.map((r) => r.caseId),
         batch.map((r) => r.authorityId),

@@ -1,4 +1,4 @@
-import { AuditEvent, GENESIS_HASH, hashEvent, verifyChain } from './audit';
+import { AuditEvent, GENESIS_HASH, hashEvent, historyJsonProblem, verifyChain } from './audit';
 
 const CASE = '6f1c2a34-0000-4000-8000-000000000001';
 
@@ -171,5 +171,46 @@ describe('verifyChain', () => {
     chain[1] = { ...chain[1], actor: 'x' };
     chain[4] = { ...chain[4], actor: 'y' };
     expect(verifyChain(CASE, chain)).toMatchObject({ valid: false, firstBrokenSeq: 2 });
+  });
+});
+
+describe('historyJsonProblem', () => {
+  const stored = (event: AuditEvent, historyJson = JSON.stringify(event), historyJsonRendered = true) => ({ ...event, historyJson, historyJsonRendered });
+
+  it('accepts a text that parses to the hashed event, whatever its key order or spacing', () => {
+    const [event] = buildChain(CASE, BODIES);
+    expect(historyJsonProblem(stored(event))).toBeUndefined();
+    const reordered = `{ "hash": ${JSON.stringify(event.hash)}, ${JSON.stringify(event).slice(1)}`.replace(/,"hash":"[0-9a-f]+"}$/, '}');
+    expect(historyJsonProblem(stored(event, reordered))).toBeUndefined();
+  });
+
+  it('names a text that is not what the hashed columns render to', () => {
+    const [event] = buildChain(CASE, BODIES);
+    expect(historyJsonProblem(stored(event, JSON.stringify(event), false))).toBe('its text in the history answer is not what its hashed content renders to');
+  });
+
+  it.each<[string, (e: AuditEvent) => string]>([
+    ['a changed value', (e) => JSON.stringify({ ...e, actor: 'someone-else' })],
+    ['a missing field', ({ hash: _hash, ...e }) => JSON.stringify(e)],
+    ['an added field', (e) => JSON.stringify({ ...e, note: 'x' })],
+    ['a changed nested value', (e) => JSON.stringify({ ...e, after: { ...(e.after as object), status: 'closed' } })],
+    ['text that is not JSON', (e) => JSON.stringify(e).slice(0, -1)],
+  ])('names a text with %s even when the renderer agrees with it', (_what, text) => {
+    const [, event] = buildChain(CASE, BODIES);
+    expect(historyJsonProblem(stored(event, text(event)))).toBe('its text in the history answer does not parse to its hashed content');
+  });
+
+  it('verifyChain names the first event with a problem, chain or text', () => {
+    const chain = buildChain(CASE, BODIES).map((e) => stored(e));
+    expect(verifyChain(CASE, chain, historyJsonProblem)).toEqual({ valid: true, events: 5 });
+    chain[3] = { ...chain[3], historyJson: JSON.stringify({ ...chain[3], historyJson: undefined, historyJsonRendered: undefined, role: 'legal' }) };
+    expect(verifyChain(CASE, chain, historyJsonProblem)).toEqual({
+      valid: false,
+      events: 5,
+      firstBrokenSeq: 4,
+      problem: 'its text in the history answer does not parse to its hashed content',
+    });
+    chain[1] = { ...chain[1], actor: 'x' };
+    expect(verifyChain(CASE, chain, historyJsonProblem)).toMatchObject({ firstBrokenSeq: 2, problem: 'content does not match its hash' });
   });
 });

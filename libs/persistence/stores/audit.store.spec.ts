@@ -70,6 +70,9 @@ describe('AuditStore', () => {
       'ab'.repeat(32),
       7,
     ]);
+    // Its text in the history answer is rendered from the same values, in the same statement.
+    expect(db.calls[0].sql).toContain('history_json)');
+    expect(db.calls[0].sql).toContain('audit_event_json($3, $4, $5, $6, $7, $8, $9, $10, $11)');
   });
 
   it('reads events with seq as a number, at as an ISO string and absent before/after as null', async () => {

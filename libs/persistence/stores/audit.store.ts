@@ -43,6 +43,17 @@ interface AuditRow {
   hash: string;
 }
 
+interface CheckedRow extends AuditRow {
+  history_json: string;
+  history_json_rendered: boolean;
+}
+
+/** An event as stored, with its text in the history answer and whether that text is what its hashed columns render to now. */
+export interface StoredAuditEvent extends AuditEvent {
+  historyJson: string;
+  historyJsonRendered: boolean;
+}
+
 interface PositionRow {
   seq: number | string | null;
   hash: string | null;
@@ -62,16 +73,17 @@ const toAuditEvent = (row: AuditRow): AuditEvent => ({
 });
 
 /**
- * Each event as the JSON text JSON.stringify gives for `ofCase`'s object, built by PostgreSQL in
- * one text column (seq as a number, `at` as toISOString would write it, strings escaped by
- * to_json, `before` and `after` as their jsonb text), so that the API only passes the text on:
- * no row becomes an object, a Date and parsed JSON only to be written out again.
+ * Each event's text in the history answer, as stored when it was appended (`history_json`, filled
+ * by `audit_event_json`, migration AuditHistoryJson1764963000000): the JSON text JSON.stringify
+ * gives for `ofCase`'s object (seq as a number, `at` as toISOString would write it, strings escaped
+ * by to_json), except that `before` and `after` are their jsonb text. The read does no work per
+ * event: no row becomes an object, a Date and parsed JSON only to be written out again, and
+ * PostgreSQL only passes the stored text on.
  */
-const EVENT_JSON_SQL = `SELECT '{"seq":' || seq || ',"at":"' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-    || '","actor":' || to_json(actor) || ',"role":' || to_json(role) || ',"action":' || to_json(action)
-    || ',"before":' || COALESCE(before::text, 'null') || ',"after":' || COALESCE(after::text, 'null')
-    || ',"prevHash":' || to_json(prev_hash) || ',"hash":' || to_json(hash) || '}'
-  FROM audit_events WHERE case_id = $1 ORDER BY audit_events.seq`;
+const EVENT_JSON_SQL = 'SELECT history_json FROM audit_events WHERE case_id = $1 ORDER BY seq';
+
+/** A row's text in the history answer rendered again, now, from its hashed columns. */
+const RENDERED_SQL = 'audit_event_json(seq, at, actor, role, action, before, after, prev_hash, hash)';
 
 /** node-postgres's client, as the cursor needs it: rows as arrays of unparsed text. */
 interface RawClient {
@@ -133,11 +145,14 @@ export class AuditStore {
     };
   }
 
-  /** Inserts the event as computed: its `at` must be exactly what was hashed. */
+  /**
+   * Inserts the event as computed: its `at` must be exactly what was hashed. Its text in the
+   * history answer (`history_json`) is rendered here, once, from the values inserted.
+   */
   async insert(e: NewAuditEvent): Promise<void> {
     await this.db.query(
-      `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index, history_json)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, audit_event_json($3, $4, $5, $6, $7, $8, $9, $10, $11))`,
       [e.caseId, e.authorityId, e.seq, e.at, e.actor, e.role, e.action, JSON.stringify(e.before), JSON.stringify(e.after), e.prevHash, e.hash, e.logIndex],
     );
   }
@@ -149,6 +164,20 @@ export class AuditStore {
       [caseId],
     );
     return rows.map(toAuditEvent);
+  }
+
+  /**
+   * The case's events in chain order, each with its stored text in the history answer and
+   * whether that text is byte for byte what audit_event_json renders from its hashed columns now.
+   */
+  async ofCaseWithHistoryJson(caseId: string): Promise<StoredAuditEvent[]> {
+    const rows: CheckedRow[] = await this.db.query(
+      `SELECT seq, at, actor, role, action, before, after, prev_hash, hash, history_json,
+              history_json IS NOT DISTINCT FROM ${RENDERED_SQL} AS history_json_rendered
+         FROM audit_events WHERE case_id = $1 ORDER BY seq`,
+      [caseId],
+    );
+    return rows.map((row) => ({ ...toAuditEvent(row), historyJson: row.history_json, historyJsonRendered: row.history_json_rendered === true }));
   }
 
   /**
@@ -164,8 +193,8 @@ export class AuditStore {
     // Rows as arrays of unparsed text (rowMode 'array', no type parsers): one string each.
     const raw = (text: string, values: unknown[] = []) =>
       client.query({ text, values, rowMode: 'array', types: { getTypeParser: () => (value: string) => value } });
-    await raw(`DECLARE audit_event_json NO SCROLL CURSOR FOR ${EVENT_JSON_SQL}`, [caseId]);
-    const fetch = () => raw(`FETCH ${Math.trunc(chunkEvents)} FROM audit_event_json`);
+    await raw(`DECLARE audit_history_json NO SCROLL CURSOR FOR ${EVENT_JSON_SQL}`, [caseId]);
+    const fetch = () => raw(`FETCH ${Math.trunc(chunkEvents)} FROM audit_history_json`);
     let next = fetch();
     let first = true;
     for (;;) {
