@@ -214,3 +214,24 @@ describe('historyJsonProblem', () => {
     expect(verifyChain(CASE, chain, historyJsonProblem)).toMatchObject({ firstBrokenSeq: 2, problem: 'content does not match its hash' });
   });
 });
+
+describe('historyJsonProblem compares values as JSON', () => {
+  const [event] = buildChain(CASE, BODIES);
+  const withAfter = (after: unknown) => ({ ...event, after });
+  it.each<[string, unknown, unknown]>([
+    ['an array for an object', { 0: 'a' }, ['a']],
+    ['a longer array', [1, 2], [1, 2, 3]],
+    ['a string for a number', { n: 1 }, { n: '1' }],
+    ['null for an object', { n: {} }, { n: null }],
+    ['an extra key', { a: 1 }, { a: 1, b: 2 }],
+    ['a key for another', { a: 1 }, { b: 1 }],
+  ])('names %s', (_what, hashed, shown) => {
+    expect(historyJsonProblem({ ...withAfter(hashed), historyJson: JSON.stringify(withAfter(shown)), historyJsonRendered: true })).toBeDefined();
+  });
+  it('accepts nested values equal in any key order', () => {
+    const hashed = withAfter({ a: [1, { b: null, c: 'x' }], d: true });
+    expect(
+      historyJsonProblem({ ...hashed, historyJson: JSON.stringify(withAfter({ d: true, a: [1, { c: 'x', b: null }] })), historyJsonRendered: true }),
+    ).toBeUndefined();
+  });
+});
