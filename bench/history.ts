@@ -32,7 +32,7 @@ import { findDemoUser } from '@libs/auth';
 import { hashBytes, leafHash, toHex, TreeBuilder, verifyInclusion } from '@libs/merkle';
 import { auditLogLockKey, createDataSource, GENESIS_HASH, hashEvent, loadAuditEvents, type AuditEvent, type AuditEventInput } from '@libs/persistence';
 import { extendSubtreeCache, inclusionProofAt, treeHeadAt } from '@libs/transparency';
-import { procStat } from './samplers';
+import { PostgresCpu, procStat } from './samplers';
 import { allegationBody, demoToken, envInt, latencyStats, LatencyStats, round, runBenchmark, RunningStack, sayer, send, Stack } from './support';
 
 const say = sayer('bench:history');
@@ -246,13 +246,21 @@ async function main(): Promise<number> {
   let apiHistoryCpuS = 0;
   let benchRawCpuS = 0;
   let cpuMeasured = apiPid !== undefined;
+  // PostgreSQL's CPU (all its processes, /proc) around each history call and each raw select:
+  // the text PostgreSQL builds or sends for each, which the machine's load does not inflate.
+  const postgresCpu = new PostgresCpu(running.postgresPid);
+  let pgHistoryCpuS = 0;
+  let pgRawCpuS = 0;
+  let pgMeasured = postgresCpu.poll() !== undefined;
   for (let round_ = -3; round_ < reps; round_++) {
     if (stack.isStopping) throw new Error('interrupted; no figures');
+    const pgRawFrom = postgresCpu.poll();
     const rawCpuFrom = benchCpuS();
     t = performance.now();
     const rows = (await db.query(rawSql, [theCase.id])).rows;
     const rawMs = performance.now() - t;
     const rawCpu = benchCpuS() - rawCpuFrom;
+    const pgRawTo = postgresCpu.poll();
     const histCpuFrom = apiCpuS();
     const h = await send(agent, base, {
       method: 'GET',
@@ -260,6 +268,12 @@ async function main(): Promise<number> {
       headers: { ...auth, 'x-access-reason': 'benchmark of the history read' },
     });
     const histCpuTo = apiCpuS();
+    const pgHistTo = postgresCpu.poll();
+    if (pgRawFrom === undefined || pgRawTo === undefined || pgHistTo === undefined) pgMeasured = false;
+    else if (round_ >= 0) {
+      pgRawCpuS += pgRawTo - pgRawFrom;
+      pgHistoryCpuS += pgHistTo - pgRawTo;
+    }
     if (histCpuFrom === undefined || histCpuTo === undefined) cpuMeasured = false;
     else if (round_ >= 0) apiHistoryCpuS += histCpuTo - histCpuFrom;
     if (round_ >= 0) benchRawCpuS += rawCpu;
@@ -312,6 +326,11 @@ async function main(): Promise<number> {
   say(`  ratio history/raw (medians)          ${ratio.toFixed(2)} -> aim <= 2 (issue 15): ${ratio <= 2 ? 'met' : 'missed'}`);
   const apiCpuMsPerHistory = cpuMeasured && reps > 0 ? (apiHistoryCpuS * 1000) / reps : undefined;
   const benchCpuMsPerRaw = reps > 0 ? (benchRawCpuS * 1000) / reps : undefined;
+  const pgCpuMsPerHistory = pgMeasured && reps > 0 ? (pgHistoryCpuS * 1000) / reps : undefined;
+  const pgCpuMsPerRaw = pgMeasured && reps > 0 ? (pgRawCpuS * 1000) / reps : undefined;
+  say(
+    `  PostgreSQL CPU per call              ${pgCpuMsPerHistory === undefined ? 'n/a' : `${pgCpuMsPerHistory.toFixed(1)} ms per history call, ${pgCpuMsPerRaw!.toFixed(1)} ms per raw select`} (all its processes, 10 ms clock ticks, summed over ${reps})`,
+  );
   say(
     `  CPU per call                         API ${apiCpuMsPerHistory === undefined ? 'n/a' : `${apiCpuMsPerHistory.toFixed(1)} ms`} per history call (10 ms clock ticks, summed over ${reps}); this process ${benchCpuMsPerRaw?.toFixed(1)} ms per raw select (pg's row parsing; PostgreSQL's own CPU is in both)`,
   );
@@ -379,6 +398,8 @@ async function main(): Promise<number> {
       rawSelect: stat(rawS),
       apiCpuMsPerHistory: apiCpuMsPerHistory === undefined ? null : round(apiCpuMsPerHistory, 1),
       benchCpuMsPerRawSelect: benchCpuMsPerRaw === undefined ? null : round(benchCpuMsPerRaw, 1),
+      postgresCpuMsPerHistory: pgCpuMsPerHistory === undefined ? null : round(pgCpuMsPerHistory, 1),
+      postgresCpuMsPerRawSelect: pgCpuMsPerRaw === undefined ? null : round(pgCpuMsPerRaw, 1),
       loadAuditEventsInProcess: stat(inprocS),
       stringifyInProcess: stat(stringifyS),
       caseFillMs: round(fillMs, 0),
