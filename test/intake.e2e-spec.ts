@@ -346,7 +346,13 @@ describe('audit chain', () => {
       }),
     );
     await stack.db.transaction((m) =>
-      appendAuditEvent(m, { caseId: body.id, authorityId: 'northshire', actor: 'actor "quoted" ü', role: 'staff', action: 'case.plain' }),
+      appendAuditEvent(m, {
+        caseId: body.id,
+        authorityId: 'northshire',
+        actor: 'actor "quoted" ü \\ \u0001\u001f\u007f\u2028 🗳',
+        role: 'staff',
+        action: 'case.plain',
+      }),
     );
     const res = await stack.http
       .get(`/allegations/${body.id}/history`)
@@ -356,6 +362,9 @@ describe('audit chain', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.body).toEqual(await loadAuditEvents(stack.db.manager, body.id));
     expect(res.body.find((e: { action: string }) => e.action === 'case.awkward')).toMatchObject({ before: awkward, after: [awkward, 'x'] });
+    // verify renders each event again in the API, apart from PostgreSQL's audit_event_json that wrote it: the same bytes.
+    const verify = await stack.http.get(`/allegations/${body.id}/history/verify`).set('Authorization', `Bearer ${legal}`).expect(200);
+    expect(verify.body).toEqual({ valid: true, events: res.body.length });
   });
 
   it('requires a stated reason to read a history (400) and records nothing without one', async () => {

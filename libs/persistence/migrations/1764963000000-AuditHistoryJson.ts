@@ -8,9 +8,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * `audit_event_json(…)` is the one definition of that text: what the read built until now
  * (libs/persistence/stores/audit.store.ts), as JSON.stringify writes the event object of
  * loadAuditEvents except that `before` and `after` are their jsonb text. The store's insert calls
- * it with the values it inserts, this migration fills the existing rows with it, and the verify
- * of a history (libs/persistence/audit.ts verifyHistory) calls it again to compare each stored
- * text with the text of the hashed columns: the column is not covered by the hash chain.
+ * it with the values it inserts, and this migration fills the existing rows with it. The column
+ * is not covered by the hash chain, so the verify of a history (libs/persistence/audit.ts
+ * verifyHistory) renders each event again in the API, apart from this function
+ * (renderHistoryJson), and compares it with the stored text byte for byte.
  *
  * The backfill is an UPDATE of an append-only table. audit_events has no trigger that refuses
  * it: it is append-only through the roles' grants (the API and worker roles have no UPDATE on

@@ -1,5 +1,5 @@
 import type { Queryable } from './queryable';
-import { AuditStore } from './audit.store';
+import { AuditStore, renderHistoryJson } from './audit.store';
 
 /** A Queryable that answers every query with `rows` and remembers what it was asked. */
 function answering(rows: unknown): Queryable & { calls: { sql: string; parameters?: unknown[] }[] } {
@@ -101,6 +101,55 @@ describe('AuditStore', () => {
       after: null,
       prevHash: 'p',
       hash: 'h',
+    });
+  });
+
+  it('renders an event as JSON.stringify writes it, with before and after as the jsonb text given', () => {
+    const event = {
+      seq: 12,
+      at: '2026-05-01T09:00:00.123Z',
+      actor: 'Zoë "q" \\ \u0001\u001f\u2028 🗳\n\t',
+      role: 'triage',
+      action: 'a.b',
+      prevHash: 'p',
+      hash: 'h',
+    };
+    const text = renderHistoryJson(event, '{"a": [1, 2.50]}', null);
+    expect(text).toBe(
+      `{"seq":12,"at":"2026-05-01T09:00:00.123Z","actor":${JSON.stringify(event.actor)},"role":"triage","action":"a.b","before":{"a": [1, 2.50]},"after":null,"prevHash":"p","hash":"h"}`,
+    );
+    expect(JSON.parse(text)).toEqual({ ...event, before: { a: [1, 2.5] }, after: null });
+  });
+
+  it('reads events for verify with before and after as their jsonb text, parsed here, and renders each', async () => {
+    const db = answering([
+      {
+        seq: '1',
+        at: new Date('2026-05-01T09:00:00.123Z'),
+        actor: 'u',
+        role: 'r',
+        action: 'a',
+        before: null,
+        after: '{"x": 1}',
+        prev_hash: 'p',
+        hash: 'h',
+        history_json: 'stored',
+      },
+    ]);
+    const [event] = await new AuditStore(db).ofCaseWithHistoryJson('c1');
+    expect(db.calls[0].sql).toContain('before::text AS before, after::text AS after');
+    expect(event).toEqual({
+      seq: 1,
+      at: '2026-05-01T09:00:00.123Z',
+      actor: 'u',
+      role: 'r',
+      action: 'a',
+      before: null,
+      after: { x: 1 },
+      prevHash: 'p',
+      hash: 'h',
+      historyJson: 'stored',
+      renderedJson: '{"seq":1,"at":"2026-05-01T09:00:00.123Z","actor":"u","role":"r","action":"a","before":null,"after":{"x": 1},"prevHash":"p","hash":"h"}',
     });
   });
 

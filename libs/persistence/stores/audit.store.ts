@@ -43,15 +43,32 @@ interface AuditRow {
   hash: string;
 }
 
-interface CheckedRow extends AuditRow {
+/** A row as verify reads it: `before` and `after` as their jsonb text, and the stored text in the history answer. */
+interface CheckedRow extends Omit<AuditRow, 'before' | 'after'> {
+  before: string | null;
+  after: string | null;
   history_json: string;
-  history_json_rendered: boolean;
 }
 
-/** An event as stored, with its text in the history answer and whether that text is what its hashed columns render to now. */
+/**
+ * An event as stored: its hashed content, its stored text in the history answer, and the text
+ * its hashed content renders to, rendered in this process (renderHistoryJson).
+ */
 export interface StoredAuditEvent extends AuditEvent {
   historyJson: string;
-  historyJsonRendered: boolean;
+  renderedJson: string;
+}
+
+/**
+ * An event's text in the history answer, rendered here from its hashed columns as
+ * audit_event_json renders it in PostgreSQL (migration AuditHistoryJson1764963000000), written
+ * apart from it so that verify does not take PostgreSQL's word for it: JSON.stringify escapes a
+ * string as to_json does, `at` is toISOString's text as to_char writes it, and `before` and
+ * `after` are their jsonb text as PostgreSQL sent it, the very text whose parse is hashed.
+ */
+export function renderHistoryJson(e: Omit<AuditEvent, 'before' | 'after'>, beforeText: string | null, afterText: string | null): string {
+  const json = JSON.stringify;
+  return `{"seq":${e.seq},"at":${json(e.at)},"actor":${json(e.actor)},"role":${json(e.role)},"action":${json(e.action)},"before":${beforeText ?? 'null'},"after":${afterText ?? 'null'},"prevHash":${json(e.prevHash)},"hash":${json(e.hash)}}`;
 }
 
 interface PositionRow {
@@ -81,9 +98,6 @@ const toAuditEvent = (row: AuditRow): AuditEvent => ({
  * PostgreSQL only passes the stored text on.
  */
 const EVENT_JSON_SQL = 'SELECT history_json FROM audit_events WHERE case_id = $1 ORDER BY seq';
-
-/** A row's text in the history answer rendered again, now, from its hashed columns. */
-const RENDERED_SQL = 'audit_event_json(seq, at, actor, role, action, before, after, prev_hash, hash)';
 
 /** node-postgres's client, as the cursor needs it: rows as arrays of unparsed text. */
 interface RawClient {
@@ -167,17 +181,26 @@ export class AuditStore {
   }
 
   /**
-   * The case's events in chain order, each with its stored text in the history answer and
-   * whether that text is byte for byte what audit_event_json renders from its hashed columns now.
+   * The case's events in chain order, each with its stored text in the history answer and the
+   * text its hashed columns render to here (renderHistoryJson). `before` and `after` are read as
+   * their jsonb text and parsed here, so the text rendered is the text whose parse is hashed.
    */
   async ofCaseWithHistoryJson(caseId: string): Promise<StoredAuditEvent[]> {
     const rows: CheckedRow[] = await this.db.query(
-      `SELECT seq, at, actor, role, action, before, after, prev_hash, hash, history_json,
-              history_json IS NOT DISTINCT FROM ${RENDERED_SQL} AS history_json_rendered
+      `SELECT seq, at, actor, role, action, before::text AS before, after::text AS after, prev_hash, hash, history_json
          FROM audit_events WHERE case_id = $1 ORDER BY seq`,
       [caseId],
     );
-    return rows.map((row) => ({ ...toAuditEvent(row), historyJson: row.history_json, historyJsonRendered: row.history_json_rendered === true }));
+    return rows.map((row) => {
+      const event = toAuditEvent({ ...row, before: null, after: null });
+      return {
+        ...event,
+        before: row.before === null ? null : JSON.parse(row.before),
+        after: row.after === null ? null : JSON.parse(row.after),
+        historyJson: row.history_json,
+        renderedJson: renderHistoryJson(event, row.before, row.after),
+      };
+    });
   }
 
   /**
