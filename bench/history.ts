@@ -244,6 +244,7 @@ async function main(): Promise<number> {
     return (u.user + u.system) / 1e6;
   };
   let apiHistoryCpuS = 0;
+  let apiVerifyCpuS = 0;
   let benchRawCpuS = 0;
   let cpuMeasured = apiPid !== undefined;
   // PostgreSQL's CPU (all its processes, /proc) around each history call and each raw select:
@@ -278,7 +279,10 @@ async function main(): Promise<number> {
     else if (round_ >= 0) apiHistoryCpuS += histCpuTo - histCpuFrom;
     if (round_ >= 0) benchRawCpuS += rawCpu;
     if (h.status !== 200) problems.push(`GET history answered ${h.status}: ${h.body.slice(0, 200)}`);
+    const verCpuFrom = apiCpuS();
     const v = await send(agent, base, { method: 'GET', path: `/allegations/${theCase.id}/history/verify`, headers: auth });
+    const verCpuTo = apiCpuS();
+    if (verCpuFrom !== undefined && verCpuTo !== undefined && round_ >= 0) apiVerifyCpuS += verCpuTo - verCpuFrom;
     if (v.status !== 200) problems.push(`GET history/verify answered ${v.status}: ${v.body.slice(0, 200)}`);
     // Diagnostic: the same read through TypeORM in this process (loadAuditEvents), no HTTP.
     t = performance.now();
@@ -326,13 +330,14 @@ async function main(): Promise<number> {
   say(`  ratio history/raw (medians)          ${ratio.toFixed(2)} -> aim <= 2 (issue 15): ${ratio <= 2 ? 'met' : 'missed'}`);
   const apiCpuMsPerHistory = cpuMeasured && reps > 0 ? (apiHistoryCpuS * 1000) / reps : undefined;
   const benchCpuMsPerRaw = reps > 0 ? (benchRawCpuS * 1000) / reps : undefined;
+  const apiCpuMsPerVerify = cpuMeasured && reps > 0 ? (apiVerifyCpuS * 1000) / reps : undefined;
   const pgCpuMsPerHistory = pgMeasured && reps > 0 ? (pgHistoryCpuS * 1000) / reps : undefined;
   const pgCpuMsPerRaw = pgMeasured && reps > 0 ? (pgRawCpuS * 1000) / reps : undefined;
   say(
     `  PostgreSQL CPU per call              ${pgCpuMsPerHistory === undefined ? 'n/a' : `${pgCpuMsPerHistory.toFixed(1)} ms per history call, ${pgCpuMsPerRaw!.toFixed(1)} ms per raw select`} (all its processes, 10 ms clock ticks, summed over ${reps})`,
   );
   say(
-    `  CPU per call                         API ${apiCpuMsPerHistory === undefined ? 'n/a' : `${apiCpuMsPerHistory.toFixed(1)} ms`} per history call (10 ms clock ticks, summed over ${reps}); this process ${benchCpuMsPerRaw?.toFixed(1)} ms per raw select (pg's row parsing; PostgreSQL's own CPU is in both)`,
+    `  CPU per call                         API ${apiCpuMsPerHistory === undefined ? 'n/a' : `${apiCpuMsPerHistory.toFixed(1)} ms`} per history call, ${apiCpuMsPerVerify === undefined ? 'n/a' : `${apiCpuMsPerVerify.toFixed(1)} ms`} per verify (10 ms clock ticks, summed over ${reps}); this process ${benchCpuMsPerRaw?.toFixed(1)} ms per raw select (pg's row parsing; PostgreSQL's own CPU is in both)`,
   );
 
   // ---- 2. the log and inclusion proofs
@@ -397,6 +402,7 @@ async function main(): Promise<number> {
       verify: { ...stat(verS), valid: lastVerify.valid === true },
       rawSelect: stat(rawS),
       apiCpuMsPerHistory: apiCpuMsPerHistory === undefined ? null : round(apiCpuMsPerHistory, 1),
+      apiCpuMsPerVerify: apiCpuMsPerVerify === undefined ? null : round(apiCpuMsPerVerify, 1),
       benchCpuMsPerRawSelect: benchCpuMsPerRaw === undefined ? null : round(benchCpuMsPerRaw, 1),
       postgresCpuMsPerHistory: pgCpuMsPerHistory === undefined ? null : round(pgCpuMsPerHistory, 1),
       postgresCpuMsPerRawSelect: pgCpuMsPerRaw === undefined ? null : round(pgCpuMsPerRaw, 1),
