@@ -1,5 +1,4 @@
 import { AuditEvent, GENESIS_HASH, hashEvent, historyJsonProblem, verifyChain } from './audit';
-import { renderHistoryJson } from './stores/audit.store';
 
 const CASE = '6f1c2a34-0000-4000-8000-000000000001';
 
@@ -176,36 +175,18 @@ describe('verifyChain', () => {
 });
 
 describe('historyJsonProblem', () => {
-  const stored = (event: AuditEvent, historyJson = renderHistoryJson(event, json(event.before), json(event.after))) => ({
-    ...event,
-    historyJson,
-    renderedJson: renderHistoryJson(event, json(event.before), json(event.after)),
-  });
-  const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+  const stored = (event: AuditEvent, historyJsonMatches = true) => ({ ...event, historyJsonMatches });
 
-  it('accepts the text its hashed content renders to, which parses back to the event', () => {
+  it('names an event whose stored text is not what its hashed content renders to', () => {
     const [event] = buildChain(CASE, BODIES);
     expect(historyJsonProblem(stored(event))).toBeUndefined();
-    expect(JSON.parse(stored(event).historyJson)).toEqual(event);
-  });
-
-  it.each<[string, (text: string, e: AuditEvent) => string]>([
-    ['a changed value', (_t, e) => renderHistoryJson({ ...e, actor: 'someone-else' }, json(e.before), json(e.after))],
-    ['a changed nested value', (t) => t.replace('"status":"triage"', '"status":"closed"')],
-    ['a value given twice, the forged one first', (t) => t.replace('"actor":', '"actor":"someone-else","actor":')],
-    ['other spacing, parsing to the same event', (t) => t.replace('{"seq":', '{ "seq":')],
-    ['another key order, parsing to the same event', (_t, { hash, ...rest }) => JSON.stringify({ hash, ...rest })],
-  ])('names a text with %s', (_what, change) => {
-    const [event] = buildChain(CASE, BODIES);
-    expect(historyJsonProblem(stored(event, change(stored(event).historyJson, event)))).toBe(
-      'its text in the history answer is not what its hashed content renders to',
-    );
+    expect(historyJsonProblem(stored(event, false))).toBe('its text in the history answer is not what its hashed content renders to');
   });
 
   it('verifyChain names the first event with a problem, chain or text', () => {
     const chain = buildChain(CASE, BODIES).map((e) => stored(e));
     expect(verifyChain(CASE, chain, historyJsonProblem)).toEqual({ valid: true, events: 5 });
-    chain[3] = { ...chain[3], historyJson: chain[3].historyJson.replace('"role":"', '"role":"x') };
+    chain[3] = { ...chain[3], historyJsonMatches: false };
     expect(verifyChain(CASE, chain, historyJsonProblem)).toEqual({
       valid: false,
       events: 5,

@@ -132,7 +132,7 @@ export function verifyChain<E extends AuditEvent>(caseId: string, events: E[], c
  * renders to, rendered in this process (renderHistoryJson in the audit store), not by PostgreSQL.
  */
 export function historyJsonProblem(event: StoredAuditEvent): string | undefined {
-  return event.historyJson === event.renderedJson ? undefined : 'its text in the history answer is not what its hashed content renders to';
+  return event.historyJsonMatches ? undefined : 'its text in the history answer is not what its hashed content renders to';
 }
 
 /**

@@ -121,35 +121,49 @@ describe('AuditStore', () => {
     expect(JSON.parse(text)).toEqual({ ...event, before: { a: [1, 2.5] }, after: null });
   });
 
-  it('reads events for verify with before and after as their jsonb text, parsed here, and renders each', async () => {
-    const db = answering([
-      {
-        seq: '1',
-        at: new Date('2026-05-01T09:00:00.123Z'),
-        actor: 'u',
-        role: 'r',
-        action: 'a',
-        before: null,
-        after: '{"x": 1}',
-        prev_hash: 'p',
-        hash: 'h',
-        history_json: 'stored',
-      },
-    ]);
-    const [event] = await new AuditStore(db).ofCaseWithHistoryJson('c1');
-    expect(db.calls[0].sql).toContain('before::text AS before, after::text AS after');
-    expect(event).toEqual({
-      seq: 1,
-      at: '2026-05-01T09:00:00.123Z',
-      actor: 'u',
+  describe('reading events for verify', () => {
+    const row = {
+      seq: '1',
+      at: new Date('2026-05-01T09:00:00.123Z'),
+      actor: 'u "q"',
       role: 'r',
       action: 'a',
       before: null,
-      after: { x: 1 },
-      prevHash: 'p',
+      after: '{"x": 1, "status": "triage"}',
+      prev_hash: 'p',
       hash: 'h',
-      historyJson: 'stored',
-      renderedJson: '{"seq":1,"at":"2026-05-01T09:00:00.123Z","actor":"u","role":"r","action":"a","before":null,"after":{"x": 1},"prevHash":"p","hash":"h"}',
+    };
+    const text =
+      '{"seq":1,"at":"2026-05-01T09:00:00.123Z","actor":"u \\"q\\"","role":"r","action":"a","before":null,"after":{"x": 1, "status": "triage"},"prevHash":"p","hash":"h"}';
+    const read = async (historyJson: string) => (await new AuditStore(answering([{ ...row, history_json: historyJson }])).ofCaseWithHistoryJson('c1'))[0];
+
+    it('parses before and after from their jsonb text, and finds the stored text that text renders to', async () => {
+      const db = answering([{ ...row, history_json: text }]);
+      const [event] = await new AuditStore(db).ofCaseWithHistoryJson('c1');
+      expect(db.calls[0].sql).toContain('before::text AS before, after::text AS after');
+      expect(event).toEqual({
+        seq: 1,
+        at: '2026-05-01T09:00:00.123Z',
+        actor: 'u "q"',
+        role: 'r',
+        action: 'a',
+        before: null,
+        after: { x: 1, status: 'triage' },
+        prevHash: 'p',
+        hash: 'h',
+        historyJsonMatches: true,
+      });
+    });
+
+    it.each<[string, string]>([
+      ['a changed value', text.replace('"role":"r"', '"role":"legal"')],
+      ['a changed nested value', text.replace('"status": "triage"', '"status": "closed"')],
+      ['a value given twice, the forged one first', text.replace('"actor":', '"actor":"someone else","actor":')],
+      ['other spacing, parsing to the same event', text.replace('{"seq":', '{ "seq":')],
+      ['another key order, parsing to the same event', `{"hash":"h",${text.slice(1).replace(',"hash":"h"', '')}`],
+      ['an event cut short', text.slice(0, -1)],
+    ])('does not match a stored text with %s', async (_what, changed) => {
+      expect((await read(changed)).historyJsonMatches).toBe(false);
     });
   });
 

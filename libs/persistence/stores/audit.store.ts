@@ -51,12 +51,11 @@ interface CheckedRow extends Omit<AuditRow, 'before' | 'after'> {
 }
 
 /**
- * An event as stored: its hashed content, its stored text in the history answer, and the text
- * its hashed content renders to, rendered in this process (renderHistoryJson).
+ * An event as stored: its hashed content, and whether its stored text in the history answer is
+ * byte for byte the text that content renders to, rendered in this process (renderHistoryJson).
  */
 export interface StoredAuditEvent extends AuditEvent {
-  historyJson: string;
-  renderedJson: string;
+  historyJsonMatches: boolean;
 }
 
 /**
@@ -181,9 +180,9 @@ export class AuditStore {
   }
 
   /**
-   * The case's events in chain order, each with its stored text in the history answer and the
-   * text its hashed columns render to here (renderHistoryJson). `before` and `after` are read as
-   * their jsonb text and parsed here, so the text rendered is the text whose parse is hashed.
+   * The case's events in chain order, each with whether its stored text in the history answer is
+   * the text its hashed columns render to here (renderHistoryJson). `before` and `after` are read
+   * as their jsonb text and parsed here, so the text rendered is the text whose parse is hashed.
    */
   async ofCaseWithHistoryJson(caseId: string): Promise<StoredAuditEvent[]> {
     const rows: CheckedRow[] = await this.db.query(
@@ -191,16 +190,25 @@ export class AuditStore {
          FROM audit_events WHERE case_id = $1 ORDER BY seq`,
       [caseId],
     );
-    return rows.map((row) => {
-      const event = toAuditEvent({ ...row, before: null, after: null });
-      return {
-        ...event,
+    const events: StoredAuditEvent[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      const event: StoredAuditEvent = {
+        seq: Number(row.seq),
+        at: new Date(row.at).toISOString(),
+        actor: row.actor,
+        role: row.role,
+        action: row.action,
         before: row.before === null ? null : JSON.parse(row.before),
         after: row.after === null ? null : JSON.parse(row.after),
-        historyJson: row.history_json,
-        renderedJson: renderHistoryJson(event, row.before, row.after),
+        prevHash: row.prev_hash,
+        hash: row.hash,
+        historyJsonMatches: false,
       };
-    });
+      event.historyJsonMatches = renderHistoryJson(event, row.before, row.after) === row.history_json;
+      events[i] = event;
+    }
+    return events;
   }
 
   /**
