@@ -5,7 +5,8 @@
 //    (default 10,000) audit events appended to its chain in one transaction that holds the
 //    authority's log lock (as appendAuditEvent does): the chain is computed here with hashEvent
 //    and inserted with multi-row INSERT … SELECT FROM unnest(…), with dense log_index values after
-//    the authority's last one. Then BENCH_HISTORY_REPS rounds (default 20, after 3 warm-up rounds)
+//    the authority's last one, each with its text in the history answer (history_json) rendered
+//    by audit_event_json as the API's appends do. Then BENCH_HISTORY_REPS rounds (default 20, after 3 warm-up rounds)
 //    of, in turn: the raw SQL select of the same rows over pg (the reference), GET
 //    /allegations/:id/history with X-Access-Reason (as legal@northshire), and GET …/history/verify.
 //    Each history read appends one history.read event, so the case grows by one a round. Each
@@ -31,7 +32,7 @@ import { findDemoUser } from '@libs/auth';
 import { hashBytes, leafHash, toHex, TreeBuilder, verifyInclusion } from '@libs/merkle';
 import { auditLogLockKey, createDataSource, GENESIS_HASH, hashEvent, loadAuditEvents, type AuditEvent, type AuditEventInput } from '@libs/persistence';
 import { extendSubtreeCache, inclusionProofAt, treeHeadAt } from '@libs/transparency';
-import { procStat } from './samplers';
+import { PostgresCpu, procStat } from './samplers';
 import { allegationBody, demoToken, envInt, latencyStats, LatencyStats, round, runBenchmark, RunningStack, sayer, send, Stack } from './support';
 
 const say = sayer('bench:history');
@@ -48,8 +49,10 @@ async function insertRows(db: Client, rows: Row[]): Promise<void> {
   for (let b = 0; b < rows.length; b += INSERT_CHUNK) {
     const batch = rows.slice(b, b + INSERT_CHUNK);
     await db.query(
-      `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[], $12::bigint[])`,
+      `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index, history_json)
+       SELECT e.*, audit_event_json(e.seq, e.at, e.actor, e.role, e.action, e.before, e.after, e.prev_hash, e.hash)
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[], $10::text[], $11::text[], $12::bigint[])
+           AS e (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index)`,
       [
         batch.map((r) => r.caseId),
         batch.map((r) => r.authorityId),
@@ -241,15 +244,24 @@ async function main(): Promise<number> {
     return (u.user + u.system) / 1e6;
   };
   let apiHistoryCpuS = 0;
+  let apiVerifyCpuS = 0;
   let benchRawCpuS = 0;
   let cpuMeasured = apiPid !== undefined;
+  // PostgreSQL's CPU (all its processes, /proc) around each history call and each raw select:
+  // the text PostgreSQL builds or sends for each, which the machine's load does not inflate.
+  const postgresCpu = new PostgresCpu(running.postgresPid);
+  let pgHistoryCpuS = 0;
+  let pgRawCpuS = 0;
+  let pgMeasured = postgresCpu.poll() !== undefined;
   for (let round_ = -3; round_ < reps; round_++) {
     if (stack.isStopping) throw new Error('interrupted; no figures');
+    const pgRawFrom = postgresCpu.poll();
     const rawCpuFrom = benchCpuS();
     t = performance.now();
     const rows = (await db.query(rawSql, [theCase.id])).rows;
     const rawMs = performance.now() - t;
     const rawCpu = benchCpuS() - rawCpuFrom;
+    const pgRawTo = postgresCpu.poll();
     const histCpuFrom = apiCpuS();
     const h = await send(agent, base, {
       method: 'GET',
@@ -257,11 +269,20 @@ async function main(): Promise<number> {
       headers: { ...auth, 'x-access-reason': 'benchmark of the history read' },
     });
     const histCpuTo = apiCpuS();
+    const pgHistTo = postgresCpu.poll();
+    if (pgRawFrom === undefined || pgRawTo === undefined || pgHistTo === undefined) pgMeasured = false;
+    else if (round_ >= 0) {
+      pgRawCpuS += pgRawTo - pgRawFrom;
+      pgHistoryCpuS += pgHistTo - pgRawTo;
+    }
     if (histCpuFrom === undefined || histCpuTo === undefined) cpuMeasured = false;
     else if (round_ >= 0) apiHistoryCpuS += histCpuTo - histCpuFrom;
     if (round_ >= 0) benchRawCpuS += rawCpu;
     if (h.status !== 200) problems.push(`GET history answered ${h.status}: ${h.body.slice(0, 200)}`);
+    const verCpuFrom = apiCpuS();
     const v = await send(agent, base, { method: 'GET', path: `/allegations/${theCase.id}/history/verify`, headers: auth });
+    const verCpuTo = apiCpuS();
+    if (verCpuFrom !== undefined && verCpuTo !== undefined && round_ >= 0) apiVerifyCpuS += verCpuTo - verCpuFrom;
     if (v.status !== 200) problems.push(`GET history/verify answered ${v.status}: ${v.body.slice(0, 200)}`);
     // Diagnostic: the same read through TypeORM in this process (loadAuditEvents), no HTTP.
     t = performance.now();
@@ -309,8 +330,14 @@ async function main(): Promise<number> {
   say(`  ratio history/raw (medians)          ${ratio.toFixed(2)} -> aim <= 2 (issue 15): ${ratio <= 2 ? 'met' : 'missed'}`);
   const apiCpuMsPerHistory = cpuMeasured && reps > 0 ? (apiHistoryCpuS * 1000) / reps : undefined;
   const benchCpuMsPerRaw = reps > 0 ? (benchRawCpuS * 1000) / reps : undefined;
+  const apiCpuMsPerVerify = cpuMeasured && reps > 0 ? (apiVerifyCpuS * 1000) / reps : undefined;
+  const pgCpuMsPerHistory = pgMeasured && reps > 0 ? (pgHistoryCpuS * 1000) / reps : undefined;
+  const pgCpuMsPerRaw = pgMeasured && reps > 0 ? (pgRawCpuS * 1000) / reps : undefined;
   say(
-    `  CPU per call                         API ${apiCpuMsPerHistory === undefined ? 'n/a' : `${apiCpuMsPerHistory.toFixed(1)} ms`} per history call (10 ms clock ticks, summed over ${reps}); this process ${benchCpuMsPerRaw?.toFixed(1)} ms per raw select (pg's row parsing; PostgreSQL's own CPU is in both)`,
+    `  PostgreSQL CPU per call              ${pgCpuMsPerHistory === undefined ? 'n/a' : `${pgCpuMsPerHistory.toFixed(1)} ms per history call, ${pgCpuMsPerRaw!.toFixed(1)} ms per raw select`} (all its processes, 10 ms clock ticks, summed over ${reps})`,
+  );
+  say(
+    `  CPU per call                         API ${apiCpuMsPerHistory === undefined ? 'n/a' : `${apiCpuMsPerHistory.toFixed(1)} ms`} per history call, ${apiCpuMsPerVerify === undefined ? 'n/a' : `${apiCpuMsPerVerify.toFixed(1)} ms`} per verify (10 ms clock ticks, summed over ${reps}); this process ${benchCpuMsPerRaw?.toFixed(1)} ms per raw select (pg's row parsing; PostgreSQL's own CPU is in both)`,
   );
 
   // ---- 2. the log and inclusion proofs
@@ -375,7 +402,10 @@ async function main(): Promise<number> {
       verify: { ...stat(verS), valid: lastVerify.valid === true },
       rawSelect: stat(rawS),
       apiCpuMsPerHistory: apiCpuMsPerHistory === undefined ? null : round(apiCpuMsPerHistory, 1),
+      apiCpuMsPerVerify: apiCpuMsPerVerify === undefined ? null : round(apiCpuMsPerVerify, 1),
       benchCpuMsPerRawSelect: benchCpuMsPerRaw === undefined ? null : round(benchCpuMsPerRaw, 1),
+      postgresCpuMsPerHistory: pgCpuMsPerHistory === undefined ? null : round(pgCpuMsPerHistory, 1),
+      postgresCpuMsPerRawSelect: pgCpuMsPerRaw === undefined ? null : round(pgCpuMsPerRaw, 1),
       loadAuditEventsInProcess: stat(inprocS),
       stringifyInProcess: stat(stringifyS),
       caseFillMs: round(fillMs, 0),

@@ -190,6 +190,52 @@ it("names what fails when one byte changes, when a forger recomputes the hashes,
   expect(verifyBundleText('{"format": "election-casework-bundle/1", ').problems[0]).toMatch(/^format: the file is not valid JSON/);
 });
 
+it('checks a history answer against the bundle, and names the event whose stored text in the answer was changed behind the API', async () => {
+  const { id } = await caseWithEvidence();
+  const bundle = (await exportJson(id, 200)).body;
+  const key = await authorityKey();
+  const seq = bundle.disclosure.auditSeq as number;
+  const read = async () =>
+    (
+      await stack.http
+        .get(`/allegations/${id}/history`)
+        .set('Authorization', await as('legal@northshire'))
+        .set('X-Access-Reason', 'checking the answer against the bundle')
+        .expect(200)
+    ).text;
+  const intact = verifyBundle(bundle, { publicKey: key, history: await read() });
+  expect(intact.problems).toEqual([]);
+  expect(intact.checks.find((c) => c.name === 'history answer')?.detail).toBe(
+    `${seq} events the same as the bundle's; 1 later ones not in the bundle, not checked`,
+  );
+
+  // The history answer is each event's stored text, which the hash chain does not cover.
+  await stack.db.query(`UPDATE audit_events SET history_json = replace(history_json, 'Crown Prosecution Service', 'nobody') WHERE case_id = $1 AND seq = $2`, [
+    id,
+    seq,
+  ]);
+  const changed = await read();
+  expect(JSON.parse(changed)[seq - 1].after.recipient).toBe('nobody');
+  const problem = `history answer: the history answer's event ${seq} (bundle.exported) is not the bundle's event ${seq} (bundle.exported), whose hash checks: the answer was changed`;
+  expect(verifyBundle(bundle, { publicKey: key, history: changed }).problems).toEqual([problem]);
+  const files = { bundle: join(dir, 'answer-bundle.json'), history: join(dir, 'answer.json') };
+  writeFileSync(files.bundle, JSON.stringify(bundle));
+  writeFileSync(files.history, changed);
+  // The command line of this tree (npx may find another checkout's through a shared node_modules).
+  const cli = await run(process.execPath, [join(__dirname, '../packages/bundle-verifier/cli.js'), 'verify', files.bundle, '--history', files.history]).then(
+    () => null,
+    (error) => error,
+  );
+  expect(cli.code).toBe(1);
+  expect(cli.stdout).toContain(`FAIL  ${problem}`);
+  // The server's own verify names it too.
+  const verify = await stack.http
+    .get(`/allegations/${id}/history/verify`)
+    .set('Authorization', await as('legal@northshire'))
+    .expect(200);
+  expect(verify.body).toMatchObject({ valid: false, firstBrokenSeq: seq });
+});
+
 it('exports the same content as a PDF with the bundle hash and page number on every page', async () => {
   const { id, reference, fileSha } = await caseWithEvidence();
   const res = await stack.http

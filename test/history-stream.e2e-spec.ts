@@ -1,5 +1,6 @@
-// The history route's answer, which PostgreSQL formats and the API streams a chunk at a time
-// (libs/persistence streamAuditEventsJson), parses to exactly what loadAuditEvents gives: strings
+// The history route's answer, each event's text as stored when it was appended (rendered by
+// PostgreSQL's audit_event_json), streamed a chunk at a time (libs/persistence
+// streamAuditEventsJson), parses to exactly what loadAuditEvents gives: strings
 // that need escaping, nested and unicode JSON, chunk boundaries, and an empty history alike.
 import { randomUUID } from 'node:crypto';
 import { allegationBody, startTestStack, TestStack } from './support/stack';

@@ -274,6 +274,41 @@ describe('audit chain', () => {
     expect(verify.body).toMatchObject({ valid: false, firstBrokenSeq: 2 });
   });
 
+  it('names the event whose text in the history answer was edited behind the API, which the hash chain does not cover', async () => {
+    const { body } = await post(allegationBody()).expect(201);
+    const legal = await stack.token('legal@northshire');
+    const read = (reason: string) =>
+      stack.http.get(`/allegations/${body.id}/history`).set('Authorization', `Bearer ${legal}`).set('X-Access-Reason', reason).expect(200);
+    await read('first read');
+    await read('second read');
+    const [{ seq }] = await stack.db.query(`SELECT seq FROM audit_events WHERE case_id = $1 AND after->>'reason' = 'first read'`, [body.id]);
+    const verify = () => stack.http.get(`/allegations/${body.id}/history/verify`).set('Authorization', `Bearer ${legal}`).expect(200);
+    expect((await verify()).body).toEqual({ valid: true, events: seq + 1 });
+    // The stored text is what the history answers: edited, the answer shows the edit, and verify names the event.
+    await stack.db.query(`UPDATE audit_events SET history_json = replace(history_json, 'first read', 'nothing to see') WHERE case_id = $1 AND seq = $2`, [
+      body.id,
+      seq,
+    ]);
+    expect((await read('third read')).body[seq - 1].after.reason).toBe('nothing to see');
+    expect((await verify()).body).toEqual({
+      valid: false,
+      events: seq + 2,
+      firstBrokenSeq: seq,
+      problem: 'its text in the history answer is not what its hashed content renders to',
+    });
+    // A change that parses to the same event (spacing) is named too: the text must be the rendering, byte for byte.
+    await stack.db.query(
+      `UPDATE audit_events SET history_json = audit_event_json(seq, at, actor, role, action, before, after, prev_hash, hash) WHERE case_id = $1 AND seq = $2`,
+      [body.id, seq],
+    );
+    expect((await verify()).body).toEqual({ valid: true, events: seq + 2 });
+    await stack.db.query(`UPDATE audit_events SET history_json = replace(history_json, '{"seq":', '{ "seq":') WHERE case_id = $1 AND seq = $2`, [
+      body.id,
+      seq + 1,
+    ]);
+    expect((await verify()).body).toMatchObject({ valid: false, firstBrokenSeq: seq + 1 });
+  });
+
   it('notices a deleted event', async () => {
     const { body } = await post(allegationBody()).expect(201);
     const legal = await stack.token('legal@northshire');
@@ -311,7 +346,13 @@ describe('audit chain', () => {
       }),
     );
     await stack.db.transaction((m) =>
-      appendAuditEvent(m, { caseId: body.id, authorityId: 'northshire', actor: 'actor "quoted" ü', role: 'staff', action: 'case.plain' }),
+      appendAuditEvent(m, {
+        caseId: body.id,
+        authorityId: 'northshire',
+        actor: 'actor "quoted" ü \\ \u0001\u001f\u007f\u2028 🗳',
+        role: 'staff',
+        action: 'case.plain',
+      }),
     );
     const res = await stack.http
       .get(`/allegations/${body.id}/history`)
@@ -321,6 +362,9 @@ describe('audit chain', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.body).toEqual(await loadAuditEvents(stack.db.manager, body.id));
     expect(res.body.find((e: { action: string }) => e.action === 'case.awkward')).toMatchObject({ before: awkward, after: [awkward, 'x'] });
+    // verify renders each event again in the API, apart from PostgreSQL's audit_event_json that wrote it: the same bytes.
+    const verify = await stack.http.get(`/allegations/${body.id}/history/verify`).set('Authorization', `Bearer ${legal}`).expect(200);
+    expect(verify.body).toEqual({ valid: true, events: res.body.length });
   });
 
   it('requires a stated reason to read a history (400) and records nothing without one', async () => {

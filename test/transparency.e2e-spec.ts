@@ -60,16 +60,16 @@ async function publicKey(authorityId: string): Promise<Json> {
 }
 
 describe('the migration', () => {
-  it('numbers the events already there per authority, in (at, case id, seq) order, and later appends follow on', async () => {
+  it('numbers the events already there per authority, in (at, case id, seq) order, and later appends follow on; their history texts are filled in', async () => {
     const database = await createTestDatabase();
     const before = new DataSource({ type: 'postgres', url: database.url, migrations: MIGRATIONS.slice(0, MIGRATIONS.indexOf(MerkleLog1764493200000)) });
     await before.initialize();
+    const [x, y] = ['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b'];
     try {
       await before.runMigrations({ transaction: 'each' });
       await before.query(
         "INSERT INTO police_forces (id, name) VALUES ('f', 'Force'); INSERT INTO authorities (id, name, reference_prefix, force_id) VALUES ('a', 'A', 'A', 'f'), ('b', 'B', 'B', 'f')",
       );
-      const [x, y] = ['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b'];
       // (case, authority, seq, at): two events of different cases at the same moment are ordered by case id
       const events: [string, string, number, string][] = [
         [y, 'a', 1, '2026-01-01T10:00:00Z'],
@@ -98,6 +98,11 @@ describe('the migration', () => {
         ['a', 'b', 2, 3],
         ['b', expect.any(String), 1, 0],
       ]);
+      // Each event's text in the history answer is filled in too (AuditHistoryJson1764963000000): what loadAuditEvents gives, as JSON.
+      for (const caseId of [x, y]) {
+        const texts = await after.query('SELECT history_json FROM audit_events WHERE case_id = $1 ORDER BY seq', [caseId]);
+        expect(texts.map((r: Json) => JSON.parse(r.history_json))).toEqual(await loadAuditEvents(after.manager, caseId));
+      }
       await after.transaction((m) => appendAuditEvent(m, { caseId: randomUUID(), authorityId: 'a', actor: 'x', role: 'system', action: 'new' }));
       expect((await after.query("SELECT max(log_index)::int AS n FROM audit_events WHERE authority_id = 'a'"))[0].n).toBe(4);
     } finally {

@@ -1,4 +1,4 @@
-import { AuditEvent, GENESIS_HASH, hashEvent, verifyChain } from './audit';
+import { AuditEvent, GENESIS_HASH, hashEvent, historyJsonProblem, verifyChain } from './audit';
 
 const CASE = '6f1c2a34-0000-4000-8000-000000000001';
 
@@ -171,5 +171,29 @@ describe('verifyChain', () => {
     chain[1] = { ...chain[1], actor: 'x' };
     chain[4] = { ...chain[4], actor: 'y' };
     expect(verifyChain(CASE, chain)).toMatchObject({ valid: false, firstBrokenSeq: 2 });
+  });
+});
+
+describe('historyJsonProblem', () => {
+  const stored = (event: AuditEvent, historyJsonMatches = true) => ({ ...event, historyJsonMatches });
+
+  it('names an event whose stored text is not what its hashed content renders to', () => {
+    const [event] = buildChain(CASE, BODIES);
+    expect(historyJsonProblem(stored(event))).toBeUndefined();
+    expect(historyJsonProblem(stored(event, false))).toBe('its text in the history answer is not what its hashed content renders to');
+  });
+
+  it('verifyChain names the first event with a problem, chain or text', () => {
+    const chain = buildChain(CASE, BODIES).map((e) => stored(e));
+    expect(verifyChain(CASE, chain, historyJsonProblem)).toEqual({ valid: true, events: 5 });
+    chain[3] = { ...chain[3], historyJsonMatches: false };
+    expect(verifyChain(CASE, chain, historyJsonProblem)).toEqual({
+      valid: false,
+      events: 5,
+      firstBrokenSeq: 4,
+      problem: 'its text in the history answer is not what its hashed content renders to',
+    });
+    chain[1] = { ...chain[1], actor: 'x' };
+    expect(verifyChain(CASE, chain, historyJsonProblem)).toMatchObject({ firstBrokenSeq: 2, problem: 'content does not match its hash' });
   });
 });

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalJson } from '@libs/domain';
-import { AuditStore, auditLogLockKey, type AuditEvent, type NewAuditEvent } from './stores/audit.store';
+import { AuditStore, auditLogLockKey, type AuditEvent, type NewAuditEvent, type StoredAuditEvent } from './stores/audit.store';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -18,7 +18,7 @@ export interface AuditEventInput {
   at?: Date;
 }
 
-export type { AuditEvent };
+export type { AuditEvent, StoredAuditEvent };
 
 export function hashEvent(caseId: string, prevHash: string, event: Omit<AuditEvent, 'hash' | 'prevHash'>): string {
   const canonical = canonicalJson({
@@ -100,8 +100,11 @@ export interface ChainVerification {
   problem?: string;
 }
 
-/** Recomputes the chain from genesis; names the first event whose link or content is wrong. */
-export function verifyChain(caseId: string, events: AuditEvent[]): ChainVerification {
+/**
+ * Recomputes the chain from genesis; names the first event whose link or content is wrong, or
+ * that `check` (if given) finds a problem with.
+ */
+export function verifyChain<E extends AuditEvent>(caseId: string, events: E[], check?: (event: E) => string | undefined): ChainVerification {
   let prevHash = GENESIS_HASH;
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
@@ -112,11 +115,30 @@ export function verifyChain(caseId: string, events: AuditEvent[]): ChainVerifica
     if (event.prevHash !== prevHash) {
       return { valid: false, events: events.length, firstBrokenSeq: event.seq, problem: 'prevHash does not match the previous event' };
     }
-    const { hash, prevHash: _ignored, ...body } = event;
-    if (hashEvent(caseId, prevHash, body) !== hash) {
+    const body = { seq: event.seq, at: event.at, actor: event.actor, role: event.role, action: event.action, before: event.before, after: event.after };
+    if (hashEvent(caseId, prevHash, body) !== event.hash) {
       return { valid: false, events: events.length, firstBrokenSeq: event.seq, problem: 'content does not match its hash' };
     }
-    prevHash = hash;
+    const problem = check?.(event);
+    if (problem !== undefined) return { valid: false, events: events.length, firstBrokenSeq: event.seq, problem };
+    prevHash = event.hash;
   }
   return { valid: true, events: events.length };
+}
+
+/**
+ * What is wrong, if anything, with an event's stored text in the history answer (`history_json`,
+ * which the hash chain does not cover): it must be byte for byte the text its hashed content
+ * renders to, rendered in this process (renderHistoryJson in the audit store), not by PostgreSQL.
+ */
+export function historyJsonProblem(event: StoredAuditEvent): string | undefined {
+  return event.historyJsonMatches ? undefined : 'its text in the history answer is not what its hashed content renders to';
+}
+
+/**
+ * `GET /allegations/:id/history/verify`: the case's chain (verifyChain) and, event by event, its
+ * stored text in the history answer (historyJsonProblem). Names the first event with a problem.
+ */
+export async function verifyHistory(manager: EntityManager, caseId: string): Promise<ChainVerification> {
+  return verifyChain(caseId, await new AuditStore(manager).ofCaseWithHistoryJson(caseId), historyJsonProblem);
 }

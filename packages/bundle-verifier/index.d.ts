@@ -12,6 +12,7 @@ export interface Verification {
 }
 export interface VerifyOptions {
   /** the authority's checkpoint key, PEM or base64 of the raw 32 bytes */ publicKey?: string;
+  /** a history answer of the case (GET /allegations/:id/history), its JSON text or parsed: each of its events must be the bundle's */ history?: unknown;
 }
 export declare function verifyBundle(bundle: unknown, options?: VerifyOptions): Verification;
 export declare function verifyBundleText(text: string, options?: VerifyOptions): Verification;

@@ -161,9 +161,42 @@ function checkCheckpoint(cp, keyInput, note) {
 }
 
 /**
+ * Compares a history answer (its JSON text, or parsed) with the bundle's events: [problem or null,
+ * detail]. Its events must run from seq 1 without a gap, and each one the bundle has must be equal
+ * to it as JSON (any key order or spacing). Events after the bundle's last (reads since the export)
+ * cannot be checked against it, and are counted.
+ */
+function historyAnswerProblem(history, events) {
+  let answer = history;
+  if (typeof history === 'string') {
+    try {
+      answer = JSON.parse(history);
+    } catch (error) {
+      return [`the history answer is not valid JSON (${error.message})`];
+    }
+  }
+  if (!Array.isArray(answer)) return ['the history answer is not a JSON array of events'];
+  const bySeq = new Map(events.map((e) => [e && e.seq, e]));
+  let checked = 0;
+  for (let i = 0; i < answer.length; i++) {
+    const a = answer[i];
+    if (!a || a.seq !== i + 1) return [`the history answer's event ${i + 1} is missing (found seq ${a && a.seq})`];
+    const e = bySeq.get(a.seq);
+    if (!e) continue;
+    if (canonicalJson(a) !== canonicalJson(e))
+      return [`the history answer's event ${a.seq} (${a.action}) is not the bundle's event ${e.seq} (${e.action}), whose hash checks: the answer was changed`];
+    checked += 1;
+  }
+  const later = answer.length - checked;
+  return [null, `${checked} events the same as the bundle's${later > 0 ? `; ${later} later ones not in the bundle, not checked` : ''}`];
+}
+
+/**
  * Every check on a bundle (parsed JSON). `options.publicKey` pins the authority's checkpoint key
  * (PEM or base64), as published at /transparency/:authorityId/public-key; without it the key
  * inside the bundle is used, and the result says so, because a forger could re-sign with their own.
+ * `options.history`, a history answer of the same case (JSON text or parsed), is checked against
+ * the bundle's events (`history answer`).
  */
 function verifyBundle(bundle, options = {}) {
   const checks = [];
@@ -215,6 +248,13 @@ function verifyBundle(bundle, options = {}) {
       bundle.history.head === prevHash ? null : `the history says its head is ${bundle.history.head}, the events lead to ${prevHash}`,
       prevHash,
     );
+
+  // A history answer (GET /allegations/:id/history), given with the bundle: each of its events
+  // must be the bundle's event of that seq, whose hash the chain above checked.
+  if (options.history !== undefined && options.history !== null) {
+    const [problem, detail] = historyAnswerProblem(options.history, events);
+    check('history answer', problem, detail);
+  }
 
   // Evidence: each item's hash and custody log against the events that recorded them.
   const evidence = Array.isArray(bundle.evidence) ? bundle.evidence : [];

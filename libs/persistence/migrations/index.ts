@@ -20,6 +20,7 @@ import { UserLanguage1764946800000 } from './1764946800000-UserLanguage';
 import { NotificationDigests1764952200000 } from './1764952200000-NotificationDigests';
 import { RiskReviewDispatch1764955800000 } from './1764955800000-RiskReviewDispatch';
 import { OutboxPolicyByCase1764962000000 } from './1764962000000-OutboxPolicyByCase';
+import { AuditHistoryJson1764963000000 } from './1764963000000-AuditHistoryJson';
 
 /** Every migration, in order. New ones are appended here. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   NotificationDigests1764952200000,
   RiskReviewDispatch1764955800000,
   OutboxPolicyByCase1764962000000,
+  AuditHistoryJson1764963000000,
 ];

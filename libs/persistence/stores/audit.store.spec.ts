@@ -1,5 +1,5 @@
 import type { Queryable } from './queryable';
-import { AuditStore } from './audit.store';
+import { AuditStore, renderHistoryJson } from './audit.store';
 
 /** A Queryable that answers every query with `rows` and remembers what it was asked. */
 function answering(rows: unknown): Queryable & { calls: { sql: string; parameters?: unknown[] }[] } {
@@ -70,6 +70,9 @@ describe('AuditStore', () => {
       'ab'.repeat(32),
       7,
     ]);
+    // Its text in the history answer is rendered from the same values, in the same statement.
+    expect(db.calls[0].sql).toContain('history_json)');
+    expect(db.calls[0].sql).toContain('audit_event_json($3, $4, $5, $6, $7, $8, $9, $10, $11)');
   });
 
   it('reads events with seq as a number, at as an ISO string and absent before/after as null', async () => {
@@ -98,6 +101,69 @@ describe('AuditStore', () => {
       after: null,
       prevHash: 'p',
       hash: 'h',
+    });
+  });
+
+  it('renders an event as JSON.stringify writes it, with before and after as the jsonb text given', () => {
+    const event = {
+      seq: 12,
+      at: '2026-05-01T09:00:00.123Z',
+      actor: 'Zoë "q" \\ \u0001\u001f\u2028 🗳\n\t',
+      role: 'triage',
+      action: 'a.b',
+      prevHash: 'p',
+      hash: 'h',
+    };
+    const text = renderHistoryJson(event, '{"a": [1, 2.50]}', null);
+    expect(text).toBe(
+      `{"seq":12,"at":"2026-05-01T09:00:00.123Z","actor":${JSON.stringify(event.actor)},"role":"triage","action":"a.b","before":{"a": [1, 2.50]},"after":null,"prevHash":"p","hash":"h"}`,
+    );
+    expect(JSON.parse(text)).toEqual({ ...event, before: { a: [1, 2.5] }, after: null });
+  });
+
+  describe('reading events for verify', () => {
+    const row = {
+      seq: '1',
+      at: new Date('2026-05-01T09:00:00.123Z'),
+      actor: 'u "q"',
+      role: 'r',
+      action: 'a',
+      before: null,
+      after: '{"x": 1, "status": "triage"}',
+      prev_hash: 'p',
+      hash: 'h',
+    };
+    const text =
+      '{"seq":1,"at":"2026-05-01T09:00:00.123Z","actor":"u \\"q\\"","role":"r","action":"a","before":null,"after":{"x": 1, "status": "triage"},"prevHash":"p","hash":"h"}';
+    const read = async (historyJson: string) => (await new AuditStore(answering([{ ...row, history_json: historyJson }])).ofCaseWithHistoryJson('c1'))[0];
+
+    it('parses before and after from their jsonb text, and finds the stored text that text renders to', async () => {
+      const db = answering([{ ...row, history_json: text }]);
+      const [event] = await new AuditStore(db).ofCaseWithHistoryJson('c1');
+      expect(db.calls[0].sql).toContain('before::text AS before, after::text AS after');
+      expect(event).toEqual({
+        seq: 1,
+        at: '2026-05-01T09:00:00.123Z',
+        actor: 'u "q"',
+        role: 'r',
+        action: 'a',
+        before: null,
+        after: { x: 1, status: 'triage' },
+        prevHash: 'p',
+        hash: 'h',
+        historyJsonMatches: true,
+      });
+    });
+
+    it.each<[string, string]>([
+      ['a changed value', text.replace('"role":"r"', '"role":"legal"')],
+      ['a changed nested value', text.replace('"status": "triage"', '"status": "closed"')],
+      ['a value given twice, the forged one first', text.replace('"actor":', '"actor":"someone else","actor":')],
+      ['other spacing, parsing to the same event', text.replace('{"seq":', '{ "seq":')],
+      ['another key order, parsing to the same event', `{"hash":"h",${text.slice(1).replace(',"hash":"h"', '')}`],
+      ['an event cut short', text.slice(0, -1)],
+    ])('does not match a stored text with %s', async (_what, changed) => {
+      expect((await read(changed)).historyJsonMatches).toBe(false);
     });
   });
 

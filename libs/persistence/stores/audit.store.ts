@@ -43,6 +43,33 @@ interface AuditRow {
   hash: string;
 }
 
+/** A row as verify reads it: `before` and `after` as their jsonb text, and the stored text in the history answer. */
+interface CheckedRow extends Omit<AuditRow, 'before' | 'after'> {
+  before: string | null;
+  after: string | null;
+  history_json: string;
+}
+
+/**
+ * An event as stored: its hashed content, and whether its stored text in the history answer is
+ * byte for byte the text that content renders to, rendered in this process (renderHistoryJson).
+ */
+export interface StoredAuditEvent extends AuditEvent {
+  historyJsonMatches: boolean;
+}
+
+/**
+ * An event's text in the history answer, rendered here from its hashed columns as
+ * audit_event_json renders it in PostgreSQL (migration AuditHistoryJson1764963000000), written
+ * apart from it so that verify does not take PostgreSQL's word for it: JSON.stringify escapes a
+ * string as to_json does, `at` is toISOString's text as to_char writes it, and `before` and
+ * `after` are their jsonb text as PostgreSQL sent it, the very text whose parse is hashed.
+ */
+export function renderHistoryJson(e: Omit<AuditEvent, 'before' | 'after'>, beforeText: string | null, afterText: string | null): string {
+  const json = JSON.stringify;
+  return `{"seq":${e.seq},"at":${json(e.at)},"actor":${json(e.actor)},"role":${json(e.role)},"action":${json(e.action)},"before":${beforeText ?? 'null'},"after":${afterText ?? 'null'},"prevHash":${json(e.prevHash)},"hash":${json(e.hash)}}`;
+}
+
 interface PositionRow {
   seq: number | string | null;
   hash: string | null;
@@ -62,16 +89,14 @@ const toAuditEvent = (row: AuditRow): AuditEvent => ({
 });
 
 /**
- * Each event as the JSON text JSON.stringify gives for `ofCase`'s object, built by PostgreSQL in
- * one text column (seq as a number, `at` as toISOString would write it, strings escaped by
- * to_json, `before` and `after` as their jsonb text), so that the API only passes the text on:
- * no row becomes an object, a Date and parsed JSON only to be written out again.
+ * Each event's text in the history answer, as stored when it was appended (`history_json`, filled
+ * by `audit_event_json`, migration AuditHistoryJson1764963000000): the JSON text JSON.stringify
+ * gives for `ofCase`'s object (seq as a number, `at` as toISOString would write it, strings escaped
+ * by to_json), except that `before` and `after` are their jsonb text. The read does no work per
+ * event: no row becomes an object, a Date and parsed JSON only to be written out again, and
+ * PostgreSQL only passes the stored text on.
  */
-const EVENT_JSON_SQL = `SELECT '{"seq":' || seq || ',"at":"' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-    || '","actor":' || to_json(actor) || ',"role":' || to_json(role) || ',"action":' || to_json(action)
-    || ',"before":' || COALESCE(before::text, 'null') || ',"after":' || COALESCE(after::text, 'null')
-    || ',"prevHash":' || to_json(prev_hash) || ',"hash":' || to_json(hash) || '}'
-  FROM audit_events WHERE case_id = $1 ORDER BY audit_events.seq`;
+const EVENT_JSON_SQL = 'SELECT history_json FROM audit_events WHERE case_id = $1 ORDER BY seq';
 
 /** node-postgres's client, as the cursor needs it: rows as arrays of unparsed text. */
 interface RawClient {
@@ -133,11 +158,14 @@ export class AuditStore {
     };
   }
 
-  /** Inserts the event as computed: its `at` must be exactly what was hashed. */
+  /**
+   * Inserts the event as computed: its `at` must be exactly what was hashed. Its text in the
+   * history answer (`history_json`) is rendered here, once, from the values inserted.
+   */
   async insert(e: NewAuditEvent): Promise<void> {
     await this.db.query(
-      `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      `INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index, history_json)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, audit_event_json($3, $4, $5, $6, $7, $8, $9, $10, $11))`,
       [e.caseId, e.authorityId, e.seq, e.at, e.actor, e.role, e.action, JSON.stringify(e.before), JSON.stringify(e.after), e.prevHash, e.hash, e.logIndex],
     );
   }
@@ -149,6 +177,38 @@ export class AuditStore {
       [caseId],
     );
     return rows.map(toAuditEvent);
+  }
+
+  /**
+   * The case's events in chain order, each with whether its stored text in the history answer is
+   * the text its hashed columns render to here (renderHistoryJson). `before` and `after` are read
+   * as their jsonb text and parsed here, so the text rendered is the text whose parse is hashed.
+   */
+  async ofCaseWithHistoryJson(caseId: string): Promise<StoredAuditEvent[]> {
+    const rows: CheckedRow[] = await this.db.query(
+      `SELECT seq, at, actor, role, action, before::text AS before, after::text AS after, prev_hash, hash, history_json
+         FROM audit_events WHERE case_id = $1 ORDER BY seq`,
+      [caseId],
+    );
+    const events: StoredAuditEvent[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      const event: StoredAuditEvent = {
+        seq: Number(row.seq),
+        at: new Date(row.at).toISOString(),
+        actor: row.actor,
+        role: row.role,
+        action: row.action,
+        before: row.before === null ? null : JSON.parse(row.before),
+        after: row.after === null ? null : JSON.parse(row.after),
+        prevHash: row.prev_hash,
+        hash: row.hash,
+        historyJsonMatches: false,
+      };
+      event.historyJsonMatches = renderHistoryJson(event, row.before, row.after) === row.history_json;
+      events[i] = event;
+    }
+    return events;
   }
 
   /**
@@ -164,8 +224,8 @@ export class AuditStore {
     // Rows as arrays of unparsed text (rowMode 'array', no type parsers): one string each.
     const raw = (text: string, values: unknown[] = []) =>
       client.query({ text, values, rowMode: 'array', types: { getTypeParser: () => (value: string) => value } });
-    await raw(`DECLARE audit_event_json NO SCROLL CURSOR FOR ${EVENT_JSON_SQL}`, [caseId]);
-    const fetch = () => raw(`FETCH ${Math.trunc(chunkEvents)} FROM audit_event_json`);
+    await raw(`DECLARE audit_history_json NO SCROLL CURSOR FOR ${EVENT_JSON_SQL}`, [caseId]);
+    const fetch = () => raw(`FETCH ${Math.trunc(chunkEvents)} FROM audit_history_json`);
     let next = fetch();
     let first = true;
     for (;;) {

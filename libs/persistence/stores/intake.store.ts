@@ -156,14 +156,16 @@ export class IntakeStore {
    * (record takes it): this statement's snapshot, taken after the lock, then sees every append
    * committed before it, so the index read here is the next free one. The event is seq 1 of a new
    * chain (firstAuditEvent in libs/persistence/audit.ts computed its hash), since the case did not
-   * exist before this transaction.
+   * exist before this transaction. Its text in the history answer (`history_json`) is rendered
+   * from the same values by audit_event_json, as AuditStore.insert does.
    */
   async queueStartAndAudit(allegationId: string, workflowId: string, workflowInput: object, event: Omit<NewAuditEvent, 'logIndex'>): Promise<void> {
     await this.db.query(
       `WITH outbox AS (INSERT INTO workflow_starts (allegation_id, workflow_id, input) VALUES ($1, $2, $3) RETURNING allegation_id)
-       INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index)
+       INSERT INTO audit_events (case_id, authority_id, seq, at, actor, role, action, before, after, prev_hash, hash, log_index, history_json)
        SELECT outbox.allegation_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-              (SELECT COALESCE(MAX(log_index) + 1, 0) FROM audit_events WHERE authority_id = $4)
+              (SELECT COALESCE(MAX(log_index) + 1, 0) FROM audit_events WHERE authority_id = $4),
+              audit_event_json($5, $6, $7, $8, $9, $10, $11, $12, $13)
          FROM outbox`,
       [
         allegationId,

@@ -17,7 +17,8 @@ export class HistoryController {
    * Every audit event of the case, in order. Reading a case history is itself recorded, with the
    * stated reason, in the same chain (Data Protection Act 2018 s.62 logging): that record is
    * committed first, and only then are the events (that one included) streamed to the response
-   * as PostgreSQL formats them (libs/persistence streamAuditEventsJson), a chunk at a time.
+   * as their texts stored when each was appended (libs/persistence streamAuditEventsJson), a chunk
+   * at a time.
    */
   @Get()
   @ApiOperation({ summary: "Read a case's audit history (the read itself is recorded, with its reason)" })
@@ -58,7 +59,10 @@ export class HistoryController {
     res.end();
   }
 
-  /** Recomputes the hash chain; names the first event that was edited or removed. */
+  /**
+   * Recomputes the hash chain and checks each event's stored text in the history answer against
+   * its hashed content; names the first event that was edited or removed, or whose text differs.
+   */
   @Get('verify')
   @ApiOperation({ summary: "Verify a case history's hash chain" })
   @Roles(...HISTORY_READERS)

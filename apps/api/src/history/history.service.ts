@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal, Role } from '@libs/auth/principal';
-import { appendAuditEvent, loadAuditEvents, streamAuditEventsJson, verifyChain } from '@libs/persistence';
+import { appendAuditEvent, streamAuditEventsJson, verifyHistory } from '@libs/persistence';
 import { AllegationsService } from '../allegations/allegations.service';
 import { accessStatement } from '../common/access-reason';
 
@@ -17,8 +17,8 @@ export class HistoryService {
 
   /**
    * Records the read, with its reason, in the case's chain (Data Protection Act 2018 s.62 logging)
-   * and commits it; then streams every event (that one included) to `write` as PostgreSQL formats
-   * them (libs/persistence streamAuditEventsJson), a chunk at a time. `write` may return a promise
+   * and commits it; then streams every event (that one included) to `write` as the texts stored
+   * when each was appended (libs/persistence streamAuditEventsJson), a chunk at a time. `write` may return a promise
    * to hold the stream back while the client catches up.
    */
   async stream(principal: Principal, id: string, reason: string | undefined, recipient: string | undefined, write: (chunk: Buffer) => void | Promise<void>) {
@@ -37,9 +37,13 @@ export class HistoryService {
     await streamAuditEventsJson(this.db, allegation.id, write);
   }
 
-  /** Recomputes the hash chain; names the first event that was edited or removed. */
+  /**
+   * Recomputes the hash chain and checks each event's stored text in the history answer against
+   * its hashed content (libs/persistence verifyHistory); names the first event that was edited or
+   * removed, or whose text in the answer differs.
+   */
   async verify(principal: Principal, id: string) {
     const allegation = await this.allegations.findVisible(principal, id, HISTORY_READERS);
-    return verifyChain(allegation.id, await loadAuditEvents(this.db.manager, allegation.id));
+    return verifyHistory(this.db.manager, allegation.id);
   }
 }
