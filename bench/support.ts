@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { findDemoUser, loadOrCreateSigningKeys, signToken, SigningKeys } from '@libs/auth';
-import { freePort, ManagedProcess, runNodeService, startEmbeddedPostgres, startTemporalDevServer, startTemporalPostgresServer, waitFor } from '@libs/infra';
+import {
+  freePort,
+  ManagedProcess,
+  runNodeService,
+  startEmbeddedPostgres,
+  WORKER_NODE_FLAGS,
+  startTemporalDevServer,
+  startTemporalPostgresServer,
+  waitFor,
+} from '@libs/infra';
 import { createDataSource, migrate, seedDemo } from '@libs/persistence';
 
 export function sayer(prefix: string): (line: string) => void {
@@ -200,8 +209,10 @@ export class Stack {
       // BENCH_WORKER_NODE_FLAGS, BENCH_API_NODE_FLAGS: Node flags for the worker or the API
       // alone, such as `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS; the
       // profile is written when the process exits, so it is given 30 s to stop rather than 3).
+      // The worker gets its production flags (WORKER_NODE_FLAGS) besides these.
       const flags = name === 'worker' ? process.env.BENCH_WORKER_NODE_FLAGS : process.env.BENCH_API_NODE_FLAGS;
-      const service = runNodeService(name, join(distDir, entry), env, 'pipe', flags ? flags.split(' ').filter(Boolean) : []);
+      const nodeFlags = [...(name === 'worker' ? WORKER_NODE_FLAGS : []), ...(flags ? flags.split(' ').filter(Boolean) : [])];
+      const service = runNodeService(name, join(distDir, entry), env, 'pipe', nodeFlags);
       forwardOutput(service, log);
       services.push(service);
       this.add(name, () => service.stop(flags ? 30_000 : undefined));

@@ -19,6 +19,7 @@ import {
   pickTemporalServerPorts,
   preferredPort,
   runNodeService,
+  WORKER_NODE_FLAGS,
   SERVICE_STOP_GRACE_MS,
   startEmbeddedPostgres,
   startTemporalDevServer,
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
 
   const dist = resolve(__dirname, '..');
   const services: ManagedProcess[] = [
-    runNodeService('worker', join(dist, 'apps/worker/src/main.js'), env),
+    runNodeService('worker', join(dist, 'apps/worker/src/main.js'), env, 'inherit', [...WORKER_NODE_FLAGS]),
     runNodeService('api', join(dist, 'apps/api/src/main.js'), env),
   ];
   for (const service of services) {

@@ -15,6 +15,14 @@ export interface ManagedProcess {
 export const SERVICE_STOP_GRACE_MS = 3_000;
 
 /** Runs a Node entry point as a child process that is stopped with SIGTERM, then SIGKILL. */
+/**
+ * The worker's Node flags wherever this project starts it (npm start, the benchmarks, the Docker
+ * image's CMD, which repeats them): a smaller V8 heap, so that garbage is collected before the
+ * worker's RSS passes 512 MiB with 10,000 open risks or cases. Measured, and what it costs, in
+ * docs/developers/performance.md (the worker's workflow cache).
+ */
+export const WORKER_NODE_FLAGS: readonly string[] = ['--max-old-space-size=192', '--max-semi-space-size=4'];
+
 export function runNodeService(
   name: string,
   entry: string,
