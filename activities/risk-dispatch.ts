@@ -117,13 +117,10 @@ export async function sendDueRiskNotices(
       const risks = new RisksStore(m);
       const due = await risks.dueNotices(input.authorityId, new Date(), batchSize);
       if (due.length === 0) return { due, emailKeys: [] as string[] };
-      const results = await notifyMany(
-        m,
-        due.map((d) => dueNoticeToNotify(input.authorityId, d)),
-        { digests: true },
-      );
+      const notices = due.map((d) => dueNoticeToNotify(input.authorityId, d));
+      const results = await notifyMany(m, notices, { digests: true });
       await risks.markNoticesSent(due);
-      return { due, emailKeys: results.flatMap((r, i) => r.emailKeys ?? [dueNoticeToNotify(input.authorityId, due[i]).dueKey]) };
+      return { due, emailKeys: results.flatMap((r, i) => r.emailKeys ?? [notices[i].dueKey]) };
     });
     if (sent.due.length > 0) {
       result.batches += 1;
