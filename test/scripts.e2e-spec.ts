@@ -33,6 +33,13 @@ describe('configuration is validated at start-up', () => {
     const worker = run('apps/worker/src/main.js', [], { DATABASE_URL: 'postgres://x@127.0.0.1/x', TEMPORAL_ADDRESS: 'not an address' });
     expect(worker.status).toBe(1);
     expect(worker.stderr.trim()).toMatch(/^worker: configuration error: TEMPORAL_ADDRESS must be host:port$/);
+    const polls = run('apps/worker/src/main.js', [], {
+      DATABASE_URL: 'postgres://x@127.0.0.1/x',
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      WORKER_NON_STICKY_POLL_PERCENT: '95',
+    });
+    expect(polls.status).toBe(1);
+    expect(polls.stderr.trim()).toMatch(/^worker: configuration error: WORKER_NON_STICKY_POLL_PERCENT must be between 10 and 90$/);
   });
 });
 

@@ -305,6 +305,20 @@ export class WorkerConfig {
   @Max(100000)
   WORKER_MAX_CACHED_WORKFLOWS: number = 250;
 
+  /**
+   * the share, in percent, of the worker's workflow-task polls that ask for the task queue's
+   * shared tasks (new workflows, and workflows no longer cached) rather than for those of cached
+   * workflows (Temporal's sticky queue). The SDK gives them 20%. With 250 cached of 10,000 open
+   * cases, most tasks are shared ones, and with 20% the worker fell behind a burst of new cases
+   * that the host could have served: docs/developers/performance.md.
+   */
+  @Expose()
+  @Transform(toInt)
+  @IsInt({ message: 'WORKER_NON_STICKY_POLL_PERCENT must be a whole number of percent' })
+  @Min(10, { message: 'WORKER_NON_STICKY_POLL_PERCENT must be between 10 and 90' })
+  @Max(90, { message: 'WORKER_NON_STICKY_POLL_PERCENT must be between 10 and 90' })
+  WORKER_NON_STICKY_POLL_PERCENT: number = 50;
+
   /** most due events whose notifications one transaction writes (activities/notify-batcher.ts) */
   @Expose()
   @Transform(toInt)

@@ -82,6 +82,7 @@ async function main(): Promise<void> {
       taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
       maxConcurrentActivities: configs.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxCachedWorkflows: configs.worker.WORKER_MAX_CACHED_WORKFLOWS,
+      nonStickyPollPercent: configs.worker.WORKER_NON_STICKY_POLL_PERCENT,
       notifyBatch: {
         maxBatch: configs.worker.WORKER_NOTIFY_BATCH_SIZE,
         waitMs: configs.worker.WORKER_NOTIFY_BATCH_WAIT_MS,
@@ -116,7 +117,12 @@ async function main(): Promise<void> {
     'schedules in place',
   );
   log.info(
-    { taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE, namespace: configs.temporal.TEMPORAL_NAMESPACE, maxCachedWorkflows: worker.options.maxCachedWorkflows },
+    {
+      taskQueue: configs.temporal.TEMPORAL_TASK_QUEUE,
+      namespace: configs.temporal.TEMPORAL_NAMESPACE,
+      maxCachedWorkflows: worker.options.maxCachedWorkflows,
+      nonStickyToStickyPollRatio: worker.options.nonStickyToStickyPollRatio,
+    },
     'worker polling',
   );
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves once in-flight work is done.

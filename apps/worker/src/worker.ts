@@ -35,6 +35,8 @@ export interface AllegationWorkerOptions {
   maxConcurrentActivities?: number;
   /** workflows kept in memory between tasks (WORKER_MAX_CACHED_WORKFLOWS); unset: the SDK's default */
   maxCachedWorkflows?: number;
+  /** percent of workflow-task polls for the shared queue rather than the sticky one (WORKER_NON_STICKY_POLL_PERCENT); unset: the SDK's 20 */
+  nonStickyPollPercent?: number;
   /** how notifications are batched and digested (WORKER_NOTIFY_BATCH_SIZE, WORKER_NOTIFY_BATCH_WAIT_MS, WORKER_NOTIFY_DIGEST_WINDOW_MS) */
   notifyBatch?: NotifyBatcherOptions;
   /** most risk review notices sent in one transaction (WORKER_RISK_NOTICE_BATCH_SIZE) */
@@ -117,6 +119,7 @@ export async function createAllegationWorker(options: AllegationWorkerOptions): 
     taskQueue: options.taskQueue,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    ...(options.nonStickyPollPercent !== undefined ? { nonStickyToStickyPollRatio: options.nonStickyPollPercent / 100 } : {}),
   });
   // One dispatcher per authority: a handful of workflows, each with one activity at a time.
   const dispatch = await Worker.create({
