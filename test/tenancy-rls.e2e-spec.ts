@@ -107,6 +107,59 @@ describe('row-level security on tenant tables', () => {
     expect(await runInTenantScope(force, () => api.query('SELECT id FROM allegations'))).toEqual([{ id: cases.northshire }]);
   });
 
+  it("child rows follow their parent: custody events, risk reviews and a force's evidence only through a parent the context may see", async () => {
+    // Written by the owner: one evidence item and one risk in each authority.
+    const evidence: Record<string, string> = {};
+    const risks: Record<string, string> = {};
+    for (const tenant of ['northshire', 'southvale'] as const) {
+      const [item] = await stack.db.query(
+        `INSERT INTO evidence_items (id, case_id, authority_id, kind, description, holder, status, created_by)
+         VALUES (gen_random_uuid(), $1, $2, 'physical', 'leaflet', 'clerk', 'held', $3) RETURNING id`,
+        [cases[tenant], tenant, staff(tenant).id],
+      );
+      evidence[tenant] = item.id;
+      const [risk] = await stack.db.query(
+        `INSERT INTO risks (id, authority_id, title, category, likelihood, impact, owner_id, review_every, status, created_by)
+         VALUES (gen_random_uuid(), $1, 'postal votes', 'postal', 2, 2, $2, 'P7D', 'open', $2) RETURNING id`,
+        [tenant, staff(tenant).id],
+      );
+      risks[tenant] = risk.id;
+    }
+    const custody = (tenant: string, seq: number) =>
+      api.query(`INSERT INTO custody_events (evidence_id, seq, action, actor, role) VALUES ($1, $2, 'moved', 'clerk', 'staff')`, [evidence[tenant], seq]);
+    const review = (tenant: string) =>
+      api.query(
+        `INSERT INTO risk_reviews (id, risk_id, reviewed_by, notes, likelihood, impact, mitigations) VALUES (gen_random_uuid(), $1, $2, 'ok', 2, 2, '[]')`,
+        [risks[tenant], northshire.userId],
+      );
+    await runInTenantScope(northshire, async () => {
+      expect(await sqlState(custody('northshire', 1))).toBeUndefined();
+      expect(await sqlState(custody('southvale', 1))).toBe('42501');
+      expect(await sqlState(review('northshire'))).toBeUndefined();
+      expect(await sqlState(review('southvale'))).toBe('42501');
+    });
+    await stack.db.query(`INSERT INTO custody_events (evidence_id, seq, action, actor, role) VALUES ($1, 1, 'moved', 'clerk', 'staff')`, [evidence.southvale]);
+    const seen = (table: string, column: string) => runInTenantScope(northshire, () => api.query(`SELECT ${column} AS parent FROM ${table}`));
+    expect(await seen('custody_events', 'evidence_id')).toEqual([{ parent: evidence.northshire }]);
+    expect(await seen('risk_reviews', 'risk_id')).toEqual([{ parent: risks.northshire }]);
+
+    // A force adds evidence to a case referred to it, and to no other; it sees that case's evidence only.
+    const force = { forceId: 'northshire-police', userId: DEMO_USERS.find((u) => u.forceId === 'northshire-police')!.id };
+    await stack.db.query("UPDATE allegations SET referral_force_ids = '{northshire-police}' WHERE id = $1", [cases.northshire]);
+    const forceItem = (tenant: 'northshire' | 'southvale') =>
+      api.query(
+        `INSERT INTO evidence_items (id, case_id, authority_id, kind, description, holder, status, created_by)
+         VALUES (gen_random_uuid(), $1, $2, 'physical', 'seized leaflet', 'officer', 'held', $3)`,
+        [cases[tenant], tenant, force.userId],
+      );
+    await runInTenantScope(force, async () => {
+      expect(await sqlState(forceItem('northshire'))).toBeUndefined();
+      expect(await sqlState(forceItem('southvale'))).toBe('42501');
+      expect(await api.query('SELECT DISTINCT case_id FROM evidence_items')).toEqual([{ case_id: cases.northshire }]);
+      expect(await api.query('SELECT evidence_id FROM custody_events')).toEqual([{ evidence_id: evidence.northshire }]);
+    });
+  });
+
   it("search's owner-run function (for the GIN index) returns only the context's authority's matches", async () => {
     const matching = "SELECT allegations_matching(websearch_to_tsquery('english', 'canvasser')) AS id";
     expect(await stack.db.query("SELECT count(*)::int AS n FROM allegations WHERE search @@ websearch_to_tsquery('english', 'canvasser')")).toEqual([{ n: 2 }]);

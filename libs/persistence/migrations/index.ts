@@ -21,6 +21,7 @@ import { NotificationDigests1764952200000 } from './1764952200000-NotificationDi
 import { RiskReviewDispatch1764955800000 } from './1764955800000-RiskReviewDispatch';
 import { OutboxPolicyByCase1764962000000 } from './1764962000000-OutboxPolicyByCase';
 import { AuditHistoryJson1764963000000 } from './1764963000000-AuditHistoryJson';
+import { ChildPoliciesByKey1764964000000 } from './1764964000000-ChildPoliciesByKey';
 
 /** Every migration, in order. New ones are appended here. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   RiskReviewDispatch1764955800000,
   OutboxPolicyByCase1764962000000,
   AuditHistoryJson1764963000000,
+  ChildPoliciesByKey1764964000000,
 ];
