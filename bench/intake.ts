@@ -11,7 +11,12 @@
 // same run, each on a fresh stack; the JSON then carries each under "runs" (value and reference
 // stay the first's). Each run also reports the CPU seconds per intake of Temporal, the worker, the
 // API and PostgreSQL over the measured phase, and, on the real server, a Go CPU profile of the
-// server for that phase (its top functions on stderr; BENCH_PROFILE_SECONDS, default 15).
+// server for that phase (its top functions on stderr; BENCH_PROFILE_SECONDS, default 15). An
+// intake is acknowledged once its workflow is started; the case's first workflow task runs when
+// the worker gets to it. So each run also waits until the last BENCH_DRAIN_SAMPLE (50) cases
+// acknowledged have had their first task, and reports how long after the last intake that was
+// and the CPU per intake over the phase and that drain together: a worker that falls behind
+// looks cheaper over the phase alone.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -20,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '@libs/infra';
-import { cpuSnapshot, CpuSnapshot, PostgresCpu } from './samplers';
+import { cpuSnapshot, CpuSnapshot, firstTasksDone, PostgresCpu } from './samplers';
 import { allegationBody, demoToken, describe, envInt, HttpResult, LoadResult, round, runBenchmark, runLoad, RunningStack, sayer, Stack } from './support';
 
 const say = sayer('bench:intake');
@@ -193,14 +198,24 @@ async function runOnce(mode: Mode | 'external'): Promise<RunOutcome> {
     progressEvery,
   });
   const cpuAfter = cpuSnapshot(pids, postgresCpu);
-  clearInterval(pgPoll);
   say(describe(intakeResult));
+  const lastAcknowledged = [...ids].slice(-envInt('BENCH_DRAIN_SAMPLE', 50)).map((id) => `allegation-${id}`);
+  const drainMs = await firstTasksDone(running.temporalAddress, lastAcknowledged, 300_000);
+  const cpuDrained = cpuSnapshot(pids, postgresCpu);
+  clearInterval(pgPoll);
   const cpu = cpuPerIntake(cpuBefore, cpuAfter, intakeResult.ok);
-  say(
-    `CPU ms per intake (measured phase): ${Object.entries(cpu)
+  const cpuWithDrain = cpuPerIntake(cpuBefore, cpuDrained, intakeResult.ok);
+  const cpuLine = (c: Record<string, number | null>) =>
+    Object.entries(c)
       .map(([k, v]) => `${k === 'host' ? 'host (all processes)' : k} ${v ?? 'n/a'}`)
-      .join(', ')}`,
+      .join(', ');
+  say(`CPU ms per intake (measured phase): ${cpuLine(cpu)}`);
+  say(
+    drainMs === undefined
+      ? `the worker had not run the first task of the last ${lastAcknowledged.length} cases 300 s after the last intake`
+      : `the worker ran the first task of the last ${lastAcknowledged.length} cases acknowledged ${round(drainMs / 1000, 2)} s after the last intake`,
   );
+  say(`CPU ms per intake (measured phase and that drain): ${cpuLine(cpuWithDrain)}`);
   const profiled = await profile;
   if (profiled) {
     say(`Go CPU profile of the Temporal server (first ${envInt('BENCH_PROFILE_SECONDS', 15)} s of the measured phase): ${profiled.file}`);
@@ -228,6 +243,7 @@ async function runOnce(mode: Mode | 'external'): Promise<RunOutcome> {
   const problems: string[] = [];
   for (const r of [...warmResults, healthResult, intakeResult]) if (r.failures > 0) problems.push(failureSummary(r));
   if (!invariant.ok) problems.push('the invariant check failed');
+  if (drainMs === undefined) problems.push("the worker did not run the new cases' first tasks within 300 s");
   if (running.unexpectedExits.length > 0) problems.push(`the ${running.unexpectedExits.join(' and ')} exited during the run`);
   for (const p of problems) say(`FAILED: ${p}`);
 
@@ -241,6 +257,8 @@ async function runOnce(mode: Mode | 'external'): Promise<RunOutcome> {
     healthP50Ms: round(healthResult.p50Ms, 2),
     healthP99Ms: round(healthResult.p99Ms, 2),
     cpuMsPerIntake: cpu,
+    firstTasksDrainedS: drainMs === undefined ? null : round(drainMs / 1000, 2),
+    cpuMsPerIntakeWithDrain: cpuWithDrain,
     concurrency,
     requests,
     failures: intakeResult.failures + healthResult.failures + warmResults.reduce((n, r) => n + r.failures, 0),

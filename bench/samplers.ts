@@ -330,3 +330,35 @@ export async function historyShape(temporalAddress: string, workflowIds: string[
 
 export const describeShape = (s: HistoryShape) =>
   `${s.events} events, ${s.workflowTasks} workflow tasks, ${s.activityTasks} activity tasks, ${s.localActivities} local activities, ${s.timers} timers (mean of ${s.workflows} workflows)`;
+
+/**
+ * Waits until each of `workflowIds` has completed a workflow task (a history of 4 events or
+ * more: started, then a task scheduled, started and completed), for at most `timeoutMs`. Returns
+ * the ms waited, or undefined if the time ran out. It asks after the last one every 100 ms, and
+ * after all of them once that one is done: one request at a time, so the asking adds little to
+ * what is measured.
+ */
+export async function firstTasksDone(temporalAddress: string, workflowIds: string[], timeoutMs: number): Promise<number | undefined> {
+  const config = temporalConfigFor(temporalAddress);
+  const connection = await connectTemporalClient(config);
+  const client = new TemporalClient({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const start = Date.now();
+  let waiting = [...workflowIds];
+  try {
+    const done = async (id: string) => (await client.workflow.getHandle(id).describe()).historyLength >= 4;
+    while (waiting.length > 0) {
+      const [last] = waiting.slice(-1);
+      if (await done(last)) {
+        const still: string[] = [];
+        for (const id of waiting) if (!(await done(id))) still.push(id);
+        waiting = still;
+        if (waiting.length === 0) break;
+      }
+      if (Date.now() - start > timeoutMs) return undefined;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await connection.close();
+  }
+  return Date.now() - start;
+}
