@@ -156,7 +156,8 @@ describe('observations and alerts', () => {
       'indicator,subject,value,observedAt,note',
       `${postal.key},4 Station Road,2,${today},`,
       `${postal.key},"Flat 3, 88 Canal Street",11,${today},"HMO, 14 rooms"`,
-      `${proxies.key},J. Smith,3,${today}T09:00:00Z,`,
+      // a full timestamp is taken too; midnight, so that it is never in the future (09:00 was, before 09:00 UTC)
+      `${proxies.key},J. Smith,3,${today}T00:00:00Z,`,
       `${proxies.key},A. Jones,2,${today},`,
       `${postal.key},"flat 3,  88 canal street",7,${today},second batch`,
     ].join('\n');
