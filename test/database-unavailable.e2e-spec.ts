@@ -60,6 +60,10 @@ it('a connection terminated during a statement: the statement fails as unavailab
     dataSource.transaction(async (m) => {
       const [{ pid }] = await m.query('SELECT pg_backend_pid() AS pid');
       const sleeping = m.query('SELECT pg_sleep(5)');
+      // Handled at once as well: the termination can reach this connection's socket before
+      // terminate() below returns, and a rejection with no handler yet fails the test file (seen
+      // once in CI). The await at the end still gets the error.
+      sleeping.catch(() => undefined);
       // Terminated once the statement is running on the server, not before it arrives.
       await eventually(
         'the statement to be running',
