@@ -24,6 +24,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { allegationWorkflowId } from '@libs/domain';
 import { freePort } from '@libs/infra';
 import { cpuSnapshot, CpuSnapshot, firstTasksDone, PostgresCpu } from './samplers';
 import { allegationBody, demoToken, describe, envInt, HttpResult, LoadResult, round, runBenchmark, runLoad, RunningStack, sayer, Stack } from './support';
@@ -199,7 +200,7 @@ async function runOnce(mode: Mode | 'external'): Promise<RunOutcome> {
   });
   const cpuAfter = cpuSnapshot(pids, postgresCpu);
   say(describe(intakeResult));
-  const lastAcknowledged = [...ids].slice(-envInt('BENCH_DRAIN_SAMPLE', 50)).map((id) => `allegation-${id}`);
+  const lastAcknowledged = [...ids].slice(-envInt('BENCH_DRAIN_SAMPLE', 50)).map(allegationWorkflowId);
   const drainMs = await firstTasksDone(running.temporalAddress, lastAcknowledged, 300_000);
   const cpuDrained = cpuSnapshot(pids, postgresCpu);
   clearInterval(pgPoll);
